@@ -1,0 +1,1 @@
+"""gridreg: a registry of the Party-building grid, served as GraphQL."""

@@ -1,0 +1,93 @@
+"""Kinds and statuses of the domain, with what may sit under what."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PlaceKind(StrEnum):
+    DISTRICT = "district"
+    SUBDISTRICT = "subdistrict"
+    COMMUNITY = "community"
+    GRID = "grid"
+    ESTATE = "estate"
+    BUILDING = "building"
+    UNIT = "unit"
+    HOUSEHOLD = "household"
+
+
+class OrgKind(StrEnum):
+    DISTRICT_COMMITTEE = "district_committee"
+    WORKING_COMMITTEE = "working_committee"
+    PARTY_COMMITTEE = "party_committee"
+    GENERAL_BRANCH = "general_branch"
+    BRANCH = "branch"
+    GROUP = "group"
+    FUNCTIONAL = "functional"
+
+
+class OrgStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"
+    DISSOLVED = "dissolved"
+
+
+class MemberStatus(StrEnum):
+    FULL = "full"
+    PROBATIONARY = "probationary"
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class OfficeRole(StrEnum):
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    COMMITTEE_MEMBER = "committee_member"
+    GROUP_LEADER = "group_leader"
+
+
+class PairingKind(StrEnum):
+    HOUSEHOLD_CONTACT = "household_contact"
+    LEADER = "leader"
+    HUB = "hub"
+
+
+# A place's parent must be of a kind listed for it (grid is optional between community and estate).
+PLACE_PARENTS: dict[PlaceKind, frozenset[PlaceKind]] = {
+    PlaceKind.DISTRICT: frozenset(),
+    PlaceKind.SUBDISTRICT: frozenset({PlaceKind.DISTRICT}),
+    PlaceKind.COMMUNITY: frozenset({PlaceKind.SUBDISTRICT}),
+    PlaceKind.GRID: frozenset({PlaceKind.COMMUNITY}),
+    PlaceKind.ESTATE: frozenset({PlaceKind.COMMUNITY, PlaceKind.GRID}),
+    PlaceKind.BUILDING: frozenset({PlaceKind.ESTATE}),
+    PlaceKind.UNIT: frozenset({PlaceKind.BUILDING}),
+    PlaceKind.HOUSEHOLD: frozenset({PlaceKind.UNIT, PlaceKind.BUILDING}),
+}
+PLACE_ROOTS = frozenset({PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT})
+
+_COMMUNITY_LEVEL = frozenset({OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
+ORG_PARENTS: dict[OrgKind, frozenset[OrgKind]] = {
+    OrgKind.DISTRICT_COMMITTEE: frozenset(),
+    OrgKind.WORKING_COMMITTEE: frozenset({OrgKind.DISTRICT_COMMITTEE}),
+    OrgKind.PARTY_COMMITTEE: frozenset({OrgKind.WORKING_COMMITTEE}),
+    OrgKind.GENERAL_BRANCH: frozenset({OrgKind.WORKING_COMMITTEE, OrgKind.PARTY_COMMITTEE}),
+    OrgKind.BRANCH: frozenset(
+        {OrgKind.WORKING_COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH}
+    ),
+    OrgKind.GROUP: frozenset({OrgKind.BRANCH}),
+    OrgKind.FUNCTIONAL: frozenset({OrgKind.WORKING_COMMITTEE} | _COMMUNITY_LEVEL),
+}
+ORG_ROOTS = frozenset({OrgKind.DISTRICT_COMMITTEE, OrgKind.WORKING_COMMITTEE})
+
+# Organisations that can hold members as their formal organisation (groups sit inside a branch).
+MEMBER_HOLDING_KINDS = frozenset(
+    {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.WORKING_COMMITTEE}
+)
+# Kinds that count as a branch covering an estate, and as a group covering a building.
+ESTATE_COVERING_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
+BUILDING_COVERING_KINDS = frozenset({OrgKind.GROUP})
+# Community-level organisations have 5-year terms; the rest 3 (DESIGN section 2).
+COMMUNITY_TERM_KINDS = _COMMUNITY_LEVEL

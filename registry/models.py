@@ -1,0 +1,176 @@
+"""Tables of the registry (SQLAlchemy 2 declarative). Alembic migrations mirror these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# "C" collation lets PostgreSQL answer the path range from a btree index (DESIGN section 11).
+PathType = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Place(Base):
+    """A node of the territory: subdistrict, community, estate, building, unit, household."""
+
+    __tablename__ = "place"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    path: Mapped[str] = mapped_column(PathType)
+    depth: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (Index("ix_place_kind_path", "kind", "path"), Index("ix_place_path", "path"))
+
+
+class Organisation(Base):
+    """A Party organisation; merged and dissolved ones stay, closed, for history."""
+
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    path: Mapped[str] = mapped_column(PathType)
+    depth: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    established: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (
+        Index("ix_organisation_kind_path", "kind", "path"),
+        Index("ix_organisation_path", "path"),
+    )
+
+
+class Coverage(Base):
+    """An organisation covers a place (dated; `end` set when it stops)."""
+
+    __tablename__ = "coverage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Member(Base):
+    """A Party member with one formal organisation (or, in service, a workplace)."""
+
+    __tablename__ = "member"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    joined: Mapped[date | None] = mapped_column(Date)
+    full_on: Mapped[date | None] = mapped_column(Date)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MemberSkill(Base):
+    __tablename__ = "member_skill"
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class Affiliation(Base):
+    """History of a member's formal tie: one open row (end is null) at a time."""
+
+    __tablename__ = "affiliation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    workplace: Mapped[str | None] = mapped_column(String(200))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Office(Base):
+    """A dated term in an office (secretary, deputy, committee member, group leader)."""
+
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(String(24))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Pairing(Base):
+    """A member answers for a place: household contact, leader pairing or hub household."""
+
+    __tablename__ = "pairing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Change(Base):
+    """The change log: who, when, what, before and after, grouped by request."""
+
+    __tablename__ = "change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    message: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_change_entity_entity_id", "entity", "entity_id"),)
+
+
+class ApiToken(Base):
+    """A bearer token, stored as its SHA-256 digest only."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    scope_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
