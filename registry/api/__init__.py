@@ -1,0 +1,1 @@
+"""The GraphQL adapter: strawberry types, queries and mutations over the registry core."""

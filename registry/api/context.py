@@ -1,0 +1,58 @@
+"""Per-request context: the database, the caller, loaders and settings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from strawberry.types import Info
+
+from graphql import GraphQLError
+from registry.auth import Actor
+from registry.config import Settings
+from registry.db import Database
+
+if TYPE_CHECKING:
+    from registry.api.loaders import Loaders
+
+
+@dataclass
+class Context:
+    """What every resolver may use. Each async resolver opens its own session
+    (`db.read()`), since sibling resolvers run concurrently."""
+
+    db: Database
+    settings: Settings
+    actor: Actor | None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _loaders: Loaders | None = None
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            from registry.api.loaders import Loaders
+
+            self._loaders = Loaders(self.db, self.require_actor())
+        return self._loaders
+
+    def require_actor(self) -> Actor:
+        """The caller, or an UNAUTHENTICATED error: no token, no data."""
+        if self.actor is None:
+            raise GraphQLError(
+                "a valid bearer token is required (Authorization: Bearer <token>); "
+                "create one with `gridreg token create`",
+                extensions={"code": "UNAUTHENTICATED"},
+            )
+        return self.actor
+
+    def page_size(self, first: int | None) -> int:
+        """The page size asked for, capped by the deployment's maximum."""
+        if first is None:
+            return self.settings.page_size_default
+        if first < 0:
+            raise GraphQLError("`first` must not be negative", extensions={"code": "BAD_INPUT"})
+        return min(first, self.settings.page_size_max)
+
+
+GInfo = Info[Context, Any]

@@ -1,0 +1,27 @@
+"""Domain kinds and statuses exposed as GraphQL enums (one definition, in registry.kinds)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from registry.auth import Role
+from registry.errors import ErrorCode
+from registry.kinds import (
+    Gender,
+    MemberStatus,
+    OfficeRole,
+    OrgKind,
+    OrgStatus,
+    PairingKind,
+    PlaceKind,
+)
+
+PlaceKindEnum = strawberry.enum(PlaceKind, name="PlaceKind")
+OrgKindEnum = strawberry.enum(OrgKind, name="OrganisationKind")
+OrgStatusEnum = strawberry.enum(OrgStatus, name="OrganisationStatus")
+MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
+GenderEnum = strawberry.enum(Gender, name="Gender")
+OfficeRoleEnum = strawberry.enum(OfficeRole, name="OfficeRole")
+PairingKindEnum = strawberry.enum(PairingKind, name="PairingKind")
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+RoleEnum = strawberry.enum(Role, name="Role")

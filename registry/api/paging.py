@@ -1,0 +1,89 @@
+"""Relay connections served by keyset pagination in SQL, page size capped."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graphql import GraphQLError
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """A page of results; `totalCount` counts all of them, in SQL."""
+
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(f"k:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raw = ""
+    if not raw.startswith("k:"):
+        raise GraphQLError(
+            "`after` is not a cursor from this API", extensions={"code": "BAD_INPUT"}
+        )
+    return raw[2:]
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select[Any],
+    key: ColumnElement[str],
+    size: int,
+    after: str | None,
+    to_node: Callable[[Sequence[Any]], list[T]],
+) -> Connection[T]:
+    """One page of the entity `query` ordered by its unique string column `key`, after a cursor."""
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page_query = query.order_by(key).limit(size + 1)
+    if after is not None:
+        page_query = page_query.where(key > decode_cursor(after))
+    rows = list((await session.scalars(page_query)).all())
+    more = len(rows) > size
+    rows = rows[:size]
+    keys = [getattr(row, key.key) for row in rows]
+    nodes = to_node(rows)
+    edges = [Edge(node=node, cursor=encode_cursor(k)) for node, k in zip(nodes, keys, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total or 0,
+    )

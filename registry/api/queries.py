@@ -1,0 +1,221 @@
+"""Lookups and lists: node, place(s), organisation(s), members — all scoped to the caller."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from strawberry import relay
+
+from registry.api.context import GInfo
+from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
+from registry.api.paging import Connection, paginate
+from registry.api.refs import parse_ref
+from registry.api.types import Member, Organisation, Place
+from registry.errors import UserErrors
+from registry.lookup import get_organisation, get_place
+from registry.models import Member as MemberRow
+from registry.models import MemberSkill
+from registry.models import Organisation as OrgRow
+from registry.models import Place as PlaceRow
+from registry.paths import subtree_end
+
+
+def _within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
+    return and_(column >= path, column < subtree_end(path))
+
+
+def _name_like(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+@strawberry.input
+class PlaceFilter:
+    kind: PlaceKindEnum | None = None
+    name: str | None = strawberry.field(default=None, description="Part of the name.")
+    within: str | None = strawberry.field(
+        default=None, description="A place (global ID or code) whose subtree to search."
+    )
+
+
+@strawberry.input
+class OrganisationFilter:
+    kind: OrgKindEnum | None = None
+    name: str | None = strawberry.field(default=None, description="Part of the name.")
+    within: str | None = strawberry.field(
+        default=None, description="An organisation (global ID or code) whose subtree to search."
+    )
+    status: OrgStatusEnum | None = strawberry.field(
+        default=OrgStatusEnum.ACTIVE, description="Null for every status, history included."
+    )
+
+
+@strawberry.input
+class MemberFilter:
+    organisation: str | None = strawberry.field(
+        default=None,
+        description="Members whose formal organisation, or reporting, lies in this subtree.",
+    )
+    place: str | None = strawberry.field(
+        default=None, description="Members living in this place's subtree."
+    )
+    status: MemberStatusEnum | None = None
+    in_service: bool | None = None
+    skill: str | None = None
+
+
+@strawberry.type
+class RegistryQuery:
+    node: relay.Node | None = relay.node(description="Any node by its global ID, if in scope.")
+
+    @strawberry.field(description="A place by global ID or code.")
+    async def place(
+        self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Place | None:
+        actor = info.context.require_actor()
+        ref = id or code
+        if ref is None:
+            return None
+        async with info.context.db.read() as session:
+            try:
+                row = await get_place(session, actor, parse_ref(ref, "Place"))
+            except UserErrors:
+                return None
+        return Place.from_row(row)
+
+    @strawberry.field(description="An organisation by global ID or code.")
+    async def organisation(
+        self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Organisation | None:
+        actor = info.context.require_actor()
+        ref = id or code
+        if ref is None:
+            return None
+        async with info.context.db.read() as session:
+            try:
+                row = await get_organisation(session, actor, parse_ref(ref, "Organisation"))
+            except UserErrors:
+                return None
+        return Organisation.from_row(row)
+
+    @strawberry.field(description="Places in tree order (parents first).")
+    async def places(
+        self,
+        info: GInfo,
+        filter: PlaceFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Place]:
+        ctx = info.context
+        actor = ctx.require_actor()
+        size = ctx.page_size(first)
+        flt = filter or PlaceFilter()
+        async with ctx.db.read() as session:
+            query: Select = select(PlaceRow).where(actor.place_clause())
+            if flt.kind is not None:
+                query = query.where(PlaceRow.kind == flt.kind.value)
+            if flt.name:
+                query = query.where(_name_like(PlaceRow.name, flt.name))
+            if flt.within:
+                try:
+                    top = await get_place(session, actor, parse_ref(flt.within, "Place"))
+                    query = query.where(_within(PlaceRow.path, top.path))
+                except UserErrors:
+                    query = query.where(false())
+            return await paginate(
+                session,
+                query,
+                PlaceRow.path,
+                size,
+                after,
+                lambda rows: list(map(Place.from_row, rows)),
+            )
+
+    @strawberry.field(description="Organisations in tree order (parents first).")
+    async def organisations(
+        self,
+        info: GInfo,
+        filter: OrganisationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organisation]:
+        ctx = info.context
+        actor = ctx.require_actor()
+        size = ctx.page_size(first)
+        flt = filter or OrganisationFilter()
+        async with ctx.db.read() as session:
+            query: Select = select(OrgRow).where(actor.org_clause())
+            if flt.kind is not None:
+                query = query.where(OrgRow.kind == flt.kind.value)
+            if flt.status is not None:
+                query = query.where(OrgRow.status == flt.status.value)
+            if flt.name:
+                query = query.where(_name_like(OrgRow.name, flt.name))
+            if flt.within:
+                try:
+                    top = await get_organisation(
+                        session, actor, parse_ref(flt.within, "Organisation")
+                    )
+                    query = query.where(_within(OrgRow.path, top.path))
+                except UserErrors:
+                    query = query.where(false())
+            return await paginate(
+                session,
+                query,
+                OrgRow.path,
+                size,
+                after,
+                lambda rows: list(map(Organisation.from_row, rows)),
+            )
+
+    @strawberry.field(description="Members by code.")
+    async def members(
+        self,
+        info: GInfo,
+        filter: MemberFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Member]:
+        ctx = info.context
+        actor = ctx.require_actor()
+        size = ctx.page_size(first)
+        flt = filter or MemberFilter()
+        async with ctx.db.read() as session:
+            query: Select = select(MemberRow).where(actor.member_clause())
+            if flt.status is not None:
+                query = query.where(MemberRow.status == flt.status.value)
+            if flt.in_service is not None:
+                query = query.where(
+                    MemberRow.workplace.is_not(None)
+                    if flt.in_service
+                    else MemberRow.workplace.is_(None)
+                )
+            if flt.skill:
+                query = query.where(
+                    MemberRow.id.in_(
+                        select(MemberSkill.member_id).where(MemberSkill.skill == flt.skill)
+                    )
+                )
+            try:
+                if flt.organisation:
+                    org = await get_organisation(
+                        session, actor, parse_ref(flt.organisation, "Organisation")
+                    )
+                    orgs = select(OrgRow.id).where(_within(OrgRow.path, org.path))
+                    query = query.where(
+                        or_(MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs))
+                    )
+                if flt.place:
+                    place = await get_place(session, actor, parse_ref(flt.place, "Place"))
+                    homes = select(PlaceRow.id).where(_within(PlaceRow.path, place.path))
+                    query = query.where(MemberRow.household_id.in_(homes))
+            except UserErrors:
+                query = query.where(false())
+            return await paginate(
+                session,
+                query,
+                MemberRow.code,
+                size,
+                after,
+                lambda rows: list(map(Member.from_row, rows)),
+            )

@@ -1,0 +1,174 @@
+"""Bearer tokens and the scope they grant: every read and write is cut to the token's subtree."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.errors import ErrorCode, fail
+from registry.models import ApiToken, Coverage, Member, Organisation, Place
+from registry.paths import subtree_end
+
+TOKEN_PREFIX = "grt_"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a role and, unless unscoped, an organisation subtree and its territory."""
+
+    token_id: int | None
+    role: Role
+    org_path: str | None = None
+    place_paths: tuple[str, ...] | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.ADMIN, Role.ORGANISER)
+
+    @property
+    def masks_phones(self) -> bool:
+        return self.role == Role.VIEWER
+
+    @property
+    def unscoped(self) -> bool:
+        return self.org_path is None
+
+    def org_clause(
+        self, path_column: ColumnElement[str] = Organisation.path
+    ) -> ColumnElement[bool]:
+        """SQL condition: the organisation lies in the actor's subtree."""
+        if self.org_path is None:
+            return true()
+        return and_(path_column >= self.org_path, path_column < subtree_end(self.org_path))
+
+    def place_clause(self, path_column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
+        """SQL condition: the place lies in the actor's territory."""
+        if self.place_paths is None:
+            return true()
+        if not self.place_paths:
+            return false()
+        return or_(
+            *(and_(path_column >= p, path_column < subtree_end(p)) for p in self.place_paths)
+        )
+
+    def member_clause(self) -> ColumnElement[bool]:
+        """SQL condition: the member belongs, reports to, or lives within the actor's scope."""
+        if self.org_path is None:
+            return true()
+        orgs = select(Organisation.id).where(self.org_clause())
+        homes = select(Place.id).where(self.place_clause())
+        return or_(
+            Member.organisation_id.in_(orgs),
+            Member.reports_to_id.in_(orgs),
+            Member.household_id.in_(homes),
+        )
+
+    def sees_org(self, path: str) -> bool:
+        return self.org_path is None or (self.org_path <= path < subtree_end(self.org_path))
+
+    def sees_place(self, path: str) -> bool:
+        if self.place_paths is None:
+            return True
+        return any(p <= path < subtree_end(p) for p in self.place_paths)
+
+    def require_write(self) -> None:
+        """Refuse writes from viewers."""
+        if not self.can_write:
+            raise fail("token", "this token may only read", ErrorCode.FORBIDDEN)
+
+
+SYSTEM = Actor(token_id=None, role=Role.ADMIN)
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are stored as SHA-256 digests; the raw value is shown once, at creation."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def create_token(
+    session: AsyncSession,
+    role: Role,
+    scope_code: str | None = None,
+    label: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """Create a token and return its raw value. Unscoped tokens are for admins only."""
+    scope_id = None
+    if scope_code is None:
+        if role != Role.ADMIN:
+            raise fail("scope", "only admin tokens may be unscoped; pass --scope ORGCODE")
+    else:
+        scope_id = await session.scalar(
+            select(Organisation.id).where(Organisation.code == scope_code)
+        )
+        if scope_id is None:
+            raise fail("scope", f"no organisation with code {scope_code!r}", ErrorCode.NOT_FOUND)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            token_hash=hash_token(raw),
+            role=role.value,
+            scope_organisation_id=scope_id,
+            label=label,
+            expires_at=expires_at,
+        )
+    )
+    await session.flush()
+    return raw
+
+
+async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
+    """The actor for a raw bearer token, or None if it is unknown, revoked or expired."""
+    if not raw:
+        return None
+    token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and _aware(token.expires_at) <= datetime.now(UTC):
+        return None
+    if token.scope_organisation_id is None:
+        return Actor(token_id=token.id, role=Role(token.role))
+    org_path = await session.scalar(
+        select(Organisation.path).where(Organisation.id == token.scope_organisation_id)
+    )
+    assert org_path is not None
+    return Actor(
+        token_id=token.id,
+        role=Role(token.role),
+        org_path=org_path,
+        place_paths=await territory(session, org_path),
+    )
+
+
+async def territory(session: AsyncSession, org_path: str) -> tuple[str, ...]:
+    """The place subtrees covered by an organisation subtree, reduced to their tops."""
+    rows = await session.scalars(
+        select(Place.path)
+        .join(Coverage, Coverage.place_id == Place.id)
+        .join(Organisation, Organisation.id == Coverage.organisation_id)
+        .where(Coverage.end.is_(None))
+        .where(Organisation.path >= org_path, Organisation.path < subtree_end(org_path))
+        .distinct()
+    )
+    tops: list[str] = []
+    for path in sorted(rows):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    return tuple(tops)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

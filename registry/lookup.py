@@ -1,0 +1,66 @@
+"""Find places, organisations and members by id or code, within the caller's scope.
+
+Something outside the scope is reported exactly like something that does not exist,
+so a scoped token learns nothing about the rest of the registry.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.auth import Actor
+from registry.errors import ErrorCode, fail
+from registry.models import Member, Organisation, Place
+
+Key = int | str
+M = TypeVar("M", Place, Organisation, Member)
+
+
+async def _get(
+    session: AsyncSession,
+    model: type[M],
+    scope: ColumnElement[bool],
+    key: Key,
+    field: str,
+    noun: str,
+    for_update: bool,
+) -> M:
+    column = model.id if isinstance(key, int) else model.code
+    query = select(model).where(column == key, scope)
+    if for_update:
+        query = query.with_for_update()
+    row = await session.scalar(query)
+    if row is None:
+        shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
+        raise fail(field, f"no {noun} with {shown} in your scope", ErrorCode.NOT_FOUND)
+    return row
+
+
+async def get_place(
+    session: AsyncSession, actor: Actor, key: Key, field: str = "place", for_update: bool = False
+) -> Place:
+    """The place with this id or code, if the actor may see it; else a NOT_FOUND user error."""
+    return await _get(session, Place, actor.place_clause(), key, field, "place", for_update)
+
+
+async def get_organisation(
+    session: AsyncSession,
+    actor: Actor,
+    key: Key,
+    field: str = "organisation",
+    for_update: bool = False,
+) -> Organisation:
+    """The organisation with this id or code, if the actor may see it."""
+    return await _get(
+        session, Organisation, actor.org_clause(), key, field, "organisation", for_update
+    )
+
+
+async def get_member(
+    session: AsyncSession, actor: Actor, key: Key, field: str = "member", for_update: bool = False
+) -> Member:
+    """The member with this id or code, if the actor may see them."""
+    return await _get(session, Member, actor.member_clause(), key, field, "member", for_update)

@@ -1,0 +1,60 @@
+"""Fixtures: a migrated database (SQLite, or PostgreSQL when GRIDREG_TEST_DATABASE_URL is set),
+a live server over HTTP, and a fresh registry for every test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from registry.config import Settings, normalise_database_url
+from registry.db import Database
+from registry.migrate import upgrade
+from tests.support import LiveServer, Registry, reset_postgres_schema, reset_tables
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty test database."""
+    configured = os.environ.get("GRIDREG_TEST_DATABASE_URL")
+    if configured:
+        url = normalise_database_url(configured)
+        reset_postgres_schema(url)
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings.from_env(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[tuple[LiveServer, str]]:
+    server = LiveServer(settings)
+    base_url = server.start()
+    yield server, base_url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def registry(
+    database: Database, live_server: tuple[LiveServer, str], tmp_path: Path
+) -> AsyncIterator[Registry]:
+    """An empty registry behind a live server; load what the test needs."""
+    await reset_tables(database)
+    server, base_url = live_server
+    reg = Registry(database, base_url, server, tmp_path)
+    yield reg
+    await reg.close()

@@ -1,0 +1,184 @@
+"""Test support: a live gridreg server over real HTTP, a registry to load, tokens to ask with."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import event, select, text
+
+from registry.auth import Role, create_token
+from registry.config import Settings
+from registry.db import Database
+from registry.models import Base
+
+ROOT = Path(__file__).resolve().parents[1]
+OPERATIONS = ROOT / "graphql" / "operations"
+
+
+def operation(name: str) -> str:
+    """The text of graphql/operations/<name>.graphql, the operations clients and docs use."""
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+class LiveServer:
+    """uvicorn serving the real app on an ephemeral loopback port, in a thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        from registry.app import create_app
+
+        self.app = create_app(settings)
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("gridreg test server did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    @contextmanager
+    def count_statements(self) -> Iterator[list[str]]:
+        """Collect the SQL statements the server runs inside the block."""
+        statements: list[str] = []
+        engine = self.app.state.db.engine.sync_engine
+
+        def listener(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+
+class GraphQLClient:
+    """Posts GraphQL over HTTP with a bearer token."""
+
+    def __init__(self, http: httpx.AsyncClient, token: str | None) -> None:
+        self.http = http
+        self.token = token
+
+    def as_token(self, token: str | None) -> GraphQLClient:
+        return GraphQLClient(self.http, token)
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The whole response body: `data` and maybe `errors`."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`data`, asserting there were no errors."""
+        body = await self.post(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+
+def write_workbook(folder: Path, sheets: dict[str, list[dict[str, Any]]]) -> Path:
+    """A CSV workbook (one file per sheet) from rows given as dicts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for sheet, rows in sheets.items():
+        columns: list[str] = []
+        for row in rows:
+            columns.extend(c for c in row if c not in columns)
+        with (folder / f"{sheet}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+class Registry:
+    """A registry under test: load data through the importer, mint tokens, query the API."""
+
+    def __init__(self, db: Database, base_url: str, server: LiveServer, tmp: Path) -> None:
+        self.db = db
+        self.server = server
+        self.tmp = tmp
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=60)
+        self.api = GraphQLClient(self.http, None)
+        self._loads = 0
+
+    async def load(self, source: Path | dict[str, list[dict[str, Any]]]) -> None:
+        """Import a workbook (a path, or sheets of rows) the way users do."""
+        from registry.importer import import_workbook
+
+        if isinstance(source, dict):
+            self._loads += 1
+            source = write_workbook(self.tmp / f"workbook{self._loads}", source)
+        await import_workbook(self.db, source)
+
+    async def token(self, role: str = "admin", scope: str | None = None) -> str:
+        async with self.db.write() as session:
+            return await create_token(session, Role(role), scope)
+
+    async def client(self, role: str = "admin", scope: str | None = None) -> GraphQLClient:
+        """A GraphQL client holding a fresh token of this role and scope."""
+        return self.api.as_token(await self.token(role, scope))
+
+    async def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every registry table except tokens, to prove nothing changed."""
+        tables: dict[str, list[tuple[Any, ...]]] = {}
+        async with self.db.read() as session:
+            for table in Base.metadata.sorted_tables:
+                if table.name in {"api_token"}:
+                    continue
+                rows = (await session.execute(select(table).order_by(*table.primary_key))).all()
+                tables[table.name] = [tuple(row) for row in rows]
+        return tables
+
+    async def count(self, table: str) -> int:
+        async with self.db.read() as session:
+            return int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+async def reset_tables(db: Database) -> None:
+    """Empty every table, keeping the schema."""
+    async with db.write() as session:
+        if db.is_sqlite:
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(table.delete())
+        else:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Drop and recreate the public schema of a PostgreSQL test database."""
+    import asyncpg
+
+    async def reset() -> None:
+        dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        finally:
+            await connection.close()
+
+    asyncio.run(reset())
