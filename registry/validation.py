@@ -1,0 +1,93 @@
+"""Checks shared by the importer and the services, so each rule is written once."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from registry.kinds import (
+    ORG_PARENTS,
+    ORG_ROOTS,
+    PLACE_PARENTS,
+    PLACE_ROOTS,
+    Gender,
+    MemberStatus,
+    OfficeRole,
+    OrgKind,
+    PairingKind,
+    PlaceKind,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+# Chinese names accepted wherever a kind or status is typed by a person (DESIGN section 1).
+ALIASES: dict[type[StrEnum], dict[str, str]] = {
+    PlaceKind: {
+        "区": "district", "街道": "subdistrict", "社区": "community", "网格": "grid",
+        "小区": "estate", "楼栋": "building", "单元": "unit", "户": "household",
+    },
+    OrgKind: {
+        "区委": "district_committee", "街道党工委": "working_committee",
+        "党工委": "working_committee",
+        "党委": "party_committee", "社区党委": "party_committee", "党总支": "general_branch",
+        "党支部": "branch", "支部": "branch", "党小组": "group", "功能型党组织": "functional",
+    },
+    MemberStatus: {
+        "正式": "full", "正式党员": "full", "预备": "probationary", "预备党员": "probationary",
+    },
+    Gender: {"男": "male", "女": "female"},
+    OfficeRole: {
+        "书记": "secretary", "副书记": "deputy_secretary", "委员": "committee_member",
+        "组长": "group_leader",
+    },
+    PairingKind: {"联系户": "household_contact", "包联": "leader", "中心户": "hub"},
+}  # fmt: skip
+
+
+def parse_enum(enum: type[E], raw: str) -> E:
+    """The member of `enum` named by `raw` (its value, any case, or a Chinese alias).
+
+    Raises ValueError with the accepted values."""
+    text = raw.strip()
+    value = ALIASES.get(enum, {}).get(text, text.lower().replace(" ", "_").replace("-", "_"))
+    try:
+        return enum(value)
+    except ValueError:
+        accepted = ", ".join(member.value for member in enum)
+        raise ValueError(f"{raw!r} is not one of: {accepted}") from None
+
+
+def parse_date(raw: str) -> date:
+    """A date written YYYY-MM-DD (also YYYY/MM/DD). Raises ValueError saying the format."""
+    text = raw.strip().replace("/", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def place_parent_problem(kind: PlaceKind, parent_kind: PlaceKind | None) -> str | None:
+    """Why a place of `kind` cannot sit under `parent_kind` (None for a root), or None if it can."""
+    if parent_kind is None:
+        if kind in PLACE_ROOTS:
+            return None
+        return f"a {kind.value} needs a parent place"
+    allowed = PLACE_PARENTS[kind]
+    if parent_kind in allowed:
+        return None
+    names = " or ".join(sorted(k.value for k in allowed)) or "nothing (it is a root)"
+    return f"a {kind.value} must sit under a {names}, not a {parent_kind.value}"
+
+
+def org_parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None:
+    """Why an organisation of `kind` cannot sit under `parent_kind`, or None if it can."""
+    if parent_kind is None:
+        if kind in ORG_ROOTS:
+            return None
+        return f"a {kind.value} needs a parent organisation"
+    allowed = ORG_PARENTS[kind]
+    if parent_kind in allowed:
+        return None
+    names = " or ".join(sorted(k.value for k in allowed)) or "nothing (it is a root)"
+    return f"a {kind.value} must sit under a {names}, not a {parent_kind.value}"
