@@ -1,0 +1,229 @@
+"""The `gridreg` command: database, import, seeds, tokens, serving and the benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from registry.config import Settings
+
+CUNTAN = Path(__file__).resolve().parents[1] / "seeds" / "cuntan"
+
+
+def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
+    from registry.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"database is up to date: {_shown(settings.database_url)}")
+    return 0
+
+
+def _shown(url: str) -> str:
+    # Never print a password.
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.db import Database
+    from registry.importer import ImportFailed, import_workbook
+    from registry.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            report = await import_workbook(db, Path(args.path), progress=not args.quiet)
+        except ImportFailed as failed:
+            print(
+                f"nothing was imported: {len(failed.problems)} problem(s) to fix", file=sys.stderr
+            )
+            for problem in failed.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 1
+        finally:
+            await db.dispose()
+        print(report.summary())
+        return 0
+
+    return asyncio.run(run())
+
+
+def _seed_synthetic(_: Settings, args: argparse.Namespace) -> int:
+    from seeds.synthetic import generate
+
+    counts = generate(Path(args.out), scale=args.scale, seed=args.seed, progress=True)
+    print(f"wrote {args.out}: " + ", ".join(f"{n} {sheet}" for sheet, n in counts.items()))
+    return 0
+
+
+def _token_create(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.auth import Role, create_token
+    from registry.db import Database
+    from registry.errors import UserErrors
+
+    async def run() -> str:
+        db = Database(settings.database_url)
+        try:
+            async with db.write() as session:
+                expires = (
+                    datetime.now(UTC) + timedelta(days=args.days) if args.days is not None else None
+                )
+                return await create_token(session, Role(args.role), args.scope, args.label, expires)
+        finally:
+            await db.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except UserErrors as refused:
+        print(f"no token created: {refused}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from registry.migrate import upgrade
+
+    upgrade(settings.database_url)
+    # Workers build their own app from the environment: hand them the chosen database.
+    os.environ["GRIDREG_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Set up the embedded database with the Cuntan demo (once), mint a token, and serve."""
+    from sqlalchemy import func, select
+
+    from registry.auth import Role, create_token
+    from registry.db import Database
+    from registry.importer import import_workbook
+    from registry.migrate import upgrade
+    from registry.models import Place
+
+    upgrade(settings.database_url)
+
+    async def prepare() -> str:
+        db = Database(settings.database_url)
+        try:
+            async with db.read() as session:
+                loaded = await session.scalar(select(func.count()).select_from(Place))
+            if not loaded:
+                print("loading the Cuntan demo workbook (seeds/cuntan) ...")
+                await import_workbook(db, CUNTAN, progress=True)
+            async with db.write() as session:
+                return await create_token(session, Role.ADMIN, None, "demo")
+        finally:
+            await db.dispose()
+
+    token = asyncio.run(prepare())
+    url = f"http://{args.host}:{args.port}/graphql"
+    print(
+        f"\ngridreg is serving the Cuntan demo at {url}\n"
+        f"Use this admin token (header `Authorization: Bearer <token>`):\n\n    {token}\n\n"
+        "More tokens: .venv/bin/gridreg token create --role organiser --scope CT-BS-DW\n"
+    )
+    return _serve(settings, args)
+
+
+def _export_sdl(_: Settings, args: argparse.Namespace) -> int:
+    from registry.api.schema import SDL_PATH, export_sdl
+
+    target = Path(args.out) if args.out else SDL_PATH
+    target.write_text(export_sdl(Settings.from_env(introspection=True)), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def _bench(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.bench import run_benchmark
+
+    return run_benchmark(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, one sub-command per job."""
+    parser = argparse.ArgumentParser(prog="gridreg", description=__doc__)
+    parser.add_argument(
+        "--database", help="database URL (default: GRIDREG_DATABASE_URL or var/gridreg.sqlite3)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    imp = sub.add_parser("import", help="import a workbook (.xlsx or a folder of CSV files)")
+    imp.add_argument("path")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(run=_import)
+
+    seed = sub.add_parser("seed", help="generate data").add_subparsers(
+        dest="seed_command", required=True
+    )
+    syn = seed.add_parser("synthetic", help="write a synthetic workbook")
+    syn.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    syn.add_argument("--seed", type=int, default=1)
+    syn.add_argument("--out", default="var/synthetic")
+    syn.set_defaults(run=_seed_synthetic)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    create = token.add_parser("create", help="create a token and print it (shown once)")
+    create.add_argument("--role", required=True, choices=["admin", "organiser", "viewer"])
+    create.add_argument("--scope", help="organisation code; none = the whole registry (admin only)")
+    create.add_argument("--label")
+    create.add_argument("--days", type=int, help="expire after this many days")
+    create.set_defaults(run=_token_create)
+
+    for name, runner, text in (
+        ("serve", _serve, "serve the GraphQL API"),
+        ("demo", _demo, "load the Cuntan demo if the database is empty, then serve"),
+    ):
+        serve = sub.add_parser(name, help=text)
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--port", type=int, default=8000)
+        serve.add_argument("--workers", type=int, default=1)
+        serve.set_defaults(run=runner)
+
+    sdl = sub.add_parser("export-sdl", help="write the GraphQL schema (graphql/schema.graphql)")
+    sdl.add_argument("--out")
+    sdl.set_defaults(run=_export_sdl)
+
+    bench = sub.add_parser(
+        "bench", help="measure coverage, org charts and pages on the synthetic district"
+    )
+    bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    bench.add_argument("--repeats", type=int, default=7)
+    bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `gridreg` console script."""
+    args = build_parser().parse_args(argv)
+    overrides = {"database_url": args.database} if args.database else {}
+    return int(args.run(Settings.from_env(**overrides), args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
