@@ -53,26 +53,41 @@ def responsibility_chain(start: PlaceAncestry, duties: Responsibilities) -> tupl
     links: list[Link] = []
     if start.household_id is not None:
         links.append(
-            _link("contact member", f"household {start.household_id}",
-                  duties.contacts.get(start.household_id))
+            _link(
+                "contact member",
+                f"household {start.household_id}",
+                duties.contacts.get(start.household_id),
+            )
         )
     if start.building_id is not None:
         links.append(
-            _link("building group leader", f"building {start.building_id}",
-                  duties.group_leaders.get(start.building_id))
+            _link(
+                "building group leader",
+                f"building {start.building_id}",
+                duties.group_leaders.get(start.building_id),
+            )
         )
     links.append(
-        _link("branch secretary", f"estate {start.estate_id}",
-              duties.branch_secretaries.get(start.estate_id))
+        _link(
+            "branch secretary",
+            f"estate {start.estate_id}",
+            duties.branch_secretaries.get(start.estate_id),
+        )
     )
     links.append(
-        _link("community secretary", f"community {start.community_id}",
-              duties.community_secretaries.get(start.community_id))
+        _link(
+            "community secretary",
+            f"community {start.community_id}",
+            duties.community_secretaries.get(start.community_id),
+        )
     )
     links.append(_leader_pairing(start, duties))
     links.append(
-        _link("working committee secretary", f"subdistrict {start.subdistrict_id}",
-              duties.working_committee_secretaries.get(start.subdistrict_id))
+        _link(
+            "working committee secretary",
+            f"subdistrict {start.subdistrict_id}",
+            duties.working_committee_secretaries.get(start.subdistrict_id),
+        )
     )
     return tuple(links)
 
@@ -98,6 +113,5 @@ def _leader_pairing(start: PlaceAncestry, duties: Responsibilities) -> Link:
         "leader pairing",
         f"estate {start.estate_id}",
         None,
-        f"neither estate {start.estate_id} nor community {start.community_id} "
-        "has a leader pairing",
+        f"neither estate {start.estate_id} nor community {start.community_id} has a leader pairing",
     )

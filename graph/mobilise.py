@@ -182,8 +182,12 @@ def _plan(
             break
         best = min(
             useful,
-            key=lambda m: (-sum(missing.get(s, 0) > 0 for s in m.skills), place(m), m.load,
-                           sort_key(m.id)),
+            key=lambda m: (
+                -sum(missing.get(s, 0) > 0 for s in m.skills),
+                place(m),
+                m.load,
+                sort_key(m.id),
+            ),
         )
         gives = sorted(s for s in best.skills if missing.get(s, 0) > 0)
         new.append(choice(best, "skill", "has " + ", ".join(gives)))

@@ -108,7 +108,9 @@ def if_member_leaves(
     return LeaveImpact(
         member_id=member_id,
         buildings_losing_cover=lost_buildings,
-        households_losing_contact=tuple(h.id for h in sorted(orphans, key=lambda h: sort_key(h.id))),
+        households_losing_contact=tuple(
+            h.id for h in sorted(orphans, key=lambda h: sort_key(h.id))
+        ),
         contacts=propose_contacts(orphans, buildings, spare, capacity_k),
         buildings=mobilise(task, buildings, stayers),
     )
