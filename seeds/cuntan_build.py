@@ -36,7 +36,10 @@ BS_COMMITTEE = "CT-BS-DW"
 IN_SERVICE_AT_JAMX = 126
 
 # Deliberate gaps and breaches, for the reports.
-SHARED_BRANCHES = {"CT-SP-HTY": "CT-SP-LHY", "CT-YF-TLXQ": "CT-YF-NSY"}  # first estate's branch covers both
+SHARED_BRANCHES = {
+    "CT-SP-HTY": "CT-SP-LHY",
+    "CT-YF-TLXQ": "CT-YF-NSY",
+}  # first estate's branch covers both
 SMALL_BRANCHES = {"CT-YF-QFY-ZB": (2, 1), "CT-XP-CLY-ZB": (2, 0)}  # (full, probationary) members
 BRANCHES_WITHOUT_GROUPS = {"CT-SP-HTY-ZB", "CT-YF-QFY-ZB", "CT-XP-CLY-ZB"}
 BRANCH_WITHOUT_SECRETARY = "CT-XP-BYXQ-ZB"
@@ -45,7 +48,7 @@ GROUP_WITHOUT_LEADER = "CT-GW-HWXC-ZB-G02"
 COMMUNITY_OVERDUE_ELECTION = "CT-XP"
 OVERDUE_PROBATIONS = 3
 
-# (code suffix, name, grids, [(estate suffix, estate name, style)]); style picks the building layout.
+# (code suffix, name, grids, [(estate suffix, estate name, style)]); style picks a building layout.
 COMMUNITIES: list[tuple[str, str, int, list[tuple[str, str, str]]]] = [
     (
         "BS",
@@ -120,7 +123,7 @@ COMMUNITIES: list[tuple[str, str, int, list[tuple[str, str, str]]]] = [
     ),
 ]
 
-# 吉安园茅溪小区: 12 buildings, (units, floors, households per floor) -> 4*102 + 4*132 + 4*72 = 1,224.
+# JAMX: 12 buildings of (units, floors, households per floor): 4*102 + 4*132 + 4*72 = 1,224.
 JAMX_LAYOUT = [(3, 17, 2)] * 4 + [(2, 33, 2)] * 4 + [(4, 9, 2)] * 4
 
 STYLES = {  # units range, floors range, households per floor choices, household target range
@@ -212,7 +215,9 @@ class CuntanBuilder:
             remaining -= units * floors * per_floor
         return layout
 
-    def _building(self, estate: Estate, number: int, units: int, floors: int, per_floor: int) -> None:
+    def _building(
+        self, estate: Estate, number: int, units: int, floors: int, per_floor: int
+    ) -> None:
         building = Building(f"{estate.code}-B{number:02d}", number)
         estate.buildings.append(building)
         self.places.append([building.code, estate.code, "building", f"{number}栋"])
@@ -275,7 +280,9 @@ class CuntanBuilder:
         joined: date | None = None,
     ) -> Member:
         code = f"M{len(self.members) + 1:06d}"
-        gender = gender or ("female" if self.rng.random() < (0.45 if workplace else 0.35) else "male")
+        gender = gender or (
+            "female" if self.rng.random() < (0.45 if workplace else 0.35) else "male"
+        )
         status = status or ("probationary" if self.rng.random() < 0.07 else "full")
         weights = SKILL_WEIGHTS_IN_SERVICE if workplace else SKILL_WEIGHTS_RESIDENT
         self.members.append(
@@ -309,18 +316,26 @@ class CuntanBuilder:
 
     # -- organisations ---------------------------------------------------------------------
 
-    def _org(self, code: str, parent: str, kind: str, name: str, covers: list[str], est: date) -> None:
+    def _org(
+        self, code: str, parent: str, kind: str, name: str, covers: list[str], est: date
+    ) -> None:
         self.orgs.append([code, parent, kind, name, ";".join(covers), est.isoformat()])
 
-    def _office(self, member: Member, org: str, role: str, start: date, end: date | None = None) -> None:
+    def _office(
+        self, member: Member, org: str, role: str, start: date, end: date | None = None
+    ) -> None:
         assert member.status == "full", "probationary members cannot be elected"
-        self.offices.append([member.code, org, role, start.isoformat(), end.isoformat() if end else ""])
+        self.offices.append(
+            [member.code, org, role, start.isoformat(), end.isoformat() if end else ""]
+        )
 
     def _full(self, org: str) -> list[Member]:
         return [m for m in self.org_members.get(org, []) if m.status == "full"]
 
     def build_working_committee(self) -> None:
-        self._org(WORKING_COMMITTEE, "", "working_committee", "寸滩街道党工委", [ROOT], date(2001, 8, 16))
+        self._org(
+            WORKING_COMMITTEE, "", "working_committee", "寸滩街道党工委", [ROOT], date(2001, 8, 16)
+        )
         self._org(
             WORKING_COMMITTEE_BRANCH,
             WORKING_COMMITTEE,
@@ -339,7 +354,9 @@ class CuntanBuilder:
             joined=date(1996, 6, 28),
         )
         leaders = [
-            self.add_member(self.rng.choice(homes), organisation=WORKING_COMMITTEE_BRANCH, status="full")
+            self.add_member(
+                self.rng.choice(homes), organisation=WORKING_COMMITTEE_BRANCH, status="full"
+            )
             for _ in range(6)
         ]
         for _ in range(self.rng.randint(10, 14)):
@@ -347,8 +364,17 @@ class CuntanBuilder:
         self._office(secretary, WORKING_COMMITTEE, "secretary", date(2020, 9, 18))
         self._office(leaders[0], WORKING_COMMITTEE, "deputy_secretary", date(2021, 4, 12))
         for member in leaders[1:]:
-            self._office(member, WORKING_COMMITTEE, "committee_member", _day(self.rng, date(2019, 1, 1), date(2024, 6, 30)))
-        staff = [m for m in self._full(WORKING_COMMITTEE_BRANCH) if m not in leaders and m is not secretary]
+            self._office(
+                member,
+                WORKING_COMMITTEE,
+                "committee_member",
+                _day(self.rng, date(2019, 1, 1), date(2024, 6, 30)),
+            )
+        staff = [
+            m
+            for m in self._full(WORKING_COMMITTEE_BRANCH)
+            if m not in leaders and m is not secretary
+        ]
         self._branch_offices(WORKING_COMMITTEE_BRANCH, staff, date(2024, 3, 15))
 
     def build_community(self, suffix: str, name: str, estates: list[tuple[str, str, str]]) -> None:
@@ -366,12 +392,18 @@ class CuntanBuilder:
         homes = self._households_outside_jamx(community)
         for _ in range(own_size):
             self.add_member(self.rng.choice(homes), organisation=own, status="full")
-        self._community_offices(committee, self._full(own), overdue=community == COMMUNITY_OVERDUE_ELECTION)
-        self._branch_offices(own, self._full(own), _day(self.rng, date(2024, 1, 1), date(2026, 6, 30)))
+        self._community_offices(
+            committee, self._full(own), overdue=community == COMMUNITY_OVERDUE_ELECTION
+        )
+        self._branch_offices(
+            own, self._full(own), _day(self.rng, date(2024, 1, 1), date(2026, 6, 30))
+        )
         for code, branch_name, covered, size in plans:
             self._estate_branch(committee, code, branch_name, covered, size)
 
-    def _plan_branches(self, community: str, estate_codes: list[str]) -> list[tuple[str, str, list[str], int]]:
+    def _plan_branches(
+        self, community: str, estate_codes: list[str]
+    ) -> list[tuple[str, str, list[str], int]]:
         """(branch code, name, covered estates, member count) for each estate branch."""
         shared = set(SHARED_BRANCHES.values())
         plans = []
@@ -400,7 +432,9 @@ class CuntanBuilder:
             plans.append((branch, name, covered, size))
         return plans
 
-    def _estate_branch(self, committee: str, code: str, name: str, covered: list[str], size: int) -> None:
+    def _estate_branch(
+        self, committee: str, code: str, name: str, covered: list[str], size: int
+    ) -> None:
         estates = [self.estates[c] for c in covered]
         if code == JAMX_BRANCHES[0]:
             established, buildings = date(2018, 6, 28), estates[0].buildings[:6]
@@ -417,13 +451,17 @@ class CuntanBuilder:
             status = None
             if full_probationary:
                 status = "full" if i < full_probationary[0] else "probationary"
-            home = self.rng.choice(elsewhere) if self.rng.random() < 0.06 else self.rng.choice(homes)
+            home = (
+                self.rng.choice(elsewhere) if self.rng.random() < 0.06 else self.rng.choice(homes)
+            )
             self.add_member(home, organisation=code, status=status)
         self._estate_branch_offices(code)
         if code not in BRANCHES_WITHOUT_GROUPS:
             self._groups(code, estates[0].name, buildings, established)
 
-    def _groups(self, branch: str, estate_name: str, buildings: list[Building], established: date) -> None:
+    def _groups(
+        self, branch: str, estate_name: str, buildings: list[Building], established: date
+    ) -> None:
         members = self._full(branch)
         by_building = {}
         for member in members:
@@ -440,7 +478,14 @@ class CuntanBuilder:
             code = f"{branch}-G{index:02d}"
             label = "-".join(str(b.number) for b in chunk)
             start = _day(self.rng, max(established, date(2019, 1, 1)), date(2022, 12, 31))
-            self._org(code, branch, "group", f"{estate_name}{label}栋党小组", [b.code for b in chunk], start)
+            self._org(
+                code,
+                branch,
+                "group",
+                f"{estate_name}{label}栋党小组",
+                [b.code for b in chunk],
+                start,
+            )
             if code == GROUP_WITHOUT_LEADER:
                 continue
             local = [m for b in chunk for m in by_building.get(b.code, [])]
@@ -460,7 +505,9 @@ class CuntanBuilder:
             previous = _day(rng, date(2021, 9, 1), date(2021, 10, 31))
         roles = ["secretary", "deputy_secretary"] + ["committee_member"] * (len(team) - 2)
         for member, role in zip(team, roles, strict=True):
-            if previous is not None and rng.random() < 0.6:  # re-elected: the previous term is history
+            if (
+                previous is not None and rng.random() < 0.6
+            ):  # re-elected: the previous term is history
                 self._office(member, committee, role, previous, start - timedelta(days=1))
             self._office(member, committee, role, start)
 
@@ -470,7 +517,9 @@ class CuntanBuilder:
         if not full:
             return
         if branch == BRANCH_WITHOUT_SECRETARY:  # the secretary moved away; no election yet
-            self._office(rng.choice(full), branch, "secretary", date(2022, 5, 10), date(2025, 12, 31))
+            self._office(
+                rng.choice(full), branch, "secretary", date(2022, 5, 10), date(2025, 12, 31)
+            )
             return
         if branch == BRANCH_OVERDUE_ELECTION:
             start = date(2022, 5, 20)
@@ -497,14 +546,18 @@ class CuntanBuilder:
         workplaces = sorted({self.fake.company() for _ in range(120)})
         jamx = self.estates[JAMX].households()
         for _ in range(IN_SERVICE_AT_JAMX):
-            self.add_member(rng.choice(jamx), workplace=rng.choice(workplaces), reports_to=BS_COMMITTEE)
+            self.add_member(
+                rng.choice(jamx), workplace=rng.choice(workplaces), reports_to=BS_COMMITTEE
+            )
         # A few more elsewhere, reporting to the branch of their estate or to their community.
         branch_of = {}
         for code, _, kind, _, covers, _ in self.orgs:
             if kind == "branch" and covers and code not in JAMX_BRANCHES:
                 for estate in covers.split(";"):
                     branch_of[estate] = code
-        committees = {row[4]: row[0] for row in self.orgs if row[2] in ("party_committee", "general_branch")}
+        committees = {
+            row[4]: row[0] for row in self.orgs if row[2] in ("party_committee", "general_branch")
+        }
         others = [e for e in self.estates.values() if e.code != JAMX]
         for _ in range(24):
             estate = rng.choice(others)

@@ -97,7 +97,9 @@ def write_csv_workbook(out_dir: Path, rows_by_sheet: Mapping[str, Iterable[Row]]
             count = 0
             for row in rows:
                 if len(row) != len(columns):
-                    raise ValueError(f"{sheet}: row {row!r} has {len(row)} cells, want {len(columns)}")
+                    raise ValueError(
+                        f"{sheet}: row {row!r} has {len(row)} cells, want {len(columns)}"
+                    )
                 writer.writerow(row)
                 count += 1
         counts[sheet] = count
