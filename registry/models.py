@@ -15,7 +15,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -82,6 +84,16 @@ class Coverage(Base):
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     start: Mapped[date | None] = mapped_column(Date)
     end: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        # Org charts join an organisation's current coverage to the place tree.
+        Index(
+            "ix_coverage_current",
+            "organisation_id",
+            "place_id",
+            postgresql_where=text('"end" IS NULL'),
+            sqlite_where=text('"end" IS NULL'),
+        ),
+    )
 
 
 class Member(Base):
@@ -174,3 +186,15 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlaceSetting(Base):
+    """A setting for a place's subtree (e.g. the household-contact ratio); the nearest
+    ancestor's value wins, else the configured default."""
+
+    __tablename__ = "place_setting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("place_id", "key"),)

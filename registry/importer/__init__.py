@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import text
+
 from registry.auth import SYSTEM, Actor
 from registry.changelog import Recorder
 from registry.db import Database
@@ -55,7 +57,19 @@ async def import_workbook(
             for sheet, sheet_counts in counts.items():
                 if sheet_counts["created"] or sheet_counts["updated"]:
                     recorder.record(sheet, 0, "import", after=sheet_counts)
+    if any(c["created"] or c["updated"] for c in counts.values()):
+        await _refresh_statistics(db)
     return ImportReport(counts, recorder.request_id)
+
+
+async def _refresh_statistics(db: Database) -> None:
+    # PostgreSQL plans subtree range joins badly without statistics, and a bulk import
+    # changes them wholesale; SQLite's queries are written not to depend on them.
+    if db.is_sqlite:
+        return
+    async with db.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("ANALYZE"))
 
 
 def _require_import_rights(actor: Actor) -> None:

@@ -1,0 +1,198 @@
+"""Coverage and the rules report of a scope (a place or an organisation), over GraphQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from registry import coverage as service
+from registry import rules as rules_service
+from registry.api.context import GInfo
+from registry.api.refs import parse_ref, ref_kind
+from registry.api.types import Member, Organisation, Place
+from registry.auth import Actor
+from registry.errors import UserErrors
+from registry.scope import Scope, ScopeKind, resolve_scope
+
+RuleEnum = strawberry.enum(rules_service.Rule, name="Rule")
+SeverityEnum = strawberry.enum(rules_service.Severity, name="RuleSeverity")
+GapKindEnum = strawberry.enum(service.GapKind, name="GapKind")
+ScopeKindEnum = strawberry.enum(ScopeKind, name="ScopeKind")
+
+
+@strawberry.type(description="`covered` of `total`; `ratio` is null when `total` is 0.")
+class CoverageTally:
+    total: int
+    covered: int
+    ratio: float | None
+
+    @classmethod
+    def of(cls, tally: service.Tally) -> CoverageTally:
+        return cls(total=tally.total, covered=tally.covered, ratio=tally.ratio)
+
+
+@strawberry.type
+class MemberCounts:
+    total: int
+    full: int
+    probationary: int
+    in_service: int
+
+
+@strawberry.type(description="A place left uncovered, and why.")
+class Gap:
+    kind: GapKindEnum
+    place: Place
+    reason: str
+
+
+@strawberry.type(description="The first gaps in tree order, and how many there are in all.")
+class GapList:
+    total_count: int
+    items: list[Gap]
+
+
+@strawberry.type(description="A figure a violation rests on, e.g. fullMembers = 2.")
+class RuleFigure:
+    name: str
+    value: int
+
+
+@strawberry.type(description="A rule of DESIGN section 2 broken by an organisation or member.")
+class Violation:
+    rule: RuleEnum
+    severity: SeverityEnum
+    message: str
+    organisation: Organisation | None
+    member: Member | None
+    since: date | None = strawberry.field(
+        description="The day the rule counts from: a secretary's term start, a joining date."
+    )
+    details: list[RuleFigure]
+
+    @classmethod
+    def of(cls, found: rules_service.Violation) -> Violation:
+        return cls(
+            rule=found.rule,
+            severity=found.severity,
+            message=found.message,
+            organisation=Organisation.from_row(found.organisation) if found.organisation else None,
+            member=Member.from_row(found.member) if found.member else None,
+            since=found.since,
+            details=[RuleFigure(name=k, value=v) for k, v in found.details.items()],
+        )
+
+
+@strawberry.type(
+    description=(
+        "Coverage of a scope. Place scope: that place's subtree. Organisation scope: its "
+        "subtree and its territory (places covered by it or any organisation under it). "
+        "Estates count as covered by an active branch or general branch covering the estate; "
+        "buildings by an active group covering the building; households by an active "
+        "household-contact pairing."
+    )
+)
+class CoverageReport:
+    kind: ScopeKindEnum
+    place: Place | None
+    organisation: Organisation | None
+    estates: CoverageTally
+    buildings: CoverageTally
+    buildings_with_members: CoverageTally = strawberry.field(
+        description="Buildings where at least one member (of any kind) lives."
+    )
+    households: CoverageTally
+    members_living: int = strawberry.field(description="Members living in the territory.")
+    members_per_100_households: float | None = strawberry.field(
+        name="membersPer100Households",
+        description="Members living in the territory per 100 of its households.",
+    )
+    members: MemberCounts = strawberry.field(
+        description=(
+            "Place scope: members living there. Organisation scope: members whose formal "
+            "organisation is in the subtree or who report into it."
+        )
+    )
+    scope: strawberry.Private[Scope]
+    summary: strawberry.Private[service.CoverageSummary]
+
+    @strawberry.field(description="Uncovered estates and buildings, each with a reason.")
+    async def gaps(self, info: GInfo, first: int = 50) -> GapList:
+        size = min(max(first, 0), info.context.settings.page_size_max * 10)
+        async with info.context.db.read() as session:
+            found = await service.gaps(session, self.scope, self.summary, size)
+        return GapList(
+            total_count=found.total,
+            items=[
+                Gap(kind=gap.kind, place=Place.from_row(gap.place), reason=gap.reason)
+                for gap in found.items
+            ],
+        )
+
+    @strawberry.field(description="The rules report of this scope (see `rulesReport`).")
+    async def violations(self, info: GInfo) -> list[Violation]:
+        return await _violations(info, self.scope)
+
+
+async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
+    async with info.context.db.read() as session:
+        found = await rules_service.rules_report(session, scope, info.context.settings.rules)
+    return [Violation.of(item) for item in found]
+
+
+async def find_scope(info: GInfo, actor: Actor, ref: str) -> Scope | None:
+    """The scope a reference names (a Place or Organisation global ID, or a place code, else an
+    organisation code), or None when nothing in the caller's scope matches."""
+    kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
+        ref_kind(ref) or ""
+    )
+    key = parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation")
+    async with info.context.db.read() as session:
+        try:
+            return await resolve_scope(session, actor, key, kind)
+        except UserErrors:
+            return None
+
+
+@strawberry.type
+class CoverageQuery:
+    @strawberry.field(
+        description=(
+            "Coverage of a place or organisation (global ID or code; a code is tried as a "
+            "place code first). Null when nothing in your scope matches."
+        )
+    )
+    async def coverage(self, info: GInfo, scope: str) -> CoverageReport | None:
+        actor = info.context.require_actor()
+        found = await find_scope(info, actor, scope)
+        if found is None:
+            return None
+        async with info.context.db.read() as session:
+            summary = await service.coverage_summary(session, found)
+        return CoverageReport(
+            kind=found.kind,
+            place=Place.from_row(found.place) if found.place else None,
+            organisation=Organisation.from_row(found.organisation) if found.organisation else None,
+            estates=CoverageTally.of(summary.estates),
+            buildings=CoverageTally.of(summary.buildings),
+            buildings_with_members=CoverageTally.of(summary.buildings_with_members),
+            households=CoverageTally.of(summary.households),
+            members_living=summary.members_living,
+            members_per_100_households=summary.members_per_100_households,
+            members=MemberCounts(**vars(summary.members)),
+            scope=found,
+            summary=summary,
+        )
+
+    @strawberry.field(
+        description=(
+            "Every rule of DESIGN section 2 broken in a scope (organisations in tree order, then "
+            "members), thresholds from the deployment's configuration. Null when nothing in "
+            "your scope matches."
+        )
+    )
+    async def rules_report(self, info: GInfo, scope: str) -> list[Violation] | None:
+        actor = info.context.require_actor()
+        found = await find_scope(info, actor, scope)
+        return None if found is None else await _violations(info, found)

@@ -1,0 +1,214 @@
+"""Org charts over GraphQL: flat (id + parentId) and nested (children), expandable lazily."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.relay import to_base64
+
+from graphql import GraphQLError
+from registry import orgchart as service
+from registry.api.context import GInfo
+from registry.api.coverage import CoverageTally
+from registry.api.enums import OrgKindEnum, OrgStatusEnum
+from registry.api.paging import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from registry.api.refs import parse_ref
+from registry.api.types import Member, Organisation
+from registry.auth import Actor
+from registry.errors import UserErrors
+from registry.lookup import get_organisation
+from registry.models import Organisation as OrgRow
+
+
+def _gid(org_id: int | None) -> strawberry.ID | None:
+    return None if org_id is None else strawberry.ID(to_base64("Organisation", org_id))
+
+
+@strawberry.type(
+    description=(
+        "A box of an org chart. Every count is computed on the server, also for nodes whose "
+        "children were not loaded."
+    )
+)
+class OrgChartNode:
+    id: strawberry.ID = strawberry.field(description="The organisation's global ID.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        description="The parent's global ID; null for the first node of the answer."
+    )
+    organisation: Organisation
+    code: str
+    kind: OrgKindEnum
+    name: str
+    status: OrgStatusEnum
+    depth: int = strawberry.field(
+        description="Levels below the answer's root (0 at the root; children pages: 1)."
+    )
+    level: int = strawberry.field(description="Absolute depth in the organisation tree.")
+    secretary: Member | None
+    member_count: int = strawberry.field(
+        description="Members whose formal organisation is this one."
+    )
+    member_total: int = strawberry.field(
+        description="Members whose formal organisation is this one or one below it."
+    )
+    reporting_count: int = strawberry.field(description="Members reporting here (双报到).")
+    has_children: bool
+    child_count: int
+    descendant_count: int
+    estates: CoverageTally = strawberry.field(
+        description="Estates in this node's territory; covered = by an active branch."
+    )
+    buildings: CoverageTally = strawberry.field(
+        description="Buildings in this node's territory; covered = by an active group."
+    )
+    children: list[OrgChartNode] = strawberry.field(
+        description="The children loaded with this answer (empty at the depth limit)."
+    )
+
+    @classmethod
+    def of(cls, node: service.ChartNode, root: bool = False) -> OrgChartNode:
+        org = node.organisation
+        return cls(
+            id=_gid(org.id),  # type: ignore[arg-type]
+            parent_id=None if root else _gid(org.parent_id),
+            organisation=Organisation.from_row(org),
+            code=org.code,
+            kind=OrgKindEnum(org.kind),
+            name=org.name,
+            status=OrgStatusEnum(org.status),
+            depth=node.depth,
+            level=org.depth,
+            secretary=Member.from_row(node.secretary) if node.secretary else None,
+            member_count=node.member_count,
+            member_total=node.member_total,
+            reporting_count=node.reporting_count,
+            has_children=node.has_children,
+            child_count=node.child_count,
+            descendant_count=node.descendant_count,
+            estates=CoverageTally.of(node.estates),
+            buildings=CoverageTally.of(node.buildings),
+            children=[],
+        )
+
+
+@strawberry.type
+class OrgChart:
+    nodes: list[OrgChartNode] = strawberry.field(
+        description=(
+            "Flat, in tree order: parents before children, every parent present, the root's "
+            "parentId null (d3-org-chart, AntV G6)."
+        )
+    )
+    tree: OrgChartNode | None = strawberry.field(
+        description="The same nodes nested through `children` (ECharts); null if none."
+    )
+
+
+def _convert(chart: list[service.ChartNode]) -> list[OrgChartNode]:
+    """API nodes for service nodes in tree order, the first one as root, children linked."""
+    converted: dict[int, OrgChartNode] = {}
+    flat = []
+    for index, node in enumerate(chart):
+        api_node = OrgChartNode.of(node, root=index == 0)
+        parent = converted.get(node.organisation.parent_id or -1)
+        if parent is not None:
+            parent.children.append(api_node)
+        converted[node.organisation.id] = api_node
+        flat.append(api_node)
+    return flat
+
+
+async def _visible_org(session: AsyncSession, actor: Actor, ref: str) -> OrgRow | None:
+    try:
+        return await get_organisation(session, actor, parse_ref(ref, "Organisation"))
+    except UserErrors:
+        return None
+
+
+@strawberry.type
+class OrgChartQuery:
+    @strawberry.field(
+        description=(
+            "The organisation tree under `root` (global ID or code), `depth` levels down "
+            f"(0–{service.MAX_CHART_DEPTH}). Merged and dissolved organisations are left out "
+            "unless `includeClosed`. Null when the root is not in your scope."
+        )
+    )
+    async def org_chart(
+        self,
+        info: GInfo,
+        # `root` is strawberry's reserved name for the parent value, hence the alias.
+        root_ref: Annotated[str, strawberry.argument(name="root")],
+        depth: int = 2,
+        include_closed: bool = False,
+    ) -> OrgChart | None:
+        if not 0 <= depth <= service.MAX_CHART_DEPTH:
+            raise GraphQLError(
+                f"`depth` must be between 0 and {service.MAX_CHART_DEPTH}",
+                extensions={"code": "BAD_INPUT"},
+            )
+        actor = info.context.require_actor()
+        async with info.context.db.read() as session:
+            top = await _visible_org(session, actor, root_ref)
+            if top is None:
+                return None
+            chart = await service.org_chart(session, top, depth, include_closed)
+        nodes = _convert(chart)
+        return OrgChart(nodes=nodes, tree=nodes[0] if nodes else None)
+
+    @strawberry.field(
+        description=(
+            "A page of an organisation's children, in tree order, with their counts: lazy "
+            "expansion of a chart. Null when the parent is not in your scope."
+        )
+    )
+    async def org_children(
+        self,
+        info: GInfo,
+        parent: str,
+        first: int | None = None,
+        after: str | None = None,
+        include_closed: bool = False,
+    ) -> Connection[OrgChartNode] | None:
+        size = info.context.page_size(first)
+        after_path = decode_cursor(after) if after is not None else None
+        actor = info.context.require_actor()
+        async with info.context.db.read() as session:
+            top = await _visible_org(session, actor, parent)
+            if top is None:
+                return None
+            page, total, more = await service.org_children(
+                session, top, size, after_path, include_closed
+            )
+        edges = [
+            Edge(node=OrgChartNode.of(node), cursor=encode_cursor(node.organisation.path))
+            for node in page
+        ]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=more,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        description=(
+            "The chain of organisations from the topmost one in your scope down to `of` "
+            "(included), root first, with their counts: to centre a chart on a search hit. "
+            "Null when `of` is not in your scope."
+        )
+    )
+    async def org_ancestors(self, info: GInfo, of: str) -> list[OrgChartNode] | None:
+        actor = info.context.require_actor()
+        async with info.context.db.read() as session:
+            org = await _visible_org(session, actor, of)
+            if org is None:
+                return None
+            chain = await service.org_ancestors(session, actor, org)
+        return _convert(chain)

@@ -1,0 +1,136 @@
+"""Scopes of reports: a place subtree, or an organisation subtree with its territory.
+
+A scope is resolved from a key (an id with its type, or a code) and reduced to two sets of
+subtree tops, so every report is a handful of range conditions (`path >= p AND path < end`):
+
+- a **place scope** is that place's subtree. Its organisations are the active organisations
+  that cover (active Coverage, end IS NULL) a place inside it, with everything below them,
+  cut to the caller's organisation subtree.
+- an **organisation scope** is that organisation's subtree. Its territory is the subtrees of
+  the places covered by any organisation in it (`registry.auth.territory`).
+
+Both are inside the caller's scope by construction: the place or organisation is found
+through the caller's scope (out of scope looks like missing), a visible place's subtree is
+visible, and an organisation subtree's territory lies within the territory of any subtree
+containing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.auth import Actor, territory
+from registry.errors import ErrorCode, UserErrors, fail
+from registry.kinds import OrgStatus
+from registry.lookup import Key, get_organisation, get_place
+from registry.models import Coverage, Organisation, Place
+from registry.paths import subtree_end
+
+
+class ScopeKind(StrEnum):
+    PLACE = "place"
+    ORGANISATION = "organisation"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A resolved scope: what it was asked for, and the subtree tops it stands for."""
+
+    kind: ScopeKind
+    place: Place | None
+    organisation: Organisation | None
+    place_tops: tuple[str, ...]
+    org_tops: tuple[str, ...] | None
+    """None until `with_organisations` found them (only the rules need them for a place)."""
+    actor: Actor
+
+    def places(self, column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
+        """SQL condition: the place lies in the scope's territory."""
+        return within_any(column, self.place_tops)
+
+    def orgs(self, column: ColumnElement[str] = Organisation.path) -> ColumnElement[bool]:
+        """SQL condition: the organisation lies in the scope's organisations."""
+        if self.org_tops is None:
+            raise RuntimeError("call with_organisations(session, scope) first")
+        return within_any(column, self.org_tops)
+
+
+def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:
+    """SQL condition: `column` lies in one of the subtrees rooted at `tops` (false if none)."""
+    ranges = [and_(column >= top, column < subtree_end(top)) for top in tops]
+    return or_(*ranges) if ranges else false()
+
+
+def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
+    """`registry.paths.subtree_end` as SQL, for range joins between two rows' paths."""
+    return func.substr(path, 1, func.length(path) - 1).concat("0")
+
+
+def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
+    return and_(column >= top, column < subtree_end_sql(top))
+
+
+def reduce_to_tops(paths: Iterable[str]) -> tuple[str, ...]:
+    """Keep only the paths that are not inside another one."""
+    tops: list[str] = []
+    for path in sorted(set(paths)):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    return tuple(tops)
+
+
+async def resolve_scope(
+    session: AsyncSession, actor: Actor, key: Key, kind: ScopeKind | None, field: str = "scope"
+) -> Scope:
+    """The scope for a place or an organisation. With `kind` None, `key` is a code tried as a
+    place code first, then as an organisation code. Raises a NOT_FOUND user error when
+    nothing in the caller's scope matches."""
+    if kind in (ScopeKind.PLACE, None):
+        try:
+            place = await get_place(session, actor, key, field)
+        except UserErrors:
+            if kind is ScopeKind.PLACE:
+                raise
+        else:
+            return await place_scope(session, actor, place)
+    try:
+        org = await get_organisation(session, actor, key, field)
+    except UserErrors:
+        shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
+        raise fail(
+            field, f"no place or organisation with {shown} in your scope", ErrorCode.NOT_FOUND
+        ) from None
+    return await organisation_scope(session, actor, org)
+
+
+async def place_scope(session: AsyncSession, actor: Actor, place: Place) -> Scope:
+    """The scope of a (visible) place: its subtree (organisations found on demand)."""
+    return Scope(ScopeKind.PLACE, place, None, (place.path,), None, actor)
+
+
+async def organisation_scope(session: AsyncSession, actor: Actor, org: Organisation) -> Scope:
+    """The scope of a (visible) organisation: its subtree and its territory."""
+    tops = await territory(session, org.path)
+    return Scope(ScopeKind.ORGANISATION, None, org, tops, (org.path,), actor)
+
+
+async def with_organisations(session: AsyncSession, scope: Scope) -> Scope:
+    """The scope with its organisations: for a place, the active organisations covering a place
+    inside it (and everything under them), cut to the caller's organisation subtree."""
+    if scope.org_tops is not None:
+        return scope
+    inside = exists(select(1).where(Place.id == Coverage.place_id, scope.places(Place.path)))
+    covering = await session.scalars(
+        select(Organisation.path)
+        .join(Coverage, Coverage.organisation_id == Organisation.id)
+        .where(Coverage.end.is_(None), Organisation.status == OrgStatus.ACTIVE.value)
+        .where(inside, scope.actor.org_clause())
+        .distinct()
+    )
+    return replace(scope, org_tops=reduce_to_tops(covering))
