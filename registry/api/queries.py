@@ -10,7 +10,7 @@ from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.paging import Connection, paginate
 from registry.api.refs import parse_ref
-from registry.api.types import Member, Organisation, Place
+from registry.api.types import Member, Office, Organisation, Place
 from registry.errors import UserErrors
 from registry.lookup import get_organisation, get_place
 from registry.models import Member as MemberRow
@@ -27,6 +27,9 @@ def _within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
 def _name_like(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
+
+
+NODE_TYPES: dict[str, type] = {t.__name__: t for t in (Place, Organisation, Member, Office)}
 
 
 @strawberry.input
@@ -66,7 +69,18 @@ class MemberFilter:
 
 @strawberry.type
 class RegistryQuery:
-    node: relay.Node | None = relay.node(description="Any node by its global ID, if in scope.")
+    @strawberry.field(description="Any node by its global ID, if it lies in your scope.")
+    async def node(self, info: GInfo, id: strawberry.ID) -> relay.Node | None:
+        info.context.require_actor()
+        try:
+            gid = relay.GlobalID.from_id(id)
+        except Exception:  # noqa: BLE001 - a malformed ID names nothing
+            return None
+        node_type = NODE_TYPES.get(gid.type_name)
+        if node_type is None:
+            return None
+        found = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id])
+        return found[0]
 
     @strawberry.field(description="A place by global ID or code.")
     async def place(
