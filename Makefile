@@ -5,10 +5,24 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The console and the GraphQL IDE (console/, npm + Vite) are built into registry/web/static.
+CONSOLE_DEPS := console/node_modules/.package-lock.json
+CONSOLE_BUILD := registry/web/static/index.html
+CONSOLE_SOURCES := console/package.json console/vite.config.js console/index.html console/ide.html \
+	$(wildcard console/src/*) $(wildcard graphql/operations/Console*.graphql)
 
-.PHONY: run test lint bench setup
+.PHONY: run test lint bench setup console
 
-setup: $(STAMP)
+setup: $(STAMP) $(CONSOLE_BUILD)
+
+console: $(CONSOLE_BUILD)
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CONSOLE_BUILD): $(CONSOLE_DEPS) $(CONSOLE_SOURCES)
+	cd console && npm run --silent build -- --logLevel warn
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +30,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(CONSOLE_BUILD)
 	$(BIN)/gridreg demo
 
-test: $(STAMP)
+test: $(STAMP) $(CONSOLE_BUILD)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

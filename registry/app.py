@@ -1,4 +1,5 @@
-"""The starlette application: GraphQL at /graphql, a health check at /healthz."""
+"""The starlette application: GraphQL (and its self-hosted IDE) at /graphql, the organiser's
+console at /console, a health check at /healthz."""
 
 from __future__ import annotations
 
@@ -17,13 +18,8 @@ from registry.api.schema import build_schema
 from registry.auth import authenticate
 from registry.config import Settings
 from registry.db import Database
-
-
-def bearer_token(request: Request) -> str | None:
-    """The token from `Authorization: Bearer <token>`, if any."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
+from registry.web import request_token, web_routes
+from registry.web.pages import ide_page
 
 
 class RegistryGraphQL(GraphQL):
@@ -40,8 +36,13 @@ class RegistryGraphQL(GraphQL):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         async with self.db.read() as session:
-            actor = await authenticate(session, bearer_token(request))
+            # The console's session cookie counts only on JSON POSTs (see registry.web.session).
+            actor = await authenticate(session, request_token(request, json_post_only=True))
         return Context(db=self.db, settings=self.settings, actor=actor)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own GraphiQL build: strawberry's page loads its scripts from a public CDN.
+        return ide_page()
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -62,8 +63,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            *web_routes(),
         ],
         lifespan=lifespan,
     )
     app.state.db = db
+    app.state.settings = settings
     return app

@@ -136,6 +136,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/graphql"
     print(
         f"\ngridreg is serving the Cuntan demo at {url}\n"
+        f"Console: http://{args.host}:{args.port}/console (sign in with the token below)\n"
         f"Use this admin token (header `Authorization: Bearer <token>`):\n\n    {token}\n\n"
         "More tokens: .venv/bin/gridreg token create --role organiser --scope CT-BS-DW\n"
     )
@@ -148,6 +149,32 @@ def _export_sdl(_: Settings, args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else SDL_PATH
     target.write_text(export_sdl(Settings.from_env(introspection=True)), encoding="utf-8")
     print(f"wrote {target}")
+    return 0
+
+
+def _export_coverage(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.auth import SYSTEM
+    from registry.db import Database
+    from registry.errors import UserErrors
+    from registry.export import coverage_tables, save_workbook
+    from registry.scope import resolve_scope
+
+    async def run() -> list:
+        db = Database(settings.database_url)
+        try:
+            async with db.read() as session:
+                scope = await resolve_scope(session, SYSTEM, args.scope, None)
+                return await coverage_tables(session, scope, settings.rules)
+        finally:
+            await db.dispose()
+
+    try:
+        tables = asyncio.run(run())
+    except UserErrors as refused:
+        print(f"nothing exported: {refused}", file=sys.stderr)
+        return 1
+    save_workbook(tables, Path(args.out))
+    print(f"wrote {args.out}: " + ", ".join(f"{len(t.rows)} {t.title}" for t in tables))
     return 0
 
 
@@ -207,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     sdl = sub.add_parser("export-sdl", help="write the GraphQL schema (graphql/schema.graphql)")
     sdl.add_argument("--out")
     sdl.set_defaults(run=_export_sdl)
+
+    export = sub.add_parser("export", help="export reports as .xlsx").add_subparsers(
+        dest="export_command", required=True
+    )
+    cov = export.add_parser(
+        "coverage", help="coverage, members, gaps and violations of a scope, Chinese headings"
+    )
+    cov.add_argument("--scope", required=True, help="place or organisation code")
+    cov.add_argument("--out", required=True, help="the .xlsx file to write")
+    cov.set_defaults(run=_export_coverage)
 
     bench = sub.add_parser(
         "bench", help="measure coverage, org charts and pages on the synthetic district"

@@ -1,0 +1,117 @@
+// Talking to gridreg: GraphQL and the console's own endpoints, always same-origin.
+// The session cookie is HttpOnly (the page never sees the token); the server only accepts it
+// with SESSION_HEADER, which another site's page cannot add.
+import ConsoleCoverage from "../../graphql/operations/ConsoleCoverage.graphql?raw";
+import ConsoleMembers from "../../graphql/operations/ConsoleMembers.graphql?raw";
+import ConsoleOrgAncestors from "../../graphql/operations/ConsoleOrgAncestors.graphql?raw";
+import ConsoleOrgChart from "../../graphql/operations/ConsoleOrgChart.graphql?raw";
+import ConsoleOrgChildren from "../../graphql/operations/ConsoleOrgChildren.graphql?raw";
+import ConsoleOrgSearch from "../../graphql/operations/ConsoleOrgSearch.graphql?raw";
+import ConsolePlaces from "../../graphql/operations/ConsolePlaces.graphql?raw";
+
+export const SESSION_HEADER = "X-Gridreg-Session";
+
+export const OPERATIONS = {
+  ConsoleCoverage,
+  ConsoleMembers,
+  ConsoleOrgAncestors,
+  ConsoleOrgChart,
+  ConsoleOrgChildren,
+  ConsoleOrgSearch,
+  ConsolePlaces,
+};
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function request(method, url, body) {
+  const headers = { [SESSION_HEADER]: "1", Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** Run one of the console's operations (graphql/operations/Console*.graphql). */
+export async function gql(name, variables = {}) {
+  return graphql(OPERATIONS[name], variables, name);
+}
+
+/** Run a GraphQL document; throws ApiError on errors. */
+export async function graphql(query, variables = {}, operationName = undefined) {
+  const response = await request("POST", "/graphql", { query, variables, operationName });
+  const body = await response.json().catch(() => ({}));
+  if (body.errors?.length) {
+    const unauthenticated = body.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
+    throw new ApiError(body.errors.map((e) => e.message).join("; "), unauthenticated ? 401 : 400);
+  }
+  if (!response.ok) throw new ApiError(`HTTP ${response.status}`, response.status);
+  return body.data;
+}
+
+/** Every page of a connection, concatenated (`pick` finds the connection in the data). */
+export async function gqlAll(name, variables, pick) {
+  const nodes = [];
+  let after = null;
+  for (;;) {
+    const connection = pick(await gql(name, { ...variables, after }));
+    if (!connection) return null;
+    nodes.push(...connection.nodes);
+    if (!connection.pageInfo.hasNextPage) return nodes;
+    after = connection.pageInfo.endCursor;
+  }
+}
+
+/** Who is signed in: {signedIn, role, masksPhones, organisations, places}. */
+export async function whoami() {
+  const response = await request("GET", "/console/session");
+  return response.json();
+}
+
+export async function signIn(token) {
+  const response = await request("POST", "/console/session", { token });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(body.error || `HTTP ${response.status}`, response.status);
+  return body;
+}
+
+export async function signOut() {
+  await request("DELETE", "/console/session");
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function download(response, filename) {
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    throw new ApiError(body.error || `HTTP ${response.status}`, response.status);
+  }
+  saveBlob(await response.blob(), filename);
+}
+
+/** Download tables [{title, columns, rows, percentColumns}] as one .xlsx written by the server. */
+export async function downloadTables(filename, tables) {
+  await download(await request("POST", "/console/export/table.xlsx", { filename, tables }), filename);
+}
+
+/** Download the coverage report of a scope, recomputed by the server (as the CLI writes it). */
+export async function downloadCoverage(scope, filename) {
+  const url = `/console/export/coverage.xlsx?scope=${encodeURIComponent(scope)}`;
+  await download(await request("GET", url), filename);
+}

@@ -1,0 +1,473 @@
+// The org chart: Apache ECharts' tree series over a model that loads lazily through the API
+// (orgChart for the root and its children, orgChildren to expand, orgAncestors to centre on a
+// search hit). An outline list mirrors the chart for keyboards, screen readers and tests.
+import { TreeChart } from "echarts/charts";
+import { TooltipComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { SVGRenderer } from "echarts/renderers";
+import { gql, gqlAll } from "./api.js";
+import { clear, el, formatRatio } from "./dom.js";
+import { label, t } from "./i18n.js";
+
+echarts.use([TreeChart, TooltipComponent, SVGRenderer]);
+
+const BOX = [224, 68];
+const COLUMN = 300;
+const ROW = 84;
+
+/** The coverage that colours a box: the weaker of its estates and buildings (what to fix
+ * first), with its noun; null when the organisation covers no territory. */
+export function boxCoverage(node) {
+  const tallies = [
+    ["ESTATE", node.estates],
+    ["BUILDING", node.buildings],
+  ].filter(([, tally]) => tally.total);
+  if (!tallies.length) return null;
+  const [noun, tally] = tallies.reduce((a, b) => (b[1].ratio < a[1].ratio ? b : a));
+  return { ...tally, noun };
+}
+
+export function coverageColour(tally) {
+  if (!tally) return { fill: "#f1f1f1", edge: "#9e9e9e" };
+  if (tally.ratio >= 0.9) return { fill: "#e6f4ea", edge: "#2e7d32" };
+  if (tally.ratio >= 0.6) return { fill: "#fff6dc", edge: "#e0a100" };
+  return { fill: "#fdecea", edge: "#c62828" };
+}
+
+class OrgModel {
+  constructor() {
+    this.nodes = new Map();
+    this.rootCode = null;
+  }
+
+  put(api, parentCode) {
+    const known = this.nodes.get(api.code);
+    const entry = known || { children: null, expanded: false };
+    entry.api = api;
+    entry.parent = parentCode;
+    this.nodes.set(api.code, entry);
+    return entry;
+  }
+
+  get(code) {
+    return this.nodes.get(code);
+  }
+}
+
+export class OrgChartView {
+  constructor(who, navigate) {
+    this.who = who;
+    this.navigate = navigate;
+    this.model = new OrgModel();
+    this.includeClosed = false;
+    this.selected = null;
+    this.chart = null;
+    this.element = this.layout();
+  }
+
+  layout() {
+    const roots = this.who.organisations;
+    this.searchInput = el("input", { type: "search", name: "search", placeholder: t("chart.search") });
+    this.hits = el("ul", { class: "hits", "data-role": "hits" });
+    this.details = el("div", { class: "details", "data-role": "details" });
+    this.outline = el("ul", { class: "outline", "data-role": "outline" });
+    this.canvas = el("div", { class: "chart-canvas", "data-role": "chart" });
+    this.scroller = el("div", { class: "chart-scroll" }, this.canvas);
+    this.rootSelect =
+      roots.length > 1
+        ? el(
+            "select",
+            { onchange: (e) => this.load(e.target.value) },
+            roots.map((r) => el("option", { value: r.code }, r.name)),
+          )
+        : null;
+    const legend = el(
+      "div",
+      { class: "legend" },
+      el("span", {}, `${t("chart.legend")}:`),
+      [
+        ["≥ 90%", { ratio: 1 }],
+        ["60–90%", { ratio: 0.7 }],
+        ["< 60%", { ratio: 0 }],
+        [t("chart.noTerritory"), null],
+      ].map(([text, tally]) => {
+        const colour = coverageColour(tally);
+        return el("span", { class: "swatch", style: `background:${colour.fill};border-color:${colour.edge}` }, text);
+      }),
+    );
+    return el(
+      "div",
+      { class: "chart-view" },
+      el(
+        "aside",
+        { class: "sidebar" },
+        this.rootSelect,
+        el(
+          "form",
+          {
+            class: "search",
+            onsubmit: (e) => {
+              e.preventDefault();
+              this.search(this.searchInput.value.trim());
+            },
+          },
+          this.searchInput,
+          el("button", { type: "submit" }, t("chart.searchGo")),
+        ),
+        this.hits,
+        el(
+          "label",
+          { class: "check" },
+          el("input", {
+            type: "checkbox",
+            name: "includeClosed",
+            onchange: (e) => {
+              this.includeClosed = e.target.checked;
+              this.load(this.model.rootCode);
+            },
+          }),
+          t("chart.closed"),
+        ),
+        legend,
+        this.details,
+        el("h4", {}, t("chart.outline")),
+        this.outline,
+      ),
+      this.scroller,
+    );
+  }
+
+  /** Load the chart from a root: the root and its children. */
+  async load(rootCode) {
+    this.model = new OrgModel();
+    this.model.rootCode = rootCode;
+    this.selected = rootCode;
+    const data = await gql("ConsoleOrgChart", { root: rootCode, depth: 1, includeClosed: this.includeClosed });
+    const nodes = data.orgChart?.nodes || [];
+    for (const node of nodes) {
+      const parent = node.code === rootCode ? null : this.codeOfId(node.parentId);
+      this.model.put(node, parent);
+    }
+    const root = this.model.get(rootCode);
+    if (root) {
+      root.children = nodes.filter((n) => n.code !== rootCode).map((n) => n.code);
+      root.expanded = true;
+    }
+    this.render();
+    this.centre(rootCode);
+  }
+
+  codeOfId(id) {
+    for (const entry of this.model.nodes.values()) if (entry.api.id === id) return entry.api.code;
+    return null;
+  }
+
+  async expand(code) {
+    const entry = this.model.get(code);
+    if (!entry) return;
+    if (entry.children === null) {
+      const children = await gqlAll(
+        "ConsoleOrgChildren",
+        { parent: code, includeClosed: this.includeClosed },
+        (d) => d.orgChildren,
+      );
+      entry.children = (children || []).map((child) => this.model.put(child, code).api.code);
+    }
+    entry.expanded = true;
+  }
+
+  async toggle(code) {
+    const entry = this.model.get(code);
+    if (!entry || !entry.api.hasChildren) return;
+    if (entry.expanded) entry.expanded = false;
+    else await this.expand(code);
+    this.render();
+    this.centre(code);
+  }
+
+  select(code) {
+    this.selected = code;
+    this.renderDetails();
+    this.renderOutline();
+  }
+
+  async search(text) {
+    clear(this.hits);
+    if (!text) return;
+    const data = await gql("ConsoleOrgSearch", {
+      name: text,
+      within: this.model.rootCode,
+      status: this.includeClosed ? null : "ACTIVE",
+    });
+    const hits = data.organisations.nodes;
+    if (!hits.length) {
+      clear(this.hits, el("li", { class: "muted" }, t("chart.noHits")));
+      return;
+    }
+    clear(
+      this.hits,
+      hits.map((hit) =>
+        el(
+          "li",
+          {},
+          el(
+            "button",
+            { type: "button", "data-code": hit.code, onclick: () => this.focus(hit.code) },
+            hit.name,
+            el("small", {}, ` ${label(hit.kind)}${hit.parent ? ` · ${hit.parent.name}` : ""}`),
+          ),
+        ),
+      ),
+    );
+    if (hits.length === 1) await this.focus(hits[0].code);
+  }
+
+  /** Open the chain from the root to `code` and centre the chart on it. */
+  async focus(code) {
+    const data = await gql("ConsoleOrgAncestors", { of: code });
+    const chain = data.orgAncestors || [];
+    const start = chain.findIndex((n) => n.code === this.model.rootCode);
+    for (const node of chain.slice(Math.max(start, 0), -1)) {
+      if (!this.model.get(node.code)) return;
+      await this.expand(node.code);
+    }
+    this.selected = code;
+    this.render();
+    this.centre(code);
+  }
+
+  /** Scroll the chart so that the node sits in the middle of the visible area. */
+  centre(code) {
+    const point = this.position(code);
+    if (!point) return;
+    this.scroller.scrollTo({
+      left: Math.max(0, point[0] - this.scroller.clientWidth / 2),
+      top: Math.max(0, point[1] - this.scroller.clientHeight / 2),
+    });
+    this.canvas.dataset.focus = code;
+  }
+
+  /** The node's centre in the chart canvas's pixels (also used by the browser tests). */
+  position(code) {
+    const series = this.chart?.getModel()?.getSeriesByIndex(0);
+    if (!series?.coordinateSystem) return null;
+    const data = series.getData();
+    for (let i = 0; i < data.count(); i++) {
+      if (data.getName(i) === code) {
+        const layout = data.getItemLayout(i);
+        return layout ? series.coordinateSystem.dataToPoint([layout.x, layout.y]) : null;
+      }
+    }
+    return null;
+  }
+
+  treeData(code) {
+    const entry = this.model.get(code);
+    const node = entry.api;
+    const colour = coverageColour(boxCoverage(node));
+    const closed = node.status !== "ACTIVE";
+    const selected = code === this.selected;
+    return {
+      name: code,
+      api: node,
+      collapsed: false,
+      itemStyle: {
+        color: closed ? "#eeeeee" : colour.fill,
+        borderColor: selected ? "#0d47a1" : closed ? "#bdbdbd" : colour.edge,
+        borderWidth: selected ? 3 : 1.5,
+        borderType: closed ? "dashed" : "solid",
+        opacity: closed ? 0.7 : 1,
+      },
+      children: entry.expanded && entry.children ? entry.children.map((c) => this.treeData(c)) : [],
+    };
+  }
+
+  visibleShape(code, depth = 0) {
+    const entry = this.model.get(code);
+    const kids = entry.expanded && entry.children ? entry.children : [];
+    if (!kids.length) return { leaves: 1, depth };
+    return kids
+      .map((c) => this.visibleShape(c, depth + 1))
+      .reduce((a, b) => ({ leaves: a.leaves + b.leaves, depth: Math.max(a.depth, b.depth) }), { leaves: 0, depth });
+  }
+
+  boxLabel(node) {
+    const closed = node.status !== "ACTIVE" ? ` · ${label(node.status)}` : "";
+    const secretary = node.secretary ? `${t("chart.secretary")} ${node.secretary.name}` : t("chart.noSecretary");
+    const tally = boxCoverage(node);
+    const more = node.hasChildren ? `  ${node.childCount} ${t("chart.children")}` : "";
+    return [
+      `{kind|${label(node.kind)}${closed}}  {count|${t("chart.members")} ${node.memberCount}}`,
+      `{name|${node.name}}`,
+      `{sec|${secretary}}  {cov|${tally ? `${label(tally.noun)} ${formatRatio(tally.ratio)}` : ""}}{more|${more}}`,
+    ].join("\n");
+  }
+
+  render() {
+    const root = this.model.rootCode && this.model.get(this.model.rootCode);
+    if (!root) {
+      clear(this.canvas, el("p", { class: "muted" }, t("chart.noHits")));
+      return;
+    }
+    const shape = this.visibleShape(this.model.rootCode);
+    const width = Math.max(this.scroller.clientWidth || 800, (shape.depth + 1) * COLUMN + 120);
+    const height = Math.max(this.scroller.clientHeight || 500, shape.leaves * ROW + 60);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+    if (!this.chart) {
+      this.chart = echarts.init(this.canvas, null, { renderer: "svg" });
+      this.chart.on("click", (params) => {
+        const code = params.data?.name;
+        if (!code) return;
+        this.select(code);
+        this.toggle(code);
+      });
+    } else {
+      this.chart.resize({ width, height });
+    }
+    this.chart.setOption(
+      {
+        animationDuration: 250,
+        animationDurationUpdate: 250,
+        tooltip: {
+          trigger: "item",
+          formatter: (p) => this.tooltip(p.data.api),
+        },
+        series: [
+          {
+            type: "tree",
+            id: "orgs",
+            data: [this.treeData(this.model.rootCode)],
+            orient: "LR",
+            left: BOX[0] / 2 + 10,
+            right: BOX[0] / 2 + 10,
+            top: BOX[1] / 2 + 10,
+            bottom: BOX[1] / 2 + 10,
+            symbol: "rect",
+            symbolSize: BOX,
+            expandAndCollapse: false,
+            roam: false,
+            lineStyle: { color: "#b0b7c3", width: 1.2, curveness: 0.4 },
+            label: {
+              position: "inside",
+              align: "left",
+              offset: [-BOX[0] / 2 + 8, 0],
+              formatter: (p) => this.boxLabel(p.data.api),
+              rich: {
+                kind: { fontSize: 12, color: "#555" },
+                count: { fontSize: 12, color: "#555" },
+                name: { fontSize: 14, fontWeight: "bold", color: "#222", lineHeight: 20, width: BOX[0] - 16, overflow: "truncate" },
+                sec: { fontSize: 12, color: "#444" },
+                cov: { fontSize: 12, color: "#444", fontWeight: "bold" },
+                more: { fontSize: 12, color: "#0d47a1" },
+              },
+            },
+            leaves: { label: { position: "inside" } },
+            emphasis: { focus: "none" },
+          },
+        ],
+      },
+      { notMerge: true },
+    );
+    this.canvas.dataset.nodes = String(this.countVisible(this.model.rootCode));
+    this.renderDetails();
+    this.renderOutline();
+  }
+
+  countVisible(code) {
+    const entry = this.model.get(code);
+    const kids = entry.expanded && entry.children ? entry.children : [];
+    return 1 + kids.reduce((sum, c) => sum + this.countVisible(c), 0);
+  }
+
+  tooltip(node) {
+    const rows = [
+      [t("chart.members"), node.memberCount],
+      [t("chart.memberTotal"), node.memberTotal],
+      [t("chart.reporting"), node.reportingCount],
+      [t("chart.descendants"), node.descendantCount],
+      [label("ESTATE"), `${node.estates.covered}/${node.estates.total} ${formatRatio(node.estates.ratio)}`],
+      [label("BUILDING"), `${node.buildings.covered}/${node.buildings.total} ${formatRatio(node.buildings.ratio)}`],
+    ];
+    const escape = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return (
+      `<b>${escape(node.name)}</b><br>` +
+      rows.map(([k, v]) => `${escape(k)}: ${escape(v)}`).join("<br>")
+    );
+  }
+
+  renderDetails() {
+    const entry = this.selected && this.model.get(this.selected);
+    if (!entry) {
+      clear(this.details);
+      return;
+    }
+    const node = entry.api;
+    const line = (key, value) => el("div", {}, el("span", { class: "k" }, key), el("span", { class: "v" }, value));
+    clear(
+      this.details,
+      el("h4", { "data-code": node.code }, node.name),
+      line(t("cov.kind"), `${label(node.kind)} · ${label(node.status)}`),
+      line(t("cov.code"), node.code),
+      line(t("chart.secretary"), node.secretary?.name || t("chart.noSecretary")),
+      line(t("chart.members"), node.memberCount),
+      line(t("chart.memberTotal"), node.memberTotal),
+      line(t("chart.reporting"), node.reportingCount),
+      line(t("chart.children"), `${node.childCount} / ${node.descendantCount}`),
+      line(label("ESTATE"), `${node.estates.covered}/${node.estates.total} (${formatRatio(node.estates.ratio)})`),
+      line(label("BUILDING"), `${node.buildings.covered}/${node.buildings.total} (${formatRatio(node.buildings.ratio)})`),
+      el(
+        "div",
+        { class: "actions" },
+        el("a", { href: `#/coverage/${encodeURIComponent(node.code)}` }, t("chart.openCoverage")),
+        el("a", { href: `#/members/${encodeURIComponent(node.code)}` }, t("chart.openMembers")),
+      ),
+    );
+  }
+
+  renderOutline() {
+    const item = (code) => {
+      const entry = this.model.get(code);
+      const node = entry.api;
+      const toggle = node.hasChildren
+        ? el(
+            "button",
+            {
+              type: "button",
+              class: "toggle",
+              "data-toggle": code,
+              "aria-expanded": entry.expanded ? "true" : "false",
+              title: entry.expanded ? t("chart.collapse") : t("chart.expand"),
+              onclick: () => this.toggle(code),
+            },
+            entry.expanded ? "▾" : "▸",
+          )
+        : el("span", { class: "toggle" }, "·");
+      const kids = entry.expanded && entry.children ? entry.children : [];
+      return el(
+        "li",
+        { "data-code": code, class: node.status !== "ACTIVE" ? "closed" : null },
+        toggle,
+        el(
+          "button",
+          {
+            type: "button",
+            class: code === this.selected ? "name selected" : "name",
+            onclick: () => {
+              this.select(code);
+              this.centre(code);
+            },
+          },
+          node.name,
+        ),
+        kids.length ? el("ul", {}, kids.map(item)) : null,
+      );
+    };
+    clear(this.outline, this.model.rootCode ? item(this.model.rootCode) : null);
+  }
+
+  dispose() {
+    this.chart?.dispose();
+    this.chart = null;
+  }
+}

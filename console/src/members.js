@@ -1,0 +1,85 @@
+// Members of an organisation subtree (formal or reporting), a page at a time; phones come masked
+// from the API for roles that must not see them. Exports every member of the list.
+import { downloadTables, gql, gqlAll } from "./api.js";
+import { clear, el } from "./dom.js";
+import { label, t } from "./i18n.js";
+import { dataTable } from "./table.js";
+
+function columns() {
+  return [
+    { key: "code", label: t("cov.code") },
+    { key: "name", label: t("mem.name") },
+    { key: "gender", label: t("mem.gender"), value: (r) => label(r.gender) },
+    { key: "status", label: t("mem.status"), value: (r) => label(r.status) },
+    { key: "joined", label: t("mem.joined") },
+    { key: "organisation", label: t("mem.organisation"), value: (r) => r.organisation?.name ?? null },
+    { key: "inService", label: t("mem.inService"), value: (r) => (r.inService ? t("yes") : t("no")) },
+    { key: "workplace", label: t("mem.workplace") },
+    { key: "reportsTo", label: t("mem.reportsTo"), value: (r) => r.reportsTo?.name ?? null },
+    { key: "household", label: t("mem.household"), value: (r) => r.household?.code ?? null },
+    { key: "phone", label: t("mem.phone") },
+    { key: "skills", label: t("mem.skills"), value: (r) => r.skills.join("; ") },
+  ];
+}
+
+export class MembersView {
+  constructor(who, navigate) {
+    this.who = who;
+    this.navigate = navigate;
+    this.element = el("div", { class: "members-view" });
+  }
+
+  async load(organisation) {
+    organisation = organisation || this.who.organisations[0]?.code;
+    this.filter = { organisation };
+    this.rows = [];
+    this.after = null;
+    clear(this.element, el("p", { class: "muted" }, t("loading")));
+    await this.more();
+  }
+
+  async more() {
+    const data = await gql("ConsoleMembers", { filter: this.filter, after: this.after });
+    const page = data.members;
+    this.rows.push(...page.nodes);
+    this.total = page.totalCount;
+    this.after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    this.render();
+  }
+
+  render() {
+    const table = dataTable({
+      id: "members",
+      title: t("mem.title"),
+      note: t("mem.count", { n: this.rows.length, total: this.total }),
+      columns: columns(),
+      rows: this.rows,
+      exportAs: async () => {
+        const all = await gqlAll("ConsoleMembers", { filter: this.filter }, (d) => d.members);
+        const full = dataTable({ id: "x", title: t("mem.title"), columns: columns(), rows: all });
+        await downloadTables(`${t("mem.title")}-${this.filter.organisation}.xlsx`, [full.exportTable()]);
+      },
+    });
+    const picks = this.who.organisations;
+    clear(
+      this.element,
+      el(
+        "div",
+        { class: "scope-bar" },
+        el("h2", {}, `${t("mem.title")} · ${this.filter.organisation}`),
+        this.who.masksPhones ? el("span", { class: "badge", "data-role": "masked" }, t("mem.masked")) : null,
+        picks.length > 1
+          ? el(
+              "select",
+              { onchange: (e) => this.navigate(`#/members/${encodeURIComponent(e.target.value)}`) },
+              picks.map((p) => el("option", { value: p.code }, p.name)),
+            )
+          : null,
+      ),
+      table.element,
+      this.after
+        ? el("button", { class: "more", onclick: () => this.more() }, t("mem.more"))
+        : null,
+    );
+  }
+}

@@ -1,0 +1,95 @@
+"""Sign-in and sign-out for the console: `/console/session`.
+
+POST a JSON `{"token": ...}` to sign in (the token goes into the session cookie, never back to
+the page), GET to learn who is signed in and what their scope's roots are, DELETE to sign out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from registry.auth import Actor, authenticate
+from registry.db import Database
+from registry.kinds import OrgStatus
+from registry.models import Organisation, Place
+from registry.web.session import clear_session, is_json_post, request_token, set_session
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def request_actor(request: Request) -> Actor | None:
+    """The actor of a console request (bearer header, else session cookie with its header)."""
+    async with _db(request).read() as session:
+        return await authenticate(session, request_token(request))
+
+
+def _brief(row: Organisation | Place) -> dict[str, str]:
+    return {"code": row.code, "name": row.name, "kind": row.kind}
+
+
+async def whoami(session: AsyncSession, actor: Actor) -> dict[str, Any]:
+    """What the console needs to know of a signed-in actor: role and the tops of its scope."""
+    if actor.org_path is None:
+        orgs = await session.scalars(
+            select(Organisation)
+            .where(Organisation.parent_id.is_(None), Organisation.status == OrgStatus.ACTIVE.value)
+            .order_by(Organisation.path)
+        )
+        places = await session.scalars(
+            select(Place).where(Place.parent_id.is_(None)).order_by(Place.path)
+        )
+    else:
+        orgs = await session.scalars(
+            select(Organisation).where(Organisation.path == actor.org_path)
+        )
+        places = await session.scalars(
+            select(Place).where(Place.path.in_(actor.place_paths or ())).order_by(Place.path)
+        )
+    return {
+        "signedIn": True,
+        "role": actor.role.value,
+        "canWrite": actor.can_write,
+        "masksPhones": actor.masks_phones,
+        "organisations": [_brief(row) for row in orgs],
+        "places": [_brief(row) for row in places],
+    }
+
+
+def _signed_out(message: str, status: int = 401) -> Response:
+    return JSONResponse({"signedIn": False, "error": message}, status_code=status)
+
+
+async def session_endpoint(request: Request) -> Response:
+    """GET: who is signed in. POST {token}: sign in. DELETE: sign out."""
+    if request.method == "DELETE":
+        response = JSONResponse({"signedIn": False})
+        clear_session(response)
+        return response
+    if request.method == "POST":
+        if not is_json_post(request):
+            return _signed_out('send the token as JSON: {"token": "grt_..."}', 415)
+        body = await request.json()
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token.strip():
+            return _signed_out("a token is required")
+        token = token.strip()
+        async with _db(request).read() as session:
+            actor = await authenticate(session, token)
+            if actor is None:
+                return _signed_out("unknown, revoked or expired token")
+            response = JSONResponse(await whoami(session, actor))
+        set_session(response, request, token)
+        return response
+    async with _db(request).read() as session:
+        actor = await authenticate(session, request_token(request))
+        if actor is None:
+            # Not an error for the page asking: it shows the sign-in form.
+            return _signed_out("not signed in", 200)
+        return JSONResponse(await whoami(session, actor))

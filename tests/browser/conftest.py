@@ -1,0 +1,124 @@
+"""Browser fixtures: the Cuntan demo behind the live gridreg server, and Debian's headless
+Chromium driven by Playwright. Every test here is skipped when /usr/bin/chromium is absent
+(`.ci/run` installs it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from registry.cli import CUNTAN
+from registry.db import Database
+from registry.importer import import_workbook
+from registry.web.pages import STATIC
+from tests.support import ROOT, GraphQLClient, LiveServer, Registry, reset_tables
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts" / "console"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is absent: install Debian's chromium to run")
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(skip)
+
+
+@dataclass
+class Demo:
+    """The Cuntan demo served over HTTP, with tokens and API clients to compare against."""
+
+    base_url: str
+    admin: str
+    viewer: str
+    http: httpx.AsyncClient
+    shots: list[Path] = field(default_factory=list)
+
+    def api(self, token: str) -> GraphQLClient:
+        return GraphQLClient(self.http, token)
+
+
+@pytest.fixture(scope="module")
+async def demo(
+    database: Database,
+    live_server: tuple[LiveServer, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Demo]:
+    assert (STATIC / "index.html").is_file(), "the console is not built: run `make console`"
+    await reset_tables(database)
+    await import_workbook(database, CUNTAN)
+    server, base_url = live_server
+    tokens = Registry(database, base_url, server, tmp_path_factory.mktemp("browser"))
+    admin = await tokens.token("admin")
+    viewer = await tokens.token("viewer", "CT-BS-DW")
+    await tokens.close()
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+        yield Demo(base_url, admin, viewer, http)
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, demo: Demo) -> AsyncIterator[Page]:
+    """A fresh browser context on the demo; no request may leave the server, no script fail."""
+    context = await browser.new_context(
+        base_url=demo.base_url, viewport={"width": 1440, "height": 900}, accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    tab = await context.new_page()
+    elsewhere: list[str] = []
+    failures: list[Any] = []
+    tab.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((demo.base_url, "data:", "blob:")) else elsewhere.append(r.url)
+        ),
+    )
+    tab.on("pageerror", lambda error: failures.append(error))
+    yield tab
+    await context.close()
+    assert not elsewhere, f"requests to other hosts: {elsewhere}"
+    assert not failures, f"script errors: {failures}"
+
+
+async def shot(page: Page, name: str, full_page: bool = False) -> Path:
+    """Keep a screenshot of this step under test-artifacts/console/."""
+    path = ARTIFACTS / f"{name}.png"
+    await page.wait_for_timeout(400)  # let the chart's transition finish
+    await page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+async def sign_in(page: Page, token: str, lang: str = "zh") -> None:
+    """Sign in through the console's form and wait for the org chart."""
+    await page.goto(f"/console?lang={lang}")
+    await page.fill("input[name=token]", token)
+    await page.click("form.signin button[type=submit]")
+    await page.wait_for_selector("#view[data-ready=chart]")

@@ -1,0 +1,207 @@
+"""The console over HTTP: sign-in and the session cookie, cookie-authenticated GraphQL without
+CSRF holes, the self-hosted IDE, and pages that load nothing from the internet."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import httpx
+import pytest
+
+from registry.web.pages import STATIC
+from registry.web.session import COOKIE, SESSION_HEADER
+from tests.support import Registry
+
+WORLD = {
+    "places": [
+        {"code": "S", "parent": "", "kind": "subdistrict", "name": "示例街道"},
+        {"code": "C1", "parent": "S", "kind": "community", "name": "一社区"},
+        {"code": "E1", "parent": "C1", "kind": "estate", "name": "一号小区"},
+        {"code": "E1-B1", "parent": "E1", "kind": "building", "name": "1栋"},
+    ],
+    "organisations": [
+        {
+            "code": "W",
+            "parent": "",
+            "kind": "working_committee",
+            "name": "示例街道党工委",
+            "covers": "S",
+            "established": "",
+        },
+        {
+            "code": "P1",
+            "parent": "W",
+            "kind": "party_committee",
+            "name": "一社区党委",
+            "covers": "C1",
+            "established": "",
+        },
+        {
+            "code": "B1",
+            "parent": "P1",
+            "kind": "branch",
+            "name": "一号小区党支部",
+            "covers": "E1",
+            "established": "",
+        },
+    ],
+}
+COVERAGE = "query($s: String!) { coverage(scope: $s) { estates { total covered } } }"
+
+# Strings that name other hosts without loading anything from them: XML namespaces and links
+# inside libraries' error messages. The browser tests prove nothing is fetched (and the pages'
+# Content-Security-Policy forbids it); any other address found here fails this test.
+NOT_FETCHED = (
+    "http://www.w3.org/",
+    "https://react.dev/errors/",
+    "https://yarnpkg.com/en/docs/selective-version-resolutions",
+    "https://github.com/graphql/graphiql",
+    "https://en.wikipedia.org/wiki/IEEE_floating_point",
+    "https://commonmark.org/",
+    "https://codemirror.net/5/doc/manual.html",
+)
+URL = re.compile(r"https?://[^\s\"'`)<>\\]*")
+HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d+)?")
+ASSET = re.compile(r"""["'](/static/assets/[\w.-]+\.\w+|\./[\w.-]+\.(?:js|css))["']""")
+REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)""")
+
+pytestmark = pytest.mark.skipif(
+    not (STATIC / "index.html").is_file(),
+    reason="the console is not built: run `make console` (make test does)",
+)
+
+
+async def signed_in(registry: Registry, role: str = "admin", scope: str | None = None) -> str:
+    """Sign in through the form's endpoint; the cookie lands in registry.http's jar."""
+    token = await registry.token(role, scope)
+    response = await registry.http.post("/console/session", json={"token": token})
+    assert response.status_code == 200, response.text
+    return token
+
+
+async def test_given_a_token_when_signing_in_then_an_httponly_strict_cookie_holds_it(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    token = await registry.token("organiser", "P1")
+
+    response = await registry.http.post("/console/session", json={"token": token})
+
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}={token}")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    who = response.json()
+    assert who["role"] == "organiser" and not who["masksPhones"]
+    assert [o["code"] for o in who["organisations"]] == ["P1"]
+    assert [p["code"] for p in who["places"]] == ["C1"]
+    assert token not in response.text
+
+
+async def test_a_bad_token_or_a_form_post_does_not_sign_in(registry: Registry) -> None:
+    await registry.load(WORLD)
+    token = await registry.token("admin")
+
+    wrong = await registry.http.post("/console/session", json={"token": "grt_nope"})
+    form = await registry.http.post("/console/session", data={"token": token})
+
+    assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
+    assert form.status_code == 415 and "set-cookie" not in form.headers
+
+
+async def test_the_cookie_counts_only_on_json_posts_that_carry_the_session_header(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry)
+    body = {"query": COVERAGE, "variables": {"s": "S"}}
+
+    with_header = await registry.http.post("/graphql", json=body, headers={SESSION_HEADER: "1"})
+    without_header = await registry.http.post("/graphql", json=body)
+    as_get = await registry.http.get(
+        "/graphql",
+        params={"query": COVERAGE, "variables": '{"s": "S"}'},
+        headers={SESSION_HEADER: "1", "accept": "application/json"},
+    )
+
+    assert with_header.json()["data"]["coverage"]["estates"] == {"total": 1, "covered": 1}
+    for refused in (without_header, as_get):
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_cookie_never_runs_a_mutation_over_get(registry: Registry) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry)
+    before = await registry.snapshot()
+    mutation = (
+        'mutation { dissolveOrganisation(input: {organisation: "B1", approvedBy: "W"}) '
+        "{ userErrors { message } } }"
+    )
+
+    response = await registry.http.get(
+        "/graphql", params={"query": mutation}, headers={SESSION_HEADER: "1"}
+    )
+
+    assert response.status_code in (400, 405) or response.json().get("errors")
+    assert await registry.snapshot() == before
+
+
+async def test_signing_out_forgets_the_session(registry: Registry) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry)
+
+    out = await registry.http.delete("/console/session", headers={SESSION_HEADER: "1"})
+    who = await registry.http.get("/console/session", headers={SESSION_HEADER: "1"})
+
+    assert f'{COOKIE}=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
+    assert who.json() == {"signedIn": False, "error": "not signed in"}
+
+
+async def test_the_ide_at_graphql_is_gridregs_own_page(registry: Registry) -> None:
+    response = await registry.http.get("/graphql", headers={"accept": "text/html"})
+
+    assert response.status_code == 200
+    assert 'id="graphiql"' in response.text and "/static/assets/" in response.text
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert not URL.findall(response.text)
+
+
+async def test_no_page_or_asset_refers_to_another_host(registry: Registry) -> None:
+    """Fetch every page and every asset they reference (transitively) and scan them."""
+    base = str(registry.http.base_url)
+    queue = ["/console", "/graphql"]
+    seen: set[str] = set()
+    foreign: list[tuple[str, str]] = []
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = await registry.http.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 200, path
+        text = response.text
+        for url in URL.findall(text):
+            host = urlparse(url).netloc
+            # Templates such as `http://${x}` name no host.
+            named = HOST.fullmatch(host) is not None
+            if named and host != urlparse(base).netloc and not url.startswith(NOT_FETCHED):
+                foreign.append((path, url))
+        markup = response.headers["content-type"].startswith(("text/html", "text/css"))
+        for match in REFERENCE.finditer(text if markup else ""):
+            ref = urljoin(urljoin(base, path), match.group(1) or match.group(2))
+            if ref.startswith(base) and "/static/" in ref:
+                queue.append(urlparse(ref).path)
+        for asset in ASSET.findall(text):
+            queue.append(urlparse(urljoin(urljoin(base, path), asset)).path)
+    assert len(seen) > 5, seen
+    assert not foreign, foreign
+
+
+async def test_every_asset_of_the_build_is_served(registry: Registry) -> None:
+    names = [p.name for p in (STATIC / "assets").iterdir()]
+
+    async with httpx.AsyncClient(base_url=str(registry.http.base_url)) as http:
+        statuses = {name: (await http.get(f"/static/assets/{name}")).status_code for name in names}
+
+    assert set(statuses.values()) == {200}
