@@ -72,12 +72,12 @@ def place_parent_problem(kind: PlaceKind, parent_kind: PlaceKind | None) -> str 
     if parent_kind is None:
         if kind in PLACE_ROOTS:
             return None
-        return f"a {kind.value} needs a parent place"
+        return f"{_a(kind.value)} needs a parent place"
     allowed = PLACE_PARENTS[kind]
     if parent_kind in allowed:
         return None
     names = " or ".join(sorted(k.value for k in allowed)) or "nothing (it is a root)"
-    return f"a {kind.value} must sit under a {names}, not a {parent_kind.value}"
+    return f"{_a(kind.value)} must sit under {_a(names)}, not {_a(parent_kind.value)}"
 
 
 def org_parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None:
@@ -85,9 +85,13 @@ def org_parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None
     if parent_kind is None:
         if kind in ORG_ROOTS:
             return None
-        return f"a {kind.value} needs a parent organisation"
+        return f"{_a(kind.value)} needs a parent organisation"
     allowed = ORG_PARENTS[kind]
     if parent_kind in allowed:
         return None
     names = " or ".join(sorted(k.value for k in allowed)) or "nothing (it is a root)"
-    return f"a {kind.value} must sit under a {names}, not a {parent_kind.value}"
+    return f"{_a(kind.value)} must sit under {_a(names)}, not {_a(parent_kind.value)}"
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
