@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
 import strawberry
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from strawberry import relay
@@ -22,6 +25,21 @@ from registry.paths import subtree_end
 
 def _within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
     return and_(column >= path, column < subtree_end(path))
+
+
+async def _subtree(
+    lookup: Awaitable[PlaceRow | OrgRow], path: ColumnElement[str]
+) -> ColumnElement[bool]:
+    """The subtree of the looked-up node; nothing at all when it is unknown or out of scope."""
+    try:
+        top = await lookup
+    except UserErrors:
+        return false()
+    return _within(path, top.path)
+
+
+def _nodes(node_type: Any) -> Callable[[Sequence[Any]], list[Any]]:
+    return lambda rows: [node_type.from_row(row) for row in rows]
 
 
 def _name_like(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
@@ -131,19 +149,12 @@ class RegistryQuery:
             if flt.name:
                 query = query.where(_name_like(PlaceRow.name, flt.name))
             if flt.within:
-                try:
-                    top = await get_place(session, actor, parse_ref(flt.within, "Place"))
-                    query = query.where(_within(PlaceRow.path, top.path))
-                except UserErrors:
-                    query = query.where(false())
-            return await paginate(
-                session,
-                query,
-                PlaceRow.path,
-                size,
-                after,
-                lambda rows: list(map(Place.from_row, rows)),
-            )
+                query = query.where(
+                    await _subtree(
+                        get_place(session, actor, parse_ref(flt.within, "Place")), PlaceRow.path
+                    )
+                )
+            return await paginate(session, query, PlaceRow.path, size, after, _nodes(Place))
 
     @strawberry.field(description="Organisations in tree order (parents first).")
     async def organisations(
@@ -166,21 +177,9 @@ class RegistryQuery:
             if flt.name:
                 query = query.where(_name_like(OrgRow.name, flt.name))
             if flt.within:
-                try:
-                    top = await get_organisation(
-                        session, actor, parse_ref(flt.within, "Organisation")
-                    )
-                    query = query.where(_within(OrgRow.path, top.path))
-                except UserErrors:
-                    query = query.where(false())
-            return await paginate(
-                session,
-                query,
-                OrgRow.path,
-                size,
-                after,
-                lambda rows: list(map(Organisation.from_row, rows)),
-            )
+                top = get_organisation(session, actor, parse_ref(flt.within, "Organisation"))
+                query = query.where(await _subtree(top, OrgRow.path))
+            return await paginate(session, query, OrgRow.path, size, after, _nodes(Organisation))
 
     @strawberry.field(description="Members by code.")
     async def members(
@@ -210,26 +209,14 @@ class RegistryQuery:
                         select(MemberSkill.member_id).where(MemberSkill.skill == flt.skill)
                     )
                 )
-            try:
-                if flt.organisation:
-                    org = await get_organisation(
-                        session, actor, parse_ref(flt.organisation, "Organisation")
-                    )
-                    orgs = select(OrgRow.id).where(_within(OrgRow.path, org.path))
-                    query = query.where(
-                        or_(MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs))
-                    )
-                if flt.place:
-                    place = await get_place(session, actor, parse_ref(flt.place, "Place"))
-                    homes = select(PlaceRow.id).where(_within(PlaceRow.path, place.path))
-                    query = query.where(MemberRow.household_id.in_(homes))
-            except UserErrors:
-                query = query.where(false())
-            return await paginate(
-                session,
-                query,
-                MemberRow.code,
-                size,
-                after,
-                lambda rows: list(map(Member.from_row, rows)),
-            )
+            if flt.organisation:
+                top = get_organisation(session, actor, parse_ref(flt.organisation, "Organisation"))
+                orgs = select(OrgRow.id).where(await _subtree(top, OrgRow.path))
+                query = query.where(
+                    or_(MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs))
+                )
+            if flt.place:
+                home = get_place(session, actor, parse_ref(flt.place, "Place"))
+                homes = select(PlaceRow.id).where(await _subtree(home, PlaceRow.path))
+                query = query.where(MemberRow.household_id.in_(homes))
+            return await paginate(session, query, MemberRow.code, size, after, _nodes(Member))
