@@ -86,8 +86,58 @@ ORG_ROOTS = frozenset({OrgKind.DISTRICT_COMMITTEE, OrgKind.WORKING_COMMITTEE})
 MEMBER_HOLDING_KINDS = frozenset(
     {OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.WORKING_COMMITTEE}
 )
+# Where an in-service member may report (双报到): the community's committee or an estate branch.
+REPORTING_KINDS = _COMMUNITY_LEVEL
 # Kinds that count as a branch covering an estate, and as a group covering a building.
 ESTATE_COVERING_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
 BUILDING_COVERING_KINDS = frozenset({OrgKind.GROUP})
 # Community-level organisations have 5-year terms; the rest 3 (DESIGN section 2).
 COMMUNITY_TERM_KINDS = _COMMUNITY_LEVEL
+
+
+class TaskKind(StrEnum):
+    """Estate tasks (DESIGN section 1: 业委会筹备, 进家入户, 物业选聘, ...)."""
+
+    OWNERS_COMMITTEE_ELECTION_PREPARATION = "owners_committee_election_preparation"
+    DOOR_TO_DOOR_VISITS = "door_to_door_visits"
+    PROPERTY_COMPANY_SELECTION = "property_company_selection"
+    REPAIR_FOLLOW_UP = "repair_follow_up"
+    OWNERS_GROUP_NOTICES = "owners_group_notices"
+    OTHER = "other"
+
+
+class TaskStatus(StrEnum):
+    PLANNED = "planned"
+    MOBILISING = "mobilising"
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AssignmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class SuggestionCategory(StrEnum):
+    PARKING = "parking"
+    ELEVATOR = "elevator"
+    PROPERTY_SERVICE = "property_service"
+    FIRE_SAFETY = "fire_safety"
+    ENVIRONMENT = "environment"
+    OWNERS_COMMITTEE = "owners_committee"
+    OTHER = "other"
+
+
+class SuggestionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+# Tasks in these statuses hold their members (bookings count against capacity and windows).
+BOOKING_TASK_STATUSES = frozenset({TaskStatus.PLANNED, TaskStatus.MOBILISING, TaskStatus.ACTIVE})
+# Assignments in these statuses book a member on a task.
+BOOKING_ASSIGNMENT_STATUSES = frozenset({AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED})

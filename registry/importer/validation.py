@@ -18,6 +18,7 @@ from registry.importer.reading import Sheet, split_list
 from registry.importer.report import RowProblem
 from registry.kinds import (
     MEMBER_HOLDING_KINDS,
+    REPORTING_KINDS,
     Gender,
     MemberStatus,
     OfficeRole,
@@ -29,8 +30,6 @@ from registry.validation import org_parent_problem, parse_date, parse_enum, plac
 
 E = TypeVar("E", bound=StrEnum)
 
-# Where an in-service member may report (双报到): a community-level organisation or a branch.
-REPORTING_KINDS = frozenset({OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
 # Column widths of registry.models, so an over-long cell is a problem, not a database error.
 CODE_MAX, NAME_MAX, MEMBER_NAME_MAX, WORKPLACE_MAX, PHONE_MAX, SKILL_MAX = 64, 200, 100, 200, 32, 40
 

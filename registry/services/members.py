@@ -13,8 +13,8 @@ from registry.auth import Actor
 from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, fail
 from registry.kinds import (
-    COMMUNITY_TERM_KINDS,
     MEMBER_HOLDING_KINDS,
+    REPORTING_KINDS,
     Gender,
     MemberStatus,
     OrgKind,
@@ -33,7 +33,6 @@ from registry.services.common import (
 # Mainland mobile numbers: 11 digits starting 13–19 (an optional +86/86 prefix is dropped).
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 # Organisations an in-service member may report to (双报到): community-level ones and branches.
-REPORTING_KINDS = COMMUNITY_TERM_KINDS
 
 
 def clean_phone(raw: str | None) -> str | None:
