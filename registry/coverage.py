@@ -24,22 +24,23 @@ says whether the place is served, not by whom.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from registry.history import active_on, current_or_on, in_force, member_existed_on
 from registry.kinds import (
     BUILDING_COVERING_KINDS,
     ESTATE_COVERING_KINDS,
     MemberStatus,
     OrgKind,
-    OrgStatus,
     PairingKind,
     PlaceKind,
 )
-from registry.models import Coverage, Member, Organisation, Pairing, Place
+from registry.models import Affiliation, Coverage, Member, Organisation, Pairing, Place
 from registry.scope import Scope, ScopeKind, in_subtree_of
 
 
@@ -108,8 +109,11 @@ class GapList:
     items: list[Gap]
 
 
-def covered_by(kinds: frozenset[OrgKind], place_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """SQL condition: an active organisation of one of `kinds` covers the place now.
+def covered_by(
+    kinds: frozenset[OrgKind], place_id: ColumnElement[int], on: date | None = None
+) -> ColumnElement[bool]:
+    """SQL condition: an active organisation of one of `kinds` covers the place now (or, with
+    `on`, covered it that day: `registry.history`).
 
     Nested EXISTS rather than a join, so that every planner, with or without statistics,
     seeks the place's coverage rows first and then each organisation by its key."""
@@ -119,17 +123,18 @@ def covered_by(kinds: frozenset[OrgKind], place_id: ColumnElement[int]) -> Colum
     organisation = exists(
         select(1)
         .where(org.id == cover.organisation_id)
-        .where(org.status == OrgStatus.ACTIVE.value)
+        .where(active_on(org, on))
         .where(org.kind.in_([k.value for k in kinds]))
     )
     return exists(
         select(1)
         .select_from(cover)
-        .where(cover.place_id == place_id, cover.end.is_(None), organisation)
+        .where(cover.place_id == place_id, current_or_on(cover.start, cover.end, on))
+        .where(organisation)
     )
 
 
-def lived_in(place: type[Place]) -> ColumnElement[bool]:
+def lived_in(place: type[Place], on: date | None = None) -> ColumnElement[bool]:
     """SQL condition: some member lives in a household in the subtree of `place` (an alias).
     Nested EXISTS: the subtree's places by range, then members by household."""
     home = aliased(Place)
@@ -137,7 +142,7 @@ def lived_in(place: type[Place]) -> ColumnElement[bool]:
         select(1)
         .select_from(home)
         .where(in_subtree_of(home.path, place.path))
-        .where(exists(select(1).where(Member.household_id == home.id)))
+        .where(exists(select(1).where(Member.household_id == home.id, member_existed_on(on))))
     )
 
 
@@ -159,10 +164,11 @@ async def _tally(
     return Tally(total=int(row[0]), covered=int(row[1]))
 
 
-async def _buildings(session: AsyncSession, scope: Scope) -> Tally:
+async def _buildings(session: AsyncSession, scope: Scope, on: date | None) -> Tally:
+    covered = count_if(covered_by(BUILDING_COVERING_KINDS, Place.id, on))
     row = (
         await session.execute(
-            select(func.count(), count_if(covered_by(BUILDING_COVERING_KINDS, Place.id))).where(
+            select(func.count(), covered).where(
                 Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path)
             )
         )
@@ -170,7 +176,9 @@ async def _buildings(session: AsyncSession, scope: Scope) -> Tally:
     return Tally(int(row[0]), int(row[1]))
 
 
-async def _residents(session: AsyncSession, scope: Scope) -> tuple[MemberCounts, int]:
+async def _residents(
+    session: AsyncSession, scope: Scope, on: date | None
+) -> tuple[MemberCounts, int]:
     """Members living in the territory by status, and the buildings they live in, in one pass
     over the members. A household hangs under a unit or a building, a unit under a building
     (`PLACE_PARENTS`), so a household's building is its parent or its grandparent."""
@@ -181,7 +189,7 @@ async def _residents(session: AsyncSession, scope: Scope) -> tuple[MemberCounts,
     row = (
         await session.execute(
             select(
-                *_member_counts(),
+                *_member_counts(on),
                 func.count(func.distinct(case((scope.places(building.path), building.id)))),
             )
             .select_from(Member)
@@ -189,6 +197,7 @@ async def _residents(session: AsyncSession, scope: Scope) -> tuple[MemberCounts,
             .join(up, up.id == home.parent_id)
             .join(building, building.id == building_id)
             .where(scope.places(_unindexed_on_sqlite(session, home.path)))
+            .where(member_existed_on(on))
         )
     ).one()
     return MemberCounts(*(int(value) for value in row[:4])), int(row[4])
@@ -202,29 +211,39 @@ def _unindexed_on_sqlite(session: AsyncSession, path: ColumnElement[str]) -> Col
     return path.concat("") if session.get_bind().dialect.name == "sqlite" else path
 
 
-async def _households(session: AsyncSession, scope: Scope) -> Tally:
+async def _households(session: AsyncSession, scope: Scope, on: date | None) -> Tally:
     in_scope = (Place.kind == PlaceKind.HOUSEHOLD.value, scope.places(Place.path))
     total = await session.scalar(select(func.count()).where(*in_scope))
     # Driven from the pairings (a correlated EXISTS keeps planners from scanning households).
     covered = await session.scalar(
         select(func.count(func.distinct(Pairing.place_id)))
-        .where(Pairing.kind == PairingKind.HOUSEHOLD_CONTACT.value, Pairing.end.is_(None))
+        .where(Pairing.kind == PairingKind.HOUSEHOLD_CONTACT.value)
+        .where(current_or_on(Pairing.start, Pairing.end, on))
         .where(exists(select(1).where(Place.id == Pairing.place_id, *in_scope)))
     )
     return Tally(int(total or 0), int(covered or 0))
 
 
-def _member_counts() -> tuple[ColumnElement[int], ...]:
+def _member_counts(on: date | None = None) -> tuple[ColumnElement[int], ...]:
+    full = Member.status == MemberStatus.FULL.value
+    probationary = Member.status == MemberStatus.PROBATIONARY.value
+    if on is not None:
+        # A full member confirmed after `on` was still probationary that day.
+        later = and_(Member.full_on.is_not(None), Member.full_on > on)
+        full, probationary = and_(full, ~later), or_(probationary, and_(full, later))
     return (
         func.count(Member.id),
-        count_if(Member.status == MemberStatus.FULL.value),
-        count_if(Member.status == MemberStatus.PROBATIONARY.value),
+        count_if(full),
+        count_if(probationary),
         count_if(Member.workplace.is_not(None)),
     )
 
 
-async def _members(session: AsyncSession, condition: ColumnElement[bool]) -> MemberCounts:
-    row = (await session.execute(select(*_member_counts()).where(condition))).one()
+async def _members(
+    session: AsyncSession, condition: ColumnElement[bool], on: date | None = None
+) -> MemberCounts:
+    query = select(*_member_counts(on)).where(condition, member_existed_on(on))
+    row = (await session.execute(query)).one()
     return MemberCounts(*(int(value) for value in row))
 
 
@@ -234,23 +253,37 @@ def living_in(scope: Scope) -> ColumnElement[bool]:
     return exists(select(1).where(Place.id == Member.household_id, scope.places(Place.path)))
 
 
-def belonging_to(scope: Scope) -> ColumnElement[bool]:
-    """SQL condition on Member: formal organisation in the scope's organisations, or reporting
-    into them."""
+def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition on Member: formal organisation in the scope's organisations (with `on`:
+    their affiliation of that day), or reporting into them."""
     orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
-    return or_(Member.organisation_id.in_(orgs), Member.reports_to_id.in_(orgs))
+    formal = Member.organisation_id.in_(orgs)
+    if on is not None:
+        formal = exists(
+            select(1).where(
+                Affiliation.member_id == Member.id,
+                Affiliation.organisation_id.in_(orgs),
+                in_force(Affiliation.start, Affiliation.end, on),
+            )
+        )
+    return or_(formal, Member.reports_to_id.in_(orgs))
 
 
-async def coverage_summary(session: AsyncSession, scope: Scope) -> CoverageSummary:
-    """The coverage numbers of a scope (four aggregate statements, five for an organisation)."""
+async def coverage_summary(
+    session: AsyncSession, scope: Scope, on: date | None = None
+) -> CoverageSummary:
+    """The coverage numbers of a scope (four aggregate statements, five for an organisation);
+    with `on`, as they stood that day (`registry.history` says what is reconstructed)."""
     estates = await _tally(
-        session, scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id)
+        session, scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)
     )
-    buildings = await _buildings(session, scope)
-    households = await _households(session, scope)
-    living, lived_in_buildings = await _residents(session, scope)
+    buildings = await _buildings(session, scope, on)
+    households = await _households(session, scope, on)
+    living, lived_in_buildings = await _residents(session, scope, on)
     members = (
-        living if scope.kind is ScopeKind.PLACE else await _members(session, belonging_to(scope))
+        living
+        if scope.kind is ScopeKind.PLACE
+        else await _members(session, belonging_to(scope, on), on)
     )
     return CoverageSummary(
         estates=estates,
@@ -262,16 +295,20 @@ async def coverage_summary(session: AsyncSession, scope: Scope) -> CoverageSumma
     )
 
 
-def _gap_condition(kind: GapKind) -> tuple[PlaceKind, ColumnElement[bool]]:
+def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnElement[bool]]:
     if kind is GapKind.ESTATE_WITHOUT_BRANCH:
-        return PlaceKind.ESTATE, ~covered_by(ESTATE_COVERING_KINDS, Place.id)
+        return PlaceKind.ESTATE, ~covered_by(ESTATE_COVERING_KINDS, Place.id, on)
     if kind is GapKind.BUILDING_WITHOUT_GROUP:
-        return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id)
-    return PlaceKind.BUILDING, ~lived_in(Place)
+        return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id, on)
+    return PlaceKind.BUILDING, ~lived_in(Place, on)
 
 
 async def gaps(
-    session: AsyncSession, scope: Scope, summary: CoverageSummary, first: int
+    session: AsyncSession,
+    scope: Scope,
+    summary: CoverageSummary,
+    first: int,
+    on: date | None = None,
 ) -> GapList:
     """The first `first` gaps in tree order (an estate before its buildings), and how many
     there are in all (from `summary`, so not counted twice)."""
@@ -284,7 +321,7 @@ async def gaps(
     for order, kind in enumerate(GapKind):
         if not totals[kind] or first <= 0:
             continue
-        place_kind, condition = _gap_condition(kind)
+        place_kind, condition = _gap_condition(kind, on)
         rows = await session.scalars(
             select(Place)
             .where(Place.kind == place_kind.value, scope.places(Place.path), condition)
@@ -294,3 +331,37 @@ async def gaps(
         found.extend((row.path, order, Gap(kind, row, GAP_REASONS[kind])) for row in rows)
     found.sort(key=lambda item: (item[0], item[1]))
     return GapList(total=sum(totals.values()), items=[gap for _, _, gap in found[:first]])
+
+
+@dataclass(frozen=True)
+class SuggestionFigures:
+    """Suggestions (民意) raised at places in a scope: how many, how many resolved, the ratio,
+    and the median days from raised to resolved (None when none is resolved)."""
+
+    raised: int
+    resolved: int
+    median_days_to_resolve: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.resolved / self.raised if self.raised else None
+
+
+async def suggestion_figures(session: AsyncSession, scope: Scope) -> SuggestionFigures:
+    """Counts in one SQL aggregate over the scope's territory; the median over the resolved
+    suggestions' durations in Python (dates subtract differently on SQLite and PostgreSQL)."""
+    from statistics import median
+
+    from registry.kinds import SuggestionStatus
+    from registry.models import Suggestion
+
+    in_scope = exists(select(1).where(Place.id == Suggestion.place_id, scope.places(Place.path)))
+    resolved = Suggestion.status == SuggestionStatus.RESOLVED.value
+    row = (await session.execute(select(func.count(), count_if(resolved)).where(in_scope))).one()
+    spans = await session.execute(
+        select(Suggestion.raised_on, Suggestion.resolved_on).where(
+            in_scope, resolved, Suggestion.resolved_on.is_not(None)
+        )
+    )
+    days = [(done - raised).days for raised, done in spans]
+    return SuggestionFigures(int(row[0]), int(row[1]), float(median(days)) if days else None)

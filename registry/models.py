@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -198,3 +199,85 @@ class PlaceSetting(Base):
     key: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(200))
     __table_args__ = (UniqueConstraint("place_id", "key"),)
+
+
+class Task(Base):
+    """An estate task (业委会筹备, 进家入户, 物业选聘, ...): scope, headcount, skills, a window.
+
+    `required_skills` maps a skill to how many chosen members must have it. `start`/`end` are
+    inclusive days. `organisation_id` runs the task; `leader_id` leads it (e.g. the preparatory
+    group's leader)."""
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    name: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[Any] = mapped_column(JSON)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class TaskPlace(Base):
+    """A place (estate or building) in a task's scope."""
+
+    __tablename__ = "task_place"
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), primary_key=True, index=True)
+
+
+class Assignment(Base):
+    """A member mobilised for a task: proposed, then accepted or declined (or withdrawn).
+
+    `override` is set when the member was booked although another task's window overlaps;
+    `override_by_token_id` and `override_at` record who allowed it and when."""
+
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+    explanation: Mapped[str] = mapped_column(Text)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_by_token_id: Mapped[int | None] = mapped_column(Integer)
+    override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Suggestion(Base):
+    """What a resident raised (民意), from a household or a building, tracked to resolution."""
+
+    __tablename__ = "suggestion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    category: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text)
+    heard_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    raised_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FunctionalMembership(Base):
+    """A member takes part in a functional organisation (dated). Separate from the formal tie:
+    a member's one formal organisation (Member.organisation_id, Affiliation) never changes."""
+
+    __tablename__ = "functional_membership"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)

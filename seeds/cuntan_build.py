@@ -123,6 +123,41 @@ COMMUNITIES: list[tuple[str, str, int, list[tuple[str, str, str]]]] = [
     ),
 ]
 
+# The 2021 estate tasks in JAMX: (code, kind, name, organisation, headcount, skills, start, end,
+# leader). The election preparatory group is led by working-committee member M000003.
+TASKS = [
+    (f"{JAMX}-RH", "door_to_door_visits", "吉安园茅溪小区进家入户走访", BS_COMMITTEE, 24,
+     "mediation:2", "2021-06-01", "2021-06-30", ""),
+    (f"{JAMX}-YWH", "owners_committee_election_preparation", "吉安园茅溪小区业委会选举筹备",
+     WORKING_COMMITTEE, 12, "law:2;publicity:2", "2021-07-01", "2021-12-31",
+     PREPARATORY_GROUP_LEADER),
+    (f"{JAMX}-WY", "property_company_selection", "吉安园茅溪小区物业服务企业选聘", BS_COMMITTEE, 6,
+     "property_management:1;law:1", "2021-09-01", "2021-09-30", ""),
+    (f"{JAMX}-WX", "repair_follow_up", "吉安园茅溪小区停车、电梯与消防管网整治跟进", BS_COMMITTEE,
+     8, "construction:1;elevator:1;fire_safety:1", "2021-07-01", "2021-12-31", ""),
+]  # fmt: skip
+SUGGESTION_COUNT = 34
+SUGGESTION_CATEGORIES = [
+    ("parking", 9), ("elevator", 6), ("property_service", 8), ("fire_safety", 3),
+    ("environment", 4), ("owners_committee", 4),
+]  # fmt: skip
+SUGGESTION_TASKS = {
+    "parking": f"{JAMX}-WX", "elevator": f"{JAMX}-WX", "fire_safety": f"{JAMX}-WX",
+    "environment": f"{JAMX}-WX", "property_service": f"{JAMX}-WY",
+    "owners_committee": f"{JAMX}-YWH",
+}  # fmt: skip
+SUGGESTION_TEXTS = {
+    "parking": ["下班回来没有地方停车,希望规划停车位", "车辆乱停堵塞消防通道",
+                "外来车辆随意进出占用车位"],
+    "elevator": ["电梯经常故障停运,老人上下楼困难", "电梯维保不到位,希望尽快维修",
+                 "电梯运行有异响"],
+    "property_service": ["物业只收费不办事,希望更换物业公司", "保安巡逻不到位", "物业费公示不透明"],
+    "fire_safety": ["消防管网没有水压,存在隐患", "楼道堆放杂物影响消防安全"],
+    "environment": ["绿化带无人打理", "垃圾清运不及时,气味大", "楼道卫生差"],
+    "owners_committee": ["原业委会履职不规范,希望重新选举", "希望公开业委会选举流程"],
+}  # fmt: skip
+assert sum(n for _, n in SUGGESTION_CATEGORIES) == SUGGESTION_COUNT
+
 # JAMX: 12 buildings of (units, floors, households per floor): 4*102 + 4*132 + 4*72 = 1,224.
 JAMX_LAYOUT = [(3, 17, 2)] * 4 + [(2, 33, 2)] * 4 + [(4, 9, 2)] * 4
 
@@ -182,6 +217,8 @@ class CuntanBuilder:
         self.org_members: dict[str, list[Member]] = {}
         self.phones: set[str] = set()
         self.names: set[str] = {SECRETARY_NAME}
+        self.tasks: list[list[str]] = []
+        self.suggestions: list[list[str]] = []
 
     # -- territory -------------------------------------------------------------------------
 
@@ -572,6 +609,39 @@ class CuntanBuilder:
         for row in self.rng.sample(probationary, OVERDUE_PROBATIONS):
             row[4] = _day(self.rng, date(2023, 9, 1), date(2024, 9, 30)).isoformat()
 
+    # -- tasks and suggestions (the article's 2021 work in JAMX) ---------------------------
+
+    def build_tasks(self) -> None:
+        """The estate tasks of 2021: door-to-door visits, the owners'-committee election
+        prepared by the group led by working-committee member M000003, property-company
+        selection within one month, and the repairs (parking, elevators, fire main)."""
+        self.tasks = [
+            [code, kind, name, org, JAMX, str(headcount), skills, start, end, "done", leader]
+            for code, kind, name, org, headcount, skills, start, end, leader in TASKS
+        ]
+
+    def build_suggestions(self) -> None:
+        """The 34 suggestions collected door to door, every one resolved (own rng, so the
+        other sheets do not change when these do)."""
+        rng = random.Random(SEED + SUGGESTION_COUNT)
+        homes = set(self.estates[JAMX].households())
+        hearers = [row[0] for row in self.members if row[7] in homes]
+        buildings = self.estates[JAMX].buildings
+        categories = [c for c, n in SUGGESTION_CATEGORIES for _ in range(n)]
+        self.suggestions = []
+        for number, category in enumerate(categories, start=1):
+            building = rng.choice(buildings)
+            place = building.code if rng.random() < 0.3 else rng.choice(building.households)
+            raised = _day(rng, date(2021, 6, 1), date(2021, 6, 30))
+            started = raised + timedelta(days=rng.randint(1, 6))
+            resolved = min(started + timedelta(days=rng.randint(3, 60)), date(2021, 12, 28))
+            text = rng.choice(SUGGESTION_TEXTS[category])
+            task = SUGGESTION_TASKS[category]
+            self.suggestions.append(
+                [f"{JAMX}-S{number:02d}", place, category, text, rng.choice(hearers),
+                 raised.isoformat(), "resolved", started.isoformat(), resolved.isoformat(), task]
+            )  # fmt: skip
+
     def build(self) -> dict[str, list[list[str]]]:
         self.build_places()
         self.build_working_committee()
@@ -579,11 +649,15 @@ class CuntanBuilder:
             self.build_community(suffix, name, estates)
         self.build_in_service()
         self.overdue_probations()
+        self.build_tasks()
+        self.build_suggestions()
         return {
             "places": self.places,
             "organisations": self.orgs,
             "members": self.members,
             "offices": self.offices,
+            "tasks": self.tasks,
+            "suggestions": self.suggestions,
         }
 
 

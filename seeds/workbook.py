@@ -30,7 +30,15 @@ SHEETS: dict[str, list[str]] = {
         "skills",
     ],
     "offices": ["member", "organisation", "role", "start", "end"],
-}
+    "tasks": [
+        "code", "kind", "name", "organisation", "places", "headcount", "skills", "start", "end",
+        "status", "leader",
+    ],
+    "suggestions": [
+        "code", "place", "category", "text", "heard_by", "raised_on", "status", "started_on",
+        "resolved_on", "task",
+    ],
+}  # fmt: skip
 
 LIST_SEPARATOR = ";"
 

@@ -181,7 +181,8 @@ def cuntan() -> Workbook:
 def test_workbook_kinds_match_the_registry():
     assert set(PLACE_KINDS) == {k.value for k in PlaceKind}
     assert set(ORG_KINDS) == {k.value for k in OrgKind}
-    assert list(SHEETS) == ["places", "organisations", "members", "offices"]
+    assert list(SHEETS)[:4] == ["places", "organisations", "members", "offices"]
+    assert {"tasks", "suggestions"} <= set(SHEETS)
 
 
 def test_distribute_splits_a_total_exactly_and_respects_the_minimum():
@@ -325,6 +326,26 @@ def test_one_community_election_is_overdue_and_the_others_are_recent(cuntan):
     }
     assert set(starts) == set(committees)
     assert [c for c, start in starts.items() if start < five_years_ago] == ["CT-XP-DZZ"]
+
+
+def test_cuntan_has_34_resolved_suggestions_and_the_election_task(cuntan):
+    suggestions = cuntan["suggestions"]
+    assert len(suggestions) == 34
+    assert {s["status"] for s in suggestions} == {"resolved"}
+    assert {s["category"] for s in suggestions} >= {
+        "parking", "elevator", "property_service", "fire_safety", "environment",
+        "owners_committee",
+    }  # fmt: skip
+    homes = set(households_under(cuntan, "CT-BS-JAMX"))
+    buildings = {p["code"] for p in cuntan["places"] if p["code"].startswith("CT-BS-JAMX-B")}
+    assert all(s["place"] in homes | buildings for s in suggestions)
+    assert all(s["raised_on"] <= s["started_on"] <= s["resolved_on"] for s in suggestions)
+    tasks = {t["code"]: t for t in cuntan["tasks"]}
+    assert {s["task"] for s in suggestions} <= set(tasks)
+    election = [t for t in tasks.values() if t["kind"] == "owners_committee_election_preparation"]
+    assert [(t["places"], t["leader"]) for t in election] == [
+        ("CT-BS-JAMX", cuntan_build.PREPARATORY_GROUP_LEADER)
+    ]
 
 
 def test_cuntan_build_is_deterministic_and_matches_the_committed_files(tmp_path):

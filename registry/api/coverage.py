@@ -10,6 +10,7 @@ from registry import coverage as service
 from registry import rules as rules_service
 from registry.api.context import GInfo
 from registry.api.refs import parse_ref, ref_kind
+from registry.api.suggestions import SuggestionFigures
 from registry.api.types import Member, Organisation, Place
 from registry.auth import Actor
 from registry.errors import UserErrors
@@ -116,12 +117,15 @@ class CoverageReport:
     )
     scope: strawberry.Private[Scope]
     summary: strawberry.Private[service.CoverageSummary]
+    as_of: date | None = strawberry.field(
+        default=None, description="The day these figures are of; null for now."
+    )
 
     @strawberry.field(description="Uncovered estates and buildings, each with a reason.")
     async def gaps(self, info: GInfo, first: int = 50) -> GapList:
         size = min(max(first, 0), info.context.settings.page_size_max * 10)
         async with info.context.db.read() as session:
-            found = await service.gaps(session, self.scope, self.summary, size)
+            found = await service.gaps(session, self.scope, self.summary, size, self.as_of)
         return GapList(
             total_count=found.total,
             items=[
@@ -129,6 +133,15 @@ class CoverageReport:
                 for gap in found.items
             ],
         )
+
+    @strawberry.field(
+        description="Suggestions (民意) raised at places in the territory: raised, resolved, "
+        "ratio, median days to resolve."
+    )
+    async def suggestions(self, info: GInfo) -> SuggestionFigures:
+        async with info.context.db.read() as session:
+            found = await service.suggestion_figures(session, self.scope)
+        return SuggestionFigures.of(found)
 
     @strawberry.field(description="The rules report of this scope (see `rulesReport`).")
     async def violations(self, info: GInfo) -> list[Violation]:
@@ -160,16 +173,21 @@ class CoverageQuery:
     @strawberry.field(
         description=(
             "Coverage of a place or organisation (global ID or code; a code is tried as a "
-            "place code first). Null when nothing in your scope matches."
+            "place code first). Null when nothing in your scope matches. With `asOf`, the "
+            "figures and gaps as they stood that day, from dated coverage, pairings, "
+            "affiliations and organisations' founding and closing dates (the place tree, the "
+            "scope's territory and homes are today's)."
         )
     )
-    async def coverage(self, info: GInfo, scope: str) -> CoverageReport | None:
+    async def coverage(
+        self, info: GInfo, scope: str, as_of: date | None = None
+    ) -> CoverageReport | None:
         actor = info.context.require_actor()
         found = await find_scope(info, actor, scope)
         if found is None:
             return None
         async with info.context.db.read() as session:
-            summary = await service.coverage_summary(session, found)
+            summary = await service.coverage_summary(session, found, as_of)
         return CoverageReport(
             kind=found.kind,
             place=Place.from_row(found.place) if found.place else None,
@@ -183,6 +201,7 @@ class CoverageQuery:
             members=MemberCounts(**vars(summary.members)),
             scope=found,
             summary=summary,
+            as_of=as_of,
         )
 
     @strawberry.field(

@@ -7,6 +7,7 @@ import strawberry
 from registry.auth import Role
 from registry.errors import ErrorCode
 from registry.kinds import (
+    AssignmentStatus,
     Gender,
     MemberStatus,
     OfficeRole,
@@ -14,6 +15,10 @@ from registry.kinds import (
     OrgStatus,
     PairingKind,
     PlaceKind,
+    SuggestionCategory,
+    SuggestionStatus,
+    TaskKind,
+    TaskStatus,
 )
 
 PlaceKindEnum = strawberry.enum(PlaceKind, name="PlaceKind")
@@ -25,3 +30,8 @@ OfficeRoleEnum = strawberry.enum(OfficeRole, name="OfficeRole")
 PairingKindEnum = strawberry.enum(PairingKind, name="PairingKind")
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
 RoleEnum = strawberry.enum(Role, name="Role")
+TaskKindEnum = strawberry.enum(TaskKind, name="TaskKind")
+TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
+AssignmentStatusEnum = strawberry.enum(AssignmentStatus, name="AssignmentStatus")
+SuggestionCategoryEnum = strawberry.enum(SuggestionCategory, name="SuggestionCategory")
+SuggestionStatusEnum = strawberry.enum(SuggestionStatus, name="SuggestionStatus")
