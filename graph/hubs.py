@@ -11,7 +11,7 @@ O(hubs chosen x candidates x households of the building).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from graph.model import Household, Id, Member, sort_key
@@ -42,8 +42,12 @@ def choose_hubs(
     members: Iterable[Member],
     max_reach: int = 10,
     building_wide: bool = True,
+    preferred: Collection[Id] = frozenset(),
 ) -> HubPlan:
-    """Choose hub households so every household is in one hub's reach, where possible."""
+    """Choose hub households so every household is in one hub's reach, where possible.
+
+    `preferred` household ids (e.g. today's hubs) win ties on households linked, for stability.
+    """
     households = sorted(households, key=lambda h: sort_key(h.id))
     host: dict[Id, Id] = {}  # household -> the member (lowest id) who makes it a hub
     for m in sorted(members, key=lambda m: sort_key(m.id)):
@@ -55,14 +59,20 @@ def choose_hubs(
     hubs: list[Hub] = []
     unreached: list[Unreached] = []
     for b in sorted(by_building, key=sort_key):
-        got, missed = _cover_building(by_building[b], host, max_reach, building_wide)
+        got, missed = _cover_building(
+            by_building[b], host, max_reach, building_wide, frozenset(preferred)
+        )
         hubs += got
         unreached += missed
     return HubPlan(tuple(hubs), tuple(unreached))
 
 
 def _cover_building(
-    households: list[Household], host: dict[Id, Id], max_reach: int, building_wide: bool
+    households: list[Household],
+    host: dict[Id, Id],
+    max_reach: int,
+    building_wide: bool,
+    preferred: frozenset[Id] = frozenset(),
 ) -> tuple[list[Hub], list[Unreached]]:
     candidates = [h for h in households if h.id in host]
     left = {h.id for h in households}
@@ -78,7 +88,14 @@ def _cover_building(
     while left and candidates:
         options = [(hub, reach(hub)) for hub in candidates]
         # max() keeps the first of equals, and candidates are in id order: lowest id wins ties.
-        hub, linked = max(options, key=lambda o: (len(o[1]), _same_unit(o[0], o[1], households)))
+        hub, linked = max(
+            options,
+            key=lambda o: (
+                len(o[1]),
+                o[0].id in preferred,
+                _same_unit(o[0], o[1], households),
+            ),
+        )
         if not linked:
             break
         hubs.append(Hub(hub.id, host[hub.id], hub.building_id, tuple(linked)))

@@ -62,3 +62,124 @@ def two_communities(households_per_unit: int = 2) -> Rows:
          "skills": "accounting"}
     )  # fmt: skip
     return {"places": places, "organisations": orgs, "members": members, "offices": offices}
+
+
+def _place(code: str, parent: str, kind: str, name: str = "") -> dict[str, Any]:
+    return {"code": code, "parent": parent, "kind": kind, "name": name or code}
+
+
+def _member(code: str, organisation: str, household: str, **extra: Any) -> dict[str, Any]:
+    row = {"code": code, "name": f"党员{code}", "gender": "female", "status": "full",
+           "joined": "2010-07-01", "organisation": organisation, "workplace": "",
+           "household": household, "reports_to": "", "phone": "13800001111",
+           "skills": ""}  # fmt: skip
+    return row | extra
+
+
+def contact_estates() -> Rows:
+    """Sub-district S, community C, two estates, whose household-contact optimum is known.
+
+    Estate E: buildings B1 (units U1, U2), B2 (U1), B3 (U1), listed in that order (so B1-B2
+    and B2-B3 are next door), two households per unit: 8 households. Members: M1 lives in
+    E-B1-U1-01, M2 in E-B2-U1-01 (both of branch E-ZB, which covers E; M1 is its secretary).
+    Estate F: one building F-B1, unit U1, two households; nobody lives there, but in-service
+    member W1 (no household recorded) reports to branch F-ZB, which covers F.
+    Organisations: S-DGW (working committee, covers S; secretary S1), C-DW (community party
+    committee, covers C; secretary C1, committee member C2), E-ZB with group E-ZB-G1 covering
+    E-B1 (leader M1), F-ZB. S1, C1 and C2 belong to C-DW / S-DGW and live nowhere here.
+
+    With k = 2 in E: M1 takes E-B1-U1-01/02, M2 takes E-B2-U1-01/02 (all same unit, cost 4);
+    E-B1-U2-* and E-B3-U1-* stay unpaired. With k = 3: M1 adds one of E-B1-U2 (same building)
+    and M2 one of E-B1 or E-B3 (neighbouring building): cost 9. F: W1 takes both (same
+    estate, cost 8).
+    """
+    places = [
+        _place("S", "", "subdistrict"), _place("C", "S", "community"),
+        _place("E", "C", "estate"), _place("F", "C", "estate"),
+    ]  # fmt: skip
+    for building, units in (("E-B1", ("U1", "U2")), ("E-B2", ("U1",)), ("E-B3", ("U1",))):
+        places.append(_place(building, "E", "building"))
+        for unit in units:
+            places.append(_place(f"{building}-{unit}", building, "unit"))
+            for h in ("01", "02"):
+                places.append(_place(f"{building}-{unit}-{h}", f"{building}-{unit}", "household"))
+    places += [_place("F-B1", "F", "building"), _place("F-B1-U1", "F-B1", "unit")]
+    places += [_place(f"F-B1-U1-{h}", "F-B1-U1", "household") for h in ("01", "02")]
+    organisations = [
+        {"code": "S-DGW", "parent": "", "kind": "working_committee", "name": "党工委",
+         "covers": "S", "established": "2015-01-01"},
+        {"code": "C-DW", "parent": "S-DGW", "kind": "party_committee", "name": "社区党委",
+         "covers": "C", "established": "2016-01-01"},
+        {"code": "E-ZB", "parent": "C-DW", "kind": "branch", "name": "E支部",
+         "covers": "E", "established": "2018-01-01"},
+        {"code": "E-ZB-G1", "parent": "E-ZB", "kind": "group", "name": "E1栋党小组",
+         "covers": "E-B1", "established": "2019-01-01"},
+        {"code": "F-ZB", "parent": "C-DW", "kind": "branch", "name": "F支部",
+         "covers": "F", "established": "2018-01-01"},
+    ]  # fmt: skip
+    members = [
+        _member("M1", "E-ZB", "E-B1-U1-01"),
+        _member("M2", "E-ZB", "E-B2-U1-01"),
+        _member("M3", "E-ZB", ""),
+        _member("W1", "", "", workplace="某公司", reports_to="F-ZB"),
+        _member("S1", "S-DGW", "", phone="13912345678"),
+        _member("C1", "C-DW", ""),
+        _member("C2", "C-DW", ""),
+    ]
+    offices = [
+        {"member": "S1", "organisation": "S-DGW", "role": "secretary", "start": "2021-01-01",
+         "end": ""},
+        {"member": "C1", "organisation": "C-DW", "role": "secretary", "start": "2021-01-01",
+         "end": ""},
+        {"member": "C2", "organisation": "C-DW", "role": "committee_member",
+         "start": "2021-01-01", "end": ""},
+        {"member": "M1", "organisation": "E-ZB", "role": "secretary", "start": "2022-01-01",
+         "end": ""},
+        {"member": "M1", "organisation": "E-ZB-G1", "role": "group_leader",
+         "start": "2022-01-01", "end": ""},
+    ]  # fmt: skip
+    return {"places": places, "organisations": organisations, "members": members,
+            "offices": offices}  # fmt: skip
+
+
+def mobilisation_estates() -> Rows:
+    """Sub-district S with communities A and B, for tasks, mobilisation and suggestions.
+
+    Community A: estate A-E with buildings A-E-B1, A-E-B2, A-E-B3 (unit U1, households 01 and
+    02 each) and estate A-F with one building A-F-B1 (unit U1, two households) where nobody
+    lives. Members of branch A-ZB (covers A-E): M1 (lives A-E-B1-U1-01, skill law), M4
+    (A-E-B1-U1-02), M2 (A-E-B2-U1-01), M3 (A-E-B2-U1-02); nobody lives in A-E-B3. A-FZB covers
+    A-F. Community B: estate B-E, building B-E-B1, member BM1 of B-ZB living there.
+    Organisations: S-DGW (covers S) → A-DW (covers A) → A-ZB, A-FZB; S-DGW → B-DW → B-ZB.
+    """
+    places = [_place("S", "", "subdistrict")]
+    buildings = {"A-E": ("A-E-B1", "A-E-B2", "A-E-B3"), "A-F": ("A-F-B1",), "B-E": ("B-E-B1",)}
+    for community in ("A", "B"):
+        places.append(_place(community, "S", "community"))
+        for estate in [e for e in buildings if e.startswith(community)]:
+            places.append(_place(estate, community, "estate"))
+            for building in buildings[estate]:
+                places += [_place(building, estate, "building"),
+                           _place(f"{building}-U1", building, "unit")]  # fmt: skip
+                places += [
+                    _place(f"{building}-U1-{h}", f"{building}-U1", "household")
+                    for h in ("01", "02")
+                ]
+
+    def org(code: str, parent: str, kind: str, covers: str) -> dict[str, Any]:
+        return {"code": code, "parent": parent, "kind": kind, "name": code, "covers": covers,
+                "established": "2018-01-01"}  # fmt: skip
+
+    organisations = [
+        org("S-DGW", "", "working_committee", "S"), org("A-DW", "S-DGW", "party_committee", "A"),
+        org("A-ZB", "A-DW", "branch", "A-E"), org("A-FZB", "A-DW", "branch", "A-F"),
+        org("B-DW", "S-DGW", "party_committee", "B"), org("B-ZB", "B-DW", "branch", "B-E"),
+    ]  # fmt: skip
+    members = [
+        _member("M1", "A-ZB", "A-E-B1-U1-01", skills="law", phone="13812345678"),
+        _member("M2", "A-ZB", "A-E-B2-U1-01"),
+        _member("M3", "A-ZB", "A-E-B2-U1-02"),
+        _member("M4", "A-ZB", "A-E-B1-U1-02"),
+        _member("BM1", "B-ZB", "B-E-B1-U1-01"),
+    ]
+    return {"places": places, "organisations": organisations, "members": members}

@@ -17,7 +17,9 @@ from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.importer.existing import Stored, Tree
+from registry.importer.pairings import load_pairings
 from registry.importer.progress import Tracker
+from registry.importer.tasks import load_tasks
 from registry.importer.validation import MemberRow, NodeRow, OfficeRow, Plan
 from registry.models import Affiliation, Coverage, Member, MemberSkill, Office, Organisation, Place
 from registry.paths import child_path, depth_of, subtree_end
@@ -97,6 +99,9 @@ async def load(session: AsyncSession, plan: Plan, tracker: Tracker) -> dict[str,
     if "offices" in plan.sheets:
         offices = await _load_offices(session, plan.offices, stored, members, orgs)
         counts["offices"] = offices.as_dict()
+    if "pairings" in plan.sheets:
+        counts["pairings"] = await load_pairings(session, plan.pairings, members, places)
+    counts |= await load_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
     await _advance_sequences(session)
     return counts
 

@@ -14,7 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from registry.importer.pairings import PAIRING_COLUMNS, PAIRING_REQUIRED
 from registry.importer.report import RowProblem
+from registry.importer.task_columns import (
+    SUGGESTION_COLUMNS,
+    SUGGESTION_REQUIRED,
+    TASK_COLUMNS,
+    TASK_REQUIRED,
+)
 
 # The sheets in the order they load (each may refer to the ones before it), with their columns.
 # The workbook format (seeds/workbook.py SHEETS) lists every column; these are the ones a sheet
@@ -27,12 +34,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "household", "reports_to", "phone", "skills",
     ),
     "offices": ("member", "organisation", "role", "start", "end"),
+    "pairings": PAIRING_COLUMNS,
+    "tasks": TASK_COLUMNS,
+    "suggestions": SUGGESTION_COLUMNS,
 }  # fmt: skip
 REQUIRED: dict[str, frozenset[str]] = {
     "places": frozenset({"code", "kind", "name"}),
     "organisations": frozenset({"code", "kind", "name"}),
     "members": frozenset({"code", "name", "status"}),
     "offices": frozenset({"member", "organisation", "role", "start"}),
+    "pairings": PAIRING_REQUIRED,
+    "tasks": TASK_REQUIRED,
+    "suggestions": SUGGESTION_REQUIRED,
 }
 SEPARATOR = ";"
 

@@ -14,8 +14,10 @@ from enum import StrEnum
 from typing import TypeVar
 
 from registry.importer.existing import Stored, Tree
+from registry.importer.pairings import PairingRow, validate_pairings
 from registry.importer.reading import Sheet, split_list
 from registry.importer.report import RowProblem
+from registry.importer.tasks import SuggestionRow, TaskRow, validate_tasks
 from registry.kinds import (
     MEMBER_HOLDING_KINDS,
     REPORTING_KINDS,
@@ -83,6 +85,9 @@ class Plan:
     organisations: list[NodeRow] = field(default_factory=list)
     members: list[MemberRow] = field(default_factory=list)
     offices: list[OfficeRow] = field(default_factory=list)
+    pairings: list[PairingRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    suggestions: list[SuggestionRow] = field(default_factory=list)
 
 
 class Checker:
@@ -154,6 +159,13 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
     if "offices" in sheets:
         member_codes = set(stored.members) | {m.code for m in plan.members}
         plan.offices = _office_rows(sheets["offices"], member_codes, org_kinds, problems)
+    plan.pairings = validate_pairings(
+        sheets, place_kinds, set(stored.members) | {m.code for m in plan.members}, problems
+    )
+    member_codes = set(stored.members) | {m.code for m in plan.members}
+    plan.tasks, plan.suggestions = validate_tasks(
+        sheets, stored, place_kinds, org_kinds, member_codes, problems
+    )
     return plan, problems
 
 

@@ -1,0 +1,74 @@
+"""Leader pairings (班子成员包联): leadership members answer for communities and estates."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from registry.models import Member, Pairing, Place
+from tests.support import Registry, operation
+from tests.workbooks import contact_estates
+
+PROPOSE = operation("ProposeLeaderPairings")
+APPLY = operation("ApplyLeaderPairings")
+
+
+async def test_leaders_are_paired_heaviest_place_first_and_kept_on_rerun(
+    registry: Registry,
+) -> None:
+    """Given working-committee secretary S1 and community committee C1, C2, and places C (10
+    households), E (8) and F (2 households, but a branch breaking the rules), when proposed,
+    then each place's load is households + 20 x violations, the heaviest place goes to the
+    least-loaded eligible leader first (C → C1, F → C2, E → S1), applying stores exactly
+    that, and proposing again keeps all of it."""
+    await registry.load(contact_estates())
+    api = await registry.client("organiser", scope="S-DGW")
+    payload = (await api(PROPOSE, {"scope": "S"}))["proposeLeaderPairings"]
+    assert payload["userErrors"] == []
+    proposal = payload["proposal"]
+    places = {p["place"]["code"]: p for p in proposal["places"]}
+    assert {code: p["households"] for code, p in places.items()} == {"C": 10, "E": 8, "F": 2}
+    assert places["F"]["openViolations"] >= 1 and places["E"]["openViolations"] == 0
+    assert places["C"]["openViolations"] >= places["F"]["openViolations"]
+    for p in places.values():
+        assert p["load"] == p["households"] + 5 * p["openSuggestions"] + 20 * p["openViolations"]
+    pairs = {(p["leader"]["code"], p["place"]["code"]) for p in proposal["pairings"]}
+    assert pairs == {("C1", "C"), ("C2", "F"), ("S1", "E")}
+    assert proposal["unpaired"] == [] and proposal["addedCount"] == 3
+
+    applied = await api(APPLY, {"scope": "S", "expectedProposal": proposal["fingerprint"]})
+    assert applied["applyLeaderPairings"]["applied"] == {"opened": 3, "ended": 0}
+    async with registry.db.read() as session:
+        rows = await session.execute(
+            select(Member.code, Place.code)
+            .join(Pairing, Pairing.member_id == Member.id)
+            .join(Place, Place.id == Pairing.place_id)
+            .where(Pairing.kind == "leader", Pairing.end.is_(None))
+        )
+        assert {(m, p) for m, p in rows} == pairs
+    again = (await api(PROPOSE, {"scope": "S"}))["proposeLeaderPairings"]["proposal"]
+    assert (again["keptCount"], again["addedCount"], again["releasedCount"]) == (3, 0, 0)
+    assert again["fingerprint"] == proposal["fingerprint"]
+
+
+async def test_capacity_leaves_places_unpaired_and_bad_input_writes_nothing(
+    registry: Registry,
+) -> None:
+    """With one place per leader and C2's office ended, two leaders take C and F and E is
+    named as unpaired, with the reason. A viewer cannot apply; capacity 0 is refused."""
+    rows = contact_estates()
+    rows["offices"] = [o for o in rows["offices"] if o["member"] != "C2"]
+    await registry.load(rows)
+    api = await registry.client("admin")
+    proposal = (await api(PROPOSE, {"scope": "S", "capacity": 1}))["proposeLeaderPairings"][
+        "proposal"
+    ]
+    assert [(u["place"]["code"], u["reason"]) for u in proposal["unpaired"]] == [
+        ("E", "every leader eligible for estate E is at capacity")
+    ]
+    before = await registry.snapshot()
+    viewer = await registry.client("viewer", scope="S-DGW")
+    body = await viewer(APPLY, {"scope": "S"})
+    assert [e["code"] for e in body["applyLeaderPairings"]["userErrors"]] == ["FORBIDDEN"]
+    body = await api(APPLY, {"scope": "S", "capacity": 0})
+    assert [e["field"] for e in body["applyLeaderPairings"]["userErrors"]] == ["capacity"]
+    assert await registry.snapshot() == before
