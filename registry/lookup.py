@@ -64,3 +64,21 @@ async def get_member(
 ) -> Member:
     """The member with this id or code, if the actor may see them."""
     return await _get(session, Member, actor.member_clause(), key, field, "member", for_update)
+
+
+async def lock_in_order(session: AsyncSession, rows: list[M]) -> None:
+    """Take row locks (SELECT ... FOR UPDATE) on rows already found, lowest id first, and
+    reload them: two writers locking the same rows then queue instead of deadlocking, and
+    each sees what the other committed (PostgreSQL READ COMMITTED re-reads a locked row).
+    SQLite takes its one write lock at BEGIN IMMEDIATE; this is then a plain re-read."""
+    if not rows:
+        return
+    model = type(rows[0])
+    ids = sorted({row.id for row in rows})
+    await session.execute(
+        select(model)
+        .where(model.id.in_(ids))
+        .order_by(model.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )

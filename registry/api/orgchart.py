@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
@@ -20,6 +21,7 @@ from registry.auth import Actor
 from registry.errors import UserErrors
 from registry.lookup import get_organisation
 from registry.models import Organisation as OrgRow
+from registry.orgchart_asof import org_chart_on
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:
@@ -133,7 +135,10 @@ class OrgChartQuery:
         description=(
             "The organisation tree under `root` (global ID or code), `depth` levels down "
             f"(0–{service.MAX_CHART_DEPTH}). Merged and dissolved organisations are left out "
-            "unless `includeClosed`. Null when the root is not in your scope."
+            "unless `includeClosed`. Null when the root is not in your scope. With `asOf`, the "
+            "chart as it stood that day (before a merge, say): the tree with later moves rolled "
+            "back, that day's statuses, members, secretaries and coverage; empty if the root "
+            "did not exist yet."
         )
     )
     async def org_chart(
@@ -143,6 +148,7 @@ class OrgChartQuery:
         root_ref: Annotated[str, strawberry.argument(name="root")],
         depth: int = 2,
         include_closed: bool = False,
+        as_of: date | None = None,
     ) -> OrgChart | None:
         if not 0 <= depth <= service.MAX_CHART_DEPTH:
             raise GraphQLError(
@@ -154,7 +160,10 @@ class OrgChartQuery:
             top = await _visible_org(session, actor, root_ref)
             if top is None:
                 return None
-            chart = await service.org_chart(session, top, depth, include_closed)
+            if as_of is None:
+                chart = await service.org_chart(session, top, depth, include_closed)
+            else:
+                chart = await org_chart_on(session, actor, top, depth, as_of, include_closed)
         nodes = _convert(chart)
         return OrgChart(nodes=nodes, tree=nodes[0] if nodes else None)
 

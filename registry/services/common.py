@@ -57,11 +57,15 @@ def day(raw: str | date | None, field: str, default: date | None = None) -> date
         raise fail(field, str(bad), ErrorCode.INVALID) from None
 
 
-def check_version(row: Any, expected: int | None, noun: str) -> None:
-    """Refuse (STALE) when the caller saw another version of the row than the one stored."""
+def check_version(
+    row: Any, expected: int | None, noun: str, field: str = "expectedVersion"
+) -> None:
+    """Refuse (STALE) when the caller saw another version of the row than the one stored.
+    Call it on a row read with a lock (`for_update`), so that the version compared is the
+    last committed one and stays so until the write commits."""
     if expected is not None and row.version != expected:
         raise fail(
-            "expectedVersion",
+            field,
             f"{noun} {row.code!r} is at version {row.version}, not {expected}: "
             "someone changed it meanwhile; reload it and try again",
             ErrorCode.STALE,

@@ -85,7 +85,8 @@ async def resolve_tie(
                 "only in-service members (with a workplace) report elsewhere "
                 "(双报到); a member of a local organisation reports to it already",
             )
-        org = await get_organisation(session, actor, organisation, "organisation")
+        # Locked: a transfer into a branch being merged or dissolved waits, then is refused.
+        org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
         if OrgKind(org.kind) not in MEMBER_HOLDING_KINDS:
             allowed = ", ".join(sorted(k.value for k in MEMBER_HOLDING_KINDS))
             raise fail(
@@ -101,7 +102,7 @@ async def resolve_tie(
             "an in-service member must report (双报到) to a community "
             "organisation or a branch: give `reportsTo`",
         )
-    target = await get_organisation(session, actor, reports_to, "reportsTo")
+    target = await get_organisation(session, actor, reports_to, "reportsTo", for_update=True)
     if OrgKind(target.kind) not in REPORTING_KINDS:
         allowed = ", ".join(sorted(k.value for k in REPORTING_KINDS))
         raise fail(
@@ -122,10 +123,13 @@ async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
     return row.id
 
 
-async def writable_member(session: AsyncSession, actor: Actor, key: Key) -> Member:
+async def writable_member(
+    session: AsyncSession, actor: Actor, key: Key, lock: bool = True
+) -> Member:
     """A member the actor may change: one who belongs or reports inside the actor's scope
-    (living in the territory lets a scoped token read a member, not move them)."""
-    row = await get_member(session, actor, key, "member", for_update=True)
+    (living in the territory lets a scoped token read a member, not move them). Locked
+    (SELECT ... FOR UPDATE) unless `lock` is False."""
+    row = await get_member(session, actor, key, "member", for_update=lock)
     if actor.unscoped:
         return row
     ids = [i for i in (row.organisation_id, row.reports_to_id) if i is not None]
@@ -294,9 +298,10 @@ async def transfer_member(
     """Move a member's formal tie to another organisation (or a workplace), closing the old
     affiliation on `on` and opening the new one; offices in the old organisation end then."""
     actor.require_write()
+    # Organisations are locked before members, the order merges lock in (no deadlock).
+    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
     row = await writable_member(session, actor, member)
     check_version(row, expected_version, "member")
-    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
     before = member_state(row)

@@ -28,7 +28,7 @@ from registry.auth import Actor
 from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, Problem, UserErrors, fail
 from registry.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
-from registry.lookup import Key, get_member, get_organisation, get_place
+from registry.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.models import Coverage, Member, Office, Organisation
 from registry.services.common import (
     OFFICE_FIELDS,
@@ -74,21 +74,29 @@ async def _move_members(
         recorder.record("member", person.id, "transfer", before, member_state(person))
 
 
-def _move_reporting(recorder: Recorder, members: list[Member], to: Organisation) -> None:
+def _move_reporting(recorder: Recorder, members: list[Member], to: Organisation, on: date) -> None:
     for person in members:
         before = member_state(person)
         person.reports_to_id = to.id
         person.version += 1
-        recorder.record("member", person.id, "report", before, member_state(person))
+        after = {**member_state(person), "effective_on": on}
+        recorder.record("member", person.id, "report", before, after)
 
 
 async def _move_groups(
-    session: AsyncSession, recorder: Recorder, groups: list[Organisation], to: Organisation
+    session: AsyncSession,
+    recorder: Recorder,
+    groups: list[Organisation],
+    to: Organisation,
+    on: date,
 ) -> None:
     for group in groups:
         before = org_state(group)
         await move_subtree(session, Organisation, group, to)
-        recorder.record("organisation", group.id, "move", before, org_state(group))
+        # `effective_on`: the day the move took effect, for answers "as of" a date.
+        recorder.record(
+            "organisation", group.id, "move", before, {**org_state(group), "effective_on": on}
+        )
 
 
 async def _close(
@@ -119,14 +127,20 @@ async def merge_organisations(
     approved_by: Key,
     approved_on: date,
     expected_version: int | None = None,
+    into_expected_version: int | None = None,
 ) -> tuple[Organisation, Organisation]:
-    """Merge `source` into `into` (see the module docstring); returns (source, survivor)."""
+    """Merge `source` into `into` (see the module docstring); returns (source, survivor).
+
+    Both organisations are locked lowest id first, so two organisers merging A into B and B
+    into A at once queue (one wins, the other finds its source merged) instead of deadlocking."""
     actor.require_write()
-    src = await get_organisation(session, actor, source, "source", for_update=True)
-    dst = await get_organisation(session, actor, into, "into", for_update=True)
+    src = await get_organisation(session, actor, source, "source")
+    dst = await get_organisation(session, actor, into, "into")
     if src.id == dst.id:
         raise fail("into", f"{src.code!r} cannot be merged into itself; name another branch")
+    await lock_in_order(session, [src, dst])
     check_version(src, expected_version, "organisation")
+    check_version(dst, into_expected_version, "organisation", "intoExpectedVersion")
     await require_active(src, "source")
     await require_active(dst, "into")
     _branch_kind(src, "source")
@@ -152,19 +166,37 @@ async def merge_organisations(
     on = approved_on
     before_dst = org_state(dst)
 
-    members = list(await session.scalars(select(Member).where(Member.organisation_id == src.id)))
+    # Row locks: a member transferred or a group moved meanwhile is re-read, not overwritten.
+    members = list(
+        await session.scalars(
+            select(Member)
+            .where(Member.organisation_id == src.id)
+            .order_by(Member.id)
+            .with_for_update()
+        )
+    )
     await _move_members(session, recorder, members, dst, on)
-    reporting = list(await session.scalars(select(Member).where(Member.reports_to_id == src.id)))
-    _move_reporting(recorder, reporting, dst)
+    reporting = list(
+        await session.scalars(
+            select(Member)
+            .where(Member.reports_to_id == src.id)
+            .order_by(Member.id)
+            .with_for_update()
+        )
+    )
+    _move_reporting(recorder, reporting, dst, on)
     groups = list(
         await session.scalars(
-            select(Organisation).where(
+            select(Organisation)
+            .where(
                 Organisation.parent_id == src.id,
                 Organisation.status == OrgStatus.ACTIVE.value,
             )
+            .order_by(Organisation.id)
+            .with_for_update()
         )
     )
-    await _move_groups(session, recorder, groups, dst)
+    await _move_groups(session, recorder, groups, dst, on)
     places = await uncover(session, recorder, src, on)
     await cover(session, recorder, dst, places, on)
 
@@ -390,15 +422,15 @@ async def split_organisation(
             approved_on=on,
         )
         await _move_members(session, recorder, found.members, new, on)
-        _move_reporting(recorder, found.reporting, new)
-        await _move_groups(session, recorder, found.groups, new)
+        _move_reporting(recorder, found.reporting, new, on)
+        await _move_groups(session, recorder, found.groups, new, on)
         await cover(session, recorder, new, found.places, on)
         created.append(new)
     moved = [m.id for r in resolved for m in r.members]
     for office in await session.scalars(
-        select(Office).where(
-            Office.organisation_id == src.id, Office.end.is_(None), Office.member_id.in_(moved)
-        )
+        select(Office)
+        .where(Office.organisation_id == src.id, Office.end.is_(None), Office.member_id.in_(moved))
+        .with_for_update()
     ):
         was = snapshot(office, *OFFICE_FIELDS)
         office.end = max(on, office.start) if office.start else on

@@ -48,8 +48,11 @@ async def appoint_office(
     leader already in office must be replaced explicitly (`replace_current`): their term
     then ends the day the new one starts."""
     actor.require_write()
-    person = await writable_member(session, actor, member)
+    # The member is checked first; the organisation is locked before the member, the order
+    # merges lock in (no deadlock).
+    await writable_member(session, actor, member, lock=False)
     org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+    person = await writable_member(session, actor, member)
     await require_active(org, "organisation")
     problem = role_problem(role, OrgKind(org.kind))
     if problem:
@@ -116,6 +119,8 @@ async def end_office(
         select(Office)
         .join(Organisation, Organisation.id == Office.organisation_id)
         .where(Office.id == office, actor.org_clause())
+        # Two organisers ending the same term: the second waits, then finds it ended.
+        .with_for_update(of=Office)
     )
     if row is None:
         raise fail("office", f"no office term with id {office} in your scope", ErrorCode.NOT_FOUND)

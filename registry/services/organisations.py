@@ -136,6 +136,7 @@ async def end_offices(
             select(Office)
             .where(Office.organisation_id == org.id, Office.end.is_(None))
             .order_by(Office.id)
+            .with_for_update()
         )
     )
     for row in rows:

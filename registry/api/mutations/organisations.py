@@ -106,6 +106,9 @@ class MergeOrganisationsInput:
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the source is still at this version."
     )
+    into_expected_version: int | None = strawberry.field(
+        default=None, description="Refuse (STALE) unless the survivor is still at this version."
+    )
 
 
 @strawberry.type
@@ -258,6 +261,7 @@ class OrganisationMutations:
                 approved_by=ref(input.approved_by, "Organisation"),
                 approved_on=on_day(input.approved_on, "approvedOn"),
                 expected_version=input.expected_version,
+                into_expected_version=input.into_expected_version,
             )
             return Organisation.from_row(src), Organisation.from_row(dst)
 
