@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -18,6 +19,7 @@ from registry.api.schema import build_schema
 from registry.auth import authenticate
 from registry.config import Settings
 from registry.db import Database
+from registry.limits import BodySizeLimit
 from registry.web import request_token, web_routes
 from registry.web.pages import ide_page
 
@@ -48,7 +50,7 @@ class RegistryGraphQL(GraphQL):
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application for these settings (from the environment by default)."""
     settings = settings or Settings.from_env()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, settings.statement_timeout_ms)
     graphql_app = RegistryGraphQL(db, settings)
 
     async def healthz(_: Request) -> Response:
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *web_routes(),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
     )
     app.state.db = db
     app.state.settings = settings

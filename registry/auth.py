@@ -133,16 +133,24 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
     """The actor for a raw bearer token, or None if it is unknown, revoked or expired."""
     if not raw:
         return None
-    token = await session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(raw)))
-    if token is None or token.revoked_at is not None:
+    # Read on every request, never cached: a revoked token is refused by the very next request,
+    # whichever worker serves it. One statement for the token and its scope's path.
+    found = (
+        await session.execute(
+            select(ApiToken, Organisation.path)
+            .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
+            .where(ApiToken.token_hash == hash_token(raw))
+        )
+    ).first()
+    if found is None:
+        return None
+    token, org_path = found
+    if token.revoked_at is not None:
         return None
     if token.expires_at is not None and _aware(token.expires_at) <= datetime.now(UTC):
         return None
     if token.scope_organisation_id is None:
         return Actor(token_id=token.id, role=Role(token.role))
-    org_path = await session.scalar(
-        select(Organisation.path).where(Organisation.id == token.scope_organisation_id)
-    )
     assert org_path is not None
     return Actor(
         token_id=token.id,

@@ -26,6 +26,7 @@ from registry.auth import Role, create_token
 from registry.config import Settings, normalise_database_url
 from registry.db import Database
 from registry.models import Organisation, Place
+from registry.pairings.bench import contact_rows, cuntan_rows
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 console = Console()
@@ -190,6 +191,11 @@ async def _bench_backend(
             api_ms = await median_ms(lambda op=op, v=variables: call(op, v), repeats)
             sql_ms = await median_ms(lambda s=plain, p=params: _plain(db, s, p), repeats)
             figures.append(Figure(what, backend, api_ms, sql_ms, target))
+        figures += [
+            Figure(*row[:1], backend, *row[1:])
+            for row in await contact_rows(db, call, sub.code, "one synthetic sub-district",
+                                          2000.0, repeats)
+        ]  # fmt: skip
     await app.state.db.dispose()
     await db.dispose()
     return import_s, figures
@@ -211,6 +217,60 @@ def _graph_figures(repeats: int) -> list[Figure]:
     ]
 
 
+async def _mobilisation_figures(repeats: int) -> list[Figure]:
+    """Mobilising an estate task on the Cuntan estate CT-BS-JAMX (1,224 households, 126
+    in-service members and its branch members living there): `proposeMobilisation` through the
+    whole stack, beside `graph.mobilise` alone on the same data (the "plain" column)."""
+    from graph.mobilise import mobilise
+    from registry.app import create_app
+    from registry.auth import SYSTEM
+    from registry.mobilisation import load_problem
+    from registry.models import Task
+
+    url = f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'cuntan.sqlite3'}"
+    db, _ = await _prepare(url, Path(__file__).resolve().parents[1] / "seeds" / "cuntan")
+    async with db.write() as session:
+        token = await create_token(session, Role.ADMIN, None, "bench")
+    app = create_app(Settings.from_env(database_url=url))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=headers
+    ) as client:
+
+        async def call(name: str, variables: dict[str, Any]) -> None:
+            query = (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+            response = await client.post("/graphql", json={"query": query, "variables": variables})
+            body = response.json()
+            if body.get("errors"):
+                raise RuntimeError(f"{name}: {body['errors']}")
+
+        task = {
+            "code": "BENCH-MOB", "kind": "DOOR_TO_DOOR_VISITS", "name": "bench",
+            "organisation": "CT-BS-DW", "places": ["CT-BS-JAMX"], "start": "2026-12-01",
+            "end": "2026-12-31", "headcount": 30,
+            "skills": [{"skill": "law", "count": 2}, {"skill": "publicity", "count": 3}],
+        }  # fmt: skip
+        await call("CreateTask", {"input": task})
+        propose = {"input": {"task": "BENCH-MOB"}}
+        api_ms = await median_ms(lambda: call("ProposeMobilisation", propose), repeats)
+    async with db.read() as session:
+        row = await session.scalar(select(Task).where(Task.code == "BENCH-MOB"))
+        assert row is not None
+        problem = await load_problem(session, SYSTEM, row)
+
+    async def alone() -> None:
+        mobilise(problem.task, problem.buildings, problem.members)
+
+    graph_ms = await median_ms(alone, repeats)
+    await app.state.db.dispose()
+    await db.dispose()
+    what = (
+        f"mobilisation, estate task on CT-BS-JAMX ({len(problem.buildings)} buildings, "
+        f"{len(problem.members)} members; plain = graph.mobilise alone)"
+    )
+    return [Figure(what, "SQLite", api_ms, graph_ms, 200.0)]
+
+
 def run_benchmark(args: argparse.Namespace) -> int:
     """Generate (once) and load the synthetic workbook, time everything, print the table."""
     from seeds.synthetic import generate
@@ -230,6 +290,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
         imports[backend] = import_s
         figures += found
     figures += _graph_figures(args.repeats)
+    figures += asyncio.run(_mobilisation_figures(args.repeats))
+    figures += [Figure(r[0], "SQLite", *r[1:]) for r in asyncio.run(cuntan_rows(args.repeats))]
 
     table = Table(title=f"gridreg bench — {args.scale}, medians of {args.repeats} runs")
     for column in ("what", "backend", "API ms", "plain ms", "ratio", "target"):

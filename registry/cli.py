@@ -88,6 +88,60 @@ def _token_create(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_list(settings: Settings, _: argparse.Namespace) -> int:
+    from registry.db import Database
+    from registry.tokens import list_tokens
+
+    async def run() -> list:
+        db = Database(settings.database_url)
+        try:
+            async with db.read() as session:
+                return await list_tokens(session)
+        finally:
+            await db.dispose()
+
+    # Raw tokens are never stored, so never shown: id, role, scope, label, dates, status.
+    print("id\trole\tscope\tlabel\tcreated\texpires\tstatus")
+    for t in asyncio.run(run()):
+        print(
+            f"{t.id}\t{t.role}\t{t.scope or '*'}\t{t.label or ''}\t"
+            f"{_day(t.created_at)}\t{_day(t.expires_at)}\t{t.status}"
+        )
+    return 0
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _token_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.db import Database
+    from registry.errors import UserErrors
+    from registry.tokens import revoke_token
+
+    async def run() -> int:
+        db = Database(settings.database_url)
+        try:
+            async with db.write() as session:
+                return await revoke_token(session, args.token)
+        finally:
+            await db.dispose()
+
+    try:
+        revoked = asyncio.run(run())
+    except UserErrors as refused:
+        print(f"nothing revoked: {refused}", file=sys.stderr)
+        return 1
+    print(f"token {revoked} revoked; it is refused from the next request on")
+    return 0
+
+
+def _load(_: Settings, args: argparse.Namespace) -> int:
+    from registry.load import main as load_main
+
+    return load_main(args)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -103,6 +157,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        http="registry.serving:NoDelayH11Protocol",
     )
     return 0
 
@@ -184,6 +239,30 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
     return run_benchmark(args)
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.backup import BackupError, backup
+
+    try:
+        size = backup(settings.database_url, Path(args.out))
+    except BackupError as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    print(f"backed up {_shown(settings.database_url)} to {args.out} ({size} bytes)")
+    return 0
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    from registry.backup import BackupError, restore
+
+    try:
+        restore(settings.database_url, Path(args.backup))
+    except BackupError as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    print(f"restored {_shown(settings.database_url)} from {args.backup}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, one sub-command per job."""
     parser = argparse.ArgumentParser(prog="gridreg", description=__doc__)
@@ -220,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label")
     create.add_argument("--days", type=int, help="expire after this many days")
     create.set_defaults(run=_token_create)
+    token.add_parser(
+        "list", help="list tokens (ids, roles, scopes; never the tokens)"
+    ).set_defaults(run=_token_list)
+    revoke = token.add_parser("revoke", help="revoke a token at once")
+    revoke.add_argument("token", help="the token's id (see `token list`) or the raw token")
+    revoke.set_defaults(run=_token_revoke)
 
     for name, runner, text in (
         ("serve", _serve, "serve the GraphQL API"),
@@ -252,6 +337,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=7)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
     bench.set_defaults(run=_bench)
+
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database to a file, online and consistent"
+    )
+    backup.add_argument("out", help="the backup file to write (must not exist)")
+    backup.set_defaults(run=_backup)
+    restore = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    restore.add_argument("backup", help="a file written by `gridreg backup`")
+    restore.set_defaults(run=_restore)
+
+    load = sub.add_parser(
+        "load", help="load test a running server on this machine (bounded in clients and time)"
+    )
+    from registry.load import add_arguments
+
+    add_arguments(load)
+    load.set_defaults(run=_load)
     return parser
 
 

@@ -39,6 +39,11 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    # Cost of a request: objects it may return, a list counted by its `first` (see registry.limits).
+    max_cost: int = 20000
+    max_body_bytes: int = 1_000_000
+    # 0 = no limit. PostgreSQL: statement_timeout; SQLite: a progress-handler interrupt.
+    statement_timeout_ms: int = 10_000
     rules: RuleThresholds = field(default_factory=RuleThresholds)
 
     @classmethod
@@ -52,8 +57,17 @@ class Settings:
             "introspection": _flag(env.get("GRIDREG_INTROSPECTION"), True),
             "ide": _flag(env.get("GRIDREG_IDE"), True),
         }
-        if "GRIDREG_PAGE_SIZE_MAX" in env:
-            values["page_size_max"] = int(env["GRIDREG_PAGE_SIZE_MAX"])
+        for name in (
+            "page_size_max",
+            "max_query_depth",
+            "max_aliases",
+            "max_tokens",
+            "max_cost",
+            "max_body_bytes",
+            "statement_timeout_ms",
+        ):
+            if f"GRIDREG_{name.upper()}" in env:
+                values[name] = int(env[f"GRIDREG_{name.upper()}"])
         values.update(overrides)
         if "database_url" in overrides:
             values["database_url"] = normalise_database_url(str(overrides["database_url"]))

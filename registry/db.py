@@ -16,19 +16,25 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def create_engine(database_url: str, *, immediate: bool = False) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, immediate: bool = False, statement_timeout_ms: int = 0
+) -> AsyncEngine:
     """An async engine. On SQLite: foreign keys, WAL, a busy timeout, and with
     `immediate` every transaction takes the write lock up front, so two writers
-    queue instead of failing when one upgrades its read lock."""
+    queue instead of failing when one upgrades its read lock. A positive
+    `statement_timeout_ms` cancels any statement running longer."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         # JIT compilation costs PostgreSQL a second on the subtree range joins and saves nothing.
+        server_settings = {"jit": "off"}
+        if statement_timeout_ms > 0:
+            server_settings["statement_timeout"] = str(statement_timeout_ms)
         return create_async_engine(
             url,
             pool_size=10,
             max_overflow=10,
             pool_pre_ping=True,
-            connect_args={"server_settings": {"jit": "off"}},
+            connect_args={"server_settings": server_settings},
         )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -49,18 +55,24 @@ def create_engine(database_url: str, *, immediate: bool = False) -> AsyncEngine:
     def _begin(connection):  # type: ignore[no-untyped-def]
         connection.exec_driver_sql(begin)
 
+    if statement_timeout_ms > 0:
+        from registry.limits import interrupt_slow_sqlite_statements
+
+        interrupt_slow_sqlite_statements(engine, statement_timeout_ms)
     return engine
 
 
 class Database:
     """A read engine and a write engine (the same one on PostgreSQL)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, statement_timeout_ms: int = 0) -> None:
         self.url = database_url
-        self.engine = create_engine(database_url)
+        self.engine = create_engine(database_url, statement_timeout_ms=statement_timeout_ms)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.write_engine = (
-            create_engine(database_url, immediate=True) if self.is_sqlite else self.engine
+            create_engine(database_url, immediate=True, statement_timeout_ms=statement_timeout_ms)
+            if self.is_sqlite
+            else self.engine
         )
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)

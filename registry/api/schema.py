@@ -7,10 +7,8 @@ from pathlib import Path
 
 import strawberry
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -18,49 +16,61 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from registry.api.coverage import CoverageQuery
+from registry.api.history import HistoryQuery
+from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
+from registry.api.mutations.contacts import ContactMutations
+from registry.api.mutations.hubs import HubMutations
+from registry.api.mutations.leader_pairings import LeaderPairingMutations
 from registry.api.mutations.members import MemberMutations
 from registry.api.mutations.offices import OfficeMutations
 from registry.api.mutations.organisations import OrganisationMutations
 from registry.api.mutations.places import PlaceMutations
+from registry.api.mutations.suggestions import SuggestionMutations
+from registry.api.mutations.tasks import TaskMutations
 from registry.api.orgchart import OrgChartQuery
+from registry.api.pairings import PairingQuery
 from registry.api.queries import RegistryQuery
+from registry.api.suggestions import SuggestionQuery
+from registry.api.tasks import TaskQuery
 from registry.config import Settings
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
 
 # Each feature adds its query and mutation types here.
-QUERY_TYPES: tuple[type, ...] = (RegistryQuery, CoverageQuery, OrgChartQuery)
+QUERY_TYPES: tuple[type, ...] = (
+    RegistryQuery,
+    CoverageQuery,
+    OrgChartQuery,
+    PairingQuery,
+    TaskQuery,
+    SuggestionQuery,
+    HistoryQuery,
+)
 MUTATION_TYPES: tuple[type, ...] = (
     PlaceMutations,
     OrganisationMutations,
     MemberMutations,
     OfficeMutations,
+    ContactMutations,
+    LeaderPairingMutations,
+    HubMutations,
+    TaskMutations,
+    SuggestionMutations,
 )
-
-
-def _should_mask(error: Exception) -> bool:
-    # GraphQL errors we raise on purpose carry a code; anything else is a bug and is masked.
-    from graphql import GraphQLError
-
-    original = getattr(error, "original_error", None)
-    if original is None:
-        return False
-    return not (isinstance(original, GraphQLError) and "code" in (original.extensions or {}))
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits (extensions passed as classes or factories)."""
     extensions: list = [
         # Clients send the same few operations: parse and validate each text once per process.
-        lambda: ParserCache(maxsize=512),
+        lambda: SafeParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: MaskErrors(
-            should_mask_error=_should_mask,
-            error_message="Internal error: the request could not be completed.",
-        ),
+        lambda: CostLimiter(settings),
+        # Last: every error leaves with extensions.code; unexpected ones are masked as INTERNAL.
+        CodedErrors,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

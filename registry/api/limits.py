@@ -1,0 +1,135 @@
+"""Strawberry extensions for the registry's limits: the cost of a request, and errors that all
+carry an `extensions.code` (anything unexpected masked as INTERNAL, with no detail)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
+
+from graphql import ExecutionResult, GraphQLError
+from registry.config import Settings
+from registry.limits import is_statement_timeout, request_cost
+
+INTERNAL_MESSAGE = "Internal error: the request could not be completed."
+TIMEOUT_MESSAGE = (
+    "The request took too long and was stopped; ask for less (a smaller `first`, a narrower "
+    "scope or a shallower chart)."
+)
+
+
+class SafeParserCache(ParserCache):
+    """strawberry's ParserCache raises syntax errors from its hook, which skips every other
+    extension's error handling; leave a document that does not parse to strawberry, whose
+    own parse reports it as a normal result (with a code, through CodedErrors)."""
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        try:
+            ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
+        except GraphQLError:
+            ctx.graphql_document = None
+        yield
+
+
+class CostLimiter(SchemaExtension):
+    """Refuse, before anything runs, an operation whose cost (registry.limits.request_cost,
+    with this request's variables) exceeds the deployment's `max_cost`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None and not ctx.result:
+            cost = request_cost(
+                ctx.schema._schema,
+                ctx.graphql_document,
+                ctx.variables,
+                ctx.operation_name,
+                self.settings.page_size_default,
+                self.settings.page_size_max,
+            )
+            if cost > self.settings.max_cost:
+                ctx.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"this request may cost {cost}, over the limit of "
+                            f"{self.settings.max_cost}: ask for smaller pages (`first`) or "
+                            "fewer nested lists",
+                            extensions={
+                                "code": "LIMIT_EXCEEDED",
+                                "limit": "cost",
+                                "cost": cost,
+                                "maxCost": self.settings.max_cost,
+                            },
+                        )
+                    ],
+                )
+        yield
+
+
+# Messages of graphql-core's and strawberry's own refusals, and the code each gets.
+_KNOWN: tuple[tuple[str, str, str | None], ...] = (
+    ("Document contains more than", "LIMIT_EXCEEDED", "tokens"),
+    ("exceeds maximum operation depth", "LIMIT_EXCEEDED", "depth"),
+    ("aliases found. Allowed", "LIMIT_EXCEEDED", "aliases"),
+    ("introspection has been disabled", "INTROSPECTION_DISABLED", None),
+    ("Syntax Error", "GRAPHQL_PARSE_FAILED", None),
+    ("Variable '$", "BAD_INPUT", None),
+)
+
+
+def _coded(error: GraphQLError) -> bool:
+    return "code" in (error.extensions or {})
+
+
+class CodedErrors(MaskErrors):
+    """Every error leaves with `extensions.code`. Errors we raise on purpose keep theirs;
+    graphql-core's refusals (syntax, validation, limits) get one; anything else — an exception
+    in a resolver, a database failure — is a bug and is masked as INTERNAL, its message and
+    stack trace kept for the server log only. A statement stopped by the timeout says so."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=self._should_mask, error_message=INTERNAL_MESSAGE)
+
+    @staticmethod
+    def _should_mask(error: GraphQLError) -> bool:
+        if _coded(error):
+            return False
+        if error.path is not None:  # raised while resolving, without a code: a bug
+            return True
+        original = error.original_error
+        return original is not None and not isinstance(original, GraphQLError)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        timeout = original is not None and is_statement_timeout(original)
+        return GraphQLError(
+            message=TIMEOUT_MESSAGE if timeout else INTERNAL_MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "TIMEOUT" if timeout else "INTERNAL"},
+        )
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [_with_code(error) for error in super()._process_errors(errors)]
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    if _coded(error):
+        return error
+    extensions = dict(error.extensions or {})
+    extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    for fragment, code, limit in _KNOWN:
+        if fragment in error.message:
+            extensions["code"] = code
+            if limit:
+                extensions["limit"] = limit
+            break
+    error.extensions = extensions
+    return error

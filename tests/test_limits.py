@@ -1,0 +1,273 @@
+"""Limits and abuse: depth, aliases, tokens and cost per request, body size, page sizes,
+statement timeouts, errors that always carry a code (and never a stack trace), introspection
+and the IDE switchable, GET never mutating, tokens that expire and are revoked at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from registry.config import Settings
+from registry.db import Database
+from registry.limits import is_statement_timeout
+from tests.support import operation
+from tests.workbooks import two_communities
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def codes(body: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
+
+
+async def test_a_query_deeper_than_the_limit_is_refused_with_a_code(registry) -> None:
+    api = await registry.client("admin")
+    deep = '{ place(code: "S") { ' + "parent { " * 12 + "code" + " }" * 12 + " } }"
+    body = await api.post(deep)
+    assert codes(body) == ["LIMIT_EXCEEDED"]
+    assert body["errors"][0]["extensions"]["limit"] == "depth"
+
+
+async def test_too_many_aliases_are_refused(registry) -> None:
+    api = await registry.client("admin")
+    body = await api.post("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }")
+    assert codes(body) == ["LIMIT_EXCEEDED"]
+    assert body["errors"][0]["extensions"]["limit"] == "aliases"
+
+
+async def test_a_document_of_too_many_tokens_is_refused_before_parsing_ends(registry) -> None:
+    api = await registry.client("admin")
+    body = await api.post("{ " + "__typename " * 2100 + "}")
+    assert codes(body) == ["LIMIT_EXCEEDED"]
+    assert body["errors"][0]["extensions"]["limit"] == "tokens"
+
+
+NESTED = """query Nested($n: Int) {
+  organisations(first: $n) { nodes { covers { coveredBy { covers { coveredBy { code } } } } } }
+}"""
+
+
+async def test_the_cost_counts_lists_by_first_and_multiplies_nested_lists(registry) -> None:
+    await registry.load(two_communities())
+    api = await registry.client("admin")
+    # 1 × (1 + 1 + 10 × (1 + 10 × (1 + 10 × (1 + 10)))) = 11,112: under the limit of 20,000.
+    assert (await api(NESTED, {"n": 1}))["organisations"]["nodes"]
+    # The same text asking for 100 per page would cost 100 times as much: refused, unrun.
+    body = await api.post(NESTED, {"n": 100})
+    assert body["data"] is None
+    assert codes(body) == ["LIMIT_EXCEEDED"]
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["limit"] == "cost" and extensions["cost"] > extensions["maxCost"] == 20000
+    assert "first" in body["errors"][0]["message"]
+
+
+async def test_everyday_operations_stay_well_under_the_cost_limit(registry) -> None:
+    from graphql import parse
+    from registry.api.schema import build_schema
+    from registry.limits import request_cost
+
+    settings = Settings.from_env(database_url="sqlite:///unused")
+    schema = build_schema(settings)._schema
+    for name in ("Members", "Coverage", "OrgChart", "Places", "Organisations", "MemberDetail"):
+        cost = request_cost(schema, parse(operation(name)), {"first": 100}, None, 20, 100)
+        assert 0 < cost <= settings.max_cost / 4, (name, cost)
+
+
+async def test_a_request_body_over_the_limit_is_refused_with_413(registry) -> None:
+    api = await registry.client("admin")
+    padding = "#" + "x" * 1_100_000 + "\n{ __typename }"
+    response = await registry.http.post(
+        "/graphql", json={"query": padding}, headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert response.status_code == 413
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert "1000000 bytes" in error["message"]
+
+
+async def test_a_streamed_body_without_a_length_is_cut_at_the_limit_too(registry) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(20):
+            yield b" " * 100_000
+
+    response = await registry.http.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+async def test_page_sizes_are_capped_by_the_deployment(registry) -> None:
+    await registry.load(two_communities(households_per_unit=30))
+    api = await registry.client("admin")
+    page = (await api(operation("Places"), {"first": 1000}))["places"]
+    assert len(page["nodes"]) == 100
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert page["totalCount"] > 100
+    body = await api.post(operation("Places"), {"first": -1})
+    assert codes(body) == ["BAD_INPUT"]
+
+
+async def test_a_statement_over_the_timeout_is_stopped(database_url: str) -> None:
+    db = Database(database_url, statement_timeout_ms=100)
+    slow = (
+        "SELECT pg_sleep(2)"
+        if not db.is_sqlite
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
+        " SELECT count(*) FROM n"
+    )
+    try:
+        async with db.read() as session:
+            started = datetime.now(UTC)
+            with pytest.raises(Exception) as stopped:
+                await session.execute(text(slow))
+            assert datetime.now(UTC) - started < timedelta(seconds=1.5)
+            assert is_statement_timeout(stopped.value), stopped.value
+        async with db.read() as session:  # the connection is still good for the next request
+            assert (await session.scalar(text("SELECT 1"))) == 1
+    finally:
+        await db.dispose()
+
+
+async def test_an_unexpected_failure_is_masked_as_internal_with_no_detail(
+    registry, monkeypatch
+) -> None:
+    import registry.api.queries as queries
+
+    async def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret detail: password=hunter2")
+
+    await registry.load(two_communities())
+    api = await registry.client("admin")
+    monkeypatch.setattr(queries, "get_place", broken)
+    body = await api.post('{ place(code: "S") { code } }')
+    assert codes(body) == ["INTERNAL"]
+    raw = repr(body)
+    assert "hunter2" not in raw and "Traceback" not in raw and "RuntimeError" not in raw
+
+
+async def test_a_database_timeout_is_reported_as_such_not_as_a_crash(registry, monkeypatch) -> None:
+    import registry.api.queries as queries
+
+    async def timed_out(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("SELECT ...", {}, Exception("interrupted"))
+
+    api = await registry.client("admin")
+    monkeypatch.setattr(queries, "get_place", timed_out)
+    body = await api.post('{ place(code: "S") { code } }')
+    assert codes(body) == ["TIMEOUT"]
+    assert "SELECT" not in repr(body)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ places { ", "GRAPHQL_PARSE_FAILED"),
+        ("{ noSuchField }", "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: Int!) { places(first: $n) { totalCount } }", "BAD_INPUT"),
+        ("{ members { totalCount } }", "UNAUTHENTICATED"),
+    ],
+)
+async def test_every_error_carries_a_code(registry, query: str, code: str) -> None:
+    body = await registry.api.post(query)
+    assert codes(body) == [code], body
+
+
+async def test_introspection_and_the_ide_are_on_by_default(registry) -> None:
+    api = await registry.client("admin")
+    assert (await api(INTROSPECTION))["__schema"]["queryType"]["name"] == "Query"
+    page = await registry.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code in (200, 503)  # 503: the console is not built in this checkout
+    assert "text/html" in page.headers["content-type"]
+
+
+async def test_introspection_and_the_ide_can_be_switched_off(database_url, monkeypatch) -> None:
+    from registry.app import create_app
+
+    monkeypatch.setenv("GRIDREG_INTROSPECTION", "off")
+    monkeypatch.setenv("GRIDREG_IDE", "0")
+    settings = Settings.from_env(database_url=database_url)
+    assert not settings.introspection and not settings.ide
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        body = (await http.post("/graphql", json={"query": INTROSPECTION})).json()
+        assert set(codes(body)) == {"INTROSPECTION_DISABLED"}
+        page = await http.get("/graphql", headers={"accept": "text/html"})
+        assert "text/html" not in page.headers.get("content-type", "")
+        assert "graphiql" not in page.text.lower()
+    await app.state.db.dispose()
+
+
+async def test_get_never_runs_a_mutation(registry) -> None:
+    await registry.load(two_communities())
+    api = await registry.client("admin")
+    before = await registry.snapshot()
+    mutation = 'mutation { updatePlace(input: {place: "A-E", name: "renamed"}) { place { name } } }'
+    response = await registry.http.get(
+        "/graphql", params={"query": mutation}, headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert response.status_code in (400, 405)
+    assert await registry.snapshot() == before
+    # A query over GET is fine.
+    fine = await registry.http.get(
+        "/graphql",
+        params={"query": '{ place(code: "A-E") { name } }'},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert fine.json()["data"]["place"]["name"] == "A小区"
+
+
+async def test_an_expired_token_is_refused(registry) -> None:
+    from registry.auth import Role, create_token
+
+    async with registry.db.write() as session:
+        raw = await create_token(
+            session, Role.ADMIN, expires_at=datetime.now(UTC) - timedelta(seconds=1)
+        )
+    body = await registry.api.as_token(raw).post("{ places { totalCount } }")
+    assert codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_revoked_token_is_refused_by_the_very_next_request(registry) -> None:
+    from registry.tokens import list_tokens, revoke_token
+
+    await registry.load(two_communities())
+    api = await registry.client("organiser", scope="A-DW")
+    assert (await api("{ places { totalCount } }"))["places"]["totalCount"] > 0
+    async with registry.db.write() as session:
+        token_id = (await list_tokens(session))[-1].id
+        await revoke_token(session, str(token_id))
+    body = await api.post("{ places { totalCount } }")
+    assert codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_the_token_commands_list_without_secrets_and_revoke(
+    registry, database_url: str, capsys
+) -> None:
+    from registry.cli import main
+
+    async def gridreg(*argv: str) -> int:  # the CLI runs its own event loop: give it a thread
+        return await asyncio.to_thread(main, ["--database", database_url, *argv])
+
+    await registry.load(two_communities())
+    api = await registry.client("viewer", scope="B-DW")
+    assert await gridreg("token", "list") == 0
+    listing = capsys.readouterr().out
+    assert api.token not in listing and "grt_" not in listing
+    line = next(row for row in listing.splitlines() if "\tB-DW\t" in row)
+    token_id, role = line.split("\t")[:2]
+    assert role == "viewer" and line.endswith("active")
+
+    assert await gridreg("token", "revoke", token_id) == 0
+    assert codes(await api.post("{ places { totalCount } }")) == ["UNAUTHENTICATED"]
+    assert await gridreg("token", "revoke", token_id) == 1, "already revoked"
+    capsys.readouterr()
+    assert await gridreg("token", "list") == 0
+    again = capsys.readouterr().out.splitlines()
+    assert next(row for row in again if row.startswith(f"{token_id}\t")).endswith("revoked")
