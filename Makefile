@@ -17,8 +17,10 @@ setup: $(STAMP) $(CONSOLE_BUILD)
 
 console: $(CONSOLE_BUILD)
 
+# `npm install` follows the lock file; `npm ci` refuses it because Vite lists a Windows-only
+# optional package that the registry here does not serve (the lock file stays unchanged).
 $(CONSOLE_DEPS): console/package.json console/package-lock.json
-	cd console && npm ci --no-audit --no-fund --loglevel=error
+	cd console && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(CONSOLE_BUILD): $(CONSOLE_DEPS) $(CONSOLE_SOURCES)
