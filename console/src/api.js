@@ -1,24 +1,38 @@
 // Talking to gridreg: GraphQL and the console's own endpoints, always same-origin.
 // The session cookie is HttpOnly (the page never sees the token); the server only accepts it
 // with SESSION_HEADER, which another site's page cannot add.
+import ConsoleApplyHouseholdContacts from "../../graphql/operations/ConsoleApplyHouseholdContacts.graphql?raw";
+import ConsoleChain from "../../graphql/operations/ConsoleChain.graphql?raw";
 import ConsoleCoverage from "../../graphql/operations/ConsoleCoverage.graphql?raw";
+import ConsoleEstateSearch from "../../graphql/operations/ConsoleEstateSearch.graphql?raw";
 import ConsoleMembers from "../../graphql/operations/ConsoleMembers.graphql?raw";
 import ConsoleOrgAncestors from "../../graphql/operations/ConsoleOrgAncestors.graphql?raw";
 import ConsoleOrgChart from "../../graphql/operations/ConsoleOrgChart.graphql?raw";
 import ConsoleOrgChildren from "../../graphql/operations/ConsoleOrgChildren.graphql?raw";
 import ConsoleOrgSearch from "../../graphql/operations/ConsoleOrgSearch.graphql?raw";
 import ConsolePlaces from "../../graphql/operations/ConsolePlaces.graphql?raw";
+import ConsoleProposeHouseholdContacts from "../../graphql/operations/ConsoleProposeHouseholdContacts.graphql?raw";
+import ConsoleProposeMobilisation from "../../graphql/operations/ConsoleProposeMobilisation.graphql?raw";
+import ConsoleSuggestions from "../../graphql/operations/ConsoleSuggestions.graphql?raw";
+import ConsoleWork from "../../graphql/operations/ConsoleWork.graphql?raw";
 
 export const SESSION_HEADER = "X-Gridreg-Session";
 
 export const OPERATIONS = {
+  ConsoleApplyHouseholdContacts,
+  ConsoleChain,
   ConsoleCoverage,
+  ConsoleEstateSearch,
   ConsoleMembers,
   ConsoleOrgAncestors,
   ConsoleOrgChart,
   ConsoleOrgChildren,
   ConsoleOrgSearch,
   ConsolePlaces,
+  ConsoleProposeHouseholdContacts,
+  ConsoleProposeMobilisation,
+  ConsoleSuggestions,
+  ConsoleWork,
 };
 
 export class ApiError extends Error {
@@ -41,6 +55,7 @@ async function request(method, url, body) {
 
 /** Run one of the console's operations (graphql/operations/Console*.graphql). */
 export async function gql(name, variables = {}) {
+  if (!OPERATIONS[name]) throw new ApiError(`unknown operation ${name}`, 400);
   return graphql(OPERATIONS[name], variables, name);
 }
 

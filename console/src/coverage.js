@@ -55,6 +55,21 @@ function tallyColumns(prefix = "") {
   ]);
 }
 
+/** A link from an estate's row to its work view (not exported: value is null). */
+function workColumn() {
+  return {
+    key: "work",
+    label: t("nav.work"),
+    value: () => null,
+    display: (r) =>
+      el(
+        "a",
+        { href: `#/work/${encodeURIComponent(r.code)}`, "data-work-link": r.code, onclick: (e) => e.stopPropagation() },
+        t("work.open"),
+      ),
+  };
+}
+
 export class CoverageView {
   constructor(who, navigate) {
     this.who = who;
@@ -82,6 +97,7 @@ export class CoverageView {
       this.element,
       this.header(report, subject),
       el("div", { class: "grid2" }, this.figures(report, subject).element, this.memberFigures(report, subject).element),
+      this.suggestionFigures(report, subject).element,
       drill ? drill.element : null,
       this.gaps(report, subject).element,
       this.violations(report, subject).element,
@@ -100,6 +116,9 @@ export class CoverageView {
         up ? el("a", { href: `#/coverage/${encodeURIComponent(up.code)}`, "data-up": up.code }, `↑ ${up.name}`) : null,
         el("h2", { "data-scope": subject.code }, subject.name),
         el("span", { class: "badge" }, `${label(report.kind)} · ${label(subject.kind)} · ${subject.code}`),
+        report.place?.kind === "ESTATE"
+          ? el("a", { href: `#/work/${encodeURIComponent(subject.code)}`, "data-role": "to-work" }, `${t("work.open")} →`)
+          : null,
       ),
       el(
         "label",
@@ -154,6 +173,22 @@ export class CoverageView {
     });
   }
 
+  suggestionFigures(report, subject) {
+    const s = report.suggestions;
+    return dataTable({
+      id: "coverage-suggestions",
+      title: t("work.suggestionList"),
+      columns: [
+        { key: "raised", label: t("work.fig.raised"), numeric: true },
+        { key: "resolved", label: t("work.fig.resolved"), numeric: true },
+        { key: "ratio", label: t("work.fig.resolvedRatio"), percent: true },
+        { key: "medianDaysToResolve", label: t("work.fig.median"), numeric: true },
+      ],
+      rows: [{ ...s, code: subject.code }],
+      filename: `${t("work.suggestionList")}-${subject.name}.xlsx`,
+    });
+  }
+
   async drillDown(report) {
     if (report.place) {
       const next = NEXT_KIND[report.place.kind];
@@ -169,6 +204,7 @@ export class CoverageView {
           { key: "name", label: t("cov.place") },
           ...tallyColumns(),
           { key: "members", label: t("cov.membersTotal"), value: (r) => r.coverage?.members.total, numeric: true },
+          ...(next === "ESTATE" ? [workColumn()] : []),
         ],
         rows,
         onRowClick: (row) => this.navigate(`#/coverage/${encodeURIComponent(row.code)}`),

@@ -1,11 +1,12 @@
-// The organiser's console: sign-in, then the org chart, coverage and gaps, members, each a
-// hash route (#/chart, #/coverage/CODE, #/members/CODE).
+// The organiser's console: sign-in, then the org chart, coverage and gaps, an estate's work,
+// members, each a hash route (#/chart, #/coverage/CODE, #/work/ESTATE, #/members/CODE).
 import { ApiError, signIn, signOut, whoami } from "./api.js";
 import { OrgChartView } from "./chart.js";
 import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
 import { lang, setLanguage, t } from "./i18n.js";
 import { MembersView } from "./members.js";
+import { WorkView } from "./work.js";
 import "./style.css";
 
 const app = document.getElementById("app");
@@ -69,6 +70,7 @@ function shell() {
   const tabs = [
     ["#/chart", t("nav.chart")],
     ["#/coverage", t("nav.coverage")],
+    ["#/work", t("nav.work")],
     ["#/members", t("nav.members")],
   ];
   clear(
@@ -124,6 +126,10 @@ async function route() {
       const coverage = new CoverageView(who, navigate);
       clear(view, coverage.element);
       await coverage.load(arg);
+    } else if (name === "work") {
+      const work = new WorkView(who, navigate);
+      clear(view, work.element);
+      await work.load(arg);
     } else if (name === "members") {
       const members = new MembersView(who, navigate);
       clear(view, members.element);
