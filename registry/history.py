@@ -3,7 +3,9 @@
 The change log (`Change`) holds every write: who (token), when, what, before and after, the
 request id grouping a bulk change, and the caller's message. It is read here, scoped like
 everything else: a scoped caller sees the changes of the places, organisations and members in
-its scope (and of their coverage, offices and affiliations), judged by where they are now;
+its scope (and of their coverage, offices and affiliations; of the pairings and suggestions at
+its places; of the tasks its organisations run or that cover its places, and of their
+assignments), judged by where they are now;
 the one-row-per-sheet summaries an import writes (entity_id 0), and the changes of rows since
 deleted, are shown to unscoped callers only.
 
@@ -33,7 +35,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth import Actor
 from registry.kinds import OrgStatus
-from registry.models import Affiliation, Change, Coverage, Member, Office, Organisation, Place
+from registry.models import (
+    Affiliation,
+    Assignment,
+    Change,
+    Coverage,
+    Member,
+    Office,
+    Organisation,
+    Pairing,
+    Place,
+    Suggestion,
+    Task,
+    TaskPlace,
+)
 from registry.scope import Scope
 
 
@@ -130,7 +145,8 @@ def _change_condition(
 ) -> ColumnElement[bool]:
     """Changes of the organisations meeting `orgs`, the places meeting `places`, the members
     meeting `members` (conditions on Organisation, Place, Member), and of their coverage,
-    offices and affiliations."""
+    offices and affiliations; of the pairings and suggestions at those places; of the tasks
+    run by those organisations or over those places, and of those tasks' assignments."""
     parts: list[ColumnElement[bool]] = []
     if orgs is not None:
         org_ids = select(Organisation.id).where(orgs)
@@ -140,7 +156,28 @@ def _change_condition(
             _about("office", Office, Office.organisation_id.in_(org_ids)),
         ]
     if places is not None:
-        parts.append(_about("place", Place, places))
+        place_ids = select(Place.id).where(places)
+        parts += [
+            _about("place", Place, places),
+            _about("pairing", Pairing, Pairing.place_id.in_(place_ids)),
+            _about("suggestion", Suggestion, Suggestion.place_id.in_(place_ids)),
+        ]
+    # A task by its running organisation or one of its scope places; an assignment by its task.
+    task_parts: list[ColumnElement[bool]] = []
+    if orgs is not None:
+        task_parts.append(Task.organisation_id.in_(select(Organisation.id).where(orgs)))
+    if places is not None:
+        task_parts.append(
+            Task.id.in_(
+                select(TaskPlace.task_id).join(Place, Place.id == TaskPlace.place_id).where(places)
+            )
+        )
+    if task_parts:
+        tasks = or_(*task_parts)
+        parts += [
+            _about("task", Task, tasks),
+            _about("assignment", Assignment, Assignment.task_id.in_(select(Task.id).where(tasks))),
+        ]
     if members is not None:
         member_ids = select(Member.id).where(members)
         parts += [

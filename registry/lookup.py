@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth import Actor
@@ -82,3 +82,13 @@ async def lock_in_order(session: AsyncSession, rows: list[M]) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+async def lock_name(session: AsyncSession, name: str) -> None:
+    """Hold a PostgreSQL transaction-level advisory lock on `name` until commit or rollback:
+    writers of the same `name` queue. For writes whose conflicts no single row stands for
+    (e.g. two mobilisations booking the same member's time). SQLite serialises every writer at
+    BEGIN IMMEDIATE already, so this does nothing there."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})

@@ -172,7 +172,11 @@ class Change(Base):
     before: Mapped[Any | None] = mapped_column(JSON)
     after: Mapped[Any | None] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_change_entity_entity_id", "entity", "entity_id"),)
+    # `at` is indexed because `changes(since: ...)` filters on it.
+    __table_args__ = (
+        Index("ix_change_entity_entity_id", "entity", "entity_id"),
+        Index("ix_change_at", "at"),
+    )
 
 
 class ApiToken(Base):

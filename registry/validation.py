@@ -11,12 +11,17 @@ from registry.kinds import (
     ORG_ROOTS,
     PLACE_PARENTS,
     PLACE_ROOTS,
+    AssignmentStatus,
     Gender,
     MemberStatus,
     OfficeRole,
     OrgKind,
     PairingKind,
     PlaceKind,
+    SuggestionCategory,
+    SuggestionStatus,
+    TaskKind,
+    TaskStatus,
 )
 
 E = TypeVar("E", bound=StrEnum)
@@ -42,6 +47,31 @@ ALIASES: dict[type[StrEnum], dict[str, str]] = {
         "组长": "group_leader",
     },
     PairingKind: {"联系户": "household_contact", "包联": "leader", "中心户": "hub"},
+    TaskKind: {
+        "业委会选举筹备": "owners_committee_election_preparation",
+        "业委会筹备": "owners_committee_election_preparation",
+        "进家入户": "door_to_door_visits", "入户走访": "door_to_door_visits",
+        "物业选聘": "property_company_selection", "维修跟进": "repair_follow_up",
+        "业主群通知": "owners_group_notices", "其他": "other",
+    },
+    TaskStatus: {
+        "计划": "planned", "待办": "planned", "动员中": "mobilising", "进行中": "active",
+        "已完成": "done", "完成": "done", "已取消": "cancelled", "取消": "cancelled",
+    },
+    AssignmentStatus: {
+        "待确认": "proposed", "已提议": "proposed", "已接受": "accepted", "接受": "accepted",
+        "已拒绝": "declined", "拒绝": "declined", "已撤回": "withdrawn", "撤回": "withdrawn",
+    },
+    SuggestionCategory: {
+        "停车": "parking", "电梯": "elevator", "物业服务": "property_service",
+        "物业": "property_service",
+        "消防": "fire_safety", "消防安全": "fire_safety", "环境": "environment",
+        "业委会": "owners_committee", "其他": "other",
+    },
+    SuggestionStatus: {
+        "待办": "open", "待处理": "open", "未处理": "open", "进行中": "in_progress",
+        "处理中": "in_progress", "已解决": "resolved", "已办结": "resolved",
+    },
 }  # fmt: skip
 
 

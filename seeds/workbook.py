@@ -13,32 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-SHEETS: dict[str, list[str]] = {
-    "places": ["code", "parent", "kind", "name"],
-    "organisations": ["code", "parent", "kind", "name", "covers", "established"],
-    "members": [
-        "code",
-        "name",
-        "gender",
-        "status",
-        "joined",
-        "organisation",
-        "workplace",
-        "household",
-        "reports_to",
-        "phone",
-        "skills",
-    ],
-    "offices": ["member", "organisation", "role", "start", "end"],
-    "tasks": [
-        "code", "kind", "name", "organisation", "places", "headcount", "skills", "start", "end",
-        "status", "leader",
-    ],
-    "suggestions": [
-        "code", "place", "category", "text", "heard_by", "raised_on", "status", "started_on",
-        "resolved_on", "task",
-    ],
-}  # fmt: skip
+from registry.importer.reading import COLUMNS
+
+# The one list of sheets and columns is the importer's (in load order); seeds write exactly it.
+SHEETS: dict[str, list[str]] = {sheet: list(columns) for sheet, columns in COLUMNS.items()}
 
 LIST_SEPARATOR = ";"
 

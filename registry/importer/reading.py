@@ -23,9 +23,9 @@ from registry.importer.task_columns import (
     TASK_REQUIRED,
 )
 
-# The sheets in the order they load (each may refer to the ones before it), with their columns.
-# The workbook format (seeds/workbook.py SHEETS) lists every column; these are the ones a sheet
-# cannot do without. The rest are optional: a missing optional column leaves stored values alone.
+# The sheets in the order they load (each may refer to the ones before it), with every column:
+# the one definition of the workbook format (seeds/workbook.py writes exactly these). REQUIRED
+# are the columns a sheet cannot do without; a missing optional column leaves stored values alone.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "places": ("code", "parent", "kind", "name"),
     "organisations": ("code", "parent", "kind", "name", "covers", "established"),

@@ -29,6 +29,7 @@ from registry.auth import Actor
 from registry.changelog import Recorder
 from registry.errors import ErrorCode, fail
 from registry.kinds import PairingKind
+from registry.pairings.locking import lock_scope_estates
 from registry.pairings.settings import MAX_CONTACT_RATIO, contact_ratios
 from registry.pairings.storing import Applied, apply_plan
 from registry.pairings.territory import (
@@ -108,6 +109,7 @@ async def apply_household_contacts(
 ) -> tuple[ContactPlan, Applied]:
     """Store the proposal (see the module docstring); STALE if `expected` no longer matches."""
     actor.require_write()
+    await lock_scope_estates(session, scope)
     plan = await propose_household_contacts(session, scope, capacity, default_ratio)
     refuse_if_stale(expected, plan.fingerprint)
     found = plan.territory

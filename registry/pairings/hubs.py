@@ -27,6 +27,7 @@ from registry.changelog import Recorder
 from registry.errors import fail
 from registry.kinds import PairingKind
 from registry.pairings.contacts import apply_diff, refuse_if_stale
+from registry.pairings.locking import lock_scope_estates
 from registry.pairings.storing import Applied
 from registry.pairings.territory import Territory, load_territory, require_estate_scope
 from registry.scope import Scope
@@ -107,6 +108,7 @@ async def apply_hubs(
 ) -> tuple[HubProposal, Applied]:
     """Store the proposal as `hub` pairings; STALE if `expected` no longer matches."""
     actor.require_write()
+    await lock_scope_estates(session, scope)
     proposal = await propose_hubs(session, scope, max_reach, building_wide)
     refuse_if_stale(expected, proposal.fingerprint)
     wanted = {(str(h.member_id), str(h.household_id)) for h in proposal.plan.hubs}

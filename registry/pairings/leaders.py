@@ -43,6 +43,7 @@ from registry.kinds import (
 )
 from registry.models import Coverage, Member, Office, Organisation, Pairing, Place
 from registry.pairings.contacts import apply_diff, refuse_if_stale
+from registry.pairings.locking import lock_scope_estates
 from registry.pairings.storing import Applied
 from registry.pairings.territory import PLACE_COLUMNS, Existing, Territory, load_member_codes
 from registry.paths import ids_of
@@ -152,6 +153,7 @@ async def apply_leader_pairings(
 ) -> tuple[LeaderProposal, Applied]:
     """Store the plan as `leader` pairings; STALE if `expected` no longer matches."""
     actor.require_write()
+    await lock_scope_estates(session, scope)
     proposal = await propose_leader_pairings(session, scope, capacity, rules)
     refuse_if_stale(expected, proposal.fingerprint)
     wanted = {(str(p.leader_id), str(p.place_id)) for p in proposal.plan.pairings}

@@ -20,7 +20,7 @@ from registry.kinds import (
     OrgKind,
     PlaceKind,
 )
-from registry.lookup import Key, get_member, get_organisation, get_place
+from registry.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.models import Affiliation, Member, MemberSkill, Office, Organisation
 from registry.services.common import (
     OFFICE_FIELDS,
@@ -242,8 +242,34 @@ async def update_member(
     """Change a member's own details, skills, phone, and an in-service member's workplace or
     reporting. A phone of "" clears it. The formal organisation changes only by transferMember."""
     actor.require_write()
-    row = await writable_member(session, actor, member)
+    tie: Tie | None = None
+    seen_reports_to: int | None = None
+    if workplace is not None or reports_to is not None:
+        # The organisation is locked before the member, the order merges lock in (a merge
+        # moving this member's reporting meanwhile would otherwise deadlock with us).
+        seen = await writable_member(session, actor, member, lock=False)
+        if seen.workplace is None:
+            raise fail(
+                "workplace" if workplace is not None else "reportsTo",
+                f"{seen.code!r} is not in service; use transferMember to give them a workplace",
+            )
+        tie = await resolve_tie(
+            session, actor, None, workplace or seen.workplace, reports_to or seen.reports_to_id
+        )
+        seen_reports_to = seen.reports_to_id
+        row = seen
+        await lock_in_order(session, [row])  # locked and re-read: what others committed
+    else:
+        row = await writable_member(session, actor, member)
     check_version(row, expected_version, "member")
+    if tie is not None and (
+        row.workplace is None or (reports_to is None and row.reports_to_id != seen_reports_to)
+    ):
+        raise fail(
+            "member",
+            f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
+            ErrorCode.STALE,
+        )
     before = member_state(row)
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
@@ -256,15 +282,7 @@ async def update_member(
         row.household_id = await household(session, actor, household_ref)
     if phone is not None:
         row.phone = clean_phone(phone)
-    if workplace is not None or reports_to is not None:
-        if row.workplace is None:
-            raise fail(
-                "workplace" if workplace is not None else "reportsTo",
-                f"{row.code!r} is not in service; use transferMember to give them a workplace",
-            )
-        tie = await resolve_tie(
-            session, actor, None, workplace or row.workplace, reports_to or row.reports_to_id
-        )
+    if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
     new_skills = old_skills

@@ -23,7 +23,7 @@ from registry.errors import ErrorCode, fail
 from registry.kinds import PlaceKind, SuggestionCategory, SuggestionStatus
 from registry.lookup import Key, get_member, get_place
 from registry.models import Place, Suggestion
-from registry.services.common import text
+from registry.services.common import check_version, text
 from registry.services.tasks import get_task
 
 SUGGESTION_FIELDS = (
@@ -111,11 +111,13 @@ async def update_suggestion(
     clear_task: bool = False,
     category: SuggestionCategory | None = None,
     reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Suggestion:
     """Move a suggestion along open → in_progress → resolved (dated `on`), link or unlink
     its resolving task, or correct its category. See the module docstring for the rules."""
     actor.require_write()
     row = await get_suggestion(session, actor, suggestion)
+    check_version(row, expected_version, "suggestion")
     before = snapshot(row, *SUGGESTION_FIELDS)
     note = text(reason, "reason", 500, required=False)
     if task is not None:

@@ -36,7 +36,7 @@ from registry.auth import Actor
 from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, Problem, UserErrors, fail
 from registry.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskStatus
-from registry.lookup import Key, get_member, get_organisation, get_place
+from registry.lookup import Key, get_member, get_organisation, get_place, lock_name
 from registry.mobilisation import load_problem
 from registry.models import (
     Assignment,
@@ -47,7 +47,7 @@ from registry.models import (
     Task,
     TaskPlace,
 )
-from registry.services.common import require_active, text
+from registry.services.common import check_version, require_active, text
 from registry.services.organisations import create_organisation
 
 TASK_FIELDS = (
@@ -66,6 +66,7 @@ TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.CANCELLED: frozenset(),
 }
 SCOPE_KINDS = frozenset({PlaceKind.ESTATE, PlaceKind.BUILDING})
+MOBILISATION_LOCK = "gridreg:mobilisation"
 
 
 def task_clause(actor: Actor) -> ColumnElement[bool]:
@@ -178,10 +179,13 @@ async def update_task(
     status: TaskStatus | None = None,
     name: str | None = None,
     headcount: int | None = None,
+    expected_version: int | None = None,
 ) -> Task:
-    """Change a task's status (along TRANSITIONS), name or headcount."""
+    """Change a task's status (along TRANSITIONS), name or headcount; STALE unless the task
+    is still at `expected_version` (when given)."""
     actor.require_write()
     row = await get_task(session, actor, task, for_update=True)
+    check_version(row, expected_version, "task")
     before = snapshot(row, *TASK_FIELDS)
     if name is not None:
         row.name = text(name, "name", 200) or ""
@@ -293,11 +297,15 @@ async def apply_mobilisation(
     task: Key,
     overrides: list[Key],
     on: date,
+    expected_version: int | None = None,
 ) -> tuple[Proposal, list[Assignment]]:
     """Store the proposal's new choices as proposed assignments; a planned task becomes
-    mobilising."""
+    mobilising. STALE unless the task is still at `expected_version` (when given)."""
     actor.require_write()
-    await get_task(session, actor, task, for_update=True)
+    # Mobilisations book members' time across tasks: one at a time (see lock_name).
+    await lock_name(session, MOBILISATION_LOCK)
+    locked = await get_task(session, actor, task, for_update=True)
+    check_version(locked, expected_version, "task")
     proposal = await propose_mobilisation(session, actor, task=task, overrides=overrides)
     rows = await _store(session, actor, recorder, proposal, on)
     row = proposal.task
@@ -336,6 +344,16 @@ async def respond_to_assignment(
     """Accept or decline. A decline re-plans the gap and stores the replacements as proposed;
     returns (the assignment, the re-plan or None, the replacements)."""
     actor.require_write()
+    await lock_name(session, MOBILISATION_LOCK)
+    # The task first, then the assignment: the order update_task (withdrawing) locks them in.
+    await session.execute(
+        select(Task.id)
+        .where(
+            Task.id
+            == select(Assignment.task_id).where(Assignment.id == assignment).scalar_subquery()
+        )
+        .with_for_update()
+    )
     row = await get_assignment(session, actor, assignment)
     task = await get_task(session, actor, row.task_id, for_update=True)
     _open(task)

@@ -55,6 +55,9 @@ class UpdateSuggestionInput:
     reason: str | None = strawberry.field(
         default=None, description="Why (needed to move back); kept in the change log."
     )
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse (STALE) unless the suggestion is still at this version."
+    )
 
 
 @strawberry.type
@@ -87,6 +90,7 @@ class SuggestionMutations:
                 started_on=opt_day(input.started_on, "startedOn"),
                 task=opt_ref(input.task, "Task"), clear_task=input.clear_task,
                 category=input.category, reason=input.reason,
+                expected_version=input.expected_version,
             )  # fmt: skip
             return Suggestion.from_row(row)
 

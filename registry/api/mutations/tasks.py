@@ -58,6 +58,9 @@ class UpdateTaskInput:
     )
     name: str | None = None
     headcount: int | None = None
+    expected_version: int | None = strawberry.field(
+        default=None, description="Refuse (STALE) unless the task is still at this version."
+    )
 
 
 @strawberry.input
@@ -70,6 +73,10 @@ class MobilisationInput:
     )
     on: str | None = strawberry.field(
         default=None, description=f"{DATE_HELP} The proposal date; today if omitted."
+    )
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="Apply only: refuse (STALE) unless the task is still at this version.",
     )
 
 
@@ -161,6 +168,7 @@ class TaskMutations:
             row = await tasks.update_task(
                 session, actor, recorder, task=ref(input.task, "Task"), status=input.status,
                 name=input.name, headcount=input.headcount,
+                expected_version=input.expected_version,
             )  # fmt: skip
             return Task.from_row(row)
 
@@ -196,6 +204,7 @@ class TaskMutations:
             proposal, rows = await tasks.apply_mobilisation(
                 session, actor, recorder, task=ref(input.task, "Task"),
                 overrides=refs(input.overrides, "Member"), on=on_day(input.on, "on"),
+                expected_version=input.expected_version,
             )  # fmt: skip
             return await plan_of(session, proposal), [Assignment.from_row(r) for r in rows]
 
