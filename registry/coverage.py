@@ -26,8 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -41,7 +43,7 @@ from registry.kinds import (
     PlaceKind,
 )
 from registry.models import Affiliation, Coverage, Member, Organisation, Pairing, Place
-from registry.scope import Scope, ScopeKind, in_subtree_of
+from registry.scope import Scope, ScopeKind, in_subtree_of, member_meets_any, shape_of
 
 
 @dataclass(frozen=True)
@@ -151,34 +153,13 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def _tally(
-    session: AsyncSession, scope: Scope, kind: PlaceKind, covered: ColumnElement[bool]
-) -> Tally:
-    row = (
-        await session.execute(
-            select(func.count(), count_if(covered)).where(
-                Place.kind == kind.value, scope.places(Place.path)
-            )
-        )
-    ).one()
-    return Tally(total=int(row[0]), covered=int(row[1]))
+def _tally_query(scope: Scope, kind: PlaceKind, covered: ColumnElement[bool]) -> Select[Any]:
+    return select(func.count(), count_if(covered)).where(
+        Place.kind == kind.value, scope.places(Place.path)
+    )
 
 
-async def _buildings(session: AsyncSession, scope: Scope, on: date | None) -> Tally:
-    covered = count_if(covered_by(BUILDING_COVERING_KINDS, Place.id, on))
-    row = (
-        await session.execute(
-            select(func.count(), covered).where(
-                Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path)
-            )
-        )
-    ).one()
-    return Tally(int(row[0]), int(row[1]))
-
-
-async def _residents(
-    session: AsyncSession, scope: Scope, on: date | None
-) -> tuple[MemberCounts, int]:
+def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> Select[Any]:
     """Members living in the territory by status, and the buildings they live in, in one pass
     over the members. A household hangs under a unit or a building, a unit under a building
     (`PLACE_PARENTS`), so a household's building is its parent or its grandparent."""
@@ -186,42 +167,39 @@ async def _residents(
     up = aliased(Place)
     building = aliased(Place)
     building_id = case((up.kind == PlaceKind.BUILDING.value, up.id), else_=up.parent_id)
-    row = (
-        await session.execute(
-            select(
-                *_member_counts(on),
-                func.count(func.distinct(case((scope.places(building.path), building.id)))),
-            )
-            .select_from(Member)
-            .join(home, home.id == Member.household_id)
-            .join(up, up.id == home.parent_id)
-            .join(building, building.id == building_id)
-            .where(scope.places(_unindexed_on_sqlite(session, home.path)))
-            .where(member_existed_on(on))
+    return (
+        select(
+            *_member_counts(on),
+            func.count(func.distinct(case((scope.places(building.path), building.id)))),
         )
-    ).one()
-    return MemberCounts(*(int(value) for value in row[:4])), int(row[4])
+        .select_from(Member)
+        .join(home, home.id == Member.household_id)
+        .join(up, up.id == home.parent_id)
+        .join(building, building.id == building_id)
+        .where(scope.places(_unindexed_on_sqlite(sqlite, home.path)))
+        .where(member_existed_on(on))
+    )
 
 
-def _unindexed_on_sqlite(session: AsyncSession, path: ColumnElement[str]) -> ColumnElement[str]:
+def _unindexed_on_sqlite(sqlite: bool, path: ColumnElement[str]) -> ColumnElement[str]:
     """On SQLite, `path || ''` hides the path index so the planner walks the (fewer) members and
     seeks their homes by key, instead of seeking every place of the territory and then its
     members (5x slower at district scale). PostgreSQL hash-joins either way, and misjudges the
     expression, so it keeps the plain column."""
-    return path.concat("") if session.get_bind().dialect.name == "sqlite" else path
+    return path.concat("") if sqlite else path
 
 
-async def _households(session: AsyncSession, scope: Scope, on: date | None) -> Tally:
+def _households_queries(scope: Scope, on: date | None) -> tuple[Select[Any], Select[Any]]:
     in_scope = (Place.kind == PlaceKind.HOUSEHOLD.value, scope.places(Place.path))
-    total = await session.scalar(select(func.count()).where(*in_scope))
+    total = select(func.count()).where(*in_scope)
     # Driven from the pairings (a correlated EXISTS keeps planners from scanning households).
-    covered = await session.scalar(
+    covered = (
         select(func.count(func.distinct(Pairing.place_id)))
         .where(Pairing.kind == PairingKind.HOUSEHOLD_CONTACT.value)
         .where(current_or_on(Pairing.start, Pairing.end, on))
         .where(exists(select(1).where(Place.id == Pairing.place_id, *in_scope)))
     )
-    return Tally(int(total or 0), int(covered or 0))
+    return total, covered
 
 
 def _member_counts(on: date | None = None) -> tuple[ColumnElement[int], ...]:
@@ -239,12 +217,8 @@ def _member_counts(on: date | None = None) -> tuple[ColumnElement[int], ...]:
     )
 
 
-async def _members(
-    session: AsyncSession, condition: ColumnElement[bool], on: date | None = None
-) -> MemberCounts:
-    query = select(*_member_counts(on)).where(condition, member_existed_on(on))
-    row = (await session.execute(query)).one()
-    return MemberCounts(*(int(value) for value in row))
+def _members_query(condition: ColumnElement[bool], on: date | None = None) -> Select[Any]:
+    return select(*_member_counts(on)).where(condition, member_existed_on(on))
 
 
 def living_in(scope: Scope) -> ColumnElement[bool]:
@@ -257,38 +231,61 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     """SQL condition on Member: formal organisation in the scope's organisations (with `on`:
     their affiliation of that day), or reporting into them."""
     orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
-    formal = Member.organisation_id.in_(orgs)
-    if on is not None:
-        formal = exists(
-            select(1).where(
-                Affiliation.member_id == Member.id,
-                Affiliation.organisation_id.in_(orgs),
-                in_force(Affiliation.start, Affiliation.end, on),
-            )
+    if on is None:
+        return member_meets_any(
+            lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)
         )
+    formal = exists(
+        select(1).where(
+            Affiliation.member_id == Member.id,
+            Affiliation.organisation_id.in_(orgs),
+            in_force(Affiliation.start, Affiliation.end, on),
+        )
+    )
     return or_(formal, Member.reports_to_id.in_(orgs))
+
+
+def _summary_queries(scope: Scope, on: date | None, sqlite: bool) -> tuple[Select[Any], ...]:
+    """Estates, buildings, households (two), residents, and for an organisation its members."""
+    households, paired = _households_queries(scope, on)
+    queries = (
+        _tally_query(scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)),
+        _tally_query(scope, PlaceKind.BUILDING, covered_by(BUILDING_COVERING_KINDS, Place.id, on)),
+        households,
+        paired,
+        _residents_query(scope, on, sqlite),
+    )
+    if scope.kind is ScopeKind.ORGANISATION:
+        queries += (_members_query(belonging_to(scope, on), on),)
+    return queries
+
+
+@lru_cache(maxsize=256)
+def _summary_queries_of_shape(
+    shape: tuple[ScopeKind, int, int | None], sqlite: bool
+) -> tuple[Select[Any], ...]:
+    return _summary_queries(shape_of(*shape), None, sqlite)
 
 
 async def coverage_summary(
     session: AsyncSession, scope: Scope, on: date | None = None
 ) -> CoverageSummary:
-    """The coverage numbers of a scope (four aggregate statements, five for an organisation);
+    """The coverage numbers of a scope (five aggregate statements, six for an organisation);
     with `on`, as they stood that day (`registry.history` says what is reconstructed)."""
-    estates = await _tally(
-        session, scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)
-    )
-    buildings = await _buildings(session, scope, on)
-    households = await _households(session, scope, on)
-    living, lived_in_buildings = await _residents(session, scope, on)
-    members = (
-        living
-        if scope.kind is ScopeKind.PLACE
-        else await _members(session, belonging_to(scope, on), on)
-    )
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if on is None:
+        queries, bounds = _summary_queries_of_shape(scope.shape, sqlite), scope.bounds()
+    else:
+        queries, bounds = _summary_queries(scope, on, sqlite), {}
+    rows = [(await session.execute(query, bounds)).one() for query in queries]
+    estates, buildings = (Tally(int(row[0]), int(row[1])) for row in rows[:2])
+    households = Tally(int(rows[2][0] or 0), int(rows[3][0] or 0))
+    living = MemberCounts(*(int(value) for value in rows[4][:4]))
+    members = MemberCounts(*(int(value) for value in rows[5])) if len(rows) > 5 else living
     return CoverageSummary(
         estates=estates,
         buildings=buildings,
-        buildings_with_members=Tally(buildings.total, lived_in_buildings),
+        buildings_with_members=Tally(buildings.total, int(rows[4][4])),
         households=households,
         members_living=living.total,
         members=members,
@@ -301,6 +298,21 @@ def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnEle
     if kind is GapKind.BUILDING_WITHOUT_GROUP:
         return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id, on)
     return PlaceKind.BUILDING, ~lived_in(Place, on)
+
+
+def _gaps_query(scope: Scope, kind: GapKind, on: date | None) -> Select[Any]:
+    place_kind, condition = _gap_condition(kind, on)
+    return (
+        select(Place)
+        .where(Place.kind == place_kind.value, scope.places(Place.path), condition)
+        .order_by(Place.path)
+        .limit(bindparam("first"))
+    )
+
+
+@lru_cache(maxsize=256)
+def _gaps_query_of_shape(shape: tuple[ScopeKind, int, int | None], kind: GapKind) -> Select[Any]:
+    return _gaps_query(shape_of(*shape), kind, None)
 
 
 async def gaps(
@@ -321,13 +333,11 @@ async def gaps(
     for order, kind in enumerate(GapKind):
         if not totals[kind] or first <= 0:
             continue
-        place_kind, condition = _gap_condition(kind, on)
-        rows = await session.scalars(
-            select(Place)
-            .where(Place.kind == place_kind.value, scope.places(Place.path), condition)
-            .order_by(Place.path)
-            .limit(first)
-        )
+        if on is None:
+            query, bounds = _gaps_query_of_shape(scope.shape, kind), scope.bounds()
+        else:
+            query, bounds = _gaps_query(scope, kind, on), {}
+        rows = await session.scalars(query, {**bounds, "first": first})
         found.extend((row.path, order, Gap(kind, row, GAP_REASONS[kind])) for row in rows)
     found.sort(key=lambda item: (item[0], item[1]))
     return GapList(total=sum(totals.values()), items=[gap for _, _, gap in found[:first]])

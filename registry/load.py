@@ -38,6 +38,7 @@ OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 MAX_CLIENTS = 200
 MAX_SECONDS = 600
 WRITE_SHARE = 0.10
+CONNECT_GAP = 0.02  # seconds between two clients' first requests
 # Reads, by weight: what organisers ask for most.
 READS = (("estate coverage", 2), ("community coverage", 1), ("org chart", 2), ("members", 4))
 
@@ -191,8 +192,14 @@ async def run_client(
     deadline: float,
     budget: list[int],
     seed: int,
+    start_after: float = 0.0,
 ) -> None:
-    """One client: requests back to back until the deadline or the shared budget runs out."""
+    """One client: requests back to back until the deadline or the shared budget runs out,
+    starting `start_after` seconds late."""
+    # Clients connect one after another, as people do, not in one burst: a burst of connections
+    # is accepted whole by whichever worker wakes first, which then serves them all (kept
+    # alive) while the other workers idle.
+    await asyncio.sleep(start_after)
     rng = random.Random(seed)
     ops = {name: _operation(name) for name in ("Coverage", "OrgChart", "Members")}
     write_ops = {"member": _operation("UpdateMember"), "place": _operation("UpdatePlace")}
@@ -323,7 +330,9 @@ async def run_load(
         deadline = started + seconds
         await asyncio.gather(
             *(
-                run_client(base_url, plan, report, deadline, budget, seed * 1000 + i)
+                run_client(
+                    base_url, plan, report, deadline, budget, seed * 1000 + i, i * CONNECT_GAP
+                )
                 for i, plan in enumerate(plans)
             )
         )

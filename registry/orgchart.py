@@ -20,9 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -114,15 +115,19 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-unt
     ).where(nodes(org))
 
 
-async def _secretaries(session: AsyncSession, nodes: NodeSet) -> dict[int, Member]:
+def _secretaries_query(nodes: NodeSet) -> Select[Any]:
     node = aliased(Organisation)
-    rows = await session.execute(
+    return (
         select(Office.organisation_id, Member)
         .join(Member, Member.id == Office.member_id)
         .where(Office.organisation_id.in_(select(node.id).where(nodes(node))))
         .where(Office.end.is_(None), Office.role == OfficeRole.SECRETARY.value)
         .order_by(Office.start, Office.id)
     )
+
+
+async def _secretaries(session: AsyncSession, nodes: NodeSet) -> dict[int, Member]:
+    rows = await session.execute(_secretaries_query(nodes))
     # The latest term wins when data holds two open ones.
     return {org_id: member for org_id, member in rows}
 
@@ -147,13 +152,35 @@ def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[
     )
 
 
+@cache
+def _chart_statements(include_closed: bool) -> tuple[Select[Any], Select[Any]]:
+    """The chart's two statements for bounds given as parameters (`lo`, `hi`: the root's
+    subtree; `last`: the deepest level), built once: composing them costs far more than
+    running them."""
+
+    def nodes(org: Any) -> ColumnElement[bool]:
+        return and_(
+            org.path >= bindparam("lo"),
+            org.path < bindparam("hi"),
+            org.depth <= bindparam("last"),
+            _open(org.status, include_closed),
+        )
+
+    counted = _counted_nodes(nodes, include_closed).order_by(Organisation.path)
+    return counted, _secretaries_query(nodes)
+
+
 async def _build(
     session: AsyncSession, rows: list[Any], nodes: NodeSet, base_depth: int
 ) -> list[ChartNode]:
     """Chart nodes from counted rows, with their secretaries and coverage (two statements)."""
     if not rows:
         return []
-    secretaries = await _secretaries(session, nodes)
+    return _nodes_of(rows, base_depth, await _secretaries(session, nodes))
+
+
+def _nodes_of(rows: list[Any], base_depth: int, secretaries: dict[int, Member]) -> list[ChartNode]:
+    """Chart nodes from counted rows and the nodes' secretaries."""
     built = []
     for org, members, total, reporting, children, descendants, *tallies in rows:
         estates, covered_estates, buildings, covered_buildings = map(int, tallies)
@@ -182,20 +209,11 @@ async def org_chart(
     anything under them, are left out unless `include_closed`; a closed root gives []."""
     if not include_closed and root.status != OrgStatus.ACTIVE.value:
         return []
-    end = subtree_end(root.path)
-    last_level = root.depth + depth
-
-    def nodes(org: Any) -> ColumnElement[bool]:
-        return and_(
-            org.path >= root.path,
-            org.path < end,
-            org.depth <= last_level,
-            _open(org.status, include_closed),
-        )
-
-    query = _counted_nodes(nodes, include_closed).order_by(Organisation.path)
-    rows = list((await session.execute(query)).all())
-    chart = await _build(session, rows, nodes, root.depth)
+    counted, secretaries = _chart_statements(include_closed)
+    bounds = {"lo": root.path, "hi": subtree_end(root.path), "last": root.depth + depth}
+    rows = list((await session.execute(counted, bounds)).all())
+    holders = await session.execute(secretaries, bounds)
+    chart = _nodes_of(rows, root.depth, {org_id: member for org_id, member in holders})
     kept: dict[int, ChartNode] = {}
     for node in chart:
         parent = kept.get(node.organisation.parent_id or -1)

@@ -37,8 +37,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -51,8 +53,15 @@ from registry.kinds import (
     OrgKind,
     OrgStatus,
 )
-from registry.models import Member, Office, Organisation
-from registry.scope import Scope, in_subtree_of, with_organisations
+from registry.models import Member, Office, Organisation, Place
+from registry.scope import (
+    Scope,
+    ScopeKind,
+    in_subtree_of,
+    member_meets_any,
+    shape_of,
+    with_organisations,
+)
 
 
 class Rule(StrEnum):
@@ -134,6 +143,22 @@ async def rules_report(
 async def _organisation_violations(
     session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
 ) -> list[Violation]:
+    query = _organisation_query_of_shape(scope.shape, rules, today)
+    found: list[Violation] = []
+    for row in await session.execute(query, scope.bounds()):
+        found.extend(_judge_organisation(*row, rules=rules, today=today))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _organisation_query_of_shape(
+    shape: tuple[ScopeKind, int, int | None], rules: RuleThresholds, today: date
+) -> Select[Any]:
+    # Built once per shape, thresholds and day: composing it costs more than running it.
+    return _organisation_query(shape_of(*shape), rules, today)
+
+
+def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
     org = Organisation
     # Correlated aggregates per organisation: each is an index probe, so the cost follows the
     # scope's size whatever the planner knows about the tables.
@@ -202,16 +227,12 @@ async def _organisation_violations(
         and_(f.kind.in_(_values(ELECTED_KINDS)), f.since < cutoff),
         and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
     )
-    rows = await session.execute(
+    return (
         select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders)
         .join(figures, f.org_id == org.id)
         .where(breaks)
         .order_by(org.path)
     )
-    found: list[Violation] = []
-    for row in rows:
-        found.extend(_judge_organisation(*row, rules=rules, today=today))
-    return found
 
 
 def _judge_organisation(
@@ -316,6 +337,21 @@ def _anniversary(day: date, years: int) -> date:
 async def _member_violations(
     session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
 ) -> list[Violation]:
+    query = _member_query_of_shape(scope.shape, rules, today)
+    found: list[Violation] = []
+    for member, role in await session.execute(query, scope.bounds()):
+        found.extend(_judge_member(member, role, rules=rules, today=today))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _member_query_of_shape(
+    shape: tuple[ScopeKind, int, int | None], rules: RuleThresholds, today: date
+) -> Select[Any]:
+    return _member_query(shape_of(*shape), rules, today)
+
+
+def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
     orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
     due = years_before(today, rules.probation_years)
     elected = (
@@ -329,8 +365,16 @@ async def _member_violations(
     )
     unattached = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
     homes = living_in(scope) if scope.place_tops else false()
-    rows = await session.execute(
+    # Everyone the condition below can keep, found through indexes (`member_meets_any`).
+    candidates = [lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)]
+    if scope.place_tops:
+        home = aliased(Place)
+        candidates.append(
+            lambda m: m.household_id.in_(select(home.id).where(scope.places(home.path)))
+        )
+    return (
         select(Member, elected)
+        .where(member_meets_any(*candidates))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),
@@ -339,10 +383,6 @@ async def _member_violations(
         )
         .order_by(Member.code)
     )
-    found: list[Violation] = []
-    for member, role in rows:
-        found.extend(_judge_member(member, role, rules=rules, today=today))
-    return found
 
 
 def _judge_member(

@@ -17,19 +17,35 @@ containing it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from registry.auth import Actor, territory
+from registry.auth import Actor, Role, territory
 from registry.errors import ErrorCode, UserErrors, fail
 from registry.kinds import OrgStatus
 from registry.lookup import Key, get_organisation, get_place
-from registry.models import Coverage, Organisation, Place
+from registry.models import Coverage, Member, Organisation, Place
 from registry.paths import subtree_end
+
+# The actor of a shape sees nothing ("~" sorts after every path: an empty range), so a
+# statement that wrongly used it would find nothing rather than too much.
+_NOBODY = Actor(token_id=None, role=Role.VIEWER, org_path="~", place_paths=())
 
 
 class ScopeKind(StrEnum):
@@ -48,16 +64,55 @@ class Scope:
     org_tops: tuple[str, ...] | None
     """None until `with_organisations` found them (only the rules need them for a place)."""
     actor: Actor
+    bound: bool = False
+    """A shape (`shape_of`): conditions name their bounds as parameters (`bounds()`)."""
 
     def places(self, column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
         """SQL condition: the place lies in the scope's territory."""
+        if self.bound:
+            return _bound_ranges(column, "place", len(self.place_tops))
         return within_any(column, self.place_tops)
 
     def orgs(self, column: ColumnElement[str] = Organisation.path) -> ColumnElement[bool]:
         """SQL condition: the organisation lies in the scope's organisations."""
         if self.org_tops is None:
             raise RuntimeError("call with_organisations(session, scope) first")
+        if self.bound:
+            return _bound_ranges(column, "org", len(self.org_tops))
         return within_any(column, self.org_tops)
+
+    @property
+    def shape(self) -> tuple[ScopeKind, int, int | None]:
+        """What statements built for the scope depend on, bounds aside (see `shape_of`)."""
+        orgs = None if self.org_tops is None else len(self.org_tops)
+        return self.kind, len(self.place_tops), orgs
+
+    def bounds(self) -> dict[str, str]:
+        """The values of the bound parameters of statements built for `shape_of(scope.shape)`."""
+        values: dict[str, str] = {}
+        for prefix, tops in (("place", self.place_tops), ("org", self.org_tops or ())):
+            for index, top in enumerate(tops):
+                values[f"{prefix}_lo_{index}"] = top
+                values[f"{prefix}_hi_{index}"] = subtree_end(top)
+        return values
+
+
+@lru_cache(maxsize=256)
+def shape_of(kind: ScopeKind, places: int, orgs: int | None) -> Scope:
+    """A scope standing for every scope of this shape: its conditions are bound parameters, so
+    a statement built for it once serves them all, executed with `scope.bounds()`. Composing
+    a statement in SQLAlchemy costs far more than running it; only the shape may be cached,
+    never a scope's values or anything of its caller."""
+    org_tops = None if orgs is None else ("",) * orgs
+    return Scope(kind, None, None, ("",) * places, org_tops, _NOBODY, bound=True)
+
+
+def _bound_ranges(column: ColumnElement[str], prefix: str, count: int) -> ColumnElement[bool]:
+    ranges = [
+        and_(column >= bindparam(f"{prefix}_lo_{i}"), column < bindparam(f"{prefix}_hi_{i}"))
+        for i in range(count)
+    ]
+    return or_(*ranges) if ranges else false()
 
 
 def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:
@@ -74,6 +129,19 @@ def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
 def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> ColumnElement[bool]:
     """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
     return and_(column >= top, column < subtree_end_sql(top))
+
+
+def member_meets_any(*tests: Callable[[type[Member]], ColumnElement[bool]]) -> ColumnElement[bool]:
+    """SQL condition on Member: the member meets one of `tests` (each is given its own Member
+    alias). A UNION of one select per test, each seeking its own index: planners cannot combine
+    indexes for `organisation_id IN (...) OR reports_to_id IN (...)` and scan every member."""
+    branches = []
+    for test in tests:
+        member = aliased(Member)
+        branches.append(select(member.id).where(test(member)))  # type: ignore[arg-type]
+    if not branches:
+        return false()
+    return Member.id.in_(union_all(*branches) if len(branches) > 1 else branches[0])
 
 
 def reduce_to_tops(paths: Iterable[str]) -> tuple[str, ...]:

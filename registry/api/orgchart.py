@@ -39,7 +39,11 @@ class OrgChartNode:
     parent_id: strawberry.ID | None = strawberry.field(
         description="The parent's global ID; null for the first node of the answer."
     )
-    organisation: Organisation
+    row: strawberry.Private[OrgRow]
+    # Built when asked for: charts are large, and most clients read the counts only.
+    organisation: Organisation = strawberry.field(
+        resolver=lambda root: Organisation.from_row(root.row)  # type: ignore[misc]
+    )
     code: str
     kind: OrgKindEnum
     name: str
@@ -75,7 +79,7 @@ class OrgChartNode:
         return cls(
             id=_gid(org.id),  # type: ignore[arg-type]
             parent_id=None if root else _gid(org.parent_id),
-            organisation=Organisation.from_row(org),
+            row=org,
             code=org.code,
             kind=OrgKindEnum(org.kind),
             name=org.name,

@@ -65,9 +65,16 @@ async def paginate(
     size: int,
     after: str | None,
     to_node: Callable[[Sequence[Any]], list[T]],
+    count: bool = True,
 ) -> Connection[T]:
-    """One page of the entity `query` ordered by its unique string column `key`, after a cursor."""
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """One page of the entity `query` ordered by its unique string column `key`, after a cursor.
+    With `count` False (the caller did not select `totalCount`) nothing is counted and
+    `total_count` is 0, never shown."""
+    total = (
+        await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        if count
+        else 0
+    )
     page_query = query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))

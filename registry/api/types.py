@@ -44,6 +44,8 @@ class Place(relay.Node):
     depth: int
     version: int
     parent_key: strawberry.Private[int | None]
+    ready: strawberry.Private[dict[str, Any] | None] = None
+    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Place) -> Place:
@@ -58,7 +60,12 @@ class Place(relay.Node):
         )
 
     @strawberry.field
-    async def parent(self, info: GInfo) -> Place | None:
+    def parent(self, info: GInfo) -> Place | None:
+        if self.ready is not None and "parent" in self.ready:
+            return self.ready["parent"]  # type: ignore[no-any-return]
+        return self._parent(info)  # type: ignore[return-value]
+
+    async def _parent(self, info: GInfo) -> Place | None:
         if self.parent_key is None:
             return None
         row = await info.context.loaders.place.load(self.parent_key)
@@ -94,6 +101,8 @@ class Organisation(relay.Node):
     parent_key: strawberry.Private[int | None]
     merged_into_key: strawberry.Private[int | None]
     approved_by_key: strawberry.Private[int | None]
+    ready: strawberry.Private[dict[str, Any] | None] = None
+    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Organisation) -> Organisation:
@@ -137,7 +146,12 @@ class Organisation(relay.Node):
         return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary, if any.")
-    async def secretary(self, info: GInfo) -> Member | None:
+    def secretary(self, info: GInfo) -> Member | None:
+        if self.ready is not None and "secretary" in self.ready:
+            return self.ready["secretary"]  # type: ignore[no-any-return]
+        return self._secretary(info)  # type: ignore[return-value]
+
+    async def _secretary(self, info: GInfo) -> Member | None:
         row = await info.context.loaders.secretary.load(self.id)
         return Member.from_row(row) if row else None
 
@@ -171,6 +185,8 @@ class Member(relay.Node):
     household_key: strawberry.Private[int | None]
     reports_to_key: strawberry.Private[int | None]
     phone_raw: strawberry.Private[str | None]
+    ready: strawberry.Private[dict[str, Any] | None] = None
+    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Member) -> Member:
@@ -209,24 +225,38 @@ class Member(relay.Node):
         row = await info.context.loaders.organisation.load(key)
         return Organisation.from_row(row) if row else None
 
+    # The nested fields below are sync: an answer fetched up front (`ready`) costs graphql-core
+    # no coroutine; without one they hand it the loader's awaitable, which it awaits.
+
     @strawberry.field(description="The one formal organisation (none for in-service members).")
-    async def organisation(self, info: GInfo) -> Organisation | None:
-        return await self._org(info, self.organisation_key)
+    def organisation(self, info: GInfo) -> Organisation | None:
+        if self.ready is not None and "organisation" in self.ready:
+            return self.ready["organisation"]  # type: ignore[no-any-return]
+        return self._org(info, self.organisation_key)  # type: ignore[return-value]
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
-    async def reports_to(self, info: GInfo) -> Organisation | None:
-        return await self._org(info, self.reports_to_key)
+    def reports_to(self, info: GInfo) -> Organisation | None:
+        if self.ready is not None and "reports_to" in self.ready:
+            return self.ready["reports_to"]  # type: ignore[no-any-return]
+        return self._org(info, self.reports_to_key)  # type: ignore[return-value]
 
     @strawberry.field
-    async def household(self, info: GInfo) -> Place | None:
+    def household(self, info: GInfo) -> Place | None:
+        if self.ready is not None and "household" in self.ready:
+            return self.ready["household"]  # type: ignore[no-any-return]
+        return self._household(info)  # type: ignore[return-value]
+
+    async def _household(self, info: GInfo) -> Place | None:
         if self.household_key is None:
             return None
         row = await info.context.loaders.place.load(self.household_key)
         return Place.from_row(row) if row else None
 
     @strawberry.field
-    async def skills(self, info: GInfo) -> list[str]:
-        return await info.context.loaders.skills.load(self.id)
+    def skills(self, info: GInfo) -> list[str]:
+        if self.ready is not None and "skills" in self.ready:
+            return self.ready["skills"]  # type: ignore[no-any-return]
+        return info.context.loaders.skills.load(self.id)  # type: ignore[return-value]
 
     @strawberry.field
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
