@@ -6,13 +6,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, select
 from strawberry import relay
 
 from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.paging import Connection, paginate
+from registry.api.prefetch import prefetch_members, selected_paths
 from registry.api.refs import parse_ref
+from registry.api.suggestions import Suggestion
+from registry.api.tasks import Assignment, Task
 from registry.api.types import Member, Office, Organisation, Place
 from registry.errors import UserErrors
 from registry.lookup import get_organisation, get_place
@@ -21,6 +24,7 @@ from registry.models import MemberSkill
 from registry.models import Organisation as OrgRow
 from registry.models import Place as PlaceRow
 from registry.paths import subtree_end
+from registry.scope import member_meets_any
 
 
 def _within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
@@ -47,7 +51,9 @@ def _name_like(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-NODE_TYPES: dict[str, type] = {t.__name__: t for t in (Place, Organisation, Member, Office)}
+NODE_TYPES: dict[str, type] = {
+    t.__name__: t for t in (Place, Organisation, Member, Office, Task, Assignment, Suggestion)
+}
 
 
 @strawberry.input
@@ -194,7 +200,11 @@ class RegistryQuery:
         size = ctx.page_size(first)
         flt = filter or MemberFilter()
         async with ctx.db.read() as session:
-            query: Select = select(MemberRow).where(actor.member_clause())
+            query: Select = select(MemberRow)
+            if not (flt.organisation or flt.place):
+                # With either filter the caller's scope holds by construction: the filter's
+                # organisation or place is looked up in it, and so is its whole subtree.
+                query = query.where(actor.member_clause())
             if flt.status is not None:
                 query = query.where(MemberRow.status == flt.status.value)
             if flt.in_service is not None:
@@ -213,10 +223,23 @@ class RegistryQuery:
                 top = get_organisation(session, actor, parse_ref(flt.organisation, "Organisation"))
                 orgs = select(OrgRow.id).where(await _subtree(top, OrgRow.path))
                 query = query.where(
-                    or_(MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs))
+                    member_meets_any(
+                        lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)
+                    )
                 )
             if flt.place:
                 home = get_place(session, actor, parse_ref(flt.place, "Place"))
                 homes = select(PlaceRow.id).where(await _subtree(home, PlaceRow.path))
                 query = query.where(MemberRow.household_id.in_(homes))
-            return await paginate(session, query, MemberRow.code, size, after, _nodes(Member))
+            wanted = selected_paths(info)
+            page = await paginate(
+                session,
+                query,
+                MemberRow.code,
+                size,
+                after,
+                _nodes(Member),
+                count="totalCount" in wanted,
+            )
+            await prefetch_members(session, actor, [e.node for e in page.edges], wanted)
+            return page

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -61,12 +62,18 @@ MUTATION_TYPES: tuple[type, ...] = (
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with this deployment's limits (extensions passed as classes or factories)."""
+    # The limiters' validation rules are classes built per limiter instance: build them once
+    # per schema, or every request brings new rules and ValidationCache never hits (~5-10 ms
+    # of validation per request). Rule classes hold no state; each request still gets its own
+    # extension instances.
+    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
+    alias_rules = MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
     extensions: list = [
         # Clients send the same few operations: parse and validate each text once per process.
         lambda: SafeParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(depth_rules),
+        lambda: AddValidationRules(alias_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimiter(settings),
         # Last: every error leaves with extensions.code; unexpected ones are masked as INTERNAL.
