@@ -13,7 +13,7 @@ from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.paging import Connection, paginate
 from registry.api.prefetch import prefetch_members, selected_paths
-from registry.api.refs import parse_ref
+from registry.api.refs import find_by_ref, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
 from registry.api.types import Member, Office, Organisation, Place
@@ -110,31 +110,15 @@ class RegistryQuery:
     async def place(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Place | None:
-        actor = info.context.require_actor()
-        ref = id or code
-        if ref is None:
-            return None
-        async with info.context.db.read() as session:
-            try:
-                row = await get_place(session, actor, parse_ref(ref, "Place"))
-            except UserErrors:
-                return None
-        return Place.from_row(row)
+        row = await find_by_ref(info, get_place, "Place", id, code)
+        return Place.from_row(row) if row else None
 
     @strawberry.field(description="An organisation by global ID or code.")
     async def organisation(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Organisation | None:
-        actor = info.context.require_actor()
-        ref = id or code
-        if ref is None:
-            return None
-        async with info.context.db.read() as session:
-            try:
-                row = await get_organisation(session, actor, parse_ref(ref, "Organisation"))
-            except UserErrors:
-                return None
-        return Organisation.from_row(row)
+        row = await find_by_ref(info, get_organisation, "Organisation", id, code)
+        return Organisation.from_row(row) if row else None
 
     @strawberry.field(description="Places in tree order (parents first).")
     async def places(

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID
 
+from registry.api.context import GInfo
+from registry.auth import Actor
+from registry.errors import UserErrors
 from registry.lookup import Key
+
+R = TypeVar("R")
 
 
 def parse_ref(ref: str, type_name: str) -> Key:
@@ -27,3 +36,22 @@ def ref_kind(ref: str) -> str | None:
         return GlobalID.from_id(ref).type_name
     except Exception:  # noqa: BLE001
         return None
+
+
+async def find_by_ref(
+    info: GInfo,
+    lookup: Callable[[AsyncSession, Actor, Key], Awaitable[R]],
+    type_name: str,
+    id: str | None,
+    code: str | None,
+) -> R | None:
+    """The row a query field names by global ID or code, or None when there is none in scope."""
+    actor = info.context.require_actor()
+    ref = id or code
+    if ref is None:
+        return None
+    async with info.context.db.read() as session:
+        try:
+            return await lookup(session, actor, parse_ref(ref, type_name))
+        except UserErrors:
+            return None

@@ -14,11 +14,10 @@ from registry import models
 from registry.api.context import GInfo
 from registry.api.enums import SuggestionCategoryEnum, SuggestionStatusEnum
 from registry.api.paging import Connection, paginate
-from registry.api.refs import parse_ref
+from registry.api.refs import find_by_ref
 from registry.api.tasks import Task, task_loaders
 from registry.api.types import Member, Place
 from registry.coverage import SuggestionFigures as Figures
-from registry.errors import UserErrors
 from registry.services.suggestions import get_suggestion
 
 
@@ -124,16 +123,8 @@ class SuggestionQuery:
     async def suggestion(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Suggestion | None:
-        actor = info.context.require_actor()
-        ref = id or code
-        if ref is None:
-            return None
-        async with info.context.db.read() as session:
-            try:
-                row = await get_suggestion(session, actor, parse_ref(ref, "Suggestion"))
-            except UserErrors:
-                return None
-        return Suggestion.from_row(row)
+        row = await find_by_ref(info, get_suggestion, "Suggestion", id, code)
+        return Suggestion.from_row(row) if row else None
 
     @strawberry.field(description="Suggestions by code, scoped to you.")
     async def suggestions(

@@ -21,7 +21,7 @@ from registry import models
 from registry.api.context import Context, GInfo
 from registry.api.enums import AssignmentStatusEnum, TaskKindEnum, TaskStatusEnum
 from registry.api.paging import Connection, paginate
-from registry.api.refs import parse_ref
+from registry.api.refs import find_by_ref, parse_ref
 from registry.api.types import Member, Organisation, Place
 from registry.errors import UserErrors
 from registry.lookup import get_organisation
@@ -311,16 +311,8 @@ class TaskQuery:
     async def task(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Task | None:
-        actor = info.context.require_actor()
-        ref = id or code
-        if ref is None:
-            return None
-        async with info.context.db.read() as session:
-            try:
-                row = await get_task(session, actor, parse_ref(ref, "Task"))
-            except UserErrors:
-                return None
-        return Task.from_row(row)
+        row = await find_by_ref(info, get_task, "Task", id, code)
+        return Task.from_row(row) if row else None
 
     @strawberry.field(description="Tasks by code, scoped to you.")
     async def tasks(
