@@ -72,3 +72,32 @@ async def test_capacity_leaves_places_unpaired_and_bad_input_writes_nothing(
     body = await api(APPLY, {"scope": "S", "capacity": 0})
     assert [e["field"] for e in body["applyLeaderPairings"]["userErrors"]] == ["capacity"]
     assert await registry.snapshot() == before
+
+
+async def test_open_suggestions_weigh_on_the_place_they_were_raised_in(
+    registry: Registry,
+) -> None:
+    """Given two suggestions raised in estate F, one of them resolved, when leader pairings are
+    proposed, then F (and its community C) count one open suggestion, E none, and F's load
+    grows by the suggestion weight."""
+    await registry.load(contact_estates())
+    api = await registry.client("organiser", scope="S-DGW")
+    before = (await api(PROPOSE, {"scope": "S"}))["proposeLeaderPairings"]["proposal"]
+    for text in ("停车难", "电梯坏了"):
+        created = await api(
+            operation("CreateSuggestion"),
+            {"input": {"place": "F-B1-U1-01" if text == "电梯坏了" else "F-B1", "category":
+                       "PARKING", "text": text}},
+        )  # fmt: skip
+        assert created["createSuggestion"]["userErrors"] == []
+    resolved = created["createSuggestion"]["suggestion"]["code"]
+    update = await api(
+        operation("UpdateSuggestion"), {"input": {"suggestion": resolved, "status": "RESOLVED"}}
+    )
+    assert update["updateSuggestion"]["userErrors"] == []
+
+    after = (await api(PROPOSE, {"scope": "S"}))["proposeLeaderPairings"]["proposal"]
+    counts = {p["place"]["code"]: p["openSuggestions"] for p in after["places"]}
+    assert counts == {"C": 1, "E": 0, "F": 1}
+    loads = {p["place"]["code"]: p["load"] for p in before["places"]}
+    assert {p["place"]["code"]: p["load"] for p in after["places"]}["F"] == loads["F"] + 5

@@ -9,7 +9,7 @@
   (`graph.leaders.LoadWeights`). A community's load counts all its households. Violations come
   from `registry.rules.rules_report`: an organisation's count for every place holding a place
   it covers, a member's for the places holding their home. Open suggestions come from
-  `open_suggestions`, the one function to extend once suggestions are stored (0 until then).
+  `open_suggestions` (suggestions not yet resolved, raised anywhere inside the place).
 
 Propose/apply as for household contacts (`registry.pairings.contacts`): propose writes nothing,
 apply recomputes, refuses STALE if the reviewed fingerprint no longer matches, and stores the
@@ -40,15 +40,16 @@ from registry.kinds import (
     OrgStatus,
     PairingKind,
     PlaceKind,
+    SuggestionStatus,
 )
-from registry.models import Coverage, Member, Office, Organisation, Pairing, Place
+from registry.models import Coverage, Member, Office, Organisation, Pairing, Place, Suggestion
 from registry.pairings.contacts import apply_diff, refuse_if_stale
 from registry.pairings.locking import lock_scope_estates
 from registry.pairings.storing import Applied
 from registry.pairings.territory import PLACE_COLUMNS, Existing, Territory, load_member_codes
 from registry.paths import ids_of
 from registry.rules import rules_report
-from registry.scope import Scope, in_subtree_of
+from registry.scope import Scope, in_subtree_of, reduce_to_tops, within_any
 
 LEADER_ROLES = (
     OfficeRole.SECRETARY.value,
@@ -75,9 +76,23 @@ class LeaderProposal:
 
 
 async def open_suggestions(session: AsyncSession, places: Mapping[str, str]) -> dict[str, int]:
-    """Open suggestions per place code (given code -> path). Suggestions are not stored yet, so
-    every place has none; extend this function when the `suggestion` table lands."""
-    return {}
+    """Suggestions not yet resolved per place code (given code -> path), counting everything
+    raised inside the place's subtree. Open suggestions are few, so their paths are fetched once
+    and counted here."""
+    if not places:
+        return {}
+    open_paths = (
+        await session.scalars(
+            select(Place.path)
+            .join(Suggestion, Suggestion.place_id == Place.id)
+            .where(Suggestion.status != SuggestionStatus.RESOLVED.value)
+            .where(within_any(Place.path, reduce_to_tops(places.values())))
+        )
+    ).all()
+    return {
+        code: sum(1 for raised in open_paths if raised.startswith(path))
+        for code, path in places.items()
+    }
 
 
 async def propose_leader_pairings(
