@@ -25,6 +25,10 @@ class RuleThresholds:
     probation_years: int = 1
     probation_max_extension_years: int = 1
     household_contact_ratio: int = 10
+    # Tasks a member may hold at once unless their own task_capacity says otherwise.
+    default_task_capacity: int = 2
+    task_capacity_min: int = 1
+    task_capacity_max: int = 10
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ What is loaded, in five statements whatever the size of the estate:
   estate come from their household's materialised path;
 - their **skills**;
 - their **bookings**: proposed or accepted assignments on other tasks that are still planned,
-  mobilising or active, with those tasks' windows. A member may hold `TASK_CAPACITY` tasks at once.
+  mobilising or active, with those tasks' windows. A member may hold their own `task_capacity`
+  tasks at once, or `RuleThresholds.default_task_capacity` when they have none.
 
 Task windows are inclusive days; the algorithm's windows are half-open, so `end` + 1 day.
 """
@@ -31,6 +32,7 @@ from sqlalchemy.orm import aliased
 from graph import model as g
 from graph.mobilise import Choice, MobilisationPlan
 from registry.auth import Actor
+from registry.config import RuleThresholds
 from registry.kinds import (
     BOOKING_ASSIGNMENT_STATUSES,
     BOOKING_TASK_STATUSES,
@@ -40,9 +42,6 @@ from registry.kinds import (
 from registry.models import Assignment, Member, MemberSkill, Place, Task, TaskPlace
 from registry.paths import ids_of, subtree_end
 from registry.scope import within_any
-
-# How many tasks a member may hold at once (graph.model.Member.task_capacity's default).
-TASK_CAPACITY = g.Member.__dataclass_fields__["task_capacity"].default
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,14 @@ async def scope_buildings(session: AsyncSession, task_id: int) -> list[tuple[Pla
     return [(b, e) for b, e in rows]
 
 
-async def load_problem(session: AsyncSession, actor: Actor, task: Task) -> Problem:
-    """The mobilisation problem of `task` as seen by `actor` (see the module docstring)."""
+async def load_problem(
+    session: AsyncSession,
+    actor: Actor,
+    task: Task,
+    default_capacity: int = RuleThresholds.default_task_capacity,
+) -> Problem:
+    """The mobilisation problem of `task` as seen by `actor` (see the module docstring);
+    members without their own task capacity get `default_capacity`."""
     pairs = await scope_buildings(session, task.id)
     estates = {e.id: e for _, e in pairs}
     buildings = tuple(g.Building(b.code, e.code) for b, e in pairs)
@@ -94,13 +99,13 @@ async def load_problem(session: AsyncSession, actor: Actor, task: Task) -> Probl
     local = within_any(home.path, [e.path for e in estates.values()])
     rows = (
         await session.execute(
-            select(Member.id, Member.code, home.path)
+            select(Member.id, Member.code, home.path, Member.task_capacity)
             .outerjoin(home, home.id == Member.household_id)
             .where(or_(and_(local, actor.member_clause()), Member.id.in_(assigned)))
         )
     ).all()
-    member_ids = {code: mid for mid, code, _ in rows}
-    code_of = {mid: code for mid, code, _ in rows}
+    member_ids = {code: mid for mid, code, _, _ in rows}
+    code_of = {mid: code for mid, code, _, _ in rows}
     estate_by_path = {e.path: e for e in estates.values()}
 
     skills: dict[int, set[str]] = defaultdict(set)
@@ -124,7 +129,7 @@ async def load_problem(session: AsyncSession, actor: Actor, task: Task) -> Probl
         bookings[mid].append(g.Booking(code, window(start, end)))
 
     members = []
-    for mid, code, path in rows:
+    for mid, code, path, capacity in rows:
         estate_code = unit_code = building_code = None
         if path is not None:
             ids = ids_of(path)
@@ -143,6 +148,7 @@ async def load_problem(session: AsyncSession, actor: Actor, task: Task) -> Probl
                 home_building_id=building_code,
                 skills=frozenset(skills[mid]),
                 bookings=tuple(bookings[mid]),
+                task_capacity=capacity or default_capacity,
             )
         )
     problem_task = g.Task(

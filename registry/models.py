@@ -113,6 +113,8 @@ class Member(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Tasks the member may hold at once; null = RuleThresholds.default_task_capacity.
+    task_capacity: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

@@ -335,6 +335,7 @@ class CuntanBuilder:
                 reports_to,
                 self._phone(),
                 self._skills(weights),
+                "",  # task_capacity: the deployment default
             ]
         )
         member = Member(code, status, household)

@@ -306,6 +306,7 @@ class Generator:
                 reports_to,
                 phone,
                 ";".join(SKILLS[i] for i in sorted(skills)),
+                "",  # task_capacity: the deployment default
             )
         )
         return Member(code, full, building)

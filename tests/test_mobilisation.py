@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from registry.importer import ImportFailed
 from tests.support import operation
 from tests.workbooks import mobilisation_estates
 
@@ -193,3 +196,57 @@ async def test_accepted_members_become_a_functional_organisation_beside_their_fo
     assert {m["organisation"]["code"] for m in formed["members"]} == {"A-ZB"}  # formal tie kept
     listed = await api(operation("FunctionalMembers"), {"organisation": "A-E-GN"})
     assert [m["code"] for m in listed["functionalMembers"]] == accepted
+
+
+async def test_each_member_holds_no_more_tasks_than_their_own_capacity(registry):
+    """Given M2 with capacity 1 and M3 with capacity 2 (from the workbook), both already on
+    one open task, when a later, non-overlapping task on their building is proposed, then
+    M2 is left out at capacity and M3 is proposed; capacity 0 is refused by the import and
+    by updateMember, naming the row or field and changing nothing."""
+    world = mobilisation_estates()
+    capacities = {"M1": "1", "M2": "1", "M3": "2", "M4": "1"}
+    world["members"] = [
+        m | {"task_capacity": capacities.get(m["code"], "")} for m in world["members"]
+    ]
+    await registry.load(world)
+    api = await registry.client("organiser", scope="A-DW")
+    await api(
+        operation("CreateTask"), {"input": task("TA", ["A-E"], "2026-01-01", "2026-01-31", 4)}
+    )
+    booked = (await api(operation("ApplyMobilisation"), {"input": {"task": "TA"}}))[
+        "applyMobilisation"
+    ]["assignments"]
+    assert {a["member"]["code"] for a in booked} == {"M1", "M2", "M3", "M4"}
+    await api(
+        operation("CreateTask"), {"input": task("TB", ["A-E-B2"], "2026-03-01", "2026-03-31", 2)}
+    )
+    plan = (await api(operation("ProposeMobilisation"), {"input": {"task": "TB"}}))[
+        "proposeMobilisation"
+    ]["plan"]
+    assert {c["member"]["code"] for c in plan["choices"]} == {"M3"}
+
+    before = await registry.snapshot()
+    refused = (
+        await api(operation("UpdateMember"), {"input": {"member": "M3", "taskCapacity": 0}})
+    )["updateMember"]
+    assert refused["member"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("taskCapacity", "INVALID")]
+    assert "1 to 10" in refused["userErrors"][0]["message"]
+    assert await registry.snapshot() == before
+    updated = (
+        await api(operation("UpdateMember"), {"input": {"member": "M3", "taskCapacity": 3}})
+    )["updateMember"]
+    assert updated["member"]["taskCapacity"] == 3
+
+    bad = mobilisation_estates()
+    bad["members"] = [
+        m | {"task_capacity": "0" if m["code"] == "M2" else ""} for m in bad["members"]
+    ]
+    before = await registry.snapshot()
+    with pytest.raises(ImportFailed) as failed:
+        await registry.load(bad)
+    problem = next(p for p in failed.value.problems if p.column == "task_capacity")
+    row = next(i for i, m in enumerate(bad["members"], start=2) if m["code"] == "M2")
+    assert (problem.sheet, problem.row) == ("members", row)
+    assert "whole number from 1 to 10" in str(problem)
+    assert await registry.snapshot() == before

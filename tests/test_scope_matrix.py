@@ -55,6 +55,7 @@ REF_KINDS: dict[str, str] = {
     # plain values
     "code": "new", "name": "value", "text": "value", "message": "value", "reason": "value",
     "workplace": "value", "phone": "value", "skills": "value", "skill": "value",
+    "taskCapacity": "value",
     "first": "value", "after": "value", "depth": "value", "includeClosed": "value",
     "current": "value", "since": "value", "capacity": "value", "maxReach": "value",
     "buildingWide": "value", "keepSource": "value", "clearTask": "value", "ratio": "value",

@@ -22,6 +22,7 @@ from registry.api.enums import (
     OrgStatusEnum,
     PlaceKindEnum,
 )
+from registry.config import RuleThresholds
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -185,6 +186,10 @@ class Member(relay.Node):
     household_key: strawberry.Private[int | None]
     reports_to_key: strawberry.Private[int | None]
     phone_raw: strawberry.Private[str | None]
+    task_capacity: int = strawberry.field(
+        description="How many tasks the member may hold at once when mobilised: their own "
+        "capacity, or the deployment default when they have none (the effective value)."
+    )
     ready: strawberry.Private[dict[str, Any] | None] = None
     """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
@@ -204,6 +209,7 @@ class Member(relay.Node):
             household_key=row.household_id,
             reports_to_key=row.reports_to_id,
             phone_raw=row.phone,
+            task_capacity=row.task_capacity or RuleThresholds.default_task_capacity,
         )
 
     @strawberry.field(

@@ -44,6 +44,7 @@ class StoredMember:
     household_id: int | None
     reports_to_id: int | None
     phone: str | None
+    task_capacity: int | None
 
 
 @dataclass
@@ -115,7 +116,7 @@ async def read_stored(session: AsyncSession) -> Stored:
     member_rows = await session.execute(
         select(Member.id, Member.code, Member.name, Member.gender, Member.status, Member.joined,
                Member.organisation_id, Member.workplace, Member.household_id,
-               Member.reports_to_id, Member.phone)
+               Member.reports_to_id, Member.phone, Member.task_capacity)
     )  # fmt: skip
     for row in member_rows:
         member = StoredMember(*row)

@@ -258,11 +258,11 @@ async def _load_coverage(
 
 
 MEMBER_FIELDS = ("name", "gender", "status", "joined", "organisation_id", "workplace",
-                 "household_id", "reports_to_id", "phone")  # fmt: skip
+                 "household_id", "reports_to_id", "phone", "task_capacity")  # fmt: skip
 # Sheet columns that may be absent (then the stored value stays), and the fields they fill.
 OPTIONAL_MEMBER_COLUMNS = {
     "gender": ("gender",), "joined": ("joined",), "household": ("household_id",),
-    "reports_to": ("reports_to_id",), "phone": ("phone",),
+    "reports_to": ("reports_to_id",), "phone": ("phone",), "task_capacity": ("task_capacity",),
 }  # fmt: skip
 
 
@@ -361,6 +361,7 @@ def _member_values(m: MemberRow, orgs: Ids, places: Ids) -> dict[str, Any]:
         "household_id": places.get(m.household),
         "reports_to_id": orgs.get(m.reports_to),
         "phone": m.phone,
+        "task_capacity": m.task_capacity,
     }
 
 

@@ -31,7 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations": ("code", "parent", "kind", "name", "covers", "established"),
     "members": (
         "code", "name", "gender", "status", "joined", "organisation", "workplace",
-        "household", "reports_to", "phone", "skills",
+        "household", "reports_to", "phone", "skills", "task_capacity",
     ),
     "offices": ("member", "organisation", "role", "start", "end"),
     "pairings": PAIRING_COLUMNS,

@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from registry.config import RuleThresholds
 from registry.importer.existing import Stored, Tree
 from registry.importer.pairings import PairingRow, validate_pairings
 from registry.importer.reading import Sheet, split_list
@@ -63,6 +64,7 @@ class MemberRow:
     reports_to: str | None
     phone: str | None
     skills: list[str] | None  # None: the column is absent, skills are left alone
+    task_capacity: int | None = None  # None: the deployment default
 
 
 @dataclass
@@ -383,12 +385,27 @@ def _member_rows(
         skills = split_list(cells["skills"]) if has_skills else None
         for skill in skills or ():
             check.text(number, "skills", skill, SKILL_MAX)
+        capacity = _task_capacity(check, number, cells.get("task_capacity") or "")
         if len(problems) == before and status is not None:
             rows.append(
                 MemberRow(number, code, name, status.value, gender.value if gender else None,
-                          joined, organisation, workplace, household, reports_to, phone, skills)
+                          joined, organisation, workplace, household, reports_to, phone, skills,
+                          capacity)
             )  # fmt: skip
     return rows
+
+
+def _task_capacity(check: Checker, number: int, raw: str) -> int | None:
+    """A member's own task capacity: empty means the deployment default."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    low, high = RuleThresholds.task_capacity_min, RuleThresholds.task_capacity_max
+    if raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    check.add(number, "task_capacity", f"{raw!r} is not a whole number from {low} to {high} "
+              "(tasks the member may hold at once); leave it empty for the default")  # fmt: skip
+    return None
 
 
 def _check_org(

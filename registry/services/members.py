@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth import Actor
 from registry.changelog import Recorder, snapshot
+from registry.config import RuleThresholds
 from registry.errors import ErrorCode, fail
 from registry.kinds import (
     MEMBER_HOLDING_KINDS,
@@ -33,6 +34,17 @@ from registry.services.common import (
 # Mainland mobile numbers: 11 digits starting 13–19 (an optional +86/86 prefix is dropped).
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 # Organisations an in-service member may report to (双报到): community-level ones and branches.
+
+
+def clean_task_capacity(raw: int | None) -> int | None:
+    """A member's own task capacity (whole tasks at once, within the rule limits), or None."""
+    if raw is None:
+        return None
+    low, high = RuleThresholds.task_capacity_min, RuleThresholds.task_capacity_max
+    if not low <= raw <= high:
+        raise fail("taskCapacity", f"{raw} is not a whole number from {low} to {high} (how many "
+                   "tasks the member may hold at once); omit it for the default")  # fmt: skip
+    return raw
 
 
 def clean_phone(raw: str | None) -> str | None:
@@ -188,6 +200,7 @@ async def create_member(
     phone: str | None,
     skills: list[str],
     today: date,
+    task_capacity: int | None = None,
 ) -> Member:
     """Register a member with one formal organisation (or a workplace and reporting)."""
     actor.require_write()
@@ -211,6 +224,7 @@ async def create_member(
         full_on=full_on,
         household_id=await household(session, actor, household_ref) if household_ref else None,
         phone=clean_phone(phone),
+        task_capacity=clean_task_capacity(task_capacity),
         version=1,
     )
     session.add(row)
@@ -238,9 +252,11 @@ async def update_member(
     workplace: str | None = None,
     reports_to: Key | None = None,
     expected_version: int | None = None,
+    task_capacity: int | None = None,
 ) -> Member:
-    """Change a member's own details, skills, phone, and an in-service member's workplace or
-    reporting. A phone of "" clears it. The formal organisation changes only by transferMember."""
+    """Change a member's own details, skills, phone, task capacity, and an in-service member's
+    workplace or reporting. A phone of "" clears it. The formal organisation changes only by
+    transferMember."""
     actor.require_write()
     tie: Tie | None = None
     seen_reports_to: int | None = None
@@ -282,6 +298,8 @@ async def update_member(
         row.household_id = await household(session, actor, household_ref)
     if phone is not None:
         row.phone = clean_phone(phone)
+    if task_capacity is not None:
+        row.task_capacity = clean_task_capacity(task_capacity)
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None

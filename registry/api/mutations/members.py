@@ -22,6 +22,11 @@ TIE_HELP = (
 )
 
 
+CAPACITY_HELP = (
+    "How many tasks the member may hold at once (1–10); omit for the deployment default."
+)
+
+
 @strawberry.input
 class CreateMemberInput:
     code: str = strawberry.field(description="Your own code for the member; unique.")
@@ -40,6 +45,7 @@ class CreateMemberInput:
     household: str | None = strawberry.field(default=None, description="Residence household.")
     phone: str | None = strawberry.field(default=None, description="11-digit mainland mobile.")
     skills: list[str] = strawberry.field(default_factory=list)
+    task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
 
 
 @strawberry.type
@@ -60,6 +66,7 @@ class UpdateMemberInput:
     )
     workplace: str | None = strawberry.field(default=None, description="In service only.")
     reports_to: str | None = strawberry.field(default=None, description="In service only.")
+    task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the member is still at this version."
     )
@@ -124,6 +131,7 @@ class MemberMutations:
                 phone=input.phone,
                 skills=input.skills,
                 today=date.today(),
+                task_capacity=input.task_capacity,
             )
             return Member.from_row(row)
 
@@ -146,6 +154,7 @@ class MemberMutations:
                 workplace=input.workplace,
                 reports_to=opt_ref(input.reports_to, "Organisation"),
                 expected_version=input.expected_version,
+                task_capacity=input.task_capacity,
             )
             return Member.from_row(row)
 
