@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import ErrorCode, fail
 from registry.models import ApiToken, Coverage, Member, Organisation, Place
-from registry.paths import subtree_end
+from registry.paths import reduce_to_tops, subtree_end, within, within_any
 
 TOKEN_PREFIX = "grt_"
 
@@ -51,17 +51,13 @@ class Actor:
         """SQL condition: the organisation lies in the actor's subtree."""
         if self.org_path is None:
             return true()
-        return and_(path_column >= self.org_path, path_column < subtree_end(self.org_path))
+        return within(path_column, self.org_path)
 
     def place_clause(self, path_column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
         """SQL condition: the place lies in the actor's territory."""
         if self.place_paths is None:
             return true()
-        if not self.place_paths:
-            return false()
-        return or_(
-            *(and_(path_column >= p, path_column < subtree_end(p)) for p in self.place_paths)
-        )
+        return within_any(path_column, self.place_paths)
 
     def member_clause(self) -> ColumnElement[bool]:
         """SQL condition: the member belongs, reports to, or lives within the actor's scope."""
@@ -167,14 +163,10 @@ async def territory(session: AsyncSession, org_path: str) -> tuple[str, ...]:
         .join(Coverage, Coverage.place_id == Place.id)
         .join(Organisation, Organisation.id == Coverage.organisation_id)
         .where(Coverage.end.is_(None))
-        .where(Organisation.path >= org_path, Organisation.path < subtree_end(org_path))
+        .where(within(Organisation.path, org_path))
         .distinct()
     )
-    tops: list[str] = []
-    for path in sorted(rows):
-        if not tops or not path.startswith(tops[-1]):
-            tops.append(path)
-    return tuple(tops)
+    return reduce_to_tops(rows)
 
 
 def _aware(moment: datetime) -> datetime:

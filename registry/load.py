@@ -26,13 +26,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from registry.auth import Role, create_token, hash_token
 from registry.config import Settings
 from registry.db import Database
 from registry.models import ApiToken, Change, Coverage, Member, Organisation, Place
-from registry.paths import subtree_end
+from registry.paths import within
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 MAX_CLIENTS = 200
@@ -138,7 +138,7 @@ async def plan_clients(db: Database, clients: int) -> tuple[list[ClientPlan], li
         communities: list[Community] = []
         per_client = max(2, -(-clients // len(rows)) * 3)
         for org_code, org_path, place_path in rows[: max(clients, 1)]:
-            inside = and_(Place.path >= place_path, Place.path < subtree_end(place_path))
+            inside = within(Place.path, place_path)
             estates = list(
                 await session.scalars(
                     select(Place.code).where(inside, Place.kind == "estate").limit(20)
@@ -152,9 +152,7 @@ async def plan_clients(db: Database, clients: int) -> tuple[list[ClientPlan], li
                     .limit(per_client * 3)
                 )
             )
-            orgs = select(Organisation.id).where(
-                Organisation.path >= org_path, Organisation.path < subtree_end(org_path)
-            )
+            orgs = select(Organisation.id).where(within(Organisation.path, org_path))
             members = list(
                 await session.scalars(
                     select(Member.code)

@@ -40,8 +40,7 @@ from registry.kinds import (
     PlaceKind,
 )
 from registry.models import Assignment, Member, MemberSkill, Place, Task, TaskPlace
-from registry.paths import ids_of, subtree_end
-from registry.scope import within_any
+from registry.paths import ids_of, subtree_end, within_any
 
 
 @dataclass(frozen=True)

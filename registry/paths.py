@@ -6,6 +6,10 @@ A subtree is the half-open range [path, path_end) which both SQLite and PostgreS
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, and_, false, or_
+
 
 def child_path(parent_path: str | None, node_id: int) -> str:
     """The path of node `node_id` under a parent with `parent_path` (None for a root)."""
@@ -15,6 +19,26 @@ def child_path(parent_path: str | None, node_id: int) -> str:
 def subtree_end(path: str) -> str:
     """The exclusive upper bound of a subtree: '/'+1 is '0'; paths hold only digits and '/'."""
     return path[:-1] + "0"
+
+
+def within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
+    """SQL condition: `column` lies in the subtree rooted at `path` (itself included)."""
+    return and_(column >= path, column < subtree_end(path))
+
+
+def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:
+    """SQL condition: `column` lies in one of the subtrees rooted at `tops` (false if none)."""
+    ranges = [within(column, top) for top in tops]
+    return or_(*ranges) if ranges else false()
+
+
+def reduce_to_tops(paths: Iterable[str]) -> tuple[str, ...]:
+    """Keep only the paths that are not inside another one."""
+    tops: list[str] = []
+    for path in sorted(set(paths)):
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    return tuple(tops)
 
 
 def ids_of(path: str) -> list[int]:

@@ -17,7 +17,7 @@ containing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -41,7 +41,7 @@ from registry.errors import ErrorCode, UserErrors, fail
 from registry.kinds import OrgStatus
 from registry.lookup import Key, get_organisation, get_place
 from registry.models import Coverage, Member, Organisation, Place
-from registry.paths import subtree_end
+from registry.paths import reduce_to_tops, subtree_end, within_any
 
 # The actor of a shape sees nothing ("~" sorts after every path: an empty range), so a
 # statement that wrongly used it would find nothing rather than too much.
@@ -115,12 +115,6 @@ def _bound_ranges(column: ColumnElement[str], prefix: str, count: int) -> Column
     return or_(*ranges) if ranges else false()
 
 
-def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:
-    """SQL condition: `column` lies in one of the subtrees rooted at `tops` (false if none)."""
-    ranges = [and_(column >= top, column < subtree_end(top)) for top in tops]
-    return or_(*ranges) if ranges else false()
-
-
 def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
     """`registry.paths.subtree_end` as SQL, for range joins between two rows' paths."""
     return func.substr(path, 1, func.length(path) - 1).concat("0")
@@ -142,15 +136,6 @@ def member_meets_any(*tests: Callable[[type[Member]], ColumnElement[bool]]) -> C
     if not branches:
         return false()
     return Member.id.in_(union_all(*branches) if len(branches) > 1 else branches[0])
-
-
-def reduce_to_tops(paths: Iterable[str]) -> tuple[str, ...]:
-    """Keep only the paths that are not inside another one."""
-    tops: list[str] = []
-    for path in sorted(set(paths)):
-        if not tops or not path.startswith(tops[-1]):
-            tops.append(path)
-    return tuple(tops)
 
 
 async def resolve_scope(

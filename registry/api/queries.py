@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, and_, false, select
+from sqlalchemy import ColumnElement, Select, false, select
 from strawberry import relay
 
 from registry.api.context import GInfo
@@ -23,12 +23,8 @@ from registry.models import Member as MemberRow
 from registry.models import MemberSkill
 from registry.models import Organisation as OrgRow
 from registry.models import Place as PlaceRow
-from registry.paths import subtree_end
+from registry.paths import within
 from registry.scope import member_meets_any
-
-
-def _within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
-    return and_(column >= path, column < subtree_end(path))
 
 
 async def _subtree(
@@ -39,7 +35,7 @@ async def _subtree(
         top = await lookup
     except UserErrors:
         return false()
-    return _within(path, top.path)
+    return within(path, top.path)
 
 
 def _nodes(node_type: Any) -> Callable[[Sequence[Any]], list[Any]]:

@@ -22,7 +22,7 @@ from registry.importer.progress import Tracker
 from registry.importer.tasks import load_tasks
 from registry.importer.validation import MemberRow, NodeRow, OfficeRow, Plan
 from registry.models import Affiliation, Coverage, Member, MemberSkill, Office, Organisation, Place
-from registry.paths import child_path, depth_of, subtree_end
+from registry.paths import child_path, depth_of, within
 
 BATCH = 5_000  # rows per executemany, and ids per IN (...) list: under every driver's limit
 
@@ -213,7 +213,7 @@ async def _move(
     await session.execute(update(table).where(table.c.id == node_id).values(parent_id=parent_id))
     await session.execute(
         update(table)
-        .where(table.c.path >= old_path, table.c.path < subtree_end(old_path))
+        .where(within(table.c.path, old_path))
         .values(
             path=literal(new_path).concat(func.substr(table.c.path, len(old_path) + 1)),
             depth=table.c.depth + (depth_of(new_path) - depth_of(old_path)),

@@ -15,7 +15,7 @@ from registry.errors import ErrorCode, fail
 from registry.kinds import OrgKind, OrgStatus
 from registry.lookup import Key, get_organisation
 from registry.models import Member, Organisation, Place
-from registry.paths import ids_of, subtree_end
+from registry.paths import ids_of, within
 from registry.validation import parse_date
 
 PLACE_FIELDS = ("code", "kind", "name", "parent_id", "path", "depth", "version")
@@ -158,7 +158,7 @@ async def move_subtree(
     tail = func.substr(model.path, len(old_path) + 1, type_=String)
     moved = await session.execute(
         update(model)
-        .where(model.path >= old_path, model.path < subtree_end(old_path))
+        .where(within(model.path, old_path))
         .values(
             path=literal(new_path, String) + tail,
             depth=model.depth + delta,
