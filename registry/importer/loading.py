@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, text, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.importer.existing import Stored, Tree
@@ -22,7 +22,8 @@ from registry.importer.progress import Tracker
 from registry.importer.tasks import load_tasks
 from registry.importer.validation import MemberRow, NodeRow, OfficeRow, Plan
 from registry.models import Affiliation, Coverage, Member, MemberSkill, Office, Organisation, Place
-from registry.paths import child_path, depth_of, within
+from registry.paths import child_path, depth_of
+from registry.services.common import repath_subtree
 
 BATCH = 5_000  # rows per executemany, and ids per IN (...) list: under every driver's limit
 
@@ -211,14 +212,7 @@ async def _move(
     old_path = await session.scalar(select(table.c.path).where(table.c.id == node_id))
     assert old_path is not None
     await session.execute(update(table).where(table.c.id == node_id).values(parent_id=parent_id))
-    await session.execute(
-        update(table)
-        .where(within(table.c.path, old_path))
-        .values(
-            path=literal(new_path).concat(func.substr(table.c.path, len(old_path) + 1)),
-            depth=table.c.depth + (depth_of(new_path) - depth_of(old_path)),
-        )
-    )
+    await repath_subtree(session, table, old_path, new_path)
 
 
 async def _load_coverage(

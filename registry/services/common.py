@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import String, Table, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth import SYSTEM, Actor
@@ -15,7 +15,7 @@ from registry.errors import ErrorCode, fail
 from registry.kinds import OrgKind, OrgStatus
 from registry.lookup import Key, get_organisation
 from registry.models import Member, Organisation, Place
-from registry.paths import ids_of, within
+from registry.paths import depth_of, ids_of, within
 from registry.validation import parse_date
 
 PLACE_FIELDS = ("code", "kind", "name", "parent_id", "path", "depth", "version")
@@ -151,21 +151,8 @@ async def move_subtree(
     (new prefix || old tail), depths shift by the same delta, versions go up by one.
 
     Returns how many rows moved. The caller has checked kinds and cycles."""
-    old_path: str = row.path
-    new_path = f"{parent.path}{row.id}/"
-    delta = parent.depth + 1 - row.depth
     await session.flush()
-    tail = func.substr(model.path, len(old_path) + 1, type_=String)
-    moved = await session.execute(
-        update(model)
-        .where(within(model.path, old_path))
-        .values(
-            path=literal(new_path, String) + tail,
-            depth=model.depth + delta,
-            version=model.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    moved = await repath_subtree(session, model.__table__, row.path, f"{parent.path}{row.id}/")
     await session.execute(
         update(model)
         .where(model.id == row.id)
@@ -173,4 +160,22 @@ async def move_subtree(
         .execution_options(synchronize_session=False)
     )
     await session.refresh(row)
+    return moved
+
+
+async def repath_subtree(session: AsyncSession, table: Table, old_path: str, new_path: str) -> int:
+    """Rewrite every path of the subtree at `old_path` to start with `new_path` instead (new
+    prefix || old tail), shift depths by the same amount and bump versions, in one UPDATE.
+    Returns how many rows moved."""
+    tail = func.substr(table.c.path, len(old_path) + 1, type_=String)
+    moved = await session.execute(
+        update(table)
+        .where(within(table.c.path, old_path))
+        .values(
+            path=literal(new_path, String) + tail,
+            depth=table.c.depth + (depth_of(new_path) - depth_of(old_path)),
+            version=table.c.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
     return int(moved.rowcount or 0)
