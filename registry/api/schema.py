@@ -17,6 +17,7 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from registry.api.coverage import CoverageQuery
+from registry.api.execution import FastLeafExecutionContext
 from registry.api.history import HistoryQuery
 from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
 from registry.api.mutations.contacts import ContactMutations
@@ -82,7 +83,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     query, mutation = _root_types()
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=extensions,
+        execution_context_class=FastLeafExecutionContext,
+    )
 
 
 @cache

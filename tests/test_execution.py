@@ -1,0 +1,112 @@
+"""The executor's short path for plain leaf fields answers exactly as graphql-core would."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from registry.api.execution import FastLeafExecutionContext
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Tally:
+    total: int
+    ratio: float | None
+
+
+@strawberry.type
+class Box:
+    code: str
+    colour: Colour
+    since: date | None
+    size: int | None
+    tally: Tally
+    required: str = "set"
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.code.upper()
+
+
+def boxes(broken: bool = False) -> list[Box]:
+    found = [
+        Box(code=f"B{i}", colour=Colour.RED if i % 2 else Colour.BLUE,
+            since=date(2024, 1, i + 1) if i % 3 else None, size=None if i == 2 else i,
+            tally=Tally(total=i, ratio=i / 10 if i else None))
+        for i in range(5)
+    ]  # fmt: skip
+    if broken:
+        found[3].required = None  # type: ignore[assignment]  # a null for a non-null field
+        found[4].colour = "purple"  # type: ignore[assignment]  # a value the enum refuses
+    return found
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def boxes(self, broken: bool = False) -> list[Box]:
+        return boxes(broken)
+
+    @strawberry.field
+    async def later(self) -> list[Box]:
+        return boxes()
+
+
+class SeesEveryField(SchemaExtension):
+    seen: list[str] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        SeesEveryField.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+PLAIN = strawberry.Schema(Query)
+FAST = strawberry.Schema(Query, execution_context_class=FastLeafExecutionContext)
+
+QUERIES = [
+    "{ boxes { code colour since size required tally { total ratio } shout } }",
+    "{ b: boxes { c: code code size ...F } } fragment F on Box { colour since __typename }",
+    "query($no: Boolean!) { boxes { code @skip(if: $no) size @include(if: $no) colour } }",
+    "{ boxes(broken: true) { code required } }",
+    "{ boxes(broken: true) { code colour } }",
+    "{ later { code colour tally { total } shout } }",
+]
+
+
+def answer(result: Any) -> tuple[Any, list[tuple[str, Any]]]:
+    errors = sorted((e.message, e.path) for e in result.errors or [])
+    return result.data, errors
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_given_any_selection_then_the_short_path_answers_as_graphql_core(query: str) -> None:
+    variables = {"no": True}
+    expected = answer(await PLAIN.execute(query, variable_values=variables))
+    assert answer(await FAST.execute(query, variable_values=variables)) == expected
+
+
+async def test_given_a_null_for_a_non_null_leaf_then_the_error_names_the_field() -> None:
+    data, errors = answer(await FAST.execute("{ boxes(broken: true) { code required } }"))
+    assert data is None
+    assert [path for _, path in errors] == [["boxes", 3, "required"]]
+
+
+async def test_given_an_extension_that_wraps_resolvers_then_it_still_sees_every_field() -> None:
+    schema = strawberry.Schema(
+        Query, extensions=[SeesEveryField], execution_context_class=FastLeafExecutionContext
+    )
+    SeesEveryField.seen.clear()
+    result = await schema.execute("{ boxes { code size } }")
+    assert not result.errors
+    assert SeesEveryField.seen.count("code") == 5 and SeesEveryField.seen.count("size") == 5
