@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, bindparam, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import ErrorCode, fail
@@ -125,32 +125,49 @@ async def create_token(
     return raw
 
 
+# Built once: composing a statement costs more than running it on every request.
+_TOKEN = (
+    select(
+        ApiToken.id,
+        ApiToken.role,
+        ApiToken.scope_organisation_id,
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        Organisation.path,
+    )
+    .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+_TERRITORY = (
+    select(Place.path)
+    .join(Coverage, Coverage.place_id == Place.id)
+    .join(Organisation, Organisation.id == Coverage.organisation_id)
+    .where(Coverage.end.is_(None))
+    .where(Organisation.path >= bindparam("lo"), Organisation.path < bindparam("hi"))
+    .distinct()
+)
+
+
 async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
     """The actor for a raw bearer token, or None if it is unknown, revoked or expired."""
     if not raw:
         return None
     # Read on every request, never cached: a revoked token is refused by the very next request,
     # whichever worker serves it. One statement for the token and its scope's path.
-    found = (
-        await session.execute(
-            select(ApiToken, Organisation.path)
-            .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
-            .where(ApiToken.token_hash == hash_token(raw))
-        )
-    ).first()
+    found = (await session.execute(_TOKEN, {"token_hash": hash_token(raw)})).first()
     if found is None:
         return None
-    token, org_path = found
-    if token.revoked_at is not None:
+    token_id, role, scope_id, revoked_at, expires_at, org_path = found
+    if revoked_at is not None:
         return None
-    if token.expires_at is not None and _aware(token.expires_at) <= datetime.now(UTC):
+    if expires_at is not None and _aware(expires_at) <= datetime.now(UTC):
         return None
-    if token.scope_organisation_id is None:
-        return Actor(token_id=token.id, role=Role(token.role))
+    if scope_id is None:
+        return Actor(token_id=token_id, role=Role(role))
     assert org_path is not None
     return Actor(
-        token_id=token.id,
-        role=Role(token.role),
+        token_id=token_id,
+        role=Role(role),
         org_path=org_path,
         place_paths=await territory(session, org_path),
     )
@@ -158,15 +175,8 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
 
 async def territory(session: AsyncSession, org_path: str) -> tuple[str, ...]:
     """The place subtrees covered by an organisation subtree, reduced to their tops."""
-    rows = await session.scalars(
-        select(Place.path)
-        .join(Coverage, Coverage.place_id == Place.id)
-        .join(Organisation, Organisation.id == Coverage.organisation_id)
-        .where(Coverage.end.is_(None))
-        .where(within(Organisation.path, org_path))
-        .distinct()
-    )
-    return reduce_to_tops(rows)
+    bounds = {"lo": org_path, "hi": subtree_end(org_path)}
+    return reduce_to_tops(await session.scalars(_TERRITORY, bounds))
 
 
 def _aware(moment: datetime) -> datetime:
