@@ -40,7 +40,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -360,17 +360,25 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .where(Office.role.in_(COMMITTEE_ROLES))
         .scalar_subquery()
     )
-    probationary = and_(
-        Member.organisation_id.in_(orgs), Member.status == MemberStatus.PROBATIONARY.value
-    )
-    unattached = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
+    probationary = _probationary_in(Member, orgs)
+    unattached = _unattached(Member)
     homes = living_in(scope) if scope.place_tops else false()
-    # Everyone the condition below can keep, found through indexes (`member_meets_any`).
-    candidates = [lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)]
+    # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
+    # branch narrowed to the members a rule can catch: probationary members of the scope's
+    # organisations, and members with neither organisation nor workplace (found by the null
+    # organisation) reporting into the scope or living in it. Narrowing inside the branches
+    # keeps a district-wide report from walking every member and every household.
+    candidates = [
+        lambda m: _probationary_in(m, orgs),
+        lambda m: and_(_unattached(m), m.reports_to_id.in_(orgs)),
+    ]
     if scope.place_tops:
         home = aliased(Place)
         candidates.append(
-            lambda m: m.household_id.in_(select(home.id).where(scope.places(home.path)))
+            lambda m: and_(
+                _unattached(m),
+                exists(select(1).where(home.id == m.household_id, scope.places(home.path))),
+            )
         )
     return (
         select(Member, elected)
@@ -383,6 +391,17 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         )
         .order_by(Member.code)
     )
+
+
+def _probationary_in(member: type[Member], orgs: Select[Any]) -> ColumnElement[bool]:
+    return and_(
+        member.organisation_id.in_(orgs), member.status == MemberStatus.PROBATIONARY.value
+    )
+
+
+def _unattached(member: type[Member]) -> ColumnElement[bool]:
+    """Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`)."""
+    return and_(member.organisation_id.is_(None), member.workplace.is_(None))
 
 
 def _judge_member(
