@@ -77,12 +77,20 @@ class Database:
             if self.is_sqlite
             else self.engine
         )
-        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL reads run without a transaction: at READ COMMITTED every statement takes its
+        # own snapshot anyway, so BEGIN and ROLLBACK would only add two round trips per read.
+        reader = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._read = async_sessionmaker(reader, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading; its transaction is rolled back at the end."""
+        """A session for reading (never commits): on SQLite one read transaction, rolled back at
+        the end; on PostgreSQL each statement on its own (see `__init__`)."""
         async with self._read() as session:
             yield session
 

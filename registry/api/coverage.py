@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry import coverage as service
 from registry import rules as rules_service
@@ -154,18 +155,23 @@ async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
     return [Violation.of(item) for item in found]
 
 
-async def find_scope(info: GInfo, actor: Actor, ref: str) -> Scope | None:
+async def find_scope(
+    info: GInfo, actor: Actor, ref: str, session: AsyncSession | None = None
+) -> Scope | None:
     """The scope a reference names (a Place or Organisation global ID, or a place code, else an
-    organisation code), or None when nothing in the caller's scope matches."""
+    organisation code), or None when nothing in the caller's scope matches. Read in `session`
+    when given (saving a connection round), else in a session of its own."""
     kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
         ref_kind(ref) or ""
     )
     key = parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation")
-    async with info.context.db.read() as session:
-        try:
-            return await resolve_scope(session, actor, key, kind)
-        except UserErrors:
-            return None
+    if session is None:
+        async with info.context.db.read() as own:
+            return await find_scope(info, actor, ref, own)
+    try:
+        return await resolve_scope(session, actor, key, kind)
+    except UserErrors:
+        return None
 
 
 @strawberry.type
@@ -183,10 +189,10 @@ class CoverageQuery:
         self, info: GInfo, scope: str, as_of: date | None = None
     ) -> CoverageReport | None:
         actor = info.context.require_actor()
-        found = await find_scope(info, actor, scope)
-        if found is None:
-            return None
         async with info.context.db.read() as session:
+            found = await find_scope(info, actor, scope, session)
+            if found is None:
+                return None
             summary = await service.coverage_summary(session, found, as_of)
         return CoverageReport(
             kind=found.kind,
