@@ -151,7 +151,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # Workers build their own app from the environment: hand them the chosen database.
     os.environ["GRIDREG_DATABASE_URL"] = settings.database_url
     uvicorn.run(
-        "registry.app:create_app",
+        "registry.serving:serving_app",
         factory=True,
         host=args.host,
         port=args.port,

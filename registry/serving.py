@@ -1,4 +1,5 @@
-"""uvicorn's HTTP protocol with Nagle's algorithm off on every connection.
+"""How `gridreg serve` and `gridreg demo` run the app: the worker factory and uvicorn's HTTP
+protocol with Nagle's algorithm off on every connection.
 
 With `--workers N` uvicorn binds the listening socket itself (protocol number 0), so asyncio
 does not set TCP_NODELAY on accepted connections; h11 writes a response's head and body
@@ -10,9 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 
+from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from registry.app import create_app
+
+# A request allocates thousands of short-lived objects (rows, GraphQL results); with
+# CPython's default threshold (700) the collector runs many times per request.
+GC_THRESHOLD = (20_000, 20, 50)
+
+
+def serving_app() -> Starlette:
+    """The app for a server process. Everything built so far (modules, the schema, the
+    engine) lives as long as the process, so it is moved out of the collector's sight
+    (`gc.freeze`): collections then scan only what requests allocate."""
+    app = create_app()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    return app
 
 
 class NoDelayH11Protocol(H11Protocol):
