@@ -1,7 +1,9 @@
 """Coverage of a scope: how much of its territory the organisations and members reach.
 
 Every number is one SQL aggregate over the scope's subtree ranges (`registry.scope`); nothing
-loads the tree into Python. Definitions:
+loads the tree into Python. Today's households and residents are summed from the per-building
+tallies the writes keep (`registry.tallies`); dates in the past, and territories cut inside a
+building, are counted from the members and places themselves. Definitions:
 
 - **estates** in the territory; *covered* when an active organisation of a kind in
   `ESTATE_COVERING_KINDS` (branch, general branch) covers the estate itself (active Coverage).
@@ -42,7 +44,16 @@ from registry.kinds import (
     PairingKind,
     PlaceKind,
 )
-from registry.models import Affiliation, Coverage, Member, Organisation, Pairing, Place
+from registry.models import (
+    Affiliation,
+    BuildingTally,
+    Coverage,
+    Member,
+    Organisation,
+    Pairing,
+    Place,
+)
+from registry.paths import ids_of
 from registry.scope import Scope, ScopeKind, in_subtree_of, member_meets_any, shape_of
 
 
@@ -245,16 +256,60 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     return or_(formal, Member.reports_to_id.in_(orgs))
 
 
-def _summary_queries(scope: Scope, on: date | None, sqlite: bool) -> tuple[Select[Any], ...]:
-    """Estates, buildings, households (two), residents, and for an organisation its members."""
+def _tallied_query(scope: Scope) -> Select[Any]:
+    """Households, members living in the territory by status, and buildings with a member,
+    summed over the tallies of the buildings in the territory (`registry.tallies`): one row
+    per building instead of every member and household. Valid only when the territory is
+    made of whole buildings (`_tallies_answer`)."""
+    tally = BuildingTally
+    return (
+        select(
+            func.coalesce(func.sum(tally.households), 0),
+            func.coalesce(func.sum(tally.members), 0),
+            func.coalesce(func.sum(tally.full_members), 0),
+            func.coalesce(func.sum(tally.probationary_members), 0),
+            func.coalesce(func.sum(tally.in_service_members), 0),
+            count_if(tally.members > 0),
+        )
+        .select_from(Place)
+        .join(tally, tally.building_id == Place.id)
+        .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
+    )
+
+
+# A territory whose top is one of these holds part of a building, not whole buildings.
+_INSIDE_BUILDINGS = (PlaceKind.UNIT.value, PlaceKind.HOUSEHOLD.value)
+
+
+async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
+    """Whether the building tallies give the scope's current figures: when every top of its
+    territory is a building or above it. A unit or a household would be credited with its
+    whole building, so such a scope is counted live."""
+    if scope.place is not None:
+        return scope.place.kind not in _INSIDE_BUILDINGS
+    tops = [ids_of(top)[-1] for top in scope.place_tops]
+    if not tops:
+        return True
+    inside = exists(select(1).where(Place.id.in_(tops), Place.kind.in_(_INSIDE_BUILDINGS)))
+    return not await session.scalar(select(inside))
+
+
+def _summary_queries(
+    scope: Scope, on: date | None, sqlite: bool, tallied: bool
+) -> tuple[Select[Any], ...]:
+    """Estates, buildings, paired households, then the residents: from the tallies (one
+    statement) or live (the households, then the members), and for an organisation its
+    members."""
     households, paired = _households_queries(scope, on)
-    queries = (
+    queries: tuple[Select[Any], ...] = (
         _tally_query(scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)),
         _tally_query(scope, PlaceKind.BUILDING, covered_by(BUILDING_COVERING_KINDS, Place.id, on)),
-        households,
         paired,
-        _residents_query(scope, on, sqlite),
     )
+    if tallied:
+        queries += (_tallied_query(scope),)
+    else:
+        queries += (households, _residents_query(scope, on, sqlite))
     if scope.kind is ScopeKind.ORGANISATION:
         queries += (_members_query(belonging_to(scope, on), on),)
     return queries
@@ -262,31 +317,53 @@ def _summary_queries(scope: Scope, on: date | None, sqlite: bool) -> tuple[Selec
 
 @lru_cache(maxsize=256)
 def _summary_queries_of_shape(
-    shape: tuple[ScopeKind, int, int | None], sqlite: bool
+    shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool
 ) -> tuple[Select[Any], ...]:
-    return _summary_queries(shape_of(*shape), None, sqlite)
+    return _summary_queries(shape_of(*shape), None, sqlite, tallied)
 
 
 async def coverage_summary(
     session: AsyncSession, scope: Scope, on: date | None = None
 ) -> CoverageSummary:
-    """The coverage numbers of a scope (five aggregate statements, six for an organisation);
-    with `on`, as they stood that day (`registry.history` says what is reconstructed)."""
+    """The coverage numbers of a scope (four or five aggregate statements, one more for an
+    organisation); with `on`, as they stood that day (`registry.history` says what is
+    reconstructed). Today's residents come from the building tallies when the territory is
+    made of whole buildings."""
+    tallied = on is None and await _tallies_answer(session, scope)
+    return await _summarise(session, scope, on, tallied)
+
+
+async def live_coverage_summary(session: AsyncSession, scope: Scope) -> CoverageSummary:
+    """Today's coverage numbers counted from the members and places themselves, never from
+    the building tallies: what the tallies must agree with."""
+    return await _summarise(session, scope, None, tallied=False)
+
+
+async def _summarise(
+    session: AsyncSession, scope: Scope, on: date | None, tallied: bool
+) -> CoverageSummary:
     sqlite = session.get_bind().dialect.name == "sqlite"
     if on is None:
-        queries, bounds = _summary_queries_of_shape(scope.shape, sqlite), scope.bounds()
+        queries = _summary_queries_of_shape(scope.shape, sqlite, tallied)
+        bounds = scope.bounds()
     else:
-        queries, bounds = _summary_queries(scope, on, sqlite), {}
+        queries, bounds = _summary_queries(scope, on, sqlite, tallied), {}
     rows = [(await session.execute(query, bounds)).one() for query in queries]
     estates, buildings = (Tally(int(row[0]), int(row[1])) for row in rows[:2])
-    households = Tally(int(rows[2][0] or 0), int(rows[3][0] or 0))
-    living = MemberCounts(*(int(value) for value in rows[4][:4]))
-    members = MemberCounts(*(int(value) for value in rows[5])) if len(rows) > 5 else living
+    paired = int(rows[2][0] or 0)
+    if tallied:
+        # households, members by status (total, full, probationary, in service), buildings
+        residents, rest = tuple(int(value) for value in rows[3]), rows[4:]
+    else:
+        live = (int(rows[3][0] or 0), *(int(value) for value in rows[4]))
+        residents, rest = live, rows[5:]
+    living = MemberCounts(*residents[1:5])
+    members = MemberCounts(*(int(value) for value in rest[0])) if rest else living
     return CoverageSummary(
         estates=estates,
         buildings=buildings,
-        buildings_with_members=Tally(buildings.total, int(rows[4][4])),
-        households=households,
+        buildings_with_members=Tally(buildings.total, residents[5]),
+        households=Tally(residents[0], paired),
         members_living=living.total,
         members=members,
     )
@@ -297,6 +374,12 @@ def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnEle
         return PlaceKind.ESTATE, ~covered_by(ESTATE_COVERING_KINDS, Place.id, on)
     if kind is GapKind.BUILDING_WITHOUT_GROUP:
         return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id, on)
+    if on is None:
+        # The building's own tally: the same answer as lived_in, without visiting its homes.
+        tallied = exists(
+            select(1).where(BuildingTally.building_id == Place.id, BuildingTally.members > 0)
+        )
+        return PlaceKind.BUILDING, ~tallied
     return PlaceKind.BUILDING, ~lived_in(Place, on)
 
 

@@ -118,6 +118,23 @@ class Member(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class BuildingTally(Base):
+    """Who lives in a building now: its households (directly or under a unit) and the members
+    whose household is one of them, by status. Derived data, rewritten by every write that
+    changes them in the same transaction (`registry.tallies`), so that coverage of a large
+    territory sums one row per building instead of visiting every member."""
+
+    __tablename__ = "building_tally"
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("place.id", ondelete="CASCADE"), primary_key=True
+    )
+    households: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    full_members: Mapped[int] = mapped_column(Integer)
+    probationary_members: Mapped[int] = mapped_column(Integer)
+    in_service_members: Mapped[int] = mapped_column(Integer)
+
+
 class MemberSkill(Base):
     __tablename__ = "member_skill"
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)

@@ -23,6 +23,11 @@ ROWS: dict[str, list[str]] = {
         "2, 'CA', 'community', '渝北社区', 1, '/1/2/', 1, 3",
         "3, 'MX', 'estate', '茅溪', 2, '/1/2/3/', 2, 1",
         "4, 'MX-1-101', 'household', '101', 3, '/1/2/3/4/', 3, 1",
+        "5, 'MX-2', 'building', '2栋', 3, '/1/2/3/5/', 3, 1",
+        "6, 'MX-2-1', 'unit', '1单元', 5, '/1/2/3/5/6/', 4, 1",
+        "7, 'MX-2-1-101', 'household', '101', 6, '/1/2/3/5/6/7/', 5, 1",
+        "8, 'MX-2-102', 'household', '102', 5, '/1/2/3/5/8/', 4, 1",
+        "9, 'MX-3', 'building', '3栋', 3, '/1/2/3/9/', 3, 1",
     ],
     "organisation": [
         "1, 'WC', 'working_committee', '党工委', NULL, '/1/', 0, 'active', '2010-01-01', "
@@ -36,7 +41,7 @@ ROWS: dict[str, list[str]] = {
     "member": [
         "1, 'M1', '王芳', 'female', 'full', '1998-07-01', '1999-07-01', 2, NULL, 4, NULL, "
         "'13800000001', 4",
-        "2, 'M6', '杨帆', 'male', 'probationary', '2024-07-01', NULL, NULL, '港务集团', NULL, 2, "
+        "2, 'M6', '杨帆', 'male', 'probationary', '2024-07-01', NULL, NULL, '港务集团', 7, 2, "
         "NULL, 1",
     ],
     "member_skill": ["1, 'medical'", "1, 'law'"],
@@ -135,3 +140,15 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
         await db.dispose()
     assert head != "0001"
     assert [(n.organisation.code, n.member_total) for n in chart] == [("WC", 1), ("BR1", 1)]
+    # Every building has its resident tally, counted from what was stored: MX-2 holds two
+    # households (one under a unit) and M6; MX-3 is empty; MX-1-101 is in no building.
+    engine = create_engine(old_database)
+    try:
+        async with engine.connect() as connection:
+            tallies = [tuple(row) for row in await connection.execute(text(
+                "SELECT building_id, households, members, full_members, probationary_members,"
+                " in_service_members FROM building_tally ORDER BY building_id"
+            ))]  # fmt: skip
+    finally:
+        await engine.dispose()
+    assert tallies == [(5, 2, 1, 0, 1, 1), (9, 0, 0, 0, 0, 0)]

@@ -24,8 +24,10 @@ from registry.importer.validation import MemberRow, NodeRow, OfficeRow, Plan
 from registry.models import Affiliation, Coverage, Member, MemberSkill, Office, Organisation, Place
 from registry.paths import child_path, depth_of
 from registry.services.common import repath_subtree
+from registry.tallies import refresh_all
 
 BATCH = 5_000  # rows per executemany, and ids per IN (...) list: under every driver's limit
+CHANGED = ("created", "updated")
 
 PLACE: Table = Place.__table__  # type: ignore[assignment]
 ORGANISATION: Table = Organisation.__table__  # type: ignore[assignment]
@@ -103,6 +105,10 @@ async def load(session: AsyncSession, plan: Plan, tracker: Tracker) -> dict[str,
     if "pairings" in plan.sheets:
         counts["pairings"] = await load_pairings(session, plan.pairings, members, places)
     counts |= await load_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
+    if any(counts.get(sheet, {}).get(n) for sheet in ("places", "members") for n in CHANGED):
+        # Places and members change wholesale: every building's tally is recomputed, in the
+        # import's transaction (a failed import leaves the tallies as they were).
+        await refresh_all(session)
     await _advance_sequences(session)
     return counts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,7 @@ from registry.services.common import (
     require_active,
     text,
 )
+from registry.tallies import refresh_places
 
 # Mainland mobile numbers: 11 digits starting 13–19 (an optional +86/86 prefix is dropped).
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -177,6 +179,19 @@ async def reaffiliate(
     member.reports_to_id = tie.reports_to.id if tie.reports_to else None
 
 
+# What a building's tally counts of a member (`registry.tallies`).
+_TALLIED_FIELDS = ("household_id", "status", "workplace")
+
+
+async def _refresh_if_resident_changed(
+    session: AsyncSession, before: dict[str, Any], row: Member
+) -> None:
+    """Recompute the tallies of the member's old and new buildings when where they live, their
+    status or their workplace changed."""
+    if any(before[field] != getattr(row, field) for field in _TALLIED_FIELDS):
+        await refresh_places(session, {before["household_id"], row.household_id})
+
+
 async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) -> None:
     await session.execute(delete(MemberSkill).where(MemberSkill.member_id == member_id))
     session.add_all(MemberSkill(member_id=member_id, skill=s) for s in skills)
@@ -232,6 +247,7 @@ async def create_member(
     await reaffiliate(session, recorder, row, tie, joined or today)
     await _set_skills(session, row.id, clean_skills(skills))
     await session.flush()
+    await refresh_places(session, [row.household_id])
     recorder.record(
         "member", row.id, "create", None, {**member_state(row), "skills": clean_skills(skills)}
     )
@@ -309,6 +325,7 @@ async def update_member(
         await _set_skills(session, row.id, new_skills)
     row.version += 1
     await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
     recorder.record(
         "member",
         row.id,
@@ -356,6 +373,7 @@ async def transfer_member(
             recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
     row.version += 1
     await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
     recorder.record("member", row.id, "transfer", before, member_state(row))
     return row
 
@@ -382,5 +400,6 @@ async def confirm_member(
     row.full_on = on
     row.version += 1
     await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
     recorder.record("member", row.id, "confirm", before, member_state(row))
     return row

@@ -13,6 +13,7 @@ from registry.lookup import Key, get_place
 from registry.models import Coverage, Member, Pairing, Place
 from registry.paths import child_path, depth_of
 from registry.services.common import check_version, move_subtree, place_state, text
+from registry.tallies import buildings_of, refresh_buildings, refresh_places
 from registry.validation import place_parent_problem
 
 
@@ -56,6 +57,8 @@ async def create_place(
     row.path = child_path(parent_row.path if parent_row else None, row.id)
     row.depth = depth_of(row.path)
     await session.flush()
+    # A new building gets its (empty) tally; a new household counts in its building's.
+    await refresh_places(session, [row.id])
     recorder.record("place", row.id, "create", None, place_state(row))
     return row
 
@@ -87,7 +90,10 @@ async def update_place(
         if problem:
             raise fail("parent", problem, ErrorCode.WRONG_KIND)
         if target.id != row.parent_id:
+            # A unit or household moving to another building changes both buildings' tallies.
+            left = await buildings_of(session, [row.id])
             await move_subtree(session, Place, row, target)
+            await refresh_buildings(session, left | await buildings_of(session, [row.id]))
     if name is not None:
         row.name = text(name, "name", 200) or row.name
     if row.version == before["version"]:
@@ -136,6 +142,9 @@ async def delete_place(
             ErrorCode.CONFLICT,
         )
     recorder.record("place", row.id, "delete", place_state(row), None)
+    # The building the place was in loses a household (a building's own tally goes with it).
+    containing = await buildings_of(session, [row.id])
     await session.delete(row)
     await session.flush()
+    await refresh_buildings(session, containing)
     return row.id
