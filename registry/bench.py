@@ -229,6 +229,7 @@ async def _bench_backend(
     backend: str, url: str, workbook: Path, repeats: int
 ) -> tuple[float, list[Figure]]:
     from registry.app import create_app
+    from registry.serving import tune_collector
 
     db, import_s = await _prepare(url, workbook)
     async with db.write() as session:
@@ -245,6 +246,7 @@ async def _bench_backend(
         )
     assert root and sub and committee
     app = create_app(Settings.from_env(database_url=url))
+    tune_collector()  # as a server process runs it (registry.serving)
     transport = httpx.ASGITransport(app=app)
     figures: list[Figure] = []
     async with httpx.AsyncClient(

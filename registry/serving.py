@@ -25,14 +25,19 @@ GC_THRESHOLD = (20_000, 20, 50)
 
 
 def serving_app() -> Starlette:
-    """The app for a server process. Everything built so far (modules, the schema, the
-    engine) lives as long as the process, so it is moved out of the collector's sight
-    (`gc.freeze`): collections then scan only what requests allocate."""
+    """The app for a server process, with the collector tuned for serving."""
     app = create_app()
+    tune_collector()
+    return app
+
+
+def tune_collector() -> None:
+    """Everything built so far (modules, the schema, the engine) lives as long as the process:
+    move it out of the collector's sight (`gc.freeze`), so collections scan only what requests
+    allocate, and collect less often."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
-    return app
 
 
 class NoDelayH11Protocol(H11Protocol):
