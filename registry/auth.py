@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import ErrorCode, fail
 from registry.models import ApiToken, Coverage, Member, Organisation, Place
-from registry.paths import reduce_to_tops, subtree_end, within, within_any
+from registry.paths import (
+    bound_subtree,
+    reduce_to_tops,
+    subtree_end,
+    within,
+    within_any,
+    within_bound,
+)
 
 TOKEN_PREFIX = "grt_"
 
@@ -143,7 +150,7 @@ _TERRITORY = (
     .join(Coverage, Coverage.place_id == Place.id)
     .join(Organisation, Organisation.id == Coverage.organisation_id)
     .where(Coverage.end.is_(None))
-    .where(Organisation.path >= bindparam("lo"), Organisation.path < bindparam("hi"))
+    .where(within_bound(Organisation.path, "org"))
     .distinct()
 )
 
@@ -175,8 +182,8 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
 
 async def territory(session: AsyncSession, org_path: str) -> tuple[str, ...]:
     """The place subtrees covered by an organisation subtree, reduced to their tops."""
-    bounds = {"lo": org_path, "hi": subtree_end(org_path)}
-    return reduce_to_tops(await session.scalars(_TERRITORY, bounds))
+    rows = await session.scalars(_TERRITORY, bound_subtree("org", org_path))
+    return reduce_to_tops(rows)
 
 
 def _aware(moment: datetime) -> datetime:

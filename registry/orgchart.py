@@ -37,7 +37,7 @@ from registry.kinds import (
     PlaceKind,
 )
 from registry.models import Coverage, Member, Office, Organisation, Place
-from registry.paths import ids_of, subtree_end
+from registry.paths import bound_subtree, ids_of, within_bound
 from registry.scope import in_subtree_of, subtree_end_sql
 
 MAX_CHART_DEPTH = 10
@@ -154,14 +154,13 @@ def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[
 
 @cache
 def _chart_statements(include_closed: bool) -> tuple[Select[Any], Select[Any]]:
-    """The chart's two statements for bounds given as parameters (`lo`, `hi`: the root's
-    subtree; `last`: the deepest level), built once: composing them costs far more than
-    running them."""
+    """The chart's two statements for bounds given as parameters (`root`: the root's subtree,
+    `within_bound`; `last`: the deepest level), built once: composing them costs far more
+    than running them."""
 
     def nodes(org: Any) -> ColumnElement[bool]:
         return and_(
-            org.path >= bindparam("lo"),
-            org.path < bindparam("hi"),
+            within_bound(org.path, "root"),
             org.depth <= bindparam("last"),
             _open(org.status, include_closed),
         )
@@ -210,7 +209,7 @@ async def org_chart(
     if not include_closed and root.status != OrgStatus.ACTIVE.value:
         return []
     counted, secretaries = _chart_statements(include_closed)
-    bounds = {"lo": root.path, "hi": subtree_end(root.path), "last": root.depth + depth}
+    bounds = {**bound_subtree("root", root.path), "last": root.depth + depth}
     rows = list((await session.execute(counted, bounds)).all())
     holders = await session.execute(secretaries, bounds)
     chart = _nodes_of(rows, root.depth, {org_id: member for org_id, member in holders})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, bindparam, false, or_
 
 
 def child_path(parent_path: str | None, node_id: int) -> str:
@@ -24,6 +24,17 @@ def subtree_end(path: str) -> str:
 def within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
     """SQL condition: `column` lies in the subtree rooted at `path` (itself included)."""
     return and_(column >= path, column < subtree_end(path))
+
+
+def within_bound(column: ColumnElement[str], name: str) -> ColumnElement[bool]:
+    """`within` for a statement built once: the subtree's bounds are the bound parameters
+    `{name}_lo` and `{name}_hi`, whose values `bound_subtree(name, path)` gives."""
+    return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))
+
+
+def bound_subtree(name: str, path: str) -> dict[str, str]:
+    """The parameter values of `within_bound(column, name)` for the subtree rooted at `path`."""
+    return {f"{name}_lo": path, f"{name}_hi": subtree_end(path)}
 
 
 def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:

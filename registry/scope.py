@@ -25,7 +25,6 @@ from functools import lru_cache
 from sqlalchemy import (
     ColumnElement,
     and_,
-    bindparam,
     exists,
     false,
     func,
@@ -41,7 +40,7 @@ from registry.errors import ErrorCode, UserErrors, fail
 from registry.kinds import OrgStatus
 from registry.lookup import Key, get_organisation, get_place
 from registry.models import Coverage, Member, Organisation, Place
-from registry.paths import reduce_to_tops, subtree_end, within_any
+from registry.paths import bound_subtree, reduce_to_tops, within_any, within_bound
 
 # The actor of a shape sees nothing ("~" sorts after every path: an empty range), so a
 # statement that wrongly used it would find nothing rather than too much.
@@ -92,8 +91,7 @@ class Scope:
         values: dict[str, str] = {}
         for prefix, tops in (("place", self.place_tops), ("org", self.org_tops or ())):
             for index, top in enumerate(tops):
-                values[f"{prefix}_lo_{index}"] = top
-                values[f"{prefix}_hi_{index}"] = subtree_end(top)
+                values |= bound_subtree(f"{prefix}_{index}", top)
         return values
 
 
@@ -108,10 +106,7 @@ def shape_of(kind: ScopeKind, places: int, orgs: int | None) -> Scope:
 
 
 def _bound_ranges(column: ColumnElement[str], prefix: str, count: int) -> ColumnElement[bool]:
-    ranges = [
-        and_(column >= bindparam(f"{prefix}_lo_{i}"), column < bindparam(f"{prefix}_hi_{i}"))
-        for i in range(count)
-    ]
+    ranges = [within_bound(column, f"{prefix}_{i}") for i in range(count)]
     return or_(*ranges) if ranges else false()
 
 
