@@ -55,6 +55,7 @@ from registry.models import (
 )
 from registry.paths import ids_of
 from registry.scope import Scope, ScopeKind, in_subtree_of, member_meets_any, shape_of
+from registry.tallies import building_above
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,11 @@ def _tally_query(scope: Scope, kind: PlaceKind, covered: ColumnElement[bool]) ->
 
 def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> Select[Any]:
     """Members living in the territory by status, and the buildings they live in, in one pass
-    over the members. A household hangs under a unit or a building, a unit under a building
-    (`PLACE_PARENTS`), so a household's building is its parent or its grandparent."""
+    over the members (each member's building is `building_above` their household's parent)."""
     home = aliased(Place)
     up = aliased(Place)
     building = aliased(Place)
-    building_id = case((up.kind == PlaceKind.BUILDING.value, up.id), else_=up.parent_id)
+    building_id = building_above(up)
     return (
         select(
             *_member_counts(on),
@@ -256,7 +256,7 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     return or_(formal, Member.reports_to_id.in_(orgs))
 
 
-def _tallied_query(scope: Scope) -> Select[Any]:
+def _building_tallies_query(scope: Scope) -> Select[Any]:
     """Households, members living in the territory by status, and buildings with a member,
     summed over the tallies of the buildings in the territory (`registry.tallies`): one row
     per building instead of every member and household. Valid only when the territory is
@@ -307,7 +307,7 @@ def _summary_queries(
         paired,
     )
     if tallied:
-        queries += (_tallied_query(scope),)
+        queries += (_building_tallies_query(scope),)
     else:
         queries += (households, _residents_query(scope, on, sqlite))
     if scope.kind is ScopeKind.ORGANISATION:

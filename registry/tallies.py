@@ -60,15 +60,21 @@ def _counts(building_id: ColumnElement[int], *values: Any) -> list[ColumnElement
     ]
 
 
+def building_above(up: Any) -> ColumnElement[int]:
+    """SQL: the building of a household whose parent is the place alias `up`. A household
+    hangs under a unit or a building, a unit under a building (`PLACE_PARENTS`), so it is the
+    parent itself or the parent's parent."""
+    return case((up.kind == PlaceKind.BUILDING.value, up.id), else_=up.parent_id)
+
+
 def tally_rows(listed: bool = False) -> Select[Any]:
     """SELECT building_id and the `TALLY_COLUMNS`, recomputed from places and members, for
     every building, or with `listed` for those in the (expanding) parameter `building_ids`.
 
     One pass: every building (zeros), every household and every resident member, each as a
-    row of counts under its building id, summed per building. A household hangs under a unit
-    or a building, a unit under a building (`PLACE_PARENTS`), so a household's building is
-    its parent or its grandparent: equi-joins, which planners seek by key either way round
-    (a subtree range join makes PostgreSQL visit every building per member)."""
+    row of counts under its building id (`building_above`), summed per building: equi-joins,
+    which planners seek by key either way round (a subtree range join makes PostgreSQL visit
+    every building per member)."""
     listed_ids = bindparam("building_ids", expanding=True)
     building, household, home = aliased(Place), aliased(Place), aliased(Place)
     up_of_household, up_of_home = aliased(Place), aliased(Place)
@@ -80,7 +86,7 @@ def tally_rows(listed: bool = False) -> Select[Any]:
             and_(is_building, up.id.in_(listed_ids)),
             and_(~is_building, up.parent_id.in_(listed_ids)),
         )
-        return case((is_building, up.id), else_=up.parent_id), listed_here
+        return building_above(up), listed_here
 
     buildings = select(*_counts(building.id, 1, 0, 0, 0, 0, 0)).where(
         building.kind == PlaceKind.BUILDING.value
