@@ -10,7 +10,7 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from registry.api.execution import FastLeafExecutionContext
+from registry.api.execution import PlainFieldExecutionContext
 
 
 @strawberry.enum
@@ -19,10 +19,20 @@ class Colour(Enum):
     BLUE = "blue"
 
 
-@strawberry.type
-class Tally:
+@strawberry.interface
+class Counted:
     total: int
+
+
+@strawberry.type
+class Tally(Counted):
     ratio: float | None
+
+    @strawberry.field
+    def half(self) -> float:
+        if self.total == 4:
+            raise ValueError("no half of four")
+        return self.total / 2
 
 
 @strawberry.type
@@ -32,6 +42,7 @@ class Box:
     since: date | None
     size: int | None
     tally: Tally
+    spare: Tally | None = None
     required: str = "set"
 
     @strawberry.field
@@ -43,12 +54,15 @@ def boxes(broken: bool = False) -> list[Box]:
     found = [
         Box(code=f"B{i}", colour=Colour.RED if i % 2 else Colour.BLUE,
             since=date(2024, 1, i + 1) if i % 3 else None, size=None if i == 2 else i,
-            tally=Tally(total=i, ratio=i / 10 if i else None))
+            tally=Tally(total=i, ratio=i / 10 if i else None),
+            spare=Tally(total=i * 2, ratio=None) if i % 2 else None)
         for i in range(5)
     ]  # fmt: skip
     if broken:
         found[3].required = None  # type: ignore[assignment]  # a null for a non-null field
         found[4].colour = "purple"  # type: ignore[assignment]  # a value the enum refuses
+        found[1].spare.total = None  # type: ignore[union-attr]  # null inside a nullable object
+        found[2].tally.total = None  # type: ignore[assignment]  # ... inside a non-null one
     return found
 
 
@@ -72,7 +86,7 @@ class SeesEveryField(SchemaExtension):
 
 
 PLAIN = strawberry.Schema(Query)
-FAST = strawberry.Schema(Query, execution_context_class=FastLeafExecutionContext)
+FAST = strawberry.Schema(Query, execution_context_class=PlainFieldExecutionContext)
 
 QUERIES = [
     "{ boxes { code colour since size required tally { total ratio } shout } }",
@@ -81,6 +95,10 @@ QUERIES = [
     "{ boxes(broken: true) { code required } }",
     "{ boxes(broken: true) { code colour } }",
     "{ later { code colour tally { total } shout } }",
+    "{ boxes { code spare { total half } tally { ... on Counted { total } half } } }",
+    "{ boxes(broken: true) { code spare { total ratio } } }",
+    "{ boxes(broken: true) { code tally { total } } }",
+    "{ later { spare { half } tally { half } } }",
 ]
 
 
@@ -104,7 +122,7 @@ async def test_given_a_null_for_a_non_null_leaf_then_the_error_names_the_field()
 
 async def test_given_an_extension_that_wraps_resolvers_then_it_still_sees_every_field() -> None:
     schema = strawberry.Schema(
-        Query, extensions=[SeesEveryField], execution_context_class=FastLeafExecutionContext
+        Query, extensions=[SeesEveryField], execution_context_class=PlainFieldExecutionContext
     )
     SeesEveryField.seen.clear()
     result = await schema.execute("{ boxes { code size } }")

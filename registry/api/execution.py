@@ -1,13 +1,15 @@
-"""GraphQL execution with a short path for plain leaf fields.
+"""GraphQL execution with a short path for plain fields.
 
 Most of a large answer (an org chart's boxes, a page of members, a rules report) is scalar and
 enum fields read straight off an object: strawberry's *basic* fields, with no resolver, no
 arguments and no field extensions. graphql-core runs each of them through the whole field
 machinery (resolve info, path, resolver wrapper, value completion), which costs ~10 µs a field
 here and made the API several times slower than the SQL behind it. This executor reads such a
-field with one `getattr` and coerces it with the field's own scalar or enum type — the same
-value graphql-core would produce. Anything unusual (a null for a non-null field, a value the type
-refuses, an exception) goes down graphql-core's own path, so errors stay exactly as they were.
+field with one `getattr` and coerces it with the field's own scalar or enum type (the same
+value graphql-core would produce), and a plain field holding an object (a tally, a secretary)
+with one `getattr` before completing its selection as graphql-core does. Anything unusual (a
+null for a non-null field, a value the type refuses, an exception, a failed type check) goes
+down graphql-core's own path, so answers and errors stay exactly as they were.
 
 The short path is taken only when no schema extension wraps resolvers (`SchemaExtension.resolve`);
 with one, every field goes the normal way so the extension sees it.
@@ -26,25 +28,29 @@ from graphql import (
     GraphQLObjectType,
     Undefined,
     is_leaf_type,
+    is_object_type,
 )
 
 _MISSING = object()
+_FULL_PATH = object()  # "read this field through graphql-core's own path"
 
 
-class _Leaf(NamedTuple):
-    """How to read one plain leaf field: the Python attribute, the type that coerces it, and
-    whether null is allowed (a null for a non-null field goes the full path, for its error)."""
+class _Plain(NamedTuple):
+    """How to read one plain field: the Python attribute, its leaf or object type (non-null
+    unwrapped), the field's full type and whether null is allowed (a null for a non-null field
+    goes the full path, for its error)."""
 
     attribute: str
-    type: GraphQLLeafType
+    type: GraphQLLeafType | GraphQLObjectType
+    field_type: Any
     nullable: bool
 
 
-# One field of a selection: its response name, its field details, and the leaf reading or None.
-_Step = tuple[str, Any, _Leaf | None]
+# One field of a selection: its response name, its field details, and the plain reading or None.
+_Step = tuple[str, Any, _Plain | None]
 
 
-def _leaf_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Leaf | None:
+def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain | None:
     """The plain reading of a field, or None when it needs graphql-core's full path."""
     node = field_details_list[0].node
     if node.arguments:
@@ -57,17 +63,15 @@ def _leaf_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Leaf |
         return None
     definition = (field_def.extensions or {}).get("strawberry-definition")
     attribute = getattr(definition, "python_name", None)
-    field_type = field_def.type
-    nullable = not isinstance(field_type, GraphQLNonNull)
-    if not nullable:
-        field_type = field_type.of_type
-    if attribute is None or not is_leaf_type(field_type):
-        return None
-    return _Leaf(attribute, field_type, nullable)  # type: ignore[arg-type]
+    nullable = not isinstance(field_def.type, GraphQLNonNull)
+    inner = field_def.type if nullable else field_def.type.of_type
+    if attribute is None or not (is_leaf_type(inner) or is_object_type(inner)):
+        return None  # lists and abstract types
+    return _Plain(attribute, inner, field_def.type, nullable)
 
 
-class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context, reading plain leaf fields directly (module docstring)."""
+class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution context, reading plain fields directly (module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,16 +82,16 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
-        """The steps of a selection, or None when none of its fields is a plain leaf."""
+        """The steps of a selection, or None when none of its fields is plain."""
         key = id(grouped_field_set)
         cached = self._plans.get(key)
         if cached is not None and cached[0] is grouped_field_set:
             return cached[1]
         steps: list[_Step] | None = [
-            (name, details, _leaf_of(parent_type, details))
+            (name, details, _plain_of(parent_type, details))
             for name, details in grouped_field_set.items()
         ]
-        if all(leaf is None for _, _, leaf in steps or ()):
+        if all(plain is None for _, _, plain in steps or ()):
             steps = None
         self._plans[key] = (grouped_field_set, steps)
         return steps
@@ -100,7 +104,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        """As graphql-core's, with plain leaves read directly; the rest delegated in order."""
+        """As graphql-core's, with plain fields read directly; the rest delegated in order."""
         steps = self._plan(parent_type, grouped_field_set) if self._short_path else None
         if steps is None:
             return super().execute_fields(
@@ -110,28 +114,20 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for name, details, leaf in steps:
-                if leaf is not None:
-                    value = getattr(source_value, leaf.attribute, _MISSING)
-                    if value is None:
-                        if leaf.nullable:
-                            results[name] = None
-                            continue
-                    elif value is not _MISSING and not isinstance(value, Exception):
-                        try:
-                            coerced = leaf.type.coerce_output_value(value)
-                        except Exception:  # noqa: BLE001 - the full path reports it properly
-                            coerced = None
-                        if coerced is not None and coerced is not Undefined:
-                            results[name] = coerced
-                            continue
-                result = self.execute_field(
-                    parent_type,
-                    source_value,
-                    details,
-                    Path(path, name, parent_type.name),
-                    position_context,
-                )
+            for name, details, plain in steps:
+                result = _FULL_PATH
+                if plain is not None:
+                    value = getattr(source_value, plain.attribute, _MISSING)
+                    where = (path, name, parent_type.name)
+                    result = self._read(plain, value, details, where, position_context)
+                if result is _FULL_PATH:
+                    result = self.execute_field(
+                        parent_type,
+                        source_value,
+                        details,
+                        Path(path, name, parent_type.name),
+                        position_context,
+                    )
                 if result is not Undefined:
                     results[name] = result
                     if is_awaitable(result):
@@ -144,6 +140,50 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable:
             return results
         return _gathered(results, awaitable)
+
+    def _read(
+        self,
+        plain: _Plain,
+        value: Any,
+        details: Any,
+        where: tuple[Path | None, str, str],
+        position_context: Any,
+    ) -> Any:
+        """The completed value of a plain field (at `where`: parent path, response name,
+        parent type), or `_FULL_PATH` when anything is unusual."""
+        if value is None:
+            return None if plain.nullable else _FULL_PATH
+        if value is _MISSING or isinstance(value, Exception):
+            return _FULL_PATH
+        if is_leaf_type(plain.type):
+            try:
+                coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
+            except Exception:  # noqa: BLE001 - the full path reports it properly
+                return _FULL_PATH
+            return _FULL_PATH if coerced is None or coerced is Undefined else coerced
+        object_type: GraphQLObjectType = plain.type  # type: ignore[assignment]
+        # strawberry's own type checks ignore the resolve info; anything but a plain True
+        # (False, or an awaitable) gets graphql-core's handling.
+        if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
+            return _FULL_PATH
+        path = Path(*where)
+        try:
+            completed = self.collect_and_execute_subfields(
+                object_type, details, path, value, position_context
+            )
+        except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
+            self.handle_field_error(error, plain.field_type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._settled(completed, plain, details, path)
+        return completed
+
+    async def _settled(self, completed: Any, plain: _Plain, details: Any, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
+            self.handle_field_error(error, plain.field_type, details, path)
+            return None
 
 
 async def _gathered(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from registry.api.coverage import CoverageQuery
-from registry.api.execution import FastLeafExecutionContext
+from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
 from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
 from registry.api.mutations.contacts import ContactMutations
@@ -87,7 +87,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=query,
         mutation=mutation,
         extensions=extensions,
-        execution_context_class=FastLeafExecutionContext,
+        execution_context_class=PlainFieldExecutionContext,
     )
 
 
