@@ -1,0 +1,40 @@
+"""Pooled database connections: the server keeps answering when PostgreSQL drops them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from tests.support import Registry, operation
+from tests.workbooks import contact_estates
+
+COVERAGE = operation("Coverage")
+
+
+async def test_requests_are_answered_after_the_database_drops_every_connection(
+    registry: Registry,
+) -> None:
+    """Given a server whose pool holds connections, when PostgreSQL terminates all of them (as a
+    restart or an administrator does), then the next requests are answered without an error."""
+    if registry.db.is_sqlite:
+        pytest.skip("PostgreSQL runs with GRIDREG_TEST_DATABASE_URL")
+    await registry.load(contact_estates())
+    api = await registry.client("admin")
+    before = await api(COVERAGE, {"scope": "S", "gaps": 5})
+    # Several requests at once, so the pool holds more than one idle connection.
+    await asyncio.gather(*(api(COVERAGE, {"scope": "S", "gaps": 5}) for _ in range(4)))
+
+    async with registry.db.read() as session:
+        dropped = await session.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert dropped and dropped >= 1
+    await asyncio.sleep(0.3)  # the server's event loop reads the goodbye on its idle sockets
+
+    for _ in range(3):
+        assert await api(COVERAGE, {"scope": "S", "gaps": 5}) == before
