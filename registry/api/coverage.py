@@ -150,8 +150,11 @@ class CoverageReport:
 
 
 async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
-    async with info.context.db.read() as session:
-        found = await rules_service.rules_report(session, scope, info.context.settings.rules)
+    db = info.context.db
+    async with db.read() as session, db.read() as other:
+        found = await rules_service.rules_report(
+            session, scope, info.context.settings.rules, other=other
+        )
     return [Violation.of(item) for item in found]
 
 
