@@ -10,7 +10,7 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from registry.api.execution import PlainFieldExecutionContext
+from registry.api.execution import PlainFieldExecutionContext, prefetched
 
 
 @strawberry.enum
@@ -66,11 +66,58 @@ def boxes(broken: bool = False) -> list[Box]:
     return found
 
 
+RESOLVED: list[str] = []  # the prefetched fields whose resolver ran
+
+
+@strawberry.type
+class Shelf:
+    """Fields a list query may fetch up front (`ready`), else resolved."""
+
+    code: str
+    ready: strawberry.Private[dict[str, Any] | None] = None
+
+    @strawberry.field
+    @prefetched
+    def label(self, info: strawberry.Info) -> str | None:
+        RESOLVED.append("label")
+        return f"resolved {self.code}"
+
+    @strawberry.field
+    @prefetched
+    def tags(self, info: strawberry.Info) -> list[str]:
+        RESOLVED.append("tags")
+        return ["resolved"]
+
+    @strawberry.field
+    @prefetched
+    def box(self, info: strawberry.Info) -> Box | None:
+        RESOLVED.append("box")
+        return boxes()[1]
+
+
+def shelves(odd: bool = False) -> list[Shelf]:
+    found = [
+        Shelf(code="S0", ready={"label": "ready", "tags": ["a", "b"], "box": boxes()[2]}),
+        Shelf(code="S1", ready={"label": None, "tags": [], "box": None}),
+    ]
+    if odd:
+        found += [
+            Shelf(code="S2"),  # nothing fetched: the resolvers answer
+            Shelf(code="S3", ready={"tags": [1, 2]}),  # coerced like any String
+            Shelf(code="S4", ready={"tags": ["x", None]}),  # a null item in a non-null list
+        ]
+    return found
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def boxes(self, broken: bool = False) -> list[Box]:
         return boxes(broken)
+
+    @strawberry.field
+    def shelves(self, odd: bool = False) -> list[Shelf]:
+        return shelves(odd)
 
     @strawberry.field
     async def later(self) -> list[Box]:
@@ -99,6 +146,8 @@ QUERIES = [
     "{ boxes(broken: true) { code spare { total ratio } } }",
     "{ boxes(broken: true) { code tally { total } } }",
     "{ later { spare { half } tally { half } } }",
+    "{ shelves { code label tags box { code tally { total } shout } } }",
+    "{ shelves(odd: true) { code label tags box { code colour } } }",
 ]
 
 
@@ -128,3 +177,18 @@ async def test_given_an_extension_that_wraps_resolvers_then_it_still_sees_every_
     result = await schema.execute("{ boxes { code size } }")
     assert not result.errors
     assert SeesEveryField.seen.count("code") == 5 and SeesEveryField.seen.count("size") == 5
+
+
+async def test_given_answers_fetched_up_front_then_no_resolver_runs_for_them() -> None:
+    RESOLVED.clear()
+    result = await FAST.execute("{ shelves { label tags box { code } } }")
+    assert not result.errors
+    assert result.data == {
+        "shelves": [
+            {"label": "ready", "tags": ["a", "b"], "box": {"code": "B2"}},
+            {"label": None, "tags": [], "box": None},
+        ]
+    }
+    assert RESOLVED == []
+    await FAST.execute("{ shelves(odd: true) { code label } }")
+    assert RESOLVED == ["label"] * 3  # S2 fetched nothing, S3 and S4 no label

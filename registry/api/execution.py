@@ -11,19 +11,26 @@ with one `getattr` before completing its selection as graphql-core does. Anythin
 null for a non-null field, a value the type refuses, an exception, a failed type check) goes
 down graphql-core's own path, so answers and errors stay exactly as they were.
 
+A field whose resolver is marked `prefetched` is read the same way from the object's `ready`
+dict when a list query fetched its answer up front (`registry.api.prefetch`): a page of members
+then costs no resolver call per nested object. Without a prefetched answer the resolver runs.
+
 The short path is taken only when no schema extension wraps resolvers (`SchemaExtension.resolve`);
 with one, every field goes the normal way so the extension sees it.
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     Undefined,
@@ -35,15 +42,39 @@ _MISSING = object()
 _FULL_PATH = object()  # "read this field through graphql-core's own path"
 
 
+_READY_KEY = "_prefetched_as"  # set on resolvers marked `prefetched`: their `ready` key
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+
+
+def prefetched(resolver: Resolver) -> Resolver:
+    """Mark a field resolver (a method taking `info`) whose answer a list query may fetch up
+    front: when the object's `ready` dict holds the method's name, that value is the answer,
+    read by the executor like a plain field; otherwise the resolver runs."""
+    name = resolver.__name__
+
+    @functools.wraps(resolver)
+    def answer(self: Any, info: Any) -> Any:
+        ready = self.ready
+        if ready is not None and name in ready:
+            return ready[name]
+        return resolver(self, info)
+
+    setattr(answer, _READY_KEY, name)
+    return answer  # type: ignore[return-value]
+
+
 class _Plain(NamedTuple):
-    """How to read one plain field: the Python attribute, its leaf or object type (non-null
-    unwrapped), the field's full type and whether null is allowed (a null for a non-null field
-    goes the full path, for its error)."""
+    """How to read one plain field: the Python attribute (or `ready` key), its leaf or object
+    type (non-null unwrapped), the field's full type, whether null is allowed (a null for a
+    non-null field goes the full path, for its error), whether the value comes from `ready`,
+    and for a list of leaves the item type."""
 
     attribute: str
-    type: GraphQLLeafType | GraphQLObjectType
+    type: GraphQLLeafType | GraphQLObjectType | None
     field_type: Any
     nullable: bool
+    from_ready: bool = False
+    item: GraphQLLeafType | None = None
 
 
 # One field of a selection: its response name, its field details, and the plain reading or None.
@@ -58,16 +89,26 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
     field_def = parent_type.fields.get(node.name.value)
     if field_def is None or field_def.args:
         return None
-    # strawberry marks the resolver of a basic field (plain attribute, no field extensions).
-    if not getattr(field_def.resolve, "_is_default", False):
-        return None
     definition = (field_def.extensions or {}).get("strawberry-definition")
-    attribute = getattr(definition, "python_name", None)
     nullable = not isinstance(field_def.type, GraphQLNonNull)
     inner = field_def.type if nullable else field_def.type.of_type
-    if attribute is None or not (is_leaf_type(inner) or is_object_type(inner)):
-        return None  # lists and abstract types
-    return _Plain(attribute, inner, field_def.type, nullable)
+    # strawberry marks the resolver of a basic field (plain attribute, no field extensions).
+    if getattr(field_def.resolve, "_is_default", False):
+        attribute = getattr(definition, "python_name", None)
+        if attribute is None or not (is_leaf_type(inner) or is_object_type(inner)):
+            return None  # lists and abstract types
+        return _Plain(attribute, inner, field_def.type, nullable)
+    resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
+    key = getattr(resolver, _READY_KEY, None)
+    if key is None or getattr(definition, "extensions", None):
+        return None
+    if is_leaf_type(inner) or is_object_type(inner):
+        return _Plain(key, inner, field_def.type, nullable, from_ready=True)
+    if isinstance(inner, GraphQLList):
+        item = inner.of_type
+        if isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
+            return _Plain(key, None, field_def.type, nullable, True, item.of_type)
+    return None  # lists of objects, nullable items and abstract types
 
 
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -117,7 +158,11 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for name, details, plain in steps:
                 result = _FULL_PATH
                 if plain is not None:
-                    value = getattr(source_value, plain.attribute, _MISSING)
+                    if plain.from_ready:
+                        ready = getattr(source_value, "ready", None)
+                        value = _MISSING if not ready else ready.get(plain.attribute, _MISSING)
+                    else:
+                        value = getattr(source_value, plain.attribute, _MISSING)
                     where = (path, name, parent_type.name)
                     result = self._read(plain, value, details, where, position_context)
                 if result is _FULL_PATH:
@@ -155,6 +200,8 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None if plain.nullable else _FULL_PATH
         if value is _MISSING or isinstance(value, Exception):
             return _FULL_PATH
+        if plain.item is not None:
+            return _leaves(plain.item, value)
         if is_leaf_type(plain.type):
             try:
                 coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
@@ -184,6 +231,22 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
             self.handle_field_error(error, plain.field_type, details, path)
             return None
+
+
+def _leaves(item: GraphQLLeafType, values: Any) -> Any:
+    """A list of non-null leaves, coerced, or `_FULL_PATH` when any item is unusual."""
+    if not isinstance(values, list):
+        return _FULL_PATH
+    coerced = []
+    for value in values:
+        try:
+            one = item.coerce_output_value(value) if value is not None else None
+        except Exception:  # noqa: BLE001 - the full path reports it properly
+            return _FULL_PATH
+        if one is None or one is Undefined:
+            return _FULL_PATH
+        coerced.append(one)
+    return coerced
 
 
 async def _gathered(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:

@@ -58,6 +58,9 @@ async def prefetch_members(
         return
     for member in members:
         member.ready = {}
+    if "nodes.phone" in wanted:
+        for member in members:
+            member.ready["phone"] = member.phone_for(actor.masks_phones)
     orgs_wanted = {"nodes.organisation", "nodes.reportsTo"} & wanted
     if orgs_wanted:
         keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}

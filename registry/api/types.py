@@ -22,6 +22,7 @@ from registry.api.enums import (
     OrgStatusEnum,
     PlaceKindEnum,
 )
+from registry.api.execution import prefetched
 from registry.config import RuleThresholds
 
 
@@ -61,9 +62,8 @@ class Place(relay.Node):
         )
 
     @strawberry.field
+    @prefetched
     def parent(self, info: GInfo) -> Place | None:
-        if self.ready is not None and "parent" in self.ready:
-            return self.ready["parent"]  # type: ignore[no-any-return]
         return self._parent(info)  # type: ignore[return-value]
 
     async def _parent(self, info: GInfo) -> Place | None:
@@ -147,9 +147,8 @@ class Organisation(relay.Node):
         return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary, if any.")
+    @prefetched
     def secretary(self, info: GInfo) -> Member | None:
-        if self.ready is not None and "secretary" in self.ready:
-            return self.ready["secretary"]  # type: ignore[no-any-return]
         return self._secretary(info)  # type: ignore[return-value]
 
     async def _secretary(self, info: GInfo) -> Member | None:
@@ -181,6 +180,9 @@ class Member(relay.Node):
     joined: date | None
     full_on: date | None
     workplace: str | None
+    in_service: bool = strawberry.field(
+        description="In service: formal tie at a workplace, reporting where they live."
+    )
     version: int
     organisation_key: strawberry.Private[int | None]
     household_key: strawberry.Private[int | None]
@@ -204,6 +206,7 @@ class Member(relay.Node):
             joined=row.joined,
             full_on=row.full_on,
             workplace=row.workplace,
+            in_service=row.workplace is not None,
             version=row.version,
             organisation_key=row.organisation_id,
             household_key=row.household_id,
@@ -212,18 +215,16 @@ class Member(relay.Node):
             task_capacity=row.task_capacity or RuleThresholds.default_task_capacity,
         )
 
-    @strawberry.field(
-        description="In service: formal tie at a workplace, reporting where they live."
-    )
-    def in_service(self) -> bool:
-        return self.workplace is not None
-
     @strawberry.field
+    @prefetched
     def phone(self, info: GInfo) -> str | None:
+        return self.phone_for(info.context.require_actor().masks_phones)
+
+    def phone_for(self, masked: bool) -> str | None:
+        """The phone number as a caller sees it: masked for viewers."""
         if self.phone_raw is None:
             return None
-        actor = info.context.require_actor()
-        return mask_phone(self.phone_raw) if actor.masks_phones else self.phone_raw
+        return mask_phone(self.phone_raw) if masked else self.phone_raw
 
     async def _org(self, info: GInfo, key: int | None) -> Organisation | None:
         if key is None:
@@ -231,25 +232,22 @@ class Member(relay.Node):
         row = await info.context.loaders.organisation.load(key)
         return Organisation.from_row(row) if row else None
 
-    # The nested fields below are sync: an answer fetched up front (`ready`) costs graphql-core
-    # no coroutine; without one they hand it the loader's awaitable, which it awaits.
+    # The nested fields below are sync and `prefetched`: an answer fetched up front (`ready`)
+    # is read like a plain field; without one they hand graphql-core the loader's awaitable.
 
     @strawberry.field(description="The one formal organisation (none for in-service members).")
+    @prefetched
     def organisation(self, info: GInfo) -> Organisation | None:
-        if self.ready is not None and "organisation" in self.ready:
-            return self.ready["organisation"]  # type: ignore[no-any-return]
         return self._org(info, self.organisation_key)  # type: ignore[return-value]
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
+    @prefetched
     def reports_to(self, info: GInfo) -> Organisation | None:
-        if self.ready is not None and "reports_to" in self.ready:
-            return self.ready["reports_to"]  # type: ignore[no-any-return]
         return self._org(info, self.reports_to_key)  # type: ignore[return-value]
 
     @strawberry.field
+    @prefetched
     def household(self, info: GInfo) -> Place | None:
-        if self.ready is not None and "household" in self.ready:
-            return self.ready["household"]  # type: ignore[no-any-return]
         return self._household(info)  # type: ignore[return-value]
 
     async def _household(self, info: GInfo) -> Place | None:
@@ -259,9 +257,8 @@ class Member(relay.Node):
         return Place.from_row(row) if row else None
 
     @strawberry.field
+    @prefetched
     def skills(self, info: GInfo) -> list[str]:
-        if self.ready is not None and "skills" in self.ready:
-            return self.ready["skills"]  # type: ignore[no-any-return]
         return info.context.loaders.skills.load(self.id)  # type: ignore[return-value]
 
     @strawberry.field
