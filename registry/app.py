@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -41,6 +42,14 @@ class RegistryGraphQL(GraphQL):
             # The console's session cookie counts only on JSON POSTs (see registry.web.session).
             actor = await authenticate(session, request_token(request, json_post_only=True))
         return Context(db=self.db, settings=self.settings, actor=actor)
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a 100-member page or a district's violations encode several times faster,
+        # and Chinese text goes out as UTF-8 rather than \u escapes.
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # its JSONDecodeError is json's: bad bodies still get a 400
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Our own GraphiQL build: strawberry's page loads its scripts from a public CDN.
