@@ -143,23 +143,13 @@ def _load(_: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from registry.migrate import upgrade
+    from registry.serving import serve
 
     upgrade(settings.database_url)
     # Workers build their own app from the environment: hand them the chosen database.
     os.environ["GRIDREG_DATABASE_URL"] = settings.database_url
-    uvicorn.run(
-        "registry.serving:serving_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        http="registry.serving:NoDelayH11Protocol",
-    )
-    return 0
+    return serve(args.host, args.port, args.workers)
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
