@@ -271,9 +271,12 @@ def _building_tallies_query(scope: Scope) -> Select[Any]:
             func.coalesce(func.sum(tally.in_service_members), 0),
             count_if(tally.members > 0),
         )
-        .select_from(Place)
-        .join(tally, tally.building_id == Place.id)
-        .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
+        # Driven from the tallies, which hold buildings only: with `kind = 'building'` on the
+        # places PostgreSQL expects a handful of matches and merge-joins the whole place table
+        # in id order (100-180 ms for a district instead of 7).
+        .select_from(tally)
+        .join(Place, Place.id == tally.building_id)
+        .where(scope.places(Place.path))
     )
 
 
