@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from registry.api.context import GInfo
@@ -64,18 +65,14 @@ async def prefetch_members(
     orgs_wanted = {"nodes.organisation", "nodes.reportsTo"} & wanted
     if orgs_wanted:
         keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}
-        orgs = await _organisations(session, actor, keys - {None})
-        if {"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted:
-            await _secretaries(session, list(orgs.values()))
+        secretaries = bool({"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted)
+        orgs = await _organisations(session, actor, keys - {None}, secretaries)
         for member in members:
             member.ready["organisation"] = orgs.get(member.organisation_key)
             member.ready["reports_to"] = orgs.get(member.reports_to_key)
     if "nodes.household" in wanted:
-        homes = await _places(session, actor, {m.household_key for m in members} - {None})
-        if "nodes.household.parent" in wanted:
-            parents = await _places(session, actor, {p.parent_key for p in homes.values()} - {None})
-            for home in homes.values():
-                home.ready = {"parent": parents.get(home.parent_key)}
+        keys = {m.household_key for m in members} - {None}
+        homes = await _places(session, actor, keys, "nodes.household.parent" in wanted)
         for member in members:
             member.ready["household"] = homes.get(member.household_key)
     if "nodes.skills" in wanted:
@@ -92,37 +89,51 @@ async def prefetch_members(
 
 
 async def _organisations(
-    session: AsyncSession, actor: Actor, keys: set[int]
+    session: AsyncSession, actor: Actor, keys: set[int], secretaries: bool
 ) -> dict[int, Organisation]:
-    """As `Loaders.organisation`: in the caller's organisation subtree."""
+    """As `Loaders.organisation` (in the caller's organisation subtree); with `secretaries`,
+    each with its current secretary as `Loaders.secretary` gives it (the latest term when two
+    are open), in the same statement."""
     if not keys:
         return {}
-    rows = await session.scalars(select(OrgRow).where(OrgRow.id.in_(keys), actor.org_clause()))
-    return {row.id: Organisation.from_row(row) for row in rows}
-
-
-async def _places(session: AsyncSession, actor: Actor, keys: set[int]) -> dict[int, Place]:
-    """As `Loaders.place`: in the caller's territory."""
-    if not keys:
-        return {}
-    rows = await session.scalars(
-        select(PlaceRow).where(PlaceRow.id.in_(keys), actor.place_clause())
+    query = select(OrgRow).where(OrgRow.id.in_(keys), actor.org_clause())
+    if not secretaries:
+        return {row.id: Organisation.from_row(row) for row in await session.scalars(query)}
+    term = and_(
+        Office.organisation_id == OrgRow.id,
+        Office.end.is_(None),
+        Office.role == OfficeRole.SECRETARY.value,
     )
-    return {row.id: Place.from_row(row) for row in rows}
+    rows = await session.execute(
+        query.add_columns(MemberRow)
+        .outerjoin(Office, term)
+        .outerjoin(MemberRow, MemberRow.id == Office.member_id)
+        .order_by(Office.start)
+    )
+    found: dict[int, Organisation] = {}
+    for row, secretary in rows:
+        org = found.get(row.id) or Organisation.from_row(row)
+        if secretary is not None or org.ready is None:
+            org.ready = {"secretary": Member.from_row(secretary) if secretary else None}
+        found[row.id] = org
+    return found
 
 
-async def _secretaries(session: AsyncSession, orgs: list[Organisation]) -> None:
-    """As `Loaders.secretary`: the current secretary (the latest term when two are open)."""
-    found: dict[int, MemberRow] = {}
-    if orgs:
-        rows = await session.execute(
-            select(Office.organisation_id, MemberRow)
-            .join(MemberRow, MemberRow.id == Office.member_id)
-            .where(Office.organisation_id.in_([org.id for org in orgs]), Office.end.is_(None))
-            .where(Office.role == OfficeRole.SECRETARY.value)
-            .order_by(Office.start)
-        )
-        found = {org_id: member for org_id, member in rows}
-    for org in orgs:
-        row = found.get(org.id)
-        org.ready = {"secretary": Member.from_row(row) if row is not None else None}
+async def _places(
+    session: AsyncSession, actor: Actor, keys: set[int], parents: bool
+) -> dict[int, Place]:
+    """As `Loaders.place` (in the caller's territory); with `parents`, each with its parent
+    place as the same loader gives it (None outside the territory), in the same statement."""
+    if not keys:
+        return {}
+    query = select(PlaceRow).where(PlaceRow.id.in_(keys), actor.place_clause())
+    if not parents:
+        return {row.id: Place.from_row(row) for row in await session.scalars(query)}
+    parent = aliased(PlaceRow)
+    above = and_(parent.id == PlaceRow.parent_id, actor.place_clause(parent.path))
+    found: dict[int, Place] = {}
+    for row, up in await session.execute(query.add_columns(parent).outerjoin(parent, above)):
+        place = Place.from_row(row)
+        place.ready = {"parent": Place.from_row(up) if up is not None else None}
+        found[row.id] = place
+    return found
