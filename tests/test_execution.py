@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry import relay
 from strawberry.extensions import SchemaExtension
 
 from registry.api.execution import PlainFieldExecutionContext, prefetched
@@ -110,10 +111,37 @@ def shelves(odd: bool = False) -> list[Shelf]:
 
 
 @strawberry.type
+class Crate(relay.Node):
+    """A relay node resolving its id as strawberry does by default."""
+
+    key: relay.NodeID[int]
+    code: str
+
+
+@strawberry.type
+class OddCrate(relay.Node):
+    """A relay node with ids of its own making."""
+
+    key: relay.NodeID[int]
+
+    @classmethod
+    def resolve_id(cls, root: OddCrate, *, info: strawberry.Info) -> str:  # type: ignore[override]
+        return f"odd-{root.key}"
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def boxes(self, broken: bool = False) -> list[Box]:
         return boxes(broken)
+
+    @strawberry.field
+    def crates(self) -> list[Crate]:
+        return [Crate(key=i, code=f"C{i}") for i in range(3)]
+
+    @strawberry.field
+    def odd_crates(self) -> list[OddCrate]:
+        return [OddCrate(key=i) for i in range(2)]
 
     @strawberry.field
     def shelves(self, odd: bool = False) -> list[Shelf]:
@@ -148,6 +176,7 @@ QUERIES = [
     "{ later { spare { half } tally { half } } }",
     "{ shelves { code label tags box { code tally { total } shout } } }",
     "{ shelves(odd: true) { code label tags box { code colour } } }",
+    "{ crates { id code } oddCrates { id } }",
 ]
 
 
@@ -192,3 +221,14 @@ async def test_given_answers_fetched_up_front_then_no_resolver_runs_for_them() -
     assert RESOLVED == []
     await FAST.execute("{ shelves(odd: true) { code label } }")
     assert RESOLVED == ["label"] * 3  # S2 fetched nothing, S3 and S4 no label
+
+
+async def test_given_relay_nodes_then_their_ids_are_global_ids_of_their_own_making() -> None:
+    from strawberry.relay import GlobalID
+
+    result = await FAST.execute("{ crates { id } oddCrates { id } }")
+    assert not result.errors
+    crates = [GlobalID.from_id(c["id"]) for c in result.data["crates"]]
+    assert [(g.type_name, g.node_id) for g in crates] == [("Crate", str(i)) for i in range(3)]
+    odd = [GlobalID.from_id(c["id"]) for c in result.data["oddCrates"]]
+    assert [(g.type_name, g.node_id) for g in odd] == [("OddCrate", "odd-0"), ("OddCrate", "odd-1")]

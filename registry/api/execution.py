@@ -11,6 +11,9 @@ with one `getattr` before completing its selection as graphql-core does. Anythin
 null for a non-null field, a value the type refuses, an exception, a failed type check) goes
 down graphql-core's own path, so answers and errors stay exactly as they were.
 
+A relay node's `id` is read the same way: the node's id attribute, encoded as strawberry's
+`GlobalID` encodes it, unless the type changes how ids or type names resolve.
+
 A field whose resolver is marked `prefetched` is read the same way from the object's `ready`
 dict when a list query fetched its answer up front (`registry.api.prefetch`): a page of members
 then costs no resolver call per nested object. Without a prefetched answer the resolver runs.
@@ -26,6 +29,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from graphql.pyutils import Path, gather_with_cancel
+from strawberry import relay
+from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
@@ -67,7 +72,8 @@ class _Plain(NamedTuple):
     """How to read one plain field: the Python attribute (or `ready` key), its leaf or object
     type (non-null unwrapped), the field's full type, whether null is allowed (a null for a
     non-null field goes the full path, for its error), whether the value comes from `ready`,
-    and for a list of leaves the item type."""
+    for a list of leaves the item type, and for a relay node's `id` the node class and its
+    GraphQL type name."""
 
     attribute: str
     type: GraphQLLeafType | GraphQLObjectType | None
@@ -75,6 +81,26 @@ class _Plain(NamedTuple):
     nullable: bool
     from_ready: bool = False
     item: GraphQLLeafType | None = None
+    node: type | None = None
+    type_name: str = ""
+
+
+_NODE_ID = relay.Node.__dict__["_id"].__func__  # strawberry's resolver of every node's `id`
+
+
+def _node_id_of(parent_type: GraphQLObjectType, resolver: Any, field_type: Any) -> _Plain | None:
+    """The plain reading of a relay node's `id`, when the node resolves ids as strawberry does
+    by default (its id attribute, the GraphQL type's name)."""
+    if getattr(resolver, "__func__", None) is not _NODE_ID:
+        return None
+    origin = getattr((parent_type.extensions or {}).get("strawberry-definition"), "origin", None)
+    if not isinstance(origin, type) or not issubclass(origin, relay.Node):
+        return None
+    for method in ("resolve_id", "resolve_typename"):
+        if getattr(origin, method).__func__ is not getattr(relay.Node, method).__func__:
+            return None
+    attribute = origin.resolve_id_attr()
+    return _Plain(attribute, None, field_type, False, node=origin, type_name=parent_type.name)
 
 
 # One field of a selection: its response name, its field details, and the plain reading or None.
@@ -99,6 +125,10 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
             return None  # lists and abstract types
         return _Plain(attribute, inner, field_def.type, nullable)
     resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
+    if not nullable and not getattr(definition, "extensions", None):
+        node_id = _node_id_of(parent_type, resolver, field_def.type)
+        if node_id is not None:
+            return node_id
     key = getattr(resolver, _READY_KEY, None)
     if key is None or getattr(definition, "extensions", None):
         return None
@@ -161,6 +191,8 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if plain.from_ready:
                         ready = getattr(source_value, "ready", None)
                         value = _MISSING if not ready else ready.get(plain.attribute, _MISSING)
+                    elif plain.node is not None and type(source_value) is not plain.node:
+                        value = _MISSING  # a subclass may resolve its ids otherwise
                     else:
                         value = getattr(source_value, plain.attribute, _MISSING)
                     where = (path, name, parent_type.name)
@@ -202,6 +234,8 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _FULL_PATH
         if plain.item is not None:
             return _leaves(plain.item, value)
+        if plain.node is not None:
+            return to_base64(plain.type_name, value)
         if is_leaf_type(plain.type):
             try:
                 coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
