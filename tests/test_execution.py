@@ -136,6 +136,18 @@ class Query:
         return boxes(broken)
 
     @strawberry.field
+    def edges(self) -> list[Box]:
+        """Values at the edges of their scalars: each must answer as graphql-core answers."""
+        found = boxes()
+        found[0].size = 2**31  # beyond Int
+        found[1].size = -(2**31)  # the smallest Int
+        found[2].tally.ratio = float("nan")  # not a Float
+        found[3].tally.ratio = float("inf")
+        found[4].code = True  # type: ignore[assignment]  # a bool where a String goes
+        found[1].spare.total = 7.0  # type: ignore[union-attr]  # a whole float in an Int
+        return found
+
+    @strawberry.field
     def crates(self) -> list[Crate]:
         return [Crate(key=i, code=f"C{i}") for i in range(3)]
 
@@ -177,6 +189,10 @@ QUERIES = [
     "{ shelves { code label tags box { code tally { total } shout } } }",
     "{ shelves(odd: true) { code label tags box { code colour } } }",
     "{ crates { id code } oddCrates { id } }",
+    "{ edges { code size colour tally { ratio } spare { total } } }",
+    "{ edges { size } }",
+    "{ edges { tally { ratio } } }",
+    "{ edges { code colour spare { total } } }",
 ]
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import Enum
+from math import isfinite
 from typing import Any, NamedTuple, TypeVar
 
 from graphql.pyutils import Path, gather_with_cancel
@@ -34,10 +36,16 @@ from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_object_type,
@@ -83,6 +91,30 @@ class _Plain(NamedTuple):
     item: GraphQLLeafType | None = None
     node: type | None = None
     type_name: str = ""
+    exact: type | None = None
+    names: dict[Any, Any] | None = None
+
+
+# Built-in scalars that serialise a value of exactly this Python type as the value itself
+# (Int within 32 bits, Float when finite): such a value needs no coercion call at all.
+_IDENTITY = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int,
+             GraphQLFloat: float}  # fmt: skip
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def _leaf(attribute: str, inner: Any, field_type: Any, nullable: bool, ready: bool) -> _Plain:
+    """The plain reading of a leaf field, with its shortcut: identity for built-in scalars,
+    a memo of names for enums (an enum member always serialises to the same name)."""
+    names = {} if isinstance(inner, GraphQLEnumType) else None
+    return _Plain(attribute, inner, field_type, nullable, ready, exact=_IDENTITY.get(inner),
+                  names=names)  # fmt: skip
+
+
+def _as_is(exact: type, value: Any) -> bool:
+    """Whether a value of exactly type `exact` serialises to itself."""
+    if exact is int:
+        return bool(_INT_MIN <= value <= _INT_MAX)
+    return exact is not float or isfinite(value)
 
 
 _NODE_ID = relay.Node.__dict__["_id"].__func__  # strawberry's resolver of every node's `id`
@@ -123,6 +155,8 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
         attribute = getattr(definition, "python_name", None)
         if attribute is None or not (is_leaf_type(inner) or is_object_type(inner)):
             return None  # lists and abstract types
+        if is_leaf_type(inner):
+            return _leaf(attribute, inner, field_def.type, nullable, False)
         return _Plain(attribute, inner, field_def.type, nullable)
     resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
     if not nullable and not getattr(definition, "extensions", None):
@@ -132,7 +166,9 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
     key = getattr(resolver, _READY_KEY, None)
     if key is None or getattr(definition, "extensions", None):
         return None
-    if is_leaf_type(inner) or is_object_type(inner):
+    if is_leaf_type(inner):
+        return _leaf(key, inner, field_def.type, nullable, True)
+    if is_object_type(inner):
         return _Plain(key, inner, field_def.type, nullable, from_ready=True)
     if isinstance(inner, GraphQLList):
         item = inner.of_type
@@ -195,6 +231,14 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         value = _MISSING  # a subclass may resolve its ids otherwise
                     else:
                         value = getattr(source_value, plain.attribute, _MISSING)
+                    exact = plain.exact
+                    if (
+                        exact is not None
+                        and type(value) is exact
+                        and (exact is str or _as_is(exact, value))
+                    ):
+                        results[name] = value  # most fields of a large answer end here
+                        continue
                     where = (path, name, parent_type.name)
                     result = self._read(plain, value, details, where, position_context)
                 if result is _FULL_PATH:
@@ -236,12 +280,22 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _leaves(plain.item, value)
         if plain.node is not None:
             return to_base64(plain.type_name, value)
+        names = plain.names
+        if names is not None:
+            try:
+                return names[value]
+            except (KeyError, TypeError):  # not seen yet, or not hashable
+                pass
         if is_leaf_type(plain.type):
             try:
                 coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
             except Exception:  # noqa: BLE001 - the full path reports it properly
                 return _FULL_PATH
-            return _FULL_PATH if coerced is None or coerced is Undefined else coerced
+            if coerced is None or coerced is Undefined:
+                return _FULL_PATH
+            if names is not None and isinstance(value, Enum):
+                names[value] = coerced
+            return coerced
         object_type: GraphQLObjectType = plain.type  # type: ignore[assignment]
         # strawberry's own type checks ignore the resolve info; anything but a plain True
         # (False, or an awaitable) gets graphql-core's handling.
