@@ -27,6 +27,7 @@ from registry.config import Settings, normalise_database_url
 from registry.db import Database
 from registry.models import Organisation, Place
 from registry.pairings.bench import contact_rows, cuntan_rows
+from seeds import CUNTAN
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 console = Console()
@@ -54,6 +55,23 @@ async def median_ms(work: Callable[[], Awaitable[Any]], repeats: int) -> float:
         await work()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+async def paired_medians(
+    api: Callable[[], Awaitable[Any]], plain: Callable[[], Awaitable[Any]], repeats: int
+) -> tuple[float, float]:
+    """Median wall times (ms) of `api` and `plain`, run alternately after one warm-up each:
+    a shared machine speeds up and slows down over seconds, and alternating lets both sides
+    of a ratio see the same conditions."""
+    await api()
+    await plain()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for work, spent in ((api, times[0]), (plain, times[1])):
+            start = time.perf_counter()
+            await work()
+            spent.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 # The plainest SQL for the same numbers the operation returns: one statement per figure or
@@ -276,8 +294,11 @@ async def _bench_backend(
             ("members page of 100", "Members", {"first": 100}, PLAIN_MEMBERS, {}, None),
         ]  # fmt: skip
         for what, op, variables, plain, params, target in cases:
-            api_ms = await median_ms(lambda op=op, v=variables: call(op, v), repeats)
-            sql_ms = await median_ms(lambda s=plain, p=params: _plain(db, s, p), repeats)
+            api_ms, sql_ms = await paired_medians(
+                lambda op=op, v=variables: call(op, v),
+                lambda s=plain, p=params: _plain(db, s, p),
+                repeats,
+            )
             figures.append(Figure(what, backend, api_ms, sql_ms, target))
         figures += [
             Figure(*row[:1], backend, *row[1:])
@@ -316,7 +337,7 @@ async def _mobilisation_figures(repeats: int) -> list[Figure]:
     from registry.models import Task
 
     url = f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'cuntan.sqlite3'}"
-    db, _ = await _prepare(url, Path(__file__).resolve().parents[1] / "seeds" / "cuntan")
+    db, _ = await _prepare(url, CUNTAN)
     async with db.write() as session:
         token = await create_token(session, Role.ADMIN, None, "bench")
     app = create_app(Settings.from_env(database_url=url))

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from registry.config import Settings
 
-CUNTAN = Path(__file__).resolve().parents[1] / "seeds" / "cuntan"
-
 
 def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
     from registry.migrate import upgrade
@@ -161,6 +159,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from registry.importer import import_workbook
     from registry.migrate import upgrade
     from registry.models import Place
+    from seeds import CUNTAN
 
     upgrade(settings.database_url)
 
@@ -324,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="measure coverage, org charts and pages on the synthetic district"
     )
     bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
-    bench.add_argument("--repeats", type=int, default=7)
+    bench.add_argument("--repeats", type=int, default=15)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
     bench.set_defaults(run=_bench)
 

@@ -5,3 +5,8 @@
 - `seeds.synthetic.generate(out_dir, scale, seed, progress)`: deterministic synthetic workbooks
   at `tiny`, `subdistrict` or `district` scale.
 """
+
+from pathlib import Path
+
+CUNTAN = Path(__file__).resolve().parent / "cuntan"
+"""The Cuntan workbook, wherever gridreg is run from."""

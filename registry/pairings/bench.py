@@ -25,6 +25,7 @@ from registry.models import Place
 from registry.pairings.settings import contact_ratios
 from registry.pairings.territory import estate_paths, load_territory
 from registry.scope import ScopeKind, resolve_scope
+from seeds import CUNTAN
 
 Post = Callable[[str, dict[str, Any]], Awaitable[None]]
 Row = tuple[str, float, float | None, float | None]
@@ -104,7 +105,7 @@ async def cuntan_rows(repeats: int) -> list[Row]:
     url = f"sqlite+aiosqlite:///{path}"
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
-    await import_workbook(db, Path("seeds/cuntan"))
+    await import_workbook(db, CUNTAN)
     async with db.write() as session:
         token = await create_token(session, Role.ADMIN, None, "bench")
     app = create_app(Settings.from_env(database_url=url))
