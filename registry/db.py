@@ -34,7 +34,9 @@ def create_engine(
             server_settings["statement_timeout"] = str(statement_timeout_ms)
         engine = create_async_engine(
             url,
-            pool_size=10,
+            # Kept open between requests: a connection closed because the pool was full is a
+            # new server process next time, and every statement prepared and planned anew.
+            pool_size=20,
             max_overflow=10,
             connect_args={"server_settings": server_settings},
         )
