@@ -13,8 +13,8 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from registry.cli import CUNTAN
 from registry.web.session import SESSION_HEADER
+from seeds import CUNTAN
 from tests.support import GraphQLClient, Registry, operation
 
 COVERAGE = operation("ConsoleCoverage")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 
 from registry.models import Change, Member, Pairing, Place
+from seeds import CUNTAN
 from tests.support import GraphQLClient, Registry, operation
 from tests.workbooks import contact_estates
 
@@ -173,7 +172,7 @@ async def test_cuntan_estate_is_paired_whole_and_stays_put(registry: Registry) -
     """Given the Cuntan seeds, when the 1,224 households of 吉安园茅溪小区 are paired at the
     default ratio, then every household gets a contact member living in the estate, nobody
     takes more than 10, coverage counts all of them, and proposing again changes nothing."""
-    await registry.load(Path("seeds/cuntan"))
+    await registry.load(CUNTAN)
     api = await registry.client("organiser", scope="CT-BS-DW")
     proposal = await propose(api, "CT-BS-JAMX")
     assert len(proposal["pairings"]) == 1224 and proposal["unpaired"] == []

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from registry.importer import ImportFailed, RowProblem, import_workbook
 from registry.models import Affiliation, Change, Coverage, Member
-from tests.support import ROOT, Registry, operation, reset_tables, write_workbook
+from seeds import CUNTAN
+from tests.support import Registry, operation, reset_tables, write_workbook
 
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -356,9 +357,9 @@ async def test_bad_rows_of_an_xlsx_are_numbered_as_excel_shows_them(registry: Re
     assert where(problems) == {("places", 4, "kind")}
 
 
-@pytest.mark.skipif(not (ROOT / "seeds" / "cuntan").exists(), reason="no Cuntan workbook")
+@pytest.mark.skipif(not CUNTAN.exists(), reason="no Cuntan workbook")
 async def test_the_cuntan_workbook_loads(registry: Registry) -> None:
-    report = await import_workbook(registry.db, ROOT / "seeds" / "cuntan")
+    report = await import_workbook(registry.db, CUNTAN)
 
     api = await registry.client("admin")
     assert report.created["places"] > 10_000

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from registry.importer import ImportFailed
+from seeds import CUNTAN
 from tests.support import operation
 from tests.workbooks import mobilisation_estates
 
@@ -74,7 +73,7 @@ async def test_bad_task_and_suggestion_rows_are_all_reported_and_nothing_is_writ
 
 
 async def test_cuntan_demo_has_34_resolved_suggestions_and_the_election_task(registry):
-    await registry.load(Path("seeds/cuntan"))
+    await registry.load(CUNTAN)
     api = await registry.client("admin")
     figures = (await api(operation("SuggestionCoverage"), {"scope": "CT-BS-JAMX"}))["coverage"]
     assert figures["suggestions"]["raised"] == 34

@@ -13,10 +13,10 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from registry.cli import CUNTAN
 from registry.db import Database
 from registry.importer import import_workbook
 from registry.web.pages import STATIC
+from seeds import CUNTAN
 from tests.support import ROOT, GraphQLClient, LiveServer, Registry, reset_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
