@@ -1,12 +1,14 @@
-"""Pooled database connections: the server keeps answering when PostgreSQL drops them."""
+"""Database sessions: reads see the latest commit, and the server keeps answering when
+PostgreSQL drops its pooled connections."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from registry.models import Place
 from tests.support import Registry, operation
 from tests.workbooks import contact_estates
 
@@ -38,3 +40,21 @@ async def test_requests_are_answered_after_the_database_drops_every_connection(
 
     for _ in range(3):
         assert await api(COVERAGE, {"scope": "S", "gaps": 5}) == before
+
+
+async def test_a_read_session_sees_what_was_committed_between_its_statements(
+    registry: Registry,
+) -> None:
+    """Given a read session that has read a place's name, when another session renames the
+    place and commits, then the read session's next statement sees the new name: reads hold
+    no transaction on either database (on PostgreSQL each statement takes its own snapshot;
+    SQLite's read engine begins none), so a long read never pins an old snapshot."""
+    await registry.load(contact_estates())
+    name = select(Place.name).where(Place.code == "E")
+    async with registry.db.read() as reader:
+        before = await reader.scalar(name)
+        async with registry.db.write() as writer:
+            place = await writer.scalar(select(Place).where(Place.code == "E"))
+            assert place is not None
+            place.name = f"{before} renamed"
+        assert await reader.scalar(name) == f"{before} renamed"
