@@ -147,7 +147,15 @@ async def rules_report(
     members = _member_violations(other or session, scope, rules, today)
     if other is None:
         return [*await organisations, *await members]
-    by_organisation, by_member = await asyncio.gather(organisations, members)
+    tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
+    try:
+        by_organisation, by_member = await asyncio.gather(*tasks)
+    except BaseException:
+        # The caller closes both sessions when this raises: stop the other read first.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return [*by_organisation, *by_member]
 
 

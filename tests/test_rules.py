@@ -3,10 +3,12 @@ with thresholds from the configuration."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from registry.auth import SYSTEM
@@ -275,3 +277,53 @@ async def test_thresholds_come_from_the_configuration(registry: Registry) -> Non
     assert (Rule.BRANCH_TOO_SMALL, "OK") in codes
     assert (Rule.BRANCH_TOO_SMALL, "EDGE") in codes
     assert (Rule.OVERDUE_ELECTION, "PC") not in codes
+
+
+async def test_read_side_by_side_the_report_equals_the_sequential_one(registry: Registry) -> None:
+    """Given the rules world, the report read on two sessions side by side lists the same
+    violations in the same order as the report read on one."""
+    await load(registry)
+    async with registry.db.read() as session, registry.db.read() as other:
+        scope = await resolve_scope(session, SYSTEM, "WC", ScopeKind.ORGANISATION)
+        alone = await rules_report(session, scope, RuleThresholds())
+        side_by_side = await rules_report(session, scope, RuleThresholds(), other=other)
+    def listed(report: list[Any]) -> list[tuple[Any, ...]]:
+        return [
+            (v.rule, v.organisation and v.organisation.code, v.member and v.member.code, v.message)
+            for v in report
+        ]
+
+    assert listed(side_by_side) == listed(alone) and alone
+
+
+async def test_when_one_side_fails_the_other_is_stopped_before_the_error_leaves(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the organisation rules failing while the member rules are still reading, the
+    report raises that failure, and the member read has been cancelled by then (its session
+    is about to be closed by the caller)."""
+    import registry.rules as rules_module
+
+    await load(registry)
+    member_read: list[str] = []
+
+    async def failing(*_: Any) -> list[Any]:
+        await asyncio.sleep(0)
+        raise RuntimeError("the organisation statement failed")
+
+    async def slow(*_: Any) -> list[Any]:
+        member_read.append("started")
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            member_read.append("cancelled")
+            raise
+        return []
+
+    monkeypatch.setattr(rules_module, "_organisation_violations", failing)
+    monkeypatch.setattr(rules_module, "_member_violations", slow)
+    async with registry.db.read() as session, registry.db.read() as other:
+        scope = await resolve_scope(session, SYSTEM, "WC", ScopeKind.ORGANISATION)
+        with pytest.raises(RuntimeError, match="organisation statement failed"):
+            await rules_report(session, scope, RuleThresholds(), other=other)
+        assert member_read == ["started", "cancelled"]
