@@ -243,9 +243,7 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     their affiliation of that day), or reporting into them."""
     orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
     if on is None:
-        return member_meets_any(
-            lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)
-        )
+        return member_meets_any(Member.organisation_id.in_(orgs), Member.reports_to_id.in_(orgs))
     formal = exists(
         select(1).where(
             Affiliation.member_id == Member.id,

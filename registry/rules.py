@@ -41,7 +41,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -54,7 +54,7 @@ from registry.kinds import (
     OrgKind,
     OrgStatus,
 )
-from registry.models import Member, Office, Organisation, Place
+from registry.models import Member, Office, Organisation
 from registry.scope import (
     Scope,
     ScopeKind,
@@ -379,48 +379,33 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .where(Office.role.in_(COMMITTEE_ROLES))
         .scalar_subquery()
     )
-    probationary = _probationary_in(Member, orgs)
-    unattached = _unattached(Member)
+    probationary = and_(
+        Member.organisation_id.in_(orgs), Member.status == MemberStatus.PROBATIONARY.value
+    )
     homes = living_in(scope) if scope.place_tops else false()
     # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
     # branch narrowed to the members a rule can catch: probationary members of the scope's
     # organisations, and members with neither organisation nor workplace (found by the null
     # organisation) reporting into the scope or living in it. Narrowing inside the branches
     # keeps a district-wide report from walking every member and every household.
-    candidates = [
-        lambda m: _probationary_in(m, orgs),
-        lambda m: and_(_unattached(m), m.reports_to_id.in_(orgs)),
-    ]
+    candidates = [probationary, and_(_UNATTACHED, Member.reports_to_id.in_(orgs))]
     if scope.place_tops:
-        home = aliased(Place)
-        candidates.append(
-            lambda m: and_(
-                _unattached(m),
-                exists(select(1).where(home.id == m.household_id, scope.places(home.path))),
-            )
-        )
+        candidates.append(and_(_UNATTACHED, homes))
     return (
         select(Member, elected)
         .where(member_meets_any(*candidates))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),
-                and_(unattached, or_(Member.reports_to_id.in_(orgs), homes)),
+                and_(_UNATTACHED, or_(Member.reports_to_id.in_(orgs), homes)),
             )
         )
         .order_by(Member.code)
     )
 
 
-def _probationary_in(member: type[Member], orgs: Select[Any]) -> ColumnElement[bool]:
-    return and_(
-        member.organisation_id.in_(orgs), member.status == MemberStatus.PROBATIONARY.value
-    )
-
-
-def _unattached(member: type[Member]) -> ColumnElement[bool]:
-    """Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`)."""
-    return and_(member.organisation_id.is_(None), member.workplace.is_(None))
+# Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`).
+_UNATTACHED = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
 
 
 def _judge_member(

@@ -17,7 +17,6 @@ containing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -119,14 +118,12 @@ def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> Column
     return and_(column >= top, column < subtree_end_sql(top))
 
 
-def member_meets_any(*tests: Callable[[type[Member]], ColumnElement[bool]]) -> ColumnElement[bool]:
-    """SQL condition on Member: the member meets one of `tests` (each given Member). A UNION of
-    one select per test, each seeking its own index: planners cannot combine indexes for
-    `organisation_id IN (...) OR reports_to_id IN (...)` and scan every member. Each select
-    reads the member table on its own (no correlation with the outer query); plain `Member`
-    rather than an alias per test, because adapting a condition to an alias costs more than
-    the query it builds (this runs per request for the members page)."""
-    branches = [select(Member.id).where(test(Member)).correlate(None) for test in tests]
+def member_meets_any(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQL condition on Member: the member meets one of `conditions` (each on Member). A UNION
+    of one select per condition, each seeking its own index: planners cannot combine indexes
+    for `organisation_id IN (...) OR reports_to_id IN (...)` and scan every member. Each select
+    reads the member table on its own (no correlation with the outer query)."""
+    branches = [select(Member.id).where(condition).correlate(None) for condition in conditions]
     if not branches:
         return false()
     return Member.id.in_(union_all(*branches) if len(branches) > 1 else branches[0])

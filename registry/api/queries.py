@@ -204,7 +204,7 @@ class RegistryQuery:
                 orgs = select(OrgRow.id).where(await _subtree(top, OrgRow.path))
                 query = query.where(
                     member_meets_any(
-                        lambda m: m.organisation_id.in_(orgs), lambda m: m.reports_to_id.in_(orgs)
+                        MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs)
                     )
                 )
             if flt.place:
