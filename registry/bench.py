@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from registry.config import Settings, normalise_database_url
 from registry.db import Database
 from registry.models import Organisation, Place
 from registry.pairings.bench import contact_rows, cuntan_rows
+from registry.timing import median_ms, paired_medians
 from seeds import CUNTAN
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
@@ -44,34 +44,6 @@ class Figure:
     @property
     def ratio(self) -> float | None:
         return self.api_ms / self.sql_ms if self.sql_ms else None
-
-
-async def median_ms(work: Callable[[], Awaitable[Any]], repeats: int) -> float:
-    """Median wall time of `work` in milliseconds, after one warm-up run."""
-    await work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        await work()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
-async def paired_medians(
-    api: Callable[[], Awaitable[Any]], plain: Callable[[], Awaitable[Any]], repeats: int
-) -> tuple[float, float]:
-    """Median wall times (ms) of `api` and `plain`, run alternately after one warm-up each:
-    a shared machine speeds up and slows down over seconds, and alternating lets both sides
-    of a ratio see the same conditions."""
-    await api()
-    await plain()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeats):
-        for work, spent in ((api, times[0]), (plain, times[1])):
-            start = time.perf_counter()
-            await work()
-            spent.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
 
 
 # The plainest SQL for the same numbers the operation returns: one statement per figure or

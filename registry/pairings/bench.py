@@ -8,8 +8,6 @@ summary payload); the graph figure is `graph.contacts.propose_contacts` alone on
 from __future__ import annotations
 
 import asyncio
-import statistics
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -25,21 +23,12 @@ from registry.models import Place
 from registry.pairings.settings import contact_ratios
 from registry.pairings.territory import estate_paths, load_territory
 from registry.scope import ScopeKind, resolve_scope
+from registry.timing import median_ms
 from seeds import CUNTAN
 
 Post = Callable[[str, dict[str, Any]], Awaitable[None]]
 Row = tuple[str, float, float | None, float | None]
 CUNTAN_ESTATE = "CT-BS-JAMX"
-
-
-async def _median(work: Callable[[], Awaitable[Any]], repeats: int) -> float:
-    await work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        await work()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 async def graph_alone_ms(db: Database, scope_code: str, default_ratio: int, repeats: int) -> float:
@@ -57,14 +46,14 @@ async def graph_alone_ms(db: Database, scope_code: str, default_ratio: int, repe
     async def solve() -> None:
         propose_contacts(found.households, found.buildings, members, default_ratio, existing)
 
-    return await _median(solve, repeats)
+    return await median_ms(solve, repeats)
 
 
 async def contact_rows(
     db: Database, post: Post, scope_code: str, label: str, target: float, repeats: int
 ) -> list[Row]:
     """Propose contacts for a scope through the API and the graph function alone."""
-    api = await _median(
+    api = await median_ms(
         lambda: post("ProposeHouseholdContactsSummary", {"scope": scope_code}), repeats
     )
     alone = await graph_alone_ms(db, scope_code, 10, repeats)
@@ -83,7 +72,7 @@ async def chain_row(db: Database, post: Post, under: str, repeats: int) -> list[
             .order_by(Place.path)
             .limit(1)
         )
-    ms = await _median(lambda: post("ResponsibilityChain", {"place": household}), repeats)
+    ms = await median_ms(lambda: post("ResponsibilityChain", {"place": household}), repeats)
     return [(f"responsibility chain of household {household}", ms, None, 20.0)]
 
 
