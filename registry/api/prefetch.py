@@ -60,8 +60,9 @@ async def prefetch_members(
     for member in members:
         member.ready = {}
     if "nodes.phone" in wanted:
+        masked = actor.masks_phones
         for member in members:
-            member.ready["phone"] = member.phone_for(actor.masks_phones)
+            member.ready["phone"] = member.phone_for(masked)
     orgs_wanted = {"nodes.organisation", "nodes.reportsTo"} & wanted
     if orgs_wanted:
         keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}
