@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
 import strawberry
 
 from registry.auth import Role
@@ -35,3 +39,11 @@ TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
 AssignmentStatusEnum = strawberry.enum(AssignmentStatus, name="AssignmentStatus")
 SuggestionCategoryEnum = strawberry.enum(SuggestionCategory, name="SuggestionCategory")
 SuggestionStatusEnum = strawberry.enum(SuggestionStatus, name="SuggestionStatus")
+
+E = TypeVar("E", bound=Enum)
+
+
+def stored(enum: type[E]) -> Callable[[str], E]:
+    """The member of `enum` for a value read from the database: a dict lookup, where calling
+    the enum costs about a microsecond, paid a few times for every row of a page or chart."""
+    return {member.value: member for member in enum}.__getitem__

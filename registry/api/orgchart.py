@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from registry import orgchart as service
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageTally
-from registry.api.enums import OrgKindEnum, OrgStatusEnum
+from registry.api.enums import OrgKindEnum, OrgStatusEnum, stored
 from registry.api.paging import Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
@@ -22,6 +22,9 @@ from registry.errors import UserErrors
 from registry.lookup import get_organisation
 from registry.models import Organisation as OrgRow
 from registry.orgchart_asof import org_chart_on
+
+_ORG_KIND = stored(OrgKindEnum)
+_ORG_STATUS = stored(OrgStatusEnum)
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:
@@ -81,9 +84,9 @@ class OrgChartNode:
             parent_id=None if root else _gid(org.parent_id),
             row=org,
             code=org.code,
-            kind=OrgKindEnum(org.kind),
+            kind=_ORG_KIND(org.kind),
             name=org.name,
-            status=OrgStatusEnum(org.status),
+            status=_ORG_STATUS(org.status),
             depth=node.depth,
             level=org.depth,
             secretary=Member.from_row(node.secretary) if node.secretary else None,

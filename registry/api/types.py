@@ -21,9 +21,17 @@ from registry.api.enums import (
     OrgKindEnum,
     OrgStatusEnum,
     PlaceKindEnum,
+    stored,
 )
 from registry.api.execution import prefetched
 from registry.config import RuleThresholds
+
+_PLACE_KIND = stored(PlaceKindEnum)
+_ORG_KIND = stored(OrgKindEnum)
+_ORG_STATUS = stored(OrgStatusEnum)
+_GENDER = stored(GenderEnum)
+_MEMBER_STATUS = stored(MemberStatusEnum)
+_OFFICE_ROLE = stored(OfficeRoleEnum)
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -54,7 +62,7 @@ class Place(relay.Node):
         return cls(
             id=row.id,
             code=row.code,
-            kind=PlaceKindEnum(row.kind),
+            kind=_PLACE_KIND(row.kind),
             name=row.name,
             depth=row.depth,
             version=row.version,
@@ -110,10 +118,10 @@ class Organisation(relay.Node):
         return cls(
             id=row.id,
             code=row.code,
-            kind=OrgKindEnum(row.kind),
+            kind=_ORG_KIND(row.kind),
             name=row.name,
             depth=row.depth,
-            status=OrgStatusEnum(row.status),
+            status=_ORG_STATUS(row.status),
             established=row.established,
             closed_on=row.closed_on,
             approved_on=row.approved_on,
@@ -201,8 +209,8 @@ class Member(relay.Node):
             id=row.id,
             code=row.code,
             name=row.name,
-            gender=GenderEnum(row.gender) if row.gender else None,
-            status=MemberStatusEnum(row.status),
+            gender=_GENDER(row.gender) if row.gender else None,
+            status=_MEMBER_STATUS(row.status),
             joined=row.joined,
             full_on=row.full_on,
             workplace=row.workplace,
@@ -289,7 +297,7 @@ class Office(relay.Node):
     def from_row(cls, row: models.Office) -> Office:
         return cls(
             id=row.id,
-            role=OfficeRoleEnum(row.role),
+            role=_OFFICE_ROLE(row.role),
             start=row.start,
             end=row.end,
             member_key=row.member_id,
