@@ -75,3 +75,55 @@ async def test_a_members_page_runs_a_fixed_number_of_statements(registry) -> Non
         return len(seen)
 
     assert await statements(2) == await statements(7)
+
+
+MEMBER_RELATIONS = """
+    organisation { code name secretary { code name } }
+    reportsTo { code secretary { code } }
+    household { code parent { code } }
+    skills
+    phone
+"""
+
+
+async def test_a_members_page_answers_its_nested_fields_as_one_member_at_a_time(registry) -> None:
+    """Given members whose organisation, reporting target or home lie outside a token's scope,
+    and a branch with two open secretary terms, when a page of members is read, then every
+    member's nested fields are what `node(id)` gives for that member alone (the page fetches
+    them up front, `node` through its loaders)."""
+    rows = two_communities()
+    rows["members"] += [
+        {"code": "B-X1", "name": "乙", "gender": "male", "status": "full", "joined": "2011-07-01",
+         "organisation": "B-ZB", "workplace": "", "household": "A-E-B2-U1-02",
+         "reports_to": "", "phone": "13700000001", "skills": ""},
+        {"code": "A-X2", "name": "甲", "gender": "female", "status": "full",
+         "joined": "2012-07-01", "organisation": "A-ZB", "workplace": "",
+         "household": "B-E-B1-U1-02", "reports_to": "B-DW", "phone": "13700000002",
+         "skills": "law"},
+    ]  # fmt: skip
+    rows["offices"].append(
+        {
+            "member": "A-M2",
+            "organisation": "A-ZB",
+            "role": "secretary",
+            "start": "2025-01-01",
+            "end": "",
+        }
+    )
+    await registry.load(rows)
+    page_query = "query($first: Int) { members(first: $first) { nodes { id code %s } } }"
+    node_query = "query($id: ID!) { node(id: $id) { ... on Member { code %s } } }"
+    for role, scope in (("admin", None), ("organiser", "A-DW"), ("viewer", "A-ZB")):
+        api = await registry.client(role, scope=scope)
+        page = (await api(page_query % MEMBER_RELATIONS, {"first": 100}))["members"]["nodes"]
+        assert page, f"{role} sees members"
+        for member in page:
+            alone = (await api(node_query % MEMBER_RELATIONS, {"id": member.pop("id")}))["node"]
+            assert member == alone, f"{role} {scope}: {member['code']}"
+    organiser = await registry.client("organiser", scope="A-DW")
+    page = (await organiser(page_query % MEMBER_RELATIONS, {"first": 100}))["members"]["nodes"]
+    seen = {m["code"]: m for m in page}
+    assert seen["A-X2"]["reportsTo"] is None and seen["A-X2"]["household"] is None
+    assert seen["B-X1"]["organisation"] is None
+    assert seen["B-X1"]["household"] == {"code": "A-E-B2-U1-02", "parent": {"code": "A-E-B2-U1"}}
+    assert seen["A-M3"]["organisation"]["secretary"]["code"] == "A-M2", "the latest open term"
