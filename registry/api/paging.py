@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, bindparam, func
+from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql import GraphQLError
@@ -81,10 +81,7 @@ async def paginate(
         if count
         else 0
     )
-    # The page size is written into the statement, not bound: PostgreSQL plans a statement
-    # with a bound LIMIT anew at every execution (its generic plan, blind to the limit, looks
-    # dearer), and a page joining its related rows costs more to plan than to run.
-    page_query = query.order_by(key).limit(bindparam("page_size", size + 1, literal_execute=True))
+    page_query = query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
     rows: list[Any]
@@ -94,7 +91,7 @@ async def paginate(
         rows = list((await session.execute(joined(page_query))).all())
     more = len(rows) > size
     rows = rows[:size]
-    keys = [getattr(row, key.key) if joined is None else row._mapping[key] for row in rows]
+    keys = [getattr(row, key.key) if joined is None else row._mapping[key.key] for row in rows]
     nodes = to_node(rows)
     edges = [Edge(node=node, cursor=encode_cursor(k)) for node, k in zip(nodes, keys, strict=True)]
     return Connection(

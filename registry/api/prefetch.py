@@ -10,7 +10,7 @@ is the one the loaders would have given. Fields not fetched here still resolve t
 from __future__ import annotations
 
 from collections import defaultdict, namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, inspect, select
@@ -92,6 +92,26 @@ def _secretary_id(org: Any) -> Any:
     )
 
 
+# Every related row a page may join: its entity, the selected path asking for it, and how it
+# joins to the page's member columns (`m`) under the scope its loader applies (`a`, the
+# actor), in column order (what a row joins to comes before it).
+_RELATIONS: dict[str, tuple[Any, str, Callable[[Any, Actor], Any]]] = {
+    "organisation": (_ORG, "nodes.organisation",
+                     lambda m, a: and_(_ORG.id == m.organisation_id, a.org_clause(_ORG.path))),
+    "organisation.secretary": (_ORG_SECRETARY, "nodes.organisation.secretary",
+                               lambda m, a: _ORG_SECRETARY.id == _secretary_id(_ORG)),
+    "reportsTo": (_REPORTS, "nodes.reportsTo",
+                  lambda m, a: and_(_REPORTS.id == m.reports_to_id, a.org_clause(_REPORTS.path))),
+    "reportsTo.secretary": (_REPORTS_SECRETARY, "nodes.reportsTo.secretary",
+                            lambda m, a: _REPORTS_SECRETARY.id == _secretary_id(_REPORTS)),
+    "household": (_HOME, "nodes.household",
+                  lambda m, a: and_(_HOME.id == m.household_id, a.place_clause(_HOME.path))),
+    "household.parent": (_HOME_PARENT, "nodes.household.parent",
+                         lambda m, a: and_(_HOME_PARENT.id == _HOME.parent_id,
+                                           a.place_clause(_HOME_PARENT.path))),
+}  # fmt: skip
+
+
 class MemberPage:
     """The nested fields a members page selected (`wanted`: paths under `nodes`), fetched
     with the page instead of by loaders per member. Its one-to-one relations (organisation,
@@ -104,43 +124,31 @@ class MemberPage:
         self.wanted = wanted
         self.phones = "nodes.phone" in wanted
         self.skills = "nodes.skills" in wanted
-        self.relations = self._relations()
-
-    def _relations(self) -> dict[str, tuple[Any, Any]]:
-        """Entity and join condition of every related row joined, by name, in column order."""
-        actor, wanted = self.actor, self.wanted
-        joins: dict[str, tuple[Any, Any]] = {}
-        for field, org, key, secretary in (
-            ("organisation", _ORG, MemberRow.organisation_id, _ORG_SECRETARY),
-            ("reportsTo", _REPORTS, MemberRow.reports_to_id, _REPORTS_SECRETARY),
-        ):
-            if f"nodes.{field}" in wanted:
-                joins[field] = (org, and_(org.id == key, actor.org_clause(org.path)))
-                if f"nodes.{field}.secretary" in wanted:
-                    joins[f"{field}.secretary"] = (secretary, secretary.id == _secretary_id(org))
-        if "nodes.household" in wanted:
-            at_home = and_(_HOME.id == MemberRow.household_id, actor.place_clause(_HOME.path))
-            joins["household"] = (_HOME, at_home)
-            if "nodes.household.parent" in wanted:
-                above = and_(
-                    _HOME_PARENT.id == _HOME.parent_id, actor.place_clause(_HOME_PARENT.path)
-                )
-                joins["household.parent"] = (_HOME_PARENT, above)
-        return joins
+        # The related rows joined, by name, in column order: those whose field was selected.
+        self.relations = {
+            name: entity for name, (entity, path, _) in _RELATIONS.items() if path in wanted
+        }
 
     def joined(self, query: Select[Any]) -> Select[Any]:
-        """The page's statement selecting the members' columns and the related rows'."""
-        query = query.with_only_columns(*_CELLS[MemberRow].columns, maintain_column_froms=True)
-        for entity, condition in self.relations.values():
-            query = query.add_columns(*_CELLS[entity].columns).outerjoin(entity, condition)
-        return query
+        """The page's statement (ordered by code and limited) as a subquery of the members'
+        columns, with the related rows' columns joined to it: joined inside it, the
+        relations would be looked up for every member of the filter before the limit."""
+        cells = _CELLS[MemberRow]
+        page = query.with_only_columns(*cells.columns, maintain_column_froms=True).subquery()
+        members = page.c
+        statement = select(*[members[column.key] for column in cells.columns])
+        for name, entity in self.relations.items():
+            statement = statement.add_columns(*_CELLS[entity].columns).outerjoin(
+                entity, _RELATIONS[name][2](members, self.actor)
+            )
+        return statement.order_by(members.code)
 
     def nodes(self, rows: Sequence[Any]) -> list[Member]:
         """Members with `ready` answers from the rows of `joined`'s statement."""
         # Where each row's cells start and end, by relation.
         spans: dict[str, tuple[int, int, Any]] = {}
         end = len(_CELLS[MemberRow].columns)
-        for name, (entity, _) in self.relations.items():
+        for name, entity in self.relations.items():
             cells = _CELLS[entity]
             spans[name] = (end, end + len(cells.columns), cells.make)
             end += len(cells.columns)
