@@ -66,12 +66,10 @@ async def paginate(
     after: str | None,
     to_node: Callable[[Sequence[Any]], list[T]],
     count: bool = True,
-    joined: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[T]:
     """One page of the entity `query` ordered by its unique string column `key`, after a cursor.
     With `count` False (the caller did not select `totalCount`) nothing is counted and
-    `total_count` is 0, never shown. `joined` rewrites the page's statement (never its count),
-    to select plain columns and related rows: `to_node` then receives its rows as they are."""
+    `total_count` is 0, never shown."""
     # Counted in the query itself, not around it as a subquery: SQLite then counts an index
     # instead of reading every row.
     total = (
@@ -84,14 +82,10 @@ async def paginate(
     page_query = query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
-    rows: list[Any]
-    if joined is None:
-        rows = list((await session.scalars(page_query)).all())
-    else:
-        rows = list((await session.execute(joined(page_query))).all())
+    rows = list((await session.scalars(page_query)).all())
     more = len(rows) > size
     rows = rows[:size]
-    keys = [getattr(row, key.key) if joined is None else row._mapping[key.key] for row in rows]
+    keys = [getattr(row, key.key) for row in rows]
     nodes = to_node(rows)
     edges = [Edge(node=node, cursor=encode_cursor(k)) for node, k in zip(nodes, keys, strict=True)]
     return Connection(
