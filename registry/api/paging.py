@@ -67,7 +67,9 @@ async def paginate(
     to_node: Callable[[Sequence[Any]], list[T]],
     count: bool = True,
 ) -> Connection[T]:
-    """One page of the entity `query` ordered by its unique string column `key`, after a cursor.
+    """One page of the entity `query` (one entity, filtered or joined one-to-one, with no
+    DISTINCT, GROUP BY or LIMIT: it is counted as it stands) ordered by its unique string
+    column `key`, after a cursor.
     With `count` False (the caller did not select `totalCount`) nothing is counted and
     `total_count` is 0, never shown."""
     # Counted in the query itself, not around it as a subquery: SQLite then counts an index
