@@ -47,3 +47,17 @@ def stored(enum: type[E]) -> Callable[[str], E]:
     """The member of `enum` for a value read from the database: a dict lookup, where calling
     the enum costs about a microsecond, paid a few times for every row of a page or chart."""
     return {member.value: member for member in enum}.__getitem__
+
+
+# The lookups of `stored`, one per enum that rows carry: every type reads its values here.
+PLACE_KIND = stored(PlaceKindEnum)
+ORG_KIND = stored(OrgKindEnum)
+ORG_STATUS = stored(OrgStatusEnum)
+MEMBER_STATUS = stored(MemberStatusEnum)
+GENDER = stored(GenderEnum)
+OFFICE_ROLE = stored(OfficeRoleEnum)
+TASK_KIND = stored(TaskKindEnum)
+TASK_STATUS = stored(TaskStatusEnum)
+ASSIGNMENT_STATUS = stored(AssignmentStatusEnum)
+SUGGESTION_CATEGORY = stored(SuggestionCategoryEnum)
+SUGGESTION_STATUS = stored(SuggestionStatusEnum)

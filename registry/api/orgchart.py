@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from registry import orgchart as service
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageTally
-from registry.api.enums import OrgKindEnum, OrgStatusEnum, stored
+from registry.api.enums import ORG_KIND, ORG_STATUS, OrgKindEnum, OrgStatusEnum
 from registry.api.paging import Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
@@ -22,9 +22,6 @@ from registry.errors import UserErrors
 from registry.lookup import get_organisation
 from registry.models import Organisation as OrgRow
 from registry.orgchart_asof import org_chart_on
-
-_ORG_KIND = stored(OrgKindEnum)
-_ORG_STATUS = stored(OrgStatusEnum)
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:
@@ -84,9 +81,9 @@ class OrgChartNode:
             parent_id=None if root else _gid(org.parent_id),
             row=org,
             code=org.code,
-            kind=_ORG_KIND(org.kind),
+            kind=ORG_KIND(org.kind),
             name=org.name,
-            status=_ORG_STATUS(org.status),
+            status=ORG_STATUS(org.status),
             depth=node.depth,
             level=org.depth,
             secretary=Member.from_row(node.secretary) if node.secretary else None,

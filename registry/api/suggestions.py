@@ -12,16 +12,18 @@ from strawberry import relay
 
 from registry import models
 from registry.api.context import GInfo
-from registry.api.enums import SuggestionCategoryEnum, SuggestionStatusEnum, stored
+from registry.api.enums import (
+    SUGGESTION_CATEGORY,
+    SUGGESTION_STATUS,
+    SuggestionCategoryEnum,
+    SuggestionStatusEnum,
+)
 from registry.api.paging import Connection, paginate
 from registry.api.refs import find_by_ref
 from registry.api.tasks import Task, task_loaders
 from registry.api.types import Member, Place
 from registry.coverage import SuggestionFigures as Figures
 from registry.services.suggestions import get_suggestion
-
-_SUGGESTION_CATEGORY = stored(SuggestionCategoryEnum)
-_SUGGESTION_STATUS = stored(SuggestionStatusEnum)
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -48,8 +50,8 @@ class Suggestion(relay.Node):
     @classmethod
     def from_row(cls, row: models.Suggestion) -> Suggestion:
         return cls(
-            id=row.id, code=row.code, category=_SUGGESTION_CATEGORY(row.category),
-            text=row.text, status=_SUGGESTION_STATUS(row.status), raised_on=row.raised_on,
+            id=row.id, code=row.code, category=SUGGESTION_CATEGORY(row.category),
+            text=row.text, status=SUGGESTION_STATUS(row.status), raised_on=row.raised_on,
             started_on=row.started_on, resolved_on=row.resolved_on, version=row.version,
             place_key=row.place_id, heard_by_key=row.heard_by_id, task_key=row.task_id,
         )  # fmt: skip

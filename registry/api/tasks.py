@@ -19,17 +19,20 @@ from strawberry.dataloader import DataLoader
 
 from registry import models
 from registry.api.context import Context, GInfo
-from registry.api.enums import AssignmentStatusEnum, TaskKindEnum, TaskStatusEnum, stored
+from registry.api.enums import (
+    ASSIGNMENT_STATUS,
+    TASK_KIND,
+    TASK_STATUS,
+    AssignmentStatusEnum,
+    TaskKindEnum,
+    TaskStatusEnum,
+)
 from registry.api.paging import Connection, paginate
 from registry.api.refs import find_by_ref, parse_ref
 from registry.api.types import Member, Organisation, Place
 from registry.errors import UserErrors
 from registry.lookup import get_organisation
 from registry.services.tasks import Proposal, get_task, task_clause
-
-_TASK_KIND = stored(TaskKindEnum)
-_TASK_STATUS = stored(TaskStatusEnum)
-_ASSIGNMENT_STATUS = stored(AssignmentStatusEnum)
 
 
 class TaskLoaders:
@@ -116,8 +119,8 @@ class Task(relay.Node):
     @classmethod
     def from_row(cls, row: models.Task) -> Task:
         return cls(
-            id=row.id, code=row.code, kind=_TASK_KIND(row.kind), name=row.name,
-            status=_TASK_STATUS(row.status), headcount=row.headcount,
+            id=row.id, code=row.code, kind=TASK_KIND(row.kind), name=row.name,
+            status=TASK_STATUS(row.status), headcount=row.headcount,
             required_skills=[SkillCount(skill=s, count=n)
                              for s, n in sorted((row.required_skills or {}).items())],
             start=row.start, end=row.end, version=row.version,
@@ -176,7 +179,7 @@ class Assignment(relay.Node):
     @classmethod
     def from_row(cls, row: models.Assignment) -> Assignment:
         return cls(
-            id=row.id, status=_ASSIGNMENT_STATUS(row.status), role=row.role,
+            id=row.id, status=ASSIGNMENT_STATUS(row.status), role=row.role,
             explanation=row.explanation, override=row.override, override_at=row.override_at,
             proposed_on=row.proposed_on, responded_on=row.responded_on, task_key=row.task_id,
             member_key=row.member_id, building_key=row.building_id,

@@ -15,23 +15,21 @@ from strawberry import relay
 from registry import models
 from registry.api.context import GInfo
 from registry.api.enums import (
+    GENDER,
+    MEMBER_STATUS,
+    OFFICE_ROLE,
+    ORG_KIND,
+    ORG_STATUS,
+    PLACE_KIND,
     GenderEnum,
     MemberStatusEnum,
     OfficeRoleEnum,
     OrgKindEnum,
     OrgStatusEnum,
     PlaceKindEnum,
-    stored,
 )
 from registry.api.execution import prefetched
 from registry.config import RuleThresholds
-
-_PLACE_KIND = stored(PlaceKindEnum)
-_ORG_KIND = stored(OrgKindEnum)
-_ORG_STATUS = stored(OrgStatusEnum)
-_GENDER = stored(GenderEnum)
-_MEMBER_STATUS = stored(MemberStatusEnum)
-_OFFICE_ROLE = stored(OfficeRoleEnum)
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -62,7 +60,7 @@ class Place(relay.Node):
         return cls(
             id=row.id,
             code=row.code,
-            kind=_PLACE_KIND(row.kind),
+            kind=PLACE_KIND(row.kind),
             name=row.name,
             depth=row.depth,
             version=row.version,
@@ -118,10 +116,10 @@ class Organisation(relay.Node):
         return cls(
             id=row.id,
             code=row.code,
-            kind=_ORG_KIND(row.kind),
+            kind=ORG_KIND(row.kind),
             name=row.name,
             depth=row.depth,
-            status=_ORG_STATUS(row.status),
+            status=ORG_STATUS(row.status),
             established=row.established,
             closed_on=row.closed_on,
             approved_on=row.approved_on,
@@ -209,8 +207,8 @@ class Member(relay.Node):
             id=row.id,
             code=row.code,
             name=row.name,
-            gender=_GENDER(row.gender) if row.gender else None,
-            status=_MEMBER_STATUS(row.status),
+            gender=GENDER(row.gender) if row.gender else None,
+            status=MEMBER_STATUS(row.status),
             joined=row.joined,
             full_on=row.full_on,
             workplace=row.workplace,
@@ -297,7 +295,7 @@ class Office(relay.Node):
     def from_row(cls, row: models.Office) -> Office:
         return cls(
             id=row.id,
-            role=_OFFICE_ROLE(row.role),
+            role=OFFICE_ROLE(row.role),
             start=row.start,
             end=row.end,
             member_key=row.member_id,
