@@ -7,8 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.errors import ErrorCode, fail
@@ -65,6 +66,12 @@ class Actor:
         if self.place_paths is None:
             return true()
         return within_any(path_column, self.place_paths)
+
+    def narrow(self, query: Select[Any], clause: ColumnElement[bool]) -> Select[Any]:
+        """`query` cut to this actor's scope by one of the clauses above. An unscoped actor's
+        clauses are all true and are left out, not written as WHERE true: with any WHERE,
+        SQLite counts a whole table row by row instead of from an index."""
+        return query if self.unscoped else query.where(clause)
 
     def member_clause(self) -> ColumnElement[bool]:
         """SQL condition: the member belongs, reports to, or lives within the actor's scope."""

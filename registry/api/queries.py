@@ -129,7 +129,7 @@ class RegistryQuery:
         size = ctx.page_size(first)
         flt = filter or PlaceFilter()
         async with ctx.db.read() as session:
-            query: Select = select(PlaceRow).where(actor.place_clause())
+            query: Select = actor.narrow(select(PlaceRow), actor.place_clause())
             if flt.kind is not None:
                 query = query.where(PlaceRow.kind == flt.kind.value)
             if flt.name:
@@ -155,7 +155,7 @@ class RegistryQuery:
         size = ctx.page_size(first)
         flt = filter or OrganisationFilter()
         async with ctx.db.read() as session:
-            query: Select = select(OrgRow).where(actor.org_clause())
+            query: Select = actor.narrow(select(OrgRow), actor.org_clause())
             if flt.kind is not None:
                 query = query.where(OrgRow.kind == flt.kind.value)
             if flt.status is not None:
@@ -181,12 +181,10 @@ class RegistryQuery:
         flt = filter or MemberFilter()
         async with ctx.db.read() as session:
             query: Select = select(MemberRow)
-            if not (flt.organisation or flt.place or actor.unscoped):
+            if not (flt.organisation or flt.place):
                 # With either filter the caller's scope holds by construction: the filter's
                 # organisation or place is looked up in it, and so is its whole subtree.
-                # (No condition at all for an unscoped caller: SQLite counts a whole table
-                # from its index only when the count has no WHERE clause.)
-                query = query.where(actor.member_clause())
+                query = actor.narrow(query, actor.member_clause())
             if flt.status is not None:
                 query = query.where(MemberRow.status == flt.status.value)
             if flt.in_service is not None:

@@ -145,10 +145,11 @@ class SuggestionQuery:
         actor = ctx.require_actor()
         size = ctx.page_size(first)
         flt = filter or SuggestionFilter()
-        query: Select = (
-            select(models.Suggestion)
-            .join(models.Place, models.Place.id == models.Suggestion.place_id)
-            .where(actor.place_clause())
+        query: Select = actor.narrow(
+            select(models.Suggestion).join(
+                models.Place, models.Place.id == models.Suggestion.place_id
+            ),
+            actor.place_clause(),
         )
         if flt.status is not None:
             query = query.where(models.Suggestion.status == flt.status.value)
