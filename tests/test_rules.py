@@ -287,6 +287,7 @@ async def test_read_side_by_side_the_report_equals_the_sequential_one(registry: 
         scope = await resolve_scope(session, SYSTEM, "WC", ScopeKind.ORGANISATION)
         alone = await rules_report(session, scope, RuleThresholds())
         side_by_side = await rules_report(session, scope, RuleThresholds(), other=other)
+
     def listed(report: list[Any]) -> list[tuple[Any, ...]]:
         return [
             (v.rule, v.organisation and v.organisation.code, v.member and v.member.code, v.message)

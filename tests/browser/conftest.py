@@ -70,7 +70,11 @@ async def demo(
     admin = await tokens.token("admin")
     viewer = await tokens.token("viewer", "CT-BS-DW")
     await tokens.close()
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
+    # The server closes a kept-alive connection after 5 idle seconds (uvicorn's default), and a
+    # browser step can idle this client that long: reusing a connection the server is just
+    # closing fails the request (httpx.ReadError). Idle connections are dropped sooner here.
+    limits = httpx.Limits(keepalive_expiry=1.0)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
         yield Demo(base_url, admin, viewer, http)
 
 
