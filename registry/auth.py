@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from registry.errors import ErrorCode, fail
 from registry.models import ApiToken, Coverage, Member, Organisation, Place
 from registry.paths import (
     bound_subtree,
+    in_subtree_of,
     reduce_to_tops,
     subtree_end,
     within,
@@ -139,7 +141,19 @@ async def create_token(
     return raw
 
 
-# Built once: composing a statement costs more than running it on every request.
+# Built once: composing a statement costs more than running it on every request. One
+# statement per request: the token, its scope's path, and that scope's territory (the paths of
+# the places covered by an organisation in the scope, joined by commas, which paths never hold;
+# NULL for none). The territory is a correlated aggregate: both planners seek it from the path.
+_BELOW = aliased(Organisation)
+_TOKEN_TERRITORY = (
+    select(func.aggregate_strings(Place.path, ","))
+    .select_from(_BELOW)
+    .join(Coverage, and_(Coverage.organisation_id == _BELOW.id, Coverage.end.is_(None)))
+    .join(Place, Place.id == Coverage.place_id)
+    .where(in_subtree_of(_BELOW.path, Organisation.path))
+    .scalar_subquery()
+)
 _TOKEN = (
     select(
         ApiToken.id,
@@ -148,6 +162,7 @@ _TOKEN = (
         ApiToken.revoked_at,
         ApiToken.expires_at,
         Organisation.path,
+        _TOKEN_TERRITORY,
     )
     .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
@@ -167,11 +182,11 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
     if not raw:
         return None
     # Read on every request, never cached: a revoked token is refused by the very next request,
-    # whichever worker serves it. One statement for the token and its scope's path.
+    # whichever worker serves it.
     found = (await session.execute(_TOKEN, {"token_hash": hash_token(raw)})).first()
     if found is None:
         return None
-    token_id, role, scope_id, revoked_at, expires_at, org_path = found
+    token_id, role, scope_id, revoked_at, expires_at, org_path, places = found
     if revoked_at is not None:
         return None
     if expires_at is not None and _aware(expires_at) <= datetime.now(UTC):
@@ -183,7 +198,7 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
         token_id=token_id,
         role=Role(role),
         org_path=org_path,
-        place_paths=await territory(session, org_path),
+        place_paths=reduce_to_tops(places.split(",") if places else ()),
     )
 
 

@@ -37,8 +37,7 @@ from registry.kinds import (
     PlaceKind,
 )
 from registry.models import Coverage, Member, Office, Organisation, Place
-from registry.paths import bound_subtree, ids_of, within_bound
-from registry.scope import in_subtree_of, subtree_end_sql
+from registry.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
 
 MAX_CHART_DEPTH = 10
 

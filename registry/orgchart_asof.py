@@ -29,7 +29,7 @@ from registry.kinds import (
 )
 from registry.models import Affiliation, Coverage, Member, Office, Organisation, Place
 from registry.orgchart import ChartNode
-from registry.scope import in_subtree_of
+from registry.paths import in_subtree_of
 
 _COPIED = ("id", "code", "kind", "name", "established", "closed_on", "merged_into_id",
            "approved_by_id", "approved_on", "version")  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, bindparam, false, or_
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_
 
 
 def child_path(parent_path: str | None, node_id: int) -> str:
@@ -24,6 +24,16 @@ def subtree_end(path: str) -> str:
 def within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
     """SQL condition: `column` lies in the subtree rooted at `path` (itself included)."""
     return and_(column >= path, column < subtree_end(path))
+
+
+def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
+    """`subtree_end` as SQL, for range joins between two rows' paths."""
+    return func.substr(path, 1, func.length(path) - 1).concat("0")
+
+
+def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> ColumnElement[bool]:
+    """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
+    return and_(column >= top, column < subtree_end_sql(top))
 
 
 def within_bound(column: ColumnElement[str], name: str) -> ColumnElement[bool]:

@@ -55,10 +55,10 @@ from registry.kinds import (
     OrgStatus,
 )
 from registry.models import Member, Office, Organisation
+from registry.paths import in_subtree_of
 from registry.scope import (
     Scope,
     ScopeKind,
-    in_subtree_of,
     member_meets_any,
     shape_of,
     with_organisations,

@@ -23,10 +23,8 @@ from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     exists,
     false,
-    func,
     or_,
     select,
     union_all,
@@ -106,16 +104,6 @@ def shape_of(kind: ScopeKind, places: int, orgs: int | None) -> Scope:
 def _bound_ranges(column: ColumnElement[str], prefix: str, count: int) -> ColumnElement[bool]:
     ranges = [within_bound(column, f"{prefix}_{i}") for i in range(count)]
     return or_(*ranges) if ranges else false()
-
-
-def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
-    """`registry.paths.subtree_end` as SQL, for range joins between two rows' paths."""
-    return func.substr(path, 1, func.length(path) - 1).concat("0")
-
-
-def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> ColumnElement[bool]:
-    """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
-    return and_(column >= top, column < subtree_end_sql(top))
 
 
 def member_meets_any(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:

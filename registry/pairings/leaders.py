@@ -47,9 +47,9 @@ from registry.pairings.contacts import apply_diff, refuse_if_stale
 from registry.pairings.locking import lock_scope_estates
 from registry.pairings.storing import Applied
 from registry.pairings.territory import PLACE_COLUMNS, Existing, Territory, load_member_codes
-from registry.paths import ids_of, reduce_to_tops, within_any
+from registry.paths import ids_of, in_subtree_of, reduce_to_tops, within_any
 from registry.rules import rules_report
-from registry.scope import Scope, in_subtree_of
+from registry.scope import Scope
 
 LEADER_ROLES = (
     OfficeRole.SECRETARY.value,
