@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+import orjson
 from sqlalchemy import func, select
 
 from registry.auth import Role, create_token, hash_token
@@ -40,6 +41,7 @@ MAX_SECONDS = 600
 WRITE_SHARE = 0.10
 CONNECT_GAP = 0.02  # seconds between two clients' first requests
 # Reads, by weight: what organisers ask for most.
+JSON = {"Content-Type": "application/json"}
 READS = (("estate coverage", 2), ("community coverage", 1), ("org chart", 2), ("members", 4))
 
 
@@ -203,7 +205,11 @@ async def run_client(
     write_ops = {"member": _operation("UpdateMember"), "place": _operation("UpdatePlace")}
     counter = 0
     headers = {"Authorization": f"Bearer {plan.token}"}
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=headers) as http:
+    # aiohttp, not httpx: on the server's own two cores, httpx took ~1 ms of CPU per request
+    # (a quarter of a core at 150 req/s), aiohttp a third of that.
+    async with aiohttp.ClientSession(
+        base_url=base_url, headers=headers, timeout=aiohttp.ClientTimeout(total=30)
+    ) as http:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
             counter += 1
@@ -233,10 +239,11 @@ async def run_client(
                 body = _read(kind, plan, rng, ops)
             started = time.perf_counter()
             try:
-                response = await http.post("/graphql", json=body)
+                async with http.post("/graphql", data=orjson.dumps(body), headers=JSON) as sent:
+                    status, answer = sent.status, await sent.read()
                 elapsed = (time.perf_counter() - started) * 1000
-                problem = _problem(response)
-            except httpx.HTTPError as error:
+                problem = _problem(status, answer)
+            except (aiohttp.ClientError, TimeoutError) as error:
                 elapsed = (time.perf_counter() - started) * 1000
                 problem = f"{type(error).__name__}: {error}"
             report.latencies_ms.append(elapsed)
@@ -265,10 +272,10 @@ def _read(kind: str, plan: ClientPlan, rng: random.Random, ops: dict[str, str]) 
     }
 
 
-def _problem(response: httpx.Response) -> str | None:
-    if response.status_code != 200:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
-    body = response.json()
+def _problem(status: int, answer: bytes) -> str | None:
+    if status != 200:
+        return f"HTTP {status}: {answer[:200].decode(errors='replace')}"
+    body = orjson.loads(answer)
     if body.get("errors"):
         return str(body["errors"])[:300]
     for payload in (body.get("data") or {}).values():
