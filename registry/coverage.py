@@ -282,7 +282,7 @@ def _building_tallies_query(scope: Scope) -> Select[Any]:
         )
         # `kind = 'building'` lets PostgreSQL's generic plan (registry.db) seek the scope's
         # buildings on (kind, path); on the path alone it expects 0.5 % of all places and
-        # merge-joins the whole place table in id order (7 ms for one estate instead of 0.7).
+        # merge-joins the whole place table in id order (7 ms for a small scope instead of 0.7).
         .select_from(tally)
         .join(Place, Place.id == tally.building_id)
         .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
