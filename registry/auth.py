@@ -141,19 +141,23 @@ async def create_token(
     return raw
 
 
+def _covered_paths(org: Any, in_scope: ColumnElement[bool]) -> Select[Any]:
+    """The paths of the places covered (today) by the organisations `org` meeting `in_scope`:
+    a territory before `reduce_to_tops`."""
+    return (
+        select(Place.path)
+        .select_from(org)
+        .join(Coverage, and_(Coverage.organisation_id == org.id, Coverage.end.is_(None)))
+        .join(Place, Place.id == Coverage.place_id)
+        .where(in_scope)
+    )
+
+
 # Built once: composing a statement costs more than running it on every request. One
 # statement per request: the token, its scope's path, and that scope's territory (the paths of
 # the places covered by an organisation in the scope, joined by commas, which paths never hold;
 # NULL for none). The territory is a correlated aggregate: both planners seek it from the path.
 _BELOW = aliased(Organisation)
-_TOKEN_TERRITORY = (
-    select(func.aggregate_strings(Place.path, ","))
-    .select_from(_BELOW)
-    .join(Coverage, and_(Coverage.organisation_id == _BELOW.id, Coverage.end.is_(None)))
-    .join(Place, Place.id == Coverage.place_id)
-    .where(in_subtree_of(_BELOW.path, Organisation.path))
-    .scalar_subquery()
-)
 _TOKEN = (
     select(
         ApiToken.id,
@@ -162,19 +166,14 @@ _TOKEN = (
         ApiToken.revoked_at,
         ApiToken.expires_at,
         Organisation.path,
-        _TOKEN_TERRITORY,
+        _covered_paths(_BELOW, in_subtree_of(_BELOW.path, Organisation.path))
+        .with_only_columns(func.aggregate_strings(Place.path, ","))
+        .scalar_subquery(),
     )
     .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
-_TERRITORY = (
-    select(Place.path)
-    .join(Coverage, Coverage.place_id == Place.id)
-    .join(Organisation, Organisation.id == Coverage.organisation_id)
-    .where(Coverage.end.is_(None))
-    .where(within_bound(Organisation.path, "org"))
-    .distinct()
-)
+_TERRITORY = _covered_paths(Organisation, within_bound(Organisation.path, "org")).distinct()
 
 
 async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
