@@ -327,22 +327,23 @@ def _summary_queries(
     return queries
 
 
-def _one_row(queries: tuple[Select[Any], ...]) -> Select[Any]:
-    """The single-row aggregate `queries` side by side as one statement: one round trip, and
-    one statement's overhead in the server, instead of one per figure."""
+def _one_row(queries: tuple[Select[Any], ...]) -> tuple[Select[Any], tuple[int, ...]]:
+    """The single-row aggregate `queries` side by side as one statement (one round trip, and
+    one statement's overhead in the server, instead of one per figure), and how many columns
+    of its row each query gave."""
     parts = [query.subquery() for query in queries]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())
-    return select(*(column for part in parts for column in part.c)).select_from(joined)
+    statement = select(*(column for part in parts for column in part.c)).select_from(joined)
+    return statement, tuple(len(part.c) for part in parts)
 
 
 @lru_cache(maxsize=256)
 def _summary_of_shape(
     shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool
 ) -> tuple[Select[Any], tuple[int, ...]]:
-    queries = _summary_queries(shape_of(*shape), None, sqlite, tallied)
-    return _one_row(queries), tuple(len(query.selected_columns) for query in queries)
+    return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied))
 
 
 async def coverage_summary(
@@ -370,8 +371,7 @@ async def _summarise(
         statement, widths = _summary_of_shape(scope.shape, sqlite, tallied)
         bounds = scope.bounds()
     else:
-        queries = _summary_queries(scope, on, sqlite, tallied)
-        statement, widths = _one_row(queries), tuple(len(q.selected_columns) for q in queries)
+        statement, widths = _one_row(_summary_queries(scope, on, sqlite, tallied))
         bounds = {}
     row = iter((await session.execute(statement, bounds)).one())
     rows = [tuple(next(row) for _ in range(width)) for width in widths]
