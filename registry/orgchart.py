@@ -38,6 +38,7 @@ from registry.kinds import (
 )
 from registry.models import Coverage, Member, Office, Organisation, Place
 from registry.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
+from registry.terms import CURRENT_LAST
 
 MAX_CHART_DEPTH = 10
 
@@ -121,13 +122,13 @@ def _secretaries_query(nodes: NodeSet) -> Select[Any]:
         .join(Member, Member.id == Office.member_id)
         .where(Office.organisation_id.in_(select(node.id).where(nodes(node))))
         .where(Office.end.is_(None), Office.role == OfficeRole.SECRETARY.value)
-        .order_by(Office.start, Office.id)
+        .order_by(*CURRENT_LAST)
     )
 
 
 async def _secretaries(session: AsyncSession, nodes: NodeSet) -> dict[int, Member]:
     rows = await session.execute(_secretaries_query(nodes))
-    # The latest term wins when data holds two open ones.
+    # The current holder comes last when data holds two open terms (registry.terms).
     return {org_id: member for org_id, member in rows}
 
 

@@ -30,6 +30,7 @@ from registry.kinds import (
 from registry.models import Affiliation, Coverage, Member, Office, Organisation, Place
 from registry.orgchart import ChartNode
 from registry.paths import in_subtree_of
+from registry.terms import CURRENT_LAST
 
 _COPIED = ("id", "code", "kind", "name", "established", "closed_on", "merged_into_id",
            "approved_by_id", "approved_on", "version")  # fmt: skip
@@ -122,7 +123,7 @@ async def _secretaries(session: AsyncSession, ids: list[int], on: date) -> dict[
         .join(Member, Member.id == Office.member_id)
         .where(Office.organisation_id.in_(ids), Office.role == OfficeRole.SECRETARY.value)
         .where(in_force(Office.start, Office.end, on))
-        .order_by(Office.start, Office.id)
+        .order_by(*CURRENT_LAST)
     )
     return {org_id: member for org_id, member in rows}
 

@@ -13,6 +13,7 @@ from registry.auth import Actor
 from registry.db import Database
 from registry.kinds import OfficeRole
 from registry.models import Coverage, Member, MemberSkill, Office, Organisation, Place
+from registry.terms import CURRENT_LAST
 
 
 class Loaders:
@@ -55,7 +56,7 @@ class Loaders:
             .join(Member, Member.id == Office.member_id)
             .where(Office.organisation_id.in_(keys), Office.end.is_(None))
             .where(Office.role == OfficeRole.SECRETARY.value)
-            .order_by(Office.start)
+            .order_by(*CURRENT_LAST)
         )
         found = {org_id: member for org_id, member in rows}
         return [found.get(key) for key in keys]
