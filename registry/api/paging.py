@@ -66,12 +66,15 @@ async def paginate(
     after: str | None,
     to_node: Callable[[Sequence[Any]], list[T]],
     count: bool = True,
+    shape: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Connection[T]:
     """One page of the entity `query` (one entity, filtered or joined one-to-one, with no
     DISTINCT, GROUP BY or LIMIT: it is counted as it stands) ordered by its unique string
     column `key`, after a cursor.
     With `count` False (the caller did not select `totalCount`) nothing is counted and
-    `total_count` is 0, never shown."""
+    `total_count` is 0, never shown.
+    With `shape`, the page statement is `shape(query)` (the entity's columns and more, say
+    joined rows for nested fields) and `to_node` reads its rows instead of entities."""
     # Counted in the query itself, not around it as a subquery: SQLite then counts an index
     # instead of reading every row.
     total = (
@@ -81,10 +84,11 @@ async def paginate(
         if count
         else 0
     )
-    page_query = query.order_by(key).limit(size + 1)
+    page_query = (query if shape is None else shape(query)).order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
-    rows = list((await session.scalars(page_query)).all())
+    found = await (session.scalars if shape is None else session.execute)(page_query)
+    rows = list(found.all())
     more = len(rows) > size
     rows = rows[:size]
     keys = [getattr(row, key.key) for row in rows]

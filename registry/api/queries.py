@@ -12,7 +12,7 @@ from strawberry import relay
 from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.paging import Connection, paginate
-from registry.api.prefetch import prefetch_members, selected_paths
+from registry.api.prefetch import MemberPage, selected_paths
 from registry.api.refs import find_by_ref, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
@@ -212,14 +212,14 @@ class RegistryQuery:
                 homes = select(PlaceRow.id).where(await _subtree(home, PlaceRow.path))
                 query = query.where(MemberRow.household_id.in_(homes))
             wanted = selected_paths(info)
-            page = await paginate(
+            page = MemberPage(actor, wanted)
+            return await paginate(
                 session,
                 query,
                 MemberRow.code,
                 size,
                 after,
-                _nodes(Member),
+                page.nodes,
                 count="totalCount" in wanted,
+                shape=page.statement,
             )
-            await prefetch_members(session, actor, [e.node for e in page.edges], wanted)
-            return page
