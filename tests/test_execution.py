@@ -148,6 +148,17 @@ class Query:
         return found
 
     @strawberry.field
+    def shared(self) -> list[Box]:
+        """One tally in every box, and one failing tally in every other box: an object met
+        again is answered from its first completion, which must not change any answer."""
+        found = boxes()
+        one, failing = Tally(total=3, ratio=0.3), Tally(total=4, ratio=None)
+        for i, box in enumerate(found):
+            box.tally = one
+            box.spare = failing if i % 2 else one
+        return found
+
+    @strawberry.field
     def crates(self) -> list[Crate]:
         return [Crate(key=i, code=f"C{i}") for i in range(3)]
 
@@ -189,6 +200,8 @@ QUERIES = [
     "{ shelves { code label tags box { code tally { total } shout } } }",
     "{ shelves(odd: true) { code label tags box { code colour } } }",
     "{ crates { id code } oddCrates { id } }",
+    "{ shared { code tally { total ratio } spare { total half } } }",
+    "{ shared { tally { total } again: tally { total ratio } spare { ... on Counted { total } } }}",
     "{ edges { code size colour tally { ratio } spare { total } } }",
     "{ edges { size } }",
     "{ edges { tally { ratio } } }",

@@ -14,6 +14,10 @@ down graphql-core's own path, so answers and errors stay exactly as they were.
 A relay node's `id` is read the same way: the node's id attribute, encoded as strawberry's
 `GlobalID` encodes it, unless the type changes how ids or type names resolve.
 
+The same object under the same selection is completed once per request and its answer reused
+(an organisation or a building shared by a page of members): only answers that are complete
+and error-free, so the reused answer is the one a fresh completion would give.
+
 A field whose resolver is marked `prefetched` is read the same way from the object's `ready`
 dict when a list query fetched its answer up front (`registry.api.prefetch`): a page of members
 then costs no resolver call per nested object. Without a prefetched answer the resolver runs.
@@ -187,6 +191,9 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Plans per grouped field set (the same object for every item of a list); the set is
         # kept beside its plan so that its id cannot be reused during this execution.
         self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
+        # Completed plain objects by (object, selection): an organisation shared by a page of
+        # members is completed once and its answer reused (module docstring).
+        self._completed: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
         """The steps of a selection, or None when none of its fields is plain."""
@@ -301,7 +308,13 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # (False, or an awaitable) gets graphql-core's handling.
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
             return _FULL_PATH
+        key = (id(value), id(details))
+        memo = self._completed.get(key)
+        if memo is not None and memo[0] is value and memo[1] is details:
+            return memo[2]
         path = Path(*where)
+        errors = self.collected_errors.errors
+        before = len(errors)
         try:
             completed = self.collect_and_execute_subfields(
                 object_type, details, path, value, position_context
@@ -311,6 +324,10 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if self.is_awaitable(completed):
             return self._settled(completed, plain, details, path)
+        if len(errors) == before and position_context is None:
+            # Errors name their path, and deferred parts their position: only an answer
+            # with neither is the same wherever the object appears.
+            self._completed[key] = (value, details, completed)
         return completed
 
     async def _settled(self, completed: Any, plain: _Plain, details: Any, path: Path) -> Any:
