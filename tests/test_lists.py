@@ -21,6 +21,28 @@ async def test_places_page_through_the_whole_tree_in_parent_first_order(registry
     assert seen.index("A") < seen.index("A-E") < seen.index("A-E-B1") < seen.index("A-E-B1-U1-01")
 
 
+async def test_every_page_counts_the_whole_filtered_list(registry) -> None:
+    """Given a filtered list paged in twos, when each page is read, the last page and a page
+    past the end included, then each counts every match, whatever it holds itself."""
+    await registry.load(two_communities())
+    api = await registry.client()
+    flt = {"organisation": "A-DW"}
+    counts: list[int] = []
+    after = None
+    while True:
+        page = await api(operation("Members"), {"filter": flt, "first": 2, "after": after})
+        counts.append(page["members"]["totalCount"])
+        if not page["members"]["pageInfo"]["hasNextPage"]:
+            break
+        after = page["members"]["pageInfo"]["endCursor"]
+    last = page["members"]["pageInfo"]["endCursor"]
+    beyond = await api(operation("Members"), {"filter": flt, "first": 2, "after": last})
+    assert beyond["members"]["nodes"] == []
+    assert counts + [beyond["members"]["totalCount"]] == [4, 4, 4]
+    empty = await api(operation("Members"), {"filter": {"organisation": "NO-SUCH-ORG"}})
+    assert empty["members"]["totalCount"] == 0 and empty["members"]["nodes"] == []
+
+
 async def test_page_sizes_are_capped(registry, settings) -> None:
     await registry.load(two_communities(households_per_unit=60))
     api = await registry.client()
@@ -63,7 +85,7 @@ async def test_a_bad_cursor_is_a_clear_error(registry) -> None:
 
 
 async def test_a_members_page_runs_a_fixed_number_of_statements(registry) -> None:
-    """Nested organisation, secretary, household and parent come from batch loaders."""
+    """Nested organisation, secretary, household, parent and skills come with the page."""
     await registry.load(two_communities())
     api = await registry.client()
     query = operation("Members")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, func, select
+from sqlalchemy import Select, Table, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from registry.api.context import GInfo
@@ -64,144 +65,114 @@ _PLACE_TABLE: Table = PlaceRow.__table__  # type: ignore[assignment]
 _COLUMNS = {t.name: _columns_of(t) for t in (_MEMBER_TABLE, _ORG_TABLE, _PLACE_TABLE)}
 
 
-class _Join(NamedTuple):
-    """One table the page statement may join: its alias, the table aliased, the join's
-    condition, the caller's scope it must also lie in ("org", "place" or none), and the API
-    type built from its row."""
-
-    table: FromClause
-    source: Table
-    on: ColumnElement[bool]
-    scope: str | None
-    build: Callable[[Any], Any]
-
-
-def _joins() -> dict[str, _Join]:
-    """The joinable tables by the nested field they answer, each aliased once: building an
-    alias's columns, or any expression, costs more per request than running the query."""
-    member = _MEMBER_TABLE
-    org, reports_to = _ORG_TABLE.alias("o"), _ORG_TABLE.alias("r")
-    org_secretary, reports_to_secretary = _MEMBER_TABLE.alias("os"), _MEMBER_TABLE.alias("rs")
-    home, parent = _PLACE_TABLE.alias("h"), _PLACE_TABLE.alias("hp")
-
-    def org_join(table: FromClause, key: ColumnElement[int]) -> _Join:
-        return _Join(table, _ORG_TABLE, table.c.id == key, "org", Organisation.from_row)
-
-    def secretary_join(table: FromClause, of: FromClause) -> _Join:
-        on = table.c.id == current_secretary(of.c.id)
-        return _Join(table, _MEMBER_TABLE, on, None, Member.from_row)
-
-    return {
-        "organisation": org_join(org, member.c.organisation_id),
-        "organisation.secretary": secretary_join(org_secretary, org),
-        "reportsTo": org_join(reports_to, member.c.reports_to_id),
-        "reportsTo.secretary": secretary_join(reports_to_secretary, reports_to),
-        "household": _Join(home, _PLACE_TABLE, home.c.id == member.c.household_id, "place",
-                           Place.from_row),
-        "household.parent": _Join(parent, _PLACE_TABLE, parent.c.id == home.c.parent_id, "place",
-                                  Place.from_row),
-    }  # fmt: skip
-
-
-_JOINS = _joins()
+# The joined tables, aliased once: building an alias's columns, or any expression, costs
+# more per request than running the query.
+_HOME, _HOME_PARENT = _PLACE_TABLE.alias("h"), _PLACE_TABLE.alias("hp")
+_TO_HOME = _HOME.c.id == _MEMBER_TABLE.c.household_id
+_TO_HOME_PARENT = _HOME_PARENT.c.id == _HOME.c.parent_id
 _SKILLS = (
     select(func.aggregate_strings(MemberSkill.skill, _SKILLS_SEPARATOR))
     .where(MemberSkill.member_id == _MEMBER_TABLE.c.id)
     .scalar_subquery()
 )
+_SECRETARY = _MEMBER_TABLE.alias("s")
+_ORGS_WITH_SECRETARIES = select(*_ORG_TABLE.columns, *_SECRETARY.columns).outerjoin_from(
+    _ORG_TABLE, _SECRETARY, _SECRETARY.c.id == current_secretary(_ORG_TABLE.c.id)
+)
 
 
-class _Part:
-    """A table joined into one page statement: where its columns sit in a row, and how a
-    present row of it becomes an API object (one object per id across the page)."""
-
-    def __init__(self, join: _Join, on: ColumnElement[bool], start: int) -> None:
-        self.table = join.table
-        self.on = on
-        self.start = start
-        self.width = len(join.source.columns)
-        self.columns = _COLUMNS[join.source.name]
-        self.build = join.build
-        self.seen: dict[int, Any] = {}
-
-    def read(self, row: Sequence[Any]) -> Any:
-        key = row[self.start]  # the id, first column of every table here
-        if key is None:
-            return None
-        found = self.seen.get(key)
-        if found is None:
-            values = row[self.start : self.start + self.width]
-            found = self.seen[key] = self.build(self.columns._make(values))
-        return found
+def _read(columns: type, build: Callable[[Any], Any], values: Sequence[Any]) -> Any:
+    """The API object of one table's columns in a row, or None when the row has none (its
+    id, always the first column, is null: an outer join found nothing)."""
+    return None if values[0] is None else build(columns._make(values))
 
 
 class MemberPage:
-    """The page statement of a members list for the nested fields in `wanted` (paths under
-    `nodes`), and the reading of its rows into members with `ready` filled."""
+    """A page of members with the nested objects selected in `wanted` (paths under `nodes`):
+    homes and skills joined into the page statement, where each member has its own;
+    organisations, which a page shares among few, in one statement after it."""
 
     def __init__(self, actor: Actor, wanted: set[str]) -> None:
-        self.masked = actor.masks_phones
+        self.actor = actor
         self.phones = "nodes.phone" in wanted
         self.skills = "nodes.skills" in wanted
-        # An organisation is wanted with either reference: both are joined, as one page of
-        # organisations served both before.
-        orgs = bool({"nodes.organisation", "nodes.reportsTo"} & wanted)
-        secretaries = bool({"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted)
-        chosen = {
-            "organisation": orgs,
-            "organisation.secretary": secretaries,
-            "reportsTo": orgs,
-            "reportsTo.secretary": secretaries,
-            "household": "nodes.household" in wanted,
-            "household.parent": "nodes.household.parent" in wanted,
-        }
-        scopes = {None: None, "org": actor.org_clause, "place": actor.place_clause}
-        self.parts: dict[str, _Part] = {}
-        start = len(_MEMBER_TABLE.columns)
-        for name, join in _JOINS.items():
-            if not chosen[name]:
-                continue
-            scope = None if actor.unscoped else scopes[join.scope]
-            on = join.on if scope is None else and_(join.on, scope(join.table.c.path))
-            self.parts[name] = _Part(join, on, start)
-            start += self.parts[name].width
+        self.homes = "nodes.household" in wanted
+        self.parents = self.homes and "nodes.household.parent" in wanted
+        self.orgs = bool({"nodes.organisation", "nodes.reportsTo"} & wanted)
+        self.secretaries = bool(
+            {"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted
+        )
 
     def statement(self, query: Select[Any]) -> Select[Any]:
         """The filtered `select(Member)` as the page statement: the member's columns, then
-        the joined tables' in order, then the skills."""
+        the home's and its parent's (each within the caller's territory, as
+        `Loaders.place` gives them), then the skills."""
         columns: list[Any] = list(_MEMBER_TABLE.columns)
-        for part in self.parts.values():
-            query = query.outerjoin(part.table, part.on)
-            columns += part.table.columns
+        territory = None if self.actor.unscoped else self.actor.place_clause
+        for wanted, place, on in ((self.homes, _HOME, _TO_HOME),
+                                  (self.parents, _HOME_PARENT, _TO_HOME_PARENT)):  # fmt: skip
+            if wanted:
+                query = query.outerjoin(
+                    place, on if territory is None else and_(on, territory(place.c.path))
+                )
+                columns += place.columns
         if self.skills:
             columns.append(_SKILLS)
         return query.with_only_columns(*columns, maintain_column_froms=True)
 
     def nodes(self, rows: Sequence[Any]) -> list[Member]:
-        """The members of the page statement's rows, their nested objects ready."""
-        columns = _COLUMNS[_MEMBER_TABLE.name]
-        width = len(_MEMBER_TABLE.columns)
-        parts = self.parts
+        """The members of the page statement's rows, homes and skills ready."""
+        member_columns, place_columns = _COLUMNS[_MEMBER_TABLE.name], _COLUMNS[_PLACE_TABLE.name]
+        home_at = len(_MEMBER_TABLE.columns)
+        parent_at = home_at + len(_PLACE_TABLE.columns)
+        parent_end = parent_at + len(_PLACE_TABLE.columns)
+        skills_at = parent_end if self.parents else parent_at if self.homes else home_at
+        masked = self.actor.masks_phones
+        parents: dict[int, Place | None] = {}
         members: list[Member] = []
         for row in rows:
-            member = Member.from_row(columns._make(row[:width]))
+            member = Member.from_row(member_columns._make(row[:home_at]))
             ready: dict[str, Any] = {}
             if self.phones:
-                ready["phone"] = member.phone_for(self.masked)
-            for name, key in (("organisation", "organisation"), ("reportsTo", "reports_to")):
-                if name in parts:
-                    org = ready[key] = parts[name].read(row)
-                    secretary = parts.get(f"{name}.secretary")
-                    if org is not None and secretary is not None:
-                        org.ready = {"secretary": secretary.read(row)}
-            if "household" in parts:
-                home = ready["household"] = parts["household"].read(row)
-                parent = parts.get("household.parent")
-                if home is not None and parent is not None:
-                    home.ready = {"parent": parent.read(row)}
+                ready["phone"] = member.phone_for(masked)
+            if self.homes:
+                home = _read(place_columns, Place.from_row, row[home_at:parent_at])
+                if home is not None and self.parents:
+                    key = row[parent_at]
+                    if key not in parents:
+                        parents[key] = _read(
+                            place_columns, Place.from_row, row[parent_at:parent_end]
+                        )
+                    home.ready = {"parent": parents[key]}
+                ready["household"] = home
             if self.skills:
-                joined = row[-1]
+                joined = row[skills_at]
                 ready["skills"] = sorted(joined.split(_SKILLS_SEPARATOR)) if joined else []
             member.ready = ready
             members.append(member)
         return members
+
+    async def add_organisations(self, session: AsyncSession, members: list[Member]) -> None:
+        """Put each member's organisation and reporting organisation in `ready`, with their
+        secretaries when wanted: one statement for the few the page holds, within the caller's
+        organisation subtree as `Loaders.organisation` gives them."""
+        if not self.orgs:
+            return
+        keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}
+        keys.discard(None)
+        found: dict[int, Organisation] = {}
+        if keys:
+            query = _ORGS_WITH_SECRETARIES if self.secretaries else select(_ORG_TABLE)
+            query = query.where(_ORG_TABLE.c.id.in_(keys))
+            if not self.actor.unscoped:
+                query = query.where(self.actor.org_clause(_ORG_TABLE.c.path))
+            org_columns, member_columns = _COLUMNS[_ORG_TABLE.name], _COLUMNS[_MEMBER_TABLE.name]
+            width = len(_ORG_TABLE.columns)
+            for row in await session.execute(query):
+                org = found[row[0]] = Organisation.from_row(org_columns._make(row[:width]))
+                if self.secretaries:
+                    org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
+        for member in members:
+            assert member.ready is not None
+            member.ready["organisation"] = found.get(member.organisation_key)  # type: ignore[arg-type]
+            member.ready["reports_to"] = found.get(member.reports_to_key)  # type: ignore[arg-type]

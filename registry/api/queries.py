@@ -212,14 +212,16 @@ class RegistryQuery:
                 homes = select(PlaceRow.id).where(await _subtree(home, PlaceRow.path))
                 query = query.where(MemberRow.household_id.in_(homes))
             wanted = selected_paths(info)
-            page = MemberPage(actor, wanted)
-            return await paginate(
+            members = MemberPage(actor, wanted)
+            page = await paginate(
                 session,
                 query,
                 MemberRow.code,
                 size,
                 after,
-                page.nodes,
+                members.nodes,
                 count="totalCount" in wanted,
-                shape=page.statement,
+                shape=members.statement,
             )
+            await members.add_organisations(session, [edge.node for edge in page.edges])
+            return page
