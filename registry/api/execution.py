@@ -97,6 +97,7 @@ class _Plain(NamedTuple):
     type_name: str = ""
     exact: type | None = None
     names: dict[Any, Any] | None = None
+    leaf: bool = False
 
 
 # Built-in scalars that serialise a value of exactly this Python type as the value itself
@@ -111,7 +112,7 @@ def _leaf(attribute: str, inner: Any, field_type: Any, nullable: bool, ready: bo
     a memo of names for enums (an enum member always serialises to the same name)."""
     names = {} if isinstance(inner, GraphQLEnumType) else None
     return _Plain(attribute, inner, field_type, nullable, ready, exact=_IDENTITY.get(inner),
-                  names=names)  # fmt: skip
+                  names=names, leaf=True)  # fmt: skip
 
 
 def _as_is(exact: type, value: Any) -> bool:
@@ -293,7 +294,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return names[value]
             except (KeyError, TypeError):  # not seen yet, or not hashable
                 pass
-        if is_leaf_type(plain.type):
+        if plain.leaf:
             try:
                 coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
             except Exception:  # noqa: BLE001 - the full path reports it properly
@@ -303,15 +304,15 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if names is not None and isinstance(value, Enum):
                 names[value] = coerced
             return coerced
+        key = (id(value), id(details))
+        memo = self._completed.get(key)
+        if memo is not None and memo[0] is value and memo[1] is details:
+            return memo[2]
         object_type: GraphQLObjectType = plain.type  # type: ignore[assignment]
         # strawberry's own type checks ignore the resolve info; anything but a plain True
         # (False, or an awaitable) gets graphql-core's handling.
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
             return _FULL_PATH
-        key = (id(value), id(details))
-        memo = self._completed.get(key)
-        if memo is not None and memo[0] is value and memo[1] is details:
-            return memo[2]
         path = Path(*where)
         errors = self.collected_errors.errors
         before = len(errors)
