@@ -26,7 +26,7 @@ from registry.config import Settings, normalise_database_url
 from registry.db import Database
 from registry.models import Organisation, Place
 from registry.pairings.bench import contact_rows, cuntan_rows
-from registry.timing import median_ms, paired_medians
+from registry.timing import median_ms, operation_caller, paired_medians
 from seeds import CUNTAN
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
@@ -242,13 +242,7 @@ async def _bench_backend(
     async with httpx.AsyncClient(
         transport=transport, base_url="http://bench", headers={"Authorization": f"Bearer {token}"}
     ) as client:
-
-        async def call(name: str, variables: dict[str, Any]) -> None:
-            query = (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
-            response = await client.post("/graphql", json={"query": query, "variables": variables})
-            body = response.json()
-            if body.get("errors"):
-                raise RuntimeError(f"{name}: {body['errors']}")
+        call = operation_caller(client, OPERATIONS)
 
         def hi(path: str) -> str:
             return path[:-1] + "0"
@@ -317,13 +311,7 @@ async def _mobilisation_figures(repeats: int) -> list[Figure]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=headers
     ) as client:
-
-        async def call(name: str, variables: dict[str, Any]) -> None:
-            query = (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
-            response = await client.post("/graphql", json={"query": query, "variables": variables})
-            body = response.json()
-            if body.get("errors"):
-                raise RuntimeError(f"{name}: {body['errors']}")
+        call = operation_caller(client, OPERATIONS)
 
         task = {
             "code": "BENCH-MOB", "kind": "DOOR_TO_DOOR_VISITS", "name": "bench",

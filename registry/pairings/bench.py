@@ -8,10 +8,8 @@ summary payload); the graph figure is `graph.contacts.propose_contacts` alone on
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -23,10 +21,9 @@ from registry.models import Place
 from registry.pairings.settings import contact_ratios
 from registry.pairings.territory import estate_paths, load_territory
 from registry.scope import ScopeKind, resolve_scope
-from registry.timing import median_ms
+from registry.timing import Call, median_ms, operation_caller
 from seeds import CUNTAN
 
-Post = Callable[[str, dict[str, Any]], Awaitable[None]]
 Row = tuple[str, float, float | None, float | None]
 CUNTAN_ESTATE = "CT-BS-JAMX"
 
@@ -50,7 +47,7 @@ async def graph_alone_ms(db: Database, scope_code: str, default_ratio: int, repe
 
 
 async def contact_rows(
-    db: Database, post: Post, scope_code: str, label: str, target: float, repeats: int
+    db: Database, post: Call, scope_code: str, label: str, target: float, repeats: int
 ) -> list[Row]:
     """Propose contacts for a scope through the API and the graph function alone."""
     api = await median_ms(
@@ -60,7 +57,7 @@ async def contact_rows(
     return [(f"contact pairing, {label} (plain = graph alone)", api, alone, target)]
 
 
-async def chain_row(db: Database, post: Post, under: str, repeats: int) -> list[Row]:
+async def chain_row(db: Database, post: Call, under: str, repeats: int) -> list[Row]:
     """The responsibility chain of the first household under place `under`."""
     async with db.read() as session:
         top = await session.scalar(select(Place).where(Place.code == under))
@@ -105,12 +102,7 @@ async def cuntan_rows(repeats: int) -> list[Row]:
         base_url="http://bench",
         headers={"Authorization": f"Bearer {token}"},
     ) as client:
-
-        async def post(name: str, variables: dict[str, Any]) -> None:
-            query = (operations / f"{name}.graphql").read_text(encoding="utf-8")
-            body = await client.post("/graphql", json={"query": query, "variables": variables})
-            if body.json().get("errors"):
-                raise RuntimeError(f"{name}: {body.json()['errors']}")
+        post = operation_caller(client, operations)
 
         rows += await contact_rows(
             db, post, CUNTAN_ESTATE, "Cuntan estate CT-BS-JAMX (1,224 households)", 100.0, repeats
