@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from registry.db import column_rows
 from registry.errors import ErrorCode, fail
 from registry.models import ApiToken, Coverage, Member, Organisation, Place
 from registry.paths import (
@@ -182,9 +183,10 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
         return None
     # Read on every request, never cached: a revoked token is refused by the very next request,
     # whichever worker serves it.
-    found = (await session.execute(_TOKEN, {"token_hash": hash_token(raw)})).first()
-    if found is None:
+    rows = await column_rows(session, _TOKEN, {"token_hash": hash_token(raw)})
+    if not rows:
         return None
+    found = rows[0]
     token_id, role, scope_id, revoked_at, expires_at, org_path, places = found
     if revoked_at is not None:
         return None

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql import GraphQLError
+from registry.db import column_rows
 
 T = TypeVar("T")
 
@@ -86,7 +87,10 @@ async def paginate(
     page_query = page_query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
-    rows = list((await session.execute(page_query)).all())
+    if shape is None:
+        rows = list((await session.execute(page_query)).all())
+    else:
+        rows = list(await column_rows(session, page_query))
     total = 0
     if count:
         # No row at all: nothing matches, unless the cursor is past the last of them.

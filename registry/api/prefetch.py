@@ -22,6 +22,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from registry.api.context import GInfo
 from registry.api.types import Member, Organisation, Place
 from registry.auth import Actor
+from registry.db import column_rows
 from registry.models import Member as MemberRow
 from registry.models import MemberSkill
 from registry.models import Organisation as OrgRow
@@ -168,7 +169,7 @@ class MemberPage:
                 query = query.where(self.actor.org_clause(_ORG_TABLE.c.path))
             org_columns, member_columns = _COLUMNS[_ORG_TABLE.name], _COLUMNS[_MEMBER_TABLE.name]
             width = len(_ORG_TABLE.columns)
-            for row in await session.execute(query):
+            for row in await column_rows(session, query):
                 org = found[row[0]] = Organisation.from_row(org_columns._make(row[:width]))
                 if self.secretaries:
                     org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
