@@ -66,6 +66,7 @@ from registry.models import (
 )
 from registry.paths import ids_of, in_subtree_of
 from registry.scope import Scope, ScopeKind, member_meets_any, shape_of
+from registry.sql import one_of
 from registry.tallies import building_above
 
 
@@ -149,7 +150,7 @@ def covered_by(
         select(1)
         .where(org.id == cover.organisation_id)
         .where(active_on(org, on))
-        .where(org.kind.in_([k.value for k in kinds]))
+        .where(one_of(org.kind, kinds))
     )
     return exists(
         select(1)
@@ -302,7 +303,7 @@ async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
     tops = [ids_of(top)[-1] for top in scope.place_tops]
     if not tops:
         return True
-    inside = exists(select(1).where(Place.id.in_(tops), Place.kind.in_(_INSIDE_BUILDINGS)))
+    inside = exists(select(1).where(Place.id.in_(tops), one_of(Place.kind, _INSIDE_BUILDINGS)))
     return not await session.scalar(select(inside))
 
 

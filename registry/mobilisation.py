@@ -41,6 +41,7 @@ from registry.kinds import (
 )
 from registry.models import Assignment, Member, MemberSkill, Place, Task, TaskPlace
 from registry.paths import ids_of, subtree_end, within_any
+from registry.sql import one_of
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ async def load_problem(
         select(Assignment.member_id, Task.code, Task.start, Task.end)
         .join(Task, Task.id == Assignment.task_id)
         .where(Assignment.member_id.in_(list(code_of)), Assignment.task_id != task.id)
-        .where(Assignment.status.in_([s.value for s in BOOKING_ASSIGNMENT_STATUSES]))
-        .where(Task.status.in_([s.value for s in BOOKING_TASK_STATUSES]))
+        .where(one_of(Assignment.status, BOOKING_ASSIGNMENT_STATUSES))
+        .where(one_of(Task.status, BOOKING_TASK_STATUSES))
         .order_by(Task.code)
     )
     for mid, code, start, end in booked:

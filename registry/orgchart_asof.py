@@ -30,6 +30,7 @@ from registry.kinds import (
 from registry.models import Affiliation, Coverage, Member, Office, Organisation, Place
 from registry.orgchart import ChartNode
 from registry.paths import in_subtree_of
+from registry.sql import one_of
 from registry.terms import CURRENT_LAST
 
 _COPIED = ("id", "code", "kind", "name", "established", "closed_on", "merged_into_id",
@@ -152,7 +153,7 @@ async def _territory(
             .join(org, org.id == Coverage.organisation_id)
             .join(Place, Place.id == Coverage.place_id)
             .where(Place.kind == kind.value, in_force(Coverage.start, Coverage.end, on))
-            .where(org.kind.in_([k.value for k in kinds]), active_on(org, on))
+            .where(one_of(org.kind, kinds), active_on(org, on))
         )
     )
     return under, covered

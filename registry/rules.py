@@ -63,6 +63,7 @@ from registry.scope import (
     shape_of,
     with_organisations,
 )
+from registry.sql import one_of
 
 
 class Rule(StrEnum):
@@ -125,10 +126,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _values(kinds: frozenset[OrgKind]) -> list[str]:
-    return sorted(k.value for k in kinds)
-
-
 async def rules_report(
     session: AsyncSession,
     scope: Scope,
@@ -182,7 +179,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     # Correlated aggregates per organisation: each is an index probe, so the cost follows the
     # scope's size whatever the planner knows about the tables.
     below = aliased(Organisation)
-    in_committee_kinds = org.kind.in_(_values(COMMITTEE_KINDS))
+    in_committee_kinds = one_of(org.kind, COMMITTEE_KINDS)
 
     def subtree_members(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         counted = (
@@ -211,20 +208,20 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             offices(func.count(Office.id), secretary).label("secretaries"),
             offices(func.max(Office.start), secretary).label("since"),
             offices(
-                func.count(func.distinct(Office.member_id)), Office.role.in_(COMMITTEE_ROLES)
+                func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
             ).label("committee"),
             offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value).label(
                 "leaders"
             ),
         )
         .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
-        .where(org.kind.in_(_values(RULED_KINDS)))
+        .where(one_of(org.kind, RULED_KINDS))
         .subquery()
     )
     f = figures.c
     cutoff = case(
         (
-            f.kind.in_(_values(COMMUNITY_TERM_KINDS)),
+            one_of(f.kind, COMMUNITY_TERM_KINDS),
             years_before(today, rules.community_term_years),
         ),
         else_=years_before(today, rules.other_term_years),
@@ -238,12 +235,12 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             f.members > rules.general_branch_max_members,
         ),
         and_(
-            f.kind.in_(_values(COMMITTEE_KINDS)),
+            one_of(f.kind, COMMITTEE_KINDS),
             f.full >= rules.committee_required_from_full_members,
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
         ),
-        and_(f.kind.in_(_values(SECRETARY_REQUIRED_KINDS)), f.secretaries == 0),
-        and_(f.kind.in_(_values(ELECTED_KINDS)), f.since < cutoff),
+        and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
+        and_(one_of(f.kind, ELECTED_KINDS), f.since < cutoff),
         and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
     )
     return (
@@ -376,7 +373,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     elected = (
         select(func.min(Office.role))
         .where(Office.member_id == Member.id, Office.end.is_(None))
-        .where(Office.role.in_(COMMITTEE_ROLES))
+        .where(one_of(Office.role, COMMITTEE_ROLES))
         .scalar_subquery()
     )
     probationary = and_(

@@ -43,6 +43,7 @@ from registry.lookup import Key, get_place
 from registry.models import Coverage, Member, Office, Organisation, Pairing, Place
 from registry.pairings.territory import PLACE_COLUMNS
 from registry.paths import ids_of
+from registry.sql import one_of
 
 STARTS = frozenset({PlaceKind.HOUSEHOLD, PlaceKind.UNIT, PlaceKind.BUILDING, PlaceKind.ESTATE})
 
@@ -199,7 +200,7 @@ async def _pairings(
     rows = await session.execute(
         select(Pairing.place_id, Pairing.kind, Pairing.member_id)
         .where(Pairing.place_id.in_(ids), Pairing.end.is_(None))
-        .where(Pairing.kind.in_([PairingKind.HOUSEHOLD_CONTACT.value, PairingKind.LEADER.value]))
+        .where(one_of(Pairing.kind, (PairingKind.HOUSEHOLD_CONTACT, PairingKind.LEADER)))
         .order_by(Pairing.id.desc())
     )
     return {(place_id, kind): member_id for place_id, kind, member_id in rows}

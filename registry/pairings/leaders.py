@@ -50,6 +50,7 @@ from registry.pairings.territory import PLACE_COLUMNS, Existing, Territory, load
 from registry.paths import ids_of, in_subtree_of, reduce_to_tops, within_any
 from registry.rules import rules_report
 from registry.scope import Scope
+from registry.sql import one_of
 
 LEADER_ROLES = (
     OfficeRole.SECRETARY.value,
@@ -105,7 +106,7 @@ async def propose_leader_pairings(
     rows = (
         await session.execute(
             select(*PLACE_COLUMNS).where(
-                Place.kind.in_([PlaceKind.COMMUNITY.value, PlaceKind.ESTATE.value]),
+                one_of(Place.kind, (PlaceKind.COMMUNITY, PlaceKind.ESTATE)),
                 scope.places(Place.path),
             )
         )
@@ -258,7 +259,7 @@ async def _leaders(
             .join(Office, Office.member_id == Member.id)
             .join(Organisation, Organisation.id == Office.organisation_id)
             .join(Coverage, Coverage.organisation_id == Organisation.id)
-            .where(Office.end.is_(None), Office.role.in_(LEADER_ROLES))
+            .where(Office.end.is_(None), one_of(Office.role, LEADER_ROLES))
             .where(Organisation.status == OrgStatus.ACTIVE.value, Coverage.end.is_(None))
             .where(
                 (
@@ -266,7 +267,7 @@ async def _leaders(
                     & Coverage.place_id.in_(sorted(subdistricts))
                 )
                 | (
-                    Organisation.kind.in_(community_kinds)
+                    one_of(Organisation.kind, community_kinds)
                     & Coverage.place_id.in_(sorted(communities))
                 )
             )

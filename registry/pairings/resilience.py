@@ -39,6 +39,7 @@ from registry.pairings.territory import (
 )
 from registry.paths import ids_of
 from registry.scope import Scope, ScopeKind
+from registry.sql import one_of
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ async def load_cover(session: AsyncSession, scope: Scope) -> Cover:
         .join(Office, Office.organisation_id == Organisation.id)
         .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
         .where(Coverage.end.is_(None), Organisation.status == OrgStatus.ACTIVE.value)
-        .where(Organisation.kind.in_([k.value for k in BUILDING_COVERING_KINDS]))
+        .where(one_of(Organisation.kind, BUILDING_COVERING_KINDS))
         .where(Office.end.is_(None), Office.role == OfficeRole.GROUP_LEADER.value)
     )
     leader_rows = leaders.all()

@@ -34,6 +34,7 @@ from registry.kinds import PairingKind, PlaceKind
 from registry.models import Coverage, Member, Pairing, Place
 from registry.paths import ids_of
 from registry.scope import Scope, ScopeKind
+from registry.sql import one_of
 
 # Places a contact scope may be: an estate or anything above one.
 ESTATE_OR_ABOVE = frozenset(
@@ -105,9 +106,7 @@ async def load_territory(
     found = Territory()
     rows = (
         await session.execute(
-            select(*PLACE_COLUMNS).where(
-                Place.kind.in_([k.value for k in LOWER_KINDS]), scope.places(Place.path)
-            )
+            select(*PLACE_COLUMNS).where(one_of(Place.kind, LOWER_KINDS), scope.places(Place.path))
         )
     ).all()
     by_id = {r.id: r for r in rows}

@@ -49,6 +49,7 @@ from registry.models import (
 )
 from registry.services.common import check_version, require_active, text
 from registry.services.organisations import create_organisation
+from registry.sql import one_of
 
 TASK_FIELDS = (
     "code", "kind", "name", "organisation_id", "leader_id", "headcount", "required_skills",
@@ -216,7 +217,7 @@ async def _withdraw(session: AsyncSession, recorder: Recorder, task: Task, cance
     if cancelled:
         statuses.append(AssignmentStatus.ACCEPTED.value)
     rows = await session.scalars(
-        select(Assignment).where(Assignment.task_id == task.id, Assignment.status.in_(statuses))
+        select(Assignment).where(Assignment.task_id == task.id, one_of(Assignment.status, statuses))
     )
     for a in rows:
         before = snapshot(a, *ASSIGNMENT_FIELDS)
