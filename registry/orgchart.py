@@ -1,10 +1,10 @@
 """Org charts: organisations from a root down to a depth, with counts on every node.
 
-A chart costs two statements whatever its size: the nodes with all their counts (correlated
+A chart costs one statement whatever its size: the nodes with all their counts (correlated
 aggregates per node, each an index range seek: descendants and territory by range joins on the
-paths), and the current secretaries. Node sets are given as SQL conditions, never as Python
-lists of the tree. Correlated aggregates keep the plan anchored on the chart's nodes on every
-planner, with or without table statistics.
+paths) and their current secretaries (`registry.terms`). Node sets are given as SQL
+conditions, never as Python lists of the tree. Correlated aggregates keep the plan anchored on
+the chart's nodes on every planner, with or without table statistics.
 
 Per node:
 - `member_count`: members whose formal organisation is this one; `member_total`: this one or
@@ -32,13 +32,12 @@ from registry.coverage import Tally, covered_by
 from registry.kinds import (
     BUILDING_COVERING_KINDS,
     ESTATE_COVERING_KINDS,
-    OfficeRole,
     OrgStatus,
     PlaceKind,
 )
-from registry.models import Coverage, Member, Office, Organisation, Place
+from registry.models import Coverage, Member, Organisation, Place
 from registry.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
-from registry.terms import CURRENT_LAST
+from registry.terms import current_secretary
 
 MAX_CHART_DEPTH = 10
 
@@ -101,35 +100,24 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-unt
         .where(_open(below.status, include_closed))
         .scalar_subquery()
     )
-    return select(
-        org,
-        member_count,
-        member_total,
-        reporting,
-        child_count,
-        descendants,
-        _territory_count(org, PlaceKind.ESTATE, False),
-        _territory_count(org, PlaceKind.ESTATE, True),
-        _territory_count(org, PlaceKind.BUILDING, False),
-        _territory_count(org, PlaceKind.BUILDING, True),
-    ).where(nodes(org))
-
-
-def _secretaries_query(nodes: NodeSet) -> Select[Any]:
-    node = aliased(Organisation)
+    secretary = aliased(Member)
     return (
-        select(Office.organisation_id, Member)
-        .join(Member, Member.id == Office.member_id)
-        .where(Office.organisation_id.in_(select(node.id).where(nodes(node))))
-        .where(Office.end.is_(None), Office.role == OfficeRole.SECRETARY.value)
-        .order_by(*CURRENT_LAST)
+        select(
+            org,
+            member_count,
+            member_total,
+            reporting,
+            child_count,
+            descendants,
+            _territory_count(org, PlaceKind.ESTATE, False),
+            _territory_count(org, PlaceKind.ESTATE, True),
+            _territory_count(org, PlaceKind.BUILDING, False),
+            _territory_count(org, PlaceKind.BUILDING, True),
+            secretary,
+        )
+        .outerjoin(secretary, secretary.id == current_secretary(org.id))
+        .where(nodes(org))
     )
-
-
-async def _secretaries(session: AsyncSession, nodes: NodeSet) -> dict[int, Member]:
-    rows = await session.execute(_secretaries_query(nodes))
-    # The current holder comes last when data holds two open terms (registry.terms).
-    return {org_id: member for org_id, member in rows}
 
 
 def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[int]:
@@ -153,10 +141,10 @@ def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[
 
 
 @cache
-def _chart_statements(include_closed: bool) -> tuple[Select[Any], Select[Any]]:
-    """The chart's two statements for bounds given as parameters (`root`: the root's subtree,
-    `within_bound`; `last`: the deepest level), built once: composing them costs far more
-    than running them."""
+def _chart_statement(include_closed: bool) -> Select[Any]:
+    """The chart's statement for bounds given as parameters (`root`: the root's subtree,
+    `within_bound`; `last`: the deepest level), built once: composing it costs far more
+    than running it."""
 
     def nodes(org: Any) -> ColumnElement[bool]:
         return and_(
@@ -165,23 +153,13 @@ def _chart_statements(include_closed: bool) -> tuple[Select[Any], Select[Any]]:
             _open(org.status, include_closed),
         )
 
-    counted = _counted_nodes(nodes, include_closed).order_by(Organisation.path)
-    return counted, _secretaries_query(nodes)
+    return _counted_nodes(nodes, include_closed).order_by(Organisation.path)
 
 
-async def _build(
-    session: AsyncSession, rows: list[Any], nodes: NodeSet, base_depth: int
-) -> list[ChartNode]:
-    """Chart nodes from counted rows, with their secretaries and coverage (two statements)."""
-    if not rows:
-        return []
-    return _nodes_of(rows, base_depth, await _secretaries(session, nodes))
-
-
-def _nodes_of(rows: list[Any], base_depth: int, secretaries: dict[int, Member]) -> list[ChartNode]:
-    """Chart nodes from counted rows and the nodes' secretaries."""
+def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
+    """Chart nodes from counted rows."""
     built = []
-    for org, members, total, reporting, children, descendants, *tallies in rows:
+    for org, members, total, reporting, children, descendants, *tallies, secretary in rows:
         estates, covered_estates, buildings, covered_buildings = map(int, tallies)
         built.append(
             ChartNode(
@@ -192,7 +170,7 @@ def _nodes_of(rows: list[Any], base_depth: int, secretaries: dict[int, Member]) 
                 reporting_count=int(reporting),
                 child_count=int(children),
                 descendant_count=int(descendants),
-                secretary=secretaries.get(org.id),
+                secretary=secretary,
                 estates=Tally(estates, covered_estates),
                 buildings=Tally(buildings, covered_buildings),
             )
@@ -208,11 +186,9 @@ async def org_chart(
     anything under them, are left out unless `include_closed`; a closed root gives []."""
     if not include_closed and root.status != OrgStatus.ACTIVE.value:
         return []
-    counted, secretaries = _chart_statements(include_closed)
     bounds = {**bound_subtree("root", root.path), "last": root.depth + depth}
-    rows = list((await session.execute(counted, bounds)).all())
-    holders = await session.execute(secretaries, bounds)
-    chart = _nodes_of(rows, root.depth, {org_id: member for org_id, member in holders})
+    rows = list((await session.execute(_chart_statement(include_closed), bounds)).all())
+    chart = _nodes_of(rows, root.depth)
     kept: dict[int, ChartNode] = {}
     for node in chart:
         parent = kept.get(node.organisation.parent_id or -1)
@@ -243,13 +219,7 @@ async def org_children(
         query = query.where(Organisation.path > after_path)
     rows = list((await session.execute(query)).all())
     more = len(rows) > size
-    rows = rows[:size]
-    page = [row[0].id for row in rows]
-
-    def in_page(org: Any) -> ColumnElement[bool]:
-        return org.id.in_(page)
-
-    return await _build(session, rows, in_page, parent.depth), int(total or 0), more
+    return _nodes_of(rows[:size], parent.depth), int(total or 0), more
 
 
 async def org_ancestors(
@@ -269,4 +239,4 @@ async def org_ancestors(
     query = _counted_nodes(chain, include_closed=False).order_by(Organisation.path)
     rows = list((await session.execute(query)).all())
     top_depth = min((row[0].depth for row in rows), default=0)
-    return await _build(session, rows, chain, top_depth)
+    return _nodes_of(rows, top_depth)
