@@ -148,7 +148,10 @@ async def place_scope(session: AsyncSession, actor: Actor, place: Place) -> Scop
 
 async def organisation_scope(session: AsyncSession, actor: Actor, org: Organisation) -> Scope:
     """The scope of a (visible) organisation: its subtree and its territory."""
-    tops = await territory(session, org.path)
+    if actor.org_path == org.path and actor.place_paths is not None:
+        tops = actor.place_paths  # the caller's own organisation: read with the token
+    else:
+        tops = await territory(session, org.path)
     return Scope(ScopeKind.ORGANISATION, None, org, tops, (org.path,), actor)
 
 
