@@ -74,19 +74,21 @@ async def paginate(
     column `key`, after a cursor.
     With `count` False (the caller did not select `totalCount`) nothing is counted and
     `total_count` is 0, never shown.
-    With `shape`, the page statement is `shape(query)` (the entity's columns and more, say
-    joined rows for nested fields) and `to_node` reads its rows instead of entities; a row
-    then ends with the count when `count` is asked for."""
+    With `shape`, the page statement is `shape(page)` of the page's own statement (ordered,
+    limited, after the cursor): the page's columns and more, say joined rows for nested
+    fields, in the page's order; `to_node` then reads its rows instead of entities, and a row
+    ends with the count when `count` is asked for."""
     # Counted in the query itself, not around it as a subquery (SQLite then counts an index
     # instead of reading every row), and as a column of the page statement: uncorrelated, it
     # runs once, and the page costs one round trip instead of two.
     counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    page_query = query if shape is None else shape(query)
-    if count:
-        page_query = page_query.add_columns(counted.correlate(None).scalar_subquery())
-    page_query = page_query.order_by(key).limit(size + 1)
+    page_query = query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
+    if shape is not None:
+        page_query = shape(page_query)
+    if count:
+        page_query = page_query.add_columns(counted.correlate(None).scalar_subquery())
     if shape is None:
         rows = list((await session.execute(page_query)).all())
     else:

@@ -69,13 +69,7 @@ _COLUMNS = {t.name: _columns_of(t) for t in (_MEMBER_TABLE, _ORG_TABLE, _PLACE_T
 # The joined tables, aliased once: building an alias's columns, or any expression, costs
 # more per request than running the query.
 _HOME, _HOME_PARENT = _PLACE_TABLE.alias("h"), _PLACE_TABLE.alias("hp")
-_TO_HOME = _HOME.c.id == _MEMBER_TABLE.c.household_id
 _TO_HOME_PARENT = _HOME_PARENT.c.id == _HOME.c.parent_id
-_SKILLS = (
-    select(func.aggregate_strings(MemberSkill.skill, _SKILLS_SEPARATOR))
-    .where(MemberSkill.member_id == _MEMBER_TABLE.c.id)
-    .scalar_subquery()
-)
 _SECRETARY = _MEMBER_TABLE.alias("s")
 _ORGS_WITH_SECRETARIES = select(*_ORG_TABLE.columns, *_SECRETARY.columns).outerjoin_from(
     _ORG_TABLE, _SECRETARY, _SECRETARY.c.id == current_secretary(_ORG_TABLE.c.id)
@@ -104,22 +98,32 @@ class MemberPage:
             {"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted
         )
 
-    def statement(self, query: Select[Any]) -> Select[Any]:
-        """The filtered `select(Member)` as the page statement: the member's columns, then
-        the home's and its parent's (each within the caller's territory, as
-        `Loaders.place` gives them), then the skills."""
-        columns: list[Any] = list(_MEMBER_TABLE.columns)
+    def statement(self, page: Select[Any]) -> Select[Any]:
+        """The page statement: the filtered, ordered and limited `select(Member)` of the page,
+        then each of its members' home and the home's parent (each within the caller's
+        territory, as `Loaders.place` gives them) and skills. Joined to the page's own rows
+        after its limit, not before: a planner would otherwise join every member that matches
+        and sort them all to keep twenty."""
+        members = page.subquery("m")
+        columns: list[Any] = list(members.columns)
         territory = None if self.actor.unscoped else self.actor.place_clause
-        for wanted, place, on in ((self.homes, _HOME, _TO_HOME),
-                                  (self.parents, _HOME_PARENT, _TO_HOME_PARENT)):  # fmt: skip
+        query = select(members)
+        joins = ((self.homes, _HOME, _HOME.c.id == members.c.household_id),
+                 (self.parents, _HOME_PARENT, _TO_HOME_PARENT))  # fmt: skip
+        for wanted, place, on in joins:
             if wanted:
                 query = query.outerjoin(
                     place, on if territory is None else and_(on, territory(place.c.path))
                 )
                 columns += place.columns
         if self.skills:
-            columns.append(_SKILLS)
-        return query.with_only_columns(*columns, maintain_column_froms=True)
+            columns.append(
+                select(func.aggregate_strings(MemberSkill.skill, _SKILLS_SEPARATOR))
+                .where(MemberSkill.member_id == members.c.id)
+                .scalar_subquery()
+            )
+        query = query.with_only_columns(*columns, maintain_column_froms=True)
+        return query.order_by(members.c.code)  # the page's own order: members go by code
 
     def nodes(self, rows: Sequence[Any]) -> list[Member]:
         """The members of the page statement's rows, homes and skills ready."""
