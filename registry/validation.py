@@ -88,6 +88,14 @@ def parse_enum(enum: type[E], raw: str) -> E:
         raise ValueError(f"{raw!r} is not one of: {accepted}") from None
 
 
+def skill_problem(skill: str) -> str | None:
+    """Why a skill's name cannot be stored, or None. A skill is a short printable name: the
+    members page carries a member's skills joined by a control character."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in skill):
+        return "a skill must not hold control characters (tabs, line breaks); remove them"
+    return None
+
+
 def parse_date(raw: str) -> date:
     """A date written YYYY-MM-DD (also YYYY/MM/DD). Raises ValueError saying the format."""
     text = raw.strip().replace("/", "-")

@@ -310,6 +310,18 @@ async def test_a_missing_required_column_is_reported(registry: Registry) -> None
     assert await registry.count("place") == 0
 
 
+async def test_a_skill_with_a_control_character_is_refused(registry: Registry) -> None:
+    rows = grid()
+    row(rows, "members", "M1", skills="law;media\ttion")
+
+    problems = await refused(registry, rows)
+
+    skills = [p for p in problems if (p.sheet, p.column) == ("members", "skills")]
+    assert [p.row for p in skills] == [2]  # the first data row, under the header
+    assert "control characters" in str(skills[0])
+    assert await registry.count("member") == 0
+
+
 async def test_an_xlsx_workbook_loads_like_csv(registry: Registry) -> None:
     rows = grid()
     await import_rows(registry, rows, "csv")

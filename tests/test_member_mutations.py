@@ -118,8 +118,10 @@ async def test_update_details_skills_and_phone(registry: Registry) -> None:
     before = await registry.snapshot()
     stale = await mutate(api, "UpdateMember", {"member": "M2", "name": "x", "expectedVersion": 1})
     not_in_service = await mutate(api, "UpdateMember", {"member": "M2", "reportsTo": "PA"})
+    control = await mutate(api, "UpdateMember", {"member": "M2", "skills": ["law\x1fnursing"]})
     assert codes(stale["userErrors"]) == ["STALE"]
     assert codes(not_in_service["userErrors"]) == ["INVALID"]
+    assert [e["field"] for e in control["userErrors"]] == ["skills"]
     assert await registry.snapshot() == before
 
 

@@ -29,7 +29,8 @@ from registry.models import Organisation as OrgRow
 from registry.models import Place as PlaceRow
 from registry.terms import current_secretary
 
-# Skills travel as one string per member; the unit separator never occurs in a skill's name.
+# Skills travel as one string per member, joined by a control character no skill may hold
+# (registry.validation.skill_problem).
 _SKILLS_SEPARATOR = "\x1f"
 
 

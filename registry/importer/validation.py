@@ -29,7 +29,13 @@ from registry.kinds import (
     OrgStatus,
     PlaceKind,
 )
-from registry.validation import org_parent_problem, parse_date, parse_enum, place_parent_problem
+from registry.validation import (
+    org_parent_problem,
+    parse_date,
+    parse_enum,
+    place_parent_problem,
+    skill_problem,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -384,7 +390,8 @@ def _member_rows(
             check.text(number, "phone", phone, PHONE_MAX)
         skills = split_list(cells["skills"]) if has_skills else None
         for skill in skills or ():
-            check.text(number, "skills", skill, SKILL_MAX)
+            if check.text(number, "skills", skill, SKILL_MAX) and skill_problem(skill):
+                check.add(number, "skills", f"{skill!r}: {skill_problem(skill)}")
         capacity = _task_capacity(check, number, cells.get("task_capacity") or "")
         if len(problems) == before and status is not None:
             rows.append(
