@@ -1,12 +1,14 @@
-"""A page of members with the nested objects its caller selected, in the page's own statement.
+"""A page of members with the nested objects its caller selected, fetched with the page.
 
-A list query knows which nested fields its caller selected. Reading their rows in the page
-statement itself (outer joins, each under the same scope as the loader it stands in for, see
-`registry.api.loaders`) and handing ready objects to the types (`ready`) spares every item its
-async loader fields, which cost graphql-core far more per item than the rows themselves, and
-spares the page a statement per kind of row: each statement is a round trip that costs more
-than the rows it brings. The answer is the one the loaders would have given. Fields not
-fetched here still resolve through them.
+A list query knows which nested fields its caller selected. Reading their rows up front, each
+under the same scope as the loader it stands in for (`registry.api.loaders`), and handing
+ready objects to the types (`ready`) spares every item its async loader fields, which cost
+graphql-core far more per item than the rows themselves. What each member has its own (home,
+the home's parent, skills) is joined to the page's rows in the page statement; the few
+organisations a page shares come in one statement after it: each statement is a round trip
+that costs more than the rows it brings, and joining a shared row once per member costs more
+than that round trip. The answer is the one the loaders would have given. Fields not fetched
+here still resolve through them.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ class MemberPage:
             return
         keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}
         keys.discard(None)
-        found: dict[int, Organisation] = {}
+        found: dict[int | None, Organisation] = {}
         if keys:
             query = _ORGS_WITH_SECRETARIES if self.secretaries else select(_ORG_TABLE)
             query = query.where(_ORG_TABLE.c.id.in_(keys))
@@ -179,6 +181,7 @@ class MemberPage:
                 if self.secretaries:
                     org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
         for member in members:
-            assert member.ready is not None
-            member.ready["organisation"] = found.get(member.organisation_key)  # type: ignore[arg-type]
-            member.ready["reports_to"] = found.get(member.reports_to_key)  # type: ignore[arg-type]
+            ready = member.ready if member.ready is not None else {}
+            ready["organisation"] = found.get(member.organisation_key)
+            ready["reports_to"] = found.get(member.reports_to_key)
+            member.ready = ready
