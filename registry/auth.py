@@ -186,8 +186,7 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
     rows = await column_rows(session, _TOKEN, {"token_hash": hash_token(raw)})
     if not rows:
         return None
-    found = rows[0]
-    token_id, role, scope_id, revoked_at, expires_at, org_path, places = found
+    token_id, role, scope_id, revoked_at, expires_at, org_path, places = rows[0]
     if revoked_at is not None:
         return None
     if expires_at is not None and _aware(expires_at) <= datetime.now(UTC):

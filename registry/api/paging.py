@@ -81,20 +81,21 @@ async def paginate(
     # Counted in the query itself, not around it as a subquery (SQLite then counts an index
     # instead of reading every row), and as a column of the page statement: uncorrelated, it
     # runs once, and the page costs one round trip instead of two.
-    counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     page_query = query.order_by(key).limit(size + 1)
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
     if shape is not None:
         page_query = shape(page_query)
+    counted = None
     if count:
+        counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
         page_query = page_query.add_columns(counted.correlate(None).scalar_subquery())
     if shape is None:
         rows = list((await session.execute(page_query)).all())
     else:
         rows = list(await column_rows(session, page_query))
     total = 0
-    if count:
+    if counted is not None:
         # No row at all: nothing matches, unless the cursor is past the last of them.
         total = rows[0][-1] if rows else (await session.scalar(counted) if after else 0)
     more = len(rows) > size

@@ -390,8 +390,8 @@ def _member_rows(
             check.text(number, "phone", phone, PHONE_MAX)
         skills = split_list(cells["skills"]) if has_skills else None
         for skill in skills or ():
-            if check.text(number, "skills", skill, SKILL_MAX) and skill_problem(skill):
-                check.add(number, "skills", f"{skill!r}: {skill_problem(skill)}")
+            if check.text(number, "skills", skill, SKILL_MAX) and (bad := skill_problem(skill)):
+                check.add(number, "skills", f"{skill!r}: {bad}")
         capacity = _task_capacity(check, number, cells.get("task_capacity") or "")
         if len(problems) == before and status is not None:
             rows.append(
