@@ -14,7 +14,7 @@ from graphql import GraphQLError
 from registry import history as service
 from registry.api.context import GInfo
 from registry.api.coverage import find_scope
-from registry.api.paging import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from registry.api.paging import Connection, decode_cursor, page_of
 from registry.api.refs import parse_ref, ref_kind
 from registry.api.types import mask_phone
 from registry.auth import Actor
@@ -131,19 +131,10 @@ class HistoryQuery:
             rows, total, more = await service.read_changes(
                 session, conditions, since, size, after_id
             )
-        edges = [
-            Edge(node=Change.of(row, actor), cursor=encode_cursor(str(row.id))) for row in rows
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=more,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
-        )
+        return page_of(
+            [Change.of(row, actor) for row in rows], [str(row.id) for row in rows], more, after,
+            total,
+        )  # fmt: skip
 
 
 def _after_id(after: str | None) -> int | None:

@@ -14,7 +14,7 @@ from registry import orgchart as service
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageTally
 from registry.api.enums import ORG_KIND, ORG_STATUS, OrgKindEnum, OrgStatusEnum
-from registry.api.paging import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from registry.api.paging import Connection, decode_cursor, page_of
 from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
 from registry.auth import Actor
@@ -195,20 +195,10 @@ class OrgChartQuery:
             page, total, more = await service.org_children(
                 session, top, size, after_path, include_closed
             )
-        edges = [
-            Edge(node=OrgChartNode.of(node), cursor=encode_cursor(node.organisation.path))
-            for node in page
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=more,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
-        )
+        return page_of(
+            [OrgChartNode.of(node) for node in page],
+            [node.organisation.path for node in page], more, after, total,
+        )  # fmt: skip
 
     @strawberry.field(
         description=(

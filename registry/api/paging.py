@@ -32,15 +32,43 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    """A page of results; `totalCount` counts all of them, in SQL."""
+    """A page of results; `totalCount` counts all of them, in SQL. Edges, and a cursor for
+    each, are made only when a caller selects them: a page read as `nodes` needs only the
+    cursors of its ends."""
 
-    edges: list[Edge[T]]
     page_info: PageInfo
     total_count: int
+    items: strawberry.Private[list[T]]
+    keys: strawberry.Private[list[str]]
+
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        return [
+            Edge(node=node, cursor=encode_cursor(key))
+            for node, key in zip(self.items, self.keys, strict=True)
+        ]
 
     @strawberry.field
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return self.items
+
+
+def page_of(
+    items: list[T], keys: list[str], more: bool, after: str | None, total: int
+) -> Connection[T]:
+    """The connection of one page: its items with their cursor keys, whether more follow, the
+    cursor it came after, and the count of all results."""
+    return Connection(
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=after is not None,
+            start_cursor=encode_cursor(keys[0]) if keys else None,
+            end_cursor=encode_cursor(keys[-1]) if keys else None,
+        ),
+        total_count=total,
+        items=items,
+        keys=keys,
+    )
 
 
 def encode_cursor(key: str) -> str:
@@ -102,15 +130,4 @@ async def paginate(
     rows = rows[:size]
     items = [row[0] for row in rows] if shape is None else rows
     keys = [getattr(item, key.key) for item in items]
-    nodes = to_node(items)
-    edges = [Edge(node=node, cursor=encode_cursor(k)) for node, k in zip(nodes, keys, strict=True)]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=more,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
-    )
+    return page_of(to_node(items), keys, more, after, total)

@@ -223,5 +223,5 @@ class RegistryQuery:
                 count="totalCount" in wanted,
                 shape=members.statement,
             )
-            await members.add_organisations(session, [edge.node for edge in page.edges])
+            await members.add_organisations(session, page.items)
             return page
