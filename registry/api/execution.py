@@ -147,16 +147,17 @@ _FULL, _ATTRIBUTE, _READY, _NODE_ID_ATTRIBUTE = range(4)
 # One field of a selection: its response name, its field details, the plain reading or None,
 # and that reading's parts unpacked for the loop that runs once per field of an answer (how
 # to read it, the attribute or `ready` key, the type whose values are their own answer, the
-# enum names memo).
-_Step = tuple[str, Any, "_Plain | None", int, str, type | None, "dict[Any, Any] | None"]
+# enum names memo, whether it holds an object).
+_Step = tuple[str, Any, "_Plain | None", int, str, type | None, "dict[Any, Any] | None", bool]
 
 
 def _step(name: str, details: Any, plain: _Plain | None) -> _Step:
     if plain is None:
-        return (name, details, None, _FULL, "", None, None)
+        return (name, details, None, _FULL, "", None, None, False)
     how = _READY if plain.from_ready else _NODE_ID_ATTRIBUTE if plain.node else _ATTRIBUTE
     same = plain.exact if plain.exact in (str, bool) else None
-    return (name, details, plain, how, plain.attribute, same, plain.names)
+    is_object = isinstance(plain.type, GraphQLObjectType)
+    return (name, details, plain, how, plain.attribute, same, plain.names, is_object)
 
 
 def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain | None:
@@ -210,6 +211,9 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Completed plain objects by (object, selection): an organisation shared by a page of
         # members is completed once and its answer reused (module docstring).
         self._completed: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] = {}
+        # Per field's details (kept alive beside, as above): the object type completed under
+        # it, its collected selection, whether anything in it is deferred, and its steps.
+        self._selections: dict[int, tuple[Any, Any, Any, bool, list[_Step] | None]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
         """The steps of a selection, or None when none of its fields is plain."""
@@ -240,11 +244,22 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        return self._run(parent_type, source_value, path, steps, position_context)
+
+    def _run(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        steps: list[_Step],
+        position_context: Any,
+    ) -> Any:
+        """The fields of one object by their steps: `execute_fields` without its lookups."""
         results: dict[str, Any] = {}
         awaitable: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for name, details, plain, how, attribute, same, names in steps:
+            for name, details, plain, how, attribute, same, names, is_object in steps:
                 if how:
                     if how == _ATTRIBUTE:
                         value = getattr(source_value, attribute, _MISSING)
@@ -267,7 +282,10 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             results[name] = known
                             continue
                     where = (path, name, parent_type.name)
-                    result = self._read(plain, value, details, where, position_context)  # type: ignore[arg-type]
+                    if is_object and value is not None and value is not _MISSING:
+                        result = self._object(plain, value, details, where, position_context)  # type: ignore[arg-type]
+                    else:
+                        result = self._read(plain, value, details, where, position_context)  # type: ignore[arg-type]
                     if result is _FULL_PATH:
                         result = self.execute_field(
                             parent_type, source_value, details, Path(path, name, parent_type.name),
@@ -331,6 +349,18 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if names is not None and isinstance(value, Enum):
                 names[value] = coerced
             return coerced
+        return self._object(plain, value, details, where, position_context)
+
+    def _object(
+        self,
+        plain: _Plain,
+        value: Any,
+        details: Any,
+        where: tuple[Path | None, str, str],
+        position_context: Any,
+    ) -> Any:
+        """The completed value of a plain field holding an object (not null), or
+        `_FULL_PATH` when its type check fails."""
         key = (id(value), id(details))
         memo = self._completed.get(key)
         if memo is not None and memo[0] is value and memo[1] is details:
@@ -365,13 +395,23 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """The completed selection of an object, as `collect_and_execute_subfields` gives
-        it, straight into `execute_fields` when nothing in it is deferred."""
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
-        if new_defer_usages or position_context is not None:
+        it, straight into its steps when nothing in it is deferred."""
+        selection = self._selections.get(id(details))
+        if selection is None or selection[0] is not details or selection[1] is not object_type:
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+            steps = None
+            if self._short_path and not new_defer_usages:
+                steps = self._plan(object_type, grouped_field_set)
+            selection = (details, object_type, grouped_field_set, bool(new_defer_usages), steps)
+            self._selections[id(details)] = selection
+        _, _, grouped_field_set, deferred, steps = selection
+        if deferred or position_context is not None:
             return self.collect_and_execute_subfields(
                 object_type, details, path, value, position_context
             )
-        return self.execute_fields(object_type, value, path, grouped_field_set, None)
+        if steps is None:
+            return super().execute_fields(object_type, value, path, grouped_field_set, None)
+        return self._run(object_type, value, path, steps, None)
 
     def complete_list_item_value(
         self,
@@ -436,6 +476,9 @@ def _leaves(item: GraphQLLeafType, values: Any) -> Any:
     """A list of non-null leaves, coerced, or `_FULL_PATH` when any item is unusual."""
     if not isinstance(values, list):
         return _FULL_PATH
+    same = _IDENTITY.get(item)
+    if same in (str, bool) and all(type(value) is same for value in values):
+        return values  # each is its own answer (a member's skills)
     coerced = []
     for value in values:
         try:
