@@ -2,8 +2,9 @@
 
 Loads the synthetic district into a fresh SQLite file (and PostgreSQL when given), then
 times, as medians over repeated runs, the API calls organisers make most — through the
-whole stack (HTTP in-process, auth, scope, GraphQL) — beside the plainest SQL that fetches
-the same numbers, and reports the ratio. Graph-layer figures come from `graph.bench`.
+whole stack (the app handling an HTTP request in-process: auth, scope, GraphQL, SQL) —
+beside the plainest SQL that fetches the same numbers, and reports the ratio. Graph-layer
+figures come from `graph.bench`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select, text
@@ -237,40 +237,36 @@ async def _bench_backend(
     assert root and sub and committee
     app = create_app(Settings.from_env(database_url=url))
     tune_collector()  # as a server process runs it (registry.serving)
-    transport = httpx.ASGITransport(app=app)
     figures: list[Figure] = []
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://bench", headers={"Authorization": f"Bearer {token}"}
-    ) as client:
-        call = operation_caller(client, OPERATIONS)
+    call = operation_caller(app, token, OPERATIONS)
 
-        def hi(path: str) -> str:
-            return path[:-1] + "0"
+    def hi(path: str) -> str:
+        return path[:-1] + "0"
 
-        cases = [
-            ("coverage, whole district" if root.kind == "district" else "coverage, root",
-             "Coverage", {"scope": root.code, "gaps": 20},
-             PLAIN_COVERAGE, {"lo": root.path, "hi": hi(root.path), "gaps": 20}, 300.0),
-            ("coverage, one sub-district", "Coverage", {"scope": sub.code, "gaps": 20},
-             PLAIN_COVERAGE, {"lo": sub.path, "hi": hi(sub.path), "gaps": 20}, None),
-            ("org chart, sub-district to groups", "OrgChart",
-             {"root": committee.code, "depth": 3},
-             PLAIN_CHART, {"lo": committee.path, "hi": hi(committee.path),
-                           "last": committee.depth + 3}, 150.0),
-            ("members page of 100", "Members", {"first": 100}, PLAIN_MEMBERS, {}, None),
-        ]  # fmt: skip
-        for what, op, variables, plain, params, target in cases:
-            api_ms, sql_ms = await paired_medians(
-                lambda op=op, v=variables: call(op, v),
-                lambda s=plain, p=params: _plain(db, s, p),
-                repeats,
-            )
-            figures.append(Figure(what, backend, api_ms, sql_ms, target))
-        figures += [
-            Figure(*row[:1], backend, *row[1:])
-            for row in await contact_rows(db, call, sub.code, "one synthetic sub-district",
-                                          2000.0, repeats)
-        ]  # fmt: skip
+    cases = [
+        ("coverage, whole district" if root.kind == "district" else "coverage, root",
+         "Coverage", {"scope": root.code, "gaps": 20},
+         PLAIN_COVERAGE, {"lo": root.path, "hi": hi(root.path), "gaps": 20}, 300.0),
+        ("coverage, one sub-district", "Coverage", {"scope": sub.code, "gaps": 20},
+         PLAIN_COVERAGE, {"lo": sub.path, "hi": hi(sub.path), "gaps": 20}, None),
+        ("org chart, sub-district to groups", "OrgChart",
+         {"root": committee.code, "depth": 3},
+         PLAIN_CHART, {"lo": committee.path, "hi": hi(committee.path),
+                       "last": committee.depth + 3}, 150.0),
+        ("members page of 100", "Members", {"first": 100}, PLAIN_MEMBERS, {}, None),
+    ]  # fmt: skip
+    for what, op, variables, plain, params, target in cases:
+        api_ms, sql_ms = await paired_medians(
+            lambda op=op, v=variables: call(op, v),
+            lambda s=plain, p=params: _plain(db, s, p),
+            repeats,
+        )
+        figures.append(Figure(what, backend, api_ms, sql_ms, target))
+    figures += [
+        Figure(*row[:1], backend, *row[1:])
+        for row in await contact_rows(db, call, sub.code, "one synthetic sub-district",
+                                      2000.0, repeats)
+    ]  # fmt: skip
     await app.state.db.dispose()
     await db.dispose()
     return import_s, figures
@@ -307,21 +303,17 @@ async def _mobilisation_figures(repeats: int) -> list[Figure]:
     async with db.write() as session:
         token = await create_token(session, Role.ADMIN, None, "bench")
     app = create_app(Settings.from_env(database_url=url))
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=headers
-    ) as client:
-        call = operation_caller(client, OPERATIONS)
+    call = operation_caller(app, token, OPERATIONS)
 
-        task = {
-            "code": "BENCH-MOB", "kind": "DOOR_TO_DOOR_VISITS", "name": "bench",
-            "organisation": "CT-BS-DW", "places": ["CT-BS-JAMX"], "start": "2026-12-01",
-            "end": "2026-12-31", "headcount": 30,
-            "skills": [{"skill": "law", "count": 2}, {"skill": "publicity", "count": 3}],
-        }  # fmt: skip
-        await call("CreateTask", {"input": task})
-        propose = {"input": {"task": "BENCH-MOB"}}
-        api_ms = await median_ms(lambda: call("ProposeMobilisation", propose), repeats)
+    task = {
+        "code": "BENCH-MOB", "kind": "DOOR_TO_DOOR_VISITS", "name": "bench",
+        "organisation": "CT-BS-DW", "places": ["CT-BS-JAMX"], "start": "2026-12-01",
+        "end": "2026-12-31", "headcount": 30,
+        "skills": [{"skill": "law", "count": 2}, {"skill": "publicity", "count": 3}],
+    }  # fmt: skip
+    await call("CreateTask", {"input": task})
+    propose = {"input": {"task": "BENCH-MOB"}}
+    api_ms = await median_ms(lambda: call("ProposeMobilisation", propose), repeats)
     async with db.read() as session:
         row = await session.scalar(select(Task).where(Task.code == "BENCH-MOB"))
         assert row is not None

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 GRIDREG = Path(sys.executable).with_name("gridreg")
 
 
@@ -35,3 +37,20 @@ def test_given_a_fresh_directory_when_bench_runs_then_every_figure_is_printed(
         assert figure in done.stdout, f"{figure!r} missing from:\n{done.stdout}"
     # It wrote its databases under the directory it ran in, not beside the project.
     assert (tmp_path / "var" / "bench" / "bench.sqlite3").exists()
+
+
+async def test_given_an_operation_the_api_refuses_when_the_bench_calls_it_then_it_stops(
+    database_url: str,
+) -> None:
+    from registry.app import create_app
+    from registry.config import Settings
+    from registry.timing import operation_caller
+
+    app = create_app(Settings.from_env(database_url=database_url))
+    operations = Path(__file__).resolve().parents[1] / "graphql" / "operations"
+    call = operation_caller(app, "grt_not-a-token", operations)
+    try:
+        with pytest.raises(RuntimeError, match="Members"):
+            await call("Members", {"first": 1})
+    finally:
+        await app.state.db.dispose()

@@ -76,7 +76,6 @@ async def chain_row(db: Database, post: Call, under: str, repeats: int) -> list[
 async def cuntan_rows(repeats: int) -> list[Row]:
     """Load seeds/cuntan into var/bench/pairings-cuntan.sqlite3 and time its estate
     (1,224 households), the whole Cuntan sub-district and a chain, through the API."""
-    import httpx
 
     from registry.app import create_app
     from registry.auth import Role, create_token
@@ -97,18 +96,12 @@ async def cuntan_rows(repeats: int) -> list[Row]:
     app = create_app(Settings.from_env(database_url=url))
     operations = Path(__file__).resolve().parents[2] / "graphql" / "operations"
     rows: list[Row] = []
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),
-        base_url="http://bench",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as client:
-        post = operation_caller(client, operations)
-
-        rows += await contact_rows(
-            db, post, CUNTAN_ESTATE, "Cuntan estate CT-BS-JAMX (1,224 households)", 100.0, repeats
-        )
-        rows += await contact_rows(db, post, "CT", "Cuntan sub-district CT", 2000.0, repeats)
-        rows += await chain_row(db, post, CUNTAN_ESTATE, repeats)
+    post = operation_caller(app, token, operations)
+    rows += await contact_rows(
+        db, post, CUNTAN_ESTATE, "Cuntan estate CT-BS-JAMX (1,224 households)", 100.0, repeats
+    )
+    rows += await contact_rows(db, post, "CT", "Cuntan sub-district CT", 2000.0, repeats)
+    rows += await chain_row(db, post, CUNTAN_ESTATE, repeats)
     await app.state.db.dispose()
     await db.dispose()
     return rows
