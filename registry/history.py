@@ -50,6 +50,7 @@ from registry.models import (
     TaskPlace,
 )
 from registry.scope import Scope
+from registry.sql import row_limit
 
 
 def in_force(start: Any, end: Any, on: date) -> ColumnElement[bool]:
@@ -247,7 +248,7 @@ async def read_changes(
             since = since.astimezone(UTC).replace(tzinfo=None)
         where.append(Change.at >= since)
     total = await session.scalar(select(func.count(Change.id)).where(*where))
-    query = select(Change).where(*where).order_by(Change.id).limit(size + 1)
+    query = select(Change).where(*where).order_by(Change.id).limit(row_limit(size + 1))
     if after_id is not None:
         query = query.where(Change.id > after_id)
     rows = list(await session.scalars(query))

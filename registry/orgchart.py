@@ -37,6 +37,7 @@ from registry.kinds import (
 )
 from registry.models import Coverage, Member, Organisation, Place
 from registry.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
+from registry.sql import row_limit
 from registry.terms import current_secretary
 
 MAX_CHART_DEPTH = 10
@@ -214,7 +215,11 @@ async def org_children(
         return and_(org.parent_id == parent.id, _open(org.status, include_closed))
 
     total = await session.scalar(select(func.count(Organisation.id)).where(children(Organisation)))
-    query = _counted_nodes(children, include_closed).order_by(Organisation.path).limit(size + 1)
+    query = (
+        _counted_nodes(children, include_closed)
+        .order_by(Organisation.path)
+        .limit(row_limit(size + 1))
+    )
     if after_path is not None:
         query = query.where(Organisation.path > after_path)
     rows = list((await session.execute(query)).all())

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql import GraphQLError
 from registry.db import column_rows
+from registry.sql import row_limit
 
 T = TypeVar("T")
 
@@ -109,7 +110,7 @@ async def paginate(
     # Counted in the query itself, not around it as a subquery (SQLite then counts an index
     # instead of reading every row), and as a column of the page statement: uncorrelated, it
     # runs once, and the page costs one round trip instead of two.
-    page_query = query.order_by(key).limit(size + 1)
+    page_query = query.order_by(key).limit(row_limit(size + 1))
     if after is not None:
         page_query = page_query.where(key > decode_cursor(after))
     if shape is not None:
