@@ -5,10 +5,11 @@ under the same scope as the loader it stands in for (`registry.api.loaders`), an
 ready objects to the types (`ready`) spares every item its async loader fields, which cost
 graphql-core far more per item than the rows themselves. What each member has its own (home,
 the home's parent, skills) is joined to the page's rows in the page statement; the few
-organisations a page shares come in one statement after it: each statement is a round trip
-that costs more than the rows it brings, and joining a shared row once per member costs more
-than that round trip. The answer is the one the loaders would have given. Fields not fetched
-here still resolve through them.
+organisations a page shares come in the same statement as one column of JSON rows
+(`registry.json_rows`): a statement of their own is a round trip that costs more than the
+rows it brings, and joining a shared row once per member costs more than that round trip.
+The answer is the one the loaders would have given. Fields not fetched here still resolve
+through them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, and_, func, select, union
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from registry.api.context import GInfo
 from registry.api.types import Member, Organisation, Place
 from registry.auth import Actor
-from registry.db import column_rows
+from registry.json_rows import JsonRowsOf
 from registry.models import Member as MemberRow
 from registry.models import MemberSkill
 from registry.models import Organisation as OrgRow
@@ -82,9 +82,17 @@ _SKILLS = (
     .where(_SKILL_TABLE.c.member_id == _PAGE.c.id)
     .scalar_subquery()
 )
+# The page's organisations (with their secretaries when wanted) as JSON rows in one column
+# of the page statement (registry.json_rows): a page's members share a handful, and a
+# statement of their own cost more than the rest of the page's SQL. The subquery is
+# uncorrelated, run once; each row carries its value (marking the first row instead, with a
+# window, cost SQLite more than the copies).
 _SECRETARY = _MEMBER_TABLE.alias("s")
-_ORGS_WITH_SECRETARIES = select(*_ORG_TABLE.columns, *_SECRETARY.columns).outerjoin_from(
-    _ORG_TABLE, _SECRETARY, _SECRETARY.c.id == current_secretary(_ORG_TABLE.c.id)
+_ORGS = JsonRowsOf(list(_ORG_TABLE.columns))
+_ORGS_WITH_SECRETARIES = JsonRowsOf([*_ORG_TABLE.columns, *_SECRETARY.columns])
+_ORGS_QUERY = select(_ORGS.aggregate())
+_ORGS_WITH_SECRETARIES_QUERY = select(_ORGS_WITH_SECRETARIES.aggregate()).select_from(
+    _ORG_TABLE.outerjoin(_SECRETARY, _SECRETARY.c.id == current_secretary(_ORG_TABLE.c.id))
 )
 
 
@@ -97,7 +105,7 @@ def _read(columns: type, build: Callable[[Any], Any], values: Sequence[Any]) -> 
 class MemberPage:
     """A page of members with the nested objects selected in `wanted` (paths under `nodes`):
     homes and skills joined into the page statement, where each member has its own;
-    organisations, which a page shares among few, in one statement after it."""
+    organisations, which a page shares among few, as one JSON column of it."""
 
     def __init__(self, actor: Actor, wanted: set[str]) -> None:
         self.actor = actor
@@ -131,6 +139,8 @@ class MemberPage:
         # Ids through IN, not the page as a subquery to join: a subquery's column collection
         # is built anew for each statement, and cost a tenth of a millisecond.
         ids = page.with_only_columns(_MEMBER_TABLE.c.id)
+        if self.orgs:
+            columns.append(self._organisations_of(ids))
         return (
             select(*columns)
             .select_from(joined)
@@ -138,13 +148,30 @@ class MemberPage:
             .order_by(_PAGE.c.code)  # the page's own order: members go by code
         )
 
+    def _organisations_of(self, ids: Select[Any]) -> Any:
+        """SQL scalar: the JSON rows of the organisations and reporting organisations of the
+        members with these ids, within the caller's organisation subtree, as
+        `Loaders.organisation` gives them."""
+        ids = ids.correlate(None)  # its FROM is the member table of the lists below
+        member = _MEMBER_TABLE.c
+        keys = union(
+            select(member.organisation_id).where(member.id.in_(ids)),
+            select(member.reports_to_id).where(member.id.in_(ids)),
+        )
+        query = _ORGS_WITH_SECRETARIES_QUERY if self.secretaries else _ORGS_QUERY
+        query = query.where(_ORG_TABLE.c.id.in_(keys))
+        if not self.actor.unscoped:
+            query = query.where(self.actor.org_clause(_ORG_TABLE.c.path))
+        return query.scalar_subquery()
+
     def nodes(self, rows: Sequence[Any]) -> list[Member]:
-        """The members of the page statement's rows, homes and skills ready."""
+        """The members of the page statement's rows, their nested objects ready."""
         member_columns, place_columns = _COLUMNS[_MEMBER_TABLE.name], _COLUMNS[_PLACE_TABLE.name]
         home_at = len(_MEMBER_TABLE.columns)
         parent_at = home_at + len(_PLACE_TABLE.columns)
         parent_end = parent_at + len(_PLACE_TABLE.columns)
         skills_at = parent_end if self.parents else parent_at if self.homes else home_at
+        orgs = self._organisations(rows[0][skills_at + self.skills] if rows and self.orgs else None)
         masked = self.actor.masks_phones
         parents: dict[int, Place | None] = {}
         members: list[Member] = []
@@ -166,32 +193,21 @@ class MemberPage:
             if self.skills:
                 joined = row[skills_at]
                 ready["skills"] = sorted(joined.split(_SKILLS_SEPARATOR)) if joined else []
+            if self.orgs:
+                ready["organisation"] = orgs.get(member.organisation_key)
+                ready["reports_to"] = orgs.get(member.reports_to_key)
             member.ready = ready
             members.append(member)
         return members
 
-    async def add_organisations(self, session: AsyncSession, members: list[Member]) -> None:
-        """Put each member's organisation and reporting organisation in `ready`, with their
-        secretaries when wanted: one statement for the few the page holds, within the caller's
-        organisation subtree as `Loaders.organisation` gives them."""
-        if not self.orgs:
-            return
-        keys = {m.organisation_key for m in members} | {m.reports_to_key for m in members}
-        keys.discard(None)
+    def _organisations(self, text: str | None) -> dict[int | None, Organisation]:
+        """The page's organisations by id, read from the page statement's column of them,
+        each with its secretary when wanted."""
         found: dict[int | None, Organisation] = {}
-        if keys:
-            query = _ORGS_WITH_SECRETARIES if self.secretaries else select(_ORG_TABLE)
-            query = query.where(_ORG_TABLE.c.id.in_(keys))
-            if not self.actor.unscoped:
-                query = query.where(self.actor.org_clause(_ORG_TABLE.c.path))
-            org_columns, member_columns = _COLUMNS[_ORG_TABLE.name], _COLUMNS[_MEMBER_TABLE.name]
-            width = len(_ORG_TABLE.columns)
-            for row in await column_rows(session, query):
-                org = found[row[0]] = Organisation.from_row(org_columns._make(row[:width]))
-                if self.secretaries:
-                    org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
-        for member in members:
-            ready = member.ready if member.ready is not None else {}
-            ready["organisation"] = found.get(member.organisation_key)
-            ready["reports_to"] = found.get(member.reports_to_key)
-            member.ready = ready
+        org_columns, member_columns = _COLUMNS[_ORG_TABLE.name], _COLUMNS[_MEMBER_TABLE.name]
+        width = len(_ORG_TABLE.columns)
+        for row in (_ORGS_WITH_SECRETARIES if self.secretaries else _ORGS).read(text):
+            org = found[row[0]] = Organisation.from_row(org_columns._make(row[:width]))
+            if self.secretaries:
+                org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
+        return found

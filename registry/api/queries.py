@@ -213,7 +213,7 @@ class RegistryQuery:
                 query = query.where(MemberRow.household_id.in_(homes))
             wanted = selected_paths(info)
             members = MemberPage(actor, wanted)
-            page = await paginate(
+            return await paginate(
                 session,
                 query,
                 MemberRow.code,
@@ -223,5 +223,3 @@ class RegistryQuery:
                 count="totalCount" in wanted,
                 shape=members.statement,
             )
-            await members.add_organisations(session, page.items)
-            return page
