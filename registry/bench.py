@@ -354,7 +354,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
     figures += asyncio.run(_mobilisation_figures(args.repeats))
     figures += [Figure(r[0], "SQLite", *r[1:]) for r in asyncio.run(cuntan_rows(args.repeats))]
 
-    table = Table(title=f"gridreg bench — {args.scale}, medians of {args.repeats} runs")
+    table = Table(title=f"gridreg bench — {args.scale}, medians of at least {args.repeats} runs")
     for column in ("what", "backend", "API ms", "plain ms", "ratio", "target"):
         table.add_column(column)
     for f in figures:
