@@ -53,6 +53,9 @@ def create_engine(
             pool_size=20,
             max_overflow=10,
             connect_args={"server_settings": server_settings},
+            # Reads run in autocommit (see Database): returning their connection needs no
+            # rollback. Writes run in transactions, which this leaves alone.
+            skip_autocommit_rollback=True,
         )
         event.listen(engine.sync_engine.pool, "checkout", _refuse_closed_connection)
         return engine
