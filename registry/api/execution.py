@@ -14,6 +14,11 @@ down graphql-core's own path, so answers and errors stay exactly as they were.
 A relay node's `id` is read the same way: the node's id attribute, encoded as strawberry's
 `GlobalID` encodes it, unless the type changes how ids or type names resolve.
 
+An object in a list (a page's member, a chart's node) or in a plain field is type-checked and
+its selection run straight through its steps, without graphql-core's generic steps between a
+value and its fields; anything deferred, awaitable or refused by its type check takes those
+steps as before.
+
 The same object under the same selection is completed once per request and its answer reused
 (an organisation or a building shared by a page of members): only answers that are complete
 and error-free, so the reused answer is the one a fresh completion would give.
