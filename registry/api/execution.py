@@ -384,7 +384,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(error, plain.field_type, details, path)
             return None
         if self.is_awaitable(completed):
-            return self._settled(completed, plain, details, path)
+            return self._settled(completed, plain.field_type, details, path)
         if len(errors) == before and position_context is None:
             # Errors name their path, and deferred parts their position: only an answer
             # with neither is the same wherever the object appears.
@@ -456,24 +456,18 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         if self.is_awaitable(completed):
             complete_results.append(
-                self._settled_item(completed, item_type, field_details_list, item_path)
+                self._settled(completed, item_type, field_details_list, item_path)
             )
             return True
         complete_results.append(completed)
         return False
 
-    async def _settled_item(self, completed: Any, item_type: Any, details: Any, path: Path) -> Any:
+    async def _settled(self, completed: Any, field_type: Any, details: Any, path: Path) -> Any:
+        """An awaitable completion's value; its error handled as graphql-core handles it."""
         try:
             return await completed
         except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
-            self.handle_field_error(error, item_type, details, path)
-            return None
-
-    async def _settled(self, completed: Any, plain: _Plain, details: Any, path: Path) -> Any:
-        try:
-            return await completed
-        except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
-            self.handle_field_error(error, plain.field_type, details, path)
+            self.handle_field_error(error, field_type, details, path)
             return None
 
 
