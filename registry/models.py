@@ -22,6 +22,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Text limits: the lengths of the columns below, and what imports and mutations accept
+# (registry.importer, registry.services): one place for each.
+CODE_MAX = 64
+NAME_MAX = 200
+MEMBER_NAME_MAX = 100
+WORKPLACE_MAX = 200
+PHONE_MAX = 32
+SKILL_MAX = 40
+SUGGESTION_TEXT_MAX = 2000  # a Text column: the limit is the registry's own
+
 # "C" collation lets PostgreSQL answer the path range from a btree index (DESIGN section 11).
 PathType = String(400).with_variant(String(400, collation="C"), "postgresql")
 
@@ -42,9 +52,9 @@ class Place(Base):
 
     __tablename__ = "place"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     path: Mapped[str] = mapped_column(PathType)
     depth: Mapped[int] = mapped_column(Integer)
@@ -57,9 +67,9 @@ class Organisation(Base):
 
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(24))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     path: Mapped[str] = mapped_column(PathType)
     depth: Mapped[int] = mapped_column(Integer)
@@ -102,17 +112,17 @@ class Member(Base):
 
     __tablename__ = "member"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(MEMBER_NAME_MAX))
     gender: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     joined: Mapped[date | None] = mapped_column(Date)
     full_on: Mapped[date | None] = mapped_column(Date)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    workplace: Mapped[str | None] = mapped_column(String(200))
+    workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    phone: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
     # Tasks the member may hold at once; null = RuleThresholds.default_task_capacity.
     task_capacity: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -138,7 +148,7 @@ class BuildingTally(Base):
 class MemberSkill(Base):
     __tablename__ = "member_skill"
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
-    skill: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    skill: Mapped[str] = mapped_column(String(SKILL_MAX), primary_key=True, index=True)
 
 
 class Affiliation(Base):
@@ -148,7 +158,7 @@ class Affiliation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    workplace: Mapped[str | None] = mapped_column(String(200))
+    workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
     start: Mapped[date | None] = mapped_column(Date)
     end: Mapped[date | None] = mapped_column(Date)
 
@@ -233,9 +243,9 @@ class Task(Base):
 
     __tablename__ = "task"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     kind: Mapped[str] = mapped_column(String(48))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     headcount: Mapped[int] = mapped_column(Integer, default=0)
@@ -280,7 +290,7 @@ class Suggestion(Base):
 
     __tablename__ = "suggestion"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     category: Mapped[str] = mapped_column(String(24))
     text: Mapped[str] = mapped_column(Text)

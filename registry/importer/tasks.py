@@ -33,7 +33,17 @@ from registry.kinds import (
     TaskKind,
     TaskStatus,
 )
-from registry.models import Member, Organisation, Place, Suggestion, Task, TaskPlace
+from registry.models import (
+    CODE_MAX,
+    NAME_MAX,
+    SUGGESTION_TEXT_MAX,
+    Member,
+    Organisation,
+    Place,
+    Suggestion,
+    Task,
+    TaskPlace,
+)
 
 
 @dataclass
@@ -85,8 +95,8 @@ def validate_tasks(
         for number, cells in sheets["tasks"].rows:
             before = len(problems)
             code = cells["code"]
-            check.text(number, "code", code, 64, required=True)
-            check.text(number, "name", cells["name"], 200, required=True)
+            check.text(number, "code", code, CODE_MAX, required=True)
+            check.text(number, "name", cells["name"], NAME_MAX, required=True)
             if code in seen:
                 check.add(number, "code", f"code {code!r} is already used on row {seen[code]}")
             seen.setdefault(code, number)
@@ -138,8 +148,8 @@ def validate_tasks(
         for number, cells in sheets["suggestions"].rows:
             before = len(problems)
             code = cells["code"]
-            check.text(number, "code", code, 64, required=True)
-            check.text(number, "text", cells["text"], 2000, required=True)
+            check.text(number, "code", code, CODE_MAX, required=True)
+            check.text(number, "text", cells["text"], SUGGESTION_TEXT_MAX, required=True)
             if code in seen:
                 check.add(number, "code", f"code {code!r} is already used on row {seen[code]}")
             seen.setdefault(code, number)

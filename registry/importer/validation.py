@@ -29,6 +29,9 @@ from registry.kinds import (
     OrgStatus,
     PlaceKind,
 )
+
+# Column widths, so that an over-long cell is a problem, not a database error.
+from registry.models import CODE_MAX, MEMBER_NAME_MAX, NAME_MAX, PHONE_MAX, SKILL_MAX, WORKPLACE_MAX
 from registry.validation import (
     org_parent_problem,
     parse_date,
@@ -38,9 +41,6 @@ from registry.validation import (
 )
 
 E = TypeVar("E", bound=StrEnum)
-
-# Column widths of registry.models, so an over-long cell is a problem, not a database error.
-CODE_MAX, NAME_MAX, MEMBER_NAME_MAX, WORKPLACE_MAX, PHONE_MAX, SKILL_MAX = 64, 200, 100, 200, 32, 40
 
 
 @dataclass

@@ -23,7 +23,17 @@ from registry.kinds import (
     PlaceKind,
 )
 from registry.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.models import Affiliation, Member, MemberSkill, Office, Organisation
+from registry.models import (
+    CODE_MAX,
+    MEMBER_NAME_MAX,
+    SKILL_MAX,
+    WORKPLACE_MAX,
+    Affiliation,
+    Member,
+    MemberSkill,
+    Office,
+    Organisation,
+)
 from registry.services.common import (
     OFFICE_FIELDS,
     check_version,
@@ -65,7 +75,7 @@ def clean_phone(raw: str | None) -> str | None:
 
 def clean_skills(raw: list[str]) -> list[str]:
     """Trimmed, distinct skills in the order given."""
-    skills = [text(s, "skills", 40) or "" for s in raw]
+    skills = [text(s, "skills", SKILL_MAX) or "" for s in raw]
     for skill in skills:
         problem = skill_problem(skill)
         if problem:
@@ -90,7 +100,7 @@ async def resolve_tie(
     reports_to: Key | None,
 ) -> Tie:
     """Check the one-formal-organisation rule and the kinds of the organisations named."""
-    place = text(workplace, "workplace", 200, required=False)
+    place = text(workplace, "workplace", WORKPLACE_MAX, required=False)
     if (organisation is None) == (place is None):
         raise fail(
             "organisation",
@@ -224,10 +234,10 @@ async def create_member(
 ) -> Member:
     """Register a member with one formal organisation (or a workplace and reporting)."""
     actor.require_write()
-    code = text(code, "code", 64) or ""
+    code = text(code, "code", CODE_MAX) or ""
     if await session.scalar(select(Member.id).where(Member.code == code)) is not None:
         raise fail("code", f"a member with code {code!r} already exists", ErrorCode.DUPLICATE)
-    clean_name = text(name, "name", 100)
+    clean_name = text(name, "name", MEMBER_NAME_MAX)
     tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
     if status == MemberStatus.PROBATIONARY and full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
@@ -312,7 +322,7 @@ async def update_member(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
     )
     if name is not None:
-        row.name = text(name, "name", 100) or row.name
+        row.name = text(name, "name", MEMBER_NAME_MAX) or row.name
     if gender is not None:
         row.gender = gender.value
     if household_ref is not None:

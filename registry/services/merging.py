@@ -29,7 +29,7 @@ from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, Problem, UserErrors, fail
 from registry.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
 from registry.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.models import Coverage, Member, Office, Organisation
+from registry.models import NAME_MAX, Coverage, Member, Office, Organisation
 from registry.services.common import (
     OFFICE_FIELDS,
     check_version,
@@ -415,7 +415,7 @@ async def split_organisation(
             recorder,
             code=code,
             kind=OrgKind(src.kind),
-            name=text(part.name, f"into[{i}].name", 200) or "",
+            name=text(part.name, f"into[{i}].name", NAME_MAX) or "",
             parent=parent,
             established=on,
             approved_by=approver,

@@ -12,7 +12,7 @@ from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, Problem, UserErrors, fail
 from registry.kinds import OrgKind, OrgStatus
 from registry.lookup import Key, get_organisation, get_place
-from registry.models import Coverage, Member, Office, Organisation
+from registry.models import CODE_MAX, NAME_MAX, Coverage, Member, Office, Organisation
 from registry.paths import child_path, depth_of
 from registry.services.common import (
     OFFICE_FIELDS,
@@ -28,7 +28,7 @@ from registry.validation import org_parent_problem
 
 async def code_is_free(session: AsyncSession, code: str, field: str = "code") -> str:
     """A trimmed organisation code no organisation uses yet (merged ones keep theirs)."""
-    code = text(code, field, 64) or ""
+    code = text(code, field, CODE_MAX) or ""
     if await session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
         raise fail(field, f"an organisation with code {code!r} already exists", ErrorCode.DUPLICATE)
     return code
@@ -177,7 +177,7 @@ async def create_organisation(
     default), optionally covering places from `established` (or the approval date)."""
     actor.require_write()
     code = await code_is_free(session, code)
-    clean_name = text(name, "name", 200) or ""
+    clean_name = text(name, "name", NAME_MAX) or ""
     parent_row = None
     if parent is not None:
         parent_row = await get_organisation(session, actor, parent, "parent", for_update=True)
@@ -247,7 +247,7 @@ async def update_organisation(
         if target.id != row.parent_id:
             await move_subtree(session, Organisation, row, target)
     if name is not None:
-        row.name = text(name, "name", 200) or row.name
+        row.name = text(name, "name", NAME_MAX) or row.name
     if established is not None:
         row.established = established
     if row.version == before["version"]:

@@ -10,7 +10,7 @@ from registry.changelog import Recorder
 from registry.errors import ErrorCode, fail
 from registry.kinds import PlaceKind
 from registry.lookup import Key, get_place
-from registry.models import Coverage, Member, Pairing, Place
+from registry.models import CODE_MAX, NAME_MAX, Coverage, Member, Pairing, Place
 from registry.paths import child_path, depth_of
 from registry.services.common import check_version, move_subtree, place_state, text
 from registry.tallies import buildings_of, refresh_buildings, refresh_places
@@ -18,7 +18,7 @@ from registry.validation import place_parent_problem
 
 
 async def _code_is_free(session: AsyncSession, code: str) -> str:
-    code = text(code, "code", 64) or ""
+    code = text(code, "code", CODE_MAX) or ""
     if await session.scalar(select(Place.id).where(Place.code == code)) is not None:
         raise fail("code", f"a place with code {code!r} already exists", ErrorCode.DUPLICATE)
     return code
@@ -37,7 +37,7 @@ async def create_place(
     """Add a place under `parent` (a root only for unscoped writers)."""
     actor.require_write()
     code = await _code_is_free(session, code)
-    clean_name = text(name, "name", 200)
+    clean_name = text(name, "name", NAME_MAX)
     parent_row = None
     if parent is not None:
         parent_row = await get_place(session, actor, parent, "parent", for_update=True)
@@ -95,7 +95,7 @@ async def update_place(
             await move_subtree(session, Place, row, target)
             await refresh_buildings(session, left | await buildings_of(session, [row.id]))
     if name is not None:
-        row.name = text(name, "name", 200) or row.name
+        row.name = text(name, "name", NAME_MAX) or row.name
     if row.version == before["version"]:
         row.version += 1
     await session.flush()

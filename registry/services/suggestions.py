@@ -22,7 +22,7 @@ from registry.changelog import Recorder, snapshot
 from registry.errors import ErrorCode, fail
 from registry.kinds import PlaceKind, SuggestionCategory, SuggestionStatus
 from registry.lookup import Key, get_member, get_place
-from registry.models import Place, Suggestion
+from registry.models import CODE_MAX, SUGGESTION_TEXT_MAX, Place, Suggestion
 from registry.services.common import check_version, text
 from registry.services.tasks import get_task
 
@@ -67,14 +67,14 @@ async def create_suggestion(
     """Record an open suggestion raised at a household or building. Without `code`, one is
     made from the id (`S000123`)."""
     actor.require_write()
-    clean = text(text_, "text", 2000) or ""
+    clean = text(text_, "text", SUGGESTION_TEXT_MAX) or ""
     where = await get_place(session, actor, place, "place")
     if PlaceKind(where.kind) not in PLACE_KINDS:
         raise fail(
             "place", f"{where.code!r} is a {where.kind}; suggestions come from a household or "
             "a building", ErrorCode.WRONG_KIND,
         )  # fmt: skip
-    clean_code = text(code, "code", 64, required=False)
+    clean_code = text(code, "code", CODE_MAX, required=False)
     if clean_code is not None:
         taken = await session.scalar(select(Suggestion.id).where(Suggestion.code == clean_code))
         if taken is not None:

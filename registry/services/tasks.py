@@ -39,6 +39,9 @@ from registry.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskS
 from registry.lookup import Key, get_member, get_organisation, get_place, lock_name
 from registry.mobilisation import load_problem
 from registry.models import (
+    CODE_MAX,
+    NAME_MAX,
+    SKILL_MAX,
     Assignment,
     FunctionalMembership,
     Member,
@@ -105,7 +108,7 @@ def clean_skills(skills: dict[str, int]) -> dict[str, int]:
     """Required skills as {skill: count >= 1}, trimmed, sorted."""
     out: dict[str, int] = {}
     for raw, count in skills.items():
-        skill = text(raw, "skills", 40) or ""
+        skill = text(raw, "skills", SKILL_MAX) or ""
         if count < 1:
             raise fail("skills", f"skill {skill!r} needs a count of at least 1, not {count}")
         out[skill] = out.get(skill, 0) + count
@@ -130,10 +133,10 @@ async def create_task(
 ) -> Task:
     """Create a planned task run by `organisation` over estates/buildings `places`."""
     actor.require_write()
-    clean_code = text(code, "code", 64) or ""
+    clean_code = text(code, "code", CODE_MAX) or ""
     if await session.scalar(select(Task.id).where(Task.code == clean_code)) is not None:
         raise fail("code", f"task code {clean_code!r} is already used", ErrorCode.DUPLICATE)
-    clean_name = text(name, "name", 200) or ""
+    clean_name = text(name, "name", NAME_MAX) or ""
     problems: list[Problem] = []
     if headcount < 0:
         problems.append(Problem("headcount", "headcount must not be negative"))
@@ -189,7 +192,7 @@ async def update_task(
     check_version(row, expected_version, "task")
     before = snapshot(row, *TASK_FIELDS)
     if name is not None:
-        row.name = text(name, "name", 200) or ""
+        row.name = text(name, "name", NAME_MAX) or ""
     if headcount is not None:
         if headcount < 0:
             raise fail("headcount", "headcount must not be negative")
