@@ -36,28 +36,30 @@ def _more(runs: int, repeats: int, started: float) -> bool:
     return spent < repeats * _SECONDS_PER_REPEAT and runs < repeats * _MOST_RUNS_PER_REPEAT
 
 
-async def median_ms(work: Work, repeats: int) -> float:
-    """Median wall time of `work` in milliseconds, after one warm-up run: over at least
-    `repeats` runs, more for quick work (see `_SECONDS_PER_REPEAT`)."""
-    await work()
-    times: list[float] = []
+async def _medians(works: list[Work], repeats: int) -> list[float]:
+    """Median wall time (ms) of each of `works`, run in turn after one warm-up each, over at
+    least `repeats` rounds, more for quick work (see `_SECONDS_PER_REPEAT`)."""
+    for work in works:
+        await work()
+    rounds: list[list[float]] = []
     started = time.perf_counter()
-    while _more(len(times), repeats, started):
-        times.append(await _elapsed_ms(work))
-    return statistics.median(times)
+    while _more(len(rounds), repeats, started):
+        rounds.append([await _elapsed_ms(work) for work in works])
+    return [statistics.median(times) for times in zip(*rounds, strict=True)]
+
+
+async def median_ms(work: Work, repeats: int) -> float:
+    """Median wall time of `work` in milliseconds (see `_medians`)."""
+    (median,) = await _medians([work], repeats)
+    return median
 
 
 async def paired_medians(api: Work, plain: Work, repeats: int) -> tuple[float, float]:
-    """Median wall times (ms) of `api` and `plain`, run alternately after one warm-up each,
-    over at least `repeats` pairs (more for quick work): a shared machine speeds up and slows
-    down over seconds, and alternating lets both sides of a ratio see the same conditions."""
-    await api()
-    await plain()
-    pairs: list[tuple[float, float]] = []
-    started = time.perf_counter()
-    while _more(len(pairs), repeats, started):
-        pairs.append((await _elapsed_ms(api), await _elapsed_ms(plain)))
-    return statistics.median(a for a, _ in pairs), statistics.median(p for _, p in pairs)
+    """Median wall times (ms) of `api` and `plain`, run alternately (see `_medians`): a shared
+    machine speeds up and slows down over seconds, and alternating lets both sides of a ratio
+    see the same conditions."""
+    api_ms, plain_ms = await _medians([api, plain], repeats)
+    return api_ms, plain_ms
 
 
 Call = Callable[[str, dict[str, Any]], Awaitable[None]]

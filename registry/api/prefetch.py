@@ -129,6 +129,12 @@ class MemberPage:
         self.secretaries = bool(
             {"nodes.organisation.secretary", "nodes.reportsTo.secretary"} & wanted
         )
+        # The organisations' JSON rows, and the query aggregating them, for this shape.
+        self.org_rows, self.org_query = (
+            (_ORGS_WITH_SECRETARIES, _ORGS_WITH_SECRETARIES_QUERY)
+            if self.secretaries
+            else (_ORGS, _ORGS_QUERY)
+        )
 
     def statement(self, page: Select[Any]) -> Select[Any]:
         """The page statement: the members the filtered, ordered and limited `select(Member)`
@@ -151,8 +157,7 @@ class MemberPage:
         if self.skills:
             columns.append(_SKILLS)
         if self.orgs:
-            query = _ORGS_WITH_SECRETARIES_QUERY if self.secretaries else _ORGS_QUERY
-            query = query.where(_ORG_OF_PAGE)
+            query = self.org_query.where(_ORG_OF_PAGE)
             if not self.actor.unscoped:
                 query = query.where(self.actor.org_clause(_ORG_TABLE.c.path))
             columns.append(query.scalar_subquery())
@@ -206,7 +211,7 @@ class MemberPage:
         found: dict[int | None, Organisation] = {}
         org_columns, member_columns = _COLUMNS[_ORG_TABLE.name], _COLUMNS[_MEMBER_TABLE.name]
         width = len(_ORG_TABLE.columns)
-        for row in (_ORGS_WITH_SECRETARIES if self.secretaries else _ORGS).read(text):
+        for row in self.org_rows.read(text):
             org = found[row[0]] = Organisation.from_row(org_columns._make(row[:width]))
             if self.secretaries:
                 org.ready = {"secretary": _read(member_columns, Member.from_row, row[width:])}
