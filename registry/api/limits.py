@@ -3,11 +3,11 @@ carry an `extensions.code` (anything unexpected masked as INTERNAL, with no deta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import ExecutionResult, GraphQLError, Node
 from registry.config import Settings
 from registry.limits import is_statement_timeout, request_cost
 
@@ -16,6 +16,11 @@ TIMEOUT_MESSAGE = (
     "The request took too long and was stopped; ask for less (a smaller `first`, a narrower "
     "scope or a shallower chart)."
 )
+
+
+def bad_input(message: str, nodes: Collection[Node] | None = None) -> GraphQLError:
+    """A request the caller must correct (a malformed argument or variable): BAD_INPUT."""
+    return GraphQLError(message, nodes=nodes, extensions={"code": "BAD_INPUT"})
 
 
 class SafeParserCache(ParserCache):

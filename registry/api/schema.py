@@ -19,6 +19,7 @@ from strawberry.tools import merge_types
 from registry.api.coverage import CoverageQuery
 from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
+from registry.api.inputs import TextGuard
 from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.hubs import HubMutations
@@ -77,6 +78,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: AddValidationRules(alias_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimiter(settings),
+        TextGuard,
         # Last: every error leaves with extensions.code; unexpected ones are masked as INTERNAL.
         CodedErrors,
     ]
