@@ -89,3 +89,61 @@ async def test_a_cursor_that_is_not_ours_is_bad_input(registry: Registry, key: s
         "query($c: String) { places(first: 2, after: $c) { totalCount } }", {"c": cursor}
     )
     assert codes(body) == ["BAD_INPUT"], body
+
+
+@pytest.mark.parametrize(
+    "body", [b"null", b"1", b'"x"', b"[]", b"true", b"{}", b"{", b"", b'{"query": 1}', b"\xff"]
+)
+async def test_a_post_body_that_is_not_a_graphql_request_is_a_coded_400(
+    registry: Registry, body: bytes
+) -> None:
+    api = await registry.client("admin")
+    response = await registry.http.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {api.token}", "content-type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert codes(response.json()) == ["BAD_REQUEST"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/graphql", "multipart/form-data; boundary=x", "", "json"],
+)
+async def test_a_post_that_is_not_json_is_refused_as_such(
+    registry: Registry, content_type: str
+) -> None:
+    response = await registry.http.post(
+        "/graphql", content=b'{"query": "{ __typename }"}', headers={"content-type": content_type}
+    )
+    assert response.status_code == 415
+    assert codes(response.json()) == ["UNSUPPORTED_MEDIA_TYPE"]
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "query=",
+        "query={__typename}&variables=1",
+        "query={__typename}&variables=%7B",
+        "query={__typename}&extensions=x",
+        "query={__typename}&operationName=nope",
+        "variables=%7B%7D",
+        "query=%00",
+        "query=%ff%fe",
+        "query=mutation{__typename}",
+    ],
+)
+async def test_a_get_with_an_odd_query_string_gets_a_coded_answer(
+    registry: Registry, query_string: str
+) -> None:
+    api = await registry.client("admin")
+    response = await registry.http.get(
+        f"/graphql?{query_string}",
+        headers={"Authorization": f"Bearer {api.token}", "accept": "application/json"},
+    )
+    assert response.status_code < 500
+    assert response.headers["content-type"].startswith("application/json")
+    found = codes(response.json())
+    assert found and None not in found and "INTERNAL" not in found, response.text
