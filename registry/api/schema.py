@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -11,7 +12,6 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
@@ -20,7 +20,7 @@ from registry.api.coverage import CoverageQuery
 from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
 from registry.api.inputs import TextGuard
-from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
+from registry.api.limits import CachedValidation, CodedErrors, CostLimiter, SafeParserCache
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.hubs import HubMutations
 from registry.api.mutations.leader_pairings import LeaderPairingMutations
@@ -73,7 +73,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list = [
         # Clients send the same few operations: parse and validate each text once per process.
         lambda: SafeParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: CachedValidation(hide_suggestions=not settings.introspection, maxsize=512),
         lambda: AddValidationRules(depth_rules),
         lambda: AddValidationRules(alias_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
@@ -85,12 +85,30 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     query, mutation = _root_types()
-    return strawberry.Schema(
+    return RegistrySchema(
         query=query,
         mutation=mutation,
         extensions=extensions,
         execution_context_class=PlainFieldExecutionContext,
+        hide_suggestions=not settings.introspection,
     )
+
+
+class RegistrySchema(strawberry.Schema):
+    """strawberry's schema; with `hide_suggestions`, graphql-core also leaves "Did you mean
+    ...?" out of the errors of execution (a variable's unknown enum value or input field), as
+    CachedValidation does from validation's."""
+
+    def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # strawberry passes these to graphql-core's execute(), which takes hide_suggestions.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
 
 
 @cache
