@@ -5,6 +5,7 @@ and the IDE switchable, GET never mutating, tokens that expire and are revoked a
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -162,6 +163,39 @@ async def test_a_database_timeout_is_reported_as_such_not_as_a_crash(registry, m
     body = await api.post('{ place(code: "S") { code } }')
     assert codes(body) == ["TIMEOUT"]
     assert "SELECT" not in repr(body)
+
+
+async def test_only_unexpected_failures_log_a_stack_trace(registry, monkeypatch, caplog) -> None:
+    import registry.api.queries as queries
+
+    # Given a registry, and callers making the mistakes callers make
+    await registry.load(two_communities())
+    api = await registry.client("admin")
+    caplog.set_level(logging.DEBUG)
+    refusals = [
+        ('{ places(first: 1, after: "not a cursor") { totalCount } }', {}),  # BAD_INPUT
+        ("{ placez }", {}),  # GRAPHQL_VALIDATION_FAILED
+        ("query($n: Int!) { places(first: $n) { totalCount } }", {}),  # variables
+        ('{ place(code: "A\\u0000") { code } }', {}),  # text no one may send
+        ('mutation { updatePlace(input: {place: "nope"}) { userErrors { code } } }', {}),
+    ]
+    for query, variables in refusals:
+        await api.post(query, variables)
+    await registry.api.post("{ members { totalCount } }")  # UNAUTHENTICATED
+
+    # Then nothing logged so far carries a stack trace, and each record is one line
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+
+    # But an unexpected failure is logged with its stack trace, for the server's operator
+    async def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(queries, "get_place", broken)
+    assert codes(await api.post('{ place(code: "S") { code } }')) == ["INTERNAL"]
+    failures = [r for r in caplog.records if r.exc_info]
+    assert [r.levelno for r in failures] == [logging.ERROR]
+    assert "a bug" in str(failures[0].exc_info[1])
 
 
 @pytest.mark.parametrize(

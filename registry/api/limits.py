@@ -133,6 +133,18 @@ def _coded(error: GraphQLError) -> bool:
     return "code" in (error.extensions or {})
 
 
+def unexpected(error: GraphQLError) -> bool:
+    """Whether `error` is a failure rather than a refusal: an exception with no code, raised
+    while resolving or around it (a bug, a database failure). These are masked as INTERNAL
+    (or TIMEOUT) and logged with their stack trace; everything else is the caller's to fix."""
+    if _coded(error):
+        return False
+    if error.path is not None:  # raised while resolving, without a code: a bug
+        return True
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
 class CodedErrors(MaskErrors):
     """Every error leaves with `extensions.code`. Errors we raise on purpose keep theirs;
     graphql-core's refusals (syntax, validation, limits) get one; anything else — an exception
@@ -144,12 +156,7 @@ class CodedErrors(MaskErrors):
 
     @staticmethod
     def _should_mask(error: GraphQLError) -> bool:
-        if _coded(error):
-            return False
-        if error.path is not None:  # raised while resolving, without a code: a bug
-            return True
-        original = error.original_error
-        return original is not None and not isinstance(original, GraphQLError)
+        return unexpected(error)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,20 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from graphql import GraphQLError
 from registry.api.coverage import CoverageQuery
 from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
 from registry.api.inputs import TextGuard
-from registry.api.limits import CachedValidation, CodedErrors, CostLimiter, SafeParserCache
+from registry.api.limits import (
+    CachedValidation,
+    CodedErrors,
+    CostLimiter,
+    SafeParserCache,
+    unexpected,
+)
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.hubs import HubMutations
 from registry.api.mutations.leader_pairings import LeaderPairingMutations
@@ -36,6 +45,9 @@ from registry.api.queries import RegistryQuery
 from registry.api.suggestions import SuggestionQuery
 from registry.api.tasks import TaskQuery
 from registry.config import Settings
+from registry.limits import is_statement_timeout
+
+log = logging.getLogger(__name__)
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
 
@@ -95,9 +107,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 class RegistrySchema(strawberry.Schema):
-    """strawberry's schema; with `hide_suggestions`, graphql-core also leaves "Did you mean
-    ...?" out of the errors of execution (a variable's unknown enum value or input field), as
-    CachedValidation does from validation's."""
+    """strawberry's schema, with two changes to what it does with errors.
+
+    Suggestions: with `hide_suggestions`, graphql-core also leaves "Did you mean ...?" out of
+    the errors of execution (a variable's unknown enum value or input field), as
+    CachedValidation does from validation's.
+
+    Logging: only failures (`unexpected`: masked as INTERNAL) are logged with their stack
+    trace; a refusal the caller must fix is one line, at INFO."""
 
     def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,6 +126,19 @@ class RegistrySchema(strawberry.Schema):
         # strawberry passes these to graphql-core's execute(), which takes hide_suggestions.
         kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
         return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if not unexpected(error):
+                code = (error.extensions or {}).get("code", "refused")
+                log.info("%s: %r", code, error.message)  # repr: one line, whatever it quotes
+            elif original is not None and is_statement_timeout(original):
+                log.warning("statement timeout: %r", error.message)
+            else:
+                log.error("%s", error, exc_info=original)
 
 
 @cache
