@@ -6,6 +6,7 @@ a change-log message may span lines."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -156,3 +157,16 @@ def test_the_character_rule_names_what_cannot_be_stored() -> None:
     for fine in ["张三", "O'Brien-Smith", "😀", "\ue000", "a\tb\nc"]:
         assert character_problem(fine, multiline=True) is None, repr(fine)
     assert character_problem("a\tb", multiline=False)
+
+
+@pytest.mark.parametrize("label", ["保税\x00商圈", "保税\t商圈", "保税\n商圈", "长" * 201])
+async def test_a_token_label_is_held_to_the_same_rules(
+    registry: Registry, database_url: str, capsys: pytest.CaptureFixture[str], label: str
+) -> None:
+    from registry.cli import main
+
+    # When an admin creates a token with such a label, then none is created, saying why
+    argv = ["--database", database_url, "token", "create", "--role", "admin", "--label", label]
+    assert await asyncio.to_thread(main, argv) == 1  # the CLI runs its own event loop
+    assert "label" in capsys.readouterr().err
+    assert await registry.count("api_token") == 0
