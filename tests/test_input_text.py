@@ -154,7 +154,17 @@ def test_the_character_rule_names_what_cannot_be_stored() -> None:
     # Lone surrogates cannot reach the API (JSON decoding refuses them) but can reach Python.
     for bad in ["\ud800", "\udfff", "\ufdd0", "\U0001fffe", *UNSTORABLE]:
         assert character_problem(f"名{bad}字", multiline=True), repr(bad)
-    for fine in ["张三", "O'Brien-Smith", "😀", "\ue000", "a\tb\nc"]:
+    # Rare characters of names live in the higher planes (CJK extension B: 𠀀, 𪚥).
+    for fine in [
+        "张三",
+        "O'Brien-Smith",
+        "😀",
+        "\ue000",
+        "a\tb\nc",
+        "\U00020000",
+        "𪚥",
+        "\U0001fffd",
+    ]:
         assert character_problem(fine, multiline=True) is None, repr(fine)
     assert character_problem("a\tb", multiline=False)
 

@@ -185,11 +185,13 @@ def _check_characters(sheets: dict[str, Sheet], problems: list[RowProblem]) -> N
     """A problem for every cell, of any sheet and column, holding a character no text may hold
     (or a tab or line break outside MULTILINE_COLUMNS): the rule of `registry.validation`."""
     for sheet in sheets.values():
+        # One search over the whole sheet (a district's households: a fraction of a second);
+        # its rows are read one by one only when it is suspect.
+        whole = "".join(cell for _, cells in sheet.rows for cell in cells.values())
+        if character_problem(whole, multiline=False) is None:
+            continue
         check = Checker(sheet.name, problems)
         for number, cells in sheet.rows:
-            # One search per row: the row's cells are read one by one only when it is suspect.
-            if character_problem("".join(cells.values()), multiline=False) is None:
-                continue
             for column, cell in cells.items():
                 multiline = (sheet.name, column) in MULTILINE_COLUMNS
                 if problem := character_problem(cell, multiline=multiline):
