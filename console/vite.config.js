@@ -11,6 +11,9 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 3000,
     assetsInlineLimit: 0,
+    // .vite/manifest.json: which files each page needs, so gridreg serves the IDE's files only
+    // when the IDE is on (registry/web/pages.py).
+    manifest: true,
     rollupOptions: {
       input: {
         index: resolve(import.meta.dirname, "index.html"),

@@ -8,25 +8,37 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http.parse_content_type import parse_content_type
 
 from registry.api.context import Context
 from registry.api.schema import build_schema
 from registry.auth import authenticate
 from registry.config import Settings
 from registry.db import Database
-from registry.limits import BodySizeLimit
+from registry.limits import BodySizeLimit, error_document
 from registry.web import request_token, web_routes
 from registry.web.pages import ide_page
 
+# What strawberry's HTTP refusals (malformed requests) are answered with, by status.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
 
 class RegistryGraphQL(GraphQL):
-    """Strawberry's ASGI app with the registry's context."""
+    """Strawberry's ASGI app with the registry's context; every request it refuses gets a
+    JSON answer with a code, like any GraphQL error."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         super().__init__(
@@ -36,6 +48,37 @@ class RegistryGraphQL(GraphQL):
         )
         self.db = db
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as refused:  # strawberry answers these in plain text
+            response = Response(
+                error_document(refused.reason, HTTP_CODES.get(refused.status_code, "BAD_REQUEST")),
+                status_code=refused.status_code,
+                media_type="application/json",
+            )
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        if request.method == "POST":
+            media_type, _ = parse_content_type(request.content_type or "")
+            if media_type != "application/json":
+                raise HTTPException(
+                    415,
+                    "send GraphQL requests as JSON (Content-Type: application/json), "
+                    "or queries as a GET query string",
+                )
+            # Strawberry reads any JSON value as a request and fails on those that are not an
+            # object: look first (starlette keeps the body; a request parses in microseconds).
+            if not isinstance(self.parse_json(await request.get_body()), dict):
+                raise HTTPException(
+                    400, 'the body must be a JSON object: {"query": "...", "variables": {...}}'
+                )
+        return await super().parse_http_body(request)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         async with self.db.read() as session:
@@ -74,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            *web_routes(),
+            *web_routes(settings.ide),
         ],
         lifespan=lifespan,
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],

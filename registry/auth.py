@@ -25,6 +25,7 @@ from registry.paths import (
     within_any,
     within_bound,
 )
+from registry.validation import character_problem
 
 TOKEN_PREFIX = "grt_"
 
@@ -118,6 +119,13 @@ async def create_token(
     expires_at: datetime | None = None,
 ) -> str:
     """Create a token and return its raw value. Unscoped tokens are for admins only."""
+    # Typed on a command line, and listed one token a line: text like any other.
+    label_max = ApiToken.__table__.c.label.type.length
+    for field, value in (("scope", scope_code), ("label", label)):
+        if value is not None and (problem := character_problem(value, multiline=False)):
+            raise fail(field, f"{field} {problem}")
+    if label is not None and len(label) > label_max:
+        raise fail("label", f"label is longer than {label_max} characters")
     scope_id = None
     if scope_code is None:
         if role != Role.ADMIN:

@@ -145,6 +145,12 @@ class _CostWalker:
 
 # --- request bodies ----------------------------------------------------------------------
 
+
+def error_document(message: str, code: str) -> bytes:
+    """A refusal made before GraphQL runs, in the shape of GraphQL's own errors."""
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
 ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Any]
 
 
@@ -195,17 +201,11 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Callable) -> None:
-        body = json.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {self.max_bytes} bytes; "
-                        "send a smaller request (split bulk work, or import a workbook)",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                    }
-                ]
-            }
-        ).encode()
+        body = error_document(
+            f"the request body is larger than {self.max_bytes} bytes; send a smaller request "
+            "(split bulk work, or import a workbook)",
+            "PAYLOAD_TOO_LARGE",
+        )
         await send(
             {
                 "type": "http.response.start",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
@@ -88,12 +89,51 @@ def parse_enum(enum: type[E], raw: str) -> E:
         raise ValueError(f"{raw!r} is not one of: {accepted}") from None
 
 
-def skill_problem(skill: str) -> str | None:
-    """Why a skill's name cannot be stored, or None. A skill is a short printable name: the
-    members page carries a member's skills joined by a control character."""
-    if any(ord(c) < 32 or ord(c) == 127 for c in skill):
-        return "a skill must not hold control characters (tabs, line breaks); remove them"
-    return None
+# Characters no text of the registry may hold, wherever it comes from: C0 controls but tab and
+# line breaks (PostgreSQL refuses NUL outright; spreadsheets refuse them all), DEL and C1
+# controls (invisible), lone surrogates (no database can encode them) and Unicode's
+# non-characters (U+FDD0-U+FDEF and the last two code points of every plane). Above the BMP
+# the class takes everything from U+1FFFE on, which `_unstorable` narrows down to those last
+# two of a plane: a class of ranges is searched several times faster than one listing them.
+_SUSPECT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]"
+)
+# What a one-line text (a name, a code, a skill) may not hold on top of that: tabs and line
+# breaks. Long free text (a suggestion, a reason, a change-log message) may.
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+_SHOWN = {
+    "\t": "tab", "\n": "line break", "\r": "line break",
+    "\u2028": "line separator", "\u2029": "paragraph separator",
+}  # fmt: skip
+
+
+def character_problem(value: str, *, multiline: bool) -> str | None:
+    """Why `value` cannot be stored as text, or None: it holds a control character, a lone
+    surrogate or a non-character, or (unless `multiline`) a tab or a line break. Every text
+    input goes through this: the services' `text()`, the importer, the API's arguments."""
+    found = _unstorable(value) or (None if multiline else _BREAKS.search(value))
+    if found is None:
+        return None
+    char = found.group()
+    at = f"at character {found.start() + 1}"
+    if char in _SHOWN:
+        return f"must be a single line: remove the {_SHOWN[char]} {at}"
+    return f"holds {_kind_of(char)} U+{ord(char):04X} {at}; remove it"
+
+
+def _unstorable(value: str) -> re.Match[str] | None:
+    for found in _SUSPECT.finditer(value):
+        char = found.group()
+        if char <= "\uffff" or ord(char) & 0xFFFE == 0xFFFE:
+            return found
+    return None  # only characters of the higher planes, all of them storable
+
+
+def _kind_of(char: str) -> str:
+    if "\ud800" <= char <= "\udfff":
+        return "the unpaired surrogate"
+    return "the control character" if ord(char) < 0xA0 else "the non-character"
 
 
 def parse_date(raw: str) -> date:

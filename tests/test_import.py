@@ -318,7 +318,7 @@ async def test_a_skill_with_a_control_character_is_refused(registry: Registry) -
 
     skills = [p for p in problems if (p.sheet, p.column) == ("members", "skills")]
     assert [p.row for p in skills] == [2]  # the first data row, under the header
-    assert "control characters" in str(skills[0])
+    assert "tab" in skills[0].message
     assert await registry.count("member") == 0
 
 

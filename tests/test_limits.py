@@ -5,6 +5,7 @@ and the IDE switchable, GET never mutating, tokens that expire and are revoked a
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -164,6 +165,39 @@ async def test_a_database_timeout_is_reported_as_such_not_as_a_crash(registry, m
     assert "SELECT" not in repr(body)
 
 
+async def test_only_unexpected_failures_log_a_stack_trace(registry, monkeypatch, caplog) -> None:
+    import registry.api.queries as queries
+
+    # Given a registry, and callers making the mistakes callers make
+    await registry.load(two_communities())
+    api = await registry.client("admin")
+    caplog.set_level(logging.DEBUG)
+    refusals = [
+        ('{ places(first: 1, after: "not a cursor") { totalCount } }', {}),  # BAD_INPUT
+        ("{ placez }", {}),  # GRAPHQL_VALIDATION_FAILED
+        ("query($n: Int!) { places(first: $n) { totalCount } }", {}),  # variables
+        ('{ place(code: "A\\u0000") { code } }', {}),  # text no one may send
+        ('mutation { updatePlace(input: {place: "nope"}) { userErrors { code } } }', {}),
+    ]
+    for query, variables in refusals:
+        await api.post(query, variables)
+    await registry.api.post("{ members { totalCount } }")  # UNAUTHENTICATED
+
+    # Then nothing logged so far carries a stack trace, and each record is one line
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+
+    # But an unexpected failure is logged with its stack trace, for the server's operator
+    async def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(queries, "get_place", broken)
+    assert codes(await api.post('{ place(code: "S") { code } }')) == ["INTERNAL"]
+    failures = [r for r in caplog.records if r.exc_info]
+    assert [r.levelno for r in failures] == [logging.ERROR]
+    assert "a bug" in str(failures[0].exc_info[1])
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
@@ -186,22 +220,81 @@ async def test_introspection_and_the_ide_are_on_by_default(registry) -> None:
     assert "text/html" in page.headers["content-type"]
 
 
-async def test_introspection_and_the_ide_can_be_switched_off(database_url, monkeypatch) -> None:
+# Mistakes whose errors graphql-core would follow with "Did you mean ...?": an unknown field,
+# argument, type and input field written in the document, and an unknown enum value and input
+# field in the variables (found while executing, not validating).
+GUESSES = [
+    ("{ placez { totalCount } }", {}),
+    ('{ place(cod: "A") { code } }', {}),
+    ('{ node(id: "x") { ... on Plac { code } } }', {}),
+    ('{ places(filter: {nme: "A"}) { totalCount } }', {}),
+    ("query($k: PlaceKind) { places(filter: {kind: $k}) { totalCount } }", {"k": "ESTAT"}),
+    ("query($f: PlaceFilter) { places(filter: $f) { totalCount } }", {"f": {"nme": "A"}}),
+]
+
+
+@pytest.fixture
+async def closed_app(database_url, monkeypatch):  # type: ignore[no-untyped-def]
+    """An app of a deployment with introspection and the IDE off, and a client for it."""
     from registry.app import create_app
 
     monkeypatch.setenv("GRIDREG_INTROSPECTION", "off")
-    monkeypatch.setenv("GRIDREG_IDE", "0")
-    settings = Settings.from_env(database_url=database_url)
-    assert not settings.introspection and not settings.ide
-    app = create_app(settings)
+    monkeypatch.setenv("GRIDREG_IDE", "off")
+    app = create_app(Settings.from_env(database_url=database_url))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        body = (await http.post("/graphql", json={"query": INTROSPECTION})).json()
-        assert set(codes(body)) == {"INTROSPECTION_DISABLED"}
-        page = await http.get("/graphql", headers={"accept": "text/html"})
-        assert "text/html" not in page.headers.get("content-type", "")
-        assert "graphiql" not in page.text.lower()
+        yield http
     await app.state.db.dispose()
+
+
+async def test_introspection_and_the_ide_can_be_switched_off(closed_app) -> None:
+    body = (await closed_app.post("/graphql", json={"query": INTROSPECTION})).json()
+    assert set(codes(body)) == {"INTROSPECTION_DISABLED"}
+    page = await closed_app.get("/graphql", headers={"accept": "text/html"})
+    assert "text/html" not in page.headers.get("content-type", "")
+    assert "graphiql" not in page.text.lower()
+
+
+async def test_with_introspection_off_no_error_suggests_a_name_of_the_schema(
+    registry, closed_app
+) -> None:
+    # Given a deployment with introspection on, where mistakes are met with suggestions
+    api = await registry.client("admin")
+    open_messages = []
+    for query, variables in GUESSES:
+        open_messages += [e["message"] for e in (await api.post(query, variables))["errors"]]
+    assert sum("Did you mean" in m for m in open_messages) == len(GUESSES)
+
+    # When introspection is off, the same mistakes are refused, with codes, suggesting nothing
+    headers = {"Authorization": f"Bearer {api.token}"}
+    for query, variables in GUESSES:
+        response = await closed_app.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+        body = response.json()
+        assert codes(body) and None not in codes(body), body
+        assert not any("Did you mean" in e["message"] for e in body["errors"]), body
+
+
+async def test_with_the_ide_off_none_of_its_files_are_served(registry, closed_app) -> None:
+    from registry.web.pages import page_files
+
+    # Given the built console and IDE: what the IDE needs beyond what the console needs
+    console = page_files("index.html")
+    ide_only = page_files("ide.html") - console
+    assert "ide.html" in ide_only and any(f.endswith(".js") for f in ide_only)
+
+    # With the IDE on, its page and scripts are served
+    for name in ide_only:
+        assert (await registry.http.get(f"/static/{name}")).status_code == 200, name
+
+    # With it off, none of them is, nor the build's manifest; the console still is, whole
+    for name in sorted(ide_only) + [".vite/manifest.json"]:
+        assert (await closed_app.get(f"/static/{name}")).status_code == 404, name
+    for name in console:
+        assert (await closed_app.get(f"/static/{name}")).status_code == 200, name
+    page = await closed_app.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 404 and codes(page.json()) == ["NOT_FOUND"]
 
 
 async def test_get_never_runs_a_mutation(registry) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.api.context import GInfo
 from registry.api.enums import ErrorCodeEnum
+from registry.api.inputs import argument_problems
 from registry.auth import Actor
 from registry.changelog import Recorder
 from registry.errors import ErrorCode, Problem, UserErrors
@@ -48,7 +49,8 @@ async def run_write(
     """Run `work` in one write transaction for the caller.
 
     Returns (result, []) when it committed, or (None, errors) when it raised
-    UserErrors, in which case the transaction was rolled back whole. A unique
+    UserErrors, in which case the transaction was rolled back whole, or when a text of the
+    mutation's input holds a character no text may hold (nothing is then begun). A unique
     constraint that trips (two writers creating the same code at once) is a
     DUPLICATE on that field; a deadlock or serialization failure is retried once,
     then reported as a CONFLICT. `work` must therefore be safe to run twice.
@@ -58,6 +60,8 @@ async def run_write(
     for attempt in (1, 2):
         try:
             actor.require_write()
+            if problems := argument_problems(info):
+                raise UserErrors(problems)
             async with ctx.db.write() as session:
                 recorder = Recorder(session, actor.token_id, ctx.request_id, message)
                 result = await work(session, actor, recorder)

@@ -3,11 +3,22 @@ carry an `extensions.code` (anything unexpected masked as INTERNAL, with no deta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
+from functools import cache, lru_cache
 
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    Node,
+    validate,
+)
 from registry.config import Settings
 from registry.limits import is_statement_timeout, request_cost
 
@@ -16,6 +27,11 @@ TIMEOUT_MESSAGE = (
     "The request took too long and was stopped; ask for less (a smaller `first`, a narrower "
     "scope or a shallower chart)."
 )
+
+
+def bad_input(message: str, nodes: Collection[Node] | None = None) -> GraphQLError:
+    """A request the caller must correct (a malformed argument or variable): BAD_INPUT."""
+    return GraphQLError(message, nodes=nodes, extensions={"code": "BAD_INPUT"})
 
 
 class SafeParserCache(ParserCache):
@@ -29,6 +45,38 @@ class SafeParserCache(ParserCache):
             ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
         except GraphQLError:
             ctx.graphql_document = None
+        yield
+
+
+Validator = Callable[[GraphQLSchema, DocumentNode, tuple[type[ASTValidationRule], ...]], list]
+
+
+@cache
+def _validator(hide_suggestions: bool, maxsize: int) -> Validator:
+    # One LRU cache per setting, shared by every request (documents come from SafeParserCache).
+    def validate_document(
+        schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
+        # strawberry's own rules, as its validation adds them
+        every = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+        return validate(schema, document, every, hide_suggestions=hide_suggestions)
+
+    return lru_cache(maxsize=maxsize)(validate_document)
+
+
+class CachedValidation(SchemaExtension):
+    """Validate each document once per process, as strawberry's ValidationCache does, and
+    without graphql-core's "Did you mean ...?" when `hide_suggestions`: with introspection
+    off, suggestions would spell the schema out to anyone guessing at it."""
+
+    def __init__(self, hide_suggestions: bool, maxsize: int) -> None:
+        self.validate_document = _validator(hide_suggestions, maxsize)
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.pre_execution_errors = self.validate_document(
+            ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+        )
         yield
 
 
@@ -85,6 +133,18 @@ def _coded(error: GraphQLError) -> bool:
     return "code" in (error.extensions or {})
 
 
+def unexpected(error: GraphQLError) -> bool:
+    """Whether `error` is a failure rather than a refusal: an exception with no code, raised
+    while resolving or around it (a bug, a database failure). These are masked as INTERNAL
+    (or TIMEOUT) and logged with their stack trace; everything else is the caller's to fix."""
+    if _coded(error):
+        return False
+    if error.path is not None:  # raised while resolving, without a code: a bug
+        return True
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
 class CodedErrors(MaskErrors):
     """Every error leaves with `extensions.code`. Errors we raise on purpose keep theirs;
     graphql-core's refusals (syntax, validation, limits) get one; anything else — an exception
@@ -96,12 +156,7 @@ class CodedErrors(MaskErrors):
 
     @staticmethod
     def _should_mask(error: GraphQLError) -> bool:
-        if _coded(error):
-            return False
-        if error.path is not None:  # raised while resolving, without a code: a bug
-            return True
-        original = error.original_error
-        return original is not None and not isinstance(original, GraphQLError)
+        return unexpected(error)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

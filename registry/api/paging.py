@@ -10,9 +10,10 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from graphql import GraphQLError
+from registry.api.limits import bad_input
 from registry.db import column_rows
 from registry.sql import row_limit
+from registry.validation import character_problem
 
 T = TypeVar("T")
 
@@ -77,14 +78,14 @@ def encode_cursor(key: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    """The key a cursor of `encode_cursor` holds; BAD_INPUT for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeError):
         raw = ""
-    if not raw.startswith("k:"):
-        raise GraphQLError(
-            "`after` is not a cursor from this API", extensions={"code": "BAD_INPUT"}
-        )
+    # A key is a stored code or path: never a control character (PostgreSQL refuses NUL).
+    if not raw.startswith("k:") or character_problem(raw, multiline=False):
+        raise bad_input("`after` is not a cursor from this API")
     return raw[2:]
 
 

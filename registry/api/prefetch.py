@@ -32,7 +32,7 @@ from registry.models import Place as PlaceRow
 from registry.terms import current_secretary
 
 # Skills travel as one string per member, joined by a control character no skill may hold
-# (registry.validation.skill_problem).
+# (registry.validation.character_problem).
 _SKILLS_SEPARATOR = "\x1f"
 
 

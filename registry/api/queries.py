@@ -11,16 +11,17 @@ from strawberry import relay
 
 from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
+from registry.api.limits import bad_input
 from registry.api.paging import Connection, paginate
 from registry.api.prefetch import MemberPage, selected_paths
-from registry.api.refs import find_by_ref, parse_ref
+from registry.api.refs import find_by_ref, node_key, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
 from registry.api.types import Member, Office, Organisation, Place
 from registry.errors import UserErrors
 from registry.lookup import get_organisation, get_place
+from registry.models import NAME_MAX, SKILL_MAX, MemberSkill
 from registry.models import Member as MemberRow
-from registry.models import MemberSkill
 from registry.models import Organisation as OrgRow
 from registry.models import Place as PlaceRow
 from registry.paths import within
@@ -42,7 +43,19 @@ def _nodes(node_type: Any) -> Callable[[Sequence[Any]], list[Any]]:
     return lambda rows: [node_type.from_row(row) for row in rows]
 
 
-def _name_like(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+def _filter_text(text: str, field: str, longest: int) -> str:
+    """A filter's text, refused (BAD_INPUT) when longer than any value it could match: such a
+    pattern only costs the database (SQLite refuses LIKE patterns over 50,000 characters)."""
+    if len(text) > longest:
+        raise bad_input(
+            f"`{field}` is {len(text)} characters long, but no stored value is longer than "
+            f"{longest}: filter by a shorter part of it"
+        )
+    return text
+
+
+def _name_like(column: ColumnElement[str], text: str, field: str) -> ColumnElement[bool]:
+    text = _filter_text(text, field, NAME_MAX)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
 
@@ -97,9 +110,10 @@ class RegistryQuery:
         except Exception:  # noqa: BLE001 - a malformed ID names nothing
             return None
         node_type = NODE_TYPES.get(gid.type_name)
-        if node_type is None:
+        key = node_key(gid.node_id)
+        if node_type is None or key is None:
             return None
-        found = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id])
+        found = await node_type.resolve_nodes(info=info, node_ids=[str(key)])
         return found[0]
 
     @strawberry.field(description="A place by global ID or code.")
@@ -133,7 +147,7 @@ class RegistryQuery:
             if flt.kind is not None:
                 query = query.where(PlaceRow.kind == flt.kind.value)
             if flt.name:
-                query = query.where(_name_like(PlaceRow.name, flt.name))
+                query = query.where(_name_like(PlaceRow.name, flt.name, "filter.name"))
             if flt.within:
                 query = query.where(
                     await _subtree(
@@ -161,7 +175,7 @@ class RegistryQuery:
             if flt.status is not None:
                 query = query.where(OrgRow.status == flt.status.value)
             if flt.name:
-                query = query.where(_name_like(OrgRow.name, flt.name))
+                query = query.where(_name_like(OrgRow.name, flt.name, "filter.name"))
             if flt.within:
                 top = get_organisation(session, actor, parse_ref(flt.within, "Organisation"))
                 query = query.where(await _subtree(top, OrgRow.path))
@@ -194,11 +208,9 @@ class RegistryQuery:
                     else MemberRow.workplace.is_(None)
                 )
             if flt.skill:
-                query = query.where(
-                    MemberRow.id.in_(
-                        select(MemberSkill.member_id).where(MemberSkill.skill == flt.skill)
-                    )
-                )
+                skill = _filter_text(flt.skill, "filter.skill", SKILL_MAX)
+                having = select(MemberSkill.member_id).where(MemberSkill.skill == skill)
+                query = query.where(MemberRow.id.in_(having))
             if flt.organisation:
                 top = get_organisation(session, actor, parse_ref(flt.organisation, "Organisation"))
                 orgs = select(OrgRow.id).where(await _subtree(top, OrgRow.path))

@@ -15,19 +15,32 @@ from registry.lookup import Key
 
 R = TypeVar("R")
 
+# Row ids are Integer columns (32-bit on PostgreSQL): a larger number names no row, and asking
+# the database for it would overflow its parameter.
+ID_MAX = 2**31 - 1
+
+
+def node_key(node_id: str) -> int | None:
+    """The row id the node part of a global ID names, or None when it names none: anything
+    but plain ASCII digits (str.isdigit accepts "²") or a number out of the ids' range."""
+    if not (node_id.isascii() and node_id.isdigit()):
+        return None
+    key = int(node_id)
+    return key if 0 < key <= ID_MAX else None
+
 
 def parse_ref(ref: str, type_name: str) -> Key:
     """An integer id if `ref` is a global ID of `type_name`, else `ref` taken as a code.
 
-    A global ID of another type is taken as a code too, and so will not be found.
+    A global ID of another type, or naming no possible row, is taken as a code too, and so
+    will not be found.
     """
     try:
         gid = GlobalID.from_id(ref)
     except Exception:  # noqa: BLE001 - anything that is not a global ID is a code
         return ref
-    if gid.type_name == type_name and gid.node_id.isdigit():
-        return int(gid.node_id)
-    return ref
+    key = node_key(gid.node_id) if gid.type_name == type_name else None
+    return ref if key is None else key
 
 
 def ref_kind(ref: str) -> str | None:

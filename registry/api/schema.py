@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from strawberry.extensions import (
@@ -11,15 +13,23 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
+from graphql import GraphQLError
 from registry.api.coverage import CoverageQuery
 from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
-from registry.api.limits import CodedErrors, CostLimiter, SafeParserCache
+from registry.api.inputs import TextGuard
+from registry.api.limits import (
+    CachedValidation,
+    CodedErrors,
+    CostLimiter,
+    SafeParserCache,
+    unexpected,
+)
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.hubs import HubMutations
 from registry.api.mutations.leader_pairings import LeaderPairingMutations
@@ -35,6 +45,9 @@ from registry.api.queries import RegistryQuery
 from registry.api.suggestions import SuggestionQuery
 from registry.api.tasks import TaskQuery
 from registry.config import Settings
+from registry.limits import is_statement_timeout
+
+log = logging.getLogger(__name__)
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
 
@@ -72,23 +85,60 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions: list = [
         # Clients send the same few operations: parse and validate each text once per process.
         lambda: SafeParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: CachedValidation(hide_suggestions=not settings.introspection, maxsize=512),
         lambda: AddValidationRules(depth_rules),
         lambda: AddValidationRules(alias_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimiter(settings),
+        TextGuard,
         # Last: every error leaves with extensions.code; unexpected ones are masked as INTERNAL.
         CodedErrors,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     query, mutation = _root_types()
-    return strawberry.Schema(
+    return RegistrySchema(
         query=query,
         mutation=mutation,
         extensions=extensions,
         execution_context_class=PlainFieldExecutionContext,
+        hide_suggestions=not settings.introspection,
     )
+
+
+class RegistrySchema(strawberry.Schema):
+    """strawberry's schema, with two changes to what it does with errors.
+
+    Suggestions: with `hide_suggestions`, graphql-core also leaves "Did you mean ...?" out of
+    the errors of execution (a variable's unknown enum value or input field), as
+    CachedValidation does from validation's.
+
+    Logging: only failures (`unexpected`: masked as INTERNAL) are logged with their stack
+    trace; a refusal the caller must fix is one line, at INFO."""
+
+    def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # strawberry passes these to graphql-core's execute(), which takes hide_suggestions.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if not unexpected(error):
+                code = (error.extensions or {}).get("code", "refused")
+                log.info("%s: %r", code, error.message)  # repr: one line, whatever it quotes
+            elif original is not None and is_statement_timeout(original):
+                log.warning("statement timeout: %r", error.message)
+            else:
+                log.error("%s", error, exc_info=original)
 
 
 @cache

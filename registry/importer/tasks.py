@@ -36,6 +36,7 @@ from registry.kinds import (
 from registry.models import (
     CODE_MAX,
     NAME_MAX,
+    SKILL_MAX,
     SUGGESTION_TEXT_MAX,
     Member,
     Organisation,
@@ -127,6 +128,8 @@ def validate_tasks(
                 name, _, count = item.partition(":")
                 if count and not count.strip().isdigit():
                     check.add(number, "skills", f"{item!r}: write skill or skill:count")
+                    continue
+                if not check.text(number, "skills", name.strip(), SKILL_MAX, required=True):
                     continue
                 skills[name.strip()] = skills.get(name.strip(), 0) + int(count or 1)
             start = check.date(number, "start", cells["start"])

@@ -33,14 +33,17 @@ from registry.kinds import (
 # Column widths, so that an over-long cell is a problem, not a database error.
 from registry.models import CODE_MAX, MEMBER_NAME_MAX, NAME_MAX, PHONE_MAX, SKILL_MAX, WORKPLACE_MAX
 from registry.validation import (
+    character_problem,
     org_parent_problem,
     parse_date,
     parse_enum,
     place_parent_problem,
-    skill_problem,
 )
 
 E = TypeVar("E", bound=StrEnum)
+
+# Cells of long free text, which may hold tabs and line breaks; every other cell is one line.
+MULTILINE_COLUMNS = frozenset({("suggestions", "text")})
 
 
 @dataclass
@@ -145,6 +148,7 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
     """Check every row of every sheet; return the plan and every problem found."""
     problems: list[RowProblem] = []
     plan = Plan(sheets, stored)
+    _check_characters(sheets, problems)
     if "places" in sheets:
         plan.places = _tree_rows(
             sheets["places"], stored.places, PlaceKind, place_parent_problem, "place", problems
@@ -175,6 +179,23 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
         sheets, stored, place_kinds, org_kinds, member_codes, problems
     )
     return plan, problems
+
+
+def _check_characters(sheets: dict[str, Sheet], problems: list[RowProblem]) -> None:
+    """A problem for every cell, of any sheet and column, holding a character no text may hold
+    (or a tab or line break outside MULTILINE_COLUMNS): the rule of `registry.validation`."""
+    for sheet in sheets.values():
+        # One search over the whole sheet (a district's households: a fraction of a second);
+        # its rows are read one by one only when it is suspect.
+        whole = "".join(cell for _, cells in sheet.rows for cell in cells.values())
+        if character_problem(whole, multiline=False) is None:
+            continue
+        check = Checker(sheet.name, problems)
+        for number, cells in sheet.rows:
+            for column, cell in cells.items():
+                multiline = (sheet.name, column) in MULTILINE_COLUMNS
+                if problem := character_problem(cell, multiline=multiline):
+                    check.add(number, column, problem)
 
 
 def _final_kinds(rows: list[NodeRow], stored: Tree) -> dict[str, str]:
@@ -390,8 +411,7 @@ def _member_rows(
             check.text(number, "phone", phone, PHONE_MAX)
         skills = split_list(cells["skills"]) if has_skills else None
         for skill in skills or ():
-            if check.text(number, "skills", skill, SKILL_MAX) and (bad := skill_problem(skill)):
-                check.add(number, "skills", f"{skill!r}: {bad}")
+            check.text(number, "skills", skill, SKILL_MAX)
         capacity = _task_capacity(check, number, cells.get("task_capacity") or "")
         if len(problems) == before and status is not None:
             rows.append(

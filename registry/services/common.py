@@ -16,7 +16,7 @@ from registry.kinds import OrgKind, OrgStatus
 from registry.lookup import Key, get_organisation
 from registry.models import Member, Organisation, Place
 from registry.paths import depth_of, ids_of, within
-from registry.validation import parse_date
+from registry.validation import character_problem, parse_date
 
 PLACE_FIELDS = ("code", "kind", "name", "parent_id", "path", "depth", "version")
 ORG_FIELDS = (
@@ -72,8 +72,11 @@ def check_version(
         )
 
 
-def text(value: str | None, field: str, max_length: int, required: bool = True) -> str | None:
-    """Trimmed text; refuses empty required text, over-long text and ID-card numbers."""
+def text(
+    value: str | None, field: str, max_length: int, required: bool = True, multiline: bool = False
+) -> str | None:
+    """Trimmed text; refuses empty required text, over-long text, characters no text may hold
+    (and tabs and line breaks unless `multiline`: long free text) and ID-card numbers."""
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
@@ -81,6 +84,8 @@ def text(value: str | None, field: str, max_length: int, required: bool = True) 
         return None
     if len(cleaned) > max_length:
         raise fail(field, f"{field} is longer than {max_length} characters")
+    if problem := character_problem(cleaned, multiline=multiline):
+        raise fail(field, f"{field} {problem}")
     if _ID_CARD.search(cleaned):
         raise fail(field, "ID-card numbers must not be stored in the registry; remove it")
     return cleaned

@@ -42,7 +42,6 @@ from registry.services.common import (
     text,
 )
 from registry.tallies import refresh_places
-from registry.validation import skill_problem
 
 # Mainland mobile numbers: 11 digits starting 13–19 (an optional +86/86 prefix is dropped).
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -76,10 +75,6 @@ def clean_phone(raw: str | None) -> str | None:
 def clean_skills(raw: list[str]) -> list[str]:
     """Trimmed, distinct skills in the order given."""
     skills = [text(s, "skills", SKILL_MAX) or "" for s in raw]
-    for skill in skills:
-        problem = skill_problem(skill)
-        if problem:
-            raise fail("skills", problem)
     return list(dict.fromkeys(s for s in skills if s))
 
 

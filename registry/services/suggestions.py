@@ -67,7 +67,7 @@ async def create_suggestion(
     """Record an open suggestion raised at a household or building. Without `code`, one is
     made from the id (`S000123`)."""
     actor.require_write()
-    clean = text(text_, "text", SUGGESTION_TEXT_MAX) or ""
+    clean = text(text_, "text", SUGGESTION_TEXT_MAX, multiline=True) or ""
     where = await get_place(session, actor, place, "place")
     if PlaceKind(where.kind) not in PLACE_KINDS:
         raise fail(
@@ -119,7 +119,7 @@ async def update_suggestion(
     row = await get_suggestion(session, actor, suggestion)
     check_version(row, expected_version, "suggestion")
     before = snapshot(row, *SUGGESTION_FIELDS)
-    note = text(reason, "reason", 500, required=False)
+    note = text(reason, "reason", 500, required=False, multiline=True)
     if task is not None:
         row.task_id = (await get_task(session, actor, task)).id
     elif clear_task:

@@ -6,12 +6,15 @@ files and talk to nothing but gridreg itself: the pages work on an intranet with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Vite's record of the build: each page's scripts, styles and assets, and what they import.
+MANIFEST = STATIC / ".vite" / "manifest.json"
 
 CSP = "; ".join(
     (
@@ -54,6 +57,29 @@ async def console_page(_: Request) -> Response:
 
 async def home(_: Request) -> Response:
     return RedirectResponse("/console", status_code=307)
+
+
+def page_files(page: str) -> frozenset[str]:
+    """The built files (paths under `static/`) that `page` (`index.html`) needs: itself, its
+    scripts and styles and everything they import, as Vite's manifest lists them. Only the
+    page itself when the build has no manifest."""
+    try:
+        manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    files = {page}
+    seen: set[str] = set()
+    todo = [page]
+    while todo:
+        key = todo.pop()
+        if key in seen or key not in manifest:
+            continue
+        seen.add(key)
+        chunk = manifest[key]
+        files.add(chunk["file"])
+        files.update(chunk.get("css", ()), chunk.get("assets", ()))
+        todo.extend([*chunk.get("imports", ()), *chunk.get("dynamicImports", ())])
+    return frozenset(files)
 
 
 def ide_page() -> Response:
