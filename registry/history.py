@@ -124,6 +124,9 @@ async def values_on(
         query = query.where(Change.entity_id.in_(ids))
     found: dict[int, Any] = {}
     for change in await session.scalars(query):
+        # A create or delete has no before or after: it changed no attribute's value.
+        if not isinstance(change.before, dict) or not isinstance(change.after, dict):
+            continue
         if change.entity_id not in found and effective_day(change) > on:
             found[change.entity_id] = change.before.get(attribute)
     return found

@@ -198,8 +198,10 @@ class Change(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(32))
-    before: Mapped[Any | None] = mapped_column(JSON)
-    after: Mapped[Any | None] = mapped_column(JSON)
+    # No before (a create) or after (a delete) is SQL NULL, never JSON null, so that
+    # `IS NULL` finds it (rows from earlier versions may still hold JSON null: readers check).
+    before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     message: Mapped[str | None] = mapped_column(Text)
     # `at` is indexed because `changes(since: ...)` filters on it.
     __table_args__ = (
