@@ -233,6 +233,91 @@ def changes_of(entity: str, entity_id: int) -> ColumnElement[bool]:
     return or_(own, *related)
 
 
+# ---------------------------------------------------------------------------------------------
+# What a caller is shown of a change row's before and after
+
+# Snapshot fields that hold another row's id, by the table that row is in ("parent_id" is in
+# the changed row's own table). They are shown as the row's code, under the field's name
+# without "_id", and as null when the row is outside the caller's scope: internal ids say
+# nothing to a user and would let a scoped caller count and probe the rest of the registry.
+_REFERENCES = {
+    "organisation_id": "organisation", "reports_to_id": "organisation",
+    "merged_into_id": "organisation", "approved_by_id": "organisation",
+    "household_id": "place", "place_id": "place", "building_id": "place",
+    "member_id": "member", "leader_id": "member", "heard_by_id": "member", "task_id": "task",
+}  # fmt: skip
+# Paths spell the ids of every ancestor; the parent's code says where a node stands.
+_HIDDEN = frozenset({"path"})
+_CODED: dict[str, Any] = {"place": Place, "organisation": Organisation, "member": Member,
+                          "task": Task}  # fmt: skip
+
+
+def _reference_table(entity: str, field: str) -> str | None:
+    return entity if field == "parent_id" else _REFERENCES.get(field)
+
+
+async def shown_snapshots(
+    session: AsyncSession, actor: Actor, rows: list[Change]
+) -> list[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+    """Each change's before and after as the caller may see them: references as codes (null
+    outside the caller's scope), paths left out. One statement per kind of row referred to."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        for values in (row.before, row.after):
+            for field, value in (values or {}).items() if isinstance(values, dict) else ():
+                table = _reference_table(row.entity, field)
+                if table and isinstance(value, int):
+                    wanted.setdefault(table, set()).add(value)
+    codes: dict[str, dict[int, str]] = {}
+    for table, ids in wanted.items():
+        model = _CODED[table]
+        query = select(model.id, model.code).where(model.id.in_(sorted(ids)))
+        if not actor.unscoped:
+            query = query.where(_visible(table, actor))
+        codes[table] = {id_: code for id_, code in await session.execute(query)}
+
+    def shown(entity: str, values: Any) -> dict[str, Any] | None:
+        if not isinstance(values, dict):
+            return None
+        out: dict[str, Any] = {}
+        for field, value in values.items():
+            table = _reference_table(entity, field)
+            if field in _HIDDEN:
+                continue
+            if table is None:
+                out[field] = value
+            else:
+                out[field.removesuffix("_id")] = codes.get(table, {}).get(value)
+        return out
+
+    return [(shown(row.entity, row.before), shown(row.entity, row.after)) for row in rows]
+
+
+def _visible(table: str, actor: Actor) -> ColumnElement[bool]:
+    if table == "place":
+        return actor.place_clause()
+    if table == "organisation":
+        return actor.org_clause()
+    if table == "member":
+        return actor.member_clause()
+    # A task is the caller's when one of its organisations runs it or it covers their places.
+    orgs = select(Organisation.id).where(actor.org_clause())
+    places = select(TaskPlace.task_id).join(Place, Place.id == TaskPlace.place_id)
+    return or_(Task.organisation_id.in_(orgs), Task.id.in_(places.where(actor.place_clause())))
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC (a naive one is taken as UTC). A moment at the ends of the calendar
+    whose UTC lies beyond them (0001-01-01T00:00+14:00) is the calendar's first or last."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if moment.year == datetime.min.year else datetime.max
+        return edge.replace(tzinfo=UTC)
+
+
 async def read_changes(
     session: AsyncSession,
     conditions: list[ColumnElement[bool]],
@@ -244,11 +329,10 @@ async def read_changes(
     the rows, how many there are in all, and whether more follow."""
     where = list(conditions)
     if since is not None:
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+        since = as_utc(since)
         if session.get_bind().dialect.name == "sqlite":
-            # SQLite keeps CURRENT_TIMESTAMP: UTC text without a zone.
-            since = since.astimezone(UTC).replace(tzinfo=None)
+            # SQLite keeps UTC text without a zone.
+            since = since.replace(tzinfo=None)
         where.append(Change.at >= since)
     total = await session.scalar(select(func.count(Change.id)).where(*where))
     query = select(Change).where(*where).order_by(Change.id).limit(row_limit(size + 1))

@@ -120,15 +120,19 @@ async def test_a_valid_workbook_loads_and_is_queryable(registry: Registry) -> No
     assert by_code["M3"]["organisation"] is None
 
 
-async def test_the_import_is_one_summary_change_per_sheet(registry: Registry) -> None:
+async def test_the_import_records_each_record_it_creates_and_a_summary_per_sheet(
+    registry: Registry,
+) -> None:
     report = await import_rows(registry, grid(), "grid")
 
     async with registry.db.read() as session:
         changes = (await session.execute(select(Change))).scalars().all()
-    assert {(c.entity, c.action, c.request_id) for c in changes} == {
-        (sheet, "import", report.request_id)
-        for sheet in ("places", "organisations", "members", "offices")
-    }
+    assert {c.request_id for c in changes} == {report.request_id}
+    summaries = {c.entity for c in changes if c.action == "import"}
+    assert summaries == {"places", "organisations", "members", "offices"}
+    created = [(c.entity, c.after["code"]) for c in changes if c.action == "create"]
+    assert sorted(e for e, _ in created) == ["member"] * 3 + ["organisation"] * 5 + ["place"] * 9
+    assert ("organisation", "BR1") in created and ("member", "M1") in created
     places = next(c for c in changes if c.entity == "places")
     assert places.after == {"created": 9, "updated": 0, "unchanged": 0}
 

@@ -114,8 +114,8 @@ async def member(api: GraphQLClient, code: str) -> dict[str, Any]:
 
 
 async def changes(registry: Registry, entity: str) -> list[Change]:
-    """Change-log rows recorded for one kind of entity, oldest first."""
+    """Change-log rows the API's writes recorded for one kind of entity, oldest first (the
+    rows of the import that loaded the world, written with no token, are left out)."""
     async with registry.db.read() as session:
-        return list(
-            await session.scalars(select(Change).where(Change.entity == entity).order_by(Change.id))
-        )
+        query = select(Change).where(Change.entity == entity, Change.token_id.is_not(None))
+        return list(await session.scalars(query.order_by(Change.id)))

@@ -15,7 +15,7 @@ from registry import history as service
 from registry.api.context import GInfo
 from registry.api.coverage import find_scope
 from registry.api.paging import Connection, decode_cursor, page_of
-from registry.api.refs import parse_ref, ref_kind
+from registry.api.refs import node_key, parse_ref, ref_kind
 from registry.api.types import mask_phone
 from registry.auth import Actor
 from registry.errors import UserErrors
@@ -47,12 +47,25 @@ class Change:
         description="The global ID of the place, organisation or member that changed."
     )
     action: str = strawberry.field(description="create, update, move, merged, end, ...")
-    before: JSON | None = strawberry.field(description="The fields before; null for a create.")
-    after: JSON | None = strawberry.field(description="The fields after; null for a delete.")
+    before: JSON | None = strawberry.field(
+        description="The fields before; null for a create. A reference to another record is "
+        "its code (`parent`, `organisation`, `household`, ...), null when it is outside your "
+        "scope."
+    )
+    after: JSON | None = strawberry.field(
+        description="The fields after; null for a delete. References as in `before`."
+    )
     message: str | None = strawberry.field(description="The caller's message, if any.")
 
     @classmethod
-    def of(cls, row: ChangeRow, actor: Actor) -> Change:
+    def of(
+        cls,
+        row: ChangeRow,
+        actor: Actor,
+        shown: tuple[dict[str, Any] | None, dict[str, Any] | None],
+    ) -> Change:
+        """The row as `actor` may see it, its before and after as `service.shown_snapshots`
+        made them."""
         node = _NODES.get(row.entity)
         return cls(
             id=row.id,
@@ -63,8 +76,8 @@ class Change:
             entity_id=row.entity_id,
             object_id=strawberry.ID(to_base64(node, row.entity_id)) if node else None,
             action=row.action,
-            before=_masked(row.before, actor),
-            after=_masked(row.after, actor),
+            before=_masked(shown[0], actor),
+            after=_masked(shown[1], actor),
             message=row.message,
         )
 
@@ -131,16 +144,17 @@ class HistoryQuery:
             rows, total, more = await service.read_changes(
                 session, conditions, since, size, after_id
             )
+            shown = await service.shown_snapshots(session, actor, rows)
         return page_of(
-            [Change.of(row, actor) for row in rows], [str(row.id) for row in rows], more, after,
-            total,
+            [Change.of(row, actor, both) for row, both in zip(rows, shown, strict=True)],
+            [str(row.id) for row in rows], more, after, total,
         )  # fmt: skip
 
 
 def _after_id(after: str | None) -> int | None:
     if after is None:
         return None
-    key = decode_cursor(after)
-    if not key.isdigit():
+    key = node_key(decode_cursor(after))
+    if key is None:
         raise GraphQLError("`after` is not a cursor of `changes`", extensions={"code": "BAD_INPUT"})
-    return int(key)
+    return key

@@ -7,9 +7,10 @@ The whole workbook is read and validated against itself and the stored registry 
 problem `ImportFailed` lists every bad cell and nothing is written. Otherwise everything is
 written in one transaction.
 
-The change log gets one summary row per sheet that changed (entity = the sheet, entity_id 0,
-action "import", after = its counts), all sharing the import's request id: a row per record
-would double the size of a 400,000-row district import for no reader's benefit.
+The change log gets a row for every place, organisation and member created or changed (as
+the API's writes record them, so that history "as of" a date before the import is right), and
+one summary row per sheet that changed (entity = the sheet, entity_id 0, action "import",
+after = its counts), all sharing the import's request id.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ async def import_workbook(
             if problems:
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
-            counts = await load(session, plan, tracker)
+            counts = await load(session, plan, tracker, recorder)
             for sheet, sheet_counts in counts.items():
                 if sheet_counts["created"] or sheet_counts["updated"]:
                     recorder.record(sheet, 0, "import", after=sheet_counts)

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.importer.existing import Stored, Tree
+from registry.changelog import Entry, Recorder
+from registry.importer.existing import Stored, StoredMember, StoredNode, Tree
 from registry.importer.pairings import load_pairings
 from registry.importer.progress import Tracker
 from registry.importer.tasks import load_tasks
@@ -74,21 +75,28 @@ class Ids:
         return None if code is None else self[code]
 
 
-async def load(session: AsyncSession, plan: Plan, tracker: Tracker) -> dict[str, dict[str, int]]:
-    """Write the plan; return created/updated/unchanged counts per sheet present."""
+async def load(
+    session: AsyncSession, plan: Plan, tracker: Tracker, recorder: Recorder
+) -> dict[str, dict[str, int]]:
+    """Write the plan; return created/updated/unchanged counts per sheet present.
+
+    Every place, organisation and member created or changed gets its own change row (before
+    and after, as the API's writes record them), so that answers "as of" a date before the
+    import see the registry as it was."""
     stored, today = plan.stored, date.today()
     counts: dict[str, dict[str, int]] = {}
+    log: list[Entry] = []
     places = _tree_ids(stored.places, plan.places)
     orgs = _tree_ids(stored.organisations, plan.organisations)
     if "places" in plan.sheets:
         changed = await _load_tree(
-            session, PLACE, plan.places, stored.places, places, tracker, "places"
+            session, PLACE, plan.places, stored.places, places, tracker, "places", log
         )
         counts["places"] = _count(plan.places, stored.places.by_code, changed).as_dict()
     if "organisations" in plan.sheets:
         changed = await _load_tree(
             session, ORGANISATION, plan.organisations, stored.organisations, orgs, tracker,
-            "organisations",
+            "organisations", log,
         )  # fmt: skip
         changed |= await _load_coverage(session, plan.organisations, stored, orgs, places, today)
         counts["organisations"] = _count(
@@ -97,7 +105,7 @@ async def load(session: AsyncSession, plan: Plan, tracker: Tracker) -> dict[str,
     members = Ids({code: m.id for code, m in stored.members.items()}, stored.member_max_id + 1)
     if "members" in plan.sheets:
         counts["members"] = (
-            await _load_members(session, plan, members, orgs, places, today, tracker)
+            await _load_members(session, plan, members, orgs, places, today, tracker, log)
         ).as_dict()
     if "offices" in plan.sheets:
         offices = await _load_offices(session, plan.offices, stored, members, orgs)
@@ -110,6 +118,7 @@ async def load(session: AsyncSession, plan: Plan, tracker: Tracker) -> dict[str,
         # import's transaction (a failed import leaves the tallies as they were).
         await refresh_all(session)
     await _advance_sequences(session)
+    await recorder.record_many(log)
     return counts
 
 
@@ -150,8 +159,11 @@ async def _load_tree(
     ids: Ids,
     tracker: Tracker,
     sheet: str,
+    log: list[Entry],
 ) -> set[str]:
-    """Upsert one tree; return the codes of stored nodes that changed (renamed, moved, ...)."""
+    """Upsert one tree; return the codes of stored nodes that changed (renamed, moved, ...).
+    Their change rows go to `log`."""
+    entity = table.name
     with_established = "established" in table.c
     by_code = {r.code: r for r in rows}
     paths: dict[str, str] = {}
@@ -179,12 +191,15 @@ async def _load_tree(
             if with_established:
                 values["status"] = "active"
             new.append(values)
+            log.append((entity, values["id"], "create", None, _node_state(values)))
             continue
         is_moved = old.parent_id != ids.get(r.parent)
         if is_moved:
             moved.append(r)
         if is_moved or _differs(old, values):
             changed.append({"b_id": old.id, **{f"b_{k}": v for k, v in values.items()}})
+            after = values | {"code": r.code, "parent_id": ids.get(r.parent)}
+            log.append((entity, old.id, "update", _stored_state(old, after), after))
     tracker.start(f"writing {sheet}", len(rows))
     # Top-down in the final tree, so each parent's path is final when a child moves under it.
     for r in sorted(moved, key=lambda r: len(final_path(r.code))):
@@ -209,6 +224,16 @@ async def _load_tree(
 
 def _differs(old: Any, values: dict[str, Any]) -> bool:
     return any(getattr(old, k) != v for k, v in values.items())
+
+
+def _node_state(values: dict[str, Any]) -> dict[str, Any]:
+    """A new node's fields as its change row shows them (ids and paths as stored)."""
+    return {k: v for k, v in values.items() if k not in ("id", "path", "depth", "version")}
+
+
+def _stored_state(old: StoredNode | StoredMember, after: dict[str, Any]) -> dict[str, Any]:
+    """The stored values of the fields an import is about to set."""
+    return {k: getattr(old, k) for k in after}
 
 
 async def _move(
@@ -274,8 +299,10 @@ async def _load_members(
     places: Ids,
     today: date,
     tracker: Tracker,
+    log: list[Entry],
 ) -> Counts:
-    """Upsert members; a new formal tie closes the open affiliation and opens another."""
+    """Upsert members; a new formal tie closes the open affiliation and opens another.
+    Change rows of created and changed members go to `log`."""
     stored, columns = plan.stored, plan.sheets["members"].columns
     kept = {f for c, fs in OPTIONAL_MEMBER_COLUMNS.items() if c not in columns for f in fs}
     # organisation and workplace are one tie: either column present sets both.
@@ -299,6 +326,7 @@ async def _load_members(
         skills = set(m.skills) if m.skills is not None else None
         if old is None:
             new.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
+            log.append(("member", member_id, "create", None, {"code": m.code, **values}))
             ties.append(tie | {"start": None})
             counts.created += 1
         else:
@@ -317,6 +345,13 @@ async def _load_members(
                 skills = None
             if is_changed:
                 changed.append({"b_id": member_id, **{f"b_{f}": values[f] for f in MEMBER_FIELDS}})
+                after = {"code": m.code, **{f: values[f] for f in MEMBER_FIELDS}}
+                if skills is not None:
+                    after["skills"] = sorted(skills)
+                before = _stored_state(old, {k: v for k, v in after.items() if k != "skills"})
+                if skills is not None:
+                    before["skills"] = sorted(stored.skills.get(member_id, frozenset()))
+                log.append(("member", member_id, "update", before, after))
                 counts.updated += 1
             else:
                 counts.unchanged += 1
