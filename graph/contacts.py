@@ -22,9 +22,10 @@ Since which households of a unit a member takes is free, m is then handed today'
 first, so the discount counts kept pairings exactly.
 
 Cost: per estate, O(members x (3 + neighbours) + buildings + units + kept (member, unit) groups)
-arcs and a few hundred nodes, solved by networkx's network simplex. Measured (graph.bench) on one
-estate of 1,224 households and 126 members, k = 10: about 20 ms from scratch, 30 ms when re-run
-on its own proposal, 60 ms when every existing pairing is scattered at random.
+arcs and a few hundred nodes, solved by networkx's network simplex. Measured
+(benchmarks.graph_solvers) on one estate of 1,224 households and 126 members, k = 10: about
+20 ms from scratch, 30 ms when re-run on its own proposal, 60 ms when every existing pairing
+is scattered at random.
 """
 
 from __future__ import annotations

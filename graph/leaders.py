@@ -6,10 +6,10 @@ a leader without one (sub-district level) may take any place. Place ids must be 
 kinds (the registry's place ids are).
 
 Steps: (1) keep every existing pairing that is still valid and within the leader's capacity;
-(2) release pairings only where balance requires it: a leader whose kept load exceeds
-`imbalance` x the mean load (and the heaviest single place) sheds their lightest places;
+(2) release pairings only where balance requires it: a leader whose kept workload exceeds
+`imbalance` x the mean workload (and the heaviest single place) sheds their lightest places;
 (3) pair the remaining places by LPT (heaviest place first, to the least-loaded eligible
-leader with room), a 4/3-approximation of the least maximum load. Cost: O(places x leaders).
+leader with room), a 4/3-approximation of the least maximum workload. Cost: O(places x leaders).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Leader:
 
 
 @dataclass(frozen=True, slots=True)
-class LoadWeights:
+class WorkloadWeights:
     households: int = 1
     suggestion: int = 5
     violation: int = 20
@@ -51,7 +51,7 @@ class LoadWeights:
 class LeaderPairing:
     leader_id: Id
     place_id: Id
-    load: int
+    workload: int
     kept: bool
     explanation: str
 
@@ -74,10 +74,10 @@ class LeaderPlan:
     pairings: tuple[LeaderPairing, ...]
     unpaired: tuple[UnpairedPlace, ...]
     released: tuple[ReleasedPairing, ...]
-    loads: dict[Id, int]  # leader id -> total load after the plan
+    workloads: dict[Id, int]  # leader id -> total workload after the plan
 
 
-def place_load(place: LeadPlace, weights: LoadWeights = LoadWeights()) -> int:
+def place_workload(place: LeadPlace, weights: WorkloadWeights = WorkloadWeights()) -> int:
     return (
         place.households * weights.households
         + place.open_suggestions * weights.suggestion
@@ -93,16 +93,16 @@ def pair_leaders(
     places: Iterable[LeadPlace],
     leaders: Iterable[Leader],
     existing: Iterable[tuple[Id, Id]] = (),
-    weights: LoadWeights = LoadWeights(),
+    weights: WorkloadWeights = WorkloadWeights(),
     imbalance: float = 1.5,
 ) -> LeaderPlan:
-    """Pair leaders with places, balancing load, keeping `existing` (leader, place) pairs
+    """Pair leaders with places, balancing workload, keeping `existing` (leader, place) pairs
     unless they are invalid, over capacity or too unbalanced. Deterministic."""
     places = sorted(places, key=lambda p: sort_key(p.id))
     leaders = sorted(leaders, key=lambda m: sort_key(m.id))
     place_by_id = {p.id: p for p in places}
     leader_by_id = {m.id: m for m in leaders}
-    load_of = {p.id: place_load(p, weights) for p in places}
+    workload_of = {p.id: place_workload(p, weights) for p in places}
 
     held: dict[Id, list[Id]] = defaultdict(list)  # leader -> kept place ids
     owner: dict[Id, Id] = {}
@@ -122,48 +122,51 @@ def pair_leaders(
         released.append(ReleasedPairing(leader_id, place_id, reason))
 
     active = [m for m in leaders if m.capacity > 0]
-    mean = sum(load_of.values()) / len(active) if active else 0
-    limit = max(imbalance * mean, max(load_of.values(), default=0))
+    mean = sum(workload_of.values()) / len(active) if active else 0
+    limit = max(imbalance * mean, max(workload_of.values(), default=0))
     for leader_id, kept in held.items():
-        kept.sort(key=lambda p: (-load_of[p], sort_key(p)))  # heaviest first: shed the lightest
+        kept.sort(key=lambda p: (-workload_of[p], sort_key(p)))  # heaviest first: shed the lightest
         cap = leader_by_id[leader_id].capacity
         while len(kept) > cap:
             p = kept.pop()
             released.append(ReleasedPairing(leader_id, p, f"leader is over capacity ({cap})"))
-        while len(kept) > 1 and sum(load_of[p] for p in kept) > limit:
+        while len(kept) > 1 and sum(workload_of[p] for p in kept) > limit:
             p = kept.pop()
             released.append(
-                ReleasedPairing(leader_id, p, f"leader's load exceeds the balance limit {limit:g}")
+                ReleasedPairing(
+                    leader_id, p, f"leader's workload exceeds the balance limit {limit:g}"
+                )
             )
 
-    load = {m.id: sum(load_of[p] for p in held.get(m.id, ())) for m in leaders}
+    workload = {m.id: sum(workload_of[p] for p in held.get(m.id, ())) for m in leaders}
     count = {m.id: len(held.get(m.id, ())) for m in leaders}
     pairings = [
-        LeaderPairing(m, p, load_of[p], True, f"kept (leader load {load[m]})")
+        LeaderPairing(m, p, workload_of[p], True, f"kept (leader workload {workload[m]})")
         for m, ps in held.items()
         for p in ps
     ]
     unpaired: list[UnpairedPlace] = []
     assigned = {p for ps in held.values() for p in ps}
     todo = sorted(
-        (p for p in places if p.id not in assigned), key=lambda p: (-load_of[p.id], sort_key(p.id))
+        (p for p in places if p.id not in assigned),
+        key=lambda p: (-workload_of[p.id], sort_key(p.id)),
     )
     for place in todo:
         options = [m for m in leaders if eligible(m, place) and count[m.id] < m.capacity]
         if not options:
             unpaired.append(UnpairedPlace(place.id, _why_unpaired(place, leaders)))
             continue
-        m = min(options, key=lambda m: (load[m.id], count[m.id], sort_key(m.id)))
-        before = load[m.id]
-        load[m.id] += load_of[place.id]
+        m = min(options, key=lambda m: (workload[m.id], count[m.id], sort_key(m.id)))
+        before = workload[m.id]
+        workload[m.id] += workload_of[place.id]
         count[m.id] += 1
         pairings.append(
             LeaderPairing(
                 m.id,
                 place.id,
-                load_of[place.id],
+                workload_of[place.id],
                 False,
-                f"new: least-loaded eligible leader (load {before} -> {load[m.id]})",
+                f"new: least-loaded eligible leader (workload {before} -> {workload[m.id]})",
             )
         )
     # A shed place that LPT hands straight back to its leader was never really released.
@@ -172,14 +175,14 @@ def pair_leaders(
     }
     released = [r for r in released if (r.leader_id, r.place_id) not in back]
     pairings = [
-        LeaderPairing(x.leader_id, x.place_id, x.load, True, "kept after rebalancing")
+        LeaderPairing(x.leader_id, x.place_id, x.workload, True, "kept after rebalancing")
         if (x.leader_id, x.place_id) in back
         else x
         for x in pairings
     ]
     pairings.sort(key=lambda x: sort_key(x.place_id))
     released.sort(key=lambda r: (sort_key(r.place_id), sort_key(r.leader_id)))
-    return LeaderPlan(tuple(pairings), tuple(unpaired), tuple(released), load)
+    return LeaderPlan(tuple(pairings), tuple(unpaired), tuple(released), workload)
 
 
 def _why_unpaired(place: LeadPlace, leaders: Sequence[Leader]) -> str:

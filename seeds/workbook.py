@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
-from registry.importer.reading import COLUMNS
+from registry.importer.workbook_format import COLUMNS
 
 # The one list of sheets and columns is the importer's (in load order); seeds write exactly it.
 SHEETS: dict[str, list[str]] = {sheet: list(columns) for sheet, columns in COLUMNS.items()}

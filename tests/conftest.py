@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.config import Settings, normalise_database_url
-from registry.db import Database
-from registry.migrate import upgrade
+from registry.core.config import Settings, normalise_database_url
+from registry.core.db import Database
+from registry.core.migrate import upgrade
 from tests.support import LiveServer, Registry, reset_postgres_schema, reset_tables
 
 

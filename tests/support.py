@@ -15,10 +15,11 @@ import httpx
 import uvicorn
 from sqlalchemy import event, select, text
 
-from registry.auth import Role, create_token
-from registry.config import Settings
-from registry.db import Database
-from registry.models import Base
+from registry.access.actor import Role
+from registry.access.tokens import create_token
+from registry.core.config import Settings
+from registry.core.db import Database
+from registry.core.models import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 OPERATIONS = ROOT / "graphql" / "operations"
@@ -33,7 +34,7 @@ class LiveServer:
     """uvicorn serving the real app on an ephemeral loopback port, in a thread."""
 
     def __init__(self, settings: Settings) -> None:
-        from registry.app import create_app
+        from registry.server.app import create_app
 
         self.app = create_app(settings)
         self.server = uvicorn.Server(

@@ -93,7 +93,7 @@ async def test_viewers_see_masked_phones_and_organisers_see_them_whole(registry)
 
 
 async def test_only_admins_may_hold_unscoped_tokens(registry) -> None:
-    from registry.errors import UserErrors
+    from registry.core.errors import UserErrors
 
     try:
         await registry.token("organiser")

@@ -1,50 +1,123 @@
-"""The layering holds: graph/ is pure, storage never imports the API layer."""
+"""The layering holds, checked from the real imports: graph/ is pure; registry/ is laid out by
+layer and each layer imports only the layers below it (the table below), with no circles
+anywhere; the tools live outside the registry."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
+import networkx as nx
+
 ROOT = Path(__file__).resolve().parents[1]
 
+# registry/'s layers, lowest first. A module may import its own layer and those listed before
+# it; layers on one line (api, web) are peers and import neither each other.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("core",),  # tables, engines, paths, kinds, settings, errors, migrations
+    ("access",),  # tokens, actors, scopes, lookups within a scope
+    ("audit",),  # the change log and history "as of" a date
+    ("reports",),  # coverage, rules, org charts, workbooks
+    ("planning",),  # pairings and mobilisation: the graph problems over the registry
+    ("writes",),  # every write: commands and the services that carry them out
+    ("importer",),  # workbooks in
+    ("api", "web"),  # GraphQL, and the console's pages and downloads
+    ("server",),  # the ASGI application and how it is served
+    ("cli",),  # the gridreg command
+)
+RANK = {layer: rank for rank, layers in enumerate(LAYERS) for layer in layers}
+# Third-party frameworks of the HTTP and GraphQL adapters: below them, nothing knows of them.
+ADAPTER_LIBRARIES = ("strawberry", "starlette", "graphql", "uvicorn")
+ADAPTER_RANK = RANK["api"]
 
-def imported_modules(folder: Path) -> dict[Path, set[str]]:
-    found: dict[Path, set[str]] = {}
-    for path in folder.rglob("*.py"):
-        names: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-        found[path] = names
-    return found
+
+def imports_of(path: Path) -> set[str]:
+    """Absolute module names imported by a source file (relative imports resolved)."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: -node.level]
+                base = ".".join([*package, base] if base else package)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
 
 
-def offenders(folder: Path, forbidden: tuple[str, ...], skip: tuple[Path, ...] = ()) -> list[str]:
-    return [
-        f"{path.relative_to(ROOT)} imports {name}"
-        for path, names in imported_modules(folder).items()
-        if not any(s in path.parents for s in skip)
-        for name in names
-        if name.split(".")[0] in forbidden or name.startswith(forbidden)
-    ]
+def sources(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "registry" and len(parts) >= 2 else None
 
 
 def test_graph_is_pure_plain_data_in_results_out() -> None:
-    assert offenders(ROOT / "graph", ("registry", "sqlalchemy", "strawberry", "starlette")) == []
-
-
-def test_storage_and_services_never_import_the_api_layer() -> None:
-    registry = ROOT / "registry"
-    adapters = (registry / "api", registry / "web")
-    bad = offenders(registry, ("strawberry", "registry.api", "registry.web", "starlette"), adapters)
-    # The HTTP adapters (api/, web/), the application module, the server runner and the CLI
-    # assemble the layers.
-    assemblers = ("registry/app.py", "registry/serving.py", "registry/cli.py")
-    bad = [line for line in bad if not line.startswith(assemblers)]
+    forbidden = ("registry", "sqlalchemy", "strawberry", "starlette", "benchmarks")
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in sources("graph")
+        for name in imports_of(path)
+        if name.split(".")[0] in forbidden
+    ]
     assert bad == []
+
+
+def test_every_registry_module_lives_in_a_layer() -> None:
+    loose = [
+        str(path.relative_to(ROOT))
+        for path in sources("registry")
+        if path.parent != ROOT / "registry" and layer_of(_module(path)) not in RANK
+    ]
+    top = {p.name for p in (ROOT / "registry").glob("*.py")}
+    assert loose == [] and top == {"__init__.py"}
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    bad: list[str] = []
+    for path in sources("registry"):
+        own = layer_of(_module(path))
+        if own is None:
+            continue
+        for name in imports_of(path):
+            other = layer_of(name) if name.startswith("registry.") else None
+            if other is not None and other != own and RANK.get(other, 99) >= RANK[own]:
+                bad.append(f"{path.relative_to(ROOT)} ({own}) imports {name} ({other})")
+            root = name.split(".")[0]
+            if root in ADAPTER_LIBRARIES and RANK[own] < ADAPTER_RANK:
+                bad.append(f"{path.relative_to(ROOT)} ({own}) imports {name}")
+            if root == "benchmarks" and own != "cli":
+                bad.append(f"{path.relative_to(ROOT)} ({own}) imports the tools ({name})")
+    assert bad == []
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    modules = {_module(p): p for folder in ("registry", "benchmarks", "graph", "seeds")
+               for p in sources(folder)}  # fmt: skip
+    imports = nx.DiGraph()
+    for module, path in modules.items():
+        imports.add_node(module)
+        for name in imports_of(path):
+            target = name if name in modules else name.rsplit(".", 1)[0]
+            if target in modules and target != module and not _is_package_of(target, module):
+                imports.add_edge(module, target)
+    circles = [sorted(c) for c in nx.strongly_connected_components(imports) if len(c) > 1]
+    assert circles == []
 
 
 def test_the_graphql_folder_holds_no_python_that_would_shadow_graphql_core() -> None:
     assert not list((ROOT / "graphql").rglob("*.py"))
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _is_package_of(package: str, module: str) -> bool:
+    # `from registry.api import x` names the package too; a package's __init__ is not a circle.
+    return module.startswith(package + ".")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from registry.cli import main
-from registry.db import Database
+from registry.cli.main import main
+from registry.core.db import Database
+from registry.core.migrate import upgrade
+from registry.core.models import Place
 from registry.importer import import_workbook
-from registry.migrate import upgrade
-from registry.models import Place
 from tests.support import Registry, reset_tables, write_workbook
 from tests.write_world import WORLD
 

@@ -42,9 +42,9 @@ def test_given_a_fresh_directory_when_bench_runs_then_every_figure_is_printed(
 async def test_given_an_operation_the_api_refuses_when_the_bench_calls_it_then_it_stops(
     database_url: str,
 ) -> None:
-    from registry.app import create_app
-    from registry.config import Settings
-    from registry.timing import operation_caller
+    from benchmarks.timing import operation_caller
+    from registry.core.config import Settings
+    from registry.server.app import create_app
 
     app = create_app(Settings.from_env(database_url=database_url))
     operations = Path(__file__).resolve().parents[1] / "graphql" / "operations"

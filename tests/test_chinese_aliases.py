@@ -1,18 +1,18 @@
 """Staff type kinds and statuses in Chinese: the tasks and suggestions sheets accept the same
-Chinese names as the rest of the workbook (registry.validation.ALIASES)."""
+Chinese names as the rest of the workbook (registry.core.validation.ALIASES)."""
 
 from __future__ import annotations
 
 import pytest
 
-from registry.kinds import (
+from registry.core.kinds import (
     AssignmentStatus,
     SuggestionCategory,
     SuggestionStatus,
     TaskKind,
     TaskStatus,
 )
-from registry.validation import ALIASES, parse_enum
+from registry.core.validation import ALIASES, parse_enum
 from tests.support import Registry, operation
 from tests.test_import_tasks import with_tasks
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import select, text
 
-from registry.models import Place
+from registry.core.models import Place
 from tests.support import Registry, operation
 from tests.workbooks import contact_estates
 

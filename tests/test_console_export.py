@@ -57,7 +57,7 @@ async def test_given_the_cuntan_demo_when_exporting_coverage_from_the_command_li
     out = tmp_path / "寸滩.xlsx"
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "registry.cli", "--database", registry.db.url,
+        sys.executable, "-m", "registry.cli.main", "--database", registry.db.url,
         "export", "coverage", "--scope", "CT", "--out", str(out),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -76,7 +76,7 @@ async def test_exporting_an_unknown_scope_writes_nothing_and_says_why(
     out = tmp_path / "none.xlsx"
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "registry.cli", "--database", registry.db.url,
+        sys.executable, "-m", "registry.cli.main", "--database", registry.db.url,
         "export", "coverage", "--scope", "NOWHERE", "--out", str(out),
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

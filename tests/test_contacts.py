@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from registry.models import Change, Member, Pairing, Place
+from registry.core.models import Change, Member, Pairing, Place
 from seeds import CUNTAN
 from tests.support import GraphQLClient, Registry, operation
 from tests.workbooks import contact_estates

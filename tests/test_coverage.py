@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from registry.models import Member, Pairing, Place
+from registry.core.models import Member, Pairing, Place
 from tests.support import Registry, operation
 
 COVERAGE = operation("Coverage")

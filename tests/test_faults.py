@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from registry.importer import loading
-from registry.pairings import contacts
-from registry.services import merging
+from registry.importer import writing
+from registry.planning import contacts
+from registry.writes import merging
 from tests.support import Registry, operation
 from tests.workbooks import contact_estates
 from tests.write_world import WORLD, field_of
@@ -102,7 +102,7 @@ async def test_a_fault_in_the_middle_of_an_import_leaves_everything_as_it_was(
         "members": [{**m, "name": m["name"] + "改"} for m in WORLD["members"]],
     }  # fmt: skip
     # When the import fails after writing places, organisations, coverage and members
-    seen = fail_after(monkeypatch, loading, "_load_members")
+    seen = fail_after(monkeypatch, writing, "_write_members")
     with pytest.raises(Injected):
         await registry.load(changed)
     # Then nothing of it was kept

@@ -43,7 +43,7 @@ from graphql import (
     is_non_null_type,
     parse,
 )
-from registry.validation import character_problem
+from registry.core.validation import character_problem
 from tests.support import GraphQLClient, Registry
 from tests.test_scope_matrix import schema_cache
 from tests.workbooks import two_communities

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from registry.models import ApiToken, Change
+from registry.core.models import ApiToken, Change
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
 

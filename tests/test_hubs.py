@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from registry.models import Change
+from registry.core.models import Change
 from tests.support import Registry, operation
 from tests.workbooks import contact_estates
 

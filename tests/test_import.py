@@ -15,8 +15,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from registry.core.models import Affiliation, Change, Coverage, Member
 from registry.importer import ImportFailed, RowProblem, import_workbook
-from registry.models import Affiliation, Change, Coverage, Member
 from seeds import CUNTAN
 from tests.support import Registry, operation, reset_tables, write_workbook
 
@@ -384,7 +384,7 @@ async def test_the_cuntan_workbook_loads(registry: Registry) -> None:
 
 
 async def test_only_an_unscoped_writer_may_import(registry: Registry) -> None:
-    from registry.auth import Actor, Role
+    from registry.access.actor import Actor, Role
 
     source = write_workbook(registry.tmp / "grid", grid())
     for actor in (Actor(None, Role.VIEWER), Actor(None, Role.ORGANISER, "/1/", ("/1/",))):

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from registry.core.validation import character_problem
 from registry.importer import ImportFailed
-from registry.validation import character_problem
 from tests.support import Registry
 from tests.test_import_tasks import with_tasks
 from tests.workbooks import two_communities
@@ -173,7 +173,7 @@ def test_the_character_rule_names_what_cannot_be_stored() -> None:
 async def test_a_token_label_is_held_to_the_same_rules(
     registry: Registry, database_url: str, capsys: pytest.CaptureFixture[str], label: str
 ) -> None:
-    from registry.cli import main
+    from registry.cli.main import main
 
     # When an admin creates a token with such a label, then none is created, saying why
     argv = ["--database", database_url, "token", "create", "--role", "admin", "--label", label]

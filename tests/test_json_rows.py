@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Boolean, Column, Table, select
 
-from registry.json_rows import JsonRowsOf
-from registry.models import Member, Organisation
+from registry.core.json_rows import JsonRowsOf
+from registry.core.models import Member, Organisation
 from tests.support import Registry
 from tests.workbooks import two_communities
 

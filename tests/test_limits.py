@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from registry.config import Settings
-from registry.db import Database
-from registry.limits import is_statement_timeout
+from registry.core.config import Settings
+from registry.core.db import Database
+from registry.core.statement_timeout import is_statement_timeout
 from tests.support import operation
 from tests.workbooks import two_communities
 
@@ -68,8 +68,8 @@ async def test_the_cost_counts_lists_by_first_and_multiplies_nested_lists(regist
 
 async def test_everyday_operations_stay_well_under_the_cost_limit(registry) -> None:
     from graphql import parse
+    from registry.api.cost import request_cost
     from registry.api.schema import build_schema
-    from registry.limits import request_cost
 
     settings = Settings.from_env(database_url="sqlite:///unused")
     schema = build_schema(settings)._schema
@@ -236,7 +236,7 @@ GUESSES = [
 @pytest.fixture
 async def closed_app(database_url, monkeypatch):  # type: ignore[no-untyped-def]
     """An app of a deployment with introspection and the IDE off, and a client for it."""
-    from registry.app import create_app
+    from registry.server.app import create_app
 
     monkeypatch.setenv("GRIDREG_INTROSPECTION", "off")
     monkeypatch.setenv("GRIDREG_IDE", "off")
@@ -317,7 +317,8 @@ async def test_get_never_runs_a_mutation(registry) -> None:
 
 
 async def test_an_expired_token_is_refused(registry) -> None:
-    from registry.auth import Role, create_token
+    from registry.access.actor import Role
+    from registry.access.tokens import create_token
 
     async with registry.db.write() as session:
         raw = await create_token(
@@ -328,7 +329,7 @@ async def test_an_expired_token_is_refused(registry) -> None:
 
 
 async def test_a_revoked_token_is_refused_by_the_very_next_request(registry) -> None:
-    from registry.tokens import list_tokens, revoke_token
+    from registry.access.token_admin import list_tokens, revoke_token
 
     await registry.load(two_communities())
     api = await registry.client("organiser", scope="A-DW")
@@ -343,7 +344,7 @@ async def test_a_revoked_token_is_refused_by_the_very_next_request(registry) -> 
 async def test_the_token_commands_list_without_secrets_and_revoke(
     registry, database_url: str, capsys
 ) -> None:
-    from registry.cli import main
+    from registry.cli.main import main
 
     async def gridreg(*argv: str) -> int:  # the CLI runs its own event loop: give it a thread
         return await asyncio.to_thread(main, ["--database", database_url, *argv])

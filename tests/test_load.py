@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.load import loopback_only, run_load
+from benchmarks.traffic import loopback_only, run_load
 from tests.workbooks import two_communities
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from registry.models import Affiliation, Member
+from registry.core.models import Affiliation, Member
 from tests.support import Registry
 from tests.write_world import WORLD, changes, codes, member, member_codes, mutate
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from registry.config import normalise_database_url
-from registry.db import Database, create_engine
-from registry.migrate import upgrade
+from registry.core.config import normalise_database_url
+from registry.core.db import Database, create_engine
+from registry.core.migrate import upgrade
 
 # Rows of every table revision 0001 has, written the way an old release would have.
 ROWS: dict[str, list[str]] = {
@@ -131,8 +131,8 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     try:
         async with db.read() as session:
             head = await session.scalar(text("SELECT version_num FROM alembic_version"))
-            from registry.models import Organisation
-            from registry.orgchart import org_chart
+            from registry.core.models import Organisation
+            from registry.reports.orgchart import org_chart
 
             root = await session.get(Organisation, 1)
             chart = await org_chart(session, root, 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from registry.db import Database
-from registry.models import Base
+from registry.core.db import Database
+from registry.core.models import Base
 
 
 async def test_migrated_database_matches_the_models(database: Database) -> None:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from registry.kinds import OrgStatus
-from registry.models import Affiliation, Coverage, Member, Organisation
-from registry.services import members as member_services
-from registry.services import merging
+from registry.core.kinds import OrgStatus
+from registry.core.models import Affiliation, Coverage, Member, Organisation
+from registry.writes import members as member_services
+from registry.writes import merging
 from tests.support import Registry
 from tests.write_world import WORLD, mutate
 

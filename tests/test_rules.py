@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from registry.auth import SYSTEM
-from registry.config import RuleThresholds
-from registry.models import Member
-from registry.rules import Rule, rules_report, years_before
-from registry.scope import ScopeKind, resolve_scope
+from registry.access.actor import SYSTEM
+from registry.access.scope import ScopeKind, resolve_scope
+from registry.core.config import RuleThresholds
+from registry.core.models import Member
+from registry.reports.rules import Rule, rules_report, years_before
 from tests.support import Registry, operation
 
 RULES_REPORT = operation("RulesReport")
@@ -303,7 +303,7 @@ async def test_when_one_side_fails_the_other_is_stopped_before_the_error_leaves(
     """Given the organisation rules failing while the member rules are still reading, the
     report raises that failure, and the member read has been cancelled by then (its session
     is about to be closed by the caller)."""
-    import registry.rules as rules_module
+    import registry.reports.rules as rules_module
 
     await load(registry)
     member_read: list[str] = []

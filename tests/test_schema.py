@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from registry.api.schema import SDL_PATH, export_sdl
-from registry.config import Settings
+from registry.core.config import Settings
 
 
 def test_graphql_schema_file_matches_the_served_schema() -> None:

@@ -29,7 +29,7 @@ from graphql import (
     is_non_null_type,
 )
 from registry.api.schema import build_schema
-from registry.config import Settings
+from registry.core.config import Settings
 from tests.workbooks import two_communities
 
 ROLES = ("admin", "organiser", "viewer")

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from registry.kinds import ORG_PARENTS, ORG_ROOTS, PLACE_PARENTS, PLACE_ROOTS, OrgKind, PlaceKind
+from registry.core.kinds import (
+    ORG_PARENTS,
+    ORG_ROOTS,
+    PLACE_PARENTS,
+    PLACE_ROOTS,
+    OrgKind,
+    PlaceKind,
+)
 from seeds import cuntan_build
 from seeds.cuntan import WORKBOOK_DIR
 from seeds.synthetic import SCALES, distribute, generate

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from registry.migrate import upgrade
-from registry.serving import HTTP, LOOP, REUSEPORT, bound_socket
+from registry.core.migrate import upgrade
+from registry.server.serving import HTTP, LOOP, REUSEPORT, bound_socket
 
 pytestmark = pytest.mark.skipif(not REUSEPORT, reason="needs Linux's SO_REUSEPORT")
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from registry import tallies as building_tallies
-from registry.auth import SYSTEM
-from registry.coverage import CoverageSummary, live_coverage_summary
+from registry.access.actor import SYSTEM
+from registry.access.scope import resolve_scope
+from registry.core import tallies as building_tallies
+from registry.core.models import BuildingTally, Member, Place
 from registry.importer import ImportFailed
-from registry.models import BuildingTally, Member, Place
-from registry.scope import resolve_scope
+from registry.reports.coverage import CoverageSummary, live_coverage_summary
 from tests.support import Registry, operation
 from tests.test_coverage import coverage, grid_workbook
 from tests.test_races import pause_after

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from registry.models import Change
+from registry.core.models import Change
 from tests.support import GraphQLClient, Registry, operation
 from tests.test_mobilisation import task
 from tests.workbooks import mobilisation_estates

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.importer.reading import COLUMNS
+from registry.importer.workbook_format import COLUMNS
 from seeds.workbook import SHEETS, read_csv_workbook, write_csv_workbook
 
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from registry.models import Assignment, Change, Member, Pairing, Place, Task
-from registry.pairings import contacts, hubs, leaders
-from registry.services import merging
-from registry.services import places as place_services
-from registry.services import tasks as task_services
+from registry.core.models import Assignment, Change, Member, Pairing, Place, Task
+from registry.planning import contacts, hubs, leaders
+from registry.writes import merging
+from registry.writes import places as place_services
+from registry.writes import tasks as task_services
 from tests.support import Registry, operation
 from tests.test_mobilisation import task
 from tests.test_races import MERGE, PAUSE, consistent, outcome, pause_after

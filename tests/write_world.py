@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from registry.models import Change
+from registry.core.models import Change
 from tests.support import GraphQLClient, Registry, operation
 
 WORLD: dict[str, list[dict[str, Any]]] = {

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from strawberry.types import Info
 
 from graphql import GraphQLError
-from registry.auth import Actor
-from registry.config import Settings
-from registry.db import Database
+from registry.access.actor import Actor
+from registry.core.config import Settings
+from registry.core.db import Database
 
 if TYPE_CHECKING:
     from registry.api.loaders import Loaders

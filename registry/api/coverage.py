@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry import coverage as service
-from registry import rules as rules_service
+from registry.access.scope import Scope, ScopeKind
 from registry.api.context import GInfo
-from registry.api.refs import parse_ref, ref_kind
+from registry.api.refs import find_scope
 from registry.api.suggestions import SuggestionFigures
 from registry.api.types import Member, Organisation, Place
-from registry.auth import Actor
-from registry.errors import UserErrors
-from registry.scope import Scope, ScopeKind, resolve_scope
+from registry.reports import coverage as service
+from registry.reports import rules as rules_service
 
 RuleEnum = strawberry.enum(rules_service.Rule, name="Rule")
 SeverityEnum = strawberry.enum(rules_service.Severity, name="RuleSeverity")
@@ -156,25 +153,6 @@ async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
             session, scope, info.context.settings.rules, other=other
         )
     return [Violation.of(item) for item in found]
-
-
-async def find_scope(
-    info: GInfo, actor: Actor, ref: str, session: AsyncSession | None = None
-) -> Scope | None:
-    """The scope a reference names (a Place or Organisation global ID, or a place code, else an
-    organisation code), or None when nothing in the caller's scope matches. Read in `session`
-    when given (saving a connection round), else in a session of its own."""
-    kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
-        ref_kind(ref) or ""
-    )
-    key = parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation")
-    if session is None:
-        async with info.context.db.read() as own:
-            return await find_scope(info, actor, ref, own)
-    try:
-        return await resolve_scope(session, actor, key, kind)
-    except UserErrors:
-        return None
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""Domain kinds and statuses exposed as GraphQL enums (one definition, in registry.kinds)."""
+"""Domain kinds and statuses exposed as GraphQL enums (one definition, in registry.core.kinds)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import TypeVar
 
 import strawberry
 
-from registry.auth import Role
-from registry.errors import ErrorCode
-from registry.kinds import (
+from registry.access.actor import Role
+from registry.core.errors import ErrorCode
+from registry.core.kinds import (
     AssignmentStatus,
     Gender,
     MemberStatus,

@@ -11,12 +11,12 @@ import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import ErrorCodeEnum
 from registry.api.inputs import argument_problems
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import ErrorCode, Problem, UserErrors
+from registry.audit.changelog import Recorder
+from registry.core.errors import ErrorCode, Problem, UserErrors
 
 R = TypeVar("R")
 

@@ -11,17 +11,16 @@ from strawberry.relay import to_base64
 from strawberry.scalars import JSON
 
 from graphql import GraphQLError
-from registry import history as service
+from registry.access.actor import Actor
+from registry.access.lookup import get_member, get_organisation, get_place
+from registry.access.scope import with_organisations
 from registry.api.context import GInfo
-from registry.api.coverage import find_scope
 from registry.api.paging import Connection, decode_cursor, page_of
-from registry.api.refs import node_key, parse_ref, ref_kind
+from registry.api.refs import find_scope, node_key, parse_ref, ref_kind
 from registry.api.types import mask_phone
-from registry.auth import Actor
-from registry.errors import UserErrors
-from registry.lookup import get_member, get_organisation, get_place
-from registry.models import Change as ChangeRow
-from registry.scope import with_organisations
+from registry.audit import history as service
+from registry.core.errors import UserErrors
+from registry.core.models import Change as ChangeRow
 
 # Entities that are API nodes, by change-log name.
 _NODES = {"place": "Place", "organisation": "Organisation", "member": "Member"}

@@ -1,11 +1,11 @@
 """Text arriving through the API: every string a request carries — a mutation's input, a
-query's arguments and variables — is held to `registry.validation.character_problem` before
+query's arguments and variables — is held to `registry.core.validation.character_problem` before
 anything runs, so no control character reaches a lookup, a filter or a table.
 
 Mutations are refused with user errors naming the field (`run_write` asks
 `argument_problems`); queries, which have no payload, with a BAD_INPUT error (`TextGuard`).
 Only characters no text may hold are refused here; whether a field may span lines is the
-service's business (`registry.services.common.text`).
+service's business (`registry.writes.common.text`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from graphql import (
 )
 from registry.api.context import GInfo
 from registry.api.limits import bad_input
-from registry.errors import Problem
-from registry.validation import character_problem
+from registry.core.errors import Problem
+from registry.core.validation import character_problem
 
 
 def texts(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -19,8 +19,9 @@ from graphql import (
     Node,
     validate,
 )
-from registry.config import Settings
-from registry.limits import is_statement_timeout, request_cost
+from registry.api.cost import request_cost
+from registry.core.config import Settings
+from registry.core.statement_timeout import is_statement_timeout
 
 INTERNAL_MESSAGE = "Internal error: the request could not be completed."
 TIMEOUT_MESSAGE = (
@@ -81,7 +82,7 @@ class CachedValidation(SchemaExtension):
 
 
 class CostLimiter(SchemaExtension):
-    """Refuse, before anything runs, an operation whose cost (registry.limits.request_cost,
+    """Refuse, before anything runs, an operation whose cost (registry.api.cost.request_cost,
     with this request's variables) exceeds the deployment's `max_cost`."""
 
     def __init__(self, settings: Settings) -> None:

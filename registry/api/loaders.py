@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from registry.auth import Actor
-from registry.db import Database
-from registry.kinds import OfficeRole
-from registry.models import Coverage, Member, MemberSkill, Office, Organisation, Place
-from registry.terms import CURRENT_LAST
+from registry.access.actor import Actor
+from registry.core.db import Database
+from registry.core.kinds import OfficeRole
+from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Place
+from registry.core.terms import CURRENT_LAST
 
 
 class Loaders:

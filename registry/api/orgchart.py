@@ -10,18 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import to_base64
 
 from graphql import GraphQLError
-from registry import orgchart as service
+from registry.access.actor import Actor
+from registry.access.lookup import get_organisation
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageTally
 from registry.api.enums import ORG_KIND, ORG_STATUS, OrgKindEnum, OrgStatusEnum
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
-from registry.auth import Actor
-from registry.errors import UserErrors
-from registry.lookup import get_organisation
-from registry.models import Organisation as OrgRow
-from registry.orgchart_asof import org_chart_on
+from registry.core.errors import UserErrors
+from registry.core.models import Organisation as OrgRow
+from registry.reports import orgchart as service
+from registry.reports.orgchart_asof import org_chart_on
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:

@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.api.limits import bad_input
-from registry.db import column_rows
-from registry.sql import row_limit
-from registry.validation import character_problem
+from registry.core.db import column_rows
+from registry.core.sql import row_limit
+from registry.core.validation import character_problem
 
 T = TypeVar("T")
 

@@ -9,30 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from graph.leaders import place_load
+from graph.leaders import place_workload
 from registry.api.context import GInfo
-from registry.api.refs import parse_ref, ref_kind
+from registry.api.refs import parse_ref, scope_by_ref
 from registry.api.types import Member, Organisation, Place
-from registry.auth import Actor
-from registry.errors import UserErrors
-from registry.pairings import chain, resilience
-from registry.pairings.contacts import ContactPlan
-from registry.pairings.hubs import HubProposal as HubProposalRows
-from registry.pairings.leaders import LeaderProposal as LeaderProposalRows
-from registry.pairings.territory import Territory
-from registry.scope import Scope, ScopeKind, resolve_scope
-
-
-async def scope_of(session: AsyncSession, actor: Actor, ref: str, field: str = "scope") -> Scope:
-    """The scope a reference names (Place or Organisation global ID, else a place code, else an
-    organisation code); a NOT_FOUND user error when nothing in the caller's scope matches."""
-    kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
-        ref_kind(ref) or ""
-    )
-    key = parse_ref(ref.strip(), "Place" if kind is ScopeKind.PLACE else "Organisation")
-    return await resolve_scope(session, actor, key, kind, field)
+from registry.core.errors import UserErrors
+from registry.planning import chain, resilience
+from registry.planning.contacts import ContactPlan
+from registry.planning.estates import Territory
+from registry.planning.hubs import HubProposal as HubProposalRows
+from registry.planning.leaders import LeaderProposal as LeaderProposalRows
 
 
 class Rows:
@@ -232,7 +219,7 @@ class LeaderProposal:
                 LeaderPairing(
                     leader=rows.member(p.leader_id),
                     place=rows.place(p.place_id),
-                    load=p.load,
+                    load=p.workload,
                     kept=p.kept,
                     explanation=p.explanation,
                 )
@@ -249,7 +236,7 @@ class LeaderProposal:
             ],
             leaders=[
                 LeaderLoad(leader=rows.member(code), load=load, places=count.get(str(code), 0))
-                for code, load in sorted(plan.loads.items())
+                for code, load in sorted(plan.workloads.items())
             ],
             places=[
                 PlaceLoad(
@@ -257,7 +244,7 @@ class LeaderProposal:
                     households=p.households,
                     open_suggestions=p.open_suggestions,
                     open_violations=p.open_violations,
-                    load=place_load(p),
+                    load=place_workload(p),
                 )
                 for code, p in sorted(proposal.places.items())
             ],
@@ -455,7 +442,7 @@ class PairingQuery:
         size = max(0, min(first, info.context.settings.page_size_max * 10))
         try:
             async with info.context.db.read() as session:
-                found = await scope_of(session, actor, scope)
+                found = await scope_by_ref(session, actor, scope)
                 cover, points = await resilience.single_points(session, found)
         except UserErrors:
             return None

@@ -6,7 +6,7 @@ ready objects to the types (`ready`) spares every item its async loader fields, 
 graphql-core far more per item than the rows themselves. What each member has its own (home,
 the home's parent, skills) is joined to the page's rows in the page statement; the few
 organisations a page shares come in the same statement as one column of JSON rows
-(`registry.json_rows`): a statement of their own is a round trip that costs more than the
+(`registry.core.json_rows`): a statement of their own is a round trip that costs more than the
 rows it brings, and joining a shared row once per member costs more than that round trip.
 The answer is the one the loaders would have given. Fields not fetched here still resolve
 through them.
@@ -21,18 +21,18 @@ from typing import Any
 from sqlalchemy import Select, Table, and_, column, func, select, table, union
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.types import Member, Organisation, Place
-from registry.auth import Actor
-from registry.json_rows import JsonRowsOf
-from registry.models import Member as MemberRow
-from registry.models import MemberSkill
-from registry.models import Organisation as OrgRow
-from registry.models import Place as PlaceRow
-from registry.terms import current_secretary
+from registry.core.json_rows import JsonRowsOf
+from registry.core.models import Member as MemberRow
+from registry.core.models import MemberSkill
+from registry.core.models import Organisation as OrgRow
+from registry.core.models import Place as PlaceRow
+from registry.core.terms import current_secretary
 
 # Skills travel as one string per member, joined by a control character no skill may hold
-# (registry.validation.character_problem).
+# (registry.core.validation.character_problem).
 _SKILLS_SEPARATOR = "\x1f"
 
 
@@ -83,7 +83,7 @@ _SKILLS = (
     .scalar_subquery()
 )
 # The page's organisations (with their secretaries when wanted) as JSON rows in one column
-# of the page statement (registry.json_rows): a page's members share a handful, and a
+# of the page statement (registry.core.json_rows): a page's members share a handful, and a
 # statement of their own cost more than the rest of the page's SQL. The subquery is
 # uncorrelated, run once; each row carries its value (marking the first row instead, with a
 # window, cost SQLite more than the copies).

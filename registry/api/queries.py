@@ -9,6 +9,8 @@ import strawberry
 from sqlalchemy import ColumnElement, Select, false, select
 from strawberry import relay
 
+from registry.access.lookup import get_organisation, get_place
+from registry.access.scope import member_meets_any
 from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.limits import bad_input
@@ -18,14 +20,12 @@ from registry.api.refs import find_by_ref, node_key, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
 from registry.api.types import Member, Office, Organisation, Place
-from registry.errors import UserErrors
-from registry.lookup import get_organisation, get_place
-from registry.models import NAME_MAX, SKILL_MAX, MemberSkill
-from registry.models import Member as MemberRow
-from registry.models import Organisation as OrgRow
-from registry.models import Place as PlaceRow
-from registry.paths import within
-from registry.scope import member_meets_any
+from registry.core.errors import UserErrors
+from registry.core.models import NAME_MAX, SKILL_MAX, MemberSkill
+from registry.core.models import Member as MemberRow
+from registry.core.models import Organisation as OrgRow
+from registry.core.models import Place as PlaceRow
+from registry.core.paths import within
 
 
 async def _subtree(

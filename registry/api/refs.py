@@ -8,10 +8,11 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.relay import GlobalID
 
+from registry.access.actor import Actor
+from registry.access.lookup import Key
+from registry.access.scope import Scope, ScopeKind, resolve_scope
 from registry.api.context import GInfo
-from registry.auth import Actor
-from registry.errors import UserErrors
-from registry.lookup import Key
+from registry.core.errors import UserErrors
 
 R = TypeVar("R")
 
@@ -68,3 +69,30 @@ async def find_by_ref(
             return await lookup(session, actor, parse_ref(ref, type_name))
         except UserErrors:
             return None
+
+
+async def scope_by_ref(
+    session: AsyncSession, actor: Actor, ref: str, field: str = "scope"
+) -> Scope:
+    """The scope a reference names (a Place or Organisation global ID, else a place code, else
+    an organisation code); a NOT_FOUND user error when nothing in the caller's scope matches."""
+    ref = ref.strip()
+    kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
+        ref_kind(ref) or ""
+    )
+    key = parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation")
+    return await resolve_scope(session, actor, key, kind, field)
+
+
+async def find_scope(
+    info: GInfo, actor: Actor, ref: str, session: AsyncSession | None = None
+) -> Scope | None:
+    """`scope_by_ref` for queries: None, not an error, when nothing in the caller's scope
+    matches. Read in `session` when given (saving a connection round), else in one of its own."""
+    if session is None:
+        async with info.context.db.read() as own:
+            return await find_scope(info, actor, ref, own)
+    try:
+        return await scope_by_ref(session, actor, ref)
+    except UserErrors:
+        return None

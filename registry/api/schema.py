@@ -44,8 +44,8 @@ from registry.api.pairings import PairingQuery
 from registry.api.queries import RegistryQuery
 from registry.api.suggestions import SuggestionQuery
 from registry.api.tasks import TaskQuery
-from registry.config import Settings
-from registry.limits import is_statement_timeout
+from registry.core.config import Settings
+from registry.core.statement_timeout import is_statement_timeout
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ import strawberry
 from sqlalchemy import Select, false, select
 from strawberry import relay
 
-from registry import models
 from registry.api.context import GInfo
 from registry.api.enums import (
     SUGGESTION_CATEGORY,
@@ -19,11 +18,12 @@ from registry.api.enums import (
     SuggestionStatusEnum,
 )
 from registry.api.paging import Connection, paginate
-from registry.api.refs import find_by_ref
+from registry.api.refs import find_by_ref, find_scope
 from registry.api.tasks import Task, task_loaders
 from registry.api.types import Member, Place
-from registry.coverage import SuggestionFigures as Figures
-from registry.services.suggestions import get_suggestion
+from registry.core import models
+from registry.reports.coverage import SuggestionFigures as Figures
+from registry.writes.suggestions import get_suggestion
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -139,7 +139,6 @@ class SuggestionQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Suggestion]:
-        from registry.api.coverage import find_scope  # coverage imports this module's types
 
         ctx = info.context
         actor = ctx.require_actor()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
-from registry import models
+from registry.access.lookup import get_organisation
 from registry.api.context import Context, GInfo
 from registry.api.enums import (
     ASSIGNMENT_STATUS,
@@ -28,11 +28,11 @@ from registry.api.enums import (
     TaskStatusEnum,
 )
 from registry.api.paging import Connection, paginate
-from registry.api.refs import find_by_ref, parse_ref
+from registry.api.refs import find_by_ref, find_scope, parse_ref
 from registry.api.types import Member, Organisation, Place
-from registry.errors import UserErrors
-from registry.lookup import get_organisation
-from registry.services.tasks import Proposal, get_task, task_clause
+from registry.core import models
+from registry.core.errors import UserErrors
+from registry.writes.tasks import Proposal, get_task, task_clause
 
 
 class TaskLoaders:
@@ -337,7 +337,6 @@ class TaskQuery:
         if flt.status is not None:
             query = query.where(models.Task.status == flt.status.value)
         if flt.scope:
-            from registry.api.coverage import find_scope  # coverage imports this module's types
 
             scope = await find_scope(info, actor, flt.scope)
             if scope is None:

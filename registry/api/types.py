@@ -12,7 +12,6 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from registry import models
 from registry.api.context import GInfo
 from registry.api.enums import (
     GENDER,
@@ -29,7 +28,8 @@ from registry.api.enums import (
     PlaceKindEnum,
 )
 from registry.api.execution import prefetched
-from registry.config import RuleThresholds
+from registry.core import models
+from registry.core.config import RuleThresholds
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
@@ -318,8 +318,8 @@ class Office(relay.Node):
     ) -> list[Office | None]:
         from sqlalchemy import select
 
-        from registry.models import Office as OfficeRow
-        from registry.models import Organisation as OrgRow
+        from registry.core.models import Office as OfficeRow
+        from registry.core.models import Organisation as OrgRow
 
         actor = info.context.require_actor()
         keys = _ids(node_ids)

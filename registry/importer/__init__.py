@@ -19,15 +19,15 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from registry.auth import SYSTEM, Actor
-from registry.changelog import Recorder
-from registry.db import Database
-from registry.importer.existing import lock_tables, read_stored
-from registry.importer.loading import load
+from registry.access.actor import SYSTEM, Actor
+from registry.audit.changelog import Recorder
+from registry.core.db import Database
 from registry.importer.progress import Tracker
 from registry.importer.reading import read_workbook
 from registry.importer.report import ImportFailed, ImportReport, RowProblem
+from registry.importer.stored import lock_tables, read_stored
 from registry.importer.validation import validate
+from registry.importer.writing import write_plan
 
 __all__ = ["ImportFailed", "ImportReport", "RowProblem", "import_workbook"]
 
@@ -54,7 +54,7 @@ async def import_workbook(
             if problems:
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
-            counts = await load(session, plan, tracker, recorder)
+            counts = await write_plan(session, plan, tracker, recorder)
             for sheet, sheet_counts in counts.items():
                 if sheet_counts["created"] or sheet_counts["updated"]:
                     recorder.record(sheet, 0, "import", after=sheet_counts)

@@ -3,29 +3,25 @@
 kind is household_contact (place: a household), leader (a community or an estate) or hub (a
 household: the hub household). A row is keyed by (member, kind, place, start): a new key is a
 new pairing, a stored one has its `end` updated. Rows are checked with the rest of the workbook
-(`validate_pairings`) and written in bulk after the members (`load_pairings`).
+(`validate_pairings`) and written in bulk after the members (`write_pairings`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.core.kinds import PairingKind, PlaceKind
+from registry.core.models import Pairing
+from registry.core.validation import parse_date, parse_enum
+from registry.importer.ids import Ids
 from registry.importer.report import RowProblem
-from registry.kinds import PairingKind, PlaceKind
-from registry.models import Pairing
-from registry.validation import parse_date, parse_enum
+from registry.importer.workbook_format import Sheet
 
-if TYPE_CHECKING:
-    from registry.importer.loading import Ids
-    from registry.importer.reading import Sheet
-
-PAIRING_COLUMNS = ("member", "kind", "place", "start", "end")
-PAIRING_REQUIRED = frozenset({"member", "kind", "place", "start"})
 PLACE_KINDS: dict[PairingKind, frozenset[PlaceKind]] = {
     PairingKind.HOUSEHOLD_CONTACT: frozenset({PlaceKind.HOUSEHOLD}),
     PairingKind.HUB: frozenset({PlaceKind.HOUSEHOLD}),
@@ -110,7 +106,7 @@ def validate_pairings(
     return rows
 
 
-async def load_pairings(
+async def write_pairings(
     session: AsyncSession, rows: list[PairingRow], members: Ids, places: Ids
 ) -> dict[str, int]:
     """Insert new pairings, update the end of stored ones; created/updated/unchanged counts."""

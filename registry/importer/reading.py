@@ -9,57 +9,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from registry.importer.pairings import PAIRING_COLUMNS, PAIRING_REQUIRED
 from registry.importer.report import RowProblem
-from registry.importer.task_columns import (
-    SUGGESTION_COLUMNS,
-    SUGGESTION_REQUIRED,
-    TASK_COLUMNS,
-    TASK_REQUIRED,
-)
-
-# The sheets in the order they load (each may refer to the ones before it), with every column:
-# the one definition of the workbook format (seeds/workbook.py writes exactly these). REQUIRED
-# are the columns a sheet cannot do without; a missing optional column leaves stored values alone.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "places": ("code", "parent", "kind", "name"),
-    "organisations": ("code", "parent", "kind", "name", "covers", "established"),
-    "members": (
-        "code", "name", "gender", "status", "joined", "organisation", "workplace",
-        "household", "reports_to", "phone", "skills", "task_capacity",
-    ),
-    "offices": ("member", "organisation", "role", "start", "end"),
-    "pairings": PAIRING_COLUMNS,
-    "tasks": TASK_COLUMNS,
-    "suggestions": SUGGESTION_COLUMNS,
-}  # fmt: skip
-REQUIRED: dict[str, frozenset[str]] = {
-    "places": frozenset({"code", "kind", "name"}),
-    "organisations": frozenset({"code", "kind", "name"}),
-    "members": frozenset({"code", "name", "status"}),
-    "offices": frozenset({"member", "organisation", "role", "start"}),
-    "pairings": PAIRING_REQUIRED,
-    "tasks": TASK_REQUIRED,
-    "suggestions": SUGGESTION_REQUIRED,
-}
-SEPARATOR = ";"
-
-
-@dataclass
-class Sheet:
-    """One sheet: the known columns it has, and its non-empty rows with their row numbers."""
-
-    name: str
-    columns: frozenset[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-
-    def has(self, column: str) -> bool:
-        return column in self.columns
+from registry.importer.workbook_format import COLUMNS, REQUIRED, Sheet
 
 
 def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
@@ -151,9 +106,3 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def split_list(cell: str) -> list[str]:
-    """The values of a `;`-separated cell (the full-width `；` too), without blanks or repeats."""
-    values = (v.strip() for v in cell.replace("；", SEPARATOR).split(SEPARATOR))
-    return list(dict.fromkeys(v for v in values if v))

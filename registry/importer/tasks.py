@@ -22,18 +22,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.importer.existing import Stored
-from registry.importer.reading import Sheet, split_list
-from registry.importer.report import ImportFailed, RowProblem
-from registry.importer.task_columns import SUGGESTION_COLUMNS, TASK_COLUMNS  # noqa: F401
-from registry.kinds import (
+from registry.core.kinds import (
     PlaceKind,
     SuggestionCategory,
     SuggestionStatus,
     TaskKind,
     TaskStatus,
 )
-from registry.models import (
+from registry.core.models import (
     CODE_MAX,
     NAME_MAX,
     SKILL_MAX,
@@ -45,6 +41,10 @@ from registry.models import (
     Task,
     TaskPlace,
 )
+from registry.importer.checking import Checker
+from registry.importer.report import ImportFailed, RowProblem
+from registry.importer.stored import Stored
+from registry.importer.workbook_format import Sheet, split_list
 
 
 @dataclass
@@ -87,8 +87,6 @@ def validate_tasks(
     problems: list[RowProblem],
 ) -> tuple[list[TaskRow], list[SuggestionRow]]:
     """Check both sheets (if present) against the workbook and the stored registry."""
-    from registry.importer.validation import Checker  # validation hooks this module in
-
     tasks: list[TaskRow] = []
     if "tasks" in sheets:
         check = Checker("tasks", problems)
@@ -204,7 +202,7 @@ async def _ids(session: AsyncSession, model: Any, codes: set[str]) -> dict[str, 
     return {code: id_ for code, id_ in rows}
 
 
-async def load_tasks(
+async def write_tasks(
     session: AsyncSession, tasks: list[TaskRow], suggestions: list[SuggestionRow], present: set[str]
 ) -> dict[str, dict[str, int]]:
     """Upsert the tasks, then the suggestions; created/updated/unchanged per sheet present."""

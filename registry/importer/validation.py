@@ -1,7 +1,7 @@
 """Validating a whole workbook against itself and the stored registry, before writing anything.
 
 Every problem is collected (sheet, row, column, what is wrong and how to fix it); the checks of
-kinds, dates and parents are the shared ones of `registry.validation`, so the importer and the
+kinds, dates and parents are the shared ones of `registry.core.validation`, so the importer and the
 services refuse the same things with the same words.
 """
 
@@ -10,16 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
-from typing import TypeVar
 
-from registry.config import RuleThresholds
-from registry.importer.existing import Stored, Tree
-from registry.importer.pairings import PairingRow, validate_pairings
-from registry.importer.reading import Sheet, split_list
-from registry.importer.report import RowProblem
-from registry.importer.tasks import SuggestionRow, TaskRow, validate_tasks
-from registry.kinds import (
+from registry.core.config import RuleThresholds
+from registry.core.kinds import (
     MEMBER_HOLDING_KINDS,
     REPORTING_KINDS,
     Gender,
@@ -31,16 +24,25 @@ from registry.kinds import (
 )
 
 # Column widths, so that an over-long cell is a problem, not a database error.
-from registry.models import CODE_MAX, MEMBER_NAME_MAX, NAME_MAX, PHONE_MAX, SKILL_MAX, WORKPLACE_MAX
-from registry.validation import (
+from registry.core.models import (
+    CODE_MAX,
+    MEMBER_NAME_MAX,
+    NAME_MAX,
+    PHONE_MAX,
+    SKILL_MAX,
+    WORKPLACE_MAX,
+)
+from registry.core.validation import (
     character_problem,
     org_parent_problem,
-    parse_date,
-    parse_enum,
     place_parent_problem,
 )
-
-E = TypeVar("E", bound=StrEnum)
+from registry.importer.checking import Checker
+from registry.importer.pairings import PairingRow, validate_pairings
+from registry.importer.report import RowProblem
+from registry.importer.stored import Stored, Tree
+from registry.importer.tasks import SuggestionRow, TaskRow, validate_tasks
+from registry.importer.workbook_format import Sheet, split_list
 
 # Cells of long free text, which may hold tabs and line breaks; every other cell is one line.
 MULTILINE_COLUMNS = frozenset({("suggestions", "text")})
@@ -101,49 +103,6 @@ class Plan:
     suggestions: list[SuggestionRow] = field(default_factory=list)
 
 
-class Checker:
-    """Collects problems for one sheet; the helpers return None when a cell is bad."""
-
-    def __init__(self, sheet: str, problems: list[RowProblem]) -> None:
-        self.sheet = sheet
-        self.problems = problems
-        self._enum_cache: dict[tuple[type[StrEnum], str], StrEnum | str] = {}
-
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        self.problems.append(RowProblem(self.sheet, row, column, message))
-
-    def enum(self, row: int, column: str, enum: type[E], raw: str) -> E | None:
-        # Kinds repeat hundreds of thousands of times in a district: parse each spelling once.
-        key = (enum, raw)
-        parsed = self._enum_cache.get(key)
-        if parsed is None:
-            try:
-                parsed = parse_enum(enum, raw)
-            except ValueError as error:
-                parsed = str(error)
-            self._enum_cache[key] = parsed
-        if isinstance(parsed, enum):
-            return parsed
-        self.add(row, column, str(parsed))
-        return None
-
-    def date(self, row: int, column: str, raw: str) -> date | None:
-        try:
-            return parse_date(raw)
-        except ValueError as error:
-            self.add(row, column, str(error))
-            return None
-
-    def text(self, row: int, column: str, raw: str, limit: int, required: bool = False) -> bool:
-        if required and not raw:
-            self.add(row, column, f"{column} is empty; fill it in")
-            return False
-        if len(raw) > limit:
-            self.add(row, column, f"{len(raw)} characters is too long; at most {limit}")
-            return False
-        return True
-
-
 def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowProblem]]:
     """Check every row of every sheet; return the plan and every problem found."""
     problems: list[RowProblem] = []
@@ -183,7 +142,7 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
 
 def _check_characters(sheets: dict[str, Sheet], problems: list[RowProblem]) -> None:
     """A problem for every cell, of any sheet and column, holding a character no text may hold
-    (or a tab or line break outside MULTILINE_COLUMNS): the rule of `registry.validation`."""
+    (or a tab or line break outside MULTILINE_COLUMNS): the rule of `registry.core.validation`."""
     for sheet in sheets.values():
         # One search over the whole sheet (a district's households: a fraction of a second);
         # its rows are read one by one only when it is suspect.

@@ -9,9 +9,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.errors import UserErrors
-from registry.export import Table, coverage_tables, scope_name, workbook_bytes
-from registry.scope import resolve_scope
+from registry.access.scope import resolve_scope
+from registry.core.errors import UserErrors
+from registry.reports.workbooks import Table, coverage_tables, scope_name, workbook_bytes
 from registry.web.session import is_json_post
 from registry.web.signin import request_actor
 

@@ -1,4 +1,4 @@
-"""The console's routes, mounted by `registry.app`."""
+"""The console's routes, mounted by `registry.server.app`."""
 
 from __future__ import annotations
 

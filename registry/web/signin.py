@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.auth import Actor, authenticate
-from registry.db import Database
-from registry.kinds import OrgStatus
-from registry.models import Organisation, Place
+from registry.access.actor import Actor
+from registry.access.tokens import authenticate
+from registry.core.db import Database
+from registry.core.kinds import OrgStatus
+from registry.core.models import Organisation, Place
 from registry.web.session import clear_session, is_json_post, request_token, set_session
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from registry.db import Database
+from registry.core.db import Database
 from registry.importer import import_workbook
 from registry.web.pages import STATIC
 from seeds import CUNTAN

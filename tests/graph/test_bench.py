@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.bench import contact_pairing_benchmark
+from benchmarks.graph_solvers import contact_pairing_benchmark
 
 
 def test_benchmark_flow_and_household_level_optima_agree() -> None:

@@ -1,4 +1,4 @@
-"""Leader pairings: balanced by load, stable, explained."""
+"""Leader pairings: balanced by workload, stable, explained."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from graph.leaders import Leader, LeadPlace, pair_leaders
 
 PLACES = [
     LeadPlace("c1", "community", "c1", households=100),
-    LeadPlace("e1", "estate", "c1", households=60, open_suggestions=2),  # load 70
-    LeadPlace("e2", "estate", "c1", households=50, open_violations=1),  # load 70
+    LeadPlace("e1", "estate", "c1", households=60, open_suggestions=2),  # workload 70
+    LeadPlace("e2", "estate", "c1", households=50, open_violations=1),  # workload 70
     LeadPlace("e3", "estate", "c1", households=30),
 ]
 
 
-def test_given_no_pairings_then_lpt_balances_the_load() -> None:
+def test_given_no_pairings_then_lpt_balances_the_workload() -> None:
     plan = pair_leaders(PLACES, [Leader("x"), Leader("y")])
 
-    assert plan.loads == {"x": 130, "y": 140}
+    assert plan.workloads == {"x": 130, "y": 140}
     assert {p.place_id: p.leader_id for p in plan.pairings} == {
         "c1": "x",
         "e1": "y",
@@ -42,9 +42,9 @@ def test_given_an_overloaded_or_ineligible_leader_then_pairings_are_released_wit
     reasons = {(r.leader_id, r.place_id): r.reason for r in plan.released}
     assert reasons[("z", "e3")] == "leader serves community c9 only"
     assert reasons[("gone", "e9")] == "place is no longer registered"
-    # x may hold 3 places and at most 1.5 x the mean load (270 / 3 leaders = 90 -> 135).
-    assert reasons[("x", "e1")].startswith("leader's load exceeds the balance limit 135")
-    assert reasons[("x", "e2")].startswith("leader's load exceeds the balance limit 135")
+    # x may hold 3 places and at most 1.5 x the mean workload (270 / 3 leaders = 90 -> 135).
+    assert reasons[("x", "e1")].startswith("leader's workload exceeds the balance limit 135")
+    assert reasons[("x", "e2")].startswith("leader's workload exceeds the balance limit 135")
     assert {p.place_id: p.leader_id for p in plan.pairings} == {
         "c1": "x",
         "e1": "y",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from registry.access.lookup import Key
 from registry.api.refs import parse_ref
-from registry.lookup import Key
-from registry.services.common import day
+from registry.writes.common import day
 
 DATE_HELP = "A date written YYYY-MM-DD."
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.errors import UserError, run_write, user_errors
 from registry.api.mutations.common import ref
-from registry.api.pairings import AppliedPairings, ContactProposal, scope_of
+from registry.api.pairings import AppliedPairings, ContactProposal
+from registry.api.refs import scope_by_ref
 from registry.api.types import Place
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import UserErrors
-from registry.pairings import contacts, settings
+from registry.audit.changelog import Recorder
+from registry.core.errors import UserErrors
+from registry.planning import contact_ratio as settings
+from registry.planning import contacts
 
 SCOPE_HELP = (
     "An estate, a community or a sub-district (global ID or code), or an organisation (its "
@@ -84,7 +86,7 @@ class ContactMutations:
         default = ctx.settings.rules.household_contact_ratio
         try:
             async with ctx.db.read() as session:
-                scope = await scope_of(session, actor, input.scope)
+                scope = await scope_by_ref(session, actor, input.scope)
                 plan = await contacts.propose_household_contacts(
                     session, scope, input.capacity, default
                 )
@@ -111,7 +113,7 @@ class ContactMutations:
         async def work(
             session: AsyncSession, actor: Actor, recorder: Recorder
         ) -> HouseholdContactsPayload:
-            scope = await scope_of(session, actor, input.scope)
+            scope = await scope_by_ref(session, actor, input.scope)
             plan, applied = await contacts.apply_household_contacts(
                 session, actor, recorder, scope, input.capacity, default, input.expected_proposal
             )

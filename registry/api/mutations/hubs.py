@@ -5,13 +5,14 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.errors import UserError, run_write, user_errors
-from registry.api.pairings import AppliedPairings, HubProposal, scope_of
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import UserErrors
-from registry.pairings import hubs
+from registry.api.pairings import AppliedPairings, HubProposal
+from registry.api.refs import scope_by_ref
+from registry.audit.changelog import Recorder
+from registry.core.errors import UserErrors
+from registry.planning import hubs
 
 SCOPE_HELP = "An estate, a community or a sub-district (global ID or code), or an organisation."
 REACH_HELP = "Households a hub links at most, itself included."
@@ -56,7 +57,7 @@ class HubMutations:
         actor = ctx.require_actor()
         try:
             async with ctx.db.read() as session:
-                scope = await scope_of(session, actor, input.scope)
+                scope = await scope_by_ref(session, actor, input.scope)
                 found = await hubs.propose_hubs(
                     session, scope, input.max_reach, input.building_wide
                 )
@@ -73,7 +74,7 @@ class HubMutations:
         async def work(
             session: AsyncSession, actor: Actor, recorder: Recorder
         ) -> HubHouseholdsPayload:
-            scope = await scope_of(session, actor, input.scope)
+            scope = await scope_by_ref(session, actor, input.scope)
             found, applied = await hubs.apply_hubs(
                 session, actor, recorder, scope, input.max_reach, input.building_wide,
                 input.expected_proposal,

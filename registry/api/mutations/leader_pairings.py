@@ -5,13 +5,14 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.errors import UserError, run_write, user_errors
-from registry.api.pairings import AppliedPairings, LeaderProposal, scope_of
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import UserErrors
-from registry.pairings import leaders
+from registry.api.pairings import AppliedPairings, LeaderProposal
+from registry.api.refs import scope_by_ref
+from registry.audit.changelog import Recorder
+from registry.core.errors import UserErrors
+from registry.planning import leaders
 
 SCOPE_HELP = "A sub-district, community or estate (global ID or code), or an organisation."
 CAPACITY_HELP = "Places (communities or estates) per leader at most."
@@ -54,7 +55,7 @@ class LeaderPairingMutations:
         actor = ctx.require_actor()
         try:
             async with ctx.db.read() as session:
-                scope = await scope_of(session, actor, input.scope)
+                scope = await scope_by_ref(session, actor, input.scope)
                 found = await leaders.propose_leader_pairings(
                     session, scope, input.capacity, ctx.settings.rules
                 )
@@ -75,7 +76,7 @@ class LeaderPairingMutations:
         async def work(
             session: AsyncSession, actor: Actor, recorder: Recorder
         ) -> LeaderPairingsPayload:
-            scope = await scope_of(session, actor, input.scope)
+            scope = await scope_by_ref(session, actor, input.scope)
             found, applied = await leaders.apply_leader_pairings(
                 session, actor, recorder, scope, input.capacity, rules, input.expected_proposal
             )

@@ -7,14 +7,14 @@ from datetime import date
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import GenderEnum, MemberStatusEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref
 from registry.api.types import Member
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.services import members
+from registry.audit.changelog import Recorder
+from registry.writes import members
 
 TIE_HELP = (
     "Exactly one of `organisation` (the formal organisation) or `workplace` (in service, "

@@ -5,15 +5,15 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import OfficeRoleEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import DATE_HELP, on_day, ref
 from registry.api.types import Office
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import ErrorCode, fail
-from registry.services import offices
+from registry.audit.changelog import Recorder
+from registry.core.errors import ErrorCode, fail
+from registry.writes import offices
 
 
 @strawberry.input

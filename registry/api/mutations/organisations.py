@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import OrgKindEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref, refs
 from registry.api.types import Organisation
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.services import merging, organisations
+from registry.audit.changelog import Recorder
+from registry.writes import merging, organisations
 
 APPROVED_BY_HELP = "The higher organisation (global ID or code) that approved this."
 APPROVED_ON_HELP = "When it was approved and takes effect, YYYY-MM-DD; today if omitted."

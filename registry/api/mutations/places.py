@@ -6,14 +6,14 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import PlaceKindEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import opt_ref, ref
 from registry.api.types import Place
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.services import places
+from registry.audit.changelog import Recorder
+from registry.writes import places
 
 
 @strawberry.input

@@ -1,18 +1,18 @@
-"""Suggestion writes: createSuggestion, updateSuggestion. Rules: `registry.services.suggestions`."""
+"""Suggestion writes: createSuggestion, updateSuggestion. Rules: `registry.writes.suggestions`."""
 
 from __future__ import annotations
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import SuggestionCategoryEnum, SuggestionStatusEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref
 from registry.api.suggestions import Suggestion
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.services import suggestions
+from registry.audit.changelog import Recorder
+from registry.writes import suggestions
 
 
 @strawberry.input

@@ -1,5 +1,5 @@
 """Task writes: createTask, updateTask, proposeMobilisation (writes nothing), applyMobilisation,
-respondToAssignment, formFunctionalOrganisation. Rules: `registry.services.tasks`."""
+respondToAssignment, formFunctionalOrganisation. Rules: `registry.writes.tasks`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from enum import StrEnum
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import TaskKindEnum, TaskStatusEnum
 from registry.api.errors import UserError, run_write
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref, refs
 from registry.api.tasks import Assignment, MobilisationPlan, Task, plan_of
 from registry.api.types import Member, Organisation
-from registry.auth import Actor
-from registry.changelog import Recorder
-from registry.errors import ErrorCode, fail
-from registry.services import tasks
-from registry.services.common import day
+from registry.audit.changelog import Recorder
+from registry.core.errors import ErrorCode, fail
+from registry.writes import tasks
+from registry.writes.common import day
 
 
 @strawberry.input

@@ -1,0 +1,373 @@
+"""`gridreg bench`: the figures behind the README's performance table.
+
+Loads the synthetic district into a fresh SQLite file (and PostgreSQL when given), then
+times, as medians over repeated runs, the API calls organisers make most — through the
+whole stack (the app handling an HTTP request in-process: auth, scope, GraphQL, SQL) —
+beside the plainest SQL that fetches the same numbers, and reports the ratio. Graph-layer
+figures come from `benchmarks.graph_solvers`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select, text
+
+from benchmarks.pairings import contact_rows, cuntan_rows
+from benchmarks.timing import OPERATIONS, median_ms, operation_caller, paired_medians
+from registry.access.actor import Role
+from registry.access.tokens import create_token
+from registry.core.config import Settings, normalise_database_url
+from registry.core.db import Database
+from registry.core.models import Organisation, Place
+from seeds import CUNTAN
+
+console = Console()
+
+
+@dataclass
+class Figure:
+    what: str
+    backend: str
+    api_ms: float
+    sql_ms: float | None
+    target_ms: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.api_ms / self.sql_ms if self.sql_ms else None
+
+
+# The plainest SQL for the same numbers the operation returns: one statement per figure or
+# list, no scope, no ORM, bounds given as paths (`:lo`, `:hi`, the scope's subtree).
+_END = "substr({0}.path, 1, length({0}.path) - 1) || '0'"
+_COVERED = """EXISTS (SELECT 1 FROM coverage c JOIN organisation o ON o.id = c.organisation_id
+         WHERE c.place_id = p.id AND c."end" IS NULL AND o.status = 'active' AND o.kind IN ({}))"""
+_BRANCH = _COVERED.format("'branch', 'general_branch'")
+_GROUP = _COVERED.format("'group'")
+_LIVED_IN = f"""EXISTS (SELECT 1 FROM place h WHERE h.path >= p.path
+         AND h.path < {_END.format("p")} AND EXISTS (SELECT 1 FROM member m
+         WHERE m.household_id = h.id))"""
+# A plain statement, or one with a condition on the rows of the statements before it.
+Plain = str | tuple[str, Callable[[list[Any]], bool]]
+
+
+def _uncovered(rows: list[Any], column: int) -> bool:
+    """Whether a count row says some of its places are not covered (`column` of total)."""
+    total, covered = rows[0][0] or 0, rows[0][column] or 0
+    return bool(total > covered)
+
+
+PLAIN_COVERAGE: list[Plain] = [
+    f"""SELECT count(*), sum(CASE WHEN {_BRANCH} THEN 1 ELSE 0 END)
+       FROM place p WHERE p.kind = 'estate' AND p.path >= :lo AND p.path < :hi""",
+    f"""SELECT count(*), sum(CASE WHEN {_GROUP} THEN 1 ELSE 0 END),
+       sum(CASE WHEN {_LIVED_IN} THEN 1 ELSE 0 END)
+       FROM place p WHERE p.kind = 'building' AND p.path >= :lo AND p.path < :hi""",
+    """SELECT count(*) FROM place p
+       WHERE p.kind = 'household' AND p.path >= :lo AND p.path < :hi""",
+    """SELECT count(DISTINCT x.place_id) FROM pairing x JOIN place p ON p.id = x.place_id
+       WHERE x.kind = 'household_contact' AND x."end" IS NULL AND p.path >= :lo AND p.path < :hi""",
+    """SELECT count(*), sum(CASE WHEN m.status = 'full' THEN 1 ELSE 0 END),
+       sum(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END),
+       sum(CASE WHEN m.workplace IS NOT NULL THEN 1 ELSE 0 END)
+       FROM member m JOIN place p ON p.id = m.household_id WHERE p.path >= :lo AND p.path < :hi""",
+    # The first gaps of each kind, in tree order; like the API, only for kinds the counts
+    # above say have any (`_plain` skips a statement whose condition says so).
+    (
+        f"""SELECT p.id, p.code, p.kind, p.name, p.path FROM place p WHERE p.kind = 'estate'
+       AND p.path >= :lo AND p.path < :hi AND NOT {_BRANCH} ORDER BY p.path LIMIT :gaps""",
+        lambda found: _uncovered(found[0], 1),
+    ),
+    (
+        f"""SELECT p.id, p.code, p.kind, p.name, p.path FROM place p WHERE p.kind = 'building'
+       AND p.path >= :lo AND p.path < :hi AND NOT {_GROUP} ORDER BY p.path LIMIT :gaps""",
+        lambda found: _uncovered(found[1], 1),
+    ),
+    (
+        f"""SELECT p.id, p.code, p.kind, p.name, p.path FROM place p WHERE p.kind = 'building'
+       AND p.path >= :lo AND p.path < :hi AND NOT {_LIVED_IN} ORDER BY p.path LIMIT :gaps""",
+        lambda found: _uncovered(found[1], 2),
+    ),
+    # The rules report: figures of the organisations covering places in the scope (and those
+    # below them), then the members that may break a member rule.
+    # Members are counted for branches and general branches only, the kinds whose size
+    # rules need them (as the API does).
+    f"""SELECT o.id, o.kind, o.path,
+       CASE WHEN o.kind IN ('branch', 'general_branch') THEN
+         (SELECT count(*) FROM organisation d JOIN member m ON m.organisation_id = d.id
+          WHERE d.path >= o.path AND d.path < {_END.format("o")}) END,
+       CASE WHEN o.kind IN ('branch', 'general_branch') THEN
+         (SELECT count(*) FROM organisation d JOIN member m ON m.organisation_id = d.id
+          WHERE d.path >= o.path AND d.path < {_END.format("o")} AND m.status = 'full') END,
+       (SELECT count(*) FROM office f WHERE f.organisation_id = o.id AND f."end" IS NULL
+          AND f.role = 'secretary'),
+       (SELECT max(f.start) FROM office f WHERE f.organisation_id = o.id AND f."end" IS NULL
+          AND f.role = 'secretary'),
+       (SELECT count(DISTINCT f.member_id) FROM office f WHERE f.organisation_id = o.id
+          AND f."end" IS NULL AND f.role IN ('secretary', 'deputy_secretary', 'committee_member')),
+       (SELECT count(*) FROM office f WHERE f.organisation_id = o.id AND f."end" IS NULL
+          AND f.role = 'group_leader')
+       FROM organisation o WHERE o.status = 'active' AND o.id IN (SELECT d.id
+         FROM (SELECT DISTINCT t.path FROM organisation t
+           JOIN coverage c ON c.organisation_id = t.id AND c."end" IS NULL
+           JOIN place p ON p.id = c.place_id AND p.path >= :lo AND p.path < :hi
+           WHERE t.status = 'active') AS t
+         JOIN organisation d ON d.path >= t.path AND d.path < {_END.format("t")})
+       ORDER BY o.path""",
+    """SELECT m.id, m.code, m.name, m.status, m.joined, m.organisation_id, m.workplace,
+       (SELECT min(f.role) FROM office f WHERE f.member_id = m.id AND f."end" IS NULL
+          AND f.role IN ('secretary', 'deputy_secretary', 'committee_member'))
+       FROM member m JOIN place p ON p.id = m.household_id
+       WHERE p.path >= :lo AND p.path < :hi AND (m.status = 'probationary'
+         OR (m.organisation_id IS NULL AND m.workplace IS NULL)) ORDER BY m.code""",
+]
+_TERRITORY_COUNTS = ", ".join(
+    f"""(SELECT count(DISTINCT {counted}) FROM organisation d
+       JOIN coverage c ON c.organisation_id = d.id AND c."end" IS NULL
+       JOIN place t ON t.id = c.place_id JOIN place p ON p.kind = '{kind}'
+       AND p.path >= t.path AND p.path < {_END.format("t")}
+       WHERE d.path >= o.path AND d.path < {_END.format("o")})"""
+    for kind, covered in (("estate", _BRANCH), ("building", _GROUP))
+    for counted in ("p.id", f"CASE WHEN {covered} THEN p.id END")
+)
+PLAIN_CHART = [
+    f"""SELECT o.id, o.parent_id, o.code, o.kind, o.name, o.status, o.depth,
+       (SELECT count(*) FROM member m WHERE m.organisation_id = o.id),
+       (SELECT count(*) FROM organisation d JOIN member m ON m.organisation_id = d.id
+          WHERE d.path >= o.path AND d.path < {_END.format("o")}),
+       (SELECT count(*) FROM member m WHERE m.reports_to_id = o.id),
+       (SELECT count(*) FROM organisation k WHERE k.parent_id = o.id AND k.status = 'active'),
+       (SELECT count(*) FROM organisation d WHERE d.path > o.path
+          AND d.path < {_END.format("o")} AND d.status = 'active')
+       FROM organisation o WHERE o.path >= :lo AND o.path < :hi AND o.depth <= :last
+       AND o.status = 'active' ORDER BY o.path""",
+    """SELECT f.organisation_id, m.code, m.name FROM office f JOIN member m ON m.id = f.member_id
+       JOIN organisation o ON o.id = f.organisation_id WHERE f.role = 'secretary'
+       AND f."end" IS NULL AND o.path >= :lo AND o.path < :hi AND o.depth <= :last""",
+    # Each node's territory (the places covered by it or below it): estates and buildings,
+    # and how many of them an active branch (estates) or group (buildings) covers. Correlated
+    # per node, which every planner runs faster than one GROUP BY over the range joins.
+    f"""SELECT o.id, {_TERRITORY_COUNTS}
+       FROM organisation o WHERE o.path >= :lo AND o.path < :hi AND o.depth <= :last
+       AND o.status = 'active'""",
+]
+PLAIN_MEMBERS = [
+    """SELECT m.id, m.code, m.name, m.status, m.workplace, m.phone, o.code, o.name, s.name,
+       r.code, h.code, hp.code
+       FROM member m LEFT JOIN organisation o ON o.id = m.organisation_id
+       LEFT JOIN office f ON f.organisation_id = o.id AND f.role = 'secretary' AND f."end" IS NULL
+       LEFT JOIN member s ON s.id = f.member_id
+       LEFT JOIN organisation r ON r.id = m.reports_to_id
+       LEFT JOIN place h ON h.id = m.household_id LEFT JOIN place hp ON hp.id = h.parent_id
+       ORDER BY m.code LIMIT 100""",
+    """SELECT k.member_id, k.skill FROM member_skill k WHERE k.member_id IN
+       (SELECT m.id FROM member m ORDER BY m.code LIMIT 100) ORDER BY k.skill""",
+    "SELECT count(*) FROM member",
+]
+
+
+async def _plain(db: Database, statements: list[Plain], params: dict[str, Any]) -> None:
+    async with db.read() as session:
+        found: list[Any] = []
+        for entry in statements:
+            statement, wanted = entry if isinstance(entry, tuple) else (entry, None)
+            if wanted is not None and not wanted(found):
+                found.append([])
+                continue
+            used = {k: v for k, v in params.items() if f":{k}" in statement}
+            found.append((await session.execute(text(statement), used)).all())
+
+
+async def _prepare(url: str, workbook: Path) -> tuple[Database, float]:
+    from registry.core.migrate import upgrade
+    from registry.importer import import_workbook
+
+    await _reset(url)
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    start = time.perf_counter()
+    await import_workbook(db, workbook, progress=True)
+    return db, time.perf_counter() - start
+
+
+async def _reset(url: str) -> None:
+    db = Database(url)
+    try:
+        if db.is_sqlite:
+            path = Path(db.engine.url.database or "")
+            await db.dispose()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return
+        async with db.write() as session:
+            await session.execute(text("DROP SCHEMA public CASCADE"))
+            await session.execute(text("CREATE SCHEMA public"))
+    finally:
+        await db.dispose()
+
+
+async def _bench_backend(
+    backend: str, url: str, workbook: Path, repeats: int
+) -> tuple[float, list[Figure]]:
+    from registry.server.app import create_app
+    from registry.server.serving import tune_collector
+
+    db, import_s = await _prepare(url, workbook)
+    async with db.write() as session:
+        token = await create_token(session, Role.ADMIN, None, "bench")
+    async with db.read() as session:
+        root = await session.scalar(select(Place).where(Place.depth == 0))
+        sub = await session.scalar(
+            select(Place).where(Place.kind == "subdistrict").order_by(Place.path)
+        )
+        committee = await session.scalar(
+            select(Organisation)
+            .where(Organisation.kind == "working_committee")
+            .order_by(Organisation.path)
+        )
+    assert root and sub and committee
+    app = create_app(Settings.from_env(database_url=url))
+    tune_collector()  # as a server process runs it (registry.server.serving)
+    figures: list[Figure] = []
+    call = operation_caller(app, token, OPERATIONS)
+
+    def hi(path: str) -> str:
+        return path[:-1] + "0"
+
+    cases = [
+        ("coverage, whole district" if root.kind == "district" else "coverage, root",
+         "Coverage", {"scope": root.code, "gaps": 20},
+         PLAIN_COVERAGE, {"lo": root.path, "hi": hi(root.path), "gaps": 20}, 300.0),
+        ("coverage, one sub-district", "Coverage", {"scope": sub.code, "gaps": 20},
+         PLAIN_COVERAGE, {"lo": sub.path, "hi": hi(sub.path), "gaps": 20}, None),
+        ("org chart, sub-district to groups", "OrgChart",
+         {"root": committee.code, "depth": 3},
+         PLAIN_CHART, {"lo": committee.path, "hi": hi(committee.path),
+                       "last": committee.depth + 3}, 150.0),
+        ("members page of 100", "Members", {"first": 100}, PLAIN_MEMBERS, {}, None),
+    ]  # fmt: skip
+    for what, op, variables, plain, params, target in cases:
+        api_ms, sql_ms = await paired_medians(
+            lambda op=op, v=variables: call(op, v),
+            lambda s=plain, p=params: _plain(db, s, p),
+            repeats,
+        )
+        figures.append(Figure(what, backend, api_ms, sql_ms, target))
+    figures += [
+        Figure(*row[:1], backend, *row[1:])
+        for row in await contact_rows(db, call, sub.code, "one synthetic sub-district",
+                                      2000.0, repeats)
+    ]  # fmt: skip
+    await app.state.db.dispose()
+    await db.dispose()
+    return import_s, figures
+
+
+def _graph_figures(repeats: int) -> list[Figure]:
+    from benchmarks.graph_solvers import contact_pairing_benchmark
+
+    result = contact_pairing_benchmark(repeats=repeats)
+    return [
+        Figure(
+            f"contact pairing, estate of {result['households']} households / "
+            f"{result['members']} members (vs exact household-level solver)",
+            "graph",
+            result["propose_contacts_s"] * 1000,
+            result["household_level_scipy_s"] * 1000,
+            100.0,
+        )
+    ]
+
+
+async def _mobilisation_figures(repeats: int) -> list[Figure]:
+    """Mobilising an estate task on the Cuntan estate CT-BS-JAMX (1,224 households, 126
+    in-service members and its branch members living there): `proposeMobilisation` through the
+    whole stack, beside `graph.mobilise` alone on the same data (the "plain" column)."""
+    from graph.mobilise import mobilise
+    from registry.access.actor import SYSTEM
+    from registry.core.models import Task
+    from registry.planning.mobilisation import read_problem
+    from registry.server.app import create_app
+
+    url = f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'cuntan.sqlite3'}"
+    db, _ = await _prepare(url, CUNTAN)
+    async with db.write() as session:
+        token = await create_token(session, Role.ADMIN, None, "bench")
+    app = create_app(Settings.from_env(database_url=url))
+    call = operation_caller(app, token, OPERATIONS)
+
+    task = {
+        "code": "BENCH-MOB", "kind": "DOOR_TO_DOOR_VISITS", "name": "bench",
+        "organisation": "CT-BS-DW", "places": ["CT-BS-JAMX"], "start": "2026-12-01",
+        "end": "2026-12-31", "headcount": 30,
+        "skills": [{"skill": "law", "count": 2}, {"skill": "publicity", "count": 3}],
+    }  # fmt: skip
+    await call("CreateTask", {"input": task})
+    propose = {"input": {"task": "BENCH-MOB"}}
+    api_ms = await median_ms(lambda: call("ProposeMobilisation", propose), repeats)
+    async with db.read() as session:
+        row = await session.scalar(select(Task).where(Task.code == "BENCH-MOB"))
+        assert row is not None
+        problem = await read_problem(session, SYSTEM, row)
+
+    async def alone() -> None:
+        mobilise(problem.task, problem.buildings, problem.members)
+
+    graph_ms = await median_ms(alone, repeats)
+    await app.state.db.dispose()
+    await db.dispose()
+    what = (
+        f"mobilisation, estate task on CT-BS-JAMX ({len(problem.buildings)} buildings, "
+        f"{len(problem.members)} members; plain = graph.mobilise alone)"
+    )
+    return [Figure(what, "SQLite", api_ms, graph_ms, 200.0)]
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    """Generate (once) and load the synthetic workbook, time everything, print the table."""
+    from seeds.synthetic import generate
+
+    workbook = Path("var") / "bench" / f"{args.scale}-seed1"
+    if not (workbook / "places.csv").exists():
+        console.print(f"generating the synthetic {args.scale} workbook in {workbook} ...")
+        generate(workbook, scale=args.scale, seed=1, progress=True)
+    backends = [("SQLite", f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'bench.sqlite3'}")]
+    if args.postgres:
+        backends.append(("PostgreSQL", normalise_database_url(args.postgres)))
+    imports: dict[str, float] = {}
+    figures: list[Figure] = []
+    for backend, url in backends:
+        console.print(f"[bold]{backend}[/bold]: importing {workbook} ...")
+        import_s, found = asyncio.run(_bench_backend(backend, url, workbook, args.repeats))
+        imports[backend] = import_s
+        figures += found
+    figures += _graph_figures(args.repeats)
+    figures += asyncio.run(_mobilisation_figures(args.repeats))
+    figures += [Figure(r[0], "SQLite", *r[1:]) for r in asyncio.run(cuntan_rows(args.repeats))]
+
+    table = Table(title=f"gridreg bench — {args.scale}, medians of at least {args.repeats} runs")
+    for column in ("what", "backend", "API ms", "plain ms", "ratio", "target"):
+        table.add_column(column)
+    for f in figures:
+        table.add_row(
+            f.what,
+            f.backend,
+            f"{f.api_ms:.1f}",
+            f"{f.sql_ms:.1f}" if f.sql_ms else "",
+            f"{f.ratio:.2f}" if f.ratio else "",
+            f"≤ {f.target_ms:.0f} ms" if f.target_ms else "",
+        )
+    for backend, seconds in imports.items():
+        table.add_row(f"import of the {args.scale} workbook", backend, f"{seconds * 1000:.0f}",
+                      "", "", "≤ 60000 ms")  # fmt: skip
+    console.print(table)
+    return 0

@@ -1,0 +1,23 @@
+"""`gridreg bench` and `gridreg load`: the tools' subcommands, added to the gridreg command
+when this package and its dependencies (the bench extra) are installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.bench import run_benchmark
+from benchmarks.traffic import add_arguments
+from benchmarks.traffic import main as run_traffic
+
+
+def add_commands(sub: Any, helps: dict[str, str]) -> None:
+    """Add the `bench` and `load` subcommands to the gridreg command's subparsers."""
+    bench = sub.add_parser("bench", help=helps["bench"])
+    bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    bench.add_argument("--repeats", type=int, default=15)
+    bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
+    bench.set_defaults(run=lambda _settings, args: run_benchmark(args))
+    load = sub.add_parser("load", help=helps["load"])
+    add_arguments(load)
+    load.set_defaults(run=lambda _settings, args: run_traffic(args))
+

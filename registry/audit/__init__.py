@@ -1,0 +1,1 @@
+"""The change log (who, when, what, before and after) and history: the registry "as of" a date."""

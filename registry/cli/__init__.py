@@ -1,0 +1,1 @@
+"""The `gridreg` command and the operations it runs (backup and restore)."""

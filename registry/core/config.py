@@ -1,0 +1,95 @@
+"""Settings and rule thresholds: the one place where every number the rules use lives."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_PATH = Path("var") / "gridreg.sqlite3"
+
+
+@dataclass(frozen=True)
+class RuleThresholds:
+    """Defaults from the CPC Constitution and the Regulations on the Work of Party Branches."""
+
+    branch_min_full_members: int = 3
+    branch_max_members: int = 50
+    general_branch_max_members: int = 100
+    committee_required_from_full_members: int = 7
+    committee_min_size: int = 3
+    committee_usual_max_size: int = 5
+    committee_max_size: int = 7
+    community_term_years: int = 5
+    other_term_years: int = 3
+    probation_years: int = 1
+    probation_max_extension_years: int = 1
+    household_contact_ratio: int = 10
+    # Tasks a member may hold at once unless their own task_capacity says otherwise.
+    default_task_capacity: int = 2
+    task_capacity_min: int = 1
+    task_capacity_max: int = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings, read from the environment (GRIDREG_*)."""
+
+    database_url: str
+    page_size_default: int = 20
+    page_size_max: int = 100
+    introspection: bool = True
+    ide: bool = True
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    # Cost of a request: objects it may return, a list counted by its `first`
+    # (see registry.api.cost).
+    max_cost: int = 20000
+    max_body_bytes: int = 1_000_000
+    # 0 = no limit. PostgreSQL: statement_timeout; SQLite: a progress-handler interrupt.
+    statement_timeout_ms: int = 10_000
+    rules: RuleThresholds = field(default_factory=RuleThresholds)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Build settings from GRIDREG_* environment variables; keyword overrides win."""
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": normalise_database_url(
+                env.get("GRIDREG_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+            ),
+            "introspection": _flag(env.get("GRIDREG_INTROSPECTION"), True),
+            "ide": _flag(env.get("GRIDREG_IDE"), True),
+        }
+        for name in (
+            "page_size_max",
+            "max_query_depth",
+            "max_aliases",
+            "max_tokens",
+            "max_cost",
+            "max_body_bytes",
+            "statement_timeout_ms",
+        ):
+            if f"GRIDREG_{name.upper()}" in env:
+                values[name] = int(env[f"GRIDREG_{name.upper()}"])
+        values.update(overrides)
+        if "database_url" in overrides:
+            values["database_url"] = normalise_database_url(str(overrides["database_url"]))
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _flag(raw: str | None, default: bool) -> bool:
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async drivers."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,318 @@
+"""Tables of the registry (SQLAlchemy 2 declarative). Alembic migrations mirror these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Text limits: the lengths of the columns below, and what imports and mutations accept
+# (registry.importer, registry.writes): one place for each.
+CODE_MAX = 64
+NAME_MAX = 200
+MEMBER_NAME_MAX = 100
+WORKPLACE_MAX = 200
+PHONE_MAX = 32
+SKILL_MAX = 40
+SUGGESTION_TEXT_MAX = 2000  # a Text column: the limit is the registry's own
+
+# "C" collation lets PostgreSQL answer the path range from a btree index (DESIGN section 11).
+PathType = String(400).with_variant(String(400, collation="C"), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Place(Base):
+    """A node of the territory: subdistrict, community, estate, building, unit, household."""
+
+    __tablename__ = "place"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    path: Mapped[str] = mapped_column(PathType)
+    depth: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (Index("ix_place_kind_path", "kind", "path"), Index("ix_place_path", "path"))
+
+
+class Organisation(Base):
+    """A Party organisation; merged and dissolved ones stay, closed, for history."""
+
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    path: Mapped[str] = mapped_column(PathType)
+    depth: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    established: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __table_args__ = (
+        Index("ix_organisation_kind_path", "kind", "path"),
+        Index("ix_organisation_path", "path"),
+    )
+
+
+class Coverage(Base):
+    """An organisation covers a place (dated; `end` set when it stops)."""
+
+    __tablename__ = "coverage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        # Org charts join an organisation's current coverage to the place tree.
+        Index(
+            "ix_coverage_current",
+            "organisation_id",
+            "place_id",
+            postgresql_where=text('"end" IS NULL'),
+            sqlite_where=text('"end" IS NULL'),
+        ),
+    )
+
+
+class Member(Base):
+    """A Party member with one formal organisation (or, in service, a workplace)."""
+
+    __tablename__ = "member"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(MEMBER_NAME_MAX))
+    gender: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    joined: Mapped[date | None] = mapped_column(Date)
+    full_on: Mapped[date | None] = mapped_column(Date)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
+    # Tasks the member may hold at once; null = RuleThresholds.default_task_capacity.
+    task_capacity: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class BuildingTally(Base):
+    """Who lives in a building now: its households (directly or under a unit) and the members
+    whose household is one of them, by status. Derived data, rewritten by every write that
+    changes them in the same transaction (`registry.core.tallies`), so that coverage of a large
+    territory sums one row per building instead of visiting every member."""
+
+    __tablename__ = "building_tally"
+    building_id: Mapped[int] = mapped_column(
+        ForeignKey("place.id", ondelete="CASCADE"), primary_key=True
+    )
+    households: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    full_members: Mapped[int] = mapped_column(Integer)
+    probationary_members: Mapped[int] = mapped_column(Integer)
+    in_service_members: Mapped[int] = mapped_column(Integer)
+
+
+class MemberSkill(Base):
+    __tablename__ = "member_skill"
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(SKILL_MAX), primary_key=True, index=True)
+
+
+class Affiliation(Base):
+    """History of a member's formal tie: one open row (end is null) at a time."""
+
+    __tablename__ = "affiliation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Office(Base):
+    """A dated term in an office (secretary, deputy, committee member, group leader)."""
+
+    __tablename__ = "office"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    role: Mapped[str] = mapped_column(String(24))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Pairing(Base):
+    """A member answers for a place: household contact, leader pairing or hub household."""
+
+    __tablename__ = "pairing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class Change(Base):
+    """The change log: who, when, what, before and after, grouped by request."""
+
+    __tablename__ = "change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    # No before (a create) or after (a delete) is SQL NULL, never JSON null, so that
+    # `IS NULL` finds it (rows from earlier versions may still hold JSON null: readers check).
+    before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    message: Mapped[str | None] = mapped_column(Text)
+    # `at` is indexed because `changes(since: ...)` filters on it.
+    __table_args__ = (
+        Index("ix_change_entity_entity_id", "entity", "entity_id"),
+        Index("ix_change_at", "at"),
+    )
+
+
+class ApiToken(Base):
+    """A bearer token, stored as its SHA-256 digest only."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    scope_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    label: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlaceSetting(Base):
+    """A setting for a place's subtree (e.g. the household-contact ratio); the nearest
+    ancestor's value wins, else the configured default."""
+
+    __tablename__ = "place_setting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("place_id", "key"),)
+
+
+class Task(Base):
+    """An estate task (业委会筹备, 进家入户, 物业选聘, ...): scope, headcount, skills, a window.
+
+    `required_skills` maps a skill to how many chosen members must have it. `start`/`end` are
+    inclusive days. `organisation_id` runs the task; `leader_id` leads it (e.g. the preparatory
+    group's leader)."""
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    required_skills: Mapped[Any] = mapped_column(JSON)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class TaskPlace(Base):
+    """A place (estate or building) in a task's scope."""
+
+    __tablename__ = "task_place"
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), primary_key=True, index=True)
+
+
+class Assignment(Base):
+    """A member mobilised for a task: proposed, then accepted or declined (or withdrawn).
+
+    `override` is set when the member was booked although another task's window overlaps;
+    `override_by_token_id` and `override_at` record who allowed it and when."""
+
+    __tablename__ = "assignment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+    explanation: Mapped[str] = mapped_column(Text)
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    override_by_token_id: Mapped[int | None] = mapped_column(Integer)
+    override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    proposed_on: Mapped[date] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Suggestion(Base):
+    """What a resident raised (民意), from a household or a building, tracked to resolution."""
+
+    __tablename__ = "suggestion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    category: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text)
+    heard_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    raised_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FunctionalMembership(Base):
+    """A member takes part in a functional organisation (dated). Separate from the formal tie:
+    a member's one formal organisation (Member.organisation_id, Affiliation) never changes."""
+
+    __tablename__ = "functional_membership"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)

@@ -1,0 +1,26 @@
+"""Small SQL building blocks the storage layer shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, literal, literal_column
+
+
+def one_of(column: ColumnElement[Any], values: Iterable[str | Enum]) -> ColumnElement[bool]:
+    """SQL: `column IN (...)` for a fixed set of values (kinds, roles, statuses), in a stable
+    order, one bound parameter each. A plain `in_(list)` is an "expanding" parameter that
+    SQLAlchemy renders into the statement anew on every execution: on a coverage request
+    that took a tenth of the server's time."""
+    plain = sorted(v.value if isinstance(v, Enum) else v for v in values)
+    return column.in_([literal(v, column.type) for v in plain])
+
+
+def row_limit(count: int) -> ColumnElement[int]:
+    """A LIMIT written into the statement, not bound: under PostgreSQL's generic plans
+    (`plan_cache_mode=force_generic_plan`, registry.core.db) a bound LIMIT is planned as keeping a
+    tenth of the rows, and a page of 100 members hash-joined all 50,000 (6 ms instead of 0.4).
+    One statement text per page size, each prepared once."""
+    return literal_column(str(int(count)))

@@ -1,0 +1,205 @@
+"""Per-building resident tallies (`BuildingTally`), kept current by the writes themselves.
+
+A building's row counts the households below it (directly or under a unit) and the members
+whose household is one of them: all, full, probationary and in service (a workplace).
+Coverage of a territory sums the rows of its buildings (`registry.reports.coverage`) instead of
+visiting 50,000 members.
+
+Every write that can change a row calls `refresh_buildings` (or `refresh_places`, for the
+places it touched) in the write's own transaction, after its changes; imports call
+`refresh_all`. A refresh recomputes the rows from the tables, never by adding deltas, so a
+refresh can only repair a row, never skew it.
+
+Concurrent writers to the same building are serialised on its row (locked before the counts
+are read, so on PostgreSQL the second writer counts what the first committed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from registry.core.kinds import MemberStatus, PlaceKind
+from registry.core.models import BuildingTally, Member, Place
+from registry.core.paths import ids_of
+
+TALLY_COLUMNS = (
+    "households", "members", "full_members", "probationary_members", "in_service_members",
+)  # fmt: skip
+
+
+def _counts(building_id: ColumnElement[int], *values: Any) -> list[ColumnElement[Any]]:
+    """One row of counts under `building_id`: is_building, then the `TALLY_COLUMNS`."""
+    named = zip(("is_building", *TALLY_COLUMNS), values, strict=True)
+    return [
+        building_id.label("building_id"),
+        *(
+            (literal_column(str(value)) if isinstance(value, int) else value).label(name)
+            for name, value in named
+        ),
+    ]
+
+
+def building_above(up: Any) -> ColumnElement[int]:
+    """SQL: the building of a household whose parent is the place alias `up`. A household
+    hangs under a unit or a building, a unit under a building (`PLACE_PARENTS`), so it is the
+    parent itself or the parent's parent."""
+    return case((up.kind == PlaceKind.BUILDING.value, up.id), else_=up.parent_id)
+
+
+def tally_rows(listed: bool = False) -> Select[Any]:
+    """SELECT building_id and the `TALLY_COLUMNS`, recomputed from places and members, for
+    every building, or with `listed` for those in the (expanding) parameter `building_ids`.
+
+    One pass: every building (zeros), every household and every resident member, each as a
+    row of counts under its building id (`building_above`), summed per building: equi-joins,
+    which planners seek by key either way round (a subtree range join makes PostgreSQL visit
+    every building per member)."""
+    listed_ids = bindparam("building_ids", expanding=True)
+    building, household, home = aliased(Place), aliased(Place), aliased(Place)
+    up_of_household, up_of_home = aliased(Place), aliased(Place)
+
+    def building_of(up: Any) -> tuple[ColumnElement[int], ColumnElement[bool]]:
+        """The building of a household whose parent is `up`, and whether it is listed."""
+        is_building = up.kind == PlaceKind.BUILDING.value
+        listed_here = or_(
+            and_(is_building, up.id.in_(listed_ids)),
+            and_(~is_building, up.parent_id.in_(listed_ids)),
+        )
+        return building_above(up), listed_here
+
+    buildings = select(*_counts(building.id, 1, 0, 0, 0, 0, 0)).where(
+        building.kind == PlaceKind.BUILDING.value
+    )
+    building_id, listed_here = building_of(up_of_household)
+    # For listed buildings, `kind || ''` hides the kind index, which would have SQLite walk
+    # every household of the district instead of seeking the few below the buildings.
+    kind = household.kind.concat("") if listed else household.kind
+    households = (
+        select(*_counts(building_id, 0, 1, 0, 0, 0, 0))
+        .select_from(household)
+        .join(up_of_household, up_of_household.id == household.parent_id)
+        .where(kind == PlaceKind.HOUSEHOLD.value)
+    )
+    building_id, listed_home = building_of(up_of_home)
+    members = (
+        select(
+            *_counts(
+                building_id,
+                0,
+                0,
+                1,
+                case((Member.status == MemberStatus.FULL.value, 1), else_=0),
+                case((Member.status == MemberStatus.PROBATIONARY.value, 1), else_=0),
+                case((Member.workplace.is_not(None), 1), else_=0),
+            )
+        )
+        .select_from(Member)
+        .join(home, home.id == Member.household_id)
+        .join(up_of_home, up_of_home.id == home.parent_id)
+    )
+    if listed:
+        buildings = buildings.where(building.id.in_(listed_ids))
+        households = households.where(listed_here)
+        members = members.where(listed_home)
+    rows = union_all(buildings, households, members).subquery()
+    return (
+        select(rows.c.building_id, *(func.sum(rows.c[name]).label(name) for name in TALLY_COLUMNS))
+        .group_by(rows.c.building_id)
+        # Buildings only: a household not under a building (malformed) names something else.
+        .having(func.max(rows.c.is_building) == 1)
+    )
+
+
+@lru_cache(maxsize=8)
+def _upsert_statement(dialect: str, listed: bool) -> Executable:
+    # Built once: composing it costs SQLAlchemy ten times what running it costs SQLite.
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # The table, not the class: an ORM insert given parameters would run as a bulk insert.
+    statement = insert(BuildingTally.__table__).from_select(
+        ["building_id", *TALLY_COLUMNS], tally_rows(listed)
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["building_id"],
+        set_={name: statement.excluded[name] for name in TALLY_COLUMNS},
+    )
+
+
+async def _upsert(session: AsyncSession, building_ids: Sequence[int] | None) -> None:
+    statement = _upsert_statement(session.get_bind().dialect.name, building_ids is not None)
+    params = {} if building_ids is None else {"building_ids": list(building_ids)}
+    await session.execute(statement, params)
+
+
+async def refresh_buildings(session: AsyncSession, building_ids: Iterable[int]) -> None:
+    """Recompute the rows of these buildings (ids that are no longer buildings are skipped;
+    a deleted building's row went with it). Flushes the session first."""
+    ids = sorted(set(building_ids))
+    if not ids:
+        return
+    await session.flush()
+    # Locked in id order (no deadlock between two writers touching the same buildings); a
+    # building created in this transaction has no row yet and gets one below.
+    await session.execute(
+        select(BuildingTally.building_id)
+        .where(BuildingTally.building_id.in_(ids))
+        .order_by(BuildingTally.building_id)
+        .with_for_update()
+    )
+    await _upsert(session, ids)
+
+
+async def buildings_of(session: AsyncSession, place_ids: Iterable[int | None]) -> set[int]:
+    """The buildings at or above these places (a household's or unit's building, a building
+    itself; nothing for places above building level). Nones are ignored."""
+    ids = {i for i in place_ids if i is not None}
+    if not ids:
+        return set()
+    await session.flush()
+    paths = await session.scalars(select(Place.path).where(Place.id.in_(ids)))
+    lineage = {ancestor for path in paths for ancestor in ids_of(path)}
+    found = await session.scalars(
+        select(Place.id).where(Place.id.in_(lineage), Place.kind == PlaceKind.BUILDING.value)
+    )
+    return set(found)
+
+
+async def refresh_places(session: AsyncSession, place_ids: Iterable[int | None]) -> None:
+    """Recompute the rows of the buildings at or above these places, as they stand now. A
+    write that moves something between buildings calls it with the places before and after
+    (or `buildings_of` before the move and `refresh_buildings` after)."""
+    await refresh_buildings(session, await buildings_of(session, place_ids))
+
+
+async def refresh_all(session: AsyncSession) -> None:
+    """Recompute every building's row and drop rows of places no longer buildings (imports,
+    which change the tree and the members wholesale)."""
+    await session.flush()
+    await session.execute(
+        delete(BuildingTally).where(
+            BuildingTally.building_id.not_in(
+                select(Place.id).where(Place.kind == PlaceKind.BUILDING.value)
+            )
+        )
+    )
+    await _upsert(session, None)

@@ -1,0 +1,33 @@
+"""Which of several open terms in one office counts: one rule for every reader.
+
+Data may hold two open secretary terms in one organisation (an appointment entered before the
+old term was ended). The current holder is the one whose term started last; an undated start
+counts as the earliest, and between equal starts the later entry wins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+
+from registry.core.kinds import OfficeRole
+from registry.core.models import Office
+
+# Ordered so that the current holder comes last (readers keep the last row per organisation).
+CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
+
+
+def current_secretary(organisation_id: ColumnElement[int]) -> Any:
+    """SQL scalar: the member id of the organisation's current secretary (or null)."""
+    return (
+        select(Office.member_id)
+        .where(
+            Office.organisation_id == organisation_id,
+            Office.end.is_(None),
+            Office.role == OfficeRole.SECRETARY.value,
+        )
+        .order_by(Office.start.desc().nulls_last(), Office.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )

@@ -1,0 +1,247 @@
+"""Org charts: organisations from a root down to a depth, with counts on every node.
+
+A chart costs one statement whatever its size: the nodes with all their counts (correlated
+aggregates per node, each an index range seek: descendants and territory by range joins on the
+paths) and their current secretaries (`registry.core.terms`). Node sets are given as SQL
+conditions, never as Python lists of the tree. Correlated aggregates keep the plan anchored on
+the chart's nodes on every planner, with or without table statistics.
+
+Per node:
+- `member_count`: members whose formal organisation is this one; `member_total`: this one or
+  any below it; `reporting_count`: members reporting here (双报到).
+- `child_count`, `descendant_count`: organisations under it (active ones unless closed ones are
+  asked for), counted whether or not the chart loaded them.
+- `estates`, `buildings`: the places of that kind in the node's territory (the subtrees covered
+  by the node or any organisation below it), and how many of them are covered (an active branch
+  covers the estate, an active group the building — as in `registry.reports.coverage`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from registry.access.actor import Actor
+from registry.core.kinds import (
+    BUILDING_COVERING_KINDS,
+    ESTATE_COVERING_KINDS,
+    OrgStatus,
+    PlaceKind,
+)
+from registry.core.models import Coverage, Member, Organisation, Place
+from registry.core.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
+from registry.core.sql import row_limit
+from registry.core.terms import current_secretary
+from registry.reports.coverage import Tally, covered_by
+
+MAX_CHART_DEPTH = 10
+
+# A set of chart nodes, as a condition on an Organisation alias.
+NodeSet = Callable[[Any], ColumnElement[bool]]
+
+
+@dataclass
+class ChartNode:
+    """One box of an org chart, with everything the server counted for it."""
+
+    organisation: Organisation
+    depth: int
+    member_count: int
+    member_total: int
+    reporting_count: int
+    child_count: int
+    descendant_count: int
+    secretary: Member | None = None
+    estates: Tally = field(default_factory=lambda: Tally(0, 0))
+    buildings: Tally = field(default_factory=lambda: Tally(0, 0))
+    children: list[ChartNode] = field(default_factory=list)
+
+    @property
+    def has_children(self) -> bool:
+        return self.child_count > 0
+
+
+def _open(column: ColumnElement[str], include_closed: bool) -> ColumnElement[bool]:
+    return true() if include_closed else column == OrgStatus.ACTIVE.value
+
+
+def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-untyped-def]
+    """SELECT each node with its member, child and descendant counts."""
+    org = Organisation
+    child = aliased(Organisation)
+    below = aliased(Organisation)
+    holder = aliased(Organisation)
+    member_count = (
+        select(func.count(Member.id)).where(Member.organisation_id == org.id).scalar_subquery()
+    )
+    reporting = (
+        select(func.count(Member.id)).where(Member.reports_to_id == org.id).scalar_subquery()
+    )
+    member_total = (
+        select(func.count(Member.id))
+        .select_from(holder)
+        .join(Member, Member.organisation_id == holder.id)
+        .where(in_subtree_of(holder.path, org.path))
+        .scalar_subquery()
+    )
+    child_count = (
+        select(func.count(child.id))
+        .where(child.parent_id == org.id, _open(child.status, include_closed))
+        .scalar_subquery()
+    )
+    descendants = (
+        select(func.count(below.id))
+        .where(below.path > org.path, below.path < subtree_end_sql(org.path))
+        .where(_open(below.status, include_closed))
+        .scalar_subquery()
+    )
+    secretary = aliased(Member)
+    return (
+        select(
+            org,
+            member_count,
+            member_total,
+            reporting,
+            child_count,
+            descendants,
+            _territory_count(org, PlaceKind.ESTATE, False),
+            _territory_count(org, PlaceKind.ESTATE, True),
+            _territory_count(org, PlaceKind.BUILDING, False),
+            _territory_count(org, PlaceKind.BUILDING, True),
+            secretary,
+        )
+        .outerjoin(secretary, secretary.id == current_secretary(org.id))
+        .where(nodes(org))
+    )
+
+
+def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[int]:
+    """Correlated count of the places of `kind` in the territory of node `org` (the subtrees
+    covered by it or below it); with `covered`, only those an active branch (estates) or group
+    (buildings) covers. Correlated, so every planner starts from the node's subtree."""
+    below = aliased(Organisation)
+    top = aliased(Place)
+    place = aliased(Place)
+    kinds = ESTATE_COVERING_KINDS if kind is PlaceKind.ESTATE else BUILDING_COVERING_KINDS
+    counted = case((covered_by(kinds, place.id), place.id)) if covered else place.id
+    return (
+        select(func.count(func.distinct(counted)))
+        .select_from(below)
+        .join(Coverage, and_(Coverage.organisation_id == below.id, Coverage.end.is_(None)))
+        .join(top, top.id == Coverage.place_id)
+        .join(place, and_(place.kind == kind.value, in_subtree_of(place.path, top.path)))
+        .where(in_subtree_of(below.path, org.path))
+        .scalar_subquery()
+    )
+
+
+@cache
+def _chart_statement(include_closed: bool) -> Select[Any]:
+    """The chart's statement for bounds given as parameters (`root`: the root's subtree,
+    `within_bound`; `last`: the deepest level), built once: composing it costs far more
+    than running it."""
+
+    def nodes(org: Any) -> ColumnElement[bool]:
+        return and_(
+            within_bound(org.path, "root"),
+            org.depth <= bindparam("last"),
+            _open(org.status, include_closed),
+        )
+
+    return _counted_nodes(nodes, include_closed).order_by(Organisation.path)
+
+
+def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
+    """Chart nodes from counted rows."""
+    built = []
+    for org, members, total, reporting, children, descendants, *tallies, secretary in rows:
+        estates, covered_estates, buildings, covered_buildings = map(int, tallies)
+        built.append(
+            ChartNode(
+                organisation=org,
+                depth=org.depth - base_depth,
+                member_count=int(members),
+                member_total=int(total),
+                reporting_count=int(reporting),
+                child_count=int(children),
+                descendant_count=int(descendants),
+                secretary=secretary,
+                estates=Tally(estates, covered_estates),
+                buildings=Tally(buildings, covered_buildings),
+            )
+        )
+    return built
+
+
+async def org_chart(
+    session: AsyncSession, root: Organisation, depth: int, include_closed: bool = False
+) -> list[ChartNode]:
+    """The chart under a (visible) root, `depth` levels down, flat in tree order (parents
+    first), each node's `children` filled with the loaded ones. Closed organisations, and
+    anything under them, are left out unless `include_closed`; a closed root gives []."""
+    if not include_closed and root.status != OrgStatus.ACTIVE.value:
+        return []
+    bounds = {**bound_subtree("root", root.path), "last": root.depth + depth}
+    rows = list((await session.execute(_chart_statement(include_closed), bounds)).all())
+    chart = _nodes_of(rows, root.depth)
+    kept: dict[int, ChartNode] = {}
+    for node in chart:
+        parent = kept.get(node.organisation.parent_id or -1)
+        if node.organisation.id == root.id:
+            kept[root.id] = node
+        elif parent is not None:
+            kept[node.organisation.id] = node
+            parent.children.append(node)
+    return list(kept.values())
+
+
+async def org_children(
+    session: AsyncSession,
+    parent: Organisation,
+    size: int,
+    after_path: str | None,
+    include_closed: bool = False,
+) -> tuple[list[ChartNode], int, bool]:
+    """One page of a (visible) organisation's children in tree order, after a path: the nodes
+    (depth 1, relative to the parent), how many children there are, and whether more follow."""
+
+    def children(org: Any) -> ColumnElement[bool]:
+        return and_(org.parent_id == parent.id, _open(org.status, include_closed))
+
+    total = await session.scalar(select(func.count(Organisation.id)).where(children(Organisation)))
+    query = (
+        _counted_nodes(children, include_closed)
+        .order_by(Organisation.path)
+        .limit(row_limit(size + 1))
+    )
+    if after_path is not None:
+        query = query.where(Organisation.path > after_path)
+    rows = list((await session.execute(query)).all())
+    more = len(rows) > size
+    return _nodes_of(rows[:size], parent.depth), int(total or 0), more
+
+
+async def org_ancestors(
+    session: AsyncSession, actor: Actor, org: Organisation, include_self: bool = True
+) -> list[ChartNode]:
+    """The chain from the topmost organisation the actor sees down to `org` (root first),
+    each with its counts; depth 0 at the first one returned."""
+    ids = ids_of(org.path)
+    if not include_self:
+        ids = ids[:-1]
+    if not ids:
+        return []
+
+    def chain(node: Any) -> ColumnElement[bool]:
+        return and_(node.id.in_(ids), actor.org_clause(node.path))
+
+    query = _counted_nodes(chain, include_closed=False).order_by(Organisation.path)
+    rows = list((await session.execute(query)).all())
+    top_depth = min((row[0].depth for row in rows), default=0)
+    return _nodes_of(rows, top_depth)

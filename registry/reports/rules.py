@@ -1,0 +1,466 @@
+"""The rules report: what in a scope breaks DESIGN section 2, as of a day.
+
+Thresholds come only from `registry.core.config.RuleThresholds`. Two statements: one aggregates the
+scope's active organisations (members by status over each organisation's subtree, current
+offices) with GROUP BY and keeps the ones that break a rule; one finds the members who do.
+Python only words the messages. Rules:
+
+- `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
+  (it should join a joint branch).
+- `BRANCH_TOO_LARGE`: a branch with more than `branch_max_members` members (it should become a
+  general branch, or a party committee beyond `general_branch_max_members`).
+- `GENERAL_BRANCH_TOO_LARGE`: a general branch with more than `general_branch_max_members`.
+- `COMMITTEE_SIZE`: a branch or general branch with `committee_required_from_full_members` or
+  more full members whose committee (distinct holders of a current secretary, deputy or
+  committee-member office) has fewer than `committee_min_size` or more than `committee_max_size`
+  people. Below that size only a secretary is needed, which `NO_SECRETARY` reports.
+- `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
+- `OVERDUE_ELECTION`: the current secretary's term began more than `community_term_years`
+  (community-level kinds, `COMMUNITY_TERM_KINDS`) or `other_term_years` (committees above them)
+  ago.
+- `GROUP_WITHOUT_LEADER`: a group with no current group leader.
+- `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
+  `probation_years` ago, within the longest extension — due for a decision.
+- `PROBATION_OVERDUE`: still probationary after `probation_years + probation_max_extension_years`.
+- `PROBATIONARY_OFFICER`: a probationary member holding a current secretary, deputy or
+  committee-member office (probationary members cannot be elected).
+- `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
+
+Members of an organisation are those whose formal organisation is it or below it (groups hold
+no members, so a branch's are its own). The members a scope answers for: formal organisation in
+the scope's organisations (probation, offices), or — for a member with no organisation —
+reporting into them or living in the scope's territory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from registry.access.scope import (
+    Scope,
+    ScopeKind,
+    member_meets_any,
+    shape_of,
+    with_organisations,
+)
+from registry.core.config import RuleThresholds
+from registry.core.kinds import (
+    COMMUNITY_TERM_KINDS,
+    MemberStatus,
+    OfficeRole,
+    OrgKind,
+    OrgStatus,
+)
+from registry.core.models import Member, Office, Organisation
+from registry.core.paths import in_subtree_of
+from registry.core.sql import one_of
+from registry.reports.coverage import living_in
+
+
+class Rule(StrEnum):
+    BRANCH_TOO_SMALL = "branch_too_small"
+    BRANCH_TOO_LARGE = "branch_too_large"
+    GENERAL_BRANCH_TOO_LARGE = "general_branch_too_large"
+    COMMITTEE_SIZE = "committee_size"
+    NO_SECRETARY = "no_secretary"
+    OVERDUE_ELECTION = "overdue_election"
+    GROUP_WITHOUT_LEADER = "group_without_leader"
+    PROBATION_DUE = "probation_due"
+    PROBATION_OVERDUE = "probation_overdue"
+    PROBATIONARY_OFFICER = "probationary_officer"
+    NO_FORMAL_ORGANISATION = "no_formal_organisation"
+
+
+class Severity(StrEnum):
+    BREACH = "breach"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One rule broken by one organisation or member; `details` holds the figures it rests on."""
+
+    rule: Rule
+    message: str
+    organisation: Organisation | None = None
+    member: Member | None = None
+    since: date | None = None
+    details: dict[str, int] = field(default_factory=dict)
+    severity: Severity = Severity.BREACH
+
+
+# Kinds whose secretary is elected for a term, and kinds that must have one.
+ELECTED_KINDS = frozenset(
+    {
+        OrgKind.DISTRICT_COMMITTEE,
+        OrgKind.WORKING_COMMITTEE,
+        OrgKind.PARTY_COMMITTEE,
+        OrgKind.GENERAL_BRANCH,
+        OrgKind.BRANCH,
+    }
+)
+SECRETARY_REQUIRED_KINDS = COMMUNITY_TERM_KINDS
+COMMITTEE_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
+COMMITTEE_ROLES = (
+    OfficeRole.SECRETARY.value,
+    OfficeRole.DEPUTY_SECRETARY.value,
+    OfficeRole.COMMITTEE_MEMBER.value,
+)
+RULED_KINDS = ELECTED_KINDS | {OrgKind.GROUP}
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+async def rules_report(
+    session: AsyncSession,
+    scope: Scope,
+    rules: RuleThresholds,
+    today: date | None = None,
+    *,
+    other: AsyncSession | None = None,
+) -> list[Violation]:
+    """Every violation in the scope: organisations in tree order, then members by code.
+    Given `other`, a second read session, the member rules are read on it while the
+    organisation rules are read on `session`: on a large scope the two statements are the
+    bulk of the report, and the database runs them side by side."""
+    today = today or date.today()
+    scope = await with_organisations(session, scope)
+    organisations = _organisation_violations(session, scope, rules, today)
+    members = _member_violations(other or session, scope, rules, today)
+    if other is None:
+        return [*await organisations, *await members]
+    tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
+    try:
+        by_organisation, by_member = await asyncio.gather(*tasks)
+    except BaseException:
+        # The caller closes both sessions when this raises: stop the other read first.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return [*by_organisation, *by_member]
+
+
+async def _organisation_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    query = _organisation_query_of_shape(scope.shape, rules, today)
+    found: list[Violation] = []
+    for row in await session.execute(query, scope.bounds()):
+        found.extend(_judge_organisation(*row, rules=rules, today=today))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _organisation_query_of_shape(
+    shape: tuple[ScopeKind, int, int | None], rules: RuleThresholds, today: date
+) -> Select[Any]:
+    # Built once per shape, thresholds and day: composing it costs more than running it.
+    return _organisation_query(shape_of(*shape), rules, today)
+
+
+def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
+    org = Organisation
+    # Correlated aggregates per organisation: each is an index probe, so the cost follows the
+    # scope's size whatever the planner knows about the tables.
+    below = aliased(Organisation)
+    in_committee_kinds = one_of(org.kind, COMMITTEE_KINDS)
+
+    def subtree_members(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        counted = (
+            select(func.count(Member.id))
+            .select_from(below)
+            .join(Member, Member.organisation_id == below.id)
+            .where(in_subtree_of(below.path, org.path), *conditions)
+            .scalar_subquery()
+        )
+        return case((in_committee_kinds, counted), else_=0)
+
+    def offices(value: ColumnElement, *conditions: ColumnElement[bool]) -> ColumnElement:
+        return (
+            select(value)
+            .where(Office.organisation_id == org.id, Office.end.is_(None), *conditions)
+            .scalar_subquery()
+        )
+
+    secretary = Office.role == OfficeRole.SECRETARY.value
+    figures = (
+        select(
+            org.id.label("org_id"),
+            org.kind.label("kind"),
+            subtree_members().label("members"),
+            subtree_members(Member.status == MemberStatus.FULL.value).label("full"),
+            offices(func.count(Office.id), secretary).label("secretaries"),
+            offices(func.max(Office.start), secretary).label("since"),
+            offices(
+                func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
+            ).label("committee"),
+            offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value).label(
+                "leaders"
+            ),
+        )
+        .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
+        .where(one_of(org.kind, RULED_KINDS))
+        .subquery()
+    )
+    f = figures.c
+    cutoff = case(
+        (
+            one_of(f.kind, COMMUNITY_TERM_KINDS),
+            years_before(today, rules.community_term_years),
+        ),
+        else_=years_before(today, rules.other_term_years),
+    )
+    is_branch = f.kind == OrgKind.BRANCH.value
+    breaks = or_(
+        and_(is_branch, f.full < rules.branch_min_full_members),
+        and_(is_branch, f.members > rules.branch_max_members),
+        and_(
+            f.kind == OrgKind.GENERAL_BRANCH.value,
+            f.members > rules.general_branch_max_members,
+        ),
+        and_(
+            one_of(f.kind, COMMITTEE_KINDS),
+            f.full >= rules.committee_required_from_full_members,
+            or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
+        ),
+        and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
+        and_(one_of(f.kind, ELECTED_KINDS), f.since < cutoff),
+        and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
+    )
+    return (
+        select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders)
+        .join(figures, f.org_id == org.id)
+        .where(breaks)
+        .order_by(org.path)
+    )
+
+
+def _judge_organisation(
+    org: Organisation,
+    members: int,
+    full: int,
+    secretaries: int,
+    since: date | None,
+    committee: int,
+    leaders: int,
+    *,
+    rules: RuleThresholds,
+    today: date,
+) -> list[Violation]:
+    """Word the violations of one organisation from its aggregates (the SQL picked it)."""
+    kind = OrgKind(org.kind)
+    name = org.name
+    found: list[Violation] = []
+
+    def add(rule: Rule, message: str, **details: int) -> None:
+        found.append(Violation(rule, message, organisation=org, details=details))
+
+    if kind is OrgKind.BRANCH and full < rules.branch_min_full_members:
+        add(
+            Rule.BRANCH_TOO_SMALL,
+            f"{name} has {full} full member(s); a branch needs at least "
+            f"{rules.branch_min_full_members}: it should join a joint branch",
+            fullMembers=full,
+            minimum=rules.branch_min_full_members,
+        )
+    if kind is OrgKind.BRANCH and members > rules.branch_max_members:
+        becomes = (
+            "a party committee"
+            if members > rules.general_branch_max_members
+            else "a general branch"
+        )
+        add(
+            Rule.BRANCH_TOO_LARGE,
+            f"{name} has {members} members, more than {rules.branch_max_members}: "
+            f"it should become {becomes}",
+            members=members,
+            maximum=rules.branch_max_members,
+        )
+    if kind is OrgKind.GENERAL_BRANCH and members > rules.general_branch_max_members:
+        add(
+            Rule.GENERAL_BRANCH_TOO_LARGE,
+            f"{name} has {members} members, more than {rules.general_branch_max_members}: "
+            "it should become a party committee",
+            members=members,
+            maximum=rules.general_branch_max_members,
+        )
+    if (
+        kind in COMMITTEE_KINDS
+        and full >= rules.committee_required_from_full_members
+        and not rules.committee_min_size <= committee <= rules.committee_max_size
+    ):
+        add(
+            Rule.COMMITTEE_SIZE,
+            f"{name} has {full} full members, so it needs a committee of "
+            f"{rules.committee_min_size}–{rules.committee_usual_max_size} "
+            f"(at most {rules.committee_max_size}) with a secretary; it has {committee}",
+            fullMembers=full,
+            committee=committee,
+            minimum=rules.committee_min_size,
+            maximum=rules.committee_max_size,
+        )
+    if kind in SECRETARY_REQUIRED_KINDS and secretaries == 0:
+        needs = (
+            "a committee with a secretary"
+            if full >= rules.committee_required_from_full_members
+            else "a secretary"
+        )
+        add(Rule.NO_SECRETARY, f"{name} has no secretary: it needs {needs}", fullMembers=full)
+    if kind in ELECTED_KINDS and since is not None:
+        years = (
+            rules.community_term_years if kind in COMMUNITY_TERM_KINDS else rules.other_term_years
+        )
+        due = _anniversary(since, years)
+        if due < today:
+            found.append(
+                Violation(
+                    Rule.OVERDUE_ELECTION,
+                    f"{name}: the secretary's term began on {since.isoformat()} and terms last "
+                    f"{years} years, so an election was due on {due.isoformat()}",
+                    organisation=org,
+                    since=since,
+                    details={"termYears": years, "daysOverdue": (today - due).days},
+                )
+            )
+    if kind is OrgKind.GROUP and leaders == 0:
+        add(Rule.GROUP_WITHOUT_LEADER, f"{name} has no group leader")
+    return found
+
+
+def _anniversary(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+async def _member_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    query = _member_query_of_shape(scope.shape, rules, today)
+    found: list[Violation] = []
+    for member, role in await session.execute(query, scope.bounds()):
+        found.extend(_judge_member(member, role, rules=rules, today=today))
+    return found
+
+
+@lru_cache(maxsize=256)
+def _member_query_of_shape(
+    shape: tuple[ScopeKind, int, int | None], rules: RuleThresholds, today: date
+) -> Select[Any]:
+    return _member_query(shape_of(*shape), rules, today)
+
+
+def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    due = years_before(today, rules.probation_years)
+    elected = (
+        select(func.min(Office.role))
+        .where(Office.member_id == Member.id, Office.end.is_(None))
+        .where(one_of(Office.role, COMMITTEE_ROLES))
+        .scalar_subquery()
+    )
+    probationary = and_(
+        Member.organisation_id.in_(orgs), Member.status == MemberStatus.PROBATIONARY.value
+    )
+    homes = living_in(scope) if scope.place_tops else false()
+    # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
+    # branch narrowed to the members a rule can catch: probationary members of the scope's
+    # organisations, and members with neither organisation nor workplace (found by the null
+    # organisation) reporting into the scope or living in it. Narrowing inside the branches
+    # keeps a district-wide report from walking every member and every household.
+    candidates = [probationary, and_(_UNATTACHED, Member.reports_to_id.in_(orgs))]
+    if scope.place_tops:
+        candidates.append(and_(_UNATTACHED, homes))
+    return (
+        select(Member, elected)
+        .where(member_meets_any(*candidates))
+        .where(
+            or_(
+                and_(probationary, or_(Member.joined < due, elected.is_not(None))),
+                and_(_UNATTACHED, or_(Member.reports_to_id.in_(orgs), homes)),
+            )
+        )
+        .order_by(Member.code)
+    )
+
+
+# Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`).
+_UNATTACHED = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
+
+
+def _judge_member(
+    member: Member, role: str | None, *, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """Word the violations of one member."""
+    name = member.name
+    found: list[Violation] = []
+    if member.organisation_id is None and member.workplace is None:
+        found.append(
+            Violation(
+                Rule.NO_FORMAL_ORGANISATION,
+                f"{name} has neither a formal organisation nor a workplace: "
+                "transfer their organisational tie (组织关系) to an organisation",
+                member=member,
+            )
+        )
+    if member.status != MemberStatus.PROBATIONARY.value:
+        return found
+    if role is not None:
+        found.append(
+            Violation(
+                Rule.PROBATIONARY_OFFICER,
+                f"{name} is a probationary member holding the office of {role.replace('_', ' ')}"
+                ": probationary members cannot be elected",
+                member=member,
+            )
+        )
+    joined = member.joined
+    if joined is None:
+        return found
+    longest = rules.probation_years + rules.probation_max_extension_years
+    ends = _anniversary(joined, rules.probation_years)
+    limit = _anniversary(joined, longest)
+    if limit < today:
+        found.append(
+            Violation(
+                Rule.PROBATION_OVERDUE,
+                f"{name} joined on {joined.isoformat()} and is still probationary after the "
+                f"longest probation of {longest} years (ended {limit.isoformat()}): "
+                "decide on full membership",
+                member=member,
+                since=joined,
+                details={"probationYears": longest, "daysOverdue": (today - limit).days},
+            )
+        )
+    elif ends < today:
+        found.append(
+            Violation(
+                Rule.PROBATION_DUE,
+                f"{name} joined on {joined.isoformat()}: the {rules.probation_years}-year "
+                f"probation ended on {ends.isoformat()}; confirm them as a full member or "
+                f"extend it (by at most {rules.probation_max_extension_years} year(s), "
+                f"until {limit.isoformat()})",
+                member=member,
+                since=joined,
+                details={"probationYears": rules.probation_years, "daysDue": (today - ends).days},
+                severity=Severity.NOTICE,
+            )
+        )
+    return found

@@ -1,0 +1,127 @@
+"""The starlette application: GraphQL (and its self-hosted IDE) at /graphql, the organiser's
+console at /console, a health check at /healthz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http.parse_content_type import parse_content_type
+
+from registry.access.tokens import authenticate
+from registry.api.context import Context
+from registry.api.schema import build_schema
+from registry.core.config import Settings
+from registry.core.db import Database
+from registry.server.body_limit import BodySizeLimit, error_document
+from registry.web import request_token, web_routes
+from registry.web.pages import ide_page
+
+# What strawberry's HTTP refusals (malformed requests) are answered with, by status.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+class RegistryGraphQL(GraphQL):
+    """Strawberry's ASGI app with the registry's context; every request it refuses gets a
+    JSON answer with a code, like any GraphQL error."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.ide else None,
+            allow_queries_via_get=True,
+        )
+        self.db = db
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive=receive))
+        except HTTPException as refused:  # strawberry answers these in plain text
+            response = Response(
+                error_document(refused.reason, HTTP_CODES.get(refused.status_code, "BAD_REQUEST")),
+                status_code=refused.status_code,
+                media_type="application/json",
+            )
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        if request.method == "POST":
+            media_type, _ = parse_content_type(request.content_type or "")
+            if media_type != "application/json":
+                raise HTTPException(
+                    415,
+                    "send GraphQL requests as JSON (Content-Type: application/json), "
+                    "or queries as a GET query string",
+                )
+            # Strawberry reads any JSON value as a request and fails on those that are not an
+            # object: look first (starlette keeps the body; a request parses in microseconds).
+            if not isinstance(self.parse_json(await request.get_body()), dict):
+                raise HTTPException(
+                    400, 'the body must be a JSON object: {"query": "...", "variables": {...}}'
+                )
+        return await super().parse_http_body(request)
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+        async with self.db.read() as session:
+            # The console's session cookie counts only on JSON POSTs (see registry.web.session).
+            actor = await authenticate(session, request_token(request, json_post_only=True))
+        return Context(db=self.db, settings=self.settings, actor=actor)
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a 100-member page or a district's violations encode several times faster,
+        # and Chinese text goes out as UTF-8 rather than \u escapes.
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # its JSONDecodeError is json's: bad bodies still get a 400
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own GraphiQL build: strawberry's page loads its scripts from a public CDN.
+        return ide_page()
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application for these settings (from the environment by default)."""
+    settings = settings or Settings.from_env()
+    db = Database(settings.database_url, settings.statement_timeout_ms)
+    graphql_app = RegistryGraphQL(db, settings)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            *web_routes(settings.ide),
+        ],
+        lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+    )
+    app.state.db = db
+    app.state.settings = settings
+    return app

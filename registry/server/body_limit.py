@@ -1,0 +1,83 @@
+"""Request bodies over the deployment's limit are refused (413) before the app reads them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+def error_document(message: str, code: str) -> bytes:
+    """A refusal made before GraphQL runs, in the shape of GraphQL's own errors."""
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
+ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Any]
+
+
+# A body over the limit is still read (and dropped) up to this many times the limit, so that
+# the client, still sending, receives the 413 rather than a connection reset.
+_DRAIN = 16
+
+
+class BodySizeLimit:
+    """Raw ASGI middleware: refuse HTTP request bodies over `max_bytes` with 413, before the
+    application reads a byte of them (declared lengths are refused at once, streamed bodies
+    as soon as they pass the limit)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or self.max_bytes <= 0:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > _DRAIN * self.max_bytes:
+            await self._refuse(send)  # far too big to read even to throw away: close at once
+            return
+        messages: list[dict] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                messages.append(message)
+                break
+            size += len(message.get("body", b""))
+            if size <= self.max_bytes:
+                messages.append(message)
+            elif size > _DRAIN * self.max_bytes:
+                break
+            if not message.get("more_body", False):
+                break
+        if size > self.max_bytes:
+            # Read (and dropped) up to a bound, so the client gets the answer, not a reset.
+            await self._refuse(send)
+            return
+
+        async def replay() -> dict:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Callable) -> None:
+        body = error_document(
+            f"the request body is larger than {self.max_bytes} bytes; send a smaller request "
+            "(split bulk work, or import a workbook)",
+            "PAYLOAD_TOO_LARGE",
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+

@@ -1,0 +1,415 @@
+"""Writes of members: create, update, transfer (history kept), confirm probationary members."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
+from registry.audit.changelog import Recorder, snapshot
+from registry.core.config import RuleThresholds
+from registry.core.errors import ErrorCode, fail
+from registry.core.kinds import (
+    MEMBER_HOLDING_KINDS,
+    REPORTING_KINDS,
+    Gender,
+    MemberStatus,
+    OrgKind,
+    PlaceKind,
+)
+from registry.core.models import (
+    CODE_MAX,
+    MEMBER_NAME_MAX,
+    SKILL_MAX,
+    WORKPLACE_MAX,
+    Affiliation,
+    Member,
+    MemberSkill,
+    Office,
+    Organisation,
+)
+from registry.core.tallies import refresh_places
+from registry.writes.common import (
+    OFFICE_FIELDS,
+    check_version,
+    member_state,
+    require_active,
+    text,
+)
+
+# Mainland mobile numbers: 11 digits starting 13–19 (an optional +86/86 prefix is dropped).
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+# Organisations an in-service member may report to (双报到): community-level ones and branches.
+
+
+def clean_task_capacity(raw: int | None) -> int | None:
+    """A member's own task capacity (whole tasks at once, within the rule limits), or None."""
+    if raw is None:
+        return None
+    low, high = RuleThresholds.task_capacity_min, RuleThresholds.task_capacity_max
+    if not low <= raw <= high:
+        raise fail("taskCapacity", f"{raw} is not a whole number from {low} to {high} (how many "
+                   "tasks the member may hold at once); omit it for the default")  # fmt: skip
+    return raw
+
+
+def clean_phone(raw: str | None) -> str | None:
+    """An 11-digit mainland mobile number, or None to leave it empty; else a user error."""
+    if raw is None or not raw.strip():
+        return None
+    digits = re.sub(r"[\s\-()]", "", raw)
+    digits = digits.removeprefix("+86") if digits.startswith("+86") else digits
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if not _MOBILE.fullmatch(digits):
+        raise fail("phone", f"{raw!r} is not an 11-digit mainland mobile number (1xxxxxxxxxx)")
+    return digits
+
+
+def clean_skills(raw: list[str]) -> list[str]:
+    """Trimmed, distinct skills in the order given."""
+    skills = [text(s, "skills", SKILL_MAX) or "" for s in raw]
+    return list(dict.fromkeys(s for s in skills if s))
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A member's formal tie: an organisation, or (in service) a workplace and where they report."""
+
+    organisation: Organisation | None
+    workplace: str | None
+    reports_to: Organisation | None
+
+
+async def resolve_tie(
+    session: AsyncSession,
+    actor: Actor,
+    organisation: Key | None,
+    workplace: str | None,
+    reports_to: Key | None,
+) -> Tie:
+    """Check the one-formal-organisation rule and the kinds of the organisations named."""
+    place = text(workplace, "workplace", WORKPLACE_MAX, required=False)
+    if (organisation is None) == (place is None):
+        raise fail(
+            "organisation",
+            "a member has exactly one formal organisation: give either `organisation` or, "
+            "for an in-service member, `workplace` (with `reportsTo`), not both and not neither",
+        )
+    if organisation is not None:
+        if reports_to is not None:
+            raise fail(
+                "reportsTo",
+                "only in-service members (with a workplace) report elsewhere "
+                "(双报到); a member of a local organisation reports to it already",
+            )
+        # Locked: a transfer into a branch being merged or dissolved waits, then is refused.
+        org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+        if OrgKind(org.kind) not in MEMBER_HOLDING_KINDS:
+            allowed = ", ".join(sorted(k.value for k in MEMBER_HOLDING_KINDS))
+            raise fail(
+                "organisation",
+                f"{org.code!r} is a {org.kind}; a formal organisation must be one of: {allowed}",
+                ErrorCode.WRONG_KIND,
+            )
+        await require_active(org, "organisation")
+        return Tie(org, None, None)
+    if reports_to is None:
+        raise fail(
+            "reportsTo",
+            "an in-service member must report (双报到) to a community "
+            "organisation or a branch: give `reportsTo`",
+        )
+    target = await get_organisation(session, actor, reports_to, "reportsTo", for_update=True)
+    if OrgKind(target.kind) not in REPORTING_KINDS:
+        allowed = ", ".join(sorted(k.value for k in REPORTING_KINDS))
+        raise fail(
+            "reportsTo",
+            f"{target.code!r} is a {target.kind}; members report to one of: {allowed}",
+            ErrorCode.WRONG_KIND,
+        )
+    await require_active(target, "reportsTo")
+    return Tie(None, place, target)
+
+
+async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
+    row = await get_place(session, actor, ref, "household")
+    if row.kind != PlaceKind.HOUSEHOLD.value:
+        raise fail(
+            "household", f"{row.code!r} is a {row.kind}, not a household", ErrorCode.WRONG_KIND
+        )
+    return row.id
+
+
+async def writable_member(
+    session: AsyncSession, actor: Actor, key: Key, lock: bool = True
+) -> Member:
+    """A member the actor may change: one who belongs or reports inside the actor's scope
+    (living in the territory lets a scoped token read a member, not move them). Locked
+    (SELECT ... FOR UPDATE) unless `lock` is False."""
+    row = await get_member(session, actor, key, "member", for_update=lock)
+    if actor.unscoped:
+        return row
+    ids = [i for i in (row.organisation_id, row.reports_to_id) if i is not None]
+    paths = list(await session.scalars(select(Organisation.path).where(Organisation.id.in_(ids))))
+    if not any(actor.sees_org(p) for p in paths):
+        shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
+        raise fail("member", f"no member with {shown} in your scope", ErrorCode.NOT_FOUND)
+    return row
+
+
+async def reaffiliate(
+    session: AsyncSession, recorder: Recorder, member: Member, tie: Tie, on: date
+) -> None:
+    """Close the member's open affiliation on `on` and open the new one (history is kept)."""
+    fields = ("member_id", "organisation_id", "workplace", "start", "end")
+    for old in await session.scalars(
+        select(Affiliation).where(Affiliation.member_id == member.id, Affiliation.end.is_(None))
+    ):
+        before = snapshot(old, *fields)
+        old.end = max(on, old.start) if old.start else on
+        recorder.record("affiliation", old.id, "end", before, snapshot(old, *fields))
+    new = Affiliation(
+        member_id=member.id,
+        organisation_id=tie.organisation.id if tie.organisation else None,
+        workplace=tie.workplace,
+        start=on,
+    )
+    session.add(new)
+    await session.flush()
+    recorder.record("affiliation", new.id, "create", None, snapshot(new, *fields))
+    member.organisation_id = new.organisation_id
+    member.workplace = tie.workplace
+    member.reports_to_id = tie.reports_to.id if tie.reports_to else None
+
+
+# What a building's tally counts of a member (`registry.core.tallies`).
+_TALLIED_FIELDS = ("household_id", "status", "workplace")
+
+
+async def _refresh_if_resident_changed(
+    session: AsyncSession, before: dict[str, Any], row: Member
+) -> None:
+    """Recompute the tallies of the member's old and new buildings when where they live, their
+    status or their workplace changed."""
+    if any(before[field] != getattr(row, field) for field in _TALLIED_FIELDS):
+        await refresh_places(session, {before["household_id"], row.household_id})
+
+
+async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) -> None:
+    await session.execute(delete(MemberSkill).where(MemberSkill.member_id == member_id))
+    session.add_all(MemberSkill(member_id=member_id, skill=s) for s in skills)
+
+
+async def create_member(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    code: str,
+    name: str,
+    gender: Gender | None,
+    status: MemberStatus,
+    joined: date | None,
+    full_on: date | None,
+    organisation: Key | None,
+    workplace: str | None,
+    reports_to: Key | None,
+    household_ref: Key | None,
+    phone: str | None,
+    skills: list[str],
+    today: date,
+    task_capacity: int | None = None,
+) -> Member:
+    """Register a member with one formal organisation (or a workplace and reporting)."""
+    actor.require_write()
+    code = text(code, "code", CODE_MAX) or ""
+    if await session.scalar(select(Member.id).where(Member.code == code)) is not None:
+        raise fail("code", f"a member with code {code!r} already exists", ErrorCode.DUPLICATE)
+    clean_name = text(name, "name", MEMBER_NAME_MAX)
+    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
+    if status == MemberStatus.PROBATIONARY and full_on is not None:
+        raise fail("fullOn", "a probationary member has no full-membership date yet")
+    if joined and full_on and full_on < joined:
+        raise fail("fullOn", "full membership cannot start before joining")
+    if joined and joined > today:
+        raise fail("joined", "the joining date is in the future")
+    row = Member(
+        code=code,
+        name=clean_name,
+        gender=gender.value if gender else None,
+        status=status.value,
+        joined=joined,
+        full_on=full_on,
+        household_id=await household(session, actor, household_ref) if household_ref else None,
+        phone=clean_phone(phone),
+        task_capacity=clean_task_capacity(task_capacity),
+        version=1,
+    )
+    session.add(row)
+    await session.flush()
+    await reaffiliate(session, recorder, row, tie, joined or today)
+    await _set_skills(session, row.id, clean_skills(skills))
+    await session.flush()
+    await refresh_places(session, [row.household_id])
+    recorder.record(
+        "member", row.id, "create", None, {**member_state(row), "skills": clean_skills(skills)}
+    )
+    return row
+
+
+async def update_member(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    member: Key,
+    name: str | None = None,
+    gender: Gender | None = None,
+    household_ref: Key | None = None,
+    phone: str | None = None,
+    skills: list[str] | None = None,
+    workplace: str | None = None,
+    reports_to: Key | None = None,
+    expected_version: int | None = None,
+    task_capacity: int | None = None,
+) -> Member:
+    """Change a member's own details, skills, phone, task capacity, and an in-service member's
+    workplace or reporting. A phone of "" clears it. The formal organisation changes only by
+    transferMember."""
+    actor.require_write()
+    tie: Tie | None = None
+    seen_reports_to: int | None = None
+    if workplace is not None or reports_to is not None:
+        # The organisation is locked before the member, the order merges lock in (a merge
+        # moving this member's reporting meanwhile would otherwise deadlock with us).
+        seen = await writable_member(session, actor, member, lock=False)
+        if seen.workplace is None:
+            raise fail(
+                "workplace" if workplace is not None else "reportsTo",
+                f"{seen.code!r} is not in service; use transferMember to give them a workplace",
+            )
+        tie = await resolve_tie(
+            session, actor, None, workplace or seen.workplace, reports_to or seen.reports_to_id
+        )
+        seen_reports_to = seen.reports_to_id
+        row = seen
+        await lock_in_order(session, [row])  # locked and re-read: what others committed
+    else:
+        row = await writable_member(session, actor, member)
+    check_version(row, expected_version, "member")
+    if tie is not None and (
+        row.workplace is None or (reports_to is None and row.reports_to_id != seen_reports_to)
+    ):
+        raise fail(
+            "member",
+            f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
+            ErrorCode.STALE,
+        )
+    before = member_state(row)
+    old_skills = list(
+        await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
+    )
+    if name is not None:
+        row.name = text(name, "name", MEMBER_NAME_MAX) or row.name
+    if gender is not None:
+        row.gender = gender.value
+    if household_ref is not None:
+        row.household_id = await household(session, actor, household_ref)
+    if phone is not None:
+        row.phone = clean_phone(phone)
+    if task_capacity is not None:
+        row.task_capacity = clean_task_capacity(task_capacity)
+    if tie is not None:
+        row.workplace = tie.workplace
+        row.reports_to_id = tie.reports_to.id if tie.reports_to else None
+    new_skills = old_skills
+    if skills is not None:
+        new_skills = clean_skills(skills)
+        await _set_skills(session, row.id, new_skills)
+    row.version += 1
+    await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
+    recorder.record(
+        "member",
+        row.id,
+        "update",
+        {**before, "skills": old_skills},
+        {**member_state(row), "skills": new_skills},
+    )
+    return row
+
+
+async def transfer_member(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    member: Key,
+    organisation: Key | None,
+    workplace: str | None,
+    reports_to: Key | None,
+    on: date,
+    expected_version: int | None = None,
+) -> Member:
+    """Move a member's formal tie to another organisation (or a workplace), closing the old
+    affiliation on `on` and opening the new one; offices in the old organisation end then."""
+    actor.require_write()
+    # Organisations are locked before members, the order merges lock in (no deadlock).
+    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
+    row = await writable_member(session, actor, member)
+    check_version(row, expected_version, "member")
+    if tie.organisation is not None and tie.organisation.id == row.organisation_id:
+        raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
+    before = member_state(row)
+    old_org = row.organisation_id
+    await reaffiliate(session, recorder, row, tie, on)
+    if old_org is not None:
+        for office in await session.scalars(
+            select(Office).where(
+                Office.member_id == row.id,
+                Office.organisation_id == old_org,
+                Office.end.is_(None),
+            )
+        ):
+            was = snapshot(office, *OFFICE_FIELDS)
+            office.end = max(on, office.start) if office.start else on
+            recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
+    row.version += 1
+    await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
+    recorder.record("member", row.id, "transfer", before, member_state(row))
+    return row
+
+
+async def confirm_member(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    member: Key,
+    on: date,
+    expected_version: int | None = None,
+) -> Member:
+    """A probationary member becomes a full member on `on` (DESIGN section 2)."""
+    actor.require_write()
+    row = await writable_member(session, actor, member)
+    check_version(row, expected_version, "member")
+    if row.status != MemberStatus.PROBATIONARY.value:
+        raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
+    if row.joined and on < row.joined:
+        raise fail("on", f"full membership cannot start before joining ({row.joined})")
+    before = member_state(row)
+    row.status = MemberStatus.FULL.value
+    row.full_on = on
+    row.version += 1
+    await session.flush()
+    await _refresh_if_resident_changed(session, before, row)
+    recorder.record("member", row.id, "confirm", before, member_state(row))
+    return row

@@ -1,0 +1,448 @@
+"""Merging two branches into one, and splitting one into several: each one transaction.
+
+Merge (the two branches of 吉安园茅溪小区 becoming one, DESIGN section 4): the source's members,
+groups, covered places and reporting in-service members move to the survivor; its open offices
+end on the merge date and continue in the survivor as new terms from that date, except that a
+second secretary is not created when the survivor already has one (the survivor keeps its own
+secretary; the source's secretary's term simply ends). The source stays, closed: status merged,
+closed_on, merged_into, approved_by and approved_on.
+
+Split: new organisations of the source's kind are created beside it (same parent); the members
+(formal or reporting), groups and covered places listed for each part move there. Officers do
+not move: a new organisation elects its own. With keepSource the rest stays in the source;
+without it the source closes (status dissolved, with the approval), and everything it still holds
+must be listed, since a split must not orphan members or groups; unlisted coverage just ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
+from registry.audit.changelog import Recorder, snapshot
+from registry.core.errors import ErrorCode, Problem, UserErrors, fail
+from registry.core.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
+from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.writes.common import (
+    OFFICE_FIELDS,
+    check_version,
+    get_approver,
+    member_state,
+    move_subtree,
+    org_state,
+    require_active,
+    sub_district_of,
+    text,
+)
+from registry.writes.members import Tie, reaffiliate
+from registry.writes.offices import SINGLE_HOLDER_ROLES
+from registry.writes.organisations import (
+    add_organisation,
+    code_is_free,
+    cover,
+    end_offices,
+    uncover,
+)
+
+T = TypeVar("T")
+
+
+def _branch_kind(row: Organisation, field: str) -> None:
+    if OrgKind(row.kind) not in ESTATE_COVERING_KINDS:
+        raise fail(
+            field,
+            f"{row.code!r} is a {row.kind}; only branches and general branches "
+            "are merged or split here",
+            ErrorCode.WRONG_KIND,
+        )
+
+
+async def _move_members(
+    session: AsyncSession, recorder: Recorder, members: list[Member], to: Organisation, on: date
+) -> None:
+    for person in members:
+        before = member_state(person)
+        await reaffiliate(session, recorder, person, Tie(to, None, None), on)
+        person.version += 1
+        recorder.record("member", person.id, "transfer", before, member_state(person))
+
+
+def _move_reporting(recorder: Recorder, members: list[Member], to: Organisation, on: date) -> None:
+    for person in members:
+        before = member_state(person)
+        person.reports_to_id = to.id
+        person.version += 1
+        after = {**member_state(person), "effective_on": on}
+        recorder.record("member", person.id, "report", before, after)
+
+
+async def _move_groups(
+    session: AsyncSession,
+    recorder: Recorder,
+    groups: list[Organisation],
+    to: Organisation,
+    on: date,
+) -> None:
+    for group in groups:
+        before = org_state(group)
+        await move_subtree(session, Organisation, group, to)
+        # `effective_on`: the day the move took effect, for answers "as of" a date.
+        recorder.record(
+            "organisation", group.id, "move", before, {**org_state(group), "effective_on": on}
+        )
+
+
+async def _close(
+    row: Organisation,
+    recorder: Recorder,
+    status: OrgStatus,
+    on: date,
+    approver: Organisation,
+    merged_into: Organisation | None = None,
+) -> None:
+    before = org_state(row)
+    row.status = status.value
+    row.closed_on = on
+    row.merged_into_id = merged_into.id if merged_into else None
+    row.approved_by_id = approver.id
+    row.approved_on = on
+    row.version += 1
+    recorder.record("organisation", row.id, status.value, before, org_state(row))
+
+
+async def merge_organisations(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    source: Key,
+    into: Key,
+    approved_by: Key,
+    approved_on: date,
+    expected_version: int | None = None,
+    into_expected_version: int | None = None,
+) -> tuple[Organisation, Organisation]:
+    """Merge `source` into `into` (see the module docstring); returns (source, survivor).
+
+    Both organisations are locked lowest id first, so two organisers merging A into B and B
+    into A at once queue (one wins, the other finds its source merged) instead of deadlocking."""
+    actor.require_write()
+    src = await get_organisation(session, actor, source, "source")
+    dst = await get_organisation(session, actor, into, "into")
+    if src.id == dst.id:
+        raise fail("into", f"{src.code!r} cannot be merged into itself; name another branch")
+    await lock_in_order(session, [src, dst])
+    check_version(src, expected_version, "organisation")
+    check_version(dst, into_expected_version, "organisation", "intoExpectedVersion")
+    await require_active(src, "source")
+    await require_active(dst, "into")
+    _branch_kind(src, "source")
+    _branch_kind(dst, "into")
+    if src.kind != dst.kind:
+        raise fail(
+            "into",
+            f"{src.code!r} is a {src.kind} and {dst.code!r} a {dst.kind}; "
+            "only organisations of the same kind merge",
+            ErrorCode.WRONG_KIND,
+        )
+    if dst.path.startswith(src.path) or src.path.startswith(dst.path):
+        raise fail("into", "one organisation lies inside the other", ErrorCode.CYCLE)
+    src_sub, dst_sub = await sub_district_of(session, src), await sub_district_of(session, dst)
+    if src_sub is None or dst_sub is None or src_sub.id != dst_sub.id:
+        raise fail(
+            "into",
+            f"{src.code!r} and {dst.code!r} are in different sub-districts "
+            f"({src_sub.code if src_sub else 'none'} and {dst_sub.code if dst_sub else 'none'}); "
+            "branches merge only within one sub-district — transfer members instead",
+        )
+    approver = await get_approver(session, actor, approved_by, [src, dst], "approvedBy")
+    on = approved_on
+    before_dst = org_state(dst)
+
+    # Row locks: a member transferred or a group moved meanwhile is re-read, not overwritten.
+    members = list(
+        await session.scalars(
+            select(Member)
+            .where(Member.organisation_id == src.id)
+            .order_by(Member.id)
+            .with_for_update()
+        )
+    )
+    await _move_members(session, recorder, members, dst, on)
+    reporting = list(
+        await session.scalars(
+            select(Member)
+            .where(Member.reports_to_id == src.id)
+            .order_by(Member.id)
+            .with_for_update()
+        )
+    )
+    _move_reporting(recorder, reporting, dst, on)
+    groups = list(
+        await session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.parent_id == src.id,
+                Organisation.status == OrgStatus.ACTIVE.value,
+            )
+            .order_by(Organisation.id)
+            .with_for_update()
+        )
+    )
+    await _move_groups(session, recorder, groups, dst, on)
+    places = await uncover(session, recorder, src, on)
+    await cover(session, recorder, dst, places, on)
+
+    ended = await end_offices(session, recorder, src, on)
+    held = {
+        (o.member_id, o.role)
+        for o in await session.scalars(
+            select(Office).where(Office.organisation_id == dst.id, Office.end.is_(None))
+        )
+    }
+    for old in ended:
+        role = OfficeRole(old.role)
+        taken = role in SINGLE_HOLDER_ROLES and any(r == old.role for _, r in held)
+        if taken or (old.member_id, old.role) in held:
+            continue
+        new = Office(member_id=old.member_id, organisation_id=dst.id, role=old.role, start=on)
+        session.add(new)
+        await session.flush()
+        held.add((new.member_id, new.role))
+        recorder.record("office", new.id, "create", None, snapshot(new, *OFFICE_FIELDS))
+
+    await _close(src, recorder, OrgStatus.MERGED, on, approver, merged_into=dst)
+    dst.version += 1
+    await session.flush()
+    recorder.record(
+        "organisation",
+        dst.id,
+        "absorb",
+        {**before_dst, "absorbed": None},
+        {**org_state(dst), "absorbed": src.id},
+    )
+    return src, dst
+
+
+@dataclass
+class SplitPart:
+    """One organisation a split creates, and what moves to it."""
+
+    code: str
+    name: str
+    covers: list[Key] = field(default_factory=list)
+    members: list[Key] = field(default_factory=list)
+    groups: list[Key] = field(default_factory=list)
+
+
+@dataclass
+class _Resolved:
+    members: list[Member] = field(default_factory=list)
+    reporting: list[Member] = field(default_factory=list)
+    groups: list[Organisation] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+
+
+async def _resolve_part(
+    session: AsyncSession,
+    actor: Actor,
+    src: Organisation,
+    part: SplitPart,
+    where: str,
+    covered: set[int],
+    seen_members: set[int],
+    seen_groups: set[int],
+) -> _Resolved:
+    found = _Resolved()
+    problems: list[Problem] = []
+
+    async def attempt(coro: Awaitable[T]) -> T | None:
+        # Collect every unknown reference of the part, not just the first.
+        try:
+            return await coro
+        except UserErrors as refused:
+            problems.extend(refused.problems)
+            return None
+
+    for j, ref in enumerate(part.members):
+        at = f"{where}.members[{j}]"
+        person = await attempt(get_member(session, actor, ref, at, for_update=True))
+        if person is None:
+            continue
+        if person.id in seen_members:
+            problems.append(Problem(at, f"{person.code!r} is listed twice", ErrorCode.DUPLICATE))
+        elif person.organisation_id == src.id:
+            found.members.append(person)
+        elif person.reports_to_id == src.id:
+            found.reporting.append(person)
+        else:
+            problems.append(
+                Problem(at, f"{person.code!r} neither belongs nor reports to {src.code!r}")
+            )
+        seen_members.add(person.id)
+    for j, ref in enumerate(part.groups):
+        at = f"{where}.groups[{j}]"
+        group = await attempt(get_organisation(session, actor, ref, at, for_update=True))
+        if group is None:
+            continue
+        if group.id in seen_groups:
+            problems.append(Problem(at, f"{group.code!r} is listed twice", ErrorCode.DUPLICATE))
+        elif group.parent_id != src.id or group.status != OrgStatus.ACTIVE.value:
+            problems.append(
+                Problem(
+                    at, f"{group.code!r} is not an active organisation directly under {src.code!r}"
+                )
+            )
+        else:
+            found.groups.append(group)
+        seen_groups.add(group.id)
+    for j, ref in enumerate(part.covers):
+        at = f"{where}.covers[{j}]"
+        place = await attempt(get_place(session, actor, ref, at))
+        if place is None:
+            continue
+        if place.id not in covered:
+            problems.append(Problem(at, f"{src.code!r} does not cover {place.code!r}"))
+        found.places.append(place.id)
+    if problems:
+        raise UserErrors(problems)
+    return found
+
+
+def _left_behind(noun: str, codes: list[str]) -> str:
+    shown = ", ".join(repr(c) for c in codes[:5]) + (" …" if len(codes) > 5 else "")
+    return f"{len(codes)} {noun} ({shown})"
+
+
+async def split_organisation(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    source: Key,
+    parts: list[SplitPart],
+    approved_by: Key,
+    approved_on: date,
+    keep_source: bool,
+    expected_version: int | None = None,
+) -> tuple[Organisation, list[Organisation]]:
+    """Split `source` into new organisations (see the module docstring)."""
+    actor.require_write()
+    src = await get_organisation(session, actor, source, "source", for_update=True)
+    check_version(src, expected_version, "organisation")
+    await require_active(src, "source")
+    _branch_kind(src, "source")
+    if not parts:
+        raise fail("into", "name at least one organisation to split into")
+    if not keep_source and len(parts) < 2:
+        raise fail(
+            "into",
+            "splitting into one organisation and closing the source is a "
+            "rename: use updateOrganisation, or keepSource: true",
+        )
+    parent = await session.get(Organisation, src.parent_id) if src.parent_id else None
+    if parent is None:
+        raise fail("source", f"{src.code!r} has no parent to create the new organisations under")
+    approver = await get_approver(session, actor, approved_by, [src], "approvedBy")
+    codes: list[str] = []
+    for i, part in enumerate(parts):
+        code = await code_is_free(session, part.code, f"into[{i}].code")
+        if code in codes:
+            raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
+        codes.append(code)
+    covered = set(
+        await session.scalars(
+            select(Coverage.place_id).where(
+                Coverage.organisation_id == src.id, Coverage.end.is_(None)
+            )
+        )
+    )
+    seen_members: set[int] = set()
+    seen_groups: set[int] = set()
+    resolved = [
+        await _resolve_part(
+            session, actor, src, part, f"into[{i}]", covered, seen_members, seen_groups
+        )
+        for i, part in enumerate(parts)
+    ]
+    if not keep_source:
+        left_members = list(
+            await session.scalars(
+                select(Member.code)
+                .where((Member.organisation_id == src.id) | (Member.reports_to_id == src.id))
+                .where(Member.id.not_in(seen_members))
+                .order_by(Member.code)
+            )
+        )
+        left_groups = list(
+            await session.scalars(
+                select(Organisation.code)
+                .where(Organisation.parent_id == src.id)
+                .where(Organisation.status == OrgStatus.ACTIVE.value)
+                .where(Organisation.id.not_in(seen_groups))
+                .order_by(Organisation.code)
+            )
+        )
+        left = [
+            _left_behind(noun, found)
+            for noun, found in (("member(s)", left_members), ("organisation(s)", left_groups))
+            if found
+        ]
+        if left:
+            raise fail(
+                "into",
+                f"the split would orphan {' and '.join(left)} of {src.code!r}: "
+                "list each in one of the new organisations, or keepSource: true",
+                ErrorCode.CONFLICT,
+            )
+
+    on = approved_on
+    before_src = org_state(src)
+    await uncover(session, recorder, src, on, sorted({p for r in resolved for p in r.places}))
+    created: list[Organisation] = []
+    for i, (part, code, found) in enumerate(zip(parts, codes, resolved, strict=True)):
+        # The name is checked here, mid-way, on purpose: run_write's one transaction means a
+        # late refusal still leaves nothing written (the tests rely on this to prove it).
+        new = await add_organisation(
+            session,
+            recorder,
+            code=code,
+            kind=OrgKind(src.kind),
+            name=text(part.name, f"into[{i}].name", NAME_MAX) or "",
+            parent=parent,
+            established=on,
+            approved_by=approver,
+            approved_on=on,
+        )
+        await _move_members(session, recorder, found.members, new, on)
+        _move_reporting(recorder, found.reporting, new, on)
+        await _move_groups(session, recorder, found.groups, new, on)
+        await cover(session, recorder, new, found.places, on)
+        created.append(new)
+    moved = [m.id for r in resolved for m in r.members]
+    for office in await session.scalars(
+        select(Office)
+        .where(Office.organisation_id == src.id, Office.end.is_(None), Office.member_id.in_(moved))
+        .with_for_update()
+    ):
+        was = snapshot(office, *OFFICE_FIELDS)
+        office.end = max(on, office.start) if office.start else on
+        recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
+    if keep_source:
+        src.approved_by_id = approver.id
+        src.approved_on = on
+        src.version += 1
+        recorder.record("organisation", src.id, "split", before_src, org_state(src))
+    else:
+        await uncover(session, recorder, src, on)
+        await end_offices(session, recorder, src, on)
+        await _close(src, recorder, OrgStatus.DISSOLVED, on, approver)
+    await session.flush()
+    return src, created

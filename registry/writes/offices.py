@@ -1,0 +1,135 @@
+"""Offices as dated terms: appoint a member to an office, end a term."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.access.lookup import get_organisation
+from registry.audit.changelog import Recorder, snapshot
+from registry.core.errors import ErrorCode, fail
+from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
+from registry.core.models import Office, Organisation
+from registry.writes.common import OFFICE_FIELDS, require_active
+from registry.writes.members import writable_member
+
+# Roles held by one person at a time in an organisation.
+SINGLE_HOLDER_ROLES = frozenset({OfficeRole.SECRETARY, OfficeRole.GROUP_LEADER})
+
+
+def role_problem(role: OfficeRole, kind: OrgKind) -> str | None:
+    """Why `role` does not exist in an organisation of `kind`, or None."""
+    if kind == OrgKind.GROUP and role != OfficeRole.GROUP_LEADER:
+        return "a group has a group leader only"
+    if kind != OrgKind.GROUP and role == OfficeRole.GROUP_LEADER:
+        return f"a group leader leads a group, not a {kind.value}"
+    return None
+
+
+async def appoint_office(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    member: int | str,
+    organisation: int | str,
+    role: OfficeRole,
+    start: date,
+    replace_current: bool,
+) -> Office:
+    """Start a term of `member` in `role` at `organisation` from `start`; it is current until
+    endOffice gives it an end (an open end is what "current" means throughout the registry).
+
+    Only full members may be elected (DESIGN section 2); the officer's formal organisation
+    lies in the organisation's subtree (for a group: in its branch). A secretary or group
+    leader already in office must be replaced explicitly (`replace_current`): their term
+    then ends the day the new one starts."""
+    actor.require_write()
+    # The member is checked first; the organisation is locked before the member, the order
+    # merges lock in (no deadlock).
+    await writable_member(session, actor, member, lock=False)
+    org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+    person = await writable_member(session, actor, member)
+    await require_active(org, "organisation")
+    problem = role_problem(role, OrgKind(org.kind))
+    if problem:
+        raise fail("role", problem, ErrorCode.WRONG_KIND)
+    if person.status != MemberStatus.FULL.value:
+        raise fail(
+            "member",
+            f"{person.code!r} is a probationary member and cannot be elected "
+            "to office; confirm them as a full member first (confirmMember)",
+        )
+    home: str | None = org.path
+    if org.kind == OrgKind.GROUP.value and org.parent_id is not None:
+        parent_path = select(Organisation.path).where(Organisation.id == org.parent_id)
+        home = await session.scalar(parent_path)
+    own = await session.scalar(
+        select(Organisation.path).where(Organisation.id == person.organisation_id)
+    )
+    if own is None or not own.startswith(home or org.path):
+        raise fail(
+            "member",
+            f"{person.code!r} is not a member of {org.code!r} (their formal "
+            "organisation lies elsewhere); transfer them first",
+        )
+    current = list(
+        await session.scalars(
+            select(Office).where(
+                Office.organisation_id == org.id, Office.role == role.value, Office.end.is_(None)
+            )
+        )
+    )
+    if any(o.member_id == person.id for o in current):
+        raise fail(
+            "member",
+            f"{person.code!r} already holds this office in {org.code!r}",
+            ErrorCode.DUPLICATE,
+        )
+    if role in SINGLE_HOLDER_ROLES and current:
+        if not replace_current:
+            raise fail(
+                "role",
+                f"{org.code!r} already has a current {role.value}; end that term "
+                "first (endOffice) or pass replaceCurrent: true",
+                ErrorCode.CONFLICT,
+            )
+        for old in current:
+            if old.start and start < old.start:
+                raise fail("start", f"the new term starts before the current one ({old.start})")
+            before = snapshot(old, *OFFICE_FIELDS)
+            old.end = start
+            recorder.record("office", old.id, "end", before, snapshot(old, *OFFICE_FIELDS))
+    row = Office(member_id=person.id, organisation_id=org.id, role=role.value, start=start)
+    session.add(row)
+    await session.flush()
+    recorder.record("office", row.id, "create", None, snapshot(row, *OFFICE_FIELDS))
+    return row
+
+
+async def end_office(
+    session: AsyncSession, actor: Actor, recorder: Recorder, *, office: int, end: date
+) -> Office:
+    """End a current term on `end`."""
+    actor.require_write()
+    row = await session.scalar(
+        select(Office)
+        .join(Organisation, Organisation.id == Office.organisation_id)
+        .where(Office.id == office, actor.org_clause())
+        # Two organisers ending the same term: the second waits, then finds it ended.
+        .with_for_update(of=Office)
+    )
+    if row is None:
+        raise fail("office", f"no office term with id {office} in your scope", ErrorCode.NOT_FOUND)
+    if row.end is not None:
+        raise fail("office", f"this term already ended on {row.end}", ErrorCode.CONFLICT)
+    if row.start and end < row.start:
+        raise fail("end", f"a term cannot end before it starts ({row.start})")
+    before = snapshot(row, *OFFICE_FIELDS)
+    row.end = end
+    await session.flush()
+    recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
+    return row

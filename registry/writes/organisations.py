@@ -1,0 +1,352 @@
+"""Writes of the organisation tree: create, rename, re-parent, dissolve, (un)cover places."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.access.lookup import Key, get_organisation, get_place
+from registry.audit.changelog import Recorder, snapshot
+from registry.core.errors import ErrorCode, Problem, UserErrors, fail
+from registry.core.kinds import OrgKind, OrgStatus
+from registry.core.models import CODE_MAX, NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.paths import child_path, depth_of
+from registry.core.validation import org_parent_problem
+from registry.writes.common import (
+    OFFICE_FIELDS,
+    check_version,
+    get_approver,
+    move_subtree,
+    org_state,
+    require_active,
+    text,
+)
+
+
+async def code_is_free(session: AsyncSession, code: str, field: str = "code") -> str:
+    """A trimmed organisation code no organisation uses yet (merged ones keep theirs)."""
+    code = text(code, field, CODE_MAX) or ""
+    if await session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
+        raise fail(field, f"an organisation with code {code!r} already exists", ErrorCode.DUPLICATE)
+    return code
+
+
+async def add_organisation(
+    session: AsyncSession,
+    recorder: Recorder,
+    *,
+    code: str,
+    kind: OrgKind,
+    name: str,
+    parent: Organisation | None,
+    established: date | None,
+    approved_by: Organisation | None,
+    approved_on: date | None,
+) -> Organisation:
+    """Insert an organisation (checked by the caller) with its path, and record it."""
+    row = Organisation(
+        code=code,
+        kind=kind.value,
+        name=name,
+        parent_id=parent.id if parent else None,
+        path="/",
+        depth=0,
+        status=OrgStatus.ACTIVE.value,
+        established=established,
+        approved_by_id=approved_by.id if approved_by else None,
+        approved_on=approved_on if approved_by else None,
+        version=1,
+    )
+    session.add(row)
+    await session.flush()
+    row.path = child_path(parent.path if parent else None, row.id)
+    row.depth = depth_of(row.path)
+    await session.flush()
+    recorder.record("organisation", row.id, "create", None, org_state(row))
+    return row
+
+
+async def cover(
+    session: AsyncSession, recorder: Recorder, org: Organisation, place_ids: list[int], on: date
+) -> int:
+    """Open coverage rows for the places `org` does not cover yet; returns how many opened."""
+    if not place_ids:
+        return 0
+    already = set(
+        await session.scalars(
+            select(Coverage.place_id).where(
+                Coverage.organisation_id == org.id,
+                Coverage.place_id.in_(place_ids),
+                Coverage.end.is_(None),
+            )
+        )
+    )
+    opened = 0
+    for place_id in dict.fromkeys(place_ids):
+        if place_id in already:
+            continue
+        row = Coverage(organisation_id=org.id, place_id=place_id, start=on)
+        session.add(row)
+        await session.flush()
+        recorder.record(
+            "coverage",
+            row.id,
+            "create",
+            None,
+            snapshot(row, "organisation_id", "place_id", "start", "end"),
+        )
+        opened += 1
+    return opened
+
+
+async def uncover(
+    session: AsyncSession,
+    recorder: Recorder,
+    org: Organisation,
+    on: date,
+    place_ids: list[int] | None = None,
+) -> list[int]:
+    """End `org`'s current coverage (of these places, or all); returns the places it covered."""
+    query = select(Coverage).where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
+    if place_ids is not None:
+        query = query.where(Coverage.place_id.in_(place_ids))
+    rows = list(await session.scalars(query.order_by(Coverage.id)))
+    for row in rows:
+        before = snapshot(row, "organisation_id", "place_id", "start", "end")
+        row.end = max(on, row.start) if row.start else on
+        recorder.record(
+            "coverage",
+            row.id,
+            "end",
+            before,
+            snapshot(row, "organisation_id", "place_id", "start", "end"),
+        )
+    return [row.place_id for row in rows]
+
+
+async def end_offices(
+    session: AsyncSession, recorder: Recorder, org: Organisation, on: date
+) -> list[Office]:
+    """End every open office term in `org` on `on`; returns the ended rows."""
+    rows = list(
+        await session.scalars(
+            select(Office)
+            .where(Office.organisation_id == org.id, Office.end.is_(None))
+            .order_by(Office.id)
+            .with_for_update()
+        )
+    )
+    for row in rows:
+        before = snapshot(row, *OFFICE_FIELDS)
+        row.end = max(on, row.start) if row.start else on
+        recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
+    return rows
+
+
+async def _places(session: AsyncSession, actor: Actor, refs: list[Key], field: str) -> list[int]:
+    problems: list[Problem] = []
+    ids: list[int] = []
+    for index, ref in enumerate(refs):
+        try:
+            ids.append((await get_place(session, actor, ref, f"{field}[{index}]")).id)
+        except UserErrors as missing:
+            problems.extend(missing.problems)
+    if problems:
+        raise UserErrors(problems)
+    return ids
+
+
+async def create_organisation(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    code: str,
+    kind: OrgKind,
+    name: str,
+    parent: Key | None,
+    established: date | None,
+    approved_by: Key | None,
+    approved_on: date,
+    covers: list[Key],
+) -> Organisation:
+    """Create an organisation under `parent`, approved by a higher organisation (the parent by
+    default), optionally covering places from `established` (or the approval date)."""
+    actor.require_write()
+    code = await code_is_free(session, code)
+    clean_name = text(name, "name", NAME_MAX) or ""
+    parent_row = None
+    if parent is not None:
+        parent_row = await get_organisation(session, actor, parent, "parent", for_update=True)
+        await require_active(parent_row, "parent")
+    elif not actor.unscoped:
+        raise fail(
+            "parent",
+            "a scoped token can only add organisations inside its scope",
+            ErrorCode.FORBIDDEN,
+        )
+    problem = org_parent_problem(kind, OrgKind(parent_row.kind) if parent_row else None)
+    if problem:
+        raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
+    place_ids = await _places(session, actor, covers, "covers")
+    approver = parent_row
+    if approved_by is not None:
+        if parent_row is None:
+            raise fail("approvedBy", "a root organisation has no higher organisation to approve it")
+        approver = await get_approver(
+            session, actor, approved_by, [parent_row], "approvedBy", include_self=True
+        )
+    row = await add_organisation(
+        session,
+        recorder,
+        code=code,
+        kind=kind,
+        name=clean_name,
+        parent=parent_row,
+        established=established or approved_on,
+        approved_by=approver,
+        approved_on=approved_on,
+    )
+    await cover(session, recorder, row, place_ids, established or approved_on)
+    return row
+
+
+async def update_organisation(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    organisation: Key,
+    name: str | None = None,
+    parent: Key | None = None,
+    established: date | None = None,
+    expected_version: int | None = None,
+) -> Organisation:
+    """Rename an organisation, correct its founding date, and/or move its subtree elsewhere."""
+    actor.require_write()
+    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+    check_version(row, expected_version, "organisation")
+    before = org_state(row)
+    if parent is not None:
+        await require_active(row, "organisation")
+        target = await get_organisation(session, actor, parent, "parent", for_update=True)
+        if target.path.startswith(row.path):
+            raise fail(
+                "parent",
+                f"{target.code!r} lies inside {row.code!r}; an organisation cannot move under "
+                "itself or one of its own organisations",
+                ErrorCode.CYCLE,
+            )
+        await require_active(target, "parent")
+        problem = org_parent_problem(OrgKind(row.kind), OrgKind(target.kind))
+        if problem:
+            raise fail("parent", problem, ErrorCode.WRONG_KIND)
+        if target.id != row.parent_id:
+            await move_subtree(session, Organisation, row, target)
+    if name is not None:
+        row.name = text(name, "name", NAME_MAX) or row.name
+    if established is not None:
+        row.established = established
+    if row.version == before["version"]:
+        row.version += 1
+    await session.flush()
+    recorder.record("organisation", row.id, "update", before, org_state(row))
+    return row
+
+
+async def dissolve_organisation(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    organisation: Key,
+    approved_by: Key,
+    approved_on: date,
+    expected_version: int | None = None,
+) -> Organisation:
+    """Close an organisation nobody depends on any more: its coverage and offices end."""
+    actor.require_write()
+    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+    check_version(row, expected_version, "organisation")
+    await require_active(row, "organisation")
+    approver = await get_approver(session, actor, approved_by, [row], "approvedBy")
+    members = await session.scalar(
+        select(func.count()).select_from(Member).where(Member.organisation_id == row.id)
+    )
+    reporting = await session.scalar(
+        select(func.count()).select_from(Member).where(Member.reports_to_id == row.id)
+    )
+    children = await session.scalar(
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.parent_id == row.id, Organisation.status == OrgStatus.ACTIVE.value)
+    )
+    orphans = [
+        f"{n} {what}"
+        for n, what in (
+            (members, "member(s) whose formal organisation it is"),
+            (reporting, "in-service member(s) reporting to it"),
+            (children, "active organisation(s) under it"),
+        )
+        if n
+    ]
+    if orphans:
+        raise fail(
+            "organisation",
+            f"dissolving {row.code!r} would orphan {', '.join(orphans)}; transfer them "
+            "(transferMember, updateMember, updateOrganisation) or merge it "
+            "(mergeOrganisations) first",
+            ErrorCode.CONFLICT,
+        )
+    before = org_state(row)
+    await uncover(session, recorder, row, approved_on)
+    await end_offices(session, recorder, row, approved_on)
+    row.status = OrgStatus.DISSOLVED.value
+    row.closed_on = approved_on
+    row.approved_by_id = approver.id
+    row.approved_on = approved_on
+    row.version += 1
+    await session.flush()
+    recorder.record("organisation", row.id, "dissolve", before, org_state(row))
+    return row
+
+
+async def set_coverage(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    organisation: Key,
+    cover_places: list[Key],
+    uncover_places: list[Key],
+    on: date,
+    expected_version: int | None = None,
+) -> Organisation:
+    """Start covering some places and stop covering others, from `on`."""
+    actor.require_write()
+    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
+    check_version(row, expected_version, "organisation")
+    await require_active(row, "organisation")
+    if not cover_places and not uncover_places:
+        raise fail("cover", "name places to cover or to uncover")
+    add_ids = await _places(session, actor, cover_places, "cover")
+    drop_ids = await _places(session, actor, uncover_places, "uncover")
+    if set(add_ids) & set(drop_ids):
+        raise fail("uncover", "a place cannot be covered and uncovered at once")
+    ended = await uncover(session, recorder, row, on, drop_ids)
+    missing = set(drop_ids) - set(ended)
+    if missing:
+        raise fail(
+            "uncover",
+            f"{row.code!r} does not cover {len(missing)} of the places to uncover",
+            ErrorCode.INVALID,
+        )
+    await cover(session, recorder, row, add_ids, on)
+    before = org_state(row)
+    row.version += 1
+    await session.flush()
+    recorder.record("organisation", row.id, "coverage", before, org_state(row))
+    return row
