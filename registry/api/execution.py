@@ -43,6 +43,7 @@ from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.relay.utils import to_base64
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
 from graphql import (
     GraphQLBoolean,
@@ -165,6 +166,25 @@ def _step(name: str, details: Any, plain: _Plain | None) -> _Step:
     return (name, details, plain, how, plain.attribute, same, plain.names, is_object)
 
 
+def _reads_attribute(field_def: Any, definition: StrawberryField) -> bool:
+    """Whether strawberry answers the field by reading its attribute, and nothing else:
+    strawberry's own basic field (no resolver, no field extensions, so no permission
+    classes), resolved by strawberry's default resolver, with `getattr` as the schema's
+    `default_resolver`."""
+    return (
+        definition.is_basic_field
+        and getattr(field_def.resolve, "_is_default", False)
+        and definition.default_resolver is getattr
+    )
+
+
+def _checked_as_strawberry_does(object_type: Any) -> bool:
+    """Whether an object type's type check is strawberry's own (or none): strawberry's
+    checks ignore the resolve info, which the short path does not build."""
+    definition = (object_type.extensions or {}).get("strawberry-definition")
+    return definition is not None and definition.is_type_of is None
+
+
 def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain | None:
     """The plain reading of a field, or None when it needs graphql-core's full path."""
     node = field_details_list[0].node
@@ -174,23 +194,27 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
     if field_def is None or field_def.args:
         return None
     definition = (field_def.extensions or {}).get("strawberry-definition")
+    # Only strawberry's own field class, with no field extensions: a subclass may change how
+    # it answers, and an extension (a permission class among them) must see every call.
+    if type(definition) is not StrawberryField or definition.extensions:
+        return None
     nullable = not isinstance(field_def.type, GraphQLNonNull)
     inner = field_def.type if nullable else field_def.type.of_type
-    # strawberry marks the resolver of a basic field (plain attribute, no field extensions).
-    if getattr(field_def.resolve, "_is_default", False):
-        attribute = getattr(definition, "python_name", None)
-        if attribute is None or not (is_leaf_type(inner) or is_object_type(inner)):
+    if is_object_type(inner) and not _checked_as_strawberry_does(inner):
+        return None
+    if _reads_attribute(field_def, definition):
+        if not (is_leaf_type(inner) or is_object_type(inner)):
             return None  # lists and abstract types
         if is_leaf_type(inner):
-            return _leaf(attribute, inner, field_def.type, nullable, False)
-        return _Plain(attribute, inner, field_def.type, nullable)
-    resolver = getattr(getattr(definition, "base_resolver", None), "wrapped_func", None)
-    if not nullable and not getattr(definition, "extensions", None):
+            return _leaf(definition.python_name, inner, field_def.type, nullable, False)
+        return _Plain(definition.python_name, inner, field_def.type, nullable)
+    resolver = getattr(definition.base_resolver, "wrapped_func", None)
+    if not nullable:
         node_id = _node_id_of(parent_type, resolver, field_def.type)
         if node_id is not None:
             return node_id
     key = getattr(resolver, _READY_KEY, None)
-    if key is None or getattr(definition, "extensions", None):
+    if key is None:
         return None
     if is_leaf_type(inner):
         return _leaf(key, inner, field_def.type, nullable, True)
@@ -266,15 +290,18 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             for name, details, plain, how, attribute, same, names, is_object in steps:
                 if how:
-                    if how == _ATTRIBUTE:
-                        value = getattr(source_value, attribute, _MISSING)
-                    elif how == _READY:
-                        ready = getattr(source_value, "ready", None)
-                        value = ready.get(attribute, _MISSING) if ready else _MISSING
-                    elif type(source_value) is plain.node:  # type: ignore[union-attr]
-                        value = getattr(source_value, attribute, _MISSING)
-                    else:
-                        value = _MISSING  # a subclass may resolve its ids otherwise
+                    try:
+                        if how == _ATTRIBUTE:
+                            value = getattr(source_value, attribute, _MISSING)
+                        elif how == _READY:
+                            ready = getattr(source_value, "ready", None)
+                            value = ready.get(attribute, _MISSING) if ready else _MISSING
+                        elif type(source_value) is plain.node:  # type: ignore[union-attr]
+                            value = getattr(source_value, attribute, _MISSING)
+                        else:
+                            value = _MISSING  # a subclass may resolve its ids otherwise
+                    except Exception:  # noqa: BLE001 - the full path reads it again and reports it
+                        value = _MISSING
                     if type(value) is same:
                         results[name] = value  # most fields of a large answer end here
                         continue
@@ -436,6 +463,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             not self._short_path
             or item is None
             or not isinstance(object_type, GraphQLObjectType)
+            or not _checked_as_strawberry_does(object_type)
             or self.is_awaitable(item)
             or (
                 object_type.is_type_of is not None
