@@ -811,7 +811,7 @@ async def test_given_a_registry_then_both_executors_answer_generated_selections_
     registry: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from registry.api.schema import build_schema
-    from registry.app import create_app
+    from registry.server.app import create_app
 
     await registry.load(two_communities())
     api = await registry.client("admin")
