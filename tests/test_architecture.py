@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),  # tables, engines, paths, kinds, settings, errors, migrations
     ("access",),  # tokens, actors, scopes, lookups within a scope
     ("audit",),  # the change log and history "as of" a date
+    ("reads",),  # the read model, and selections compiled into one statement each
     ("reports",),  # coverage, rules, org charts, workbooks
     ("planning",),  # pairings and mobilisation: the graph problems over the registry
     ("writes",),  # every write: commands and the services that carry them out

@@ -143,7 +143,7 @@ async def test_an_unexpected_failure_is_masked_as_internal_with_no_detail(
 
     await registry.load(two_communities())
     api = await registry.client("admin")
-    monkeypatch.setattr(queries, "get_place", broken)
+    monkeypatch.setattr(queries, "_compiled_lookup", broken)
     body = await api.post('{ place(code: "S") { code } }')
     assert codes(body) == ["INTERNAL"]
     raw = repr(body)
@@ -159,7 +159,7 @@ async def test_a_database_timeout_is_reported_as_such_not_as_a_crash(registry, m
         raise OperationalError("SELECT ...", {}, Exception("interrupted"))
 
     api = await registry.client("admin")
-    monkeypatch.setattr(queries, "get_place", timed_out)
+    monkeypatch.setattr(queries, "_compiled_lookup", timed_out)
     body = await api.post('{ place(code: "S") { code } }')
     assert codes(body) == ["TIMEOUT"]
     assert "SELECT" not in repr(body)
@@ -191,7 +191,7 @@ async def test_only_unexpected_failures_log_a_stack_trace(registry, monkeypatch,
     async def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(queries, "get_place", broken)
+    monkeypatch.setattr(queries, "_compiled_lookup", broken)
     assert codes(await api.post('{ place(code: "S") { code } }')) == ["INTERNAL"]
     failures = [r for r in caplog.records if r.exc_info]
     assert [r.levelno for r in failures] == [logging.ERROR]

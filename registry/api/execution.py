@@ -228,6 +228,13 @@ def _step(name: str, details: Any, plain: _Plain | None) -> _Step:
     return (name, details, plain, plain.how, plain.attribute, same, plain.names, is_object)
 
 
+class Encoded(NamedTuple):
+    """A field's whole answer, already encoded as JSON by a compiled read
+    (`registry.api.lookahead`): sent on as it is, with no completion."""
+
+    json: Any  # an orjson.Fragment
+
+
 class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context, reading plain fields directly (module docstring)."""
 
@@ -238,6 +245,23 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Plans per grouped field set (the same object for every item of a list); the set is
         # kept beside its plan so that its id cannot be reused during this execution.
         self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
+
+    def complete_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A compiled read's answer is complete already: the database built it for exactly
+        # this selection (registry.api.lookahead).
+        if type(result) is Encoded:
+            return result.json
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
         """The steps of a selection, or None when none of its fields is plain."""

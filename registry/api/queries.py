@@ -14,6 +14,7 @@ from registry.access.scope import member_meets_any
 from registry.api.context import GInfo
 from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.limits import bad_input
+from registry.api.lookahead import Lookahead, NotCompiled, compiled_list, compiled_object
 from registry.api.paging import Connection, paginate
 from registry.api.prefetch import MemberPage, selected_paths
 from registry.api.refs import find_by_ref, node_key, parse_ref
@@ -26,6 +27,7 @@ from registry.core.models import Member as MemberRow
 from registry.core.models import Organisation as OrgRow
 from registry.core.models import Place as PlaceRow
 from registry.core.paths import within
+from registry.reads.selection import Slot
 
 
 async def _subtree(
@@ -54,10 +56,22 @@ def _filter_text(text: str, field: str, longest: int) -> str:
     return text
 
 
-def _name_like(column: ColumnElement[str], text: str, field: str) -> ColumnElement[bool]:
+def _name_pattern(text: str, field: str) -> str:
+    """The LIKE pattern (escaped with a backslash) of names holding `text`."""
     text = _filter_text(text, field, NAME_MAX)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"
+
+
+def _name_like(column: ColumnElement[str], text: str, field: str) -> ColumnElement[bool]:
+    return column.ilike(_name_pattern(text, field), escape="\\")
+
+
+def _ref_slot(lookahead: Lookahead, ref: str, type_name: str) -> tuple[str, Slot]:
+    """A reference (global ID or code) as a root filter: what it names a row by, and the
+    slot holding the id or code."""
+    key = parse_ref(ref, type_name)
+    return ("id" if isinstance(key, int) else "code", lookahead.slot(key))
 
 
 NODE_TYPES: dict[str, type] = {
@@ -120,6 +134,9 @@ class RegistryQuery:
     async def place(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Place | None:
+        answer = await _compiled_lookup(info, "Place", id, code)
+        if answer is not NotCompiled:
+            return answer  # type: ignore[return-value]  # sent on as it is
         row = await find_by_ref(info, get_place, "Place", id, code)
         return Place.from_row(row) if row else None
 
@@ -127,6 +144,9 @@ class RegistryQuery:
     async def organisation(
         self, info: GInfo, id: strawberry.ID | None = None, code: str | None = None
     ) -> Organisation | None:
+        answer = await _compiled_lookup(info, "Organisation", id, code)
+        if answer is not NotCompiled:
+            return answer  # type: ignore[return-value]  # sent on as it is
         row = await find_by_ref(info, get_organisation, "Organisation", id, code)
         return Organisation.from_row(row) if row else None
 
@@ -142,6 +162,10 @@ class RegistryQuery:
         actor = ctx.require_actor()
         size = ctx.page_size(first)
         flt = filter or PlaceFilter()
+        lookahead = Lookahead(info)
+        compiled = await compiled_list(info, "Place", _place_filters(lookahead, flt), lookahead)
+        if compiled is not None:
+            return compiled  # type: ignore[return-value]  # sent on as it is
         async with ctx.db.read() as session:
             query: Select = actor.narrow(select(PlaceRow), actor.place_clause())
             if flt.kind is not None:
@@ -168,6 +192,10 @@ class RegistryQuery:
         actor = ctx.require_actor()
         size = ctx.page_size(first)
         flt = filter or OrganisationFilter()
+        lookahead = Lookahead(info)
+        found = await compiled_list(info, "Organisation", _org_filters(lookahead, flt), lookahead)
+        if found is not None:
+            return found  # type: ignore[return-value]  # sent on as it is
         async with ctx.db.read() as session:
             query: Select = actor.narrow(select(OrgRow), actor.org_clause())
             if flt.kind is not None:
@@ -193,6 +221,10 @@ class RegistryQuery:
         actor = ctx.require_actor()
         size = ctx.page_size(first)
         flt = filter or MemberFilter()
+        lookahead = Lookahead(info)
+        found = await compiled_list(info, "Member", _member_filters(lookahead, flt), lookahead)
+        if found is not None:
+            return found  # type: ignore[return-value]  # sent on as it is
         async with ctx.db.read() as session:
             query: Select = select(MemberRow)
             if not (flt.organisation or flt.place):
@@ -235,3 +267,47 @@ class RegistryQuery:
                 count="totalCount" in wanted,
                 shape=members.statement,
             )
+
+
+async def _compiled_lookup(
+    info: GInfo, entity: str, id: strawberry.ID | None, code: str | None
+) -> Any:
+    """A root lookup answered by a compiled read (or None: nothing visible), else NotCompiled."""
+    info.context.require_actor()
+    ref = id or code
+    if ref is None:
+        return None
+    key = parse_ref(ref, entity)
+    return await compiled_object(info, entity, "id" if isinstance(key, int) else "code", key)
+
+
+Filters = tuple[tuple[str, Any], ...]
+
+
+def _place_filters(lookahead: Lookahead, flt: PlaceFilter) -> Filters:
+    return (
+        ("kind", None if flt.kind is None else lookahead.slot(flt.kind)),
+        ("name", lookahead.slot(_name_pattern(flt.name, "filter.name")) if flt.name else None),
+        ("within", _ref_slot(lookahead, flt.within, "Place") if flt.within else None),
+    )
+
+
+def _org_filters(lookahead: Lookahead, flt: OrganisationFilter) -> Filters:
+    return (
+        ("kind", None if flt.kind is None else lookahead.slot(flt.kind)),
+        ("status", None if flt.status is None else lookahead.slot(flt.status)),
+        ("name", lookahead.slot(_name_pattern(flt.name, "filter.name")) if flt.name else None),
+        ("within", _ref_slot(lookahead, flt.within, "Organisation") if flt.within else None),
+    )
+
+
+def _member_filters(lookahead: Lookahead, flt: MemberFilter) -> Filters:
+    skill = _filter_text(flt.skill, "filter.skill", SKILL_MAX) if flt.skill else None
+    return (
+        ("organisation", _ref_slot(lookahead, flt.organisation, "Organisation")
+         if flt.organisation else None),
+        ("place", _ref_slot(lookahead, flt.place, "Place") if flt.place else None),
+        ("status", None if flt.status is None else lookahead.slot(flt.status)),
+        ("inService", flt.in_service),
+        ("skill", None if skill is None else lookahead.slot(skill)),
+    )  # fmt: skip

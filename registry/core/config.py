@@ -49,6 +49,9 @@ class Settings:
     max_body_bytes: int = 1_000_000
     # 0 = no limit. PostgreSQL: statement_timeout; SQLite: a progress-handler interrupt.
     statement_timeout_ms: int = 10_000
+    # Lists and lookups of places, organisations and members answered by one compiled SQL
+    # statement building their JSON (registry.reads); off, they resolve field by field.
+    compiled_reads: bool = True
     rules: RuleThresholds = field(default_factory=RuleThresholds)
 
     @classmethod
@@ -61,6 +64,7 @@ class Settings:
             ),
             "introspection": _flag(env.get("GRIDREG_INTROSPECTION"), True),
             "ide": _flag(env.get("GRIDREG_IDE"), True),
+            "compiled_reads": _flag(env.get("GRIDREG_COMPILED_READS"), True),
         }
         for name in (
             "page_size_max",

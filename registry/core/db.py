@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -78,6 +79,8 @@ def create_engine(
     def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's own BEGIN (below) start transactions, not the driver.
         dbapi_connection.isolation_level = None
+        # Relay ids and cursors are base64, which SQLite lacks (registry.reads.json_sql).
+        dbapi_connection.create_function("gridreg_base64", 1, _base64, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -94,6 +97,10 @@ def create_engine(
 
         interrupt_slow_sqlite_statements(engine, statement_timeout_ms)
     return engine
+
+
+def _base64(text: str | None) -> str | None:
+    return None if text is None else base64.b64encode(text.encode()).decode()
 
 
 def _refuse_closed_connection(dbapi_connection, _record, _proxy) -> None:  # type: ignore[no-untyped-def]

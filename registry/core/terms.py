@@ -18,9 +18,10 @@ from registry.core.models import Office
 CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
 
 
-def current_secretary(organisation_id: ColumnElement[int]) -> Any:
-    """SQL scalar: the member id of the organisation's current secretary (or null)."""
-    return (
+def current_secretary(organisation_id: ColumnElement[int], *outer: Any) -> Any:
+    """SQL scalar: the member id of the organisation's current secretary (or null). `outer`:
+    the tables `organisation_id` comes from, when they lie more than one query up."""
+    holder = (
         select(Office.member_id)
         .where(
             Office.organisation_id == organisation_id,
@@ -29,5 +30,6 @@ def current_secretary(organisation_id: ColumnElement[int]) -> Any:
         )
         .order_by(Office.start.desc().nulls_last(), Office.id.desc())
         .limit(1)
-        .scalar_subquery()
     )
+    # correlate() with no tables would turn off correlation with the enclosing query.
+    return (holder.correlate(*outer) if outer else holder).scalar_subquery()

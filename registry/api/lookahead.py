@@ -1,0 +1,260 @@
+"""Looking ahead at a root field's selection, to answer it with one compiled read.
+
+A root field that lists or looks up places, organisations or members hands its selection
+here: fragments, aliases, @skip and @include resolved as graphql-core resolves them, it becomes
+a `registry.reads.selection` value, compiled into one SQL statement that builds the answer as
+JSON (`registry.reads.compile`), which the executor sends on as it is (`Encoded`). A
+selection holding anything the read model does not know (a report such as `coverage`, a field
+of another type, `@defer`) is not compiled: the field then resolves as usual, through the
+types' resolvers and the loaders, which follow the same model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_subfields
+from graphql.execution.values import VariableValues, get_argument_values
+from strawberry.types import Info
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    get_named_type,
+)
+from registry.api.context import GInfo
+from registry.api.execution import Encoded
+from registry.api.paging import decode_cursor
+from registry.reads.model import ENTITIES, Entity
+from registry.reads.run import read_json
+from registry.reads.selection import (
+    Connection,
+    Field,
+    Many,
+    ObjectPick,
+    One,
+    Page,
+    RootList,
+    RootObject,
+    Slot,
+    TypeName,
+)
+
+_PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
+# Relations nested deeper than this are left to the resolvers: every level is a few nested
+# subqueries, and SQLite's parser stops at about a hundred.
+MAX_NESTED_RELATIONS = 3
+
+
+class NotCompiled(Exception):
+    """The selection holds something the read model cannot answer."""
+
+
+class Lookahead:
+    """The selection under one root field, read against the schema; the values it binds."""
+
+    def __init__(self, info: GInfo) -> None:
+        raw: GraphQLResolveInfo = info._raw_info
+        self.raw = raw
+        self.context = info.context
+        self.fragments = {name: FragmentDetails(d) for name, d in raw.fragments.items()}
+        # strawberry hands resolvers the coerced values alone; graphql-core's helpers take
+        # them with their sources (which only utilities rewriting literals read).
+        variables = raw.variable_values
+        self.variables = (
+            variables
+            if isinstance(variables, VariableValues)
+            else VariableValues(sources={}, coerced=dict(variables or {}))
+        )
+        self.values: dict[str, Any] = {}
+        self.depth = 0
+
+    def slot(self, value: Any) -> Slot:
+        """A slot holding `value` (an enum as its stored value)."""
+        name = f"v{len(self.values)}"
+        self.values[name] = getattr(value, "value", value)
+        return Slot(name)
+
+    def root_details(self) -> list[FieldDetails]:
+        return [FieldDetails(node, None) for node in self.raw.field_nodes]
+
+    def grouped(self, owner: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
+        collected = collect_subfields(
+            self.raw.schema,
+            self.fragments,
+            self.variables,
+            self.raw.operation,
+            owner,
+            details,
+        )
+        if collected.new_defer_usages:
+            raise NotCompiled("@defer")
+        return collected.grouped_field_set
+
+    def arguments(self, owner: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
+        node = details[0].node
+        definition = owner.fields[node.name.value]
+        return get_argument_values(definition, node, self.variables)
+
+    # -- objects -------------------------------------------------------------------------
+
+    def object_pick(
+        self, entity: Entity, owner: GraphQLObjectType, details: list[FieldDetails]
+    ) -> ObjectPick:
+        if self.depth > MAX_NESTED_RELATIONS:
+            raise NotCompiled("nested too deep")
+        self.depth += 1
+        try:
+            return self._object_pick(entity, owner, details)
+        finally:
+            self.depth -= 1
+
+    def _object_pick(
+        self, entity: Entity, owner: GraphQLObjectType, details: list[FieldDetails]
+    ) -> ObjectPick:
+        items: list[Any] = []
+        for key, group in self.grouped(owner, details).items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                items.append(TypeName(key))
+                continue
+            definition = owner.fields[name]
+            target_type = get_named_type(definition.type)
+            if name in entity.fields and not definition.args:
+                items.append(Field(key, name))
+            elif name in entity.to_one and isinstance(target_type, GraphQLObjectType):
+                target = ENTITIES[entity.to_one[name].target]
+                items.append(One(key, name, self.object_pick(target, target_type, group)))
+            elif name in entity.to_many and isinstance(target_type, GraphQLObjectType):
+                relation = entity.to_many[name]
+                target = ENTITIES[relation.target]
+                arguments = self.arguments(owner, group)
+                filters = self.filters(arguments, relation.filters)
+                if relation.connection:
+                    page = self.page(target, target_type, group, arguments)
+                    items.append(Connection(key, name, filters, page))
+                else:
+                    pick = self.object_pick(target, target_type, group)
+                    items.append(Many(key, name, filters, pick))
+            else:
+                raise NotCompiled(f"{owner.name}.{name}")
+        return ObjectPick(entity.name, tuple(items))
+
+    def filters(self, arguments: dict[str, Any], known: Any) -> tuple[tuple[str, Any], ...]:
+        """A relation's filter arguments (those of an input object `filter` flattened)."""
+        given = dict(arguments)
+        nested = given.pop("filter", None) or {}
+        given.pop("first", None)
+        given.pop("after", None)
+        given |= {k: v for k, v in nested.items() if v is not None}
+        found: list[tuple[str, Any]] = []
+        for name, value in sorted(given.items()):
+            if name not in known:
+                raise NotCompiled(f"filter {name}")
+            literal = value is None or isinstance(value, bool)
+            found.append((name, value if literal else self.slot(value)))
+        return tuple(found)
+
+    # -- connections ---------------------------------------------------------------------
+
+    def page(
+        self,
+        entity: Entity,
+        connection: GraphQLObjectType,
+        details: list[FieldDetails],
+        arguments: dict[str, Any],
+    ) -> Page:
+        size = self.context.page_size(arguments.get("first"))
+        after = arguments.get("after")
+        after_slot = None if after is None else self.slot(decode_cursor(after))
+        parts: list[tuple[Any, ...]] = []
+        for key, group in self.grouped(connection, details).items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                parts.append(("typename", key))
+            elif name == "totalCount":
+                parts.append(("totalCount", key))
+            elif name == "nodes":
+                node_type = _object_type(connection.fields[name].type)
+                parts.append(("nodes", key, self.object_pick(entity, node_type, group)))
+            elif name == "pageInfo":
+                info_type = _object_type(connection.fields[name].type)
+                wanted = []
+                for sub_key, sub_group in self.grouped(info_type, group).items():
+                    what = sub_group[0].node.name.value
+                    if what not in _PAGE_INFO and what != "__typename":
+                        raise NotCompiled(f"pageInfo.{what}")
+                    wanted.append((sub_key, what))
+                parts.append(("pageInfo", key, tuple(wanted)))
+            elif name == "edges":
+                edge_type = _object_type(connection.fields[name].type)
+                wanted = []
+                for sub_key, sub_group in self.grouped(edge_type, group).items():
+                    what = sub_group[0].node.name.value
+                    if what == "node":
+                        node_type = _object_type(edge_type.fields["node"].type)
+                        wanted.append((sub_key, self.object_pick(entity, node_type, sub_group)))
+                    elif what in ("cursor", "__typename"):
+                        wanted.append((sub_key, what))
+                    else:
+                        raise NotCompiled(f"edges.{what}")
+                parts.append(("edges", key, tuple(wanted)))
+            else:
+                raise NotCompiled(f"{connection.name}.{name}")
+        return Page(size, after_slot, tuple(parts))
+
+
+def _object_type(graphql_type: Any) -> GraphQLObjectType:
+    while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
+        graphql_type = graphql_type.of_type
+    assert isinstance(graphql_type, GraphQLObjectType)
+    return graphql_type
+
+
+async def compiled_list(
+    info: Info[Any, Any], entity: str, filters: tuple[tuple[str, Any], ...], lookahead: Lookahead
+) -> Encoded | None:
+    """A root connection of `entity` answered by one compiled read, or None when its selection
+    cannot be compiled. `filters` are the root's own (their values slots of `lookahead`)."""
+    if not lookahead.context.settings.compiled_reads:
+        return None
+    try:
+        connection = _object_type(lookahead.raw.return_type)
+        page = lookahead.page(
+            ENTITIES[entity], connection, lookahead.root_details(), _root_arguments(lookahead)
+        )
+    except NotCompiled:
+        return None
+    root = RootList(entity, filters, page)
+    async with lookahead.context.db.read() as session:
+        text = await read_json(session, lookahead.context.require_actor(), root, lookahead.values)
+    return Encoded(orjson.Fragment(text))
+
+
+async def compiled_object(
+    info: Info[Any, Any], entity: str, by: str, value: Any
+) -> Encoded | None | type[NotCompiled]:
+    """A root lookup of `entity` by id or code answered by one compiled read: the answer, None
+    when nothing visible matches, or `NotCompiled` when its selection cannot be compiled."""
+    lookahead = Lookahead(info)
+    if not lookahead.context.settings.compiled_reads:
+        return NotCompiled
+    try:
+        owner = _object_type(lookahead.raw.return_type)
+        pick = lookahead.object_pick(ENTITIES[entity], owner, lookahead.root_details())
+    except NotCompiled:
+        return NotCompiled
+    root = RootObject(entity, by, lookahead.slot(value), pick)
+    async with lookahead.context.db.read() as session:
+        text = await read_json(session, lookahead.context.require_actor(), root, lookahead.values)
+    return None if text is None else Encoded(orjson.Fragment(text))
+
+
+def _root_arguments(lookahead: Lookahead) -> dict[str, Any]:
+    raw = lookahead.raw
+    return get_argument_values(
+        raw.parent_type.fields[raw.field_name], raw.field_nodes[0], lookahead.variables
+    )

@@ -1,0 +1,379 @@
+"""The read model: for every node type of the API, the table it is read from, its fields as SQL,
+the scope rule that cuts it, and its relations to the others.
+
+This is the one table both read paths follow: the compiled reads (`registry.reads.compile`:
+a request's selection as one SQL statement answering JSON) and the batch loaders the API's
+resolvers use when a selection cannot be compiled (`registry.reads.loading`). A field, a
+relation or a scope rule is written here once.
+
+Each field is a function of a table alias and the caller's shape (`Viewer`) giving a SQL
+expression whose value is the field's answer as JSON: enums by their GraphQL names, ids as
+relay global IDs, phones masked for viewers, booleans as JSON booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true
+from sqlalchemy.sql.elements import UnaryExpression
+
+from registry.core.config import RuleThresholds
+from registry.core.kinds import OrgKind, OrgStatus, PairingKind
+from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Pairing, Place
+from registry.core.paths import in_subtree_of
+from registry.core.terms import current_secretary
+from registry.reads.json_sql import (
+    as_json,
+    enum_name,
+    global_id,
+    json_array_of_scalars,
+    json_bool,
+    masked_phone,
+)
+from registry.reads.viewer import Viewer
+
+Alias = Any  # a table alias (sqlalchemy.sql.Alias) with `.c` columns
+Value = Callable[[Alias, Viewer], ColumnElement[Any]]
+Link = Callable[[Alias, Alias], ColumnElement[bool]]
+Filter = Callable[[Alias, Any], ColumnElement[bool] | None]
+Order = Callable[[Alias], tuple[ColumnElement[Any] | UnaryExpression[Any], ...]]
+
+PLACE: Table = Place.__table__  # type: ignore[assignment]
+ORGANISATION: Table = Organisation.__table__  # type: ignore[assignment]
+MEMBER: Table = Member.__table__  # type: ignore[assignment]
+OFFICE: Table = Office.__table__  # type: ignore[assignment]
+COVERAGE: Table = Coverage.__table__  # type: ignore[assignment]
+PAIRING: Table = Pairing.__table__  # type: ignore[assignment]
+SKILL: Table = MemberSkill.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class ToOne:
+    """A relation to at most one row of `target` meeting `link(owner, target)`; a row the
+    caller may not see reads as none."""
+
+    target: str
+    link: Link
+
+
+@dataclass(frozen=True)
+class ToMany:
+    """A relation to the rows of `target` meeting `link(owner, target)` and the caller's scope.
+    A connection pages them by the target's key (`first`, `after`, `totalCount`); a list holds
+    them all in `order`. `filters` are its arguments: each gives a condition on the target (or
+    None for no condition) from the argument's value; `defaults` the values of those not given."""
+
+    target: str
+    link: Link
+    connection: bool
+    filters: Mapping[str, Filter] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    order: Order | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A node type: its table, the unique text column its connections page by, its fields,
+    relations, and who may see a row (None: anyone who may see the type at all)."""
+
+    name: str
+    table: Table
+    key: str
+    fields: Mapping[str, Value]
+    to_one: Mapping[str, ToOne]
+    to_many: Mapping[str, ToMany]
+    visible: Callable[[Alias, Viewer], ColumnElement[bool] | None]
+
+
+def _column(name: str) -> Value:
+    return lambda t, _v: t.c[name]
+
+
+def _enum(name: str) -> Value:
+    return lambda t, _v: enum_name(t.c[name])
+
+
+def _id(type_name: str) -> Value:
+    return lambda t, _v: global_id(type_name, t.c.id)
+
+
+def _phone(t: Alias, viewer: Viewer) -> ColumnElement[Any]:
+    return masked_phone(t.c.phone) if viewer.masks_phones else t.c.phone
+
+
+def _skills(t: Alias, _v: Viewer) -> ColumnElement[Any]:
+    skills = select(SKILL.c.skill).where(SKILL.c.member_id == t.c.id).order_by(SKILL.c.skill)
+    inner = skills.correlate(t).subquery()
+    return as_json(select(json_array_of_scalars(inner.c.skill)).scalar_subquery())
+
+
+def _task_capacity(t: Alias, _v: Viewer) -> ColumnElement[Any]:
+    return func.coalesce(t.c.task_capacity, literal(RuleThresholds.default_task_capacity))
+
+
+def _place_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    return viewer.territory(t.c.path)
+
+
+def _org_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    return viewer.orgs(t.c.path)
+
+
+def _member_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    ids = viewer.member_ids()
+    if ids is None:
+        return None
+    return or_(
+        t.c.organisation_id.in_(ids["orgs"]),
+        t.c.reports_to_id.in_(ids["orgs"]),
+        t.c.household_id.in_(ids["homes"]),
+    )
+
+
+def _office_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    org = viewer.orgs(ORGANISATION.c.path)
+    if org is None:
+        return None
+    return t.c.organisation_id.in_(select(ORGANISATION.c.id).where(org))
+
+
+def _current_only(t: Alias, current: Any) -> ColumnElement[bool] | None:
+    return t.c.end.is_(None) if current else None
+
+
+def _active_unless(t: Alias, include_closed: Any) -> ColumnElement[bool] | None:
+    return None if include_closed else t.c.status == OrgStatus.ACTIVE.value
+
+
+def _member_filters() -> dict[str, Filter]:
+    def status(t: Alias, value: Any) -> ColumnElement[bool] | None:
+        return None if value is None else t.c.status == _stored(value)
+
+    def in_service(t: Alias, value: Any) -> ColumnElement[bool] | None:
+        if value is None:
+            return None
+        return t.c.workplace.is_not(None) if value else t.c.workplace.is_(None)
+
+    def skill(t: Alias, value: Any) -> ColumnElement[bool] | None:
+        if value is None:
+            return None
+        return t.c.id.in_(select(SKILL.c.member_id).where(SKILL.c.skill == value))
+
+    return {"status": status, "inService": in_service, "skill": skill}
+
+
+def _stored(value: Any) -> Any:
+    """A filter value as stored: an enum's value, anything else as it is."""
+    return getattr(value, "value", value)
+
+
+def _covering(owner: Alias, t: Alias) -> ColumnElement[bool]:
+    covering = (
+        select(COVERAGE.c.organisation_id)
+        .where(COVERAGE.c.place_id == owner.c.id, COVERAGE.c.end.is_(None))
+        .correlate(owner)
+    )
+    return t.c.id.in_(covering)
+
+
+def _covered(owner: Alias, t: Alias) -> ColumnElement[bool]:
+    covered = (
+        select(COVERAGE.c.place_id)
+        .where(COVERAGE.c.organisation_id == owner.c.id, COVERAGE.c.end.is_(None))
+        .correlate(owner)
+    )
+    return t.c.id.in_(covered)
+
+
+def _contact_of(owner: Alias, t: Alias) -> ColumnElement[bool]:
+    # A household's contact member: the open household-contact pairing started last.
+    contact = (
+        select(PAIRING.c.member_id)
+        .where(PAIRING.c.place_id == owner.c.id, PAIRING.c.end.is_(None))
+        .where(PAIRING.c.kind == PairingKind.HOUSEHOLD_CONTACT.value)
+        .order_by(PAIRING.c.start.desc().nulls_last(), PAIRING.c.id.desc())
+        .limit(1)
+        .correlate(owner)
+        .scalar_subquery()
+    )
+    return t.c.id == contact
+
+
+def _contact_for(owner: Alias, t: Alias) -> ColumnElement[bool]:
+    households = (
+        select(PAIRING.c.place_id)
+        .where(
+            PAIRING.c.member_id == owner.c.id,
+            PAIRING.c.end.is_(None),
+            PAIRING.c.kind == PairingKind.HOUSEHOLD_CONTACT.value,
+        )
+        .correlate(owner)
+    )
+    return t.c.id.in_(households)
+
+
+def _residents(owner: Alias, t: Alias) -> ColumnElement[bool]:
+    # Members whose household lies in the place's subtree (the place itself included).
+    homes = select(PLACE.c.id).where(in_subtree_of(PLACE.c.path, owner.c.path)).correlate(owner)
+    return t.c.household_id.in_(homes)
+
+
+def _by_path(t: Alias) -> tuple[Any, ...]:
+    return (t.c.path,)
+
+
+def _by_start(t: Alias) -> tuple[Any, ...]:
+    return (t.c.start.asc().nulls_first(), t.c.id)
+
+
+# Filters of every list of members (and of the root `members` list).
+MEMBER_FILTERS: Mapping[str, Filter] = _member_filters()
+
+PLACE_ENTITY = Entity(
+    name="Place",
+    table=PLACE,
+    key="path",
+    fields={
+        "id": _id("Place"),
+        "code": _column("code"),
+        "kind": _enum("kind"),
+        "name": _column("name"),
+        "depth": _column("depth"),
+        "version": _column("version"),
+    },
+    to_one={
+        "parent": ToOne("Place", lambda o, t: t.c.id == o.c.parent_id),
+        "contact": ToOne("Member", _contact_of),
+    },
+    to_many={
+        "children": ToMany("Place", lambda o, t: t.c.parent_id == o.c.id, connection=True),
+        "residents": ToMany("Member", _residents, connection=True, filters=MEMBER_FILTERS),
+        "coveredBy": ToMany("Organisation", _covering, connection=False, order=_by_path),
+    },
+    visible=_place_visible,
+)
+
+ORGANISATION_ENTITY = Entity(
+    name="Organisation",
+    table=ORGANISATION,
+    key="path",
+    fields={
+        "id": _id("Organisation"),
+        "code": _column("code"),
+        "kind": _enum("kind"),
+        "name": _column("name"),
+        "depth": _column("depth"),
+        "status": _enum("status"),
+        "established": _column("established"),
+        "closedOn": _column("closed_on"),
+        "approvedOn": _column("approved_on"),
+        "version": _column("version"),
+    },
+    to_one={
+        "parent": ToOne("Organisation", lambda o, t: t.c.id == o.c.parent_id),
+        "mergedInto": ToOne("Organisation", lambda o, t: t.c.id == o.c.merged_into_id),
+        "approvedBy": ToOne("Organisation", lambda o, t: t.c.id == o.c.approved_by_id),
+        "secretary": ToOne("Member", lambda o, t: t.c.id == current_secretary(o.c.id, o)),
+    },
+    to_many={
+        "children": ToMany(
+            "Organisation",
+            lambda o, t: t.c.parent_id == o.c.id,
+            connection=True,
+            filters={"includeClosed": _active_unless},
+            defaults={"includeClosed": False},
+        ),
+        "groups": ToMany(
+            "Organisation",
+            lambda o, t: and_(t.c.parent_id == o.c.id, t.c.kind == OrgKind.GROUP.value),
+            connection=True,
+            filters={"includeClosed": _active_unless},
+            defaults={"includeClosed": False},
+        ),
+        "members": ToMany(
+            "Member",
+            lambda o, t: t.c.organisation_id == o.c.id,
+            connection=True,
+            filters=MEMBER_FILTERS,
+        ),
+        "covers": ToMany("Place", _covered, connection=False, order=_by_path),
+        "offices": ToMany(
+            "Office",
+            lambda o, t: t.c.organisation_id == o.c.id,
+            connection=False,
+            filters={"current": _current_only},
+            defaults={"current": True},
+            order=_by_start,
+        ),
+    },
+    visible=_org_visible,
+)
+
+MEMBER_ENTITY = Entity(
+    name="Member",
+    table=MEMBER,
+    key="code",
+    fields={
+        "id": _id("Member"),
+        "code": _column("code"),
+        "name": _column("name"),
+        "gender": _enum("gender"),
+        "status": _enum("status"),
+        "joined": _column("joined"),
+        "fullOn": _column("full_on"),
+        "workplace": _column("workplace"),
+        "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
+        "version": _column("version"),
+        "phone": _phone,
+        "skills": _skills,
+        "taskCapacity": _task_capacity,
+    },
+    to_one={
+        "organisation": ToOne("Organisation", lambda o, t: t.c.id == o.c.organisation_id),
+        "reportsTo": ToOne("Organisation", lambda o, t: t.c.id == o.c.reports_to_id),
+        "household": ToOne("Place", lambda o, t: t.c.id == o.c.household_id),
+    },
+    to_many={
+        "offices": ToMany(
+            "Office",
+            lambda o, t: t.c.member_id == o.c.id,
+            connection=False,
+            filters={"current": _current_only},
+            defaults={"current": True},
+            order=_by_start,
+        ),
+        "contactFor": ToMany("Place", _contact_for, connection=True),
+    },
+    visible=_member_visible,
+)
+
+OFFICE_ENTITY = Entity(
+    name="Office",
+    table=OFFICE,
+    key="id",
+    fields={
+        "id": _id("Office"),
+        "role": _enum("role"),
+        "start": _column("start"),
+        "end": _column("end"),
+    },
+    to_one={
+        "member": ToOne("Member", lambda o, t: t.c.id == o.c.member_id),
+        "organisation": ToOne("Organisation", lambda o, t: t.c.id == o.c.organisation_id),
+    },
+    to_many={},
+    visible=_office_visible,
+)
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (PLACE_ENTITY, ORGANISATION_ENTITY, MEMBER_ENTITY, OFFICE_ENTITY)
+}
+
+
+def visible(entity: Entity, alias: Alias, viewer: Viewer) -> ColumnElement[bool]:
+    """SQL condition: the caller may see the row (true for an unscoped caller)."""
+    condition = entity.visible(alias, viewer)
+    return true() if condition is None else condition
