@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from strawberry.types import Info
 
@@ -17,6 +17,18 @@ if TYPE_CHECKING:
     from registry.api.loaders import Loaders
 
 
+class NestedReports(Protocol):
+    """Answers of node fields that are reports of their own (a place's coverage, a member's
+    assignments). Their types refer back to the nodes, so the node types reach them through
+    the context, wired in by the application, rather than by importing them."""
+
+    async def coverage(
+        self, info: GInfo, *, place: int | None, organisation: int | None
+    ) -> Any: ...
+
+    async def assignments(self, info: GInfo, member: int) -> list[Any]: ...
+
+
 @dataclass
 class Context:
     """What every resolver may use. Each async resolver opens its own session
@@ -25,6 +37,7 @@ class Context:
     db: Database
     settings: Settings
     actor: Actor | None
+    nested: NestedReports
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _loaders: Loaders | None = None
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.scope import Scope, ScopeKind
+from registry.access.scope import Scope, ScopeKind, resolve_scope
 from registry.api.context import GInfo
 from registry.api.refs import find_scope
 from registry.api.suggestions import SuggestionFigures
 from registry.api.types import Member, Organisation, Place
+from registry.core.errors import UserErrors
 from registry.reports import coverage as service
 from registry.reports import rules as rules_service
 
@@ -155,6 +157,42 @@ async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
     return [Violation.of(item) for item in found]
 
 
+async def _report(session: AsyncSession, found: Scope, as_of: date | None) -> CoverageReport:
+    summary = await service.coverage_summary(session, found, as_of)
+    return CoverageReport(
+        kind=found.kind,
+        place=Place.from_row(found.place) if found.place else None,
+        organisation=Organisation.from_row(found.organisation) if found.organisation else None,
+        estates=CoverageTally.of(summary.estates),
+        buildings=CoverageTally.of(summary.buildings),
+        buildings_with_members=CoverageTally.of(summary.buildings_with_members),
+        households=CoverageTally.of(summary.households),
+        members_living=summary.members_living,
+        members_per_100_households=summary.members_per_100_households,
+        members=MemberCounts(**vars(summary.members)),
+        scope=found,
+        summary=summary,
+        as_of=as_of,
+    )
+
+
+async def coverage_report(
+    info: GInfo, *, place: int | None, organisation: int | None
+) -> CoverageReport | None:
+    """Today's coverage of a place or an organisation the caller sees, by id (for the
+    `coverage` fields of Place and Organisation); None when it is out of the caller's scope."""
+    actor = info.context.require_actor()
+    kind = ScopeKind.PLACE if place is not None else ScopeKind.ORGANISATION
+    key = place if place is not None else organisation
+    assert key is not None
+    async with info.context.db.read() as session:
+        try:
+            found = await resolve_scope(session, actor, key, kind)
+        except UserErrors:
+            return None
+        return await _report(session, found, None)
+
+
 @strawberry.type
 class CoverageQuery:
     @strawberry.field(
@@ -174,22 +212,7 @@ class CoverageQuery:
             found = await find_scope(info, actor, scope, session)
             if found is None:
                 return None
-            summary = await service.coverage_summary(session, found, as_of)
-        return CoverageReport(
-            kind=found.kind,
-            place=Place.from_row(found.place) if found.place else None,
-            organisation=Organisation.from_row(found.organisation) if found.organisation else None,
-            estates=CoverageTally.of(summary.estates),
-            buildings=CoverageTally.of(summary.buildings),
-            buildings_with_members=CoverageTally.of(summary.buildings_with_members),
-            households=CoverageTally.of(summary.households),
-            members_living=summary.members_living,
-            members_per_100_households=summary.members_per_100_households,
-            members=MemberCounts(**vars(summary.members)),
-            scope=found,
-            summary=summary,
-            as_of=as_of,
-        )
+            return await _report(session, found, as_of)
 
     @strawberry.field(
         description=(

@@ -1,4 +1,7 @@
-"""Batch loaders for nested fields, each batch one scoped SQL statement in its own session."""
+"""Batch loaders for nested fields, each batch one scoped SQL statement in its own session.
+
+The relations of the read model (`registry.reads.model`) load through `one` and `many`, which
+follow the same links, scope rules, filters and order as the compiled reads."""
 
 from __future__ import annotations
 
@@ -14,6 +17,11 @@ from registry.core.db import Database
 from registry.core.kinds import OfficeRole
 from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Place
 from registry.core.terms import CURRENT_LAST
+from registry.reads import loading
+
+Filters = tuple[tuple[str, Any], ...]
+Page = tuple[int, str | None]
+Found = tuple[list[Any], int, bool]
 
 
 class Loaders:
@@ -31,6 +39,37 @@ class Loaders:
         self.skills: DataLoader[int, list[str]] = DataLoader(self._skills)
         self.offices_of_member: DataLoader[int, list[Office]] = DataLoader(self._member_offices)
         self.offices_of_org: DataLoader[int, list[Office]] = DataLoader(self._org_offices)
+        self._ones: dict[tuple[str, str], DataLoader[int, Any | None]] = {}
+        self._manys: dict[tuple[str, str, Filters, Page | None], DataLoader[int, Found]] = {}
+
+    def one(self, entity: str, relation: str) -> DataLoader[int, Any | None]:
+        """Loads, by owner id, the visible row a to-one relation of the read model names."""
+        key = (entity, relation)
+        if key not in self._ones:
+
+            async def load(owners: list[int]) -> list[Any | None]:
+                async with self.db.read() as session:
+                    return await loading.to_one(session, self.actor, entity, relation, owners)
+
+            self._ones[key] = DataLoader(load)
+        return self._ones[key]
+
+    def many(
+        self, entity: str, relation: str, filters: Filters, page: Page | None
+    ) -> DataLoader[int, Found]:
+        """Loads, by owner id, the visible rows of a to-many relation of the read model meeting
+        `filters` (one page of them with `page`), with their count and whether more follow."""
+        key = (entity, relation, filters, page)
+        if key not in self._manys:
+
+            async def load(owners: list[int]) -> list[Found]:
+                async with self.db.read() as session:
+                    return await loading.to_many(
+                        session, self.actor, entity, relation, filters, owners, page
+                    )
+
+            self._manys[key] = DataLoader(load)
+        return self._manys[key]
 
     async def _rows(self, query: Any) -> Sequence[Any]:
         async with self.db.read() as session:

@@ -12,7 +12,7 @@ from strawberry import relay
 from registry.access.lookup import get_organisation, get_place
 from registry.access.scope import member_meets_any
 from registry.api.context import GInfo
-from registry.api.enums import MemberStatusEnum, OrgKindEnum, OrgStatusEnum, PlaceKindEnum
+from registry.api.enums import OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.limits import bad_input
 from registry.api.lookahead import Lookahead, NotCompiled, compiled_list, compiled_object
 from registry.api.paging import Connection, paginate
@@ -20,7 +20,7 @@ from registry.api.prefetch import MemberPage, selected_paths
 from registry.api.refs import find_by_ref, node_key, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
-from registry.api.types import Member, Office, Organisation, Place
+from registry.api.types import Member, Office, Organisation, Place, RosterFilter
 from registry.core.errors import UserErrors
 from registry.core.models import NAME_MAX, SKILL_MAX, MemberSkill
 from registry.core.models import Member as MemberRow
@@ -101,7 +101,7 @@ class OrganisationFilter:
 
 
 @strawberry.input
-class MemberFilter:
+class MemberFilter(RosterFilter):
     organisation: str | None = strawberry.field(
         default=None,
         description="Members whose formal organisation, or reporting, lies in this subtree.",
@@ -109,9 +109,6 @@ class MemberFilter:
     place: str | None = strawberry.field(
         default=None, description="Members living in this place's subtree."
     )
-    status: MemberStatusEnum | None = None
-    in_service: bool | None = None
-    skill: str | None = None
 
 
 @strawberry.type

@@ -1,13 +1,17 @@
 """The registry's nodes: places, organisations, members and offices.
 
-Types are built from rows up front; nested objects come through the scoped loaders.
+Types are built from rows up front; nested objects come through the scoped loaders. Every
+relation a client walks (an organisation's children, groups and members, a place's children,
+residents and contact, a member's households) is a connection or object of the read model
+(`registry.reads.model`): the same scope rule and order whether a list query compiles it into
+its statement or these resolvers load it in batches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -28,12 +32,66 @@ from registry.api.enums import (
     PlaceKindEnum,
 )
 from registry.api.execution import prefetched
+from registry.api.paging import Connection, decode_cursor, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
+from registry.core.models import SKILL_MAX
+from registry.core.validation import character_problem
+from registry.reads.model import ENTITIES
+
+if TYPE_CHECKING:
+    from registry.api.coverage import CoverageReport
+    from registry.api.tasks import Assignment
+
+T = TypeVar("T")
+CoverageOf = Annotated["CoverageReport", strawberry.lazy("registry.api.coverage")]
+AssignmentOf = Annotated["Assignment", strawberry.lazy("registry.api.tasks")]
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
     return [int(i) if str(i).isdigit() else -1 for i in node_ids]
+
+
+@strawberry.input(description="Which members of a roster to list (all of them when empty).")
+class RosterFilter:
+    status: MemberStatusEnum | None = None
+    in_service: bool | None = None
+    skill: str | None = None
+
+    def pairs(self) -> tuple[tuple[str, Any], ...]:
+        """The read model's filters (`registry.reads.model.MEMBER_FILTERS`) this one sets."""
+        if self.skill is not None and (
+            len(self.skill) > SKILL_MAX or character_problem(self.skill, multiline=False)
+        ):
+            from registry.api.limits import bad_input
+
+            raise bad_input(f"`filter.skill` must be a skill (at most {SKILL_MAX} characters)")
+        given = (
+            ("inService", self.in_service),
+            ("skill", self.skill),
+            ("status", None if self.status is None else self.status.value),
+        )
+        return tuple((name, value) for name, value in given if value is not None)
+
+
+async def related_page(
+    info: GInfo,
+    owner: tuple[str, int],
+    relation: str,
+    filters: tuple[tuple[str, Any], ...],
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], T],
+) -> Connection[T]:
+    """One page of a to-many relation of the read model, owned by (entity, id)."""
+    entity, key = owner
+    size = info.context.page_size(first)
+    after_key = None if after is None else decode_cursor(after)
+    loader = info.context.loaders.many(entity, relation, filters, (size, after_key))
+    rows, total, more = await loader.load(key)
+    target = ENTITIES[ENTITIES[entity].to_many[relation].target]
+    keys = [getattr(row, target.key) for row in rows]
+    return page_of([to_node(row) for row in rows], keys, more, after, total)
 
 
 def mask_phone(phone: str) -> str:
@@ -82,6 +140,36 @@ class Place(relay.Node):
     async def covered_by(self, info: GInfo) -> list[Organisation]:
         rows = await info.context.loaders.covered_by.load(self.id)
         return [Organisation.from_row(row) for row in rows]
+
+    @strawberry.field(description="The places directly under this one, by code path.")
+    async def children(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Place]:
+        return await related_page(
+            info, ("Place", self.id), "children", (), first, after, Place.from_row
+        )
+
+    @strawberry.field(description="Members living in this place or anywhere under it, by code.")
+    async def residents(
+        self,
+        info: GInfo,
+        filter: RosterFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Member]:
+        filters = filter.pairs() if filter else ()
+        return await related_page(
+            info, ("Place", self.id), "residents", filters, first, after, Member.from_row
+        )
+
+    @strawberry.field(description="A household's contact member (联系党员), if it has one.")
+    async def contact(self, info: GInfo) -> Member | None:
+        row = await info.context.loaders.one("Place", "contact").load(self.id)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(description="Coverage of this place's territory, as `coverage` answers it.")
+    async def coverage(self, info: GInfo) -> CoverageOf | None:
+        return await info.context.nested.coverage(info, place=self.id, organisation=None)  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -165,6 +253,54 @@ class Organisation(relay.Node):
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
         rows = await info.context.loaders.offices_of_org.load(self.id)
         return [Office.from_row(row) for row in rows if not current or row.end is None]
+
+    @strawberry.field(description="The organisations directly under this one, by code path.")
+    async def children(
+        self,
+        info: GInfo,
+        include_closed: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organisation]:
+        return await self._under(info, "children", include_closed, first, after)
+
+    @strawberry.field(description="Its Party groups (党小组), by code path.")
+    async def groups(
+        self,
+        info: GInfo,
+        include_closed: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organisation]:
+        return await self._under(info, "groups", include_closed, first, after)
+
+    async def _under(
+        self, info: GInfo, relation: str, include_closed: bool, first: int | None,
+        after: str | None,
+    ) -> Connection[Organisation]:
+        filters = (("includeClosed", include_closed),)
+        return await related_page(
+            info, ("Organisation", self.id), relation, filters, first, after,
+            Organisation.from_row,
+        )  # fmt: skip
+
+    @strawberry.field(description="Members whose formal organisation this is, by code.")
+    async def members(
+        self,
+        info: GInfo,
+        filter: RosterFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Member]:
+        filters = filter.pairs() if filter else ()
+        return await related_page(
+            info, ("Organisation", self.id), "members", filters, first, after, Member.from_row
+        )
+
+    @strawberry.field(description="Coverage of what this organisation covers, as `coverage` "
+                      "answers it.")  # fmt: skip
+    async def coverage(self, info: GInfo) -> CoverageOf | None:
+        return await info.context.nested.coverage(info, place=None, organisation=self.id)  # type: ignore[no-any-return]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -271,6 +407,19 @@ class Member(relay.Node):
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
         rows = await info.context.loaders.offices_of_member.load(self.id)
         return [Office.from_row(row) for row in rows if not current or row.end is None]
+
+    @strawberry.field(description="Households this member is the contact member of, by code path.")
+    async def contact_for(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Place]:
+        return await related_page(
+            info, ("Member", self.id), "contactFor", (), first, after, Place.from_row
+        )
+
+    @strawberry.field(description="Tasks this member is mobilised for: assignments, each with "
+                      "its task, status and role.")  # fmt: skip
+    async def assignments(self, info: GInfo) -> list[AssignmentOf]:
+        return await info.context.nested.assignments(info, self.id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

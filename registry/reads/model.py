@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true
@@ -166,8 +167,9 @@ def _member_filters() -> dict[str, Filter]:
 
 
 def _stored(value: Any) -> Any:
-    """A filter value as stored: an enum's value, anything else as it is."""
-    return getattr(value, "value", value)
+    """A filter value as stored: an enum's value, anything else (a bound parameter too) as it
+    is."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _covering(owner: Alias, t: Alias) -> ColumnElement[bool]:

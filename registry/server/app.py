@@ -20,6 +20,7 @@ from strawberry.http.parse_content_type import parse_content_type
 
 from registry.access.tokens import authenticate
 from registry.api.context import Context
+from registry.api.nested import REPORTS
 from registry.api.schema import build_schema
 from registry.core.config import Settings
 from registry.core.db import Database
@@ -84,7 +85,7 @@ class RegistryGraphQL(GraphQL):
         async with self.db.read() as session:
             # The console's session cookie counts only on JSON POSTs (see registry.web.session).
             actor = await authenticate(session, request_token(request, json_post_only=True))
-        return Context(db=self.db, settings=self.settings, actor=actor)
+        return Context(db=self.db, settings=self.settings, actor=actor, nested=REPORTS)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: a 100-member page or a district's violations encode several times faster,

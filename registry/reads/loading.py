@@ -1,0 +1,134 @@
+"""Batch reads of the read model's relations, for resolvers that answer field by field.
+
+When a selection is not compiled (`registry.reads.compile`), the API resolves it object by
+object; these read each relation for many owners at once, one statement per batch, following
+the same model (link, scope rule, filters, order, key) as the compiled reads, so that both
+paths give the same answers. Rows come back as rows of the target's table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.core.db import column_rows
+from registry.reads.model import ENTITIES, visible
+from registry.reads.viewer import Viewer, viewer_params
+
+Filters = tuple[tuple[str, Any], ...]
+
+_OWNER = "owner_key__"
+_ROW_NUMBER = "row_number__"
+_TOTAL = "total__"
+
+
+async def to_one(
+    session: AsyncSession, actor: Actor, entity: str, relation: str, owners: Sequence[int]
+) -> list[Any | None]:
+    """For each owner id, the visible row its to-one `relation` names (or None)."""
+    owner_model = ENTITIES[entity]
+    link = owner_model.to_one[relation]
+    target = ENTITIES[link.target]
+    o, t = owner_model.table.alias("o"), target.table.alias("t")
+    query = (
+        select(o.c.id.label(_OWNER), t)
+        .select_from(o)
+        .join(t, and_(link.link(o, t), visible(target, t, Viewer.of(actor))))
+        .where(o.c.id.in_(list(owners)))
+    )
+    found: dict[int, Any] = {}
+    for row in await column_rows(session, query, viewer_params(actor)):
+        found.setdefault(row[0], _target_row(row))
+    return [found.get(owner) for owner in owners]
+
+
+async def to_many(
+    session: AsyncSession,
+    actor: Actor,
+    entity: str,
+    relation: str,
+    filters: Filters,
+    owners: Sequence[int],
+    page: tuple[int, str | None] | None = None,
+) -> list[tuple[list[Any], int, bool]]:
+    """For each owner id, the visible rows of its to-many `relation` meeting `filters`: all of
+    them in the relation's order, or with `page` (size, after key) one page of them by the
+    target's key; with how many there are in all and whether more follow the page."""
+    owner_model = ENTITIES[entity]
+    link = owner_model.to_many[relation]
+    target = ENTITIES[link.target]
+    o, t = owner_model.table.alias("o"), target.table.alias("t")
+    given = dict(link.defaults) | dict(filters)
+    conditions = [link.link(o, t), visible(target, t, Viewer.of(actor))]
+    for name, value in given.items():
+        condition = link.filters[name](t, value)
+        if condition is not None:
+            conditions.append(condition)
+    key = t.c[target.key]
+    order = link.order(t) if link.order and page is None else (key,)
+    params = viewer_params(actor)
+    numbered = (
+        select(
+            o.c.id.label(_OWNER),
+            t,
+            func.row_number().over(partition_by=o.c.id, order_by=order).label(_ROW_NUMBER),
+            func.count().over(partition_by=o.c.id).label(_TOTAL),
+        )
+        .select_from(o)
+        .join(t, and_(*conditions))
+        .where(o.c.id.in_(list(owners)))
+    )
+    if page is not None and page[1] is not None:
+        # The count is of every row; the page starts after the cursor's key.
+        counted = numbered.subquery()
+        after = counted.c[target.key] > bindparam("after_key")
+        numbered = (
+            select(*(c for c in counted.c if c.key not in (_ROW_NUMBER,)),
+                   func.row_number().over(partition_by=counted.c[_OWNER],
+                                          order_by=counted.c[target.key]).label(_ROW_NUMBER))
+            .where(after)
+        )  # fmt: skip
+        params = params | {"after_key": page[1]}
+    numbered_rows = numbered.subquery()
+    query = select(numbered_rows)
+    if page is not None:
+        query = query.where(numbered_rows.c[_ROW_NUMBER] <= page[0] + 1)
+    query = query.order_by(numbered_rows.c[_OWNER], numbered_rows.c[_ROW_NUMBER])
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    totals: dict[int, int] = {}
+    for row in await column_rows(session, query, params):
+        grouped[row[0]].append(_target_row(row))
+        totals[row[0]] = row._mapping[_TOTAL]
+    answers: list[tuple[list[Any], int, bool]] = []
+    for owner in owners:
+        found = grouped.get(owner, [])
+        size = page[0] if page is not None else len(found)
+        answers.append((found[:size], totals.get(owner, 0), len(found) > size))
+    return answers
+
+
+class _TargetRow:
+    """A target row read by attribute, as the API's types read rows (`from_row`)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _target_row(row: Any) -> _TargetRow:
+    mapping = row._mapping
+    return _TargetRow(
+        {k: v for k, v in mapping.items() if k not in (_OWNER, _ROW_NUMBER, _TOTAL)}
+    )
