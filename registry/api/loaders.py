@@ -14,9 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from registry.access.actor import Actor
 from registry.core.db import Database
-from registry.core.kinds import OfficeRole
-from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Place
-from registry.core.terms import CURRENT_LAST
+from registry.core.models import Member, MemberSkill, Organisation, Place
 from registry.reads import loading
 
 Filters = tuple[tuple[str, Any], ...]
@@ -33,12 +31,7 @@ class Loaders:
         self.place: DataLoader[int, Place | None] = DataLoader(self._places)
         self.organisation: DataLoader[int, Organisation | None] = DataLoader(self._organisations)
         self.member: DataLoader[int, Member | None] = DataLoader(self._members)
-        self.secretary: DataLoader[int, Member | None] = DataLoader(self._secretaries)
-        self.covers: DataLoader[int, list[Place]] = DataLoader(self._covers)
-        self.covered_by: DataLoader[int, list[Organisation]] = DataLoader(self._covered_by)
         self.skills: DataLoader[int, list[str]] = DataLoader(self._skills)
-        self.offices_of_member: DataLoader[int, list[Office]] = DataLoader(self._member_offices)
-        self.offices_of_org: DataLoader[int, list[Office]] = DataLoader(self._org_offices)
         self._ones: dict[tuple[str, str], DataLoader[int, Any | None]] = {}
         self._manys: dict[tuple[str, str, Filters, Page | None], DataLoader[int, Found]] = {}
 
@@ -89,59 +82,11 @@ class Loaders:
     async def _members(self, keys: list[int]) -> list[Member | None]:
         return await self._by_id(Member, self.actor.member_clause(), keys)
 
-    async def _secretaries(self, keys: list[int]) -> list[Member | None]:
-        rows = await self._rows(
-            select(Office.organisation_id, Member)
-            .join(Member, Member.id == Office.member_id)
-            .where(Office.organisation_id.in_(keys), Office.end.is_(None))
-            .where(Office.role == OfficeRole.SECRETARY.value)
-            .order_by(*CURRENT_LAST)
-        )
-        found = {org_id: member for org_id, member in rows}
-        return [found.get(key) for key in keys]
-
-    async def _covers(self, keys: list[int]) -> list[list[Place]]:
-        rows = await self._rows(
-            select(Coverage.organisation_id, Place)
-            .join(Place, Place.id == Coverage.place_id)
-            .where(Coverage.organisation_id.in_(keys), Coverage.end.is_(None))
-            .where(self.actor.place_clause())
-            .order_by(Place.path)
-        )
-        return _grouped(rows, keys)
-
-    async def _covered_by(self, keys: list[int]) -> list[list[Organisation]]:
-        rows = await self._rows(
-            select(Coverage.place_id, Organisation)
-            .join(Organisation, Organisation.id == Coverage.organisation_id)
-            .where(Coverage.place_id.in_(keys), Coverage.end.is_(None))
-            .where(self.actor.org_clause())
-            .order_by(Organisation.path)
-        )
-        return _grouped(rows, keys)
-
     async def _skills(self, keys: list[int]) -> list[list[str]]:
         rows = await self._rows(
             select(MemberSkill.member_id, MemberSkill.skill)
             .where(MemberSkill.member_id.in_(keys))
             .order_by(MemberSkill.skill)
-        )
-        return _grouped(rows, keys)
-
-    async def _member_offices(self, keys: list[int]) -> list[list[Office]]:
-        rows = await self._rows(
-            select(Office.member_id, Office)
-            .join(Organisation, Organisation.id == Office.organisation_id)
-            .where(Office.member_id.in_(keys), self.actor.org_clause())
-            .order_by(Office.start)
-        )
-        return _grouped(rows, keys)
-
-    async def _org_offices(self, keys: list[int]) -> list[list[Office]]:
-        rows = await self._rows(
-            select(Office.organisation_id, Office)
-            .where(Office.organisation_id.in_(keys))
-            .order_by(Office.start)
         )
         return _grouped(rows, keys)
 

@@ -138,7 +138,7 @@ class Place(relay.Node):
 
     @strawberry.field(description="Active organisations covering this place.")
     async def covered_by(self, info: GInfo) -> list[Organisation]:
-        rows = await info.context.loaders.covered_by.load(self.id)
+        rows, _, _ = await info.context.loaders.many("Place", "coveredBy", (), None).load(self.id)
         return [Organisation.from_row(row) for row in rows]
 
     @strawberry.field(description="The places directly under this one, by code path.")
@@ -237,7 +237,9 @@ class Organisation(relay.Node):
 
     @strawberry.field(description="Places this organisation covers now.")
     async def covers(self, info: GInfo) -> list[Place]:
-        rows = await info.context.loaders.covers.load(self.id)
+        rows, _, _ = await info.context.loaders.many("Organisation", "covers", (), None).load(
+            self.id
+        )
         return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary, if any.")
@@ -246,13 +248,14 @@ class Organisation(relay.Node):
         return self._secretary(info)  # type: ignore[return-value]
 
     async def _secretary(self, info: GInfo) -> Member | None:
-        row = await info.context.loaders.secretary.load(self.id)
+        row = await info.context.loaders.one("Organisation", "secretary").load(self.id)
         return Member.from_row(row) if row else None
 
     @strawberry.field(description="Offices held in this organisation, current and past.")
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        rows = await info.context.loaders.offices_of_org.load(self.id)
-        return [Office.from_row(row) for row in rows if not current or row.end is None]
+        loader = info.context.loaders.many("Organisation", "offices", (("current", current),), None)
+        rows, _, _ = await loader.load(self.id)
+        return [Office.from_row(row) for row in rows]
 
     @strawberry.field(description="The organisations directly under this one, by code path.")
     async def children(
@@ -405,8 +408,9 @@ class Member(relay.Node):
 
     @strawberry.field
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        rows = await info.context.loaders.offices_of_member.load(self.id)
-        return [Office.from_row(row) for row in rows if not current or row.end is None]
+        loader = info.context.loaders.many("Member", "offices", (("current", current),), None)
+        rows, _, _ = await loader.load(self.id)
+        return [Office.from_row(row) for row in rows]
 
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
