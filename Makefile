@@ -37,6 +37,7 @@ run: $(STAMP) $(CONSOLE_BUILD)
 
 test: $(STAMP) $(CONSOLE_BUILD)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -16,10 +16,18 @@ from registry.core.errors import UserErrors
 from registry.reports import coverage as service
 from registry.reports import rules as rules_service
 
-RuleEnum = strawberry.enum(rules_service.Rule, name="Rule")
-SeverityEnum = strawberry.enum(rules_service.Severity, name="RuleSeverity")
-GapKindEnum = strawberry.enum(service.GapKind, name="GapKind")
-ScopeKindEnum = strawberry.enum(ScopeKind, name="ScopeKind")
+# The domain's own enums under their GraphQL names (see registry.api.enums).
+RuleEnum = rules_service.Rule
+SeverityEnum = rules_service.Severity
+GapKindEnum = service.GapKind
+ScopeKindEnum = ScopeKind
+for _enum, _name in (
+    (RuleEnum, "Rule"),
+    (SeverityEnum, "RuleSeverity"),
+    (GapKindEnum, "GapKind"),
+    (ScopeKindEnum, "ScopeKind"),
+):
+    strawberry.enum(_enum, name=_name)
 
 
 @strawberry.type(description="`covered` of `total`; `ratio` is null when `total` is 0.")

@@ -25,20 +25,40 @@ from registry.core.kinds import (
     TaskStatus,
 )
 
-PlaceKindEnum = strawberry.enum(PlaceKind, name="PlaceKind")
-OrgKindEnum = strawberry.enum(OrgKind, name="OrganisationKind")
-OrgStatusEnum = strawberry.enum(OrgStatus, name="OrganisationStatus")
-MemberStatusEnum = strawberry.enum(MemberStatus, name="MemberStatus")
-GenderEnum = strawberry.enum(Gender, name="Gender")
-OfficeRoleEnum = strawberry.enum(OfficeRole, name="OfficeRole")
-PairingKindEnum = strawberry.enum(PairingKind, name="PairingKind")
-ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
-RoleEnum = strawberry.enum(Role, name="Role")
-TaskKindEnum = strawberry.enum(TaskKind, name="TaskKind")
-TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
-AssignmentStatusEnum = strawberry.enum(AssignmentStatus, name="AssignmentStatus")
-SuggestionCategoryEnum = strawberry.enum(SuggestionCategory, name="SuggestionCategory")
-SuggestionStatusEnum = strawberry.enum(SuggestionStatus, name="SuggestionStatus")
+# strawberry.enum marks the class itself and returns it: each alias below is the domain's own
+# enum, registered under its GraphQL name, and a plain class to the type checker.
+PlaceKindEnum = PlaceKind
+OrgKindEnum = OrgKind
+OrgStatusEnum = OrgStatus
+MemberStatusEnum = MemberStatus
+GenderEnum = Gender
+OfficeRoleEnum = OfficeRole
+PairingKindEnum = PairingKind
+ErrorCodeEnum = ErrorCode
+RoleEnum = Role
+TaskKindEnum = TaskKind
+TaskStatusEnum = TaskStatus
+AssignmentStatusEnum = AssignmentStatus
+SuggestionCategoryEnum = SuggestionCategory
+SuggestionStatusEnum = SuggestionStatus
+
+for _enum, _name in (
+    (PlaceKindEnum, "PlaceKind"),
+    (OrgKindEnum, "OrganisationKind"),
+    (OrgStatusEnum, "OrganisationStatus"),
+    (MemberStatusEnum, "MemberStatus"),
+    (GenderEnum, "Gender"),
+    (OfficeRoleEnum, "OfficeRole"),
+    (PairingKindEnum, "PairingKind"),
+    (ErrorCodeEnum, "ErrorCode"),
+    (RoleEnum, "Role"),
+    (TaskKindEnum, "TaskKind"),
+    (TaskStatusEnum, "TaskStatus"),
+    (AssignmentStatusEnum, "AssignmentStatus"),
+    (SuggestionCategoryEnum, "SuggestionCategory"),
+    (SuggestionStatusEnum, "SuggestionStatus"),
+):
+    strawberry.enum(_enum, name=_name)
 
 E = TypeVar("E", bound=Enum)
 

@@ -83,7 +83,7 @@ def prefetched(resolver: Resolver) -> Resolver:
         return resolver(self, info)
 
     setattr(answer, _READY_KEY, name)
-    return answer  # type: ignore[return-value]
+    return answer  # type: ignore[return-value]  # same call signature as the resolver
 
 
 # How a plain field's value is read: an attribute, the `ready` dict, or a relay node's id
@@ -305,7 +305,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         elif how == _READY:
                             ready = source_value.ready
                             value = ready.get(attribute, _MISSING) if ready else _MISSING
-                        elif type(source_value) is plain.node:  # type: ignore[union-attr]
+                        elif type(source_value) is plain.node:  # type: ignore[union-attr]  # set for node ids
                             value = getattr(source_value, attribute, _MISSING)
                         else:
                             value = _MISSING  # a subclass may resolve its ids otherwise
@@ -324,9 +324,9 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             continue
                     if is_object:
                         where = Path(path, name, parent_type.name)
-                        result = self._object(plain, value, details, where, position_context)  # type: ignore[arg-type]
+                        result = self._object(plain, value, details, where, position_context)  # type: ignore[arg-type]  # an object type here
                     else:
-                        result = _read(plain, value)  # type: ignore[arg-type]
+                        result = _read(plain, value)  # type: ignore[arg-type]  # a leaf type here
                 if result is _FULL_PATH:
                     result = self.execute_field(
                         parent_type, source_value, details, Path(path, name, parent_type.name),
@@ -359,7 +359,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if value is None or value is _MISSING or isinstance(value, Exception):
             return _FULL_PATH
-        object_type: GraphQLObjectType = plain.type  # type: ignore[assignment]
+        object_type: GraphQLObjectType = plain.type  # type: ignore[assignment]  # objects only reach here
         # strawberry's own type checks ignore the resolve info (`_value_of`); anything but a
         # plain True (False, or an awaitable) gets graphql-core's handling.
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
@@ -399,7 +399,7 @@ def _read(plain: _Plain, value: Any) -> Any:
     if exact is not None and type(value) is exact and _as_is(exact, value):
         return value
     try:
-        coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]
+        coerced = plain.type.coerce_output_value(value)  # type: ignore[union-attr]  # leaves only
     except Exception:  # noqa: BLE001 - the full path reports it properly
         return _FULL_PATH
     if coerced is None or coerced is Undefined:

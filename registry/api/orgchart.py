@@ -42,7 +42,7 @@ class OrgChartNode:
     row: strawberry.Private[OrgRow]
     # Built when asked for: charts are large, and most clients read the counts only.
     organisation: Organisation = strawberry.field(
-        resolver=lambda root: Organisation.from_row(root.row)  # type: ignore[misc]
+        resolver=lambda root: Organisation.from_row(root.row)
     )
     code: str
     kind: OrgKindEnum
@@ -77,7 +77,7 @@ class OrgChartNode:
     def of(cls, node: service.ChartNode, root: bool = False) -> OrgChartNode:
         org = node.organisation
         return cls(
-            id=_gid(org.id),  # type: ignore[arg-type]
+            id=_gid(org.id),  # type: ignore[arg-type]  # a GlobalID serialises as the ID it is
             parent_id=None if root else _gid(org.parent_id),
             row=org,
             code=org.code,

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.api.limits import bad_input
 from registry.core.db import column_rows
@@ -92,7 +93,7 @@ def decode_cursor(cursor: str) -> str:
 async def paginate(
     session: AsyncSession,
     query: Select[Any],
-    key: ColumnElement[str],
+    key: SQLColumnExpression[str],
     size: int,
     after: str | None,
     to_node: Callable[[Sequence[Any]], list[T]],

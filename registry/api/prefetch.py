@@ -63,9 +63,9 @@ def _columns_of(table: Table) -> type:
     return namedtuple(f"{table.name.title()}Columns", [c.key for c in table.columns])  # type: ignore[misc]  # noqa: PYI024
 
 
-_MEMBER_TABLE: Table = MemberRow.__table__  # type: ignore[assignment]
-_ORG_TABLE: Table = OrgRow.__table__  # type: ignore[assignment]
-_PLACE_TABLE: Table = PlaceRow.__table__  # type: ignore[assignment]
+_MEMBER_TABLE: Table = MemberRow.metadata.tables[MemberRow.__tablename__]
+_ORG_TABLE: Table = OrgRow.metadata.tables[OrgRow.__tablename__]
+_PLACE_TABLE: Table = PlaceRow.metadata.tables[PlaceRow.__tablename__]
 _COLUMNS = {t.name: _columns_of(t) for t in (_MEMBER_TABLE, _ORG_TABLE, _PLACE_TABLE)}
 
 
@@ -76,7 +76,7 @@ _PAGE = _MEMBER_TABLE.alias("m")
 _HOME, _HOME_PARENT = _PLACE_TABLE.alias("h"), _PLACE_TABLE.alias("hp")
 _TO_HOME = _HOME.c.id == _PAGE.c.household_id
 _TO_HOME_PARENT = _HOME_PARENT.c.id == _HOME.c.parent_id
-_SKILL_TABLE: Table = MemberSkill.__table__  # type: ignore[assignment]
+_SKILL_TABLE: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
 _SKILLS = (
     select(func.aggregate_strings(_SKILL_TABLE.c.skill, _SKILLS_SEPARATOR))
     .where(_SKILL_TABLE.c.member_id == _PAGE.c.id)

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy.sql.expression import SQLColumnExpression
 from strawberry import relay
 
 from registry.access.lookup import get_organisation, get_place
@@ -31,7 +32,7 @@ from registry.reads.selection import Slot
 
 
 async def _subtree(
-    lookup: Awaitable[PlaceRow | OrgRow], path: ColumnElement[str]
+    lookup: Awaitable[PlaceRow | OrgRow], path: SQLColumnExpression[str]
 ) -> ColumnElement[bool]:
     """The subtree of the looked-up node; nothing at all when it is unknown or out of scope."""
     try:
@@ -63,7 +64,7 @@ def _name_pattern(text: str, field: str) -> str:
     return f"%{escaped}%"
 
 
-def _name_like(column: ColumnElement[str], text: str, field: str) -> ColumnElement[bool]:
+def _name_like(column: SQLColumnExpression[str], text: str, field: str) -> ColumnElement[bool]:
     return column.ilike(_name_pattern(text, field), escape="\\")
 
 

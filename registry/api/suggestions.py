@@ -76,7 +76,7 @@ class Suggestion(relay.Node):
         return Task.from_row(row) if row else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Suggestion | None]:
         actor = info.context.require_actor()

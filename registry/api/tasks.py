@@ -169,7 +169,7 @@ class Task(relay.Node):
         return [Assignment.from_row(r) for r in rows if status is None or r.status == status.value]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Task | None]:
         rows = await task_loaders(info).task.load_many(_ids(node_ids))
@@ -220,7 +220,7 @@ class Assignment(relay.Node):
         return Task.from_row(row) if row else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Assignment | None]:
         actor = info.context.require_actor()

@@ -128,7 +128,7 @@ class Place(relay.Node):
     @strawberry.field
     @prefetched
     def parent(self, info: GInfo) -> Place | None:
-        return self._parent(info)  # type: ignore[return-value]
+        return self._parent(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
 
     async def _parent(self, info: GInfo) -> Place | None:
         if self.parent_key is None:
@@ -169,10 +169,10 @@ class Place(relay.Node):
 
     @strawberry.field(description="Coverage of this place's territory, as `coverage` answers it.")
     async def coverage(self, info: GInfo) -> CoverageOf | None:
-        return await info.context.nested.coverage(info, place=self.id, organisation=None)  # type: ignore[no-any-return]
+        return await info.context.nested.coverage(info, place=self.id, organisation=None)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Place | None]:
         rows = await info.context.loaders.place.load_many(_ids(node_ids))
@@ -245,7 +245,7 @@ class Organisation(relay.Node):
     @strawberry.field(description="The current secretary, if any.")
     @prefetched
     def secretary(self, info: GInfo) -> Member | None:
-        return self._secretary(info)  # type: ignore[return-value]
+        return self._secretary(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
 
     async def _secretary(self, info: GInfo) -> Member | None:
         row = await info.context.loaders.one("Organisation", "secretary").load(self.id)
@@ -303,10 +303,10 @@ class Organisation(relay.Node):
     @strawberry.field(description="Coverage of what this organisation covers, as `coverage` "
                       "answers it.")  # fmt: skip
     async def coverage(self, info: GInfo) -> CoverageOf | None:
-        return await info.context.nested.coverage(info, place=None, organisation=self.id)  # type: ignore[no-any-return]
+        return await info.context.nested.coverage(info, place=None, organisation=self.id)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Organisation | None]:
         rows = await info.context.loaders.organisation.load_many(_ids(node_ids))
@@ -383,17 +383,17 @@ class Member(relay.Node):
     @strawberry.field(description="The one formal organisation (none for in-service members).")
     @prefetched
     def organisation(self, info: GInfo) -> Organisation | None:
-        return self._org(info, self.organisation_key)  # type: ignore[return-value]
+        return self._org(info, self.organisation_key)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
     @prefetched
     def reports_to(self, info: GInfo) -> Organisation | None:
-        return self._org(info, self.reports_to_key)  # type: ignore[return-value]
+        return self._org(info, self.reports_to_key)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
 
     @strawberry.field
     @prefetched
     def household(self, info: GInfo) -> Place | None:
-        return self._household(info)  # type: ignore[return-value]
+        return self._household(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
 
     async def _household(self, info: GInfo) -> Place | None:
         if self.household_key is None:
@@ -404,7 +404,7 @@ class Member(relay.Node):
     @strawberry.field
     @prefetched
     def skills(self, info: GInfo) -> list[str]:
-        return info.context.loaders.skills.load(self.id)  # type: ignore[return-value]
+        return info.context.loaders.skills.load(self.id)  # type: ignore[return-value]  # awaited by graphql-core
 
     @strawberry.field
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
@@ -426,7 +426,7 @@ class Member(relay.Node):
         return await info.context.nested.assignments(info, self.id)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Member | None]:
         rows = await info.context.loaders.member.load_many(_ids(node_ids))
@@ -466,7 +466,7 @@ class Office(relay.Node):
         return Organisation.from_row(row) if row else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Office | None]:
         from sqlalchemy import select

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.core.models import Change
 
-CHANGE: Table = Change.__table__  # type: ignore[assignment]
+CHANGE: Table = Change.metadata.tables[Change.__tablename__]
 BULK_ROWS = 5_000  # change rows per insert-many: under every driver's parameter limit
 
 # One change: entity, entity id, action, before, after.

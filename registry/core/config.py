@@ -80,7 +80,7 @@ class Settings:
         values.update(overrides)
         if "database_url" in overrides:
             values["database_url"] = normalise_database_url(str(overrides["database_url"]))
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]  # values typed per field above
 
 
 def _flag(raw: str | None, default: bool) -> bool:

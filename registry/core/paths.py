@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 
 def child_path(parent_path: str | None, node_id: int) -> str:
@@ -21,22 +22,24 @@ def subtree_end(path: str) -> str:
     return path[:-1] + "0"
 
 
-def within(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
+def within(column: SQLColumnExpression[str], path: str) -> ColumnElement[bool]:
     """SQL condition: `column` lies in the subtree rooted at `path` (itself included)."""
     return and_(column >= path, column < subtree_end(path))
 
 
-def subtree_end_sql(path: ColumnElement[str]) -> ColumnElement[str]:
+def subtree_end_sql(path: SQLColumnExpression[str]) -> ColumnElement[str]:
     """`subtree_end` as SQL, for range joins between two rows' paths."""
     return func.substr(path, 1, func.length(path) - 1).concat("0")
 
 
-def in_subtree_of(column: ColumnElement[str], top: ColumnElement[str]) -> ColumnElement[bool]:
+def in_subtree_of(
+    column: SQLColumnExpression[str], top: SQLColumnExpression[str]
+) -> ColumnElement[bool]:
     """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
     return and_(column >= top, column < subtree_end_sql(top))
 
 
-def within_bound(column: ColumnElement[str], name: str) -> ColumnElement[bool]:
+def within_bound(column: SQLColumnExpression[str], name: str) -> ColumnElement[bool]:
     """`within` for a statement built once: the subtree's bounds are the bound parameters
     `{name}_lo` and `{name}_hi`, whose values `bound_subtree(name, path)` gives."""
     return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))
@@ -47,7 +50,7 @@ def bound_subtree(name: str, path: str) -> dict[str, str]:
     return {f"{name}_lo": path, f"{name}_hi": subtree_end(path)}
 
 
-def within_any(column: ColumnElement[str], tops: Iterable[str]) -> ColumnElement[bool]:
+def within_any(column: SQLColumnExpression[str], tops: Iterable[str]) -> ColumnElement[bool]:
     """SQL condition: `column` lies in one of the subtrees rooted at `tops` (false if none)."""
     ranges = [within(column, top) for top in tops]
     return or_(*ranges) if ranges else false()

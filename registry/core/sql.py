@@ -7,9 +7,10 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import ColumnElement, literal, literal_column
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 
-def one_of(column: ColumnElement[Any], values: Iterable[str | Enum]) -> ColumnElement[bool]:
+def one_of(column: SQLColumnExpression[Any], values: Iterable[str | Enum]) -> ColumnElement[bool]:
     """SQL: `column IN (...)` for a fixed set of values (kinds, roles, statuses), in a stable
     order, one bound parameter each. A plain `in_(list)` is an "expanding" parameter that
     SQLAlchemy renders into the statement anew on every execution: on a coverage request

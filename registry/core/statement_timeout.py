@@ -21,7 +21,7 @@ def interrupt_slow_sqlite_statements(engine: AsyncEngine, timeout_ms: int) -> No
     from sqlalchemy.util.concurrency import await_
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _install(dbapi_connection, record):  # type: ignore[no-untyped-def]
+    def _install(dbapi_connection, record):
         deadline = [0.0]
         record.info["gridreg_deadline"] = deadline
 
@@ -32,7 +32,7 @@ def interrupt_slow_sqlite_statements(engine: AsyncEngine, timeout_ms: int) -> No
         await_(driver.set_progress_handler(over_time, _PROGRESS_STEPS))
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _start(conn, *_):  # type: ignore[no-untyped-def]
+    def _start(conn, *_):
         deadline = conn.info.get("gridreg_deadline")
         if deadline is not None:
             deadline[0] = time.monotonic() + timeout_ms / 1000

@@ -27,7 +27,7 @@ PLACE_KINDS: dict[PairingKind, frozenset[PlaceKind]] = {
     PairingKind.HUB: frozenset({PlaceKind.HOUSEHOLD}),
     PairingKind.LEADER: frozenset({PlaceKind.COMMUNITY, PlaceKind.ESTATE}),
 }
-PAIRING: Table = Pairing.__table__  # type: ignore[assignment]
+PAIRING: Table = Pairing.metadata.tables[Pairing.__tablename__]
 
 
 @dataclass

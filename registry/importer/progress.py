@@ -45,4 +45,4 @@ class Tracker:
 
     def advance(self, stage: str, rows: int) -> None:
         if self._bar is not None and stage in self._tasks:
-            self._bar.advance(self._tasks[stage], rows)  # type: ignore[arg-type]
+            self._bar.advance(self._tasks[stage], rows)  # type: ignore[arg-type]  # rich takes an int as a TaskID

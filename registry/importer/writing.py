@@ -38,13 +38,13 @@ from registry.writes.common import repath_subtree
 
 CHANGED = ("created", "updated")
 
-PLACE: Table = Place.__table__  # type: ignore[assignment]
-ORGANISATION: Table = Organisation.__table__  # type: ignore[assignment]
-COVERAGE: Table = Coverage.__table__  # type: ignore[assignment]
-MEMBER: Table = Member.__table__  # type: ignore[assignment]
-SKILL: Table = MemberSkill.__table__  # type: ignore[assignment]
-AFFILIATION: Table = Affiliation.__table__  # type: ignore[assignment]
-OFFICE: Table = Office.__table__  # type: ignore[assignment]
+PLACE: Table = Place.metadata.tables[Place.__tablename__]
+ORGANISATION: Table = Organisation.metadata.tables[Organisation.__tablename__]
+COVERAGE: Table = Coverage.metadata.tables[Coverage.__tablename__]
+MEMBER: Table = Member.metadata.tables[Member.__tablename__]
+SKILL: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
+AFFILIATION: Table = Affiliation.metadata.tables[Affiliation.__tablename__]
+OFFICE: Table = Office.metadata.tables[Office.__tablename__]
 
 
 @dataclass

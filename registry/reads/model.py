@@ -42,13 +42,13 @@ Link = Callable[[Alias, Alias], ColumnElement[bool]]
 Filter = Callable[[Alias, Any], ColumnElement[bool] | None]
 Order = Callable[[Alias], tuple[ColumnElement[Any] | UnaryExpression[Any], ...]]
 
-PLACE: Table = Place.__table__  # type: ignore[assignment]
-ORGANISATION: Table = Organisation.__table__  # type: ignore[assignment]
-MEMBER: Table = Member.__table__  # type: ignore[assignment]
-OFFICE: Table = Office.__table__  # type: ignore[assignment]
-COVERAGE: Table = Coverage.__table__  # type: ignore[assignment]
-PAIRING: Table = Pairing.__table__  # type: ignore[assignment]
-SKILL: Table = MemberSkill.__table__  # type: ignore[assignment]
+PLACE: Table = Place.metadata.tables[Place.__tablename__]
+ORGANISATION: Table = Organisation.metadata.tables[Organisation.__tablename__]
+MEMBER: Table = Member.metadata.tables[Member.__tablename__]
+OFFICE: Table = Office.metadata.tables[Office.__tablename__]
+COVERAGE: Table = Coverage.metadata.tables[Coverage.__tablename__]
+PAIRING: Table = Pairing.metadata.tables[Pairing.__tablename__]
+SKILL: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor
 from registry.core.models import Organisation, Place
@@ -36,11 +37,11 @@ class Viewer:
             masks_phones=actor.masks_phones,
         )
 
-    def orgs(self, path: ColumnElement[str]) -> ColumnElement[bool] | None:
+    def orgs(self, path: SQLColumnExpression[str]) -> ColumnElement[bool] | None:
         """SQL condition: an organisation path lies in the caller's subtree (None: everything)."""
         return within_bound(path, _ORG) if self.scoped else None
 
-    def territory(self, path: ColumnElement[str]) -> ColumnElement[bool] | None:
+    def territory(self, path: SQLColumnExpression[str]) -> ColumnElement[bool] | None:
         """SQL condition: a place path lies in the caller's territory (None: everything)."""
         if not self.scoped:
             return None

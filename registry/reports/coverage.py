@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.scope import Scope, ScopeKind, member_meets_any, shape_of
 from registry.audit.history import active_on, current_or_on, in_force, member_existed_on
@@ -136,7 +137,7 @@ class GapList:
 
 
 def covered_by(
-    kinds: frozenset[OrgKind], place_id: ColumnElement[int], on: date | None = None
+    kinds: frozenset[OrgKind], place_id: SQLColumnExpression[int], on: date | None = None
 ) -> ColumnElement[bool]:
     """SQL condition: an active organisation of one of `kinds` covers the place now (or, with
     `on`, covered it that day: `registry.audit.history`).
@@ -204,7 +205,7 @@ def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> Select[Any]
     )
 
 
-def _unindexed_on_sqlite(sqlite: bool, path: ColumnElement[str]) -> ColumnElement[str]:
+def _unindexed_on_sqlite(sqlite: bool, path: SQLColumnExpression[str]) -> ColumnElement[str]:
     """On SQLite, `path || ''` hides the path index so the planner walks the (fewer) members and
     seeks their homes by key, instead of seeking every place of the territory and then its
     members (5x slower at district scale). PostgreSQL hash-joins either way, and misjudges the

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor
 from registry.core.kinds import (
@@ -67,11 +68,11 @@ class ChartNode:
         return self.child_count > 0
 
 
-def _open(column: ColumnElement[str], include_closed: bool) -> ColumnElement[bool]:
+def _open(column: SQLColumnExpression[str], include_closed: bool) -> ColumnElement[bool]:
     return true() if include_closed else column == OrgStatus.ACTIVE.value
 
 
-def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-untyped-def]
+def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-untyped-def]  # a Select of many columns
     """SELECT each node with its member, child and descendant counts."""
     org = Organisation
     child = aliased(Organisation)

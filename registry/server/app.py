@@ -81,7 +81,7 @@ class RegistryGraphQL(GraphQL):
                 )
         return await super().parse_http_body(request)
 
-    async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+    async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]  # strawberry types the context as a plain object
         async with self.db.read() as session:
             # The console's session cookie counts only on JSON POSTs (see registry.web.session).
             actor = await authenticate(session, request_token(request, json_post_only=True))
