@@ -42,7 +42,7 @@ from graphql import (
     is_leaf_type,
     is_non_null_type,
 )
-from registry.api.execution import PlainFieldExecutionContext, prefetched
+from registry.api.execution import PlainFieldExecutionContext
 from tests.support import operation
 from tests.workbooks import two_communities
 
@@ -220,59 +220,6 @@ class FragileBox:
         raise AttributeError("no shape")
 
 
-RESOLVED: list[str] = []  # the prefetched fields whose resolver ran
-
-
-@strawberry.type
-class Shelf:
-    """Fields a list query may fetch up front (`ready`), else resolved."""
-
-    code: str
-    ready: strawberry.Private[dict[str, Any] | None] = None
-
-    @strawberry.field
-    @prefetched
-    def label(self, info: strawberry.Info) -> str | None:
-        RESOLVED.append("label")
-        return f"resolved {self.code}"
-
-    @strawberry.field
-    @prefetched
-    def tags(self, info: strawberry.Info) -> list[str]:
-        RESOLVED.append("tags")
-        return ["resolved"]
-
-    @strawberry.field
-    @prefetched
-    def box(self, info: strawberry.Info) -> Box | None:
-        RESOLVED.append("box")
-        return boxes()[1]
-
-    @strawberry.field(permission_classes=[Deny])
-    @prefetched
-    def guarded(self, info: strawberry.Info) -> str | None:
-        RESOLVED.append("guarded")
-        return "guarded"
-
-
-def shelves(odd: bool = False) -> list[Shelf]:
-    found = [
-        Shelf(code="S0", ready={"label": "ready", "tags": ["a", "b"], "box": boxes()[2],
-                                "guarded": "fetched"}),
-        Shelf(code="S1", ready={"label": None, "tags": [], "box": None, "guarded": None}),
-    ]  # fmt: skip
-    if odd:
-        found += [
-            Shelf(code="S2"),  # nothing fetched: the resolvers answer
-            Shelf(code="S3", ready={"tags": [1, 2]}),  # coerced like any String
-            Shelf(code="S4", ready={"tags": ["x", None]}),  # a null item in a non-null list
-            Shelf(code="S5", ready={"box": Keeper(name="K")}),  # Box has no type check
-            Shelf(code="S6", ready={"tags": "abc"}),  # not a list
-            Shelf(code="S7", ready={"tags": [["x"]]}),  # an item no String can be
-        ]
-    return found
-
-
 @strawberry.type
 class Crate(relay.Node):
     """A relay node resolving its id as strawberry does by default."""
@@ -349,21 +296,16 @@ class Query:
     def odd_crates(self) -> list[OddCrate]:
         return [OddCrate(key=i) for i in range(2)]
 
-    @strawberry.field
-    def shelves(self, odd: bool = False) -> list[Shelf | None]:
-        """Shelves that may be null: an odd one nulls itself alone."""
-        return shelves(odd)  # type: ignore[return-value]
 
 
 # Roots whose objects are all sound (with `broken`/`odd` left false): the short path reads
 # each of these fields there, and graphql-core's machinery is never needed for them (a crate's
 # id is not among them: one crate makes its ids its own way).
-SOUND_ROOTS = {"boxes", "later", "shared", "crates", "shelves"}
+SOUND_ROOTS = {"boxes", "later", "shared", "crates"}
 BASIC = {
     "Box.code", "Box.colour", "Box.shape", "Box.since", "Box.size", "Box.tags", "Box.required",
     "Box.audited", "Box.mark", "Box.tally", "Box.spare", "Box.keeper", "Tally.total",
-    "Tally.ratio", "Keeper.name", "Keeper.shape", "Crate.code", "Shelf.code", "Shelf.label",
-    "Shelf.tags", "Shelf.box",
+    "Tally.ratio", "Keeper.name", "Keeper.shape", "Crate.code",
 }  # fmt: skip
 
 
@@ -581,10 +523,7 @@ QUERIES = [
     "{ loose { since size tags secret shown shouted keeper { name } } }",
     "{ loose { spare { total } keeper { name } picky { name } } }",
     "{ loose(broken: true) { code tally { total } colour tags } }",
-    "{ shelves { code label tags box { code tally { total } shout } guarded } }",
-    "{ shelves(odd: true) { code label tags box { code colour keeper { name } } } }",
     "{ crates { id code } oddCrates { id } }",
-    "{ shelves { box { code later sulks } } }",
     "{ boxes { code mark } loose { mark } }",
     "{ boxes(broken: true) { mark } }",
     "{ loose { colour } }",
@@ -689,29 +628,6 @@ async def test_given_an_extension_that_wraps_resolvers_then_it_still_sees_every_
     result = await schema.execute("{ boxes { code size } }")
     assert not result.errors
     assert seen.count("code") == 5 and seen.count("size") == 5
-
-
-async def test_given_answers_fetched_up_front_then_no_resolver_runs_for_them() -> None:
-    RESOLVED.clear()
-    result = await FAST.execute("{ shelves { label tags box { code } } }")
-    assert not result.errors
-    assert result.data == {
-        "shelves": [
-            {"label": "ready", "tags": ["a", "b"], "box": {"code": "B2"}},
-            {"label": None, "tags": [], "box": None},
-        ]
-    }
-    assert RESOLVED == []
-    await FAST.execute("{ shelves(odd: true) { code label } }")
-    assert RESOLVED == ["label"] * 6  # S2 fetched nothing; S3 to S7 no label
-
-
-async def test_given_a_guarded_field_fetched_up_front_then_its_guard_answers() -> None:
-    result = await FAST.execute("{ shelves { code guarded } }")
-    assert result.data == {
-        "shelves": [{"code": "S0", "guarded": None}, {"code": "S1", "guarded": None}]
-    }
-    assert [error.message for error in result.errors or []] == ["not for you"] * 2
 
 
 async def test_given_relay_nodes_then_their_ids_are_global_ids_of_their_own_making() -> None:

@@ -4,15 +4,15 @@ Most of a large answer (an org chart's boxes, a page of members) is scalar and e
 straight off an object. graphql-core runs each of them through the whole field machinery
 (resolve info, path, resolver wrapper, value completion), which costs ~10 µs a field here and
 made the API several times slower than the SQL behind it. This executor reads three kinds of
-field without that machinery, and sends every other field down graphql-core's own path:
+field without that machinery, and sends every other field down graphql-core's own path
+(the lists and lookups the read model can answer skip GraphQL's completion altogether: their
+answer is built by the database, `Encoded` below):
 
 - a *basic field*: one strawberry itself answers by reading an attribute
   (`StrawberryField.is_basic_field`: no resolver, no field extensions — permission classes are
   field extensions —, read with the schema's default `getattr`);
 - a relay node's `id`, when the node resolves ids as strawberry does by default: its id
-  attribute, encoded as strawberry's `GlobalID` encodes it;
-- a field whose resolver is marked `prefetched`, when a list query fetched its answer up front
-  into the object's `ready` dict (`registry.api.prefetch`).
+  attribute, encoded as strawberry's `GlobalID` encodes it.
 
 A value read so is a leaf, coerced with the field's own type, a list of non-null leaves, or an
 object (a tally, a secretary, a member's organisation) whose selection then runs as graphql-core
@@ -33,11 +33,9 @@ graphql-core's and strawberry's internals: their versions are pinned in pyprojec
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from enum import Enum
 from math import isfinite
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
@@ -65,34 +63,13 @@ _MISSING = object()
 _FULL_PATH = object()  # "answer this field through graphql-core's own path"
 
 
-_READY_KEY = "_prefetched_as"  # set on resolvers marked `prefetched`: their `ready` key
-Resolver = TypeVar("Resolver", bound=Callable[..., Any])
-
-
-def prefetched(resolver: Resolver) -> Resolver:
-    """Mark a field resolver (a method taking `info`) whose answer a list query may fetch up
-    front: when the object's `ready` dict holds the method's name, that value is the answer,
-    read by the executor like a plain field; otherwise the resolver runs."""
-    name = resolver.__name__
-
-    @functools.wraps(resolver)
-    def answer(self: Any, info: Any) -> Any:
-        ready = self.ready
-        if ready is not None and name in ready:
-            return ready[name]
-        return resolver(self, info)
-
-    setattr(answer, _READY_KEY, name)
-    return answer  # type: ignore[return-value]  # same call signature as the resolver
-
-
-# How a plain field's value is read: an attribute, the `ready` dict, or a relay node's id
-# attribute (0 is "through graphql-core").
-_FULL, _ATTRIBUTE, _READY, _NODE_ID = range(4)
+# How a plain field's value is read: an attribute, or a relay node's id attribute (0 is
+# "through graphql-core").
+_FULL, _ATTRIBUTE, _NODE_ID = range(3)
 
 
 class _Plain(NamedTuple):
-    """How to read one plain field: how and from which attribute (or `ready` key), its leaf or
+    """How to read one plain field: how and from which attribute, its leaf or
     object type (non-null unwrapped), the field's full type, whether null is allowed (a null for
     a non-null field goes the full path, for its error), for a list of leaves the item type,
     for a relay node's `id` the node class and its GraphQL type name, and for leaves the Python
@@ -174,7 +151,7 @@ def _node_id_of(
 
 
 def _value_of(how: int, attribute: str, field_def: GraphQLField) -> _Plain | None:
-    """The plain reading of a field whose value is an attribute or a `ready` entry: a leaf, a
+    """The plain reading of a field whose value is an attribute: a leaf, a
     list of non-null leaves, or an object whose type check is strawberry's own (it ignores the
     resolve info, which the short path does not build)."""
     inner, nullable = _unwrapped(field_def)
@@ -206,16 +183,12 @@ def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain
     if _reads_attribute(field_def, definition):
         return _value_of(_ATTRIBUTE, definition.python_name, field_def)
     resolver = getattr(definition.base_resolver, "wrapped_func", None)
-    node_id = _node_id_of(parent_type, field_def, resolver)
-    if node_id is not None:
-        return node_id
-    key = getattr(resolver, _READY_KEY, None)
-    return None if key is None else _value_of(_READY, key, field_def)
+    return _node_id_of(parent_type, field_def, resolver)
 
 
 # One field of a selection: its response name, its field details, the plain reading or None,
 # and that reading's parts unpacked for the loop that runs once per field of an answer (how to
-# read it, the attribute or `ready` key, the type whose values are their own answer, the enum
+# read it, the attribute, the type whose values are their own answer, the enum
 # names memo, whether it holds an object).
 _Step = tuple[str, Any, "_Plain | None", int, str, type | None, "dict[Any, Any] | None", bool]
 
@@ -300,15 +273,12 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 result: Any = _FULL_PATH
                 if how:
                     try:
-                        if how == _ATTRIBUTE:
-                            value = getattr(source_value, attribute, _MISSING)
-                        elif how == _READY:
-                            ready = source_value.ready
-                            value = ready.get(attribute, _MISSING) if ready else _MISSING
-                        elif type(source_value) is plain.node:  # type: ignore[union-attr]  # set for node ids
+                        # A node's id is read off nodes of its own class: a subclass may resolve
+                        # its ids otherwise.
+                        if how == _ATTRIBUTE or type(source_value) is plain.node:  # type: ignore[union-attr]  # set for node ids
                             value = getattr(source_value, attribute, _MISSING)
                         else:
-                            value = _MISSING  # a subclass may resolve its ids otherwise
+                            value = _MISSING
                     except Exception:  # noqa: BLE001 - the full path reads it again and reports it
                         value = _MISSING
                     if type(value) is same:

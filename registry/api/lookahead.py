@@ -11,7 +11,8 @@ types' resolvers and the loaders, which follow the same model.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_subfields
@@ -27,7 +28,9 @@ from graphql import (
 )
 from registry.api.context import GInfo
 from registry.api.execution import Encoded
-from registry.api.paging import decode_cursor
+from registry.api.paging import Connection as ConnectionOf
+from registry.api.paging import decode_cursor, page_of
+from registry.reads.loading import root_page
 from registry.reads.model import ENTITIES, Entity
 from registry.reads.run import read_json
 from registry.reads.selection import (
@@ -43,6 +46,7 @@ from registry.reads.selection import (
     TypeName,
 )
 
+T = TypeVar("T")
 _PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"})
 # Relations nested deeper than this are left to the resolvers: every level is a few nested
 # subqueries, and SQLite's parser stops at about a hundred.
@@ -232,6 +236,44 @@ async def compiled_list(
     async with lookahead.context.db.read() as session:
         text = await read_json(session, lookahead.context.require_actor(), root, lookahead.values)
     return Encoded(orjson.Fragment(text))
+
+
+async def root_list(
+    info: Info[Any, Any],
+    entity: str,
+    filters: tuple[tuple[str, Any], ...],
+    lookahead: Lookahead,
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], T],
+) -> Encoded | ConnectionOf[T]:
+    """A root connection of `entity`: one compiled read when its selection compiles, else one
+    page of rows whose nested fields the types' resolvers load in batches."""
+    found = await compiled_list(info, entity, filters, lookahead)
+    if found is not None:
+        return found
+    context = lookahead.context
+    size = context.page_size(first)
+    connection = _object_type(lookahead.raw.return_type)
+    selected = {
+        group[0].node.name.value
+        for group in lookahead.grouped(connection, lookahead.root_details()).values()
+    }
+    after_key = None if after is None else decode_cursor(after)
+    async with context.db.read() as session:
+        rows, total, more = await root_page(
+            session,
+            context.require_actor(),
+            entity,
+            filters,
+            lookahead.values,
+            (size, after_key),
+            count="totalCount" in selected,
+        )
+    key = ENTITIES[entity].key
+    return page_of(
+        [to_node(row) for row in rows], [getattr(row, key) for row in rows], more, after, total
+    )
 
 
 async def compiled_object(

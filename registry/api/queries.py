@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import strawberry
-from sqlalchemy import ColumnElement, Select, false, select
-from sqlalchemy.sql.expression import SQLColumnExpression
 from strawberry import relay
 
 from registry.access.lookup import get_organisation, get_place
-from registry.access.scope import member_meets_any
 from registry.api.context import GInfo
 from registry.api.enums import OrgKindEnum, OrgStatusEnum, PlaceKindEnum
 from registry.api.limits import bad_input
-from registry.api.lookahead import Lookahead, NotCompiled, compiled_list, compiled_object
-from registry.api.paging import Connection, paginate
-from registry.api.prefetch import MemberPage, selected_paths
+from registry.api.lookahead import Lookahead, NotCompiled, compiled_object, root_list
+from registry.api.paging import Connection
 from registry.api.refs import find_by_ref, node_key, parse_ref
 from registry.api.suggestions import Suggestion
 from registry.api.tasks import Assignment, Task
 from registry.api.types import Member, Office, Organisation, Place, RosterFilter
-from registry.core.errors import UserErrors
-from registry.core.models import NAME_MAX, SKILL_MAX, MemberSkill
-from registry.core.models import Member as MemberRow
-from registry.core.models import Organisation as OrgRow
-from registry.core.models import Place as PlaceRow
-from registry.core.paths import within
+from registry.core.models import NAME_MAX, SKILL_MAX
 from registry.reads.selection import Slot
-
-
-async def _subtree(
-    lookup: Awaitable[PlaceRow | OrgRow], path: SQLColumnExpression[str]
-) -> ColumnElement[bool]:
-    """The subtree of the looked-up node; nothing at all when it is unknown or out of scope."""
-    try:
-        top = await lookup
-    except UserErrors:
-        return false()
-    return within(path, top.path)
-
-
-def _nodes(node_type: Any) -> Callable[[Sequence[Any]], list[Any]]:
-    return lambda rows: [node_type.from_row(row) for row in rows]
 
 
 def _filter_text(text: str, field: str, longest: int) -> str:
@@ -62,10 +37,6 @@ def _name_pattern(text: str, field: str) -> str:
     text = _filter_text(text, field, NAME_MAX)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def _name_like(column: SQLColumnExpression[str], text: str, field: str) -> ColumnElement[bool]:
-    return column.ilike(_name_pattern(text, field), escape="\\")
 
 
 def _ref_slot(lookahead: Lookahead, ref: str, type_name: str) -> tuple[str, Slot]:
@@ -156,27 +127,12 @@ class RegistryQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Place]:
-        ctx = info.context
-        actor = ctx.require_actor()
-        size = ctx.page_size(first)
-        flt = filter or PlaceFilter()
+        info.context.require_actor()
         lookahead = Lookahead(info)
-        compiled = await compiled_list(info, "Place", _place_filters(lookahead, flt), lookahead)
-        if compiled is not None:
-            return compiled  # type: ignore[return-value]  # sent on as it is
-        async with ctx.db.read() as session:
-            query: Select = actor.narrow(select(PlaceRow), actor.place_clause())
-            if flt.kind is not None:
-                query = query.where(PlaceRow.kind == flt.kind.value)
-            if flt.name:
-                query = query.where(_name_like(PlaceRow.name, flt.name, "filter.name"))
-            if flt.within:
-                query = query.where(
-                    await _subtree(
-                        get_place(session, actor, parse_ref(flt.within, "Place")), PlaceRow.path
-                    )
-                )
-            return await paginate(session, query, PlaceRow.path, size, after, _nodes(Place))
+        filters = _place_filters(lookahead, filter or PlaceFilter())
+        return await root_list(  # type: ignore[return-value]  # compiled: sent on as it is
+            info, "Place", filters, lookahead, first, after, Place.from_row
+        )
 
     @strawberry.field(description="Organisations in tree order (parents first).")
     async def organisations(
@@ -186,26 +142,12 @@ class RegistryQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
-        ctx = info.context
-        actor = ctx.require_actor()
-        size = ctx.page_size(first)
-        flt = filter or OrganisationFilter()
+        info.context.require_actor()
         lookahead = Lookahead(info)
-        found = await compiled_list(info, "Organisation", _org_filters(lookahead, flt), lookahead)
-        if found is not None:
-            return found  # type: ignore[return-value]  # sent on as it is
-        async with ctx.db.read() as session:
-            query: Select = actor.narrow(select(OrgRow), actor.org_clause())
-            if flt.kind is not None:
-                query = query.where(OrgRow.kind == flt.kind.value)
-            if flt.status is not None:
-                query = query.where(OrgRow.status == flt.status.value)
-            if flt.name:
-                query = query.where(_name_like(OrgRow.name, flt.name, "filter.name"))
-            if flt.within:
-                top = get_organisation(session, actor, parse_ref(flt.within, "Organisation"))
-                query = query.where(await _subtree(top, OrgRow.path))
-            return await paginate(session, query, OrgRow.path, size, after, _nodes(Organisation))
+        filters = _org_filters(lookahead, filter or OrganisationFilter())
+        return await root_list(  # type: ignore[return-value]  # compiled: sent on as it is
+            info, "Organisation", filters, lookahead, first, after, Organisation.from_row
+        )
 
     @strawberry.field(description="Members by code.")
     async def members(
@@ -215,56 +157,12 @@ class RegistryQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Member]:
-        ctx = info.context
-        actor = ctx.require_actor()
-        size = ctx.page_size(first)
-        flt = filter or MemberFilter()
+        info.context.require_actor()
         lookahead = Lookahead(info)
-        found = await compiled_list(info, "Member", _member_filters(lookahead, flt), lookahead)
-        if found is not None:
-            return found  # type: ignore[return-value]  # sent on as it is
-        async with ctx.db.read() as session:
-            query: Select = select(MemberRow)
-            if not (flt.organisation or flt.place):
-                # With either filter the caller's scope holds by construction: the filter's
-                # organisation or place is looked up in it, and so is its whole subtree.
-                query = actor.narrow(query, actor.member_clause())
-            if flt.status is not None:
-                query = query.where(MemberRow.status == flt.status.value)
-            if flt.in_service is not None:
-                query = query.where(
-                    MemberRow.workplace.is_not(None)
-                    if flt.in_service
-                    else MemberRow.workplace.is_(None)
-                )
-            if flt.skill:
-                skill = _filter_text(flt.skill, "filter.skill", SKILL_MAX)
-                having = select(MemberSkill.member_id).where(MemberSkill.skill == skill)
-                query = query.where(MemberRow.id.in_(having))
-            if flt.organisation:
-                top = get_organisation(session, actor, parse_ref(flt.organisation, "Organisation"))
-                orgs = select(OrgRow.id).where(await _subtree(top, OrgRow.path))
-                query = query.where(
-                    member_meets_any(
-                        MemberRow.organisation_id.in_(orgs), MemberRow.reports_to_id.in_(orgs)
-                    )
-                )
-            if flt.place:
-                home = get_place(session, actor, parse_ref(flt.place, "Place"))
-                homes = select(PlaceRow.id).where(await _subtree(home, PlaceRow.path))
-                query = query.where(MemberRow.household_id.in_(homes))
-            wanted = selected_paths(info)
-            members = MemberPage(actor, wanted)
-            return await paginate(
-                session,
-                query,
-                MemberRow.code,
-                size,
-                after,
-                members.nodes,
-                count="totalCount" in wanted,
-                shape=members.statement,
-            )
+        filters = _member_filters(lookahead, filter or MemberFilter())
+        return await root_list(  # type: ignore[return-value]  # compiled: sent on as it is
+            info, "Member", filters, lookahead, first, after, Member.from_row
+        )
 
 
 async def _compiled_lookup(

@@ -31,7 +31,6 @@ from registry.api.enums import (
     OrgStatusEnum,
     PlaceKindEnum,
 )
-from registry.api.execution import prefetched
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
@@ -110,8 +109,6 @@ class Place(relay.Node):
     depth: int
     version: int
     parent_key: strawberry.Private[int | None]
-    ready: strawberry.Private[dict[str, Any] | None] = None
-    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Place) -> Place:
@@ -126,11 +123,7 @@ class Place(relay.Node):
         )
 
     @strawberry.field
-    @prefetched
-    def parent(self, info: GInfo) -> Place | None:
-        return self._parent(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
-
-    async def _parent(self, info: GInfo) -> Place | None:
+    async def parent(self, info: GInfo) -> Place | None:
         if self.parent_key is None:
             return None
         row = await info.context.loaders.place.load(self.parent_key)
@@ -196,8 +189,6 @@ class Organisation(relay.Node):
     parent_key: strawberry.Private[int | None]
     merged_into_key: strawberry.Private[int | None]
     approved_by_key: strawberry.Private[int | None]
-    ready: strawberry.Private[dict[str, Any] | None] = None
-    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Organisation) -> Organisation:
@@ -243,11 +234,7 @@ class Organisation(relay.Node):
         return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary, if any.")
-    @prefetched
-    def secretary(self, info: GInfo) -> Member | None:
-        return self._secretary(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
-
-    async def _secretary(self, info: GInfo) -> Member | None:
+    async def secretary(self, info: GInfo) -> Member | None:
         row = await info.context.loaders.one("Organisation", "secretary").load(self.id)
         return Member.from_row(row) if row else None
 
@@ -337,8 +324,6 @@ class Member(relay.Node):
         description="How many tasks the member may hold at once when mobilised: their own "
         "capacity, or the deployment default when they have none (the effective value)."
     )
-    ready: strawberry.Private[dict[str, Any] | None] = None
-    """Nested objects fetched up front by a list query (`registry.api.prefetch`)."""
 
     @classmethod
     def from_row(cls, row: models.Member) -> Member:
@@ -361,7 +346,6 @@ class Member(relay.Node):
         )
 
     @strawberry.field
-    @prefetched
     def phone(self, info: GInfo) -> str | None:
         return self.phone_for(info.context.require_actor().masks_phones)
 
@@ -377,34 +361,24 @@ class Member(relay.Node):
         row = await info.context.loaders.organisation.load(key)
         return Organisation.from_row(row) if row else None
 
-    # The nested fields below are sync and `prefetched`: an answer fetched up front (`ready`)
-    # is read like a plain field; without one they hand graphql-core the loader's awaitable.
-
     @strawberry.field(description="The one formal organisation (none for in-service members).")
-    @prefetched
-    def organisation(self, info: GInfo) -> Organisation | None:
-        return self._org(info, self.organisation_key)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
+    async def organisation(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.organisation_key)
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
-    @prefetched
-    def reports_to(self, info: GInfo) -> Organisation | None:
-        return self._org(info, self.reports_to_key)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
+    async def reports_to(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.reports_to_key)
 
     @strawberry.field
-    @prefetched
-    def household(self, info: GInfo) -> Place | None:
-        return self._household(info)  # type: ignore[return-value]  # an awaitable: graphql-core awaits it
-
-    async def _household(self, info: GInfo) -> Place | None:
+    async def household(self, info: GInfo) -> Place | None:
         if self.household_key is None:
             return None
         row = await info.context.loaders.place.load(self.household_key)
         return Place.from_row(row) if row else None
 
     @strawberry.field
-    @prefetched
-    def skills(self, info: GInfo) -> list[str]:
-        return info.context.loaders.skills.load(self.id)  # type: ignore[return-value]  # awaited by graphql-core
+    async def skills(self, info: GInfo) -> list[str]:
+        return await info.context.loaders.skills.load(self.id)
 
     @strawberry.field
     async def offices(self, info: GInfo, current: bool = True) -> list[Office]:

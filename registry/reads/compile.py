@@ -109,7 +109,7 @@ class _Builder:
                 .where(column == bindparam(root.value.name), visible(entity, t, self.viewer))
                 .limit(1)
             )
-        conditions = _root_filters(entity, root.filters, self.viewer)
+        conditions = root_conditions(entity, root.filters, self.viewer)
         return select(json_text(self.connection(entity, conditions, root.page)))
 
     # -- objects -------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def _subtree_ids(model: Any, top: ColumnElement[str]) -> Select[Any]:
     return select(table.c.id).where(table.c.path >= top, table.c.path < subtree_end_sql(top))
 
 
-def _root_filters(
+def root_conditions(
     entity: Entity, filters: Any, viewer: Viewer
 ) -> Callable[[Alias], list[ColumnElement[bool]]]:
     """The conditions of a root connection: its filters, and the caller's scope (which a

@@ -1,9 +1,10 @@
-"""Batch reads of the read model's relations, for resolvers that answer field by field.
+"""Reads of the read model for resolvers that answer field by field.
 
 When a selection is not compiled (`registry.reads.compile`), the API resolves it object by
-object; these read each relation for many owners at once, one statement per batch, following
-the same model (link, scope rule, filters, order, key) as the compiled reads, so that both
-paths give the same answers. Rows come back as rows of the target's table.
+object: a root list reads one page of rows (`root_page`), and each relation is read for many
+owners at once, one statement per batch (`to_one`, `to_many`), following the same model
+(link, scope rule, filters, order, key) as the compiled reads, so that both paths give the
+same answers. Rows come back as rows of the target's table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.core.db import column_rows
+from registry.core.sql import row_limit
+from registry.reads.compile import root_conditions
 from registry.reads.model import ENTITIES, visible
 from registry.reads.viewer import Viewer, viewer_params
 
@@ -25,6 +28,37 @@ Filters = tuple[tuple[str, Any], ...]
 _OWNER = "owner_key__"
 _ROW_NUMBER = "row_number__"
 _TOTAL = "total__"
+
+
+async def root_page(
+    session: AsyncSession,
+    actor: Actor,
+    entity: str,
+    filters: Filters,
+    values: dict[str, Any],
+    page: tuple[int, str | None],
+    count: bool,
+) -> tuple[list[Any], int, bool]:
+    """One page (size, after key) of the visible rows of `entity` meeting a root list's
+    `filters` (as `registry.api.lookahead` builds them, their slots filled from `values`), by
+    the entity's key; with how many there are in all (0 unless `count`) and whether more
+    follow the page."""
+    model = ENTITIES[entity]
+    t = model.table.alias("t")
+    matching = select(t).where(*root_conditions(model, filters, Viewer.of(actor))(t))
+    params = viewer_params(actor) | values
+    key = t.c[model.key]
+    size, after = page
+    page_query = matching.order_by(key).limit(row_limit(size + 1))
+    if after is not None:
+        page_query = page_query.where(key > bindparam("after_key"))
+        params = params | {"after_key": after}
+    rows = [_target_row(row) for row in await column_rows(session, page_query, params)]
+    total = 0
+    if count:
+        counted = select(func.count()).select_from(matching.subquery())
+        total = (await column_rows(session, counted, params))[0][0]
+    return rows[:size], total, len(rows) > size
 
 
 async def to_one(
