@@ -13,17 +13,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.scope import Scope
 from registry.core.config import RuleThresholds
 from registry.reports import coverage, rules
 
-Cell = str | int | float | bool | date | None
+Value = str | int | float | bool | date | None
 
 GAP_LABELS: dict[coverage.GapKind, str] = {
     coverage.GapKind.ESTATE_WITHOUT_BRANCH: "小区无党支部",
@@ -72,7 +75,7 @@ class Table:
 
     title: str
     columns: Sequence[str]
-    rows: Sequence[Sequence[Cell]] = field(default_factory=list)
+    rows: Sequence[Sequence[Value]] = field(default_factory=list)
     percent_columns: frozenset[int] = frozenset()
 
 
@@ -87,10 +90,29 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def _display_width(value: Cell) -> int:
+def _display_width(value: Any) -> int:
     # CJK characters take two columns.
     text = "" if value is None else str(value)
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def text_cell(text: str) -> str:
+    """Text as a workbook keeps it: characters no .xlsx may hold (control characters stored
+    before they were refused) shown as U+FFFD, so that one such name cannot break an export."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def write_row(sheet: Worksheet, values: Sequence[Value]) -> None:
+    """Append one row. Every piece of text is written as a text cell, never as a formula:
+    a name such as `=HYPERLINK(...)`, `+1`, `-1` or `@SUM(A1)` is shown as typed and never
+    runs when the workbook is opened (OWASP's CSV/formula injection)."""
+    sheet.append([_text(sheet, v) if isinstance(v, str) else v for v in values])
+
+
+def _text(sheet: Worksheet, text: str) -> Cell:
+    cell = Cell(sheet, value=text_cell(text))
+    cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
+    return cell
 
 
 def workbook(tables: Sequence[Table]) -> Workbook:
@@ -99,12 +121,12 @@ def workbook(tables: Sequence[Table]) -> Workbook:
     book.remove(book.active)
     taken: set[str] = set()
     for table in tables:
-        sheet = book.create_sheet(sheet_title(table.title, taken))
-        sheet.append(list(table.columns))
+        sheet = book.create_sheet(sheet_title(text_cell(table.title), taken))
+        write_row(sheet, list(table.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(list(row))
+            write_row(sheet, list(row))
         for index in table.percent_columns:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                 cell.number_format = "0.0%"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from registry.access.tokens import authenticate
 from registry.core.db import Database
 from registry.core.kinds import OrgStatus
 from registry.core.models import Organisation, Place
+from registry.web.refusals import refused
 from registry.web.session import clear_session, is_json_post, request_token, set_session
 
 
@@ -63,8 +65,8 @@ async def whoami(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     }
 
 
-def _signed_out(message: str, status: int = 401) -> Response:
-    return JSONResponse({"signedIn": False, "error": message}, status_code=status)
+def _signed_out(message: str, code: str = "UNAUTHENTICATED", status: int = 401) -> Response:
+    return refused(message, code, status, also={"signedIn": False})
 
 
 async def session_endpoint(request: Request) -> Response:
@@ -75,11 +77,16 @@ async def session_endpoint(request: Request) -> Response:
         return response
     if request.method == "POST":
         if not is_json_post(request):
-            return _signed_out('send the token as JSON: {"token": "grt_..."}', 415)
-        body = await request.json()
+            return _signed_out(
+                'send the token as JSON: {"token": "grt_..."}', "UNSUPPORTED_MEDIA_TYPE", 415
+            )
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            body = None
         token = body.get("token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token.strip():
-            return _signed_out("a token is required")
+            return _signed_out('send the token as JSON: {"token": "grt_..."}', "BAD_REQUEST", 400)
         token = token.strip()
         async with _db(request).read() as session:
             actor = await authenticate(session, token)
@@ -92,5 +99,5 @@ async def session_endpoint(request: Request) -> Response:
         actor = await authenticate(session, request_token(request))
         if actor is None:
             # Not an error for the page asking: it shows the sign-in form.
-            return _signed_out("not signed in", 200)
+            return _signed_out("not signed in", status=200)
         return JSONResponse(await whoami(session, actor))

