@@ -312,3 +312,62 @@ def test_every_argument_of_every_root_field_is_classified() -> None:
                         kind_of(named.name, sub)
                 else:
                     kind_of(root, name)
+
+
+def crossing_world() -> dict[str, list[dict[str, Any]]]:
+    """Two communities tied across their boundary: A's member answers for one of B's
+    households and is a hub there; B's member answers for one of A's households and is
+    paired with A's estate as a leader; A's in-service member reports to A and lives in B."""
+    rows = two_communities()
+
+    def pairing(member: str, kind: str, place: str) -> dict[str, str]:
+        return {"member": member, "kind": kind, "place": place, "start": "2025-01-01", "end": ""}
+
+    rows["pairings"] = [
+        pairing("A-M1", "household_contact", "A-E-B1-U1-01"),
+        pairing("A-M1", "household_contact", "B-E-B1-U1-02"),
+        pairing("A-M1", "hub", "B-E-B2-U1-01"),
+        pairing("B-M1", "household_contact", "A-E-B2-U1-02"),
+        pairing("B-M1", "leader", "A-E"),
+    ]
+    for member in rows["members"]:
+        if member["code"] == "A-W1":
+            member["household"] = "B-E-B2-U1-02"
+    return rows
+
+
+async def test_answers_about_a_show_nothing_of_b_even_where_ties_cross_the_boundary(
+    registry,
+) -> None:
+    """The scope-leak oracle: every root query (and every mutation, for the organiser), with
+    every nested field of its answer two levels down, asked about A's own objects where
+    pairings and homes cross into B, shows no code, id, name or phone of B's."""
+    await registry.load(crossing_world())
+    _, markers = await b_objects(registry)
+    # A's in-service member lives in B but belongs to A: A sees them, so their own home is
+    # not B's to hide; everything else of B is.
+    markers -= {"B-E-B2-U1-02"}
+    own = {"place": "A-E", "org": "A-ZB", "member": "A-M1", "office": "", "any": ""}
+    households = {"place": "A-E-B2-U1-02", "org": "A-DW", "member": "A-W1", "office": "",
+                  "any": ""}  # fmt: skip
+    schema_ = schema_cache()
+    clients = {role: await registry.client(role, scope="A-DW") for role in ROLES}
+    failures: list[str] = []
+    asked = 0
+    for kind, roots, roles in (
+        ("query", schema_.query_type.fields, ROLES),
+        ("mutation", schema_.mutation_type.fields, ("organiser",)),  # type: ignore[union-attr]
+    ):
+        for root, field in roots.items():
+            for refs in (own, households):
+                query, variables = operation_for(kind, root, field, refs)
+                for role in roles:
+                    body = await clients[role].post(query, variables)
+                    asked += 1
+                    codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or []}
+                    if None in codes or "INTERNAL" in codes:
+                        failures.append(f"{role} {root}{variables}: {body['errors']}")
+                    if found := leaks(body.get("data"), markers):
+                        failures.append(f"{role} {root}{variables} shows B's {sorted(found)}")
+    assert asked > 100
+    assert not failures, "\n".join(failures)

@@ -107,7 +107,8 @@ class Departure:
 async def member_leaves(
     session: AsyncSession, actor: Actor, key: Key, default_ratio: int
 ) -> Departure:
-    """What loses cover if the member leaves, and a proposal to re-cover it. Writes nothing."""
+    """What loses cover, within the caller's territory, if the member leaves, and a proposal
+    to re-cover it. Writes nothing."""
     person = await get_member(session, actor, key, "member")
     touched = list(
         await session.scalars(
@@ -128,9 +129,13 @@ async def member_leaves(
         )
     )
     above = sorted({i for path in touched for i in ids_of(path)})
+    # Only the caller's estates: a member paired with households beyond the caller's
+    # territory leaves gaps there too, but those are someone else's to see and to fill.
     estates = list(
         await session.scalars(
-            select(Place.path).where(Place.id.in_(above), Place.kind == PlaceKind.ESTATE.value)
+            select(Place.path)
+            .where(Place.id.in_(above), Place.kind == PlaceKind.ESTATE.value)
+            .where(actor.place_clause())
         )
     )
     scope = Scope(ScopeKind.PLACE, None, None, tuple(sorted(estates)), None, actor)
