@@ -38,7 +38,7 @@ async def test_two_organisers_create_the_same_code_at_once_one_is_told_duplicate
     # Given two organisers who both check that code NEW is free, then pause
     await registry.load(WORLD)
     first, second = await registry.client("admin"), await registry.client("admin")
-    pause_after(monkeypatch, place_services, "_code_is_free")
+    pause_after(monkeypatch, place_services, "free_code")
 
     # When both create a place coded NEW at the same moment
     results = await asyncio.gather(
@@ -61,10 +61,10 @@ async def test_a_unique_constraint_tripping_at_write_is_a_duplicate_naming_the_f
     await registry.load(WORLD)
     api = await registry.client("admin")
 
-    async def check_nothing(session: Any, code: str) -> str:
+    async def check_nothing(session: Any, model: Any, code: str, field: str = "code") -> str:
         return code
 
-    monkeypatch.setattr(place_services, "_code_is_free", check_nothing)
+    monkeypatch.setattr(place_services, "free_code", check_nothing)
     before = await registry.snapshot()
 
     # When a place coded MX is created

@@ -14,7 +14,7 @@ from registry.access.lookup import Key, get_organisation
 from registry.audit.changelog import snapshot
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import Member, Organisation, Place
+from registry.core.models import CODE_MAX, Member, Organisation, Place
 from registry.core.paths import depth_of, ids_of, within
 from registry.core.validation import character_problem, parse_date
 
@@ -94,6 +94,27 @@ def text(
 def is_ancestor(upper_path: str, lower_path: str) -> bool:
     """True when the node at `upper_path` is a proper ancestor of the node at `lower_path`."""
     return upper_path != lower_path and lower_path.startswith(upper_path)
+
+
+async def free_code(
+    session: AsyncSession, model: Any, code: str | None, field: str = "code"
+) -> str:
+    """A new object's code (trimmed, checked as text) that no object of its kind uses.
+
+    Codes are unique across the whole registry, not per scope, so a taken code must be
+    refused even when the object holding it lies outside the caller's scope. It is refused in
+    one way whoever holds it (DUPLICATE, "already in use", naming nothing about the holder),
+    and only after every other part of the request has passed: its references, kinds and
+    permissions. So a request naming anything out of scope is refused for that, whatever codes
+    exist, and the most a caller learns is that a code of a kind they may create is taken.
+    """
+    clean = text(code, field, CODE_MAX) or ""
+    column = model.__table__.c.code
+    if await session.scalar(select(column).where(column == clean)) is not None:
+        raise fail(
+            field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE
+        )
+    return clean
 
 
 async def require_active(row: Organisation, field: str) -> None:

@@ -24,7 +24,6 @@ from registry.core.kinds import (
     PlaceKind,
 )
 from registry.core.models import (
-    CODE_MAX,
     MEMBER_NAME_MAX,
     SKILL_MAX,
     WORKPLACE_MAX,
@@ -38,6 +37,7 @@ from registry.core.tallies import refresh_places
 from registry.writes.common import (
     OFFICE_FIELDS,
     check_version,
+    free_code,
     member_state,
     require_active,
     text,
@@ -229,17 +229,16 @@ async def create_member(
 ) -> Member:
     """Register a member with one formal organisation (or a workplace and reporting)."""
     actor.require_write()
-    code = text(code, "code", CODE_MAX) or ""
-    if await session.scalar(select(Member.id).where(Member.code == code)) is not None:
-        raise fail("code", f"a member with code {code!r} already exists", ErrorCode.DUPLICATE)
     clean_name = text(name, "name", MEMBER_NAME_MAX)
     tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
+    home = await household(session, actor, household_ref) if household_ref else None
     if status == MemberStatus.PROBATIONARY and full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
     if joined and full_on and full_on < joined:
         raise fail("fullOn", "full membership cannot start before joining")
     if joined and joined > today:
         raise fail("joined", "the joining date is in the future")
+    code = await free_code(session, Member, code)
     row = Member(
         code=code,
         name=clean_name,
@@ -247,7 +246,7 @@ async def create_member(
         status=status.value,
         joined=joined,
         full_on=full_on,
-        household_id=await household(session, actor, household_ref) if household_ref else None,
+        household_id=home,
         phone=clean_phone(phone),
         task_capacity=clean_task_capacity(task_capacity),
         version=1,

@@ -33,6 +33,7 @@ from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisatio
 from registry.writes.common import (
     OFFICE_FIELDS,
     check_version,
+    free_code,
     get_approver,
     member_state,
     move_subtree,
@@ -45,7 +46,6 @@ from registry.writes.members import Tie, reaffiliate
 from registry.writes.offices import SINGLE_HOLDER_ROLES
 from registry.writes.organisations import (
     add_organisation,
-    code_is_free,
     cover,
     end_offices,
     uncover,
@@ -351,12 +351,6 @@ async def split_organisation(
     if parent is None:
         raise fail("source", f"{src.code!r} has no parent to create the new organisations under")
     approver = await get_approver(session, actor, approved_by, [src], "approvedBy")
-    codes: list[str] = []
-    for i, part in enumerate(parts):
-        code = await code_is_free(session, part.code, f"into[{i}].code")
-        if code in codes:
-            raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
-        codes.append(code)
     covered = set(
         await session.scalars(
             select(Coverage.place_id).where(
@@ -403,6 +397,12 @@ async def split_organisation(
                 ErrorCode.CONFLICT,
             )
 
+    codes: list[str] = []
+    for i, part in enumerate(parts):
+        code = await free_code(session, Organisation, part.code, f"into[{i}].code")
+        if code in codes:
+            raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
+        codes.append(code)
     on = approved_on
     before_src = org_state(src)
     await uncover(session, recorder, src, on, sorted({p for r in resolved for p in r.places}))

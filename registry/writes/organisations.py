@@ -12,26 +12,19 @@ from registry.access.lookup import Key, get_organisation, get_place
 from registry.audit.changelog import Recorder, snapshot
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import CODE_MAX, NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
 from registry.writes.common import (
     OFFICE_FIELDS,
     check_version,
+    free_code,
     get_approver,
     move_subtree,
     org_state,
     require_active,
     text,
 )
-
-
-async def code_is_free(session: AsyncSession, code: str, field: str = "code") -> str:
-    """A trimmed organisation code no organisation uses yet (merged ones keep theirs)."""
-    code = text(code, field, CODE_MAX) or ""
-    if await session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None:
-        raise fail(field, f"an organisation with code {code!r} already exists", ErrorCode.DUPLICATE)
-    return code
 
 
 async def add_organisation(
@@ -176,7 +169,6 @@ async def create_organisation(
     """Create an organisation under `parent`, approved by a higher organisation (the parent by
     default), optionally covering places from `established` (or the approval date)."""
     actor.require_write()
-    code = await code_is_free(session, code)
     clean_name = text(name, "name", NAME_MAX) or ""
     parent_row = None
     if parent is not None:
@@ -199,6 +191,8 @@ async def create_organisation(
         approver = await get_approver(
             session, actor, approved_by, [parent_row], "approvedBy", include_self=True
         )
+    # Merged and dissolved organisations keep their codes: a code is never used twice.
+    code = await free_code(session, Organisation, code)
     row = await add_organisation(
         session,
         recorder,

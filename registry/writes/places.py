@@ -10,18 +10,11 @@ from registry.access.lookup import Key, get_place
 from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind
-from registry.core.models import CODE_MAX, NAME_MAX, Coverage, Member, Pairing, Place
+from registry.core.models import NAME_MAX, Coverage, Member, Pairing, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.tallies import buildings_of, refresh_buildings, refresh_places
 from registry.core.validation import place_parent_problem
-from registry.writes.common import check_version, move_subtree, place_state, text
-
-
-async def _code_is_free(session: AsyncSession, code: str) -> str:
-    code = text(code, "code", CODE_MAX) or ""
-    if await session.scalar(select(Place.id).where(Place.code == code)) is not None:
-        raise fail("code", f"a place with code {code!r} already exists", ErrorCode.DUPLICATE)
-    return code
+from registry.writes.common import check_version, free_code, move_subtree, place_state, text
 
 
 async def create_place(
@@ -36,7 +29,6 @@ async def create_place(
 ) -> Place:
     """Add a place under `parent` (a root only for unscoped writers)."""
     actor.require_write()
-    code = await _code_is_free(session, code)
     clean_name = text(name, "name", NAME_MAX)
     parent_row = None
     if parent is not None:
@@ -50,6 +42,7 @@ async def create_place(
     problem = place_parent_problem(kind, PlaceKind(parent_row.kind) if parent_row else None)
     if problem:
         raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
+    code = await free_code(session, Place, code)
     row = Place(code=code, kind=kind.value, name=clean_name, path="/", depth=0, version=1)
     row.parent_id = parent_row.id if parent_row else None
     session.add(row)

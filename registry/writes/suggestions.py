@@ -23,7 +23,7 @@ from registry.audit.changelog import Recorder, snapshot
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind, SuggestionCategory, SuggestionStatus
 from registry.core.models import CODE_MAX, SUGGESTION_TEXT_MAX, Place, Suggestion
-from registry.writes.common import check_version, text
+from registry.writes.common import check_version, free_code, text
 from registry.writes.tasks import get_task
 
 SUGGESTION_FIELDS = (
@@ -74,15 +74,11 @@ async def create_suggestion(
             "place", f"{where.code!r} is a {where.kind}; suggestions come from a household or "
             "a building", ErrorCode.WRONG_KIND,
         )  # fmt: skip
-    clean_code = text(code, "code", CODE_MAX, required=False)
-    if clean_code is not None:
-        taken = await session.scalar(select(Suggestion.id).where(Suggestion.code == clean_code))
-        if taken is not None:
-            raise fail(
-                "code", f"suggestion code {clean_code!r} is already used", ErrorCode.DUPLICATE
-            )
     heard = await get_member(session, actor, heard_by, "heardBy") if heard_by is not None else None
     task_row = await get_task(session, actor, task) if task is not None else None
+    clean_code = None
+    if text(code, "code", CODE_MAX, required=False) is not None:
+        clean_code = await free_code(session, Suggestion, code)
     row = Suggestion(
         code=clean_code or f"~{raised_on.isoformat()}",  # placeholder until the id is known
         place_id=where.id, category=category.value, text=clean,

@@ -38,7 +38,6 @@ from registry.audit.changelog import Recorder, snapshot
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskStatus
 from registry.core.models import (
-    CODE_MAX,
     NAME_MAX,
     SKILL_MAX,
     Assignment,
@@ -51,7 +50,7 @@ from registry.core.models import (
 )
 from registry.core.sql import one_of
 from registry.planning.mobilisation import read_problem
-from registry.writes.common import check_version, require_active, text
+from registry.writes.common import check_version, free_code, require_active, text
 from registry.writes.organisations import create_organisation
 
 TASK_FIELDS = (
@@ -133,9 +132,6 @@ async def create_task(
 ) -> Task:
     """Create a planned task run by `organisation` over estates/buildings `places`."""
     actor.require_write()
-    clean_code = text(code, "code", CODE_MAX) or ""
-    if await session.scalar(select(Task.id).where(Task.code == clean_code)) is not None:
-        raise fail("code", f"task code {clean_code!r} is already used", ErrorCode.DUPLICATE)
     clean_name = text(name, "name", NAME_MAX) or ""
     problems: list[Problem] = []
     if headcount < 0:
@@ -160,6 +156,7 @@ async def create_task(
         if row.id not in place_ids:
             place_ids.append(row.id)
     leader_row = await get_member(session, actor, leader, "leader") if leader is not None else None
+    clean_code = await free_code(session, Task, code)
     task = Task(
         code=clean_code, kind=kind.value, name=clean_name, organisation_id=org.id,
         leader_id=leader_row.id if leader_row else None, headcount=headcount,
