@@ -250,3 +250,21 @@ async def test_each_member_holds_no_more_tasks_than_their_own_capacity(registry)
     assert (problem.sheet, problem.row) == ("members", row)
     assert "whole number from 1 to 10" in str(problem)
     assert await registry.snapshot() == before
+
+
+async def test_tasks_at_the_ends_of_the_calendar_are_planned_like_any_other(registry):
+    """Given tasks running to 9999-12-31 or from 0001-01-01, booked members and all, then
+    proposing a mobilisation answers with a plan rather than failing on the day after."""
+    await registry.load(mobilisation_estates())
+    api = await registry.client("organiser", scope="A-DW")
+    for code, start, end in (("FOREVER", "2026-01-01", "9999-12-31"),
+                             ("EVER", "0001-01-01", "2026-01-31")):  # fmt: skip
+        made = await api(operation("CreateTask"), {"input": task(code, ["A-E"], start, end)})
+        assert made["createTask"]["userErrors"] == []
+        applied = await api(operation("ApplyMobilisation"), {"input": {"task": code}})
+        assert applied["applyMobilisation"]["userErrors"] == []
+    for code in ("FOREVER", "EVER"):
+        body = await api.post(operation("ProposeMobilisation"), {"input": {"task": code}})
+        assert not body.get("errors"), body["errors"]
+        plan = body["data"]["proposeMobilisation"]["plan"]
+        assert plan["kept"] >= 1  # the members it was applied with stay planned

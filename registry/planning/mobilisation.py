@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,8 +57,9 @@ class Problem:
 
 
 def window(start: date, end: date) -> g.Window:
-    """An inclusive day range as the algorithm's half-open window."""
-    return g.Window(start, end + timedelta(days=1))
+    """An inclusive day range as the algorithm's half-open window, in day numbers: the day
+    after a task ending 9999-12-31 is no date, but it is a number."""
+    return g.Window(start.toordinal(), end.toordinal() + 1)
 
 
 async def scope_buildings(session: AsyncSession, task_id: int) -> list[tuple[Place, Place]]:
