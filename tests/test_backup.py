@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from registry.cli.main import main
@@ -60,3 +62,54 @@ def test_backup_of_postgresql_points_to_pg_dump(capsys) -> None:  # type: ignore
     code = main(["--database", "postgresql://u@127.0.0.1/x", "backup", "/tmp/never-written"])
     assert code == 1 and "pg_dump" in capsys.readouterr().err
     assert not Path("/tmp/never-written").exists()
+
+
+async def backed_up_registry(tmp_path: Path) -> tuple[str, Path]:
+    """A registry file holding the write world, and a backup of it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'registry.sqlite3'}"
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    try:
+        await import_workbook(db, write_workbook(tmp_path / "world", WORLD))
+    finally:
+        await db.dispose()
+    out = tmp_path / "backup.sqlite3"
+    assert await asyncio.to_thread(main, ["--database", url, "backup", str(out)]) == 0
+    return url, out
+
+
+TAMPERING = {
+    "a trigger that un-revokes tokens": "CREATE TRIGGER keep_tokens AFTER UPDATE ON api_token "
+    "BEGIN UPDATE api_token SET revoked_at = NULL WHERE id = NEW.id; END",
+    "a table of its own": "CREATE TABLE stash (secret TEXT)",
+    "a view": "CREATE VIEW every_phone AS SELECT phone FROM member",
+    "an index": "CREATE INDEX by_phone ON member (phone)",
+}
+
+
+async def test_a_backup_altered_to_hold_foreign_schema_objects_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, out = await backed_up_registry(tmp_path)
+    live = tmp_path / "registry.sqlite3"
+    for what, ddl in TAMPERING.items():
+        tampered = tmp_path / f"tampered-{len(what)}.sqlite3"
+        tampered.write_bytes(out.read_bytes())
+        with sqlite3.connect(tampered) as connection:
+            connection.execute(ddl)
+        before = live.read_bytes()
+        assert await asyncio.to_thread(main, ["--database", url, "restore", str(tampered)]) == 1
+        assert "schema objects gridreg does not make" in capsys.readouterr().err, what
+        assert live.read_bytes() == before, f"{what}: the live database changed"
+    # The untouched backup still restores.
+    assert await asyncio.to_thread(main, ["--database", url, "restore", str(out)]) == 0
+
+
+async def test_a_backup_from_an_unknown_schema_revision_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, out = await backed_up_registry(tmp_path)
+    with sqlite3.connect(out) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    assert await asyncio.to_thread(main, ["--database", url, "restore", str(out)]) == 1
+    assert "does not know" in capsys.readouterr().err

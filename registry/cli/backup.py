@@ -12,9 +12,14 @@ PostgreSQL is backed up with its own tools (see the README): `pg_dump -Fc` and `
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import make_url
+
+from registry.core.migrate import alembic_config, upgrade
 
 
 class BackupError(Exception):
@@ -59,8 +64,34 @@ def backup(database_url: str, out: Path) -> int:
     return out.stat().st_size
 
 
+Objects = set[tuple[str, str]]
+
+
+def _objects(connection: sqlite3.Connection) -> Objects:
+    """The schema objects of a SQLite database: (type, name) of its tables, indexes, views and
+    triggers, SQLite's own internal ones left out."""
+    rows = connection.execute(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {(kind, name) for kind, name in rows}
+
+
+def expected_objects(revision: str) -> Objects:
+    """The schema objects gridreg's own migrations create up to `revision`."""
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "fresh.sqlite3"
+        upgrade(f"sqlite+aiosqlite:///{fresh}", revision)
+        connection = sqlite3.connect(fresh)
+        try:
+            return _objects(connection)
+        finally:
+            connection.close()
+
+
 def check(backup_file: Path) -> None:
-    """Refuse a file that is not a sound gridreg database."""
+    """Refuse a file that is not a sound gridreg database holding gridreg's schema alone: a
+    table, index, view or trigger its migrations do not make (a trigger that undoes token
+    revocations, say) is never restored."""
     if not backup_file.exists():
         raise BackupError(f"no backup at {backup_file}")
     try:
@@ -68,12 +99,31 @@ def check(backup_file: Path) -> None:
         try:
             ok = connection.execute("PRAGMA integrity_check").fetchone()[0]
             version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            found = _objects(connection)
         finally:
             connection.close()
     except sqlite3.DatabaseError as bad:
         raise BackupError(f"{backup_file} is not a gridreg database: {bad}") from None
     if ok != "ok" or version is None:
         raise BackupError(f"{backup_file} is damaged or not a gridreg database ({ok})")
+    revision = version[0]
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    try:
+        known = scripts.get_revision(revision) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise BackupError(
+            f"{backup_file} is at schema revision {revision!r}, which this gridreg does not "
+            "know: restore it with the gridreg that made it, or upgrade gridreg first"
+        )
+    foreign = sorted(found - expected_objects(revision))
+    if foreign:
+        named = ", ".join(f"{kind} {name}" for kind, name in foreign)
+        raise BackupError(
+            f"{backup_file} holds schema objects gridreg does not make ({named}); it was "
+            "altered after the backup and is not restored"
+        )
 
 
 def restore(database_url: str, backup_file: Path) -> None:
