@@ -3,11 +3,19 @@
 Row numbers are the ones a person sees in Excel or a CSV editor: the header is row 1.
 Cells are stripped text ("" for no value); rows with no value at all are skipped; columns
 outside the ones a sheet knows are ignored.
+
+What is read is bounded before it is parsed: an .xlsx is a zip, and its members' unpacked
+sizes are checked first (a few hundred KB can unpack to gigabytes), and no cell longer than
+any value gridreg keeps is taken. CSV files may be UTF-8 (with or without the mark Excel
+writes), UTF-16 with its mark, or GB18030/GBK, which Chinese Excel saves as "CSV".
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +24,18 @@ from typing import Any
 from registry.importer.report import RowProblem
 from registry.importer.workbook_format import COLUMNS, REQUIRED, Sheet
 
+# An .xlsx is refused unread when its members unpack to more than this in all, or when one
+# larger than a megabyte unpacks to more than MAX_PACKING times its packed size (worksheets
+# of real registers pack 5-20 times; a zip bomb thousands of times).
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_PACKING = 100
+# No value gridreg keeps is longer (suggestion texts are the longest).
+MAX_CELL_CHARACTERS = 10_000
+
+
+class Unreadable(Exception):
+    """A sheet that cannot be read as text; the message says why and what to do."""
+
 
 def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
     """The sheets of a workbook (absent sheets are left out) and problems with its shape."""
@@ -23,6 +43,8 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
     if source.is_dir():
         raw = _csv_sheets(source)
     elif source.suffix.lower() in {".xlsx", ".xlsm"}:
+        if problem := _zip_problem(source):
+            return {}, [RowProblem("workbook", None, None, problem)]
         raw = _xlsx_sheets(source)
     elif not source.exists():
         return {}, [RowProblem("workbook", None, None, f"{source} does not exist")]
@@ -34,7 +56,11 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
     found = False
     for name, records in raw:
         found = True
-        sheet, sheet_problems = _sheet(name, records)
+        try:
+            sheet, sheet_problems = _sheet(name, records)
+        except Unreadable as unreadable:
+            problems.append(RowProblem(name, None, None, str(unreadable)))
+            continue
         problems.extend(sheet_problems)
         if sheet is not None:
             sheets[name] = sheet
@@ -60,12 +86,45 @@ def _sheet(
         ]
     positions = [(c, header.index(c)) for c in COLUMNS[name] if c in header]
     sheet = Sheet(name, frozenset(c for c, _ in positions))
+    problems: list[RowProblem] = []
     for number, cells in records:
         width = len(cells)
         row = {c: (cells[i].strip() if i < width else "") for c, i in positions}
-        if any(row.values()):
+        long = [c for c, value in row.items() if len(value) > MAX_CELL_CHARACTERS]
+        for column in long:
+            message = (
+                f"the cell holds {len(row[column]):,} characters; no value is longer than "
+                f"{MAX_CELL_CHARACTERS:,}"
+            )
+            problems.append(RowProblem(name, number, column, message))
+        if any(row.values()) and not long:
             sheet.rows.append((number, row))
-    return sheet, []
+    return sheet, problems
+
+
+def _zip_problem(path: Path) -> str | None:
+    """Why an .xlsx must not be opened (not a zip, or unpacking to too much), or None."""
+    if not path.exists():
+        return f"{path} does not exist"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return f"{path.name} is not an .xlsx workbook (save it from Excel as .xlsx)"
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        return (
+            f"{path.name} unpacks to {unpacked:,} bytes, over the limit of "
+            f"{MAX_UNPACKED_BYTES:,}; split it, or import it as CSV files"
+        )
+    for member in members:
+        packed = max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_PACKING * packed:
+            return (
+                f"{path.name}: {member.filename} unpacks to {member.file_size:,} bytes from "
+                f"{packed:,}, more than any worksheet does; it is not read"
+            )
+    return None
 
 
 def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
@@ -76,9 +135,29 @@ def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[st
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    # utf-8-sig: Excel writes a byte-order mark in front of UTF-8 CSV files.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        yield from enumerate(csv.reader(handle), start=1)
+    text = _decoded(path.read_bytes(), path.name)
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+    except csv.Error as bad:
+        raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-16 or UTF-8 by its byte-order mark, else UTF-8 if it is
+    that, else GB18030 (which reads GBK and GB2312), as Chinese Excel saves "CSV"."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "gb18030"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Unreadable(
+        f"{name} is not text in UTF-8, UTF-16 or GBK; save it from Excel as "
+        "\"CSV UTF-8 (comma delimited)\""
+    )
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
