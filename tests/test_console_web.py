@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from registry.web.pages import STATIC
 from registry.web.session import COOKIE, SESSION_HEADER
@@ -80,7 +81,7 @@ async def signed_in(registry: Registry, role: str = "admin", scope: str | None =
     return token
 
 
-async def test_given_a_token_when_signing_in_then_an_httponly_strict_cookie_holds_it(
+async def test_given_a_token_when_signing_in_then_an_httponly_strict_cookie_holds_a_session(
     registry: Registry,
 ) -> None:
     await registry.load(WORLD)
@@ -90,7 +91,7 @@ async def test_given_a_token_when_signing_in_then_an_httponly_strict_cookie_hold
 
     assert response.status_code == 200
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"{COOKIE}={token}")
+    assert cookie.startswith(f"{COOKIE}=") and token not in cookie
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     who = response.json()
     assert who["role"] == "organiser" and not who["masksPhones"]
@@ -205,3 +206,48 @@ async def test_every_asset_of_the_build_is_served(registry: Registry) -> None:
         statuses = {name: (await http.get(f"/static/assets/{name}")).status_code for name in names}
 
     assert set(statuses.values()) == {200}
+
+
+async def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_worthless(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry, "organiser", "P1")
+    copied = registry.http.cookies[COOKIE]
+    ask = {"query": "{ organisations { totalCount } }"}
+    headers = {SESSION_HEADER: "1"}
+    assert (await registry.http.post("/graphql", json=ask, headers=headers)).status_code == 200
+
+    await registry.http.delete("/console/session", headers=headers)
+    registry.http.cookies.set(COOKIE, copied)  # as someone who copied it would send it
+    replayed = await registry.http.post("/graphql", json=ask, headers=headers)
+    who = await registry.http.get("/console/session", headers=headers)
+
+    body = replayed.json()
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body
+    assert who.json()["signedIn"] is False
+
+
+async def test_revoking_the_token_ends_the_sessions_opened_with_it(registry: Registry) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry, "organiser", "P1")
+    headers = {SESSION_HEADER: "1"}
+    assert (await registry.http.get("/console/session", headers=headers)).json()["signedIn"]
+
+    async with registry.db.write() as session:
+        await session.execute(text("UPDATE api_token SET revoked_at = CURRENT_TIMESTAMP"))
+
+    assert not (await registry.http.get("/console/session", headers=headers)).json()["signedIn"]
+
+
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"null", b"1", b'"x"', b"[]", b'{"token": 5}', b"{}", b"\xff\xfe"]
+)
+async def test_a_sign_in_that_is_not_a_token_in_json_gets_a_coded_400(
+    registry: Registry, body: bytes
+) -> None:
+    response = await registry.http.post(
+        "/console/session", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "BAD_REQUEST" and response.json()["signedIn"] is False

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    join,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from registry.access.actor import Actor, Role
 from registry.core.db import column_rows
 from registry.core.errors import ErrorCode, fail
-from registry.core.models import ApiToken, Coverage, Organisation, Place
+from registry.core.models import ApiToken, ConsoleSession, Coverage, Organisation, Place
 from registry.core.paths import (
     bound_subtree,
     in_subtree_of,
@@ -87,20 +97,33 @@ def _covered_paths(org: Any, in_scope: ColumnElement[bool]) -> Select[Any]:
 # the places covered by an organisation in the scope, joined by commas, which paths never hold;
 # NULL for none). The territory is a correlated aggregate: both planners seek it from the path.
 _BELOW = aliased(Organisation)
-_TOKEN = (
-    select(
-        ApiToken.id,
-        ApiToken.role,
-        ApiToken.scope_organisation_id,
-        ApiToken.revoked_at,
-        ApiToken.expires_at,
-        Organisation.path,
-        _covered_paths(_BELOW, in_subtree_of(_BELOW.path, Organisation.path))
-        .with_only_columns(func.aggregate_strings(Place.path, ","))
-        .scalar_subquery(),
+
+
+def _token_statement(joined: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(
+            ApiToken.id,
+            ApiToken.role,
+            ApiToken.scope_organisation_id,
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            Organisation.path,
+            _covered_paths(_BELOW, in_subtree_of(_BELOW.path, Organisation.path))
+            .with_only_columns(func.aggregate_strings(Place.path, ","))
+            .scalar_subquery(),
+        )
+        .select_from(joined)
+        .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
+        .where(*conditions)
     )
-    .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"))
+
+
+_TOKEN = _token_statement(ApiToken, ApiToken.token_hash == bindparam("token_hash"))
+# The same for the token a console session was opened with, while the session lasts.
+_SESSION_TOKEN = _token_statement(
+    join(ConsoleSession, ApiToken, ApiToken.id == ConsoleSession.token_id),
+    ConsoleSession.session_hash == bindparam("session_hash"),
+    ConsoleSession.expires_at > bindparam("now", type_=DateTime(timezone=True)),
 )
 _TERRITORY = _covered_paths(Organisation, within_bound(Organisation.path, "org")).distinct()
 
@@ -111,7 +134,45 @@ async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
         return None
     # Read on every request, never cached: a revoked token is refused by the very next request,
     # whichever worker serves it.
-    rows = await column_rows(session, _TOKEN, {"token_hash": hash_token(raw)})
+    return _actor(await column_rows(session, _TOKEN, {"token_hash": hash_token(raw)}))
+
+
+async def authenticate_session(session: AsyncSession, raw: str | None) -> Actor | None:
+    """The actor of a console session id, or None if the session is unknown or over, or its
+    token is revoked or expired."""
+    if not raw:
+        return None
+    rows = await column_rows(
+        session, _SESSION_TOKEN, {"session_hash": hash_token(raw), "now": datetime.now(UTC)}
+    )
+    return _actor(rows)
+
+
+async def open_session(session: AsyncSession, actor: Actor, lasting: timedelta) -> str:
+    """Open a console session for an authenticated actor's token; returns its raw id, which
+    only the cookie holds."""
+    assert actor.token_id is not None
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            session_hash=hash_token(raw),
+            token_id=actor.token_id,
+            expires_at=datetime.now(UTC) + lasting,
+        )
+    )
+    await session.flush()
+    return raw
+
+
+async def close_session(session: AsyncSession, raw: str | None) -> None:
+    """Sign out: the session id stops working at once (and the row is gone)."""
+    if raw:
+        await session.execute(
+            delete(ConsoleSession).where(ConsoleSession.session_hash == hash_token(raw))
+        )
+
+
+def _actor(rows: Any) -> Actor | None:
     if not rows:
         return None
     token_id, role, scope_id, revoked_at, expires_at, org_path, places = rows[0]

@@ -224,6 +224,20 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class ConsoleSession(Base):
+    """A signed-in console: its cookie holds a random id, stored here as a digest, never the
+    API token it was opened with. Signing out deletes the row; revoking the token ends it."""
+
+    __tablename__ = "console_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_token.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PlaceSetting(Base):
     """A setting for a place's subtree (e.g. the household-contact ratio); the nearest
     ancestor's value wins, else the configured default."""

@@ -18,14 +18,13 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http.parse_content_type import parse_content_type
 
-from registry.access.tokens import authenticate
 from registry.api.context import Context
 from registry.api.nested import REPORTS
 from registry.api.schema import build_schema
 from registry.core.config import Settings
 from registry.core.db import Database
 from registry.server.body_limit import BodySizeLimit, error_document
-from registry.web import request_token, web_routes
+from registry.web import request_actor_in, web_routes
 from registry.web.pages import ide_page
 
 # What strawberry's HTTP refusals (malformed requests) are answered with, by status.
@@ -84,7 +83,7 @@ class RegistryGraphQL(GraphQL):
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]  # strawberry types the context as a plain object
         async with self.db.read() as session:
             # The console's session cookie counts only on JSON POSTs (see registry.web.session).
-            actor = await authenticate(session, request_token(request, json_post_only=True))
+            actor = await request_actor_in(session, request, json_post_only=True)
         return Context(db=self.db, settings=self.settings, actor=actor, nested=REPORTS)
 
     def encode_json(self, data: object) -> bytes:

@@ -1,4 +1,8 @@
-"""The console's session: a token kept in an HttpOnly, SameSite=Strict cookie.
+"""The console's session: a random session id kept in an HttpOnly, SameSite=Strict cookie.
+
+The cookie never holds the API token the console signed in with: the session is a row of
+its own (`registry.access.tokens.open_session`), so signing out ends it on the server, and a
+cookie copied from a browser is worth nothing once its owner signs out or the token is revoked.
 
 A cookie is sent by the browser on its own, so it only counts when the request also carries
 the `X-Gridreg-Session` header, which a page on another site cannot add without a CORS
@@ -8,12 +12,19 @@ never runs mutations in any case). A bearer header, when present, always wins.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+
+from registry.access.actor import Actor
+from registry.access.tokens import authenticate, authenticate_session
 
 COOKIE = "gridreg_session"
 SESSION_HEADER = "x-gridreg-session"
 MAX_AGE = 12 * 3600
+LASTING = timedelta(seconds=MAX_AGE)  # a session ends with its cookie
 
 
 def bearer_token(request: HTTPConnection) -> str | None:
@@ -23,21 +34,24 @@ def bearer_token(request: HTTPConnection) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def cookie_token(request: HTTPConnection) -> str | None:
-    """The session cookie's token, if the request proves it comes from gridreg's own pages."""
+def cookie_session(request: HTTPConnection) -> str | None:
+    """The session cookie's id, if the request proves it comes from gridreg's own pages."""
     if not request.headers.get(SESSION_HEADER):
         return None
     return request.cookies.get(COOKIE) or None
 
 
-def request_token(request: HTTPConnection, json_post_only: bool = False) -> str | None:
-    """The caller's token: the bearer header, else the session cookie (see module doc)."""
+async def request_actor_in(
+    session: AsyncSession, request: HTTPConnection, json_post_only: bool = False
+) -> Actor | None:
+    """The caller: by the bearer header, else by the console's session cookie (see the
+    module doc); None when neither names a live token."""
     token = bearer_token(request)
     if token is not None:
-        return token
+        return await authenticate(session, token)
     if json_post_only and not is_json_post(request):
         return None
-    return cookie_token(request)
+    return await authenticate_session(session, cookie_session(request))
 
 
 def is_json_post(request: HTTPConnection) -> bool:
@@ -46,11 +60,11 @@ def is_json_post(request: HTTPConnection) -> bool:
     return request.scope.get("method") == "POST" and kind == "application/json"
 
 
-def set_session(response: Response, request: HTTPConnection, token: str) -> None:
-    """Keep the token in the session cookie: HttpOnly, SameSite=Strict, Secure over HTTPS."""
+def set_session(response: Response, request: HTTPConnection, session_id: str) -> None:
+    """Keep the session id in the cookie: HttpOnly, SameSite=Strict, Secure over HTTPS."""
     response.set_cookie(
         COOKIE,
-        token,
+        session_id,
         max_age=MAX_AGE,
         path="/",
         httponly=True,

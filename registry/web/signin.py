@@ -15,12 +15,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from registry.access.actor import Actor
-from registry.access.tokens import authenticate
+from registry.access.tokens import authenticate, close_session, open_session
 from registry.core.db import Database
 from registry.core.kinds import OrgStatus
 from registry.core.models import Organisation, Place
 from registry.web.refusals import refused
-from registry.web.session import clear_session, is_json_post, request_token, set_session
+from registry.web.session import (
+    LASTING,
+    clear_session,
+    cookie_session,
+    is_json_post,
+    request_actor_in,
+    set_session,
+)
 
 
 def _db(request: Request) -> Database:
@@ -30,7 +37,7 @@ def _db(request: Request) -> Database:
 async def request_actor(request: Request) -> Actor | None:
     """The actor of a console request (bearer header, else session cookie with its header)."""
     async with _db(request).read() as session:
-        return await authenticate(session, request_token(request))
+        return await request_actor_in(session, request)
 
 
 def _brief(row: Organisation | Place) -> dict[str, str]:
@@ -72,6 +79,8 @@ def _signed_out(message: str, code: str = "UNAUTHENTICATED", status: int = 401) 
 async def session_endpoint(request: Request) -> Response:
     """GET: who is signed in. POST {token}: sign in. DELETE: sign out."""
     if request.method == "DELETE":
+        async with _db(request).write() as session:
+            await close_session(session, cookie_session(request))
         response = JSONResponse({"signedIn": False})
         clear_session(response)
         return response
@@ -88,15 +97,16 @@ async def session_endpoint(request: Request) -> Response:
         if not isinstance(token, str) or not token.strip():
             return _signed_out('send the token as JSON: {"token": "grt_..."}', "BAD_REQUEST", 400)
         token = token.strip()
-        async with _db(request).read() as session:
+        async with _db(request).write() as session:
             actor = await authenticate(session, token)
             if actor is None:
                 return _signed_out("unknown, revoked or expired token")
             response = JSONResponse(await whoami(session, actor))
-        set_session(response, request, token)
+            session_id = await open_session(session, actor, LASTING)
+        set_session(response, request, session_id)
         return response
     async with _db(request).read() as session:
-        actor = await authenticate(session, request_token(request))
+        actor = await request_actor_in(session, request)
         if actor is None:
             # Not an error for the page asking: it shows the sign-in form.
             return _signed_out("not signed in", status=200)
