@@ -64,7 +64,7 @@ async def revoke_token(session: AsyncSession, key: str) -> int:
     the id. Revoking a revoked token is refused, so a typo cannot pass for success."""
     if key.startswith(TOKEN_PREFIX):
         query = select(ApiToken).where(ApiToken.token_hash == hash_token(key))
-    elif key.isdigit():
+    elif key.isascii() and key.isdigit() and len(key) < 19:  # "²" is a digit, no number
         query = select(ApiToken).where(ApiToken.id == int(key))
     else:
         raise fail(

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+
 from registry.core.config import Settings
 
 
@@ -100,9 +102,10 @@ def _token_list(settings: Settings, _: argparse.Namespace) -> int:
         finally:
             await db.dispose()
 
+    tokens = asyncio.run(run())
     # Raw tokens are never stored, so never shown: id, role, scope, label, dates, status.
     print("id\trole\tscope\tlabel\tcreated\texpires\tstatus")
-    for t in asyncio.run(run()):
+    for t in tokens:
         print(
             f"{t.id}\t{t.role}\t{t.scope or '*'}\t{t.label or ''}\t"
             f"{_day(t.created_at)}\t{_day(t.expires_at)}\t{t.status}"
@@ -277,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=["admin", "organiser", "viewer"])
     create.add_argument("--scope", help="organisation code; none = the whole registry (admin only)")
     create.add_argument("--label")
-    create.add_argument("--days", type=int, help="expire after this many days")
+    create.add_argument(
+        "--days", type=_days, help=f"expire after this many days (1 to {MAX_TOKEN_DAYS})"
+    )
     create.set_defaults(run=_token_create)
     token.add_parser(
         "list", help="list tokens (ids, roles, scopes; never the tokens)"
@@ -354,11 +359,35 @@ def _needs_extra(name: str, missing: ImportError) -> Any:
     return run
 
 
+MAX_TOKEN_DAYS = 3650  # ten years: a token that should never expire is made without --days
+
+
+def _days(text: str) -> int:
+    """A token's lifetime in days, as `--days` takes it."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"give a whole number of days from 1 to {MAX_TOKEN_DAYS}, not {text!r} "
+            "(leave --days out for a token that does not expire)"
+        )
+    return days
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gridreg` console script."""
     args = build_parser().parse_args(argv)
     overrides = {"database_url": args.database} if args.database else {}
-    return int(args.run(Settings.from_env(**overrides), args) or 0)
+    try:
+        return int(args.run(Settings.from_env(**overrides), args) or 0)
+    except (ArgumentError, NoSuchModuleError) as bad:
+        print(f"gridreg: the database URL is not one gridreg can use: {bad}", file=sys.stderr)
+    except (OperationalError, InterfaceError, OSError) as unreachable:
+        reason = getattr(unreachable, "orig", None) or unreachable
+        print(f"gridreg: the database or a file could not be used: {reason}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
