@@ -15,6 +15,15 @@ from registry.core.migrate import upgrade
 from tests.support import LiveServer, Registry, reset_postgres_schema, reset_tables
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--model-examples",
+        type=int,
+        default=4,
+        help="examples of the model-based registry test (tests/test_model_registry.py)",
+    )
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, empty test database."""

@@ -169,6 +169,19 @@ async def test_a_move_is_rolled_back_in_charts_of_earlier_days(registry: Registr
     assert then["BR1"]["descendantCount"] == 1 and now["BR1"]["descendantCount"] == 0
 
 
+async def test_a_rename_is_rolled_back_in_charts_of_earlier_days(registry: Registry) -> None:
+    # Given branch BR1 renamed today
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    before = (await chart(api, "PA"))["BR1"]["name"]
+    renamed = await mutate(api, "UpdateOrganisation", {"organisation": "BR1", "name": "新支部"})
+    assert renamed["userErrors"] == []
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    # Then yesterday's chart shows the name it had then, today's the new one
+    assert (await chart(api, "PA", yesterday))["BR1"]["name"] == before != "新支部"
+    assert (await chart(api, "PA"))["BR1"]["name"] == "新支部"
+
+
 async def test_coverage_as_of_a_date(registry: Registry) -> None:
     # Given BR1 covering 茅溪 since 2015-03-01 and BR2 covering 茅溪二期 since 2016-03-01
     await registry.load(WORLD)

@@ -16,13 +16,13 @@ log where it has not:
   on or before D (or has no start) and had not ended by D (`end` is the first day without it);
 - an organisation *exists* on D when it was established on or before D (or has no date), and
   is *active* on D unless it was closed (merged, dissolved) on or before D;
-- an organisation's parent and a member's reporting organisation on D are the current ones
-  with later changes rolled back from the change log's before/after; a change takes effect on
-  its `effective_on` (merges and splits record their approval date) or else the day it was
-  written.
+- an organisation's parent and name and a member's reporting organisation on D are the
+  current ones with later changes rolled back from the change log's before/after; a change
+  takes effect on its `effective_on` (merges and splits record their approval date) or else
+  the day it was written.
 
-Not reconstructed (answered as now): the place tree, names and codes, members' households,
-skills and phones, and whether a member is in service. Rows deleted since are gone.
+Not reconstructed (answered as now): the place tree, places' names, codes, members'
+households, skills and phones, and whether a member is in service. Rows deleted since are gone.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 `registry.audit.history` says what "as of" reconstructs. The tree of that day is rebuilt from the
 organisations' current parents with later moves rolled back from the change log, so this
-reads the key columns of the organisations (not of members or places) once; every count is
+reads the key columns of the organisations (not of members or places) once, with later
+renames rolled back too; every count is
 then one SQL aggregate over the chart's nodes, rolled up the tree in one post-order pass.
 Nodes are limited to the organisations the caller sees now.
 """
@@ -48,6 +49,7 @@ async def _tree_on(
         )
     )
     parents = await values_on(session, "organisation", "parent_id", on)
+    names = await values_on(session, "organisation", "name", on)
     then: dict[int, Organisation] = {}
     for row in rows:
         status = org_status_on(row, on)
@@ -56,6 +58,7 @@ async def _tree_on(
         copy = Organisation(**{name: getattr(row, name) for name in _COPIED})
         copy.status = status
         copy.parent_id = parents.get(row.id, row.parent_id)
+        copy.name = names.get(row.id, row.name)
         then[row.id] = copy
     children: dict[int, list[int]] = defaultdict(list)
     for org in then.values():  # in current tree order, which sibling order follows
