@@ -40,8 +40,8 @@ FIRST_DAY = date(2026, 7, 1)  # after every date the workbook holds
 
 CHART = """query($asOf: Date) {
   orgChart(root: "S-DGW", depth: 6, asOf: $asOf) {
-    nodes { code name kind status parentId memberCount estates { total covered }
-            buildings { total covered } }
+    nodes { code name kind status parentId memberCount secretary { code }
+            estates { total covered } buildings { total covered } }
   }
 }"""
 COVERAGE = """query($scope: String!, $asOf: Date) {
@@ -143,6 +143,9 @@ class RegistryMachine(RuleBasedStateMachine):
         self.gridreg.reset(rows)
         self.past: list[tuple[date, Any, Any]] = []  # (day, chart, coverage) as answered then
         self.made = 0
+        # Who was last made secretary of a branch (not a prediction: only to appoint another).
+        self.secretaries = {o["organisation"]: o["member"] for o in rows["offices"]
+                            if o["role"] == "secretary" and not o["end"]}  # fmt: skip
 
     def teardown(self) -> None:
         self.clock.stop()
@@ -207,6 +210,66 @@ class RegistryMachine(RuleBasedStateMachine):
         self.gridreg.write("dissolveOrganisation", {"organisation": group, "approvedBy": parent})
         self.model.orgs[group].active = False
         self.model.covers = {(o, p) for o, p in self.model.covers if o != group}
+
+    @rule(data=st.data())
+    def create_branch(self, data: st.DataObject) -> None:
+        committee = data.draw(st.sampled_from(["A-DW", "B-DW"]))
+        estate = self.model.of_kind("estate", committee[0])[0]
+        self.made += 1
+        code = f"{committee}-Z{self.made}"
+        self.next_day()
+        # A second branch for the same estate, as in the story the product comes from.
+        self.gridreg.write(
+            "createOrganisation",
+            {"code": code, "kind": "BRANCH", "name": f"第{self.made}党支部", "parent": committee,
+             "covers": [estate]},
+        )  # fmt: skip
+        self.model.orgs[code] = Org(code, "branch", committee, f"第{self.made}党支部")
+        self.model.covers.add((code, estate))
+
+    @rule(data=st.data())
+    def merge_branches(self, data: st.DataObject) -> None:
+        branches = self.model.active("branch")
+        pairs = [(s, i) for s in branches for i in branches
+                 if s != i and self.model.orgs[s].parent == self.model.orgs[i].parent]  # fmt: skip
+        if not pairs:
+            return
+        source, into = data.draw(st.sampled_from(pairs))
+        parent = self.model.orgs[source].parent
+        self.next_day()
+        self.gridreg.write(
+            "mergeOrganisations", {"source": source, "into": into, "approvedBy": parent}
+        )
+        # Members, groups and covered places move to the surviving branch.
+        model = self.model
+        model.orgs[source].active = False
+        for person in model.members.values():
+            if person.organisation == source:
+                person.organisation = into
+        for org in model.orgs.values():
+            if org.parent == source and org.active:
+                org.parent = into
+        moved = {p for o, p in model.covers if o == source}
+        model.covers = {(o, p) for o, p in model.covers if o != source} | {(into, p) for p in moved}
+
+    @rule(data=st.data())
+    def appoint_a_secretary(self, data: st.DataObject) -> None:
+        branch = data.draw(st.sampled_from(self.model.active("branch")))
+        full = sorted(c for c, m in self.model.members.items()
+                      if m.organisation == branch and m.status == "full"
+                      and self.secretaries.get(branch) != c)  # fmt: skip
+        if not full:
+            return
+        member = data.draw(st.sampled_from(full))
+        self.secretaries[branch] = member
+        self.next_day()
+        # Who holds office is not in the model: the chart's secretary is checked against
+        # itself, live against as-of-today and every past day against what it answered then.
+        self.gridreg.write(
+            "appointOffice",
+            {"member": member, "organisation": branch, "role": "SECRETARY",
+             "replaceCurrent": True},
+        )  # fmt: skip
 
     @rule(data=st.data())
     def transfer_member(self, data: st.DataObject) -> None:
