@@ -27,7 +27,7 @@ async def api_coverage(api: GraphQLClient, scope: str) -> dict[str, Any]:
 
 def assert_same_numbers(book: Workbook, report: dict[str, Any]) -> None:
     """The workbook's sheets hold the API's coverage report, figure for figure."""
-    assert book.sheetnames == ["覆盖情况", "党员", "缺口", "违规"]
+    assert book.sheetnames == ["覆盖情况", "党员", "缺口", "需整改与提示"]
     figures = list(book["覆盖情况"].iter_rows(values_only=True))
     assert figures[0] == ("指标", "已覆盖", "总数", "比例")
     for row, key in zip(figures[1:], FIGURES, strict=True):
@@ -45,7 +45,7 @@ def assert_same_numbers(book: Workbook, report: dict[str, Any]) -> None:
     assert [g[1] for g in gaps[1:]][:10] == [g["place"]["code"] for g in report["gaps"]["items"]][
         :10
     ]
-    violations = list(book["违规"].iter_rows(values_only=True))
+    violations = list(book["需整改与提示"].iter_rows(values_only=True))
     assert violations[0][:2] == ("规则", "严重程度")
     assert len(violations) - 1 == len(report["violations"])
 

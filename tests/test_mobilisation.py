@@ -268,3 +268,50 @@ async def test_tasks_at_the_ends_of_the_calendar_are_planned_like_any_other(regi
         assert not body.get("errors"), body["errors"]
         plan = body["data"]["proposeMobilisation"]["plan"]
         assert plan["kept"] >= 1  # the members it was applied with stay planned
+
+
+PROPOSE_FINGERPRINT = """mutation($input: MobilisationInput!) {
+  proposeMobilisation(input: $input) {
+    plan { fingerprint choices { member { code } } } userErrors { code }
+  }
+}"""
+APPLY_EXPECTING = """mutation($input: MobilisationInput!) {
+  applyMobilisation(input: $input) {
+    assignments { member { code } } userErrors { field code }
+  }
+}"""
+
+
+async def test_mobilisation_follows_the_planners_contract_propose_reads_apply_checks(registry):
+    """Like every planner: anyone who sees the task may propose (a read, nothing written); apply
+    stores exactly the reviewed proposal, and refuses STALE once the registry changed so that
+    it would store another."""
+    api = await setup(registry)
+    viewer = await registry.client("viewer", scope="A-DW")
+    before = await registry.snapshot()
+    seen = await viewer(PROPOSE_FINGERPRINT, {"input": {"task": "T1"}})
+    proposal = seen["proposeMobilisation"]
+    assert proposal["userErrors"] == [] and proposal["plan"]["choices"]
+    assert await registry.snapshot() == before
+
+    # The registry changes: the member the plan picked first moves to another task's booking.
+    stale = proposal["plan"]["fingerprint"]
+    made = await api(operation("CreateTask"), {"input": task("T2", ["A-E"], "2026-01-01",
+                                                                    "2026-01-31", 1)})
+    assert made["createTask"]["userErrors"] == []
+    await api(operation("ApplyMobilisation"), {"input": {"task": "T2"}})
+    now = (await api(PROPOSE_FINGERPRINT, {"input": {"task": "T1"}}))["proposeMobilisation"]
+    assert now["plan"]["fingerprint"] != stale
+    before = await registry.snapshot()
+    refused = await api(APPLY_EXPECTING, {"input": {"task": "T1", "expectedProposal": stale}})
+    assert refused["applyMobilisation"]["userErrors"] == [
+        {"field": "expectedProposal", "code": "STALE"}
+    ]
+    assert await registry.snapshot() == before
+
+    fresh = now["plan"]["fingerprint"]
+    stored = await api(APPLY_EXPECTING, {"input": {"task": "T1", "expectedProposal": fresh}})
+    assert stored["applyMobilisation"]["userErrors"] == []
+    assert [a["member"]["code"] for a in stored["applyMobilisation"]["assignments"]] == [
+        c["member"]["code"] for c in now["plan"]["choices"]
+    ]

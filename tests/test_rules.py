@@ -17,6 +17,7 @@ from registry.core.config import RuleThresholds
 from registry.core.models import Member
 from registry.reports.rules import Rule, rules_report, years_before
 from tests.support import Registry, operation
+from tests.workbooks import two_communities
 
 RULES_REPORT = operation("RulesReport")
 TODAY = date.today()
@@ -328,3 +329,34 @@ async def test_when_one_side_fails_the_other_is_stopped_before_the_error_leaves(
         with pytest.raises(RuntimeError, match="organisation statement failed"):
             await rules_report(session, scope, RuleThresholds(), other=other)
         assert member_read == ["started", "cancelled"]
+
+
+async def test_a_working_committee_is_appointed_so_its_term_never_runs_out(
+    registry: Registry,
+) -> None:
+    """Given secretaries in office since 2010 for 示例街道党工委 (a 派出机关 of the district
+    committee, appointed) and for A's community Party committee (elected for 5 years), then only
+    the community committee is overdue for an election."""
+    rows = two_communities()
+    rows["offices"] += [
+        {"member": "A-W1", "organisation": "S-DGW", "role": "secretary", "start": "2010-01-01",
+         "end": ""},
+        {"member": "A-M2", "organisation": "A-DW", "role": "secretary", "start": "2010-01-01",
+         "end": ""},
+    ]  # fmt: skip
+    await registry.load(rows)
+    api = await registry.client("admin")
+    report = (await api(RULES_REPORT, {"scope": "S-DGW"}))["rulesReport"]
+    overdue = {v["organisation"]["code"] for v in report if v["rule"] == "OVERDUE_ELECTION"}
+    assert overdue == {"A-DW"}
+
+
+async def test_more_members_than_usual_is_a_notice_not_a_breach(registry: Registry) -> None:
+    """The regulations say a branch *generally* has at most 50 members: beyond that is a
+    suggestion to form a general branch or committee with approval, not something to fix."""
+    await load(registry)
+    api = await registry.client("admin")
+    report = (await api(RULES_REPORT, {"scope": "WC"}))["rulesReport"]
+    for rule, code in (("BRANCH_TOO_LARGE", "BIG"), ("GENERAL_BRANCH_TOO_LARGE", "GB")):
+        assert one(report, rule, code)["severity"] == "NOTICE"
+    assert one(report, "BRANCH_TOO_SMALL", "SMALL")["severity"] == "BREACH"

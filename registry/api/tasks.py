@@ -272,6 +272,10 @@ class MobilisationPlan:
     uncovered: list[UncoveredBuilding]
     skill_shortfalls: list[SkillShortfall]
     headcount_shortfall: int
+    fingerprint: str = strawberry.field(
+        description="Pass as `expectedProposal` to applyMobilisation to store exactly this plan "
+        "(STALE if the registry changed so that it would store another)."
+    )
 
 
 async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan:
@@ -316,6 +320,7 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
             for s in plan.skill_shortfalls
         ],
         headcount_shortfall=plan.headcount_shortfall,
+        fingerprint=proposal.fingerprint,
     )  # fmt: skip
 
 

@@ -7,9 +7,11 @@ Python only words the messages. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
   (it should join a joint branch).
-- `BRANCH_TOO_LARGE`: a branch with more than `branch_max_members` members (it should become a
-  general branch, or a party committee beyond `general_branch_max_members`).
-- `GENERAL_BRANCH_TOO_LARGE`: a general branch with more than `general_branch_max_members`.
+- `BRANCH_TOO_LARGE` (a notice): a branch with more than `branch_max_members` members: it *may*
+  become a general branch, or a party committee beyond `general_branch_max_members`, with
+  approval (支部工作条例 第五条: "一般" — a guideline, not a breach).
+- `GENERAL_BRANCH_TOO_LARGE` (a notice): a general branch with more than
+  `general_branch_max_members`.
 - `COMMITTEE_SIZE`: a branch or general branch with `committee_required_from_full_members` or
   more full members whose committee (distinct holders of a current secretary, deputy or
   committee-member office) has fewer than `committee_min_size` or more than `committee_max_size`
@@ -17,7 +19,8 @@ Python only words the messages. Rules:
 - `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
 - `OVERDUE_ELECTION`: the current secretary's term began more than `community_term_years`
   (community-level kinds, `COMMUNITY_TERM_KINDS`) or `other_term_years` (committees above them)
-  ago.
+  ago. A working committee (街道党工委) is never overdue: it is the district committee's
+  派出机关, its members appointed, not elected (`APPOINTED_KINDS`).
 - `GROUP_WITHOUT_LEADER`: a group with no current group leader.
 - `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
   `probation_years` ago, within the longest extension — due for a decision.
@@ -85,6 +88,10 @@ class Severity(StrEnum):
     NOTICE = "notice"
 
 
+# Rules whose thresholds the regulations give as "一般" (usually): worth a notice, never a breach.
+GUIDELINE_RULES = frozenset({Rule.BRANCH_TOO_LARGE, Rule.GENERAL_BRANCH_TOO_LARGE})
+
+
 @dataclass(frozen=True)
 class Violation:
     """One rule broken by one organisation or member; `details` holds the figures it rests on."""
@@ -108,6 +115,9 @@ ELECTED_KINDS = frozenset(
         OrgKind.BRANCH,
     }
 )
+# Kinds whose members are appointed by the committee above (a 派出机关), not elected.
+APPOINTED_KINDS = frozenset({OrgKind.WORKING_COMMITTEE})
+TERM_KINDS = ELECTED_KINDS - APPOINTED_KINDS  # kinds whose terms can run out
 SECRETARY_REQUIRED_KINDS = COMMUNITY_TERM_KINDS
 COMMITTEE_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
 COMMITTEE_ROLES = (
@@ -240,7 +250,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
         ),
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
-        and_(one_of(f.kind, ELECTED_KINDS), f.since < cutoff),
+        and_(one_of(f.kind, TERM_KINDS), f.since < cutoff),
         and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
     )
     return (
@@ -269,7 +279,10 @@ def _judge_organisation(
     found: list[Violation] = []
 
     def add(rule: Rule, message: str, **details: int) -> None:
-        found.append(Violation(rule, message, organisation=org, details=details))
+        severity = Severity.NOTICE if rule in GUIDELINE_RULES else Severity.BREACH
+        found.append(
+            Violation(rule, message, organisation=org, details=details, severity=severity)
+        )
 
     if kind is OrgKind.BRANCH and full < rules.branch_min_full_members:
         add(
@@ -287,16 +300,16 @@ def _judge_organisation(
         )
         add(
             Rule.BRANCH_TOO_LARGE,
-            f"{name} has {members} members, more than {rules.branch_max_members}: "
-            f"it should become {becomes}",
+            f"{name} has {members} members, more than the usual {rules.branch_max_members}: "
+            f"with approval it may become {becomes}",
             members=members,
             maximum=rules.branch_max_members,
         )
     if kind is OrgKind.GENERAL_BRANCH and members > rules.general_branch_max_members:
         add(
             Rule.GENERAL_BRANCH_TOO_LARGE,
-            f"{name} has {members} members, more than {rules.general_branch_max_members}: "
-            "it should become a party committee",
+            f"{name} has {members} members, more than the usual "
+            f"{rules.general_branch_max_members}: with approval it may become a party committee",
             members=members,
             maximum=rules.general_branch_max_members,
         )
@@ -322,7 +335,7 @@ def _judge_organisation(
             else "a secretary"
         )
         add(Rule.NO_SECRETARY, f"{name} has no secretary: it needs {needs}", fullMembers=full)
-    if kind in ELECTED_KINDS and since is not None:
+    if kind in TERM_KINDS and since is not None:
         years = (
             rules.community_term_years if kind in COMMUNITY_TERM_KINDS else rules.other_term_years
         )

@@ -35,19 +35,19 @@ GAP_LABELS: dict[coverage.GapKind, str] = {
 }
 RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.BRANCH_TOO_SMALL: "支部正式党员不足",
-    rules.Rule.BRANCH_TOO_LARGE: "支部党员过多",
-    rules.Rule.GENERAL_BRANCH_TOO_LARGE: "党总支党员过多",
+    rules.Rule.BRANCH_TOO_LARGE: "支部党员较多，可设党总支",
+    rules.Rule.GENERAL_BRANCH_TOO_LARGE: "党总支党员较多，可设党委",
     rules.Rule.COMMITTEE_SIZE: "委员会人数不符",
     rules.Rule.NO_SECRETARY: "无书记",
     rules.Rule.OVERDUE_ELECTION: "换届逾期",
     rules.Rule.GROUP_WITHOUT_LEADER: "党小组无组长",
-    rules.Rule.PROBATION_DUE: "预备期将满",
+    rules.Rule.PROBATION_DUE: "预备期已满待转正",
     rules.Rule.PROBATION_OVERDUE: "预备期逾期",
     rules.Rule.PROBATIONARY_OFFICER: "预备党员任职",
     rules.Rule.NO_FORMAL_ORGANISATION: "无正式组织关系",
 }
 SEVERITY_LABELS: dict[rules.Severity, str] = {
-    rules.Severity.BREACH: "违规",
+    rules.Severity.BREACH: "需整改",
     rules.Severity.NOTICE: "提示",
 }
 PLACE_KIND_LABELS = {
@@ -208,7 +208,7 @@ async def coverage_tables(
     )
     broken = await rules.rules_report(session, scope, thresholds)
     violations = Table(
-        "违规",
+        "需整改与提示",
         ("规则", "严重程度", "组织编码", "组织名称", "党员编码", "党员姓名", "起算日期", "说明"),
         [
             (

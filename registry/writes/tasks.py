@@ -25,6 +25,7 @@ Rules (DESIGN sections 1, 3 and 6; issue 3 point 4):
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -49,6 +50,7 @@ from registry.core.models import (
     TaskPlace,
 )
 from registry.core.sql import one_of
+from registry.planning.contacts import refuse_if_stale
 from registry.planning.mobilisation import read_problem
 from registry.writes.common import check_version, free_code, require_active, text
 from registry.writes.organisations import create_organisation
@@ -235,6 +237,15 @@ class Proposal:
     member_ids: dict[str, int]
     building_ids: dict[str, int]
 
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of what applying the proposal would store: apply refuses (STALE)
+        when it differs from the one the caller reviewed, as every planner does."""
+        digest = hashlib.sha256()
+        for c in sorted((c.member_id, c.role, c.building_id or "") for c in self.new_choices):
+            digest.update("|".join(map(str, c)).encode() + b"\n")
+        return digest.hexdigest()[:16]
+
 
 def _open(task: Task) -> None:
     if TaskStatus(task.status) not in (
@@ -299,15 +310,18 @@ async def apply_mobilisation(
     overrides: list[Key],
     on: date,
     expected_version: int | None = None,
+    expected_proposal: str | None = None,
 ) -> tuple[Proposal, list[Assignment]]:
     """Store the proposal's new choices as proposed assignments; a planned task becomes
-    mobilising. STALE unless the task is still at `expected_version` (when given)."""
+    mobilising. STALE unless the task is still at `expected_version` and the proposal is
+    still the one fingerprinted `expected_proposal` (each when given)."""
     actor.require_write()
     # Mobilisations book members' time across tasks: one at a time (see lock_name).
     await lock_name(session, MOBILISATION_LOCK)
     locked = await get_task(session, actor, task, for_update=True)
     check_version(locked, expected_version, "task")
     proposal = await propose_mobilisation(session, actor, task=task, overrides=overrides)
+    refuse_if_stale(expected_proposal, proposal.fingerprint)
     rows = await _store(session, actor, recorder, proposal, on)
     row = proposal.task
     if row.status == TaskStatus.PLANNED.value:

@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.enums import TaskKindEnum, TaskStatusEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError, run_write, user_errors
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref, refs
 from registry.api.tasks import Assignment, MobilisationPlan, Task, plan_of
 from registry.api.types import Member, Organisation
 from registry.audit.changelog import Recorder
-from registry.core.errors import ErrorCode, fail
+from registry.core.errors import ErrorCode, UserErrors, fail
 from registry.writes import tasks
 from registry.writes.common import day
 
@@ -77,6 +77,11 @@ class MobilisationInput:
     expected_version: int | None = strawberry.field(
         default=None,
         description="Apply only: refuse (STALE) unless the task is still at this version.",
+    )
+    expected_proposal: str | None = strawberry.field(
+        default=None,
+        description="Apply only: the `fingerprint` of the plan you reviewed; if the registry "
+        "changed so that another plan would be stored, nothing is written (STALE).",
     )
 
 
@@ -181,15 +186,18 @@ class TaskMutations:
     async def propose_mobilisation(
         self, info: GInfo, input: MobilisationInput
     ) -> ProposeMobilisationPayload:
-        async def work(session: AsyncSession, actor: Actor, _: Recorder) -> MobilisationPlan:
-            proposal = await tasks.propose_mobilisation(
-                session, actor, task=ref(input.task, "Task"),
-                overrides=refs(input.overrides, "Member"),
-            )  # fmt: skip
-            return await plan_of(session, proposal)
-
-        plan, errors = await run_write(info, work)
-        return ProposeMobilisationPayload(plan=plan, user_errors=errors)
+        # As every planner: proposed in a read session, by anyone who sees the task.
+        actor = info.context.require_actor()
+        try:
+            async with info.context.db.read() as session:
+                proposal = await tasks.propose_mobilisation(
+                    session, actor, task=ref(input.task, "Task"),
+                    overrides=refs(input.overrides, "Member"),
+                )  # fmt: skip
+                plan = await plan_of(session, proposal)
+        except UserErrors as refused:
+            return ProposeMobilisationPayload(plan=None, user_errors=user_errors(refused.problems))
+        return ProposeMobilisationPayload(plan=plan, user_errors=[])
 
     @strawberry.mutation(
         description="Store the mobilisation proposal as proposed assignments (same plan as "
@@ -205,6 +213,7 @@ class TaskMutations:
                 session, actor, recorder, task=ref(input.task, "Task"),
                 overrides=refs(input.overrides, "Member"), on=on_day(input.on, "on"),
                 expected_version=input.expected_version,
+                expected_proposal=input.expected_proposal,
             )  # fmt: skip
             return await plan_of(session, proposal), [Assignment.from_row(r) for r in rows]
 
