@@ -11,7 +11,7 @@ CONSOLE_BUILD := registry/web/static/index.html
 CONSOLE_SOURCES := console/package.json console/vite.config.js console/index.html console/ide.html \
 	$(wildcard console/src/*) $(wildcard graphql/operations/Console*.graphql)
 
-.PHONY: run test lint bench setup console
+.PHONY: run test lint bench setup console dist
 
 setup: $(STAMP) $(CONSOLE_BUILD)
 
@@ -42,3 +42,16 @@ test: $(STAMP) $(CONSOLE_BUILD)
 
 bench: $(STAMP)
 	$(BIN)/gridreg bench
+
+# An archive that installs and runs with no network at all (government intranets): wheels of
+# gridreg and every dependency for this Python and platform, the built console, install.sh.
+DIST := dist/gridreg-offline
+dist: $(STAMP) $(CONSOLE_BUILD)
+	rm -rf $(DIST) dist/gridreg-offline.tar.gz
+	mkdir -p $(DIST)/wheelhouse
+	$(BIN)/python -m pip wheel --quiet --wheel-dir $(DIST)/wheelhouse .
+	cp packaging/install.sh packaging/README.md $(DIST)/
+	cp README.md $(DIST)/README-gridreg.md
+	$(BIN)/python -c "import platform, sys; print(sys.implementation.name, platform.python_version(), platform.machine(), platform.system())" > $(DIST)/BUILT-FOR
+	tar -C dist -czf dist/gridreg-offline.tar.gz gridreg-offline
+	@echo "wrote dist/gridreg-offline.tar.gz"

@@ -1,0 +1,95 @@
+"""The offline archive (`make dist`) installs into a fresh virtual environment with pip's index
+switched off and nothing but its own wheelhouse to install from, and runs `gridreg demo`.
+
+It needs the project's environment (make setup) and the network to build the wheelhouse, and it
+does not depend on the database under test: it runs in the SQLite pass of the suite only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import tarfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("GRIDREG_TEST_DATABASE_URL")),
+    reason="the archive does not depend on the database: tested in the SQLite pass",
+)
+
+
+def offline_environment() -> dict[str, str]:
+    """The environment of a machine with no index to reach: no pip configuration, no extra
+    places to find packages, no index."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_offline_archive_installs_without_an_index_and_serves_the_demo(
+    tmp_path: Path,
+) -> None:
+    built = subprocess.run(["make", "dist"], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    with tarfile.open(ROOT / "dist" / "gridreg-offline.tar.gz") as archive:
+        archive.extractall(tmp_path, filter="data")
+    folder = tmp_path / "gridreg-offline"
+    assert (folder / "BUILT-FOR").read_text().strip()
+
+    installed = subprocess.run(
+        ["sh", str(folder / "install.sh")], capture_output=True, text=True,
+        env=offline_environment(),
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+    port = free_port()
+    demo = subprocess.Popen(
+        [str(folder / "venv" / "bin" / "gridreg"), "--database",
+         f"sqlite+aiosqlite:///{tmp_path / 'demo.sqlite3'}", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+        env=offline_environment(),
+    )  # fmt: skip
+    try:
+        token = None
+        deadline = time.monotonic() + 120
+        assert demo.stdout is not None
+        while token is None and time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            assert line or demo.poll() is None, "gridreg demo stopped"
+            if found := re.search(r"grt_[A-Za-z0-9_-]+", line):
+                token = found.group(0)
+        assert token, "gridreg demo printed no token"
+        answer = None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/graphql",
+                    data=json.dumps({"query": '{ place(code: "CT") { name } }'}).encode(),
+                    headers={"Authorization": f"Bearer {token}",
+                             "Content-Type": "application/json"},
+                )  # fmt: skip
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    answer = json.load(response)
+            except OSError:
+                time.sleep(0.5)
+        assert answer == {"data": {"place": {"name": "寸滩街道"}}}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/console", timeout=5) as page:
+            assert page.status == 200
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
