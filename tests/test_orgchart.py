@@ -3,6 +3,7 @@ constant number of SQL statements however many nodes come back."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.support import Registry, operation
@@ -232,3 +233,35 @@ async def test_statements_do_not_grow_with_the_chart(registry: Registry) -> None
     # The token's session; then one session for the root, the nodes with all their counts, and
     # the secretaries (on SQLite each session also sends BEGIN).
     assert small_chart <= 6
+
+
+NAMES_ONLY = """query($root: String!) {
+  orgChart(root: $root, depth: 3) { nodes { code name } }
+}"""
+SOME_COUNTS = """query($root: String!) {
+  orgChart(root: $root, depth: 3) { nodes { code memberCount ...Boxes } }
+}
+fragment Boxes on OrgChartNode { estates { total covered } }"""
+
+
+async def test_a_chart_counts_only_what_the_request_shows(registry: Registry) -> None:
+    """Given a chart asked for its names only, then its statement reads no member, coverage or
+    office at all; asked for member counts and (through a fragment) estates, it counts those,
+    with the same figures as a chart asking for everything."""
+    await registry.load(grid_workbook())
+    api = await registry.client("admin")
+
+    with registry.server.count_statements() as statements:
+        names = (await api(NAMES_ONLY, {"root": "WC"}))["orgChart"]["nodes"]
+    # The chart's statement (beside the token's and the root's lookup).
+    chart_sql = [s.lower() for s in statements if "depth <=" in s.lower()]
+    assert names and len(chart_sql) == 1
+    assert not {"coverage", "office", "member"} & set(re.findall(r"[a-z_]+", chart_sql[0]))
+
+    some = (await api(SOME_COUNTS, {"root": "WC"}))["orgChart"]["nodes"]
+    every = {n["code"]: n for n in (await chart(api, "WC", depth=3))["nodes"]}
+    assert [n["code"] for n in some] == list(every)
+    for node in some:
+        assert node["memberCount"] == every[node["code"]]["memberCount"]
+        expected = every[node["code"]]["estates"]
+        assert node["estates"] == {"total": expected["total"], "covered": expected["covered"]}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,6 +112,31 @@ class OrgChart:
     )
 
 
+# The chart's counts each OrgChartNode field shows.
+_COUNTED_BY = {
+    "memberCount": "members", "memberTotal": "total", "reportingCount": "reporting",
+    "childCount": "children", "hasChildren": "children", "descendantCount": "descendants",
+    "estates": "estates", "buildings": "buildings", "secretary": "secretary",
+}  # fmt: skip
+
+
+def asked_counts(info: GInfo) -> service.Counts:
+    """The counts the request shows, anywhere under this field: the chart computes only those.
+    Names are gathered at every level and through fragments (a name met elsewhere only makes
+    a count computed that nobody reads, never one missing)."""
+    found: set[str] = set()
+
+    def walk(selections: list[Any]) -> None:
+        for selection in selections:
+            name = getattr(selection, "name", None)
+            if name in _COUNTED_BY:
+                found.add(_COUNTED_BY[name])
+            walk(getattr(selection, "selections", None) or [])
+
+    walk(info.selected_fields)
+    return frozenset(found)
+
+
 def _convert(chart: list[service.ChartNode]) -> list[OrgChartNode]:
     """API nodes for service nodes in tree order, the first one as root, children linked."""
     converted: dict[int, OrgChartNode] = {}
@@ -165,7 +190,9 @@ class OrgChartQuery:
             if top is None:
                 return None
             if as_of is None:
-                chart = await service.org_chart(session, top, depth, include_closed)
+                chart = await service.org_chart(
+                    session, top, depth, include_closed, asked_counts(info)
+                )
             else:
                 chart = await org_chart_on(session, actor, top, depth, as_of, include_closed)
         nodes = _convert(chart)
@@ -193,7 +220,7 @@ class OrgChartQuery:
             if top is None:
                 return None
             page, total, more = await service.org_children(
-                session, top, size, after_path, include_closed
+                session, top, size, after_path, include_closed, asked_counts(info)
             )
         return page_of(
             [OrgChartNode.of(node) for node in page],
@@ -213,5 +240,5 @@ class OrgChartQuery:
             org = await _visible_org(session, actor, of)
             if org is None:
                 return None
-            chain = await service.org_ancestors(session, actor, org)
+            chain = await service.org_ancestors(session, actor, org, counts=asked_counts(info))
         return _convert(chain)

@@ -6,7 +6,7 @@ paths) and their current secretaries (`registry.core.terms`). Node sets are give
 conditions, never as Python lists of the tree. Correlated aggregates keep the plan anchored on
 the chart's nodes on every planner, with or without table statistics.
 
-Per node:
+Only the counts a request asks for are computed (`Counts`); the rest read 0. Per node:
 - `member_count`: members whose formal organisation is this one; `member_total`: this one or
   any below it; `reporting_count`: members reporting here (双报到).
 - `child_count`, `descendant_count`: organisations under it (active ones unless closed ones are
@@ -23,7 +23,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import SQLColumnExpression
@@ -45,6 +56,13 @@ MAX_CHART_DEPTH = 10
 
 # A set of chart nodes, as a condition on an Organisation alias.
 NodeSet = Callable[[Any], ColumnElement[bool]]
+
+# What a chart may count per node; a request names those it shows (`ALL_COUNTS`: every one).
+Counts = frozenset[str]
+ALL_COUNTS: Counts = frozenset(
+    {"members", "total", "reporting", "children", "descendants", "estates", "buildings",
+     "secretary"}
+)  # fmt: skip
 
 
 @dataclass
@@ -72,8 +90,8 @@ def _open(column: SQLColumnExpression[str], include_closed: bool) -> ColumnEleme
     return true() if include_closed else column == OrgStatus.ACTIVE.value
 
 
-def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-untyped-def]  # a Select of many columns
-    """SELECT each node with its member, child and descendant counts."""
+def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_COUNTS):  # type: ignore[no-untyped-def]  # a Select of many columns
+    """SELECT each node with the `counts` asked for (0, or no secretary, for the others)."""
     org = Organisation
     child = aliased(Organisation)
     below = aliased(Organisation)
@@ -103,23 +121,27 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool):  # type: ignore[no-unt
         .scalar_subquery()
     )
     secretary = aliased(Member)
-    return (
-        select(
-            org,
-            member_count,
-            member_total,
-            reporting,
-            child_count,
-            descendants,
-            _territory_count(org, PlaceKind.ESTATE, False),
-            _territory_count(org, PlaceKind.ESTATE, True),
-            _territory_count(org, PlaceKind.BUILDING, False),
-            _territory_count(org, PlaceKind.BUILDING, True),
-            secretary,
-        )
-        .outerjoin(secretary, secretary.id == current_secretary(org.id))
-        .where(nodes(org))
+    zero = literal(0)
+
+    def asked(name: str, column: Any) -> Any:
+        return column if name in counts else zero
+
+    query = select(
+        org,
+        asked("members", member_count),
+        asked("total", member_total),
+        asked("reporting", reporting),
+        asked("children", child_count),
+        asked("descendants", descendants),
+        asked("estates", _territory_count(org, PlaceKind.ESTATE, False)),
+        asked("estates", _territory_count(org, PlaceKind.ESTATE, True)),
+        asked("buildings", _territory_count(org, PlaceKind.BUILDING, False)),
+        asked("buildings", _territory_count(org, PlaceKind.BUILDING, True)),
+        secretary if "secretary" in counts else null(),
     )
+    if "secretary" in counts:
+        query = query.outerjoin(secretary, secretary.id == current_secretary(org.id))
+    return query.where(nodes(org))
 
 
 def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[int]:
@@ -143,7 +165,7 @@ def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[
 
 
 @cache
-def _chart_statement(include_closed: bool) -> Select[Any]:
+def _chart_statement(include_closed: bool, counts: Counts) -> Select[Any]:
     """The chart's statement for bounds given as parameters (`root`: the root's subtree,
     `within_bound`; `last`: the deepest level), built once: composing it costs far more
     than running it."""
@@ -155,7 +177,7 @@ def _chart_statement(include_closed: bool) -> Select[Any]:
             _open(org.status, include_closed),
         )
 
-    return _counted_nodes(nodes, include_closed).order_by(Organisation.path)
+    return _counted_nodes(nodes, include_closed, counts).order_by(Organisation.path)
 
 
 def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
@@ -181,15 +203,21 @@ def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
 
 
 async def org_chart(
-    session: AsyncSession, root: Organisation, depth: int, include_closed: bool = False
+    session: AsyncSession,
+    root: Organisation,
+    depth: int,
+    include_closed: bool = False,
+    counts: Counts = ALL_COUNTS,
 ) -> list[ChartNode]:
     """The chart under a (visible) root, `depth` levels down, flat in tree order (parents
-    first), each node's `children` filled with the loaded ones. Closed organisations, and
-    anything under them, are left out unless `include_closed`; a closed root gives []."""
+    first), each node's `children` filled with the loaded ones, with the `counts` asked for.
+    Closed organisations, and anything under them, are left out unless `include_closed`; a
+    closed root gives []."""
     if not include_closed and root.status != OrgStatus.ACTIVE.value:
         return []
     bounds = {**bound_subtree("root", root.path), "last": root.depth + depth}
-    rows = list((await session.execute(_chart_statement(include_closed), bounds)).all())
+    statement = _chart_statement(include_closed, counts)
+    rows = list((await session.execute(statement, bounds)).all())
     chart = _nodes_of(rows, root.depth)
     kept: dict[int, ChartNode] = {}
     for node in chart:
@@ -208,6 +236,7 @@ async def org_children(
     size: int,
     after_path: str | None,
     include_closed: bool = False,
+    counts: Counts = ALL_COUNTS,
 ) -> tuple[list[ChartNode], int, bool]:
     """One page of a (visible) organisation's children in tree order, after a path: the nodes
     (depth 1, relative to the parent), how many children there are, and whether more follow."""
@@ -217,7 +246,7 @@ async def org_children(
 
     total = await session.scalar(select(func.count(Organisation.id)).where(children(Organisation)))
     query = (
-        _counted_nodes(children, include_closed)
+        _counted_nodes(children, include_closed, counts)
         .order_by(Organisation.path)
         .limit(row_limit(size + 1))
     )
@@ -229,7 +258,11 @@ async def org_children(
 
 
 async def org_ancestors(
-    session: AsyncSession, actor: Actor, org: Organisation, include_self: bool = True
+    session: AsyncSession,
+    actor: Actor,
+    org: Organisation,
+    include_self: bool = True,
+    counts: Counts = ALL_COUNTS,
 ) -> list[ChartNode]:
     """The chain from the topmost organisation the actor sees down to `org` (root first),
     each with its counts; depth 0 at the first one returned."""
@@ -242,7 +275,7 @@ async def org_ancestors(
     def chain(node: Any) -> ColumnElement[bool]:
         return and_(node.id.in_(ids), actor.org_clause(node.path))
 
-    query = _counted_nodes(chain, include_closed=False).order_by(Organisation.path)
+    query = _counted_nodes(chain, include_closed=False, counts=counts).order_by(Organisation.path)
     rows = list((await session.execute(query)).all())
     top_depth = min((row[0].depth for row in rows), default=0)
     return _nodes_of(rows, top_depth)
