@@ -332,14 +332,43 @@ async def _mobilisation_figures(repeats: int) -> list[Figure]:
     return [Figure(what, "SQLite", api_ms, graph_ms, 200.0)]
 
 
+async def _holds_the_workbook(url: str) -> bool:
+    """Whether the database is a gridreg registry with members in it already."""
+    db = Database(url)
+    try:
+        async with db.read() as session:
+            return bool(await session.scalar(text("SELECT count(*) FROM member")))
+    except Exception:  # noqa: BLE001 - no registry there (yet): it is imported
+        return False
+    finally:
+        await db.dispose()
+
+
 def run_benchmark(args: argparse.Namespace) -> int:
-    """Generate (once) and load the synthetic workbook, time everything, print the table."""
+    """Generate (once) and load the synthetic workbook, time everything, print the table;
+    with `--peer`, compare with PostGraphile on the PostgreSQL database instead."""
     from seeds.synthetic import generate
 
     workbook = Path("var") / "bench" / f"{args.scale}-seed1"
     if not (workbook / "places.csv").exists():
         console.print(f"generating the synthetic {args.scale} workbook in {workbook} ...")
         generate(workbook, scale=args.scale, seed=1, progress=True)
+    if args.peer:
+        from benchmarks.peer import run_peer
+
+        if not args.postgres:
+            console.print("bench --peer compares on PostgreSQL: give --postgres URL")
+            return 2
+        url = normalise_database_url(args.postgres)
+        if not asyncio.run(_holds_the_workbook(url)):
+            console.print(f"[bold]PostgreSQL[/bold]: importing {workbook} ...")
+
+            async def load() -> None:
+                db, _ = await _prepare(url, workbook)
+                await db.dispose()
+
+            asyncio.run(load())
+        return run_peer(url, args)
     backends = [("SQLite", f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'bench.sqlite3'}")]
     if args.postgres:
         backends.append(("PostgreSQL", normalise_database_url(args.postgres)))

@@ -16,6 +16,13 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
     bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
     bench.add_argument("--repeats", type=int, default=15)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
+    bench.add_argument(
+        "--peer", action="store_true",
+        help="compare with PostGraphile 4 on the --postgres database (installed with npm)",
+    )  # fmt: skip
+    bench.add_argument("--clients", type=int, default=20, help="--peer: concurrent clients")
+    bench.add_argument("--seconds", type=float, default=5.0, help="--peer: seconds per figure")
+    bench.add_argument("--workers", type=int, default=1, help="--peer: processes of each server")
     bench.set_defaults(run=lambda _settings, args: run_benchmark(args))
     load = sub.add_parser("load", help=helps["load"])
     add_arguments(load)
