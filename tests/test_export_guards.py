@@ -139,11 +139,15 @@ async def test_a_posted_workbook_over_a_bound_is_refused_and_says_which(
     over = {
         "tables": {"tables": [empty] * (downloads.MAX_TABLES + 1)},
         "columns": {"tables": [{"columns": ["c"] * (downloads.MAX_COLUMNS + 1), "rows": []}]},
+        "rows in one table": {"tables": [{"columns": [], "rows": [[]] * (downloads.MAX_ROWS + 1)}]},
         "cells": {"tables": [{"columns": ["a"] * 50, "rows": [["x"] * 50] * 4_001}]},
         "characters in one cell": {
             "tables": [{"columns": ["a"], "rows": [["x" * (downloads.MAX_TEXT + 1)]]}]
         },
     }
+    values = {"tables": downloads.MAX_TABLES, "columns": downloads.MAX_COLUMNS,
+              "rows in one table": downloads.MAX_ROWS, "cells": downloads.MAX_CELLS,
+              "characters in one cell": downloads.MAX_TEXT}  # fmt: skip
     for limit, body in over.items():
         response = await registry.http.post(
             "/console/export/table.xlsx", json=body, headers=headers
@@ -151,7 +155,7 @@ async def test_a_posted_workbook_over_a_bound_is_refused_and_says_which(
         assert response.status_code == 413, (limit, response.text)
         refusal = response.json()
         assert refusal["code"] == "LIMIT_EXCEEDED"
-        assert refusal["params"]["limit"] == limit
+        assert refusal["params"] == {"limit": limit, "value": values[limit]}
 
 
 async def test_malformed_table_bodies_get_a_coded_400(registry: Registry) -> None:
@@ -159,6 +163,11 @@ async def test_malformed_table_bodies_get_a_coded_400(registry: Registry) -> Non
     bodies = [b"null", b"1", b'"x"', b"[]", b'{"tables": 5}', b'{"tables": [1]}',
               b'{"tables": [{"columns": [], "rows": [1]}]}',
               b'{"tables": [{"columns": [], "rows": [[{"a": 1}]]}]}',
+              b'{"tables": [{"columns": [], "rows": [[["x"]]]}]}',
+              b'{"tables": [{"columns": [{"a": 1}], "rows": []}]}',
+              b'{"tables": [{"title": ["x"], "columns": [], "rows": []}]}',
+              b'{"filename": 5, "tables": []}', b'{"tables": [[]]}',
+              b'{"tables": [{"columns": [], "rows": [[1e400]]}]}',
               b"\xff\xfe not utf-8", b"{not json"]  # fmt: skip
     for body in bodies:
         response = await registry.http.post(
@@ -198,15 +207,30 @@ async def test_a_workbook_is_built_while_the_server_keeps_answering(
     assert waited < 1.0, f"/healthz waited {waited:.1f} s for a workbook"
 
 
-async def test_the_largest_workbook_the_bounds_allow_fits_the_body_limit_and_builds(
+async def test_the_largest_workbook_the_bounds_allow_builds_while_health_checks_answer(
     registry: Registry,
 ) -> None:
+    """Given the largest posted workbook the bounds allow (seconds of CPU to build), when it
+    is being built, then /healthz keeps answering at once, and the workbook is whole."""
     headers = await viewer(registry)
     rows = [[i % 10] * 20 for i in range(downloads.MAX_CELLS // 20 - 1)]
-    response = await registry.http.post(
-        "/console/export/table.xlsx",
-        json={"tables": [{"columns": ["n"] * 20, "rows": rows}]},
-        headers=headers,
+    export = asyncio.create_task(
+        registry.http.post(
+            "/console/export/table.xlsx",
+            json={"tables": [{"columns": ["n"] * 20, "rows": rows}]},
+            headers=headers,
+        )
     )
+    waits: list[float] = []
+    while not export.done():
+        started = time.perf_counter()
+        health = await registry.http.get("/healthz")
+        waits.append(time.perf_counter() - started)
+        assert health.status_code == 200
+        await asyncio.sleep(0.05)
+    response = await export
+
     assert response.status_code == 200, response.text
     assert load_workbook(io.BytesIO(response.content)).worksheets[0].max_row == len(rows) + 1
+    assert len(waits) >= 5, "the workbook was built too fast to watch /healthz meanwhile"
+    assert max(waits) < 0.5, f"/healthz waited {max(waits):.2f} s for a workbook"
