@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import update
 
+from registry.core.config import Settings
 from registry.core.models import Member
 from registry.reports.workbooks import Table
 from registry.web import downloads
@@ -234,3 +235,19 @@ async def test_the_largest_workbook_the_bounds_allow_builds_while_health_checks_
     assert load_workbook(io.BytesIO(response.content)).worksheets[0].max_row == len(rows) + 1
     assert len(waits) >= 5, "the workbook was built too fast to watch /healthz meanwhile"
     assert max(waits) < 0.5, f"/healthz waited {max(waits):.2f} s for a workbook"
+
+
+async def test_a_posted_workbook_over_the_body_limit_is_refused_in_the_consoles_shape(
+    registry: Registry, settings: Settings
+) -> None:
+    headers = await viewer(registry)
+    rows = [["x" * 1000] * 10] * (settings.max_body_bytes // 10_000 + 1)
+    response = await registry.http.post(
+        "/console/export/table.xlsx", json={"tables": [{"columns": [], "rows": rows}]},
+        headers=headers,
+    )  # fmt: skip
+    assert response.status_code == 413
+    refusal = response.json()
+    assert refusal["code"] == "PAYLOAD_TOO_LARGE"
+    assert refusal["params"] == {"limit": "bytes", "value": settings.max_body_bytes}
+    assert refusal["error"]
