@@ -212,9 +212,13 @@ async def test_the_largest_workbook_the_bounds_allow_builds_while_health_checks_
     registry: Registry,
 ) -> None:
     """Given the largest posted workbook the bounds allow (seconds of CPU to build), when it
-    is being built, then /healthz keeps answering at once, and the workbook is whole."""
+    is being built, then /healthz keeps answering, and the workbook is whole.
+
+    Built on the event loop, /healthz would answer at most once, after waiting for the whole
+    build; timings are compared with the build's own, so a slower machine is no failure."""
     headers = await viewer(registry)
     rows = [[i % 10] * 20 for i in range(downloads.MAX_CELLS // 20 - 1)]
+    started = time.perf_counter()
     export = asyncio.create_task(
         registry.http.post(
             "/console/export/table.xlsx",
@@ -224,17 +228,19 @@ async def test_the_largest_workbook_the_bounds_allow_builds_while_health_checks_
     )
     waits: list[float] = []
     while not export.done():
-        started = time.perf_counter()
+        asked = time.perf_counter()
         health = await registry.http.get("/healthz")
-        waits.append(time.perf_counter() - started)
+        waits.append(time.perf_counter() - asked)
         assert health.status_code == 200
         await asyncio.sleep(0.05)
     response = await export
+    built = time.perf_counter() - started
 
     assert response.status_code == 200, response.text
     assert load_workbook(io.BytesIO(response.content)).worksheets[0].max_row == len(rows) + 1
-    assert len(waits) >= 5, "the workbook was built too fast to watch /healthz meanwhile"
-    assert max(waits) < 0.5, f"/healthz waited {max(waits):.2f} s for a workbook"
+    assert len(waits) >= 5, f"/healthz answered {len(waits)} times in {built:.1f} s"
+    assert sorted(waits)[len(waits) // 2] < 0.25, waits
+    assert max(waits) < built / 2, f"/healthz waited {max(waits):.2f} s of {built:.2f} s"
 
 
 async def test_a_posted_workbook_over_the_body_limit_is_refused_in_the_consoles_shape(
