@@ -191,3 +191,15 @@ async def test_bytes_that_are_no_text_are_refused_with_how_to_save_them(
     assert [(p.sheet, p.row, p.code) for p in problems] == [("places", None, "BAD_ENCODING")]
     assert problems[0].params == {"file": "places.csv", "encodings": ["UTF-8", "UTF-16", "GB18030"]}
     assert "CSV UTF-8" in problems[0].message
+
+
+async def test_a_csv_cell_longer_than_the_csv_reader_takes_is_named_by_its_row(
+    registry: Registry, tmp_path: Path
+) -> None:
+    rows = two_communities()
+    rows["places"][3]["name"] = "长" * 200_000
+    problems = await refused(registry, write_workbook(tmp_path / "long", rows))
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("places", 5, "LIMIT_EXCEEDED")]
+    assert problems[0].params == {
+        "limit": "characters in one cell", "value": archive.MAX_CELL_CHARACTERS
+    }  # fmt: skip

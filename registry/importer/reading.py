@@ -30,13 +30,24 @@ ENCODINGS = ("UTF-8", "UTF-16", "GB18030")  # of CSV files, as Excel saves them
 
 
 class Unreadable(Exception):
-    """A sheet that cannot be read as text; the message says why and what to do, the code
-    and parameters say it for programs."""
+    """A sheet that cannot be read as text (from `row` on, if known); the message says why
+    and what to do, the code and parameters say it for programs."""
 
-    def __init__(self, message: str, code: str = ErrorCode.INVALID, **params: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        code: str = ErrorCode.INVALID,
+        row: int | None = None,
+        **params: object,
+    ) -> None:
         super().__init__(message)
         self.code = code
+        self.row = row
         self.params = params
+
+    def problem(self, sheet: str) -> RowProblem:
+        """The problem as the import report shows it."""
+        return RowProblem(sheet, self.row, None, str(self), self.code, self.params)
 
 
 def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
@@ -62,9 +73,7 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
         try:
             sheet, sheet_problems = _sheet(name, records)
         except Unreadable as unreadable:
-            problems.append(
-                RowProblem(name, None, None, str(unreadable), unreadable.code, unreadable.params)
-            )
+            problems.append(unreadable.problem(name))
             continue
         problems.extend(sheet_problems)
         if sheet is not None:
@@ -123,10 +132,19 @@ def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
             LIMIT_EXCEEDED, limit="bytes of one sheet", value=MAX_PART_BYTES,
         )  # fmt: skip
     text = _decoded(path.read_bytes(), path.name)
+    number = 0
     try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, cells
     except csv.Error as bad:
-        raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+        if "field larger than field limit" not in str(bad):
+            raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+        # The csv module stops at a cell over its own limit, far above any value's.
+        raise Unreadable(
+            f"a cell holds more than {csv.field_size_limit():,} characters; no value is "
+            f"longer than {MAX_CELL_CHARACTERS:,}",
+            LIMIT_EXCEEDED, number + 1, limit="characters in one cell", value=MAX_CELL_CHARACTERS,
+        ) from None  # fmt: skip
 
 
 def _decoded(data: bytes, name: str) -> str:
