@@ -158,6 +158,21 @@ async def test_a_file_that_is_not_an_xlsx_is_refused_with_what_to_do(
     source = tmp_path / "register.xlsx"
     source.write_bytes(b"name,code\n" * 10)
     problems = await refused(registry, source)
+    assert [(p.sheet, p.code) for p in problems] == [("workbook", "INVALID")]
+    assert "not an .xlsx workbook" in problems[0].message
+
+
+async def test_a_damaged_xlsx_is_refused_with_what_to_do(
+    registry: Registry, tmp_path: Path
+) -> None:
+    source = noise(tmp_path / "damaged.xlsx", 2 * MB)
+    with zipfile.ZipFile(source) as archive:
+        at = archive.getinfo("xl/worksheets/sheet1.xml").header_offset + 1000
+    data = bytearray(source.read_bytes())
+    data[at : at + 200] = b"\xff" * 200  # inside the sheet's packed bytes
+    source.write_bytes(bytes(data))
+    problems = await refused(registry, source)
+    assert [(p.sheet, p.code) for p in problems] == [("workbook", "INVALID")]
     assert "not an .xlsx workbook" in problems[0].message
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -41,7 +42,8 @@ def archive_problem(path: Path) -> RowProblem | None:
     try:
         with zipfile.ZipFile(path) as archive:
             return _size_problem(path.name, archive.infolist()) or _text_problem(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            NotImplementedError, RuntimeError):  # fmt: skip  # RuntimeError: encrypted
         return _problem(f"{path.name} is not an .xlsx workbook (save it from Excel as .xlsx)")
 
 
