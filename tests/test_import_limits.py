@@ -3,17 +3,22 @@ read as they were typed."""
 
 from __future__ import annotations
 
+import base64
+import os
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from registry.importer import ImportFailed, RowProblem, import_workbook, reading
+from registry.importer import ImportFailed, RowProblem, archive, import_workbook, reading
 from tests.support import Registry, write_workbook
 from tests.workbooks import two_communities
+
+MB = 1024 * 1024
 
 
 async def refused(registry: Registry, source: Path) -> list[RowProblem]:
@@ -22,9 +27,9 @@ async def refused(registry: Registry, source: Path) -> list[RowProblem]:
     return failed.value.problems
 
 
-def bomb(path: Path, unpacked: int) -> Path:
-    """An .xlsx whose one worksheet is a single cell of `unpacked` bytes of one letter: a few
-    hundred KB on disk."""
+def with_cell(path: Path, text: Iterable[bytes]) -> Path:
+    """An .xlsx whose places sheet holds one cell of `text`, written piece by piece into the
+    sheet's XML."""
     book = Workbook()
     book.active.title = "places"
     book.active.append(["code", "parent", "kind", "name"])
@@ -32,7 +37,9 @@ def bomb(path: Path, unpacked: int) -> Path:
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
-    head, tail = parts[sheet].split(b"</sheetData>")
+    # The sheet's dimension grows by the row, or a reader may stop before it.
+    xml = parts[sheet].replace(b'ref="A1:D1"', b'ref="A1:D2"')
+    head, tail = xml.split(b"</sheetData>")
     cell = b'<row r="2"><c r="D2" t="inlineStr"><is><t>'
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
@@ -40,41 +47,109 @@ def bomb(path: Path, unpacked: int) -> Path:
                 target.writestr(name, data)
         with target.open(sheet, "w") as out:
             out.write(head + cell)
-            chunk = b"A" * (1024 * 1024)
-            for _ in range(unpacked // len(chunk)):
-                out.write(chunk)
+            for piece in text:
+                out.write(piece)
             out.write(b"</t></is></c></row></sheetData>" + tail)
     return path
+
+
+def bomb(path: Path, unpacked: int) -> Path:
+    """An .xlsx whose one cell is `unpacked` bytes of one letter: a few hundred KB on disk."""
+    return with_cell(path, (b"A" * MB for _ in range(unpacked // MB)))
+
+
+def noise(path: Path, unpacked: int) -> Path:
+    """An .xlsx whose one cell is `unpacked` bytes of random letters, which pack no better
+    than real text: no packing ratio gives it away."""
+    pieces = (base64.b64encode(os.urandom(MB * 3 // 4)) for _ in range(unpacked // MB))
+    return with_cell(path, pieces)
+
+
+def refused_within(
+    seconds: float, megabytes: int
+) -> Callable[[Registry, Path], Awaitable[list[RowProblem]]]:
+    """An import that must be refused in at most `seconds` and `megabytes` of memory, which
+    is far less than parsing what it refuses would take."""
+
+    async def run(registry: Registry, source: Path) -> list[RowProblem]:
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            problems = await refused(registry, source)
+        finally:
+            taken = time.perf_counter() - started
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        assert peak < megabytes * MB, f"{peak:,} bytes taken to refuse it"
+        assert taken < seconds, f"{taken:.1f} s taken to refuse it"
+        assert await registry.count("place") == 0
+        return problems
+
+    return run
 
 
 async def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused_unread(
     registry: Registry, tmp_path: Path
 ) -> None:
-    source = bomb(tmp_path / "bomb.xlsx", 200 * 1024 * 1024)
-    assert source.stat().st_size < 1024 * 1024
+    source = bomb(tmp_path / "bomb.xlsx", 200 * MB)
+    assert source.stat().st_size < MB
 
-    tracemalloc.start()
-    started = time.perf_counter()
-    problems = await refused(registry, source)
-    seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    problems = await refused_within(5, 20)(registry, source)
 
-    assert [(p.sheet, p.row) for p in problems] == [("workbook", None)]
-    assert "unpacks to" in problems[0].message
-    assert peak < 20 * 1024 * 1024, f"{peak:,} bytes taken to refuse it"
-    assert seconds < 5
-    assert await registry.count("place") == 0
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("workbook", None, "LIMIT_EXCEEDED")]
+    assert problems[0].params == {"limit": "packing ratio", "value": archive.MAX_PACKING}
+
+
+async def test_a_cell_of_megabytes_is_refused_before_the_sheet_is_parsed(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """Given a sheet with one 20 MB cell that packs like any text, when it is imported, then
+    it is refused naming the sheet and the limit, in far less memory than the cell takes."""
+    source = noise(tmp_path / "long.xlsx", 20 * MB)
+
+    problems = await refused_within(10, 5)(registry, source)
+
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("places", None, "LIMIT_EXCEEDED")]
+    assert problems[0].params == {
+        "limit": "characters in one cell", "value": archive.MAX_CELL_CHARACTERS
+    }  # fmt: skip
+
+
+async def test_a_sheet_over_the_limit_of_one_part_is_refused_unread(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "MAX_PART_BYTES", MB)
+    source = noise(tmp_path / "large.xlsx", 2 * MB)
+
+    problems = await refused_within(5, 5)(registry, source)
+
+    assert [(p.sheet, p.code) for p in problems] == [("workbook", "LIMIT_EXCEEDED")]
+    assert problems[0].params == {"limit": "unpacked bytes of one part", "value": MB}
+    assert "xl/worksheets/sheet1.xml" in problems[0].message
+
+
+async def test_a_csv_file_over_the_limit_of_one_sheet_is_refused_unread(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_workbook(tmp_path / "large", two_communities())
+    monkeypatch.setattr(reading, "MAX_PART_BYTES", (folder / "places.csv").stat().st_size - 1)
+
+    problems = await refused(registry, folder)
+
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("places", None, "LIMIT_EXCEEDED")]
+    assert problems[0].params["limit"] == "bytes of one sheet"
 
 
 async def test_a_cell_longer_than_any_value_is_named_in_the_report(
     registry: Registry, tmp_path: Path
 ) -> None:
     rows = two_communities()
-    rows["places"][3]["name"] = "长" * (reading.MAX_CELL_CHARACTERS + 1)
+    rows["places"][3]["name"] = "长" * (archive.MAX_CELL_CHARACTERS + 1)
     problems = await refused(registry, write_workbook(tmp_path / "long", rows))
-    assert [(p.sheet, p.row, p.column) for p in problems] == [("places", 5, "name")]
-    assert f"{reading.MAX_CELL_CHARACTERS:,}" in problems[0].message
+    assert [(p.sheet, p.row, p.column, p.code) for p in problems] == [
+        ("places", 5, "name", "LIMIT_EXCEEDED")
+    ]
+    assert problems[0].params["value"] == archive.MAX_CELL_CHARACTERS
 
 
 async def test_a_file_that_is_not_an_xlsx_is_refused_with_what_to_do(
@@ -83,6 +158,21 @@ async def test_a_file_that_is_not_an_xlsx_is_refused_with_what_to_do(
     source = tmp_path / "register.xlsx"
     source.write_bytes(b"name,code\n" * 10)
     problems = await refused(registry, source)
+    assert [(p.sheet, p.code) for p in problems] == [("workbook", "INVALID")]
+    assert "not an .xlsx workbook" in problems[0].message
+
+
+async def test_a_damaged_xlsx_is_refused_with_what_to_do(
+    registry: Registry, tmp_path: Path
+) -> None:
+    source = noise(tmp_path / "damaged.xlsx", 2 * MB)
+    with zipfile.ZipFile(source) as archive:
+        at = archive.getinfo("xl/worksheets/sheet1.xml").header_offset + 1000
+    data = bytearray(source.read_bytes())
+    data[at : at + 200] = b"\xff" * 200  # inside the sheet's packed bytes
+    source.write_bytes(bytes(data))
+    problems = await refused(registry, source)
+    assert [(p.sheet, p.code) for p in problems] == [("workbook", "INVALID")]
     assert "not an .xlsx workbook" in problems[0].message
 
 
@@ -113,5 +203,18 @@ async def test_bytes_that_are_no_text_are_refused_with_how_to_save_them(
     folder = write_workbook(tmp_path / "bad", two_communities())
     (folder / "places.csv").write_bytes(b"code,parent,kind,name\n\x81\xff\xfe\x80,,,\n")
     problems = await refused(registry, folder)
-    assert [(p.sheet, p.row) for p in problems] == [("places", None)]
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("places", None, "BAD_ENCODING")]
+    assert problems[0].params == {"file": "places.csv", "encodings": ["UTF-8", "UTF-16", "GB18030"]}
     assert "CSV UTF-8" in problems[0].message
+
+
+async def test_a_csv_cell_longer_than_the_csv_reader_takes_is_named_by_its_row(
+    registry: Registry, tmp_path: Path
+) -> None:
+    rows = two_communities()
+    rows["places"][3]["name"] = "长" * 200_000
+    problems = await refused(registry, write_workbook(tmp_path / "long", rows))
+    assert [(p.sheet, p.row, p.code) for p in problems] == [("places", 5, "LIMIT_EXCEEDED")]
+    assert problems[0].params == {
+        "limit": "characters in one cell", "value": archive.MAX_CELL_CHARACTERS
+    }  # fmt: skip

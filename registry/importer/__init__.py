@@ -22,6 +22,7 @@ from sqlalchemy import text
 from registry.access.actor import SYSTEM, Actor
 from registry.audit.changelog import Recorder
 from registry.core.db import Database
+from registry.core.errors import ErrorCode
 from registry.importer.progress import Tracker
 from registry.importer.reading import read_workbook
 from registry.importer.report import ImportFailed, ImportReport, RowProblem
@@ -76,6 +77,5 @@ async def _refresh_statistics(db: Database) -> None:
 def _require_import_rights(actor: Actor) -> None:
     if not actor.can_write or not actor.unscoped:
         who = "this token may only read" if not actor.can_write else "this token is scoped"
-        raise ImportFailed(
-            [RowProblem("workbook", None, None, f"{who}; imports need an unscoped admin token")]
-        )
+        message = f"{who}; imports need an unscoped admin token"
+        raise ImportFailed([RowProblem("workbook", None, None, message, ErrorCode.FORBIDDEN)])

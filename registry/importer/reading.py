@@ -4,10 +4,11 @@ Row numbers are the ones a person sees in Excel or a CSV editor: the header is r
 Cells are stripped text ("" for no value); rows with no value at all are skipped; columns
 outside the ones a sheet knows are ignored.
 
-What is read is bounded before it is parsed: an .xlsx is a zip, and its members' unpacked
-sizes are checked first (a few hundred KB can unpack to gigabytes), and no cell longer than
-any value gridreg keeps is taken. CSV files may be UTF-8 (with or without the mark Excel
-writes), UTF-16 with its mark, or GB18030/GBK, which Chinese Excel saves as "CSV".
+What is read is bounded before it is parsed: an .xlsx is checked by `archive` (what it
+unpacks to, and that no text in it is longer than a cell may be), a CSV file by its size, and
+no cell longer than any value gridreg keeps is taken. CSV files may be UTF-8 (with or without
+the mark Excel writes), UTF-16 with its mark, or GB18030/GBK, which Chinese Excel saves as
+"CSV".
 """
 
 from __future__ import annotations
@@ -15,26 +16,38 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from registry.importer.report import RowProblem
+from registry.core.errors import ErrorCode
+from registry.importer.archive import MAX_CELL_CHARACTERS, MAX_PART_BYTES, archive_problem
+from registry.importer.report import BAD_ENCODING, LIMIT_EXCEEDED, RowProblem
 from registry.importer.workbook_format import COLUMNS, REQUIRED, Sheet
 
-# An .xlsx is refused unread when its members unpack to more than this in all, or when one
-# larger than a megabyte unpacks to more than MAX_PACKING times its packed size (worksheets
-# of real registers pack 5-20 times; a zip bomb thousands of times).
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
-MAX_PACKING = 100
-# No value gridreg keeps is longer (suggestion texts are the longest).
-MAX_CELL_CHARACTERS = 10_000
+ENCODINGS = ("UTF-8", "UTF-16", "GB18030")  # of CSV files, as Excel saves them
 
 
 class Unreadable(Exception):
-    """A sheet that cannot be read as text; the message says why and what to do."""
+    """A sheet that cannot be read as text (from `row` on, if known); the message says why
+    and what to do, the code and parameters say it for programs."""
+
+    def __init__(
+        self,
+        message: str,
+        code: str = ErrorCode.INVALID,
+        row: int | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.row = row
+        self.params = params
+
+    def problem(self, sheet: str) -> RowProblem:
+        """The problem as the import report shows it."""
+        return RowProblem(sheet, self.row, None, str(self), self.code, self.params)
 
 
 def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
@@ -43,11 +56,12 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
     if source.is_dir():
         raw = _csv_sheets(source)
     elif source.suffix.lower() in {".xlsx", ".xlsm"}:
-        if problem := _zip_problem(source):
-            return {}, [RowProblem("workbook", None, None, problem)]
+        if problem := archive_problem(source):
+            return {}, [problem]
         raw = _xlsx_sheets(source)
     elif not source.exists():
-        return {}, [RowProblem("workbook", None, None, f"{source} does not exist")]
+        message = f"{source} does not exist"
+        return {}, [RowProblem("workbook", None, None, message, ErrorCode.NOT_FOUND)]
     else:
         message = f"{source} is neither a folder of CSV files nor an .xlsx workbook"
         return {}, [RowProblem("workbook", None, None, message)]
@@ -59,7 +73,7 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
         try:
             sheet, sheet_problems = _sheet(name, records)
         except Unreadable as unreadable:
-            problems.append(RowProblem(name, None, None, str(unreadable)))
+            problems.append(unreadable.problem(name))
             continue
         problems.extend(sheet_problems)
         if sheet is not None:
@@ -96,35 +110,11 @@ def _sheet(
                 f"the cell holds {len(row[column]):,} characters; no value is longer than "
                 f"{MAX_CELL_CHARACTERS:,}"
             )
-            problems.append(RowProblem(name, number, column, message))
+            params = {"limit": "characters in one cell", "value": MAX_CELL_CHARACTERS}
+            problems.append(RowProblem(name, number, column, message, LIMIT_EXCEEDED, params))
         if any(row.values()) and not long:
             sheet.rows.append((number, row))
     return sheet, problems
-
-
-def _zip_problem(path: Path) -> str | None:
-    """Why an .xlsx must not be opened (not a zip, or unpacking to too much), or None."""
-    if not path.exists():
-        return f"{path} does not exist"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return f"{path.name} is not an .xlsx workbook (save it from Excel as .xlsx)"
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_UNPACKED_BYTES:
-        return (
-            f"{path.name} unpacks to {unpacked:,} bytes, over the limit of "
-            f"{MAX_UNPACKED_BYTES:,}; split it, or import it as CSV files"
-        )
-    for member in members:
-        packed = max(member.compress_size, 1)
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_PACKING * packed:
-            return (
-                f"{path.name}: {member.filename} unpacks to {member.file_size:,} bytes from "
-                f"{packed:,}, more than any worksheet does; it is not read"
-            )
-    return None
 
 
 def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
@@ -135,11 +125,26 @@ def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[st
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    if (size := path.stat().st_size) > MAX_PART_BYTES:
+        raise Unreadable(
+            f"{path.name} holds {size:,} bytes, over the limit of {MAX_PART_BYTES:,} for one "
+            "sheet; split it",
+            LIMIT_EXCEEDED, limit="bytes of one sheet", value=MAX_PART_BYTES,
+        )  # fmt: skip
     text = _decoded(path.read_bytes(), path.name)
+    number = 0
     try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, cells
     except csv.Error as bad:
-        raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+        if "field larger than field limit" not in str(bad):
+            raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+        # The csv module stops at a cell over its own limit, far above any value's.
+        raise Unreadable(
+            f"a cell holds more than {csv.field_size_limit():,} characters; no value is "
+            f"longer than {MAX_CELL_CHARACTERS:,}",
+            LIMIT_EXCEEDED, number + 1, limit="characters in one cell", value=MAX_CELL_CHARACTERS,
+        ) from None  # fmt: skip
 
 
 def _decoded(data: bytes, name: str) -> str:
@@ -156,8 +161,9 @@ def _decoded(data: bytes, name: str) -> str:
             continue
     raise Unreadable(
         f"{name} is not text in UTF-8, UTF-16 or GBK; save it from Excel as "
-        "\"CSV UTF-8 (comma delimited)\""
-    )
+        "\"CSV UTF-8 (comma delimited)\"",
+        BAD_ENCODING, file=name, encodings=list(ENCODINGS),
+    )  # fmt: skip
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:

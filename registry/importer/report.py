@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from registry.core.errors import ErrorCode
+
+# Codes of problems with the file itself rather than a value in it (a value's is INVALID).
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"  # params: limit (what is bounded), value (the bound)
+BAD_ENCODING = "BAD_ENCODING"  # params: file, encodings (those gridreg reads)
 
 
 @dataclass(frozen=True)
@@ -11,12 +19,15 @@ class RowProblem:
 
     `row` is the row number the user sees in Excel or a CSV editor (the header is row 1);
     None for a problem with the whole sheet. `column` is None for a problem with the whole row.
+    `code` and `params` say the same as `message` for programs, as a user error's do.
     """
 
     sheet: str
     row: int | None
     column: str | None
     message: str
+    code: str = ErrorCode.INVALID
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         where = self.sheet if self.row is None else f"{self.sheet} row {self.row}"

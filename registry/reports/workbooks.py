@@ -96,10 +96,15 @@ def _display_width(value: Any) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
+# Characters XML 1.0, and so no .xlsx, may hold: openpyxl refuses the C0 controls but writes
+# lone surrogates and U+FFFE/U+FFFF as they are, giving a workbook Excel must repair.
+_UNWRITABLE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
+
+
 def text_cell(text: str) -> str:
     """Text as a workbook keeps it: characters no .xlsx may hold (control characters stored
     before they were refused) shown as U+FFFD, so that one such name cannot break an export."""
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return _UNWRITABLE.sub("\ufffd", text)
 
 
 def write_row(sheet: Worksheet, values: Sequence[Value]) -> None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from registry.web.refusals import CONSOLE_PATHS, refusal
+
 
 def error_document(message: str, code: str) -> bytes:
     """A refusal made before GraphQL runs, in the shape of GraphQL's own errors."""
@@ -35,7 +37,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > _DRAIN * self.max_bytes:
-            await self._refuse(send)  # far too big to read even to throw away: close at once
+            await self._refuse(scope, send)  # far too big to read even to throw away: close at once
             return
         messages: list[dict] = []
         size = 0
@@ -53,7 +55,7 @@ class BodySizeLimit:
                 break
         if size > self.max_bytes:
             # Read (and dropped) up to a bound, so the client gets the answer, not a reset.
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
 
         async def replay() -> dict:
@@ -61,12 +63,17 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Callable) -> None:
-        body = error_document(
+    async def _refuse(self, scope: dict, send: Callable) -> None:
+        message = (
             f"the request body is larger than {self.max_bytes} bytes; send a smaller request "
-            "(split bulk work, or import a workbook)",
-            "PAYLOAD_TOO_LARGE",
+            "(split bulk work, or import a workbook)"
         )
+        if str(scope.get("path", "")).startswith(CONSOLE_PATHS):
+            # The console reads its endpoints' refusals, not GraphQL's errors.
+            answer = refusal(message, "PAYLOAD_TOO_LARGE", limit="bytes", value=self.max_bytes)
+            body = json.dumps(answer).encode()
+        else:
+            body = error_document(message, "PAYLOAD_TOO_LARGE")
         await send(
             {
                 "type": "http.response.start",
@@ -79,5 +86,3 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-

@@ -24,6 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # a chart's boxes, a report), far below these. Each bounds work done on the server's behalf.
 MAX_TABLES = 20
 MAX_COLUMNS = 60
+MAX_ROWS = 50_000  # in one table
 MAX_CELLS = 200_000  # all tables together, headings included
 MAX_TEXT = 2_000  # characters in one cell, heading, title or file name
 
@@ -61,10 +62,11 @@ async def coverage_download(request: Request) -> Response:
 
 
 def _text(value: Any, what: str) -> str:
-    text = str(value)
-    if len(text) > MAX_TEXT:
+    if not isinstance(value, str):
+        raise ValueError(f"a {what} is text")
+    if len(value) > MAX_TEXT:
         raise TooMuch(f"characters in one {what}", MAX_TEXT)
-    return text
+    return value
 
 
 def _cell(value: Any) -> Value:
@@ -92,6 +94,8 @@ def _tables(body: Any) -> list[Table]:
             raise ValueError("a table's columns and rows are lists")
         if len(columns) > MAX_COLUMNS:
             raise TooMuch("columns", MAX_COLUMNS)
+        if len(rows) > MAX_ROWS:
+            raise TooMuch("rows in one table", MAX_ROWS)
         cells += len(columns)
         checked: list[list[Value]] = []
         for row in rows:
@@ -110,7 +114,8 @@ def _tables(body: Any) -> list[Table]:
                 [_text(column, "heading") for column in columns],
                 checked,
                 frozenset(
-                    i for i in (percent if isinstance(percent, list) else [])
+                    i
+                    for i in (percent if isinstance(percent, list) else [])
                     if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < MAX_COLUMNS
                 ),
             )

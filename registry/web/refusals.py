@@ -9,11 +9,19 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+# Where the console's endpoints live: requests refused before they reach one (a body over the
+# deployment's limit) are answered in this shape too.
+CONSOLE_PATHS = "/console/"
+
+
+def refusal(message: str, code: str, **params: Any) -> dict[str, Any]:
+    """The body of a refusal: what to fix (`message`), its code and the values it names."""
+    return {"error": message, "code": code, "params": params}
+
 
 def refused(
     message: str, code: str, status: int, also: Mapping[str, Any] | None = None, **params: Any
 ) -> JSONResponse:
-    """A refusal: what to fix (`message`), its code, the HTTP status and the values it names;
-    `also` adds the endpoint's own fields (the session's `signedIn`)."""
-    body = {**(also or {}), "error": message, "code": code, "params": params}
-    return JSONResponse(body, status_code=status)
+    """A refusal with its HTTP status; `also` adds the endpoint's own fields (the session's
+    `signedIn`)."""
+    return JSONResponse({**(also or {}), **refusal(message, code, **params)}, status_code=status)
