@@ -78,31 +78,86 @@ async def backed_up_registry(tmp_path: Path) -> tuple[str, Path]:
     return url, out
 
 
+# What a tampered backup may bring, with the name of the object it brings.
 TAMPERING = {
-    "a trigger that un-revokes tokens": "CREATE TRIGGER keep_tokens AFTER UPDATE ON api_token "
-    "BEGIN UPDATE api_token SET revoked_at = NULL WHERE id = NEW.id; END",
-    "a table of its own": "CREATE TABLE stash (secret TEXT)",
-    "a view": "CREATE VIEW every_phone AS SELECT phone FROM member",
-    "an index": "CREATE INDEX by_phone ON member (phone)",
+    "a trigger that un-revokes tokens": (
+        "keep_tokens",
+        "CREATE TRIGGER keep_tokens AFTER UPDATE ON api_token "
+        "BEGIN UPDATE api_token SET revoked_at = NULL WHERE id = NEW.id; END",
+    ),
+    "a table of its own": ("stash", "CREATE TABLE stash (secret TEXT)"),
+    "a view": ("every_phone", "CREATE VIEW every_phone AS SELECT phone FROM member"),
+    "an index": ("by_phone", "CREATE INDEX by_phone ON member (phone)"),
+    "a missing index": ("ix_change_request_id", "DROP INDEX ix_change_request_id"),
+}
+# A file edited with writable_schema may name its objects as SQLite names its own, or change
+# the definition of one of gridreg's.
+WRITTEN_INTO_THE_SCHEMA = {
+    "a trigger named like SQLite's own": (
+        "sqlite_keep",
+        "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('trigger', "
+        "'sqlite_keep', 'api_token', 0, 'CREATE TRIGGER sqlite_keep AFTER UPDATE ON api_token "
+        "BEGIN UPDATE api_token SET revoked_at = NULL WHERE id = NEW.id; END')",
+    ),
+    "a token table that can no longer revoke": (
+        "api_token",
+        "UPDATE sqlite_master SET sql = replace(sql, 'revoked_at DATETIME', "
+        "'revoked_at DATETIME CHECK (revoked_at IS NULL)') WHERE name = 'api_token'",
+    ),
 }
 
 
-async def test_a_backup_altered_to_hold_foreign_schema_objects_is_refused(
+def tampered_copy(out: Path, folder: Path, statement: str, writable_schema: bool) -> Path:
+    """A copy of the backup `out` changed by one SQL statement."""
+    tampered = folder / "tampered.sqlite3"
+    tampered.write_bytes(out.read_bytes())
+    with sqlite3.connect(tampered) as connection:
+        if writable_schema:
+            connection.execute("PRAGMA writable_schema = ON")
+        connection.execute(statement)
+    connection.close()
+    return tampered
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "writable_schema"),
+    [(*change, False) for change in TAMPERING.values()]
+    + [(*change, True) for change in WRITTEN_INTO_THE_SCHEMA.values()],
+    ids=[*TAMPERING, *WRITTEN_INTO_THE_SCHEMA],
+)
+async def test_a_backup_altered_to_hold_another_schema_is_refused_and_the_live_one_kept(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    statement: str,
+    writable_schema: bool,
+) -> None:
+    # Given a registry, a backup of it, and a copy of that backup altered
+    url, out = await backed_up_registry(tmp_path)
+    live = tmp_path / "registry.sqlite3"
+    tampered = tampered_copy(out, tmp_path, statement, writable_schema)
+    before = live.read_bytes()
+
+    # When the altered copy is restored
+    code = await asyncio.to_thread(main, ["--database", url, "restore", str(tampered)])
+
+    # Then it is refused, naming what it brings, and the live database is left as it was
+    err = capsys.readouterr().err
+    assert code == 1 and name in err and "Traceback" not in err
+    assert live.read_bytes() == before
+    # ...while the backup as it was made still restores
+    assert await asyncio.to_thread(main, ["--database", url, "restore", str(out)]) == 0
+
+
+async def test_a_backup_with_two_schema_revisions_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url, out = await backed_up_registry(tmp_path)
-    live = tmp_path / "registry.sqlite3"
-    for what, ddl in TAMPERING.items():
-        tampered = tmp_path / f"tampered-{len(what)}.sqlite3"
-        tampered.write_bytes(out.read_bytes())
-        with sqlite3.connect(tampered) as connection:
-            connection.execute(ddl)
-        before = live.read_bytes()
-        assert await asyncio.to_thread(main, ["--database", url, "restore", str(tampered)]) == 1
-        assert "schema objects gridreg does not make" in capsys.readouterr().err, what
-        assert live.read_bytes() == before, f"{what}: the live database changed"
-    # The untouched backup still restores.
-    assert await asyncio.to_thread(main, ["--database", url, "restore", str(out)]) == 0
+    with sqlite3.connect(out) as connection:
+        connection.execute("INSERT INTO alembic_version VALUES ('0001')")
+    connection.close()
+    assert await asyncio.to_thread(main, ["--database", url, "restore", str(out)]) == 1
+    assert str(out) in capsys.readouterr().err
 
 
 async def test_a_backup_from_an_unknown_schema_revision_is_refused(

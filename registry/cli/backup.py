@@ -3,8 +3,9 @@
 `backup` copies the database with SQLite's online backup API: it reads one consistent snapshot
 while the server keeps serving (in WAL mode readers and the writer are not blocked), so a
 write committed during the copy is either wholly in it or wholly not. `restore` writes a backup
-back the same way, under the database's write lock, after checking the backup is sound and is
-a gridreg database; serving workers see the restored data on their next transaction.
+back the same way, under the database's write lock, after checking a private copy of the backup
+is sound and holds gridreg's schema exactly as its migrations make it (nothing added, changed
+or missing); serving workers see the restored data on their next transaction.
 
 PostgreSQL is backed up with its own tools (see the README): `pg_dump -Fc` and `pg_restore`.
 """
@@ -39,9 +40,25 @@ def sqlite_file(database_url: str) -> Path:
     return Path(url.database)
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    # Pages in one step: the copy is one snapshot even if writers commit meanwhile.
-    source.backup(target, pages=-1)
+def _copy(source: Path, target: Path, what: str, self_contained: bool = True) -> None:
+    """Copy the database `source` onto `target` with SQLite's backup API; `what` names the
+    step in the BackupError any SQLite failure becomes. A `self_contained` copy is one file
+    (no WAL beside it); the live database keeps the journal mode it has."""
+    try:
+        reading = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        try:
+            writing = sqlite3.connect(target, timeout=30)
+            try:
+                # Pages in one step: the copy is one snapshot even if writers commit meanwhile.
+                reading.backup(writing, pages=-1)
+                if self_contained:
+                    writing.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                writing.close()
+        finally:
+            reading.close()
+    except sqlite3.Error as failed:
+        raise BackupError(f"{what} failed: {failed}") from None
 
 
 def backup(database_url: str, out: Path) -> int:
@@ -53,30 +70,33 @@ def backup(database_url: str, out: Path) -> int:
     if out.exists():
         raise BackupError(f"{out} exists already; name a new file")
     out.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    target = sqlite3.connect(out)
-    try:
-        _copy(source, target)
-        target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    finally:
-        target.close()
-        source.close()
+    _copy(path, out, f"backing up {path}")
     return out.stat().st_size
 
 
-Objects = set[tuple[str, str]]
+# A schema object as sqlite_master holds it: type, name, the table it belongs to, and its
+# CREATE statement with whitespace and identifier quotes evened out (None for SQLite's own
+# automatic indexes).
+SchemaObject = tuple[str, str, str, str | None]
+# The statistics ANALYZE leaves behind (imports run it): they steer the planner, nothing else.
+STATISTICS = frozenset({"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"})
 
 
-def _objects(connection: sqlite3.Connection) -> Objects:
-    """The schema objects of a SQLite database: (type, name) of its tables, indexes, views and
-    triggers, SQLite's own internal ones left out."""
-    rows = connection.execute(
-        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-    ).fetchall()
-    return {(kind, name) for kind, name in rows}
+def _objects(connection: sqlite3.Connection) -> dict[tuple[str, str], SchemaObject]:
+    """Every schema object of a SQLite database by (type, name): its tables, indexes, views and
+    triggers, SQLite's own included (a name starting with `sqlite_` proves nothing: a file
+    edited with `PRAGMA writable_schema` may give a trigger such a name)."""
+    rows = connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    found = {}
+    for kind, name, table, sql in rows:
+        if kind == "table" and name in STATISTICS:
+            continue
+        shown = " ".join(sql.replace('"', "").split()) if sql is not None else None
+        found[(kind, name)] = (kind, name, table, shown)
+    return found
 
 
-def expected_objects(revision: str) -> Objects:
+def expected_objects(revision: str) -> dict[tuple[str, str], SchemaObject]:
     """The schema objects gridreg's own migrations create up to `revision`."""
     with tempfile.TemporaryDirectory() as folder:
         fresh = Path(folder) / "fresh.sqlite3"
@@ -88,53 +108,73 @@ def expected_objects(revision: str) -> Objects:
             connection.close()
 
 
-def check(backup_file: Path) -> None:
-    """Refuse a file that is not a sound gridreg database holding gridreg's schema alone: a
-    table, index, view or trigger its migrations do not make (a trigger that undoes token
-    revocations, say) is never restored."""
-    if not backup_file.exists():
-        raise BackupError(f"no backup at {backup_file}")
+def _read(backup_file: Path) -> tuple[str, list[tuple[str]], dict[tuple[str, str], SchemaObject]]:
+    """Integrity, schema revision rows and schema objects of a file, opened read-only and
+    trusting nothing its schema defines."""
+    connection = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
     try:
-        connection = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-        try:
-            ok = connection.execute("PRAGMA integrity_check").fetchone()[0]
-            version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-            found = _objects(connection)
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as bad:
-        raise BackupError(f"{backup_file} is not a gridreg database: {bad}") from None
-    if ok != "ok" or version is None:
-        raise BackupError(f"{backup_file} is damaged or not a gridreg database ({ok})")
-    revision = version[0]
+        connection.execute("PRAGMA trusted_schema = OFF")
+        ok = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        versions = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        return ok, versions, _objects(connection)
+    finally:
+        connection.close()
+
+
+def _known(revision: str) -> bool:
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     try:
-        known = scripts.get_revision(revision) is not None
+        return scripts.get_revision(revision) is not None
     except CommandError:
-        known = False
-    if not known:
+        return False
+
+
+def check(backup_file: Path, name: Path | None = None) -> None:
+    """Refuse a file that is not a sound gridreg database holding gridreg's schema alone,
+    exactly as its migrations make it: a table, index, view or trigger they do not make (a
+    trigger that undoes token revocations, say), one whose definition was changed, or one of
+    theirs that is missing, is never restored. Messages call the file `name` if given."""
+    name = name or backup_file
+    if not backup_file.is_file():
+        raise BackupError(f"no backup at {name}")
+    try:
+        ok, versions, found = _read(backup_file)
+    except sqlite3.Error as bad:
+        raise BackupError(f"{name} is not a gridreg database: {bad}") from None
+    if ok != "ok" or len(versions) != 1:
+        raise BackupError(f"{name} is damaged or not a gridreg database ({ok})")
+    revision = versions[0][0]
+    if not isinstance(revision, str) or not _known(revision):
         raise BackupError(
-            f"{backup_file} is at schema revision {revision!r}, which this gridreg does not "
+            f"{name} is at schema revision {revision!r}, which this gridreg does not "
             "know: restore it with the gridreg that made it, or upgrade gridreg first"
         )
-    foreign = sorted(found - expected_objects(revision))
-    if foreign:
-        named = ", ".join(f"{kind} {name}" for kind, name in foreign)
+    expected = expected_objects(revision)
+    foreign = sorted(found.keys() - expected.keys())
+    changed = sorted(key for key in found.keys() & expected.keys() if found[key] != expected[key])
+    missing = sorted(expected.keys() - found.keys())
+    if foreign or changed or missing:
+        named = "; ".join(
+            f"{what}: " + ", ".join(f"{kind} {called}" for kind, called in keys)
+            for what, keys in (("foreign", foreign), ("changed", changed), ("missing", missing))
+            if keys
+        )
         raise BackupError(
-            f"{backup_file} holds schema objects gridreg does not make ({named}); it was "
-            "altered after the backup and is not restored"
+            f"{name} does not hold gridreg's schema alone ({named}): it was altered after "
+            "the backup and is not restored"
         )
 
 
 def restore(database_url: str, backup_file: Path) -> None:
-    """Replace the registry's contents with the backup's, in one step."""
+    """Replace the registry's contents with the backup's, in one step. What is checked is a
+    private copy of the file, and that copy is what is restored: the file cannot change in
+    between."""
     path = sqlite_file(database_url)
-    check(backup_file)
+    if not backup_file.is_file():
+        raise BackupError(f"no backup at {backup_file}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-    target = sqlite3.connect(path, timeout=30)
-    try:
-        _copy(source, target)
-    finally:
-        target.close()
-        source.close()
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        copy = Path(folder) / "restoring.sqlite3"
+        _copy(backup_file, copy, f"reading {backup_file}")
+        check(copy, name=backup_file)
+        _copy(copy, path, f"restoring {path}", self_contained=False)
