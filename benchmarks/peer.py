@@ -33,7 +33,7 @@ from registry.access.actor import Role
 from registry.access.tokens import create_token
 from registry.core.db import Database
 
-console = Console()
+console = Console(width=150)
 PEER_VERSION = "4.14.1"
 PEER_HOME = Path("var") / "peer"
 
