@@ -152,16 +152,22 @@ async def authenticate_session(session: AsyncSession, raw: str | None) -> Actor 
     return _actor(rows)
 
 
-async def open_session(session: AsyncSession, actor: Actor, lasting: timedelta) -> str:
+async def open_session(
+    session: AsyncSession, actor: Actor, lasting: timedelta, replacing: str | None = None
+) -> str:
     """Open a console session for an authenticated actor's token; returns its raw id, which
-    only the cookie holds."""
+    only the cookie holds. The session the browser held before (`replacing`) ends, and so do
+    all sessions that are over, so the table keeps only live ones."""
     assert actor.token_id is not None
+    now = datetime.now(UTC)
+    await close_session(session, replacing)
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
     raw = secrets.token_urlsafe(32)
     session.add(
         ConsoleSession(
             session_hash=hash_token(raw),
             token_id=actor.token_id,
-            expires_at=datetime.now(UTC) + lasting,
+            expires_at=now + lasting,
         )
     )
     await session.flush()
