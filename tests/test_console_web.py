@@ -308,7 +308,21 @@ async def test_sessions_that_are_over_are_removed_at_the_next_sign_in(registry: 
 
 
 @pytest.mark.parametrize(
-    "body", [b"{not json", b"null", b"1", b'"x"', b"[]", b'{"token": 5}', b"{}", b"\xff\xfe"]
+    "body",
+    [
+        b"{not json",
+        b"null",
+        b"1",
+        b'"x"',
+        b"[]",
+        b'{"token": 5}',
+        b'{"token": null}',
+        b'{"token": "   "}',
+        b'{"token": "\\ud800"}',  # half a surrogate pair: no text
+        b"[" * 5000,  # deeper than any parser goes
+        b"{}",
+        b"\xff\xfe",
+    ],
 )
 async def test_a_sign_in_that_is_not_a_token_in_json_gets_a_coded_400(
     registry: Registry, body: bytes
