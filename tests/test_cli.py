@@ -4,11 +4,18 @@ exit, never a Python traceback."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from registry.access.actor import Role
+from registry.access.token_admin import list_tokens
+from registry.access.tokens import create_token
 from registry.cli.main import MAX_TOKEN_DAYS, main
+from registry.core.db import Database
+from registry.core.errors import ErrorCode, UserErrors
 from registry.core.migrate import upgrade
 
 
@@ -56,15 +63,128 @@ def test_revoking_something_that_is_no_token_says_what_to_give(
     assert err.startswith("nothing revoked:") and "Traceback" not in err
 
 
+def one_line_refusal(code: int, err: str) -> bool:
+    """gridreg refused: exit 1, and one line on stderr, no traceback."""
+    return code == 1 and err.count("\n") == 1 and "Traceback" not in err
+
+
 @pytest.mark.parametrize(
-    "url", ["nonsense://x", "postgresql://nobody@127.0.0.1:1/nothing", "sqlite+aiosqlite:///"]
+    "url",
+    [
+        "nonsense://x",
+        "::::",
+        "mysql://someone:hunter2@127.0.0.1/registry",
+        "postgresql+psycopg2://someone:hunter2@127.0.0.1/registry",
+        "postgresql://nobody:hunter2@127.0.0.1:1/nothing",
+        "sqlite+aiosqlite:///",
+        "sqlite:///:memory:",
+    ],
 )
+@pytest.mark.parametrize(
+    "command", [["token", "list"], ["db", "upgrade"], ["export", "coverage", "--scope", "S",
+                                                        "--out", "never.xlsx"]]
+)  # fmt: skip
 def test_a_database_that_cannot_be_used_is_one_line_of_error(
-    capsys: pytest.CaptureFixture[str], url: str
+    capsys: pytest.CaptureFixture[str], url: str, command: list[str]
 ) -> None:
-    code, err = run(capsys, "--database", url, "token", "list")
-    assert code == 1
-    assert err.startswith("gridreg:") and err.count("\n") == 1 and "Traceback" not in err
+    code, err = run(capsys, "--database", url, *command)
+    assert one_line_refusal(code, err) and err.startswith("gridreg:")
+    assert "hunter2" not in err  # a password in the URL is never shown
+
+
+@pytest.mark.parametrize("command", [["token", "list"], ["db", "upgrade"]])
+def test_a_file_that_is_no_database_is_one_line_of_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 512)
+    code, err = run(capsys, "--database", f"sqlite:///{junk}", *command)
+    assert one_line_refusal(code, err) and err.startswith("gridreg:")
+
+
+def test_a_database_of_an_unknown_schema_revision_is_not_upgraded(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = database.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    connection.close()
+    code, err = run(capsys, "--database", database, "db", "upgrade")
+    assert one_line_refusal(code, err) and "9999_from_the_future" in err
+
+
+def test_a_setting_that_is_no_number_is_one_line_of_error(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRIDREG_PAGE_SIZE_MAX", "many")
+    code, err = run(capsys, "--database", database, "token", "list")
+    assert one_line_refusal(code, err) and "GRIDREG_" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["serve", "--port", "99999"],
+        ["serve", "--port", "-5"],
+        ["serve", "--port", "http"],
+        ["serve", "--workers", "0"],
+        ["demo", "--workers", "-3"],
+    ],
+)
+def test_serving_on_a_port_or_with_workers_that_cannot_be_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, err = run(capsys, *argv)
+    assert code == 2 and "give a whole number from 1 to" in err and "Traceback" not in err
+
+
+def test_a_token_for_an_unknown_organisation_is_refused(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run(capsys, "--database", database, "token", "create", "--role", "viewer",
+                    "--scope", "NOWHERE")  # fmt: skip
+    assert one_line_refusal(code, err) and "NOWHERE" in err
+
+
+async def test_no_token_is_made_to_last_longer_than_the_bound_whoever_makes_it(
+    database: str,
+) -> None:
+    db = Database(database)
+    try:
+        with pytest.raises(UserErrors) as refused:
+            async with db.write() as session:
+                far = datetime.now(UTC) + timedelta(days=MAX_TOKEN_DAYS + 1)
+                await create_token(session, Role.ADMIN, expires_at=far)
+        assert [p.code for p in refused.value.problems] == [ErrorCode.INVALID]
+        async with db.read() as session:
+            assert await list_tokens(session) == []
+    finally:
+        await db.dispose()
+
+
+def test_files_that_cannot_be_read_or_written_are_one_line_of_error(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    workbook = tmp_path / "workbook"
+    (workbook / "places.csv").mkdir(parents=True)  # a folder where a CSV file should be
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"not a database" * 512)
+    attempts = [
+        ["import", str(workbook)],
+        ["export", "coverage", "--scope", "S", "--out", str(a_file / "x.xlsx")],
+        ["seed", "synthetic", "--scale", "tiny", "--out", str(a_file / "x")],
+        ["restore", str(tmp_path)],
+        ["restore", str(tmp_path / "nowhere.sqlite3")],
+        ["restore", str(junk)],
+    ]
+    for argv in attempts:
+        code, err = run(capsys, "--database", database, *argv)
+        assert code == 1 and "Traceback" not in err and err.strip(), argv
+    # Backing up a file that is no database says so too.
+    code, err = run(capsys, "--database", f"sqlite:///{junk}", "backup", str(tmp_path / "b"))
+    assert one_line_refusal(code, err) and not (tmp_path / "b").exists()
 
 
 def test_importing_a_missing_workbook_says_so(

@@ -3,13 +3,16 @@ CSRF holes, the self-hosted IDE, and pages that load nothing from the internet."
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlparse
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from registry.cli.main import main
 from registry.web.pages import STATIC
 from registry.web.session import COOKIE, SESSION_HEADER
 from tests.support import Registry
@@ -240,8 +243,86 @@ async def test_revoking_the_token_ends_the_sessions_opened_with_it(registry: Reg
     assert not (await registry.http.get("/console/session", headers=headers)).json()["signedIn"]
 
 
+async def session_rows(registry: Registry) -> int:
+    async with registry.db.read() as session:
+        return int(await session.scalar(text("SELECT count(*) FROM console_session")) or 0)
+
+
+async def test_signing_in_again_ends_the_session_the_browser_held(registry: Registry) -> None:
+    # Given a browser signed in, and a copy of its cookie
+    await registry.load(WORLD)
+    await signed_in(registry, "organiser", "P1")
+    earlier = registry.http.cookies[COOKIE]
+
+    # When it signs in again
+    await signed_in(registry, "viewer", "P1")
+
+    # Then the earlier session is over on the server, and only the new one is kept
+    registry.http.cookies.set(COOKIE, earlier)
+    who = await registry.http.get("/console/session", headers={SESSION_HEADER: "1"})
+    assert who.json()["signedIn"] is False and await session_rows(registry) == 1
+
+
+async def test_signing_out_without_the_header_still_ends_the_session(registry: Registry) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry)
+    copied = registry.http.cookies[COOKIE]
+
+    await registry.http.delete("/console/session")  # a client that sends the cookie alone
+
+    registry.http.cookies.set(COOKIE, copied)
+    who = await registry.http.get("/console/session", headers={SESSION_HEADER: "1"})
+    assert who.json()["signedIn"] is False and await session_rows(registry) == 0
+
+
+async def test_revoking_a_token_with_gridreg_ends_and_removes_its_sessions(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    token = await signed_in(registry, "organiser", "P1")
+    headers = {SESSION_HEADER: "1"}
+
+    argv = ["--database", registry.db.url, "token", "revoke", token]
+    assert await asyncio.to_thread(main, argv) == 0
+
+    assert not (await registry.http.get("/console/session", headers=headers)).json()["signedIn"]
+    assert await session_rows(registry) == 0
+
+
+async def test_sessions_that_are_over_are_removed_at_the_next_sign_in(registry: Registry) -> None:
+    await registry.load(WORLD)
+    await signed_in(registry)
+    async with registry.db.write() as session:
+        await session.execute(
+            text("UPDATE console_session SET expires_at = :past"),
+            {"past": datetime.now(UTC) - timedelta(hours=1)},
+        )
+    assert not (await registry.http.get("/console/session", headers={SESSION_HEADER: "1"})).json()[
+        "signedIn"
+    ]
+
+    registry.http.cookies.clear()  # another browser signs in
+    await signed_in(registry)
+
+    assert await session_rows(registry) == 1
+
+
 @pytest.mark.parametrize(
-    "body", [b"{not json", b"null", b"1", b'"x"', b"[]", b'{"token": 5}', b"{}", b"\xff\xfe"]
+    "body",
+    [
+        b"{not json",
+        b"null",
+        b"1",
+        b'"x"',
+        b"[]",
+        b'{"token": 5}',
+        b'{"token": null}',
+        b'{"token": "   "}',
+        b'{"token": "\\ud800"}',  # half a surrogate pair: no text
+        b"[" * 5000,  # deeper than any parser goes
+        b"{}",
+        b"\xff\xfe",
+    ],
 )
 async def test_a_sign_in_that_is_not_a_token_in_json_gets_a_coded_400(
     registry: Registry, body: bytes

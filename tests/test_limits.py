@@ -198,6 +198,32 @@ async def test_only_unexpected_failures_log_a_stack_trace(registry, monkeypatch,
     assert "a bug" in str(failures[0].exc_info[1])
 
 
+async def test_refusals_at_every_door_log_one_line_and_no_stack_trace(registry, caplog) -> None:
+    # Given a registry, a viewer, and an admin
+    await registry.load(two_communities())
+    viewer = await registry.client("viewer", "A-DW")
+    admin = await registry.client("admin")
+    caplog.set_level(logging.DEBUG)
+    json_type = {"Content-Type": "application/json"}
+
+    # When callers send what callers get wrong, to GraphQL and to the console
+    await viewer.post(
+        'mutation { updatePlace(input: {place: "S", name: "x"}) { userErrors { code } } }'
+    )
+    await viewer.post('{ node(id: "UGxhY2U6wrI=") { id } }')  # Place:² — BAD_INPUT
+    await admin.post('{ place(code: "NOWHERE") { code } }')
+    for body in (b"null", b"1", b'"x"', b"{not json", b"\xff\xfe"):
+        await registry.http.post("/graphql", content=body, headers=json_type)
+        await registry.http.post("/console/session", content=body, headers=json_type)
+    await registry.http.post("/console/session", json={"token": "grt_nope"})
+    await registry.http.post("/console/export/table.xlsx", content=b"[]", headers=json_type)
+    await registry.http.get("/console/export/coverage.xlsx", params={"scope": "NOWHERE"})
+
+    # Then nothing is logged as an error, nothing carries a stack trace, each record one line
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [

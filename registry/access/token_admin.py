@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.tokens import TOKEN_PREFIX, hash_token
 from registry.core.errors import ErrorCode, fail
-from registry.core.models import ApiToken, Organisation
+from registry.core.models import ApiToken, ConsoleSession, Organisation
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,9 @@ async def revoke_token(session: AsyncSession, key: str) -> int:
     if token.revoked_at is not None:
         raise fail("token", f"token {token.id} was already revoked", ErrorCode.CONFLICT)
     token.revoked_at = datetime.now(UTC)
+    # Its console sessions end with it (authentication refuses them anyway): no row outlives
+    # the token it was opened with.
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.token_id == token.id))
     await session.flush()
     return token.id
 

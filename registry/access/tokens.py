@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from registry.access.actor import Actor, Role
+from registry.core.config import MAX_TOKEN_DAYS
 from registry.core.db import column_rows
 from registry.core.errors import ErrorCode, fail
 from registry.core.models import ApiToken, ConsoleSession, Coverage, Organisation, Place
@@ -34,6 +35,7 @@ from registry.core.paths import (
 from registry.core.validation import character_problem
 
 TOKEN_PREFIX = "grt_"
+LONGEST = timedelta(days=MAX_TOKEN_DAYS)
 
 
 def hash_token(raw: str) -> str:
@@ -56,6 +58,8 @@ async def create_token(
             raise fail(field, f"{field} {problem}")
     if label is not None and len(label) > label_max:
         raise fail("label", f"label is longer than {label_max} characters")
+    if expires_at is not None and expires_at > datetime.now(UTC) + LONGEST:
+        raise fail("days", f"a token lasts at most {MAX_TOKEN_DAYS} days")
     scope_id = None
     if scope_code is None:
         if role != Role.ADMIN:
@@ -148,16 +152,22 @@ async def authenticate_session(session: AsyncSession, raw: str | None) -> Actor 
     return _actor(rows)
 
 
-async def open_session(session: AsyncSession, actor: Actor, lasting: timedelta) -> str:
+async def open_session(
+    session: AsyncSession, actor: Actor, lasting: timedelta, replacing: str | None = None
+) -> str:
     """Open a console session for an authenticated actor's token; returns its raw id, which
-    only the cookie holds."""
+    only the cookie holds. The session the browser held before (`replacing`) ends, and so do
+    all sessions that are over, so the table keeps only live ones."""
     assert actor.token_id is not None
+    now = datetime.now(UTC)
+    await close_session(session, replacing)
+    await session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
     raw = secrets.token_urlsafe(32)
     session.add(
         ConsoleSession(
             session_hash=hash_token(raw),
             token_id=actor.token_id,
-            expires_at=datetime.now(UTC) + lasting,
+            expires_at=now + lasting,
         )
     )
     await session.flush()

@@ -70,7 +70,11 @@ def backup(database_url: str, out: Path) -> int:
     if out.exists():
         raise BackupError(f"{out} exists already; name a new file")
     out.parent.mkdir(parents=True, exist_ok=True)
-    _copy(path, out, f"backing up {path}")
+    try:
+        _copy(path, out, f"backing up {path}")
+    except BackupError:
+        out.unlink(missing_ok=True)  # no half-made backup that the next attempt would refuse
+        raise
     return out.stat().st_size
 
 

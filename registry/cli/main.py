@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import DBAPIError
 
-from registry.core.config import Settings
+from registry.core.config import MAX_TOKEN_DAYS, Settings, database_url_problem
 
 
 def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
@@ -75,9 +77,8 @@ def _token_create(settings: Settings, args: argparse.Namespace) -> int:
         db = Database(settings.database_url)
         try:
             async with db.write() as session:
-                expires = (
-                    datetime.now(UTC) + timedelta(days=args.days) if args.days is not None else None
-                )
+                days = args.days
+                expires = datetime.now(UTC) + timedelta(days=days) if days is not None else None
                 return await create_token(session, Role(args.role), args.scope, args.label, expires)
         finally:
             await db.dispose()
@@ -271,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
     syn.add_argument("--seed", type=int, default=1)
     syn.add_argument("--out", default="var/synthetic")
-    syn.set_defaults(run=_seed_synthetic)
+    syn.set_defaults(run=_seed_synthetic, uses_database=False)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(
         dest="token_command", required=True
@@ -281,7 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", help="organisation code; none = the whole registry (admin only)")
     create.add_argument("--label")
     create.add_argument(
-        "--days", type=_days, help=f"expire after this many days (1 to {MAX_TOKEN_DAYS})"
+        "--days",
+        type=_bounded(1, MAX_TOKEN_DAYS, " (leave --days out for a token that does not expire)"),
+        help=f"expire after this many days (1 to {MAX_TOKEN_DAYS})",
     )
     create.set_defaults(run=_token_create)
     token.add_parser(
@@ -297,13 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         serve = sub.add_parser(name, help=text)
         serve.add_argument("--host", default="127.0.0.1")
-        serve.add_argument("--port", type=int, default=8000)
-        serve.add_argument("--workers", type=int, default=1)
+        serve.add_argument("--port", type=_bounded(1, 65535), default=8000)
+        serve.add_argument("--workers", type=_bounded(1, MAX_WORKERS), default=1)
         serve.set_defaults(run=runner)
 
     sdl = sub.add_parser("export-sdl", help="write the GraphQL schema (graphql/schema.graphql)")
     sdl.add_argument("--out")
-    sdl.set_defaults(run=_export_sdl)
+    sdl.set_defaults(run=_export_sdl, uses_database=False)
 
     export = sub.add_parser("export", help="export reports as .xlsx").add_subparsers(
         dest="export_command", required=True
@@ -359,34 +362,59 @@ def _needs_extra(name: str, missing: ImportError) -> Any:
     return run
 
 
-MAX_TOKEN_DAYS = 3650  # ten years: a token that should never expire is made without --days
+MAX_WORKERS = 256
 
 
-def _days(text: str) -> int:
-    """A token's lifetime in days, as `--days` takes it."""
-    try:
-        days = int(text)
-    except ValueError:
-        days = 0
-    if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise argparse.ArgumentTypeError(
-            f"give a whole number of days from 1 to {MAX_TOKEN_DAYS}, not {text!r} "
-            "(leave --days out for a token that does not expire)"
-        )
-    return days
+def _bounded(low: int, high: int, hint: str = "") -> Any:
+    """An argparse type: a whole number from `low` to `high` (`hint` adds to the refusal)."""
+
+    def number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"give a whole number from {low} to {high}, not {text!r}{hint}"
+            )
+        return value
+
+    return number
+
+
+def _one_line(error: BaseException) -> str:
+    # A driver's message may run on for lines (SQL, hints): its first says what happened.
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `gridreg` console script."""
+    """Entry point of the `gridreg` console script. Wrong input, a database that cannot be
+    used and a file that cannot be read or written are one line on stderr and exit 1 (argparse's
+    refusals exit 2); only a fault of gridreg's own shows a traceback."""
     args = build_parser().parse_args(argv)
+    uses_database = getattr(args, "uses_database", True)
     overrides = {"database_url": args.database} if args.database else {}
     try:
-        return int(args.run(Settings.from_env(**overrides), args) or 0)
-    except (ArgumentError, NoSuchModuleError) as bad:
-        print(f"gridreg: the database URL is not one gridreg can use: {bad}", file=sys.stderr)
-    except (OperationalError, InterfaceError, OSError) as unreachable:
-        reason = getattr(unreachable, "orig", None) or unreachable
-        print(f"gridreg: the database or a file could not be used: {reason}", file=sys.stderr)
+        settings = Settings.from_env(**overrides)
+    except ValueError as bad:  # a GRIDREG_* number that is none
+        print(f"gridreg: a GRIDREG_* setting is wrong: {bad}", file=sys.stderr)
+        return 1
+    problem = database_url_problem(settings.database_url) if uses_database else None
+    if problem:
+        print(f"gridreg: {problem}", file=sys.stderr)
+        return 1
+    try:
+        return int(args.run(settings, args) or 0)
+    except (DBAPIError, sqlite3.Error) as failed:
+        reason = _one_line(getattr(failed, "orig", None) or failed)
+        print(f"gridreg: the database could not be used: {reason}", file=sys.stderr)
+    except CommandError as failed:  # Alembic: a schema revision this gridreg does not know
+        print(f"gridreg: the database's schema cannot be upgraded: {failed}", file=sys.stderr)
+    except OSError as failed:
+        where = f"{failed.filename}: " if failed.filename else ""
+        reason = failed.strerror or _one_line(failed)
+        print(f"gridreg: {where}{reason}", file=sys.stderr)
     return 1
 
 

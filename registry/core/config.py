@@ -6,7 +6,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 DEFAULT_SQLITE_PATH = Path("var") / "gridreg.sqlite3"
+# The longest a token may be made to last: ten years. One that never expires is made without
+# an expiry (and revoked when no longer needed).
+MAX_TOKEN_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -97,3 +103,23 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
+
+
+# The async drivers gridreg runs on, by database.
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why gridreg cannot keep a registry at this (normalised) database URL, or None. The
+    URL itself is never quoted: it may hold a password."""
+    give = "give sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return f"the database URL is not one; {give}"
+    backend, _, driver = parsed.drivername.partition("+")
+    if DRIVERS.get(backend) != driver:
+        return f"the database URL names {parsed.drivername!r}, which gridreg does not use; {give}"
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return "an in-memory SQLite database is gone when gridreg exits; give sqlite:///FILE"
+    return None

@@ -34,9 +34,10 @@ def bearer_token(request: HTTPConnection) -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def cookie_session(request: HTTPConnection) -> str | None:
-    """The session cookie's id, if the request proves it comes from gridreg's own pages."""
-    if not request.headers.get(SESSION_HEADER):
+def cookie_session(request: HTTPConnection, to_end: bool = False) -> str | None:
+    """The session cookie's id, if the request proves it comes from gridreg's own pages; or,
+    `to_end` it, whatever request brings it (ending a session grants nothing)."""
+    if not to_end and not request.headers.get(SESSION_HEADER):
         return None
     return request.cookies.get(COOKIE) or None
 

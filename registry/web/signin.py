@@ -1,7 +1,8 @@
 """Sign-in and sign-out for the console: `/console/session`.
 
-POST a JSON `{"token": ...}` to sign in (the token goes into the session cookie, never back to
-the page), GET to learn who is signed in and what their scope's roots are, DELETE to sign out.
+POST a JSON `{"token": ...}` to sign in (the cookie gets a new session's random id; the token
+never goes back to the browser), GET to learn who is signed in and what their scope's roots
+are, DELETE to sign out (the session row is deleted, so a copy of the cookie is worthless).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ async def session_endpoint(request: Request) -> Response:
     """GET: who is signed in. POST {token}: sign in. DELETE: sign out."""
     if request.method == "DELETE":
         async with _db(request).write() as session:
-            await close_session(session, cookie_session(request))
+            await close_session(session, cookie_session(request, to_end=True))
         response = JSONResponse({"signedIn": False})
         clear_session(response)
         return response
@@ -102,7 +103,8 @@ async def session_endpoint(request: Request) -> Response:
             if actor is None:
                 return _signed_out("unknown, revoked or expired token")
             response = JSONResponse(await whoami(session, actor))
-            session_id = await open_session(session, actor, LASTING)
+            replacing = cookie_session(request, to_end=True)
+            session_id = await open_session(session, actor, LASTING, replacing)
         set_session(response, request, session_id)
         return response
     async with _db(request).read() as session:
