@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import struct
 import time
 import tracemalloc
 import zipfile
@@ -167,9 +168,14 @@ async def test_a_damaged_xlsx_is_refused_with_what_to_do(
 ) -> None:
     source = noise(tmp_path / "damaged.xlsx", 2 * MB)
     with zipfile.ZipFile(source) as archive:
-        at = archive.getinfo("xl/worksheets/sheet1.xml").header_offset + 1000
+        header = archive.getinfo("xl/worksheets/sheet1.xml").header_offset
     data = bytearray(source.read_bytes())
-    data[at : at + 200] = b"\xff" * 200  # inside the sheet's packed bytes
+    # The sheet's packed bytes start after its local header (30 bytes, its name, its extra
+    # field): all ones there is a block type deflate does not have, so unpacking fails at once,
+    # before any text could be read (damage further in may sit in a stored block and pass).
+    name_length, extra_length = struct.unpack("<HH", data[header + 26 : header + 30])
+    at = header + 30 + name_length + extra_length
+    data[at : at + 200] = b"\xff" * 200
     source.write_bytes(bytes(data))
     problems = await refused(registry, source)
     assert [(p.sheet, p.code) for p in problems] == [("workbook", "INVALID")]
