@@ -370,7 +370,7 @@ async def test_the_oracle_reads_deep_into_its_own_community(registry: Registry) 
     await registry.load(crossing_communities(MINE, THEIRS))
     world = await outside_of(registry, TOKEN_SCOPE)
     api = await registry.client("viewer", scope=TOKEN_SCOPE)
-    field_ = schema_cache().query_type.fields["ifMemberLeaves"]
+    field_ = root_fields("query")["ifMemberLeaves"]
     samples = sample_sets(world, "ifMemberLeaves", field_)[0]
     text = ""
     variables = root_variables("ifMemberLeaves", field_, samples)
