@@ -360,3 +360,22 @@ async def test_more_members_than_usual_is_a_notice_not_a_breach(registry: Regist
     for rule, code in (("BRANCH_TOO_LARGE", "BIG"), ("GENERAL_BRANCH_TOO_LARGE", "GB")):
         assert one(report, rule, code)["severity"] == "NOTICE"
     assert one(report, "BRANCH_TOO_SMALL", "SMALL")["severity"] == "BREACH"
+
+
+async def test_terms_and_probations_near_the_last_date_there_is_are_judged(
+    registry: Registry,
+) -> None:
+    """Given a secretary elected on 9999-01-01 and a member who joined on 9999-06-01 (a year
+    with no fifth anniversary in the calendar), when the rules are read, then the report
+    answers (no term is overdue) instead of failing."""
+    rows = two_communities()
+    rows["offices"][0]["start"] = "9999-01-01"
+    for member in rows["members"]:
+        if member["status"] == "probationary":
+            member["joined"] = "9999-06-01"
+    await registry.load(rows)
+    api = await registry.client("viewer", scope="A-DW")
+
+    report = await api(operation("RulesReport"), {"scope": "A"})
+
+    assert "OVERDUE_ELECTION" not in {v["rule"] for v in report["rulesReport"]}

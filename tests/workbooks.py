@@ -7,10 +7,13 @@ from typing import Any
 Rows = dict[str, list[dict[str, Any]]]
 
 
-def two_communities(households_per_unit: int = 2) -> Rows:
-    """Sub-district S with communities A and B; each has one estate of two buildings with one
-    unit each. A's branch and group cover its estate and first building; B's likewise.
-    Members: two full and one probationary in each branch, one in-service member in A."""
+def two_communities(
+    households_per_unit: int = 2, communities: tuple[str, str] = ("A", "B")
+) -> Rows:
+    """Sub-district S with communities A and B (or the two codes given); each has one estate
+    of two buildings with one unit each. A's branch and group cover its estate and first
+    building; B's likewise. Members: two full and one probationary in each branch, one
+    in-service member in A."""
     places: list[dict[str, Any]] = [
         {"code": "S", "parent": "", "kind": "subdistrict", "name": "示例街道"},
     ]
@@ -20,7 +23,7 @@ def two_communities(households_per_unit: int = 2) -> Rows:
     ]  # fmt: skip
     members: list[dict[str, Any]] = []
     offices: list[dict[str, Any]] = []
-    for c in ("A", "B"):
+    for n, c in enumerate(communities):
         places.append({"code": c, "parent": "S", "kind": "community", "name": f"{c}社区"})
         places.append({"code": f"{c}-E", "parent": c, "kind": "estate", "name": f"{c}小区"})
         for b in (1, 2):
@@ -49,19 +52,64 @@ def two_communities(households_per_unit: int = 2) -> Rows:
                 {"code": f"{c}-M{i}", "name": f"{c}党员{i}", "gender": "female",
                  "status": status, "joined": "2010-07-01" if status == "full" else "2026-06-01",
                  "organisation": f"{c}-ZB", "workplace": "", "household": f"{c}-E-B1-U1-01",
-                 "reports_to": "", "phone": f"1380000{ord(c):02d}{i:02d}", "skills": "law;it"}
+                 "reports_to": "", "phone": f"1380000{65 + n:02d}{i:02d}", "skills": "law;it"}
             )  # fmt: skip
         offices.append(
             {"member": f"{c}-M1", "organisation": f"{c}-ZB", "role": "secretary",
              "start": "2024-01-01", "end": ""}
         )  # fmt: skip
+    a = communities[0]
     members.append(
-        {"code": "A-W1", "name": "在职党员", "gender": "male", "status": "full",
+        {"code": f"{a}-W1", "name": "在职党员", "gender": "male", "status": "full",
          "joined": "2005-07-01", "organisation": "", "workplace": "示例公司",
-         "household": "A-E-B2-U1-01", "reports_to": "A-DW", "phone": "13900000001",
+         "household": f"{a}-E-B2-U1-01", "reports_to": f"{a}-DW", "phone": "13900000001",
          "skills": "accounting"}
     )  # fmt: skip
     return {"places": places, "organisations": orgs, "members": members, "offices": offices}
+
+
+def crossing_communities(a: str = "A", b: str = "B") -> Rows:
+    """`two_communities` tied across their boundary both ways, so that an answer about one
+    community can reach into the other: a's member M1 answers for one of b's households and
+    is a hub there, and M2 is paired with b's estate as a leader; b's member M1 answers for
+    one of a's households and is paired with a's estate as a leader, M2 leads a's first
+    building's group and heard a suggestion there, M3 lives in a (so a sees them, but not
+    their branch); a's in-service member W1 lives in b; a's task is led by b's M1. Each
+    community has a task and a suggestion of its own."""
+    rows = two_communities(communities=(a, b))
+
+    def pairing(member: str, kind: str, place: str) -> dict[str, str]:
+        return {"member": member, "kind": kind, "place": place, "start": "2025-01-01", "end": ""}
+
+    rows["pairings"] = [
+        pairing(f"{a}-M1", "household_contact", f"{a}-E-B1-U1-01"),
+        pairing(f"{a}-M1", "household_contact", f"{b}-E-B1-U1-02"),
+        pairing(f"{a}-M1", "hub", f"{b}-E-B2-U1-01"),
+        pairing(f"{a}-M2", "leader", f"{b}-E"),
+        pairing(f"{b}-M1", "household_contact", f"{a}-E-B2-U1-02"),
+        pairing(f"{b}-M1", "leader", f"{a}-E"),
+        pairing(f"{b}-M2", "household_contact", f"{b}-E-B2-U1-01"),
+    ]
+    homes = {f"{a}-W1": f"{b}-E-B2-U1-02", f"{b}-M3": f"{a}-E-B2-U1-01"}
+    for member in rows["members"]:
+        member["household"] = homes.get(member["code"], member["household"])
+    rows["offices"].append(
+        {"member": f"{b}-M2", "organisation": f"{a}-ZB-G1", "role": "group_leader",
+         "start": "2024-01-01", "end": ""}
+    )  # fmt: skip
+    rows["tasks"] = [
+        {"code": f"{c}-T1", "kind": "door_to_door_visits", "name": f"{c}入户走访",
+         "organisation": f"{c}-ZB", "places": f"{c}-E", "headcount": 2, "skills": "",
+         "start": "2025-01-01", "end": "2025-03-31", "status": "planned", "leader": leader}
+        for c, leader in ((a, f"{b}-M1"), (b, f"{b}-M1"))
+    ]  # fmt: skip
+    rows["suggestions"] = [
+        {"code": f"{c}-S1", "place": f"{c}-E-B1-U1-01", "category": "other",
+         "text": f"{c}楼道灯坏了", "heard_by": f"{b}-M2", "raised_on": "2025-01-02",
+         "status": "open", "started_on": "", "resolved_on": "", "task": ""}
+        for c in (a, b)
+    ]  # fmt: skip
+    return rows
 
 
 def _place(code: str, parent: str, kind: str, name: str = "") -> dict[str, Any]:

@@ -130,10 +130,7 @@ RULED_KINDS = ELECTED_KINDS | {OrgKind.GROUP}
 
 def years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    return _anniversary(day, -years)
 
 
 async def rules_report(
@@ -357,10 +354,18 @@ def _judge_organisation(
 
 
 def _anniversary(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 28 February); beyond the
+    calendar's ends (a term begun in 9999), its last or first day: never reached, never
+    passed."""
+    year = day.year + years
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 async def _member_violations(
