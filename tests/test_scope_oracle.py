@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import pytest
 from graphql.language import Lexer, Source, TokenKind
 from sqlalchemy import select
 from strawberry.relay import GlobalID
@@ -309,10 +308,9 @@ class Asked:
 
     def check(self) -> None:
         """No leak; and no uncoded or INTERNAL error, which is a failure of its own (known:
-        SQLite's parser overflows on the deepest compiled root lists)."""
+        a statement too deep for SQLite's parser is answered by the resolvers instead)."""
         assert not self.leaks, "\n".join(self.leaks)
-        if self.errors:
-            pytest.xfail("errors without a code:\n" + "\n".join(self.errors[:5]))
+        assert not self.errors, "errors without a code:\n" + "\n".join(self.errors[:5])
 
 
 async def ask_everything(registry: Registry, world: World, kind: str, role: str) -> Asked:

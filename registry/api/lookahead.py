@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import orjson
 from graphql.execution.collect_fields import FieldDetails, FragmentDetails, collect_subfields
 from graphql.execution.values import VariableValues, get_argument_values
+from sqlalchemy.exc import OperationalError
 from strawberry.types import Info
 
 from graphql import (
@@ -233,9 +234,8 @@ async def compiled_list(
     except NotCompiled:
         return None
     root = RootList(entity, filters, page)
-    async with lookahead.context.db.read() as session:
-        text = await read_json(session, lookahead.context.require_actor(), root, lookahead.values)
-    return Encoded(orjson.Fragment(text))
+    text = await _read(lookahead, root)
+    return None if text is NotCompiled else Encoded(orjson.Fragment(text))
 
 
 async def root_list(
@@ -290,9 +290,26 @@ async def compiled_object(
     except NotCompiled:
         return NotCompiled
     root = RootObject(entity, by, lookahead.slot(value), pick)
-    async with lookahead.context.db.read() as session:
-        text = await read_json(session, lookahead.context.require_actor(), root, lookahead.values)
+    text = await _read(lookahead, root)
+    if text is NotCompiled:
+        return NotCompiled
     return None if text is None else Encoded(orjson.Fragment(text))
+
+
+async def _read(lookahead: Lookahead, root: RootList | RootObject) -> Any:
+    """The compiled read's JSON text (None: a lookup found nothing), or NotCompiled when the
+    database cannot take the statement: SQLite's parser stops at about a hundred nested
+    subqueries, which a selection of connections within connections (edges, cursors, counts)
+    can reach below the nesting the lookahead allows. The resolvers then answer it."""
+    try:
+        async with lookahead.context.db.read() as session:
+            return await read_json(
+                session, lookahead.context.require_actor(), root, lookahead.values
+            )
+    except OperationalError as refused:
+        if "parser stack overflow" not in str(refused):
+            raise
+        return NotCompiled
 
 
 def _root_arguments(lookahead: Lookahead) -> dict[str, Any]:
