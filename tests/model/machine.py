@@ -442,7 +442,7 @@ class RegistryMachine(RuleBasedStateMachine):
         in_service = data.draw(st.booleans())
         self.next_day()
         if in_service:
-            to = data.draw(st.sampled_from(self.model.active()))
+            to = data.draw(st.sampled_from(self.model.reporting_targets()))
             self.gridreg.write(
                 "transferMember", {"member": member, "workplace": "某单位", "reportsTo": to}
             )

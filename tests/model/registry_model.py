@@ -96,6 +96,14 @@ class RegistryModel:
             code for code, o in self.orgs.items() if o.active and (kind is None or o.kind == kind)
         )
 
+    def reporting_targets(self) -> list[str]:
+        """Active organisations in-service members may report to (双报到)."""
+        return sorted(
+            code
+            for code, o in self.orgs.items()
+            if o.active and o.kind in {"branch", "general_branch", "party_committee"}
+        )
+
     def subtree(self, organisation: str) -> set[str]:
         """The organisation and every organisation under it (closed ones included)."""
         return {o for o in self.orgs if organisation in self.org_ancestors(o)}
