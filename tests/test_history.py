@@ -169,6 +169,25 @@ async def test_a_move_is_rolled_back_in_charts_of_earlier_days(registry: Registr
     assert then["BR1"]["descendantCount"] == 1 and now["BR1"]["descendantCount"] == 0
 
 
+async def test_a_move_leaves_the_sibling_order_of_earlier_charts_as_it_was(
+    registry: Registry,
+) -> None:
+    # Given the chart of WC as answered before branch BR1 moved (BR1 listed before BR2)
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    before = list(await chart(api, "WC"))
+    assert before.index("BR1") < before.index("BR2")
+
+    # When BR1 moves under the other community's committee
+    moved = await mutate(api, "UpdateOrganisation", {"organisation": "BR1", "parent": "PB"})
+    assert moved["userErrors"] == []
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+
+    # Then the chart of a day before the move lists every organisation in the order of then
+    then = [code for code in await chart(api, "WC", yesterday) if code in before]
+    assert then == before
+
+
 async def test_a_rename_is_rolled_back_in_charts_of_earlier_days(registry: Registry) -> None:
     # Given branch BR1 renamed today
     await registry.load(WORLD)

@@ -28,7 +28,7 @@ from registry.core.kinds import (
     PlaceKind,
 )
 from registry.core.models import Affiliation, Coverage, Member, Office, Organisation, Place
-from registry.core.paths import in_subtree_of
+from registry.core.paths import child_path, in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import CURRENT_LAST
 from registry.reports.coverage import Tally
@@ -42,7 +42,7 @@ async def _tree_on(
     session: AsyncSession, actor: Actor, on: date
 ) -> tuple[dict[int, Organisation], dict[int, list[int]]]:
     """Detached copies of the organisations that existed on `on` and the caller sees, with
-    that day's parent and status, and each one's children (in code order)."""
+    that day's parent and status, and each one's children (in that day's tree order)."""
     rows = list(
         await session.scalars(
             select(Organisation).where(actor.org_clause()).order_by(Organisation.path)
@@ -61,9 +61,12 @@ async def _tree_on(
         copy.name = names.get(row.id, row.name)
         then[row.id] = copy
     children: dict[int, list[int]] = defaultdict(list)
-    for org in then.values():  # in current tree order, which sibling order follows
+    for org in then.values():
         if org.parent_id in then:
             children[org.parent_id].append(org.id)
+    for siblings in children.values():
+        # That day's tree order: siblings' paths then differed only in their own last step.
+        siblings.sort(key=lambda id_: child_path(None, id_))
     for org in then.values():
         # That day's depth: the parent's (parents come first unless a move reordered them).
         chain, up = 0, org.parent_id

@@ -11,6 +11,7 @@ the members belonging, reporting or living there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 ESTATE_COVERING = {"branch", "general_branch"}
@@ -32,6 +33,7 @@ class Person:
     household: str | None
     status: str
     reports_to: str | None = None
+    joined: date | None = None
 
 
 @dataclass
@@ -57,7 +59,7 @@ class RegistryModel:
         for m in rows["members"]:
             model.members[m["code"]] = Person(
                 m["code"], m["organisation"] or None, m["household"] or None, m["status"],
-                m["reports_to"] or None,
+                m["reports_to"] or None, date.fromisoformat(m["joined"]) if m["joined"] else None,
             )  # fmt: skip
         for p in rows.get("pairings", []):
             if p["kind"] == "household_contact" and not p.get("end"):
@@ -67,18 +69,21 @@ class RegistryModel:
     # -- trees -----------------------------------------------------------------------------
 
     def place_ancestors(self, code: str) -> list[str]:
+        """The place and every place above it, nearest first."""
         found = [code]
         while (parent := self.places[found[-1]][1]) is not None:
             found.append(parent)
         return found
 
     def org_ancestors(self, code: str) -> list[str]:
+        """The organisation and every organisation above it, nearest first."""
         found = [code]
         while (parent := self.orgs[found[-1]].parent) is not None:
             found.append(parent)
         return found
 
     def of_kind(self, kind: str, within: str | None = None) -> list[str]:
+        """Codes of the places of a kind, optionally only those under (or being) `within`."""
         return sorted(
             code
             for code, (k, _) in self.places.items()
@@ -86,13 +91,41 @@ class RegistryModel:
         )
 
     def active(self, kind: str | None = None) -> list[str]:
+        """Codes of the active organisations, optionally of one kind."""
         return sorted(
             code for code, o in self.orgs.items() if o.active and (kind is None or o.kind == kind)
+        )
+
+    def reporting_targets(self) -> list[str]:
+        """Active organisations in-service members may report to (双报到)."""
+        return sorted(
+            code
+            for code, o in self.orgs.items()
+            if o.active and o.kind in {"branch", "general_branch", "party_committee"}
+        )
+
+    def subtree(self, organisation: str) -> set[str]:
+        """The organisation and every organisation under it (closed ones included)."""
+        return {o for o in self.orgs if organisation in self.org_ancestors(o)}
+
+    def covered_by(self, organisation: str) -> list[str]:
+        """Places an organisation covers now."""
+        return sorted(p for o, p in self.covers if o == organisation)
+
+    def residents(self, household: str) -> list[str]:
+        """Members living in a household."""
+        return sorted(c for c, m in self.members.items() if m.household == household)
+
+    def attached(self, organisation: str) -> list[str]:
+        """Members belonging or reporting to an organisation."""
+        return sorted(
+            c for c, m in self.members.items() if organisation in (m.organisation, m.reports_to)
         )
 
     # -- coverage (DESIGN: coverage definitions) -------------------------------------------
 
     def covered_by_kind(self, place: str, kinds: set[str]) -> bool:
+        """An active organisation of one of `kinds` covers the place itself."""
         return any(
             p == place and self.orgs[o].active and self.orgs[o].kind in kinds
             for o, p in self.covers
@@ -122,12 +155,13 @@ class RegistryModel:
 
     def territory(self, organisation: str) -> set[str]:
         """Places covered by an organisation of the subtree, and everything under them."""
-        subtree = {o for o in self.orgs if organisation in self.org_ancestors(o)}
+        subtree = self.subtree(organisation)
         tops = {p for o, p in self.covers if o in subtree}
         return {p for p in self.places if tops & set(self.place_ancestors(p))}
 
     def visible_members(self, organisation: str) -> set[str]:
-        subtree = {o for o in self.orgs if organisation in self.org_ancestors(o)}
+        """Members belonging or reporting to the subtree, or living in its territory."""
+        subtree = self.subtree(organisation)
         homes = self.territory(organisation)
         return {
             m.code
