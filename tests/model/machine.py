@@ -75,6 +75,18 @@ VIEWER_READS = """query($member: String!, $elsewhere: String!) {
     uncoveredBuildings { building { code } }
   }
 }"""
+CHANGES = """query($after: String) {
+  changes(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor } nodes { entity before after }
+  }
+}"""
+# References in a change's before and after, by the kind of object they name ("parent" names
+# one of the changed row's own kind).
+REFERENCES = {
+    "organisation": "organisation", "reports_to": "organisation", "merged_into": "organisation",
+    "approved_by": "organisation", "household": "place", "place": "place", "building": "place",
+    "member": "member", "leader": "member", "heard_by": "member",
+}  # fmt: skip
 CONTACTS = """mutation($scope: String!, $capacity: Int) {
   applyHouseholdContacts(input: {scope: $scope, capacity: $capacity}) {
     proposal { pairings { member { code } household { code } } }
@@ -663,6 +675,27 @@ class RegistryMachine(RuleBasedStateMachine):
             assert shown_places <= territory, shown_places - territory
             shown_members = codes_in(answer, "member") | codes_in(answer, "secretary")
             assert shown_members <= visible, shown_members - visible
+
+    @invariant()
+    def a_community_token_reads_no_code_from_outside_in_the_change_log(self) -> None:
+        model = self.model
+        allowed = {
+            "organisation": model.subtree(VIEWER_SCOPE),
+            "place": model.territory(VIEWER_SCOPE),
+            "member": model.visible_members(VIEWER_SCOPE),
+        }
+        after: str | None = None
+        while True:
+            page = self.gridreg.ask(CHANGES, {"after": after}, as_="viewer")["changes"]
+            for change in page["nodes"]:
+                for values in (change["before"], change["after"]):
+                    for field, value in (values or {}).items():
+                        kind = change["entity"] if field == "parent" else REFERENCES.get(field)
+                        if kind in allowed and value is not None:
+                            assert value in allowed[kind], (change, field)
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            after = page["pageInfo"]["endCursor"]
 
     @invariant()
     def building_tallies_equal_a_recount(self) -> None:
