@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+from strawberry.relay import from_base64, to_base64
+
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -312,3 +314,45 @@ def test_every_argument_of_every_root_field_is_classified() -> None:
                         kind_of(named.name, sub)
                 else:
                     kind_of(root, name)
+
+
+def blotted(body: Any, refs: dict[str, str]) -> str:
+    """An answer with the references it was asked about replaced by their kind."""
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
+    for kind, value in sorted(refs.items(), key=lambda kv: -len(kv[1])):
+        if value:
+            text = text.replace(value, f"<{kind}>")
+            try:  # a global ID is named by its number in messages
+                _, number = from_base64(value)
+            except Exception:  # noqa: BLE001 - a code, not a global ID
+                continue
+            text = re.sub(rf"\bid {re.escape(number)}\b", f"id <{kind}>", text)
+    return text
+
+
+async def test_a_reference_out_of_scope_answers_exactly_as_a_reference_to_nothing(
+    registry,
+) -> None:
+    """Something out of scope looks exactly like nothing: every query and mutation of the
+    schema, asked by A's organiser with references to B's objects, answers the same (but for
+    the reference's own text) as with references to codes and IDs no object has."""
+    await registry.load(two_communities())
+    by_kind, _ = await b_objects(registry)
+    theirs = ref_sets(by_kind)[0]  # by code; "any" and "office" are global IDs
+    nothing = {
+        "place": "NO-SUCH-PLACE", "org": "NO-SUCH-ORG", "member": "NO-SUCH-MEMBER",
+        "office": to_base64("Office", 987654), "any": to_base64("Place", 987654),
+    }  # fmt: skip
+    organiser = await registry.client("organiser", scope="A-DW")
+    s = schema_cache()
+    differ: list[str] = []
+    for kind, roots in (("query", s.query_type.fields), ("mutation", s.mutation_type.fields)):  # type: ignore[union-attr]
+        for root, field in roots.items():
+            query, variables = operation_for(kind, root, field, theirs)
+            out_of_scope = await organiser.post(query, variables)
+            query, variables = operation_for(kind, root, field, nothing)
+            absent = await organiser.post(query, variables)
+            if blotted(out_of_scope, theirs) != blotted(absent, nothing):
+                differ.append(f"{root}:\n  {blotted(out_of_scope, theirs)}\n  "
+                              f"{blotted(absent, nothing)}")  # fmt: skip
+    assert not differ, "\n".join(differ)
