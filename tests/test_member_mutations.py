@@ -183,8 +183,12 @@ async def test_confirm_a_probationary_member(registry: Registry) -> None:
     early = await mutate(api, "ConfirmMember", {"member": "M3", "on": "2020-01-01"})
     malformed = await mutate(api, "ConfirmMember", {"member": "M3", "on": "next year"})
     forbidden = await mutate(viewer, "ConfirmMember", {"member": "M3", "on": "2025-07-01"})
+    # M3 joined on 2024-07-01: a year of probation runs to 2025-07-01 (党章 第七条).
+    within = await mutate(api, "ConfirmMember", {"member": "M3", "on": "2025-06-30"})
     assert codes(full["userErrors"]) == ["CONFLICT"]
     assert codes(early["userErrors"]) == ["INVALID"]
+    assert [(e["field"], e["code"]) for e in within["userErrors"]] == [("on", "CONFLICT")]
+    assert "2025-07-01" in within["userErrors"][0]["message"]
     assert codes(malformed["userErrors"]) == ["INVALID"]
     assert codes(forbidden["userErrors"]) == ["FORBIDDEN"]
     assert await registry.snapshot() == before

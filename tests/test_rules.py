@@ -13,9 +13,10 @@ from sqlalchemy import update
 
 from registry.access.actor import SYSTEM
 from registry.access.scope import ScopeKind, resolve_scope
+from registry.core.calendar import years_before
 from registry.core.config import RuleThresholds
 from registry.core.models import Member
-from registry.reports.rules import Rule, rules_report, years_before
+from registry.reports.rules import Rule, rules_report
 from tests.support import Registry, operation
 from tests.workbooks import two_communities
 

@@ -4,7 +4,7 @@ coverage read from them is what counting the members and places themselves gives
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from registry.access.actor import SYSTEM
 from registry.access.scope import resolve_scope
 from registry.core import tallies as building_tallies
+from registry.core.calendar import years_after
 from registry.core.models import BuildingTally, Member, Place
 from registry.importer import ImportFailed
 from registry.reports.coverage import CoverageSummary, live_coverage_summary
@@ -196,7 +197,9 @@ async def test_every_kind_of_write_keeps_the_tallies_and_coverage_exact(
 
     # Status and workplace: a confirmation, a move into service, a move out of it, a new
     # workplace (still in service), and a change that is none of these (the name).
-    await ok(api, CONFIRM_MEMBER, {"member": "M12", "on": today})
+    # (M12 joined 100 days ago: confirmed the day the year of probation ends.)
+    confirmed = years_after(date.today() - timedelta(days=100), 1).isoformat()
+    await ok(api, CONFIRM_MEMBER, {"member": "M12", "on": confirmed})
     await ok(api, TRANSFER_MEMBER, {
         "member": "M8", "workplace": "寸滩街道社区卫生服务中心", "reportsTo": "B3", "on": today,
     })  # fmt: skip

@@ -55,6 +55,7 @@ from registry.access.scope import (
     shape_of,
     with_organisations,
 )
+from registry.core.calendar import years_after, years_before
 from registry.core.config import RuleThresholds
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
@@ -126,11 +127,6 @@ COMMITTEE_ROLES = (
     OfficeRole.COMMITTEE_MEMBER.value,
 )
 RULED_KINDS = ELECTED_KINDS | {OrgKind.GROUP}
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (29 February becomes 28 February)."""
-    return _anniversary(day, -years)
 
 
 async def rules_report(
@@ -336,7 +332,7 @@ def _judge_organisation(
         years = (
             rules.community_term_years if kind in COMMUNITY_TERM_KINDS else rules.other_term_years
         )
-        due = _anniversary(since, years)
+        due = years_after(since, years)
         if due < today:
             found.append(
                 Violation(
@@ -351,21 +347,6 @@ def _judge_organisation(
     if kind is OrgKind.GROUP and leaders == 0:
         add(Rule.GROUP_WITHOUT_LEADER, f"{name} has no group leader")
     return found
-
-
-def _anniversary(day: date, years: int) -> date:
-    """The same calendar day `years` later (29 February becomes 28 February); beyond the
-    calendar's ends (a term begun in 9999), its last or first day: never reached, never
-    passed."""
-    year = day.year + years
-    if year > date.max.year:
-        return date.max
-    if year < date.min.year:
-        return date.min
-    try:
-        return day.replace(year=year)
-    except ValueError:
-        return day.replace(year=year, day=28)
 
 
 async def _member_violations(
@@ -453,8 +434,8 @@ def _judge_member(
     if joined is None:
         return found
     longest = rules.probation_years + rules.probation_max_extension_years
-    ends = _anniversary(joined, rules.probation_years)
-    limit = _anniversary(joined, longest)
+    ends = years_after(joined, rules.probation_years)
+    limit = years_after(joined, longest)
     if limit < today:
         found.append(
             Violation(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.audit.changelog import Recorder, snapshot
+from registry.core.calendar import years_after
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
@@ -394,9 +395,12 @@ async def confirm_member(
     *,
     member: Key,
     on: date,
+    probation_years: int,
     expected_version: int | None = None,
 ) -> Member:
-    """A probationary member becomes a full member on `on` (DESIGN section 2)."""
+    """A probationary member becomes a full member on `on`, once the probation of
+    `probation_years` from joining has run (党章 第七条: 预备期为一年); before that the
+    branch may not yet decide (DESIGN section 2)."""
     actor.require_write()
     row = await writable_member(session, actor, member)
     check_version(row, expected_version, "member")
@@ -404,6 +408,13 @@ async def confirm_member(
         raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
     if row.joined and on < row.joined:
         raise fail("on", f"full membership cannot start before joining ({row.joined})")
+    if row.joined and on < (due := years_after(row.joined, probation_years)):
+        raise fail(
+            "on",
+            f"{row.code!r} joined on {row.joined}: the probation of {probation_years} year(s) "
+            f"runs until {due}, so they can be confirmed from that day",
+            ErrorCode.CONFLICT,
+        )
     before = member_state(row)
     row.status = MemberStatus.FULL.value
     row.full_on = on

@@ -194,6 +194,7 @@ class MemberMutations:
                 recorder,
                 member=ref(input.member, "Member"),
                 on=on_day(input.on, "on"),
+                probation_years=info.context.settings.rules.probation_years,
                 expected_version=input.expected_version,
             )
             return Member.from_row(row)
