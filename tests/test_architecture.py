@@ -32,22 +32,12 @@ ADAPTER_LIBRARIES = ("strawberry", "starlette", "graphql", "uvicorn")
 ADAPTER_RANK = RANK["api"]
 
 
-def imports_of(path: Path, at_run_time: bool = False) -> set[str]:
-    """Absolute module names imported by a source file (relative imports resolved); with
-    `at_run_time`, leaving out those made for the type checker alone (`if TYPE_CHECKING:`),
-    which type annotations naming each other's classes across modules need."""
+def imports_of(path: Path) -> set[str]:
+    """Absolute module names imported by a source file (relative imports resolved), wherever
+    the import stands (a function, an `if TYPE_CHECKING:` block)."""
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
     names: set[str] = set()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    checker_only = {
-        id(inner)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
-        for inner in ast.walk(node)
-    }
-    for node in ast.walk(tree):
-        if at_run_time and id(node) in checker_only:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -109,14 +99,14 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
 
 
 def test_no_module_imports_itself_round_a_circle() -> None:
-    """No circle of imports that run (GraphQL types that name each other may import each other
-    for the type checker only, resolving at run time through `strawberry.lazy`)."""
+    """No circle of imports, for the type checker either (GraphQL types that name each other
+    across modules do it through `strawberry.lazy`, by module path)."""
     modules = {_module(p): p for folder in ("registry", "benchmarks", "graph", "seeds")
                for p in sources(folder)}  # fmt: skip
     imports = nx.DiGraph()
     for module, path in modules.items():
         imports.add_node(module)
-        for name in imports_of(path, at_run_time=True):
+        for name in imports_of(path):
             target = name if name in modules else name.rsplit(".", 1)[0]
             if target in modules and target != module and not _is_package_of(target, module):
                 imports.add_edge(module, target)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -38,13 +38,11 @@ from registry.core.models import SKILL_MAX
 from registry.core.validation import character_problem
 from registry.reads.model import ENTITIES
 
-if TYPE_CHECKING:
-    from registry.api.coverage import CoverageReport
-    from registry.api.tasks import Assignment
-
 T = TypeVar("T")
-CoverageOf = Annotated["CoverageReport", strawberry.lazy("registry.api.coverage")]
-AssignmentOf = Annotated["Assignment", strawberry.lazy("registry.api.tasks")]
+# Reports that name the nodes back are declared lazily, by module path: this module imports
+# neither (no import circle); strawberry resolves the names when it builds the schema.
+CoverageOf = Annotated["CoverageReport", strawberry.lazy("registry.api.coverage")]  # type: ignore[name-defined]  # noqa: F821 - resolved by strawberry.lazy
+AssignmentOf = Annotated["Assignment", strawberry.lazy("registry.api.tasks")]  # type: ignore[name-defined]  # noqa: F821 - resolved by strawberry.lazy
 
 
 def _ids(node_ids: Iterable[str]) -> list[int]:
