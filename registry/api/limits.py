@@ -35,6 +35,17 @@ def bad_input(message: str, nodes: Collection[Node] | None = None) -> GraphQLErr
     return GraphQLError(message, nodes=nodes, extensions={"code": "BAD_INPUT"})
 
 
+def filter_text(text: str, field: str, longest: int) -> str:
+    """A filter's text, refused (BAD_INPUT) when longer than any value it could match: such a
+    pattern only costs the database (SQLite refuses LIKE patterns over 50,000 characters)."""
+    if len(text) > longest:
+        raise bad_input(
+            f"`{field}` is {len(text)} characters long, but no stored value is longer than "
+            f"{longest}: filter by a shorter part of it"
+        )
+    return text
+
+
 class SafeParserCache(ParserCache):
     """strawberry's ParserCache raises syntax errors from its hook, which skips every other
     extension's error handling; leave a document that does not parse to strawberry, whose

@@ -10,7 +10,7 @@ from strawberry import relay
 from registry.access.lookup import get_organisation, get_place
 from registry.api.context import GInfo
 from registry.api.enums import OrgKindEnum, OrgStatusEnum, PlaceKindEnum
-from registry.api.limits import bad_input
+from registry.api.limits import filter_text
 from registry.api.lookahead import Lookahead, NotCompiled, compiled_object, root_list
 from registry.api.paging import Connection
 from registry.api.refs import find_by_ref, node_key, parse_ref
@@ -21,20 +21,9 @@ from registry.core.models import NAME_MAX, SKILL_MAX
 from registry.reads.selection import Slot
 
 
-def _filter_text(text: str, field: str, longest: int) -> str:
-    """A filter's text, refused (BAD_INPUT) when longer than any value it could match: such a
-    pattern only costs the database (SQLite refuses LIKE patterns over 50,000 characters)."""
-    if len(text) > longest:
-        raise bad_input(
-            f"`{field}` is {len(text)} characters long, but no stored value is longer than "
-            f"{longest}: filter by a shorter part of it"
-        )
-    return text
-
-
 def _name_pattern(text: str, field: str) -> str:
     """The LIKE pattern (escaped with a backslash) of names holding `text`."""
-    text = _filter_text(text, field, NAME_MAX)
+    text = filter_text(text, field, NAME_MAX)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -198,7 +187,7 @@ def _org_filters(lookahead: Lookahead, flt: OrganisationFilter) -> Filters:
 
 
 def _member_filters(lookahead: Lookahead, flt: MemberFilter) -> Filters:
-    skill = _filter_text(flt.skill, "filter.skill", SKILL_MAX) if flt.skill else None
+    skill = filter_text(flt.skill, "filter.skill", SKILL_MAX) if flt.skill else None
     return (
         ("organisation", _ref_slot(lookahead, flt.organisation, "Organisation")
          if flt.organisation else None),

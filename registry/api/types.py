@@ -31,11 +31,11 @@ from registry.api.enums import (
     OrgStatusEnum,
     PlaceKindEnum,
 )
+from registry.api.limits import filter_text
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
 from registry.core.models import SKILL_MAX
-from registry.core.validation import character_problem
 from registry.reads.model import ENTITIES
 
 T = TypeVar("T")
@@ -57,15 +57,10 @@ class RosterFilter:
 
     def pairs(self) -> tuple[tuple[str, Any], ...]:
         """The read model's filters (`registry.reads.model.MEMBER_FILTERS`) this one sets."""
-        if self.skill is not None and (
-            len(self.skill) > SKILL_MAX or character_problem(self.skill, multiline=False)
-        ):
-            from registry.api.limits import bad_input
-
-            raise bad_input(f"`filter.skill` must be a skill (at most {SKILL_MAX} characters)")
+        skill = None if self.skill is None else filter_text(self.skill, "filter.skill", SKILL_MAX)
         given = (
             ("inService", self.in_service),
-            ("skill", self.skill),
+            ("skill", skill),
             ("status", None if self.status is None else self.status.value),
         )
         return tuple((name, value) for name, value in given if value is not None)
@@ -89,6 +84,19 @@ async def related_page(
     target = ENTITIES[ENTITIES[entity].to_many[relation].target]
     keys = [getattr(row, target.key) for row in rows]
     return page_of([to_node(row) for row in rows], keys, more, after, total)
+
+
+async def roster(
+    info: GInfo,
+    owner: tuple[str, int],
+    relation: str,
+    filter: RosterFilter | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Member]:
+    """One page of the members a relation of `owner` lists (residents, members), filtered."""
+    filters = filter.pairs() if filter else ()
+    return await related_page(info, owner, relation, filters, first, after, Member.from_row)
 
 
 def mask_phone(phone: str) -> str:
@@ -148,10 +156,7 @@ class Place(relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Member]:
-        filters = filter.pairs() if filter else ()
-        return await related_page(
-            info, ("Place", self.id), "residents", filters, first, after, Member.from_row
-        )
+        return await roster(info, ("Place", self.id), "residents", filter, first, after)
 
     @strawberry.field(description="A household's contact member (联系党员), if it has one.")
     async def contact(self, info: GInfo) -> Member | None:
@@ -280,10 +285,7 @@ class Organisation(relay.Node):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Member]:
-        filters = filter.pairs() if filter else ()
-        return await related_page(
-            info, ("Organisation", self.id), "members", filters, first, after, Member.from_row
-        )
+        return await roster(info, ("Organisation", self.id), "members", filter, first, after)
 
     @strawberry.field(description="Coverage of what this organisation covers, as `coverage` "
                       "answers it.")  # fmt: skip
