@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, label, state
 from registry.core.calendar import years_after
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
@@ -36,10 +36,8 @@ from registry.core.models import (
 )
 from registry.core.tallies import refresh_places
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
-    member_state,
     require_active,
     text,
 )
@@ -169,13 +167,11 @@ async def reaffiliate(
     session: AsyncSession, recorder: Recorder, member: Member, tie: Tie, on: date
 ) -> None:
     """Close the member's open affiliation on `on` and open the new one (history is kept)."""
-    fields = ("member_id", "organisation_id", "workplace", "start", "end")
     for old in await session.scalars(
         select(Affiliation).where(Affiliation.member_id == member.id, Affiliation.end.is_(None))
     ):
-        before = snapshot(old, *fields)
         old.end = max(on, old.start) if old.start else on
-        recorder.record("affiliation", old.id, "end", before, snapshot(old, *fields))
+        label(session, old, "end")
     new = Affiliation(
         member_id=member.id,
         organisation_id=tie.organisation.id if tie.organisation else None,
@@ -183,8 +179,6 @@ async def reaffiliate(
         start=on,
     )
     session.add(new)
-    await session.flush()
-    recorder.record("affiliation", new.id, "create", None, snapshot(new, *fields))
     member.organisation_id = new.organisation_id
     member.workplace = tie.workplace
     member.reports_to_id = tie.reports_to.id if tie.reports_to else None
@@ -258,9 +252,7 @@ async def create_member(
     await _set_skills(session, row.id, clean_skills(skills))
     await session.flush()
     await refresh_places(session, [row.household_id])
-    recorder.record(
-        "member", row.id, "create", None, {**member_state(row), "skills": clean_skills(skills)}
-    )
+    label(session, row, "create", after={"skills": clean_skills(skills)})
     return row
 
 
@@ -312,7 +304,7 @@ async def update_member(
             f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
             ErrorCode.STALE,
         )
-    before = member_state(row)
+    before = state(row)
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
     )
@@ -336,13 +328,7 @@ async def update_member(
     row.version += 1
     await session.flush()
     await _refresh_if_resident_changed(session, before, row)
-    recorder.record(
-        "member",
-        row.id,
-        "update",
-        {**before, "skills": old_skills},
-        {**member_state(row), "skills": new_skills},
-    )
+    label(session, row, "update", before={"skills": old_skills}, after={"skills": new_skills})
     return row
 
 
@@ -367,7 +353,7 @@ async def transfer_member(
     check_version(row, expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
-    before = member_state(row)
+    before = state(row)
     old_org = row.organisation_id
     await reaffiliate(session, recorder, row, tie, on)
     if old_org is not None:
@@ -378,13 +364,12 @@ async def transfer_member(
                 Office.end.is_(None),
             )
         ):
-            was = snapshot(office, *OFFICE_FIELDS)
             office.end = max(on, office.start) if office.start else on
-            recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
+            label(session, office, "end")
     row.version += 1
     await session.flush()
     await _refresh_if_resident_changed(session, before, row)
-    recorder.record("member", row.id, "transfer", before, member_state(row))
+    label(session, row, "transfer")
     return row
 
 
@@ -415,11 +400,11 @@ async def confirm_member(
             f"runs until {due}, so they can be confirmed from that day",
             ErrorCode.CONFLICT,
         )
-    before = member_state(row)
+    before = state(row)
     row.status = MemberStatus.FULL.value
     row.full_on = on
     row.version += 1
     await session.flush()
     await _refresh_if_resident_changed(session, before, row)
-    recorder.record("member", row.id, "confirm", before, member_state(row))
+    label(session, row, "confirm")
     return row

@@ -26,18 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, label
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
     get_approver,
-    member_state,
     move_subtree,
-    org_state,
     require_active,
     sub_district_of,
     text,
@@ -68,19 +65,18 @@ async def _move_members(
     session: AsyncSession, recorder: Recorder, members: list[Member], to: Organisation, on: date
 ) -> None:
     for person in members:
-        before = member_state(person)
         await reaffiliate(session, recorder, person, Tie(to, None, None), on)
         person.version += 1
-        recorder.record("member", person.id, "transfer", before, member_state(person))
+        label(session, person, "transfer")
 
 
-def _move_reporting(recorder: Recorder, members: list[Member], to: Organisation, on: date) -> None:
+def _move_reporting(
+    session: AsyncSession, members: list[Member], to: Organisation, on: date
+) -> None:
     for person in members:
-        before = member_state(person)
         person.reports_to_id = to.id
         person.version += 1
-        after = {**member_state(person), "effective_on": on}
-        recorder.record("member", person.id, "report", before, after)
+        label(session, person, "report", after={"effective_on": on})
 
 
 async def _move_groups(
@@ -91,30 +87,26 @@ async def _move_groups(
     on: date,
 ) -> None:
     for group in groups:
-        before = org_state(group)
         await move_subtree(session, Organisation, group, to)
         # `effective_on`: the day the move took effect, for answers "as of" a date.
-        recorder.record(
-            "organisation", group.id, "move", before, {**org_state(group), "effective_on": on}
-        )
+        label(session, group, "move", after={"effective_on": on})
 
 
-async def _close(
+def _close(
+    session: AsyncSession,
     row: Organisation,
-    recorder: Recorder,
     status: OrgStatus,
     on: date,
     approver: Organisation,
     merged_into: Organisation | None = None,
 ) -> None:
-    before = org_state(row)
     row.status = status.value
     row.closed_on = on
     row.merged_into_id = merged_into.id if merged_into else None
     row.approved_by_id = approver.id
     row.approved_on = on
     row.version += 1
-    recorder.record("organisation", row.id, status.value, before, org_state(row))
+    label(session, row, status.value)
 
 
 async def merge_organisations(
@@ -164,7 +156,6 @@ async def merge_organisations(
         )
     approver = await get_approver(session, actor, approved_by, [src, dst], "approvedBy")
     on = approved_on
-    before_dst = org_state(dst)
 
     # Row locks: a member transferred or a group moved meanwhile is re-read, not overwritten.
     members = list(
@@ -184,7 +175,7 @@ async def merge_organisations(
             .with_for_update()
         )
     )
-    _move_reporting(recorder, reporting, dst, on)
+    _move_reporting(session, reporting, dst, on)
     groups = list(
         await session.scalars(
             select(Organisation)
@@ -214,20 +205,12 @@ async def merge_organisations(
             continue
         new = Office(member_id=old.member_id, organisation_id=dst.id, role=old.role, start=on)
         session.add(new)
-        await session.flush()
         held.add((new.member_id, new.role))
-        recorder.record("office", new.id, "create", None, snapshot(new, *OFFICE_FIELDS))
 
-    await _close(src, recorder, OrgStatus.MERGED, on, approver, merged_into=dst)
+    _close(session, src, OrgStatus.MERGED, on, approver, merged_into=dst)
     dst.version += 1
+    label(session, dst, "absorb", before={"absorbed": None}, after={"absorbed": src.id})
     await session.flush()
-    recorder.record(
-        "organisation",
-        dst.id,
-        "absorb",
-        {**before_dst, "absorbed": None},
-        {**org_state(dst), "absorbed": src.id},
-    )
     return src, dst
 
 
@@ -404,7 +387,6 @@ async def split_organisation(
             raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
         codes.append(code)
     on = approved_on
-    before_src = org_state(src)
     await uncover(session, recorder, src, on, sorted({p for r in resolved for p in r.places}))
     created: list[Organisation] = []
     for i, (part, code, found) in enumerate(zip(parts, codes, resolved, strict=True)):
@@ -422,7 +404,7 @@ async def split_organisation(
             approved_on=on,
         )
         await _move_members(session, recorder, found.members, new, on)
-        _move_reporting(recorder, found.reporting, new, on)
+        _move_reporting(session, found.reporting, new, on)
         await _move_groups(session, recorder, found.groups, new, on)
         await cover(session, recorder, new, found.places, on)
         created.append(new)
@@ -432,17 +414,16 @@ async def split_organisation(
         .where(Office.organisation_id == src.id, Office.end.is_(None), Office.member_id.in_(moved))
         .with_for_update()
     ):
-        was = snapshot(office, *OFFICE_FIELDS)
         office.end = max(on, office.start) if office.start else on
-        recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
+        label(session, office, "end")
     if keep_source:
         src.approved_by_id = approver.id
         src.approved_on = on
         src.version += 1
-        recorder.record("organisation", src.id, "split", before_src, org_state(src))
+        label(session, src, "split")
     else:
         await uncover(session, recorder, src, on)
         await end_offices(session, recorder, src, on)
-        await _close(src, recorder, OrgStatus.DISSOLVED, on, approver)
+        _close(session, src, OrgStatus.DISSOLVED, on, approver)
     await session.flush()
     return src, created

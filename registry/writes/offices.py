@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import get_organisation
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, label
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
 from registry.core.models import Office, Organisation
-from registry.writes.common import OFFICE_FIELDS, require_active
+from registry.writes.common import require_active
 from registry.writes.members import writable_member
 
 # Roles held by one person at a time in an organisation.
@@ -100,13 +100,11 @@ async def appoint_office(
         for old in current:
             if old.start and start < old.start:
                 raise fail("start", f"the new term starts before the current one ({old.start})")
-            before = snapshot(old, *OFFICE_FIELDS)
             old.end = start
-            recorder.record("office", old.id, "end", before, snapshot(old, *OFFICE_FIELDS))
+            label(session, old, "end")
     row = Office(member_id=person.id, organisation_id=org.id, role=role.value, start=start)
     session.add(row)
     await session.flush()
-    recorder.record("office", row.id, "create", None, snapshot(row, *OFFICE_FIELDS))
     return row
 
 
@@ -128,8 +126,7 @@ async def end_office(
         raise fail("office", f"this term already ended on {row.end}", ErrorCode.CONFLICT)
     if row.start and end < row.start:
         raise fail("end", f"a term cannot end before it starts ({row.start})")
-    before = snapshot(row, *OFFICE_FIELDS)
     row.end = end
+    label(session, row, "end")
     await session.flush()
-    recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
     return row

@@ -9,19 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, label
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import OrgKind, OrgStatus
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
     get_approver,
     move_subtree,
-    org_state,
     require_active,
     text,
 )
@@ -58,7 +56,6 @@ async def add_organisation(
     row.path = child_path(parent.path if parent else None, row.id)
     row.depth = depth_of(row.path)
     await session.flush()
-    recorder.record("organisation", row.id, "create", None, org_state(row))
     return row
 
 
@@ -81,16 +78,7 @@ async def cover(
     for place_id in dict.fromkeys(place_ids):
         if place_id in already:
             continue
-        row = Coverage(organisation_id=org.id, place_id=place_id, start=on)
-        session.add(row)
-        await session.flush()
-        recorder.record(
-            "coverage",
-            row.id,
-            "create",
-            None,
-            snapshot(row, "organisation_id", "place_id", "start", "end"),
-        )
+        session.add(Coverage(organisation_id=org.id, place_id=place_id, start=on))
         opened += 1
     return opened
 
@@ -108,15 +96,8 @@ async def uncover(
         query = query.where(Coverage.place_id.in_(place_ids))
     rows = list(await session.scalars(query.order_by(Coverage.id)))
     for row in rows:
-        before = snapshot(row, "organisation_id", "place_id", "start", "end")
         row.end = max(on, row.start) if row.start else on
-        recorder.record(
-            "coverage",
-            row.id,
-            "end",
-            before,
-            snapshot(row, "organisation_id", "place_id", "start", "end"),
-        )
+        label(session, row, "end")
     return [row.place_id for row in rows]
 
 
@@ -133,9 +114,8 @@ async def end_offices(
         )
     )
     for row in rows:
-        before = snapshot(row, *OFFICE_FIELDS)
         row.end = max(on, row.start) if row.start else on
-        recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
+        label(session, row, "end")
     return rows
 
 
@@ -223,7 +203,7 @@ async def update_organisation(
     actor.require_write()
     row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
     check_version(row, expected_version, "organisation")
-    before = org_state(row)
+    version = row.version
     if parent is not None:
         await require_active(row, "organisation")
         target = await get_organisation(session, actor, parent, "parent", for_update=True)
@@ -244,10 +224,9 @@ async def update_organisation(
         row.name = text(name, "name", NAME_MAX) or row.name
     if established is not None:
         row.established = established
-    if row.version == before["version"]:
+    if row.version == version:
         row.version += 1
     await session.flush()
-    recorder.record("organisation", row.id, "update", before, org_state(row))
     return row
 
 
@@ -295,7 +274,6 @@ async def dissolve_organisation(
             "(mergeOrganisations) first",
             ErrorCode.CONFLICT,
         )
-    before = org_state(row)
     await uncover(session, recorder, row, approved_on)
     await end_offices(session, recorder, row, approved_on)
     row.status = OrgStatus.DISSOLVED.value
@@ -303,8 +281,7 @@ async def dissolve_organisation(
     row.approved_by_id = approver.id
     row.approved_on = approved_on
     row.version += 1
-    await session.flush()
-    recorder.record("organisation", row.id, "dissolve", before, org_state(row))
+    label(session, row, "dissolve")
     return row
 
 
@@ -339,8 +316,7 @@ async def set_coverage(
             ErrorCode.INVALID,
         )
     await cover(session, recorder, row, add_ids, on)
-    before = org_state(row)
     row.version += 1
+    label(session, row, "coverage")
     await session.flush()
-    recorder.record("organisation", row.id, "coverage", before, org_state(row))
     return row

@@ -14,7 +14,7 @@ from registry.core.models import NAME_MAX, Coverage, Member, Pairing, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.tallies import buildings_of, refresh_buildings, refresh_places
 from registry.core.validation import place_parent_problem
-from registry.writes.common import check_version, free_code, move_subtree, place_state, text
+from registry.writes.common import check_version, free_code, move_subtree, text
 
 
 async def create_place(
@@ -52,7 +52,6 @@ async def create_place(
     await session.flush()
     # A new building gets its (empty) tally; a new household counts in its building's.
     await refresh_places(session, [row.id])
-    recorder.record("place", row.id, "create", None, place_state(row))
     return row
 
 
@@ -70,7 +69,7 @@ async def update_place(
     actor.require_write()
     row = await get_place(session, actor, place, "place", for_update=True)
     check_version(row, expected_version, "place")
-    before = place_state(row)
+    version = row.version
     if parent is not None:
         target = await get_place(session, actor, parent, "parent", for_update=True)
         if target.path.startswith(row.path):
@@ -89,10 +88,9 @@ async def update_place(
             await refresh_buildings(session, left | await buildings_of(session, [row.id]))
     if name is not None:
         row.name = text(name, "name", NAME_MAX) or row.name
-    if row.version == before["version"]:
+    if row.version == version:
         row.version += 1
     await session.flush()
-    recorder.record("place", row.id, "update", before, place_state(row))
     return row
 
 
@@ -134,7 +132,6 @@ async def delete_place(
             "only an unused place can be deleted (rename or move it instead)",
             ErrorCode.CONFLICT,
         )
-    recorder.record("place", row.id, "delete", place_state(row), None)
     # The building the place was in loses a household (a building's own tally goes with it).
     containing = await buildings_of(session, [row.id])
     await session.delete(row)

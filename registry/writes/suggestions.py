@@ -19,17 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_place
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, state
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind, SuggestionCategory, SuggestionStatus
 from registry.core.models import CODE_MAX, SUGGESTION_TEXT_MAX, Place, Suggestion
 from registry.writes.common import check_version, free_code, text
 from registry.writes.tasks import get_task
 
-SUGGESTION_FIELDS = (
-    "code", "place_id", "category", "text", "heard_by_id", "raised_on", "status",
-    "started_on", "resolved_on", "task_id", "version",
-)  # fmt: skip
 ORDER = {SuggestionStatus.OPEN: 0, SuggestionStatus.IN_PROGRESS: 1, SuggestionStatus.RESOLVED: 2}
 PLACE_KINDS = frozenset({PlaceKind.HOUSEHOLD, PlaceKind.BUILDING})
 
@@ -90,7 +86,6 @@ async def create_suggestion(
     if clean_code is None:
         row.code = f"S{row.id:06d}"
         await session.flush()
-    recorder.record("suggestion", row.id, "create", None, snapshot(row, *SUGGESTION_FIELDS))
     return row
 
 
@@ -114,7 +109,7 @@ async def update_suggestion(
     actor.require_write()
     row = await get_suggestion(session, actor, suggestion)
     check_version(row, expected_version, "suggestion")
-    before = snapshot(row, *SUGGESTION_FIELDS)
+    before = state(row)
     note = text(reason, "reason", 500, required=False, multiline=True)
     if task is not None:
         row.task_id = (await get_task(session, actor, task)).id
@@ -147,9 +142,7 @@ async def update_suggestion(
                     raise fail("on", f"it cannot be resolved ({on}) before work started ({start})")
                 row.resolved_on = on
         row.status = status.value
-    after = snapshot(row, *SUGGESTION_FIELDS)
-    if after != before:
+    if state(row) != before:
         row.version += 1
         recorder.message = note or recorder.message
-        recorder.record("suggestion", row.id, "update", before, snapshot(row, *SUGGESTION_FIELDS))
     return row

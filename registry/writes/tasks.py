@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.mobilise import MobilisationPlan, replan_after_decline
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_name
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import Recorder, label, state
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskStatus
 from registry.core.models import (
@@ -55,14 +55,6 @@ from registry.planning.mobilisation import read_problem
 from registry.writes.common import check_version, free_code, require_active, text
 from registry.writes.organisations import create_organisation
 
-TASK_FIELDS = (
-    "code", "kind", "name", "organisation_id", "leader_id", "headcount", "required_skills",
-    "start", "end", "status", "version",
-)  # fmt: skip
-ASSIGNMENT_FIELDS = (
-    "task_id", "member_id", "status", "role", "building_id", "explanation", "override",
-    "override_by_token_id", "override_at", "proposed_on", "responded_on",
-)  # fmt: skip
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.PLANNED: frozenset({TaskStatus.MOBILISING, TaskStatus.ACTIVE, TaskStatus.CANCELLED}),
     TaskStatus.MOBILISING: frozenset({TaskStatus.PLANNED, TaskStatus.ACTIVE, TaskStatus.CANCELLED}),
@@ -167,9 +159,7 @@ async def create_task(
     session.add(task)
     await session.flush()
     session.add_all(TaskPlace(task_id=task.id, place_id=p) for p in place_ids)
-    recorder.record(
-        "task", task.id, "create", None, snapshot(task, *TASK_FIELDS) | {"places": place_ids}
-    )
+    label(session, task, "create", after={"places": place_ids})
     return task
 
 
@@ -189,7 +179,7 @@ async def update_task(
     actor.require_write()
     row = await get_task(session, actor, task, for_update=True)
     check_version(row, expected_version, "task")
-    before = snapshot(row, *TASK_FIELDS)
+    before = state(row)
     if name is not None:
         row.name = text(name, "name", NAME_MAX) or ""
     if headcount is not None:
@@ -208,9 +198,8 @@ async def update_task(
         row.status = status.value
         if status in (TaskStatus.DONE, TaskStatus.CANCELLED):
             await _withdraw(session, recorder, row, cancelled=status is TaskStatus.CANCELLED)
-    if snapshot(row, *TASK_FIELDS) != before:
+    if state(row) != before:
         row.version += 1
-        recorder.record("task", row.id, "update", before, snapshot(row, *TASK_FIELDS))
     return row
 
 
@@ -222,9 +211,8 @@ async def _withdraw(session: AsyncSession, recorder: Recorder, task: Task, cance
         select(Assignment).where(Assignment.task_id == task.id, one_of(Assignment.status, statuses))
     )
     for a in rows:
-        before = snapshot(a, *ASSIGNMENT_FIELDS)
         a.status = AssignmentStatus.WITHDRAWN.value
-        recorder.record("assignment", a.id, "withdraw", before, snapshot(a, *ASSIGNMENT_FIELDS))
+        label(session, a, "withdraw")
 
 
 @dataclass(frozen=True)
@@ -295,9 +283,9 @@ async def _store(
         )  # fmt: skip
         session.add(a)
         rows.append(a)
-    await session.flush()
     for a in rows:
-        recorder.record("assignment", a.id, "propose", None, snapshot(a, *ASSIGNMENT_FIELDS))
+        label(session, a, "propose")
+    await session.flush()
     return rows
 
 
@@ -325,10 +313,8 @@ async def apply_mobilisation(
     rows = await _store(session, actor, recorder, proposal, on)
     row = proposal.task
     if row.status == TaskStatus.PLANNED.value:
-        before = snapshot(row, *TASK_FIELDS)
         row.status = TaskStatus.MOBILISING.value
         row.version += 1
-        recorder.record("task", row.id, "update", before, snapshot(row, *TASK_FIELDS))
     return proposal, rows
 
 
@@ -381,14 +367,10 @@ async def respond_to_assignment(
             + ("accepted" if accept else "declined (or an accepted one, to drop out)"),
             ErrorCode.CONFLICT,
         )
-    before = snapshot(row, *ASSIGNMENT_FIELDS)
     row.status = (AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED).value
     row.responded_on = on
+    label(session, row, "accept" if accept else "decline")
     await session.flush()
-    recorder.record(
-        "assignment", row.id, "accept" if accept else "decline", before,
-        snapshot(row, *ASSIGNMENT_FIELDS),
-    )  # fmt: skip
     if accept:
         return row, None, []
     # The stored plan now has the declined member as declined: re-plan only the gap.
@@ -441,11 +423,6 @@ async def form_functional_organisation(
     ]
     session.add_all(memberships)
     await session.flush()
-    for fm in memberships:
-        recorder.record(
-            "functional_membership", fm.id, "create", None,
-            snapshot(fm, "member_id", "organisation_id", "task_id", "start", "end"),
-        )  # fmt: skip
     return org, memberships
 
 
