@@ -20,8 +20,10 @@ import orjson
 from sqlalchemy import Table, event, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_session
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.util import await_only
 
 from registry.core.models import Base, Change
+from registry.core.tallies import refresh_places, touched_places
 
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
 BULK_ROWS = 5_000  # change rows per insert-many: under every driver's parameter limit
@@ -240,6 +242,10 @@ def _before_commit(session: Session) -> None:
         recorder = _unattributed(session)
     session.flush()  # every object has its id and its final columns
     entries = recorder._entries()
+    # Derived figures follow the same changes, so no write path can leave them stale. The
+    # commit runs inside SQLAlchemy's greenlet, where an async call can be awaited in line.
+    if touched := touched_places((entity, old, new) for entity, _, _, old, new in entries):
+        await_only(refresh_places(recorder.session, touched))
     if entries:
         at = datetime.now(UTC)  # one moment for the whole request, on both databases alike
         session.connection().execute(

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, label, state
+from registry.audit.changelog import Recorder, label
 from registry.core.calendar import years_after
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
@@ -34,7 +33,6 @@ from registry.core.models import (
     Office,
     Organisation,
 )
-from registry.core.tallies import refresh_places
 from registry.writes.common import (
     check_version,
     free_code,
@@ -184,19 +182,6 @@ async def reaffiliate(
     member.reports_to_id = tie.reports_to.id if tie.reports_to else None
 
 
-# What a building's tally counts of a member (`registry.core.tallies`).
-_TALLIED_FIELDS = ("household_id", "status", "workplace")
-
-
-async def _refresh_if_resident_changed(
-    session: AsyncSession, before: dict[str, Any], row: Member
-) -> None:
-    """Recompute the tallies of the member's old and new buildings when where they live, their
-    status or their workplace changed."""
-    if any(before[field] != getattr(row, field) for field in _TALLIED_FIELDS):
-        await refresh_places(session, {before["household_id"], row.household_id})
-
-
 async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) -> None:
     await session.execute(delete(MemberSkill).where(MemberSkill.member_id == member_id))
     session.add_all(MemberSkill(member_id=member_id, skill=s) for s in skills)
@@ -251,7 +236,6 @@ async def create_member(
     await reaffiliate(session, recorder, row, tie, joined or today)
     await _set_skills(session, row.id, clean_skills(skills))
     await session.flush()
-    await refresh_places(session, [row.household_id])
     label(session, row, "create", after={"skills": clean_skills(skills)})
     return row
 
@@ -304,7 +288,6 @@ async def update_member(
             f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
             ErrorCode.STALE,
         )
-    before = state(row)
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
     )
@@ -327,7 +310,6 @@ async def update_member(
         await _set_skills(session, row.id, new_skills)
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
     label(session, row, "update", before={"skills": old_skills}, after={"skills": new_skills})
     return row
 
@@ -353,7 +335,6 @@ async def transfer_member(
     check_version(row, expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
-    before = state(row)
     old_org = row.organisation_id
     await reaffiliate(session, recorder, row, tie, on)
     if old_org is not None:
@@ -368,7 +349,6 @@ async def transfer_member(
             label(session, office, "end")
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
     label(session, row, "transfer")
     return row
 
@@ -400,11 +380,9 @@ async def confirm_member(
             f"runs until {due}, so they can be confirmed from that day",
             ErrorCode.CONFLICT,
         )
-    before = state(row)
     row.status = MemberStatus.FULL.value
     row.full_on = on
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
     label(session, row, "confirm")
     return row

@@ -12,7 +12,6 @@ from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind
 from registry.core.models import NAME_MAX, Coverage, Member, Pairing, Place
 from registry.core.paths import child_path, depth_of
-from registry.core.tallies import buildings_of, refresh_buildings, refresh_places
 from registry.core.validation import place_parent_problem
 from registry.writes.common import check_version, free_code, move_subtree, text
 
@@ -50,8 +49,6 @@ async def create_place(
     row.path = child_path(parent_row.path if parent_row else None, row.id)
     row.depth = depth_of(row.path)
     await session.flush()
-    # A new building gets its (empty) tally; a new household counts in its building's.
-    await refresh_places(session, [row.id])
     return row
 
 
@@ -82,10 +79,7 @@ async def update_place(
         if problem:
             raise fail("parent", problem, ErrorCode.WRONG_KIND)
         if target.id != row.parent_id:
-            # A unit or household moving to another building changes both buildings' tallies.
-            left = await buildings_of(session, [row.id])
             await move_subtree(session, Place, row, target)
-            await refresh_buildings(session, left | await buildings_of(session, [row.id]))
     if name is not None:
         row.name = text(name, "name", NAME_MAX) or row.name
     if row.version == version:
@@ -132,9 +126,6 @@ async def delete_place(
             "only an unused place can be deleted (rename or move it instead)",
             ErrorCode.CONFLICT,
         )
-    # The building the place was in loses a household (a building's own tally goes with it).
-    containing = await buildings_of(session, [row.id])
     await session.delete(row)
     await session.flush()
-    await refresh_buildings(session, containing)
     return row.id
