@@ -128,7 +128,7 @@ class Recorder:
             )
             entries.append((
                 row.__tablename__,  # type: ignore[attr-defined]  # audited rows are mapped
-                row.id,  # type: ignore[attr-defined]
+                row.id,  # type: ignore[attr-defined]  # as above
                 action,
                 None if seen.before is None else seen.before | seen.before_extra,
                 None if after is None else after | seen.after_extra,
@@ -190,10 +190,20 @@ def label(
 ) -> None:
     """Name what the change to `row` in this write is, with fields beyond its columns (see
     `Recorder.label`)."""
+    _writing(session).label(row, action, before, after)
+
+
+def describe(session: AsyncSession, message: str | None) -> None:
+    """Keep `message` (why the write was made) with every change row of this write."""
+    if message is not None:
+        _writing(session).message = message
+
+
+def _writing(session: AsyncSession) -> Recorder:
     recorder = recorder_of(session.sync_session)
     if recorder is None:
-        raise RuntimeError("label() outside a write session with a Recorder")
-    recorder.label(row, action, before, after)
+        raise RuntimeError("a change is described outside a write session with a Recorder")
+    return recorder
 
 
 def recorder_of(session: Session) -> Recorder | None:

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_place
-from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind
 from registry.core.models import Place, PlaceSetting
@@ -47,7 +46,7 @@ def _nearest(chain: Iterable[int], stored: Mapping[int, int], default: int) -> i
 
 
 async def set_contact_ratio(
-    session: AsyncSession, actor: Actor, recorder: Recorder, place: Key, ratio: int | None
+    session: AsyncSession, actor: Actor, place: Key, ratio: int | None
 ) -> Place:
     """Set (or, with None, clear) the ratio of a place's subtree: an estate or a place above.
     Writes nothing when the value is already so."""

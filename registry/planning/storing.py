@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit.changelog import Recorder, label
+from registry.audit.changelog import label
 from registry.core.kinds import PairingKind
 from registry.core.models import Pairing
 
@@ -28,7 +28,6 @@ class Applied:
 
 async def apply_plan(
     session: AsyncSession,
-    recorder: Recorder,
     kind: PairingKind,
     end_ids: Iterable[int],
     new: Iterable[tuple[int, int]],

@@ -87,9 +87,7 @@ async def free_code(
     clean = text(code, field, CODE_MAX) or ""
     column = model.__table__.c.code
     if await session.scalar(select(column).where(column == clean)) is not None:
-        raise fail(
-            field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE
-        )
+        raise fail(field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE)
     return clean
 
 

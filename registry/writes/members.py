@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, label
+from registry.audit.changelog import label
 from registry.core.calendar import years_after
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
@@ -33,6 +33,7 @@ from registry.core.models import (
     Office,
     Organisation,
 )
+from registry.writes.commands import handles
 from registry.writes.common import (
     check_version,
     free_code,
@@ -161,9 +162,7 @@ async def writable_member(
     return row
 
 
-async def reaffiliate(
-    session: AsyncSession, recorder: Recorder, member: Member, tie: Tie, on: date
-) -> None:
+async def reaffiliate(session: AsyncSession, member: Member, tie: Tie, on: date) -> None:
     """Close the member's open affiliation on `on` and open the new one (history is kept)."""
     for old in await session.scalars(
         select(Affiliation).where(Affiliation.member_id == member.id, Affiliation.end.is_(None))
@@ -187,101 +186,112 @@ async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) 
     session.add_all(MemberSkill(member_id=member_id, skill=s) for s in skills)
 
 
-async def create_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str,
-    name: str,
-    gender: Gender | None,
-    status: MemberStatus,
-    joined: date | None,
-    full_on: date | None,
-    organisation: Key | None,
-    workplace: str | None,
-    reports_to: Key | None,
-    household_ref: Key | None,
-    phone: str | None,
-    skills: list[str],
-    today: date,
-    task_capacity: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class CreateMember:
+    """What `create_member` is asked to do."""
+
+    code: str
+    name: str
+    gender: Gender | None
+    status: MemberStatus
+    joined: date | None
+    full_on: date | None
+    organisation: Key | None
+    workplace: str | None
+    reports_to: Key | None
+    household_ref: Key | None
+    phone: str | None
+    skills: list[str]
+    today: date
+    task_capacity: int | None = None
+
+
+@handles(CreateMember)
+async def create_member(session: AsyncSession, actor: Actor, command: CreateMember) -> Member:
     """Register a member with one formal organisation (or a workplace and reporting)."""
     actor.require_write()
-    clean_name = text(name, "name", MEMBER_NAME_MAX)
-    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
-    home = await household(session, actor, household_ref) if household_ref else None
-    if status == MemberStatus.PROBATIONARY and full_on is not None:
+    clean_name = text(command.name, "name", MEMBER_NAME_MAX)
+    tie = await resolve_tie(
+        session, actor, command.organisation, command.workplace, command.reports_to
+    )
+    home = await household(session, actor, command.household_ref) if command.household_ref else None
+    if command.status == MemberStatus.PROBATIONARY and command.full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
-    if joined and full_on and full_on < joined:
+    if command.joined and command.full_on and command.full_on < command.joined:
         raise fail("fullOn", "full membership cannot start before joining")
-    if joined and joined > today:
+    if command.joined and command.joined > command.today:
         raise fail("joined", "the joining date is in the future")
-    code = await free_code(session, Member, code)
+    code = await free_code(session, Member, command.code)
     row = Member(
         code=code,
         name=clean_name,
-        gender=gender.value if gender else None,
-        status=status.value,
-        joined=joined,
-        full_on=full_on,
+        gender=command.gender.value if command.gender else None,
+        status=command.status.value,
+        joined=command.joined,
+        full_on=command.full_on,
         household_id=home,
-        phone=clean_phone(phone),
-        task_capacity=clean_task_capacity(task_capacity),
+        phone=clean_phone(command.phone),
+        task_capacity=clean_task_capacity(command.task_capacity),
         version=1,
     )
     session.add(row)
     await session.flush()
-    await reaffiliate(session, recorder, row, tie, joined or today)
-    await _set_skills(session, row.id, clean_skills(skills))
+    await reaffiliate(session, row, tie, command.joined or command.today)
+    await _set_skills(session, row.id, clean_skills(command.skills))
     await session.flush()
-    label(session, row, "create", after={"skills": clean_skills(skills)})
+    label(session, row, "create", after={"skills": clean_skills(command.skills)})
     return row
 
 
-async def update_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    name: str | None = None,
-    gender: Gender | None = None,
-    household_ref: Key | None = None,
-    phone: str | None = None,
-    skills: list[str] | None = None,
-    workplace: str | None = None,
-    reports_to: Key | None = None,
-    expected_version: int | None = None,
-    task_capacity: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class UpdateMember:
+    """What `update_member` is asked to do."""
+
+    member: Key
+    name: str | None = None
+    gender: Gender | None = None
+    household_ref: Key | None = None
+    phone: str | None = None
+    skills: list[str] | None = None
+    workplace: str | None = None
+    reports_to: Key | None = None
+    expected_version: int | None = None
+    task_capacity: int | None = None
+
+
+@handles(UpdateMember)
+async def update_member(session: AsyncSession, actor: Actor, command: UpdateMember) -> Member:
     """Change a member's own details, skills, phone, task capacity, and an in-service member's
     workplace or reporting. A phone of "" clears it. The formal organisation changes only by
     transferMember."""
     actor.require_write()
     tie: Tie | None = None
     seen_reports_to: int | None = None
-    if workplace is not None or reports_to is not None:
+    if command.workplace is not None or command.reports_to is not None:
         # The organisation is locked before the member, the order merges lock in (a merge
         # moving this member's reporting meanwhile would otherwise deadlock with us).
-        seen = await writable_member(session, actor, member, lock=False)
+        seen = await writable_member(session, actor, command.member, lock=False)
         if seen.workplace is None:
             raise fail(
-                "workplace" if workplace is not None else "reportsTo",
+                "workplace" if command.workplace is not None else "reportsTo",
                 f"{seen.code!r} is not in service; use transferMember to give them a workplace",
             )
         tie = await resolve_tie(
-            session, actor, None, workplace or seen.workplace, reports_to or seen.reports_to_id
+            session,
+            actor,
+            None,
+            command.workplace or seen.workplace,
+            command.reports_to or seen.reports_to_id,
         )
         seen_reports_to = seen.reports_to_id
         row = seen
         await lock_in_order(session, [row])  # locked and re-read: what others committed
     else:
-        row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+        row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if tie is not None and (
-        row.workplace is None or (reports_to is None and row.reports_to_id != seen_reports_to)
+        row.workplace is None
+        or (command.reports_to is None and row.reports_to_id != seen_reports_to)
     ):
         raise fail(
             "member",
@@ -291,22 +301,22 @@ async def update_member(
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
     )
-    if name is not None:
-        row.name = text(name, "name", MEMBER_NAME_MAX) or row.name
-    if gender is not None:
-        row.gender = gender.value
-    if household_ref is not None:
-        row.household_id = await household(session, actor, household_ref)
-    if phone is not None:
-        row.phone = clean_phone(phone)
-    if task_capacity is not None:
-        row.task_capacity = clean_task_capacity(task_capacity)
+    if command.name is not None:
+        row.name = text(command.name, "name", MEMBER_NAME_MAX) or row.name
+    if command.gender is not None:
+        row.gender = command.gender.value
+    if command.household_ref is not None:
+        row.household_id = await household(session, actor, command.household_ref)
+    if command.phone is not None:
+        row.phone = clean_phone(command.phone)
+    if command.task_capacity is not None:
+        row.task_capacity = clean_task_capacity(command.task_capacity)
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
     new_skills = old_skills
-    if skills is not None:
-        new_skills = clean_skills(skills)
+    if command.skills is not None:
+        new_skills = clean_skills(command.skills)
         await _set_skills(session, row.id, new_skills)
     row.version += 1
     await session.flush()
@@ -314,29 +324,33 @@ async def update_member(
     return row
 
 
-async def transfer_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    organisation: Key | None,
-    workplace: str | None,
-    reports_to: Key | None,
-    on: date,
-    expected_version: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class TransferMember:
+    """What `transfer_member` is asked to do."""
+
+    member: Key
+    organisation: Key | None
+    workplace: str | None
+    reports_to: Key | None
+    on: date
+    expected_version: int | None = None
+
+
+@handles(TransferMember)
+async def transfer_member(session: AsyncSession, actor: Actor, command: TransferMember) -> Member:
     """Move a member's formal tie to another organisation (or a workplace), closing the old
     affiliation on `on` and opening the new one; offices in the old organisation end then."""
     actor.require_write()
     # Organisations are locked before members, the order merges lock in (no deadlock).
-    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
-    row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+    tie = await resolve_tie(
+        session, actor, command.organisation, command.workplace, command.reports_to
+    )
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
     old_org = row.organisation_id
-    await reaffiliate(session, recorder, row, tie, on)
+    await reaffiliate(session, row, tie, command.on)
     if old_org is not None:
         for office in await session.scalars(
             select(Office).where(
@@ -345,7 +359,7 @@ async def transfer_member(
                 Office.end.is_(None),
             )
         ):
-            office.end = max(on, office.start) if office.start else on
+            office.end = max(command.on, office.start) if office.start else command.on
             label(session, office, "end")
     row.version += 1
     await session.flush()
@@ -353,35 +367,38 @@ async def transfer_member(
     return row
 
 
-async def confirm_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    on: date,
-    probation_years: int,
-    expected_version: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class ConfirmMember:
+    """What `confirm_member` is asked to do."""
+
+    member: Key
+    on: date
+    probation_years: int
+    expected_version: int | None = None
+
+
+@handles(ConfirmMember)
+async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMember) -> Member:
     """A probationary member becomes a full member on `on`, once the probation of
     `probation_years` from joining has run (党章 第七条: 预备期为一年); before that the
     branch may not yet decide (DESIGN section 2)."""
     actor.require_write()
-    row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if row.status != MemberStatus.PROBATIONARY.value:
         raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
-    if row.joined and on < row.joined:
+    if row.joined and command.on < row.joined:
         raise fail("on", f"full membership cannot start before joining ({row.joined})")
-    if row.joined and on < (due := years_after(row.joined, probation_years)):
+    if row.joined and command.on < (due := years_after(row.joined, command.probation_years)):
         raise fail(
             "on",
-            f"{row.code!r} joined on {row.joined}: the probation of {probation_years} year(s) "
-            f"runs until {due}, so they can be confirmed from that day",
+            f"{row.code!r} joined on {row.joined}: the probation of "
+            f"{command.probation_years} year(s) runs until {due}, so they can be confirmed "
+            "from that day",
             ErrorCode.CONFLICT,
         )
     row.status = MemberStatus.FULL.value
-    row.full_on = on
+    row.full_on = command.on
     row.version += 1
     await session.flush()
     label(session, row, "confirm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -9,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import get_organisation
-from registry.audit.changelog import Recorder, label
+from registry.audit.changelog import label
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
 from registry.core.models import Office, Organisation
+from registry.writes.commands import handles
 from registry.writes.common import require_active
 from registry.writes.members import writable_member
 
@@ -29,17 +31,19 @@ def role_problem(role: OfficeRole, kind: OrgKind) -> str | None:
     return None
 
 
-async def appoint_office(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: int | str,
-    organisation: int | str,
-    role: OfficeRole,
-    start: date,
-    replace_current: bool,
-) -> Office:
+@dataclass(frozen=True)
+class AppointOffice:
+    """What `appoint_office` is asked to do."""
+
+    member: int | str
+    organisation: int | str
+    role: OfficeRole
+    start: date
+    replace_current: bool
+
+
+@handles(AppointOffice)
+async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOffice) -> Office:
     """Start a term of `member` in `role` at `organisation` from `start`; it is current until
     endOffice gives it an end (an open end is what "current" means throughout the registry).
 
@@ -50,11 +54,13 @@ async def appoint_office(
     actor.require_write()
     # The member is checked first; the organisation is locked before the member, the order
     # merges lock in (no deadlock).
-    await writable_member(session, actor, member, lock=False)
-    org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
-    person = await writable_member(session, actor, member)
+    await writable_member(session, actor, command.member, lock=False)
+    org = await get_organisation(
+        session, actor, command.organisation, "organisation", for_update=True
+    )
+    person = await writable_member(session, actor, command.member)
     await require_active(org, "organisation")
-    problem = role_problem(role, OrgKind(org.kind))
+    problem = role_problem(command.role, OrgKind(org.kind))
     if problem:
         raise fail("role", problem, ErrorCode.WRONG_KIND)
     if person.status != MemberStatus.FULL.value:
@@ -79,7 +85,9 @@ async def appoint_office(
     current = list(
         await session.scalars(
             select(Office).where(
-                Office.organisation_id == org.id, Office.role == role.value, Office.end.is_(None)
+                Office.organisation_id == org.id,
+                Office.role == command.role.value,
+                Office.end.is_(None),
             )
         )
     )
@@ -89,44 +97,55 @@ async def appoint_office(
             f"{person.code!r} already holds this office in {org.code!r}",
             ErrorCode.DUPLICATE,
         )
-    if role in SINGLE_HOLDER_ROLES and current:
-        if not replace_current:
+    if command.role in SINGLE_HOLDER_ROLES and current:
+        if not command.replace_current:
             raise fail(
                 "role",
-                f"{org.code!r} already has a current {role.value}; end that term "
+                f"{org.code!r} already has a current {command.role.value}; end that term "
                 "first (endOffice) or pass replaceCurrent: true",
                 ErrorCode.CONFLICT,
             )
         for old in current:
-            if old.start and start < old.start:
+            if old.start and command.start < old.start:
                 raise fail("start", f"the new term starts before the current one ({old.start})")
-            old.end = start
+            old.end = command.start
             label(session, old, "end")
-    row = Office(member_id=person.id, organisation_id=org.id, role=role.value, start=start)
+    row = Office(
+        member_id=person.id, organisation_id=org.id, role=command.role.value, start=command.start
+    )
     session.add(row)
     await session.flush()
     return row
 
 
-async def end_office(
-    session: AsyncSession, actor: Actor, recorder: Recorder, *, office: int, end: date
-) -> Office:
+@dataclass(frozen=True)
+class EndOffice:
+    """What `end_office` is asked to do."""
+
+    office: int
+    end: date
+
+
+@handles(EndOffice)
+async def end_office(session: AsyncSession, actor: Actor, command: EndOffice) -> Office:
     """End a current term on `end`."""
     actor.require_write()
     row = await session.scalar(
         select(Office)
         .join(Organisation, Organisation.id == Office.organisation_id)
-        .where(Office.id == office, actor.org_clause())
+        .where(Office.id == command.office, actor.org_clause())
         # Two organisers ending the same term: the second waits, then finds it ended.
         .with_for_update(of=Office)
     )
     if row is None:
-        raise fail("office", f"no office term with id {office} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            "office", f"no office term with id {command.office} in your scope", ErrorCode.NOT_FOUND
+        )
     if row.end is not None:
         raise fail("office", f"this term already ended on {row.end}", ErrorCode.CONFLICT)
-    if row.start and end < row.start:
+    if row.start and command.end < row.start:
         raise fail("end", f"a term cannot end before it starts ({row.start})")
-    row.end = end
+    row.end = command.end
     label(session, row, "end")
     await session.flush()
     return row
