@@ -336,6 +336,7 @@ class CuntanBuilder:
                 self._phone(),
                 self._skills(weights),
                 "",  # task_capacity: the deployment default
+                "",  # group: set once the branch's groups exist (`_place_in_groups`)
             ]
         )
         member = Member(code, status, household)
@@ -509,6 +510,7 @@ class CuntanBuilder:
             gaps.add(buildings[-1].code)
         covered = [b for b in buildings if b.code not in gaps]
         index = 0
+        made: list[tuple[str, set[str], Member | None]] = []
         while covered:
             take = 2 if len(covered) > 1 and self.rng.random() < 0.2 else 1
             chunk, covered = covered[:take], covered[take:]
@@ -525,10 +527,31 @@ class CuntanBuilder:
                 start,
             )
             if code == GROUP_WITHOUT_LEADER:
+                made.append((code, {b.code for b in chunk}, None))
                 continue
             local = [m for b in chunk for m in by_building.get(b.code, [])]
             leader = self.rng.choice(local or members)
             self._office(leader, code, "group_leader", _day(self.rng, start, date(2026, 6, 30)))
+            made.append((code, {b.code for b in chunk}, leader))
+        self._place_in_groups(branch, made)
+
+    def _place_in_groups(
+        self, branch: str, groups: list[tuple[str, set[str], Member | None]]
+    ) -> None:
+        """Every member of the branch in one of its groups (党章 第八条): the group of the
+        building they live in, else the groups in turn; each leader in the group they lead."""
+        if not groups:
+            return
+        for n, member in enumerate(self.org_members.get(branch, [])):
+            building = member.household.split("-U")[0]
+            here = [code for code, covers, _ in groups if building in covers]
+            self._set_group(member, here[0] if here else groups[n % len(groups)][0])
+        for code, _, leader in groups:
+            if leader is not None:
+                self._set_group(leader, code)
+
+    def _set_group(self, member: Member, group: str) -> None:
+        self.members[int(member.code[1:]) - 1][-1] = group
 
     # -- offices ---------------------------------------------------------------------------
 

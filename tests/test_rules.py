@@ -30,9 +30,10 @@ def ago(years: int = 0, days: int = 0) -> str:
 
 def rules_workbook() -> dict[str, list[dict[str, Any]]]:
     """WC ── PC ─┬ SMALL  2 full + 1 probationary (joined 3 years ago), no secretary
-                 ├ OK     3 full, secretary for 4 years; groups OKG (led) and NOLEADER;
-                 │        O4 probationary for 18 months, O5 for 6 months, O6 probationary
-                 │        committee member; N1 (made organisation-less later) lives in H
+                 ├ OK     3 full, secretary for 4 years; groups OKG (led, everyone in it) and
+                 │        NOLEADER (no leader, no members); O4 probationary for 18 months, O5
+                 │        for 6 months, O6 probationary committee member; N1 (made
+                 │        organisation-less later) lives in H
                  ├ EDGE   3 full, secretary elected exactly 5 years ago today
                  ├ BIG    51 full, committee of 3
                  ├ COMM   7 full, a secretary and no committee
@@ -64,6 +65,7 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
         members.append(
             {"code": code, "name": f"党员{code}", "status": status, "joined": joined}
             | {"organisation": org, "workplace": "", "household": "", "reports_to": ""}
+            | {"group": ""}
             | more
         )
 
@@ -73,12 +75,13 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
     member("S2", "SMALL")
     member("S3", "SMALL", "probationary", ago(3))
     for code in ("O1", "O2", "O3"):
-        member(code, "OK")
-    member("O4", "OK", "probationary", ago(1, days=180))
-    member("O5", "OK", "probationary", ago(days=180))
-    member("O6", "OK", "probationary", ago(days=90))
-    member("N1", "OK", household="H")
-    member("IS1", "", organisation="", workplace="市交通局", reports_to="OK", household="H")
+        member(code, "OK", group="OKG")
+    member("O4", "OK", "probationary", ago(1, days=180), group="OKG")
+    member("O5", "OK", "probationary", ago(days=180), group="OKG")
+    member("O6", "OK", "probationary", ago(days=90), group="OKG")
+    member("N1", "OK", household="H", group="OKG")
+    member("IS1", "", organisation="", workplace="市交通局", reports_to="OK", household="H",
+           group="")  # fmt: skip
     for code in ("D1", "D2", "D3"):
         member(code, "EDGE")
     for n in range(51):
@@ -151,6 +154,7 @@ EXPECTED = {
     ("BRANCH_TOO_SMALL", "SMALL"),
     ("NO_SECRETARY", "SMALL"),
     ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+    ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
     ("BRANCH_TOO_LARGE", "BIG"),
     ("COMMITTEE_SIZE", "COMM"),
     ("GENERAL_BRANCH_TOO_LARGE", "GB"),
@@ -223,6 +227,7 @@ async def test_a_place_scope_reports_the_organisations_answering_for_it(
 
     expected = {
         ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+        ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
         ("PROBATION_DUE", "O4"),
         ("PROBATIONARY_OFFICER", "O6"),
         ("NO_FORMAL_ORGANISATION", "N1"),
@@ -232,9 +237,12 @@ async def test_a_place_scope_reports_the_organisations_answering_for_it(
 
 
 async def test_rules_stop_once_the_data_is_put_right(registry: Registry) -> None:
-    """Appointing a leader for NOLEADER and a secretary for SMALL clears those violations."""
+    """Moving O3 into NOLEADER and appointing them its leader, and a secretary for SMALL,
+    clears those violations."""
     await load(registry)
     api = await registry.client("admin")
+    moved = await api(operation("UpdateMember"), {"input": {"member": "O3", "group": "NOLEADER"}})
+    assert moved["updateMember"]["userErrors"] == []
     for member, org, role in (("O3", "NOLEADER", "GROUP_LEADER"), ("S1", "SMALL", "SECRETARY")):
         body = await api(
             operation("AppointOffice"),
@@ -246,6 +254,7 @@ async def test_rules_stop_once_the_data_is_put_right(registry: Registry) -> None
 
     assert found(report) == EXPECTED - {
         ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+        ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
         ("NO_SECRETARY", "SMALL"),
     }
 

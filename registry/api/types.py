@@ -236,9 +236,14 @@ class Organisation(relay.Node):
         )
         return [Place.from_row(row) for row in rows]
 
-    @strawberry.field(description="The current secretary, if any.")
+    @strawberry.field(description="The current secretary (书记), if any; a group has none.")
     async def secretary(self, info: GInfo) -> Member | None:
         row = await info.context.loaders.one("Organisation", "secretary").load(self.id)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(description="A Party group's current leader (组长), if any.")
+    async def leader(self, info: GInfo) -> Member | None:
+        row = await info.context.loaders.one("Organisation", "leader").load(self.id)
         return Member.from_row(row) if row else None
 
     @strawberry.field(description="Offices held in this organisation, current and past.")
@@ -277,7 +282,8 @@ class Organisation(relay.Node):
             Organisation.from_row,
         )  # fmt: skip
 
-    @strawberry.field(description="Members whose formal organisation this is, by code.")
+    @strawberry.field(description="Members whose formal organisation this is, or, of a Party "
+                      "group (党小组), the members placed in it; by code.")  # fmt: skip
     async def members(
         self,
         info: GInfo,
@@ -319,6 +325,7 @@ class Member(relay.Node):
     organisation_key: strawberry.Private[int | None]
     household_key: strawberry.Private[int | None]
     reports_to_key: strawberry.Private[int | None]
+    group_key: strawberry.Private[int | None]
     phone_raw: strawberry.Private[str | None]
     task_capacity: int = strawberry.field(
         description="How many tasks the member may hold at once when mobilised: their own "
@@ -341,6 +348,7 @@ class Member(relay.Node):
             organisation_key=row.organisation_id,
             household_key=row.household_id,
             reports_to_key=row.reports_to_id,
+            group_key=row.group_id,
             phone_raw=row.phone,
             task_capacity=row.task_capacity or RuleThresholds.default_task_capacity,
         )
@@ -364,6 +372,11 @@ class Member(relay.Node):
     @strawberry.field(description="The one formal organisation (none for in-service members).")
     async def organisation(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.organisation_key)
+
+    @strawberry.field(description="The Party group (党小组) of their own branch they belong "
+                      "to (党章 第八条), if placed in one.")  # fmt: skip
+    async def group(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.group_key)
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
     async def reports_to(self, info: GInfo) -> Organisation | None:

@@ -126,6 +126,9 @@ class Member(Base):
     # Tasks the member may hold at once; null = RuleThresholds.default_task_capacity.
     task_capacity: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The Party group (党小组) under the member's own branch they belong to (党章 第八条); none
+    # for in-service members and where the branch has no groups.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
 
 
 class BuildingTally(Base):

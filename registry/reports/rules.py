@@ -21,16 +21,23 @@ Python only words the messages. Rules:
   (community-level kinds, `COMMUNITY_TERM_KINDS`) or `other_term_years` (committees above them)
   ago. A working committee (街道党工委) is never overdue: it is the district committee's
   派出机关, its members appointed, not elected (`APPOINTED_KINDS`).
-- `GROUP_WITHOUT_LEADER`: a group with no current group leader.
+- `GROUP_WITHOUT_LEADER`: a group with no current group leader (组长) (支部工作条例 第九条: a
+  branch divided into Party groups sets a leader for each).
+- `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第九条: groups
+  divide a branch's members; a group of none covers its buildings in name only).
 - `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
   `probation_years` ago, within the longest extension — due for a decision.
 - `PROBATION_OVERDUE`: still probationary after `probation_years + probation_max_extension_years`.
 - `PROBATIONARY_OFFICER`: a probationary member holding a current secretary, deputy or
   committee-member office (probationary members cannot be elected).
 - `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
+- `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
+  them (no group, or one that was closed or lies under another organisation) (党章 第八条:
+  every member is placed in a branch, a group or another unit of the Party).
 
-Members of an organisation are those whose formal organisation is it or below it (groups hold
-no members, so a branch's are its own). The members a scope answers for: formal organisation in
+Members of an organisation are those whose formal organisation is it or below it (no one's
+formal organisation is a group: a group's members are those placed in it, `Member.group_id`,
+and a branch's are its own). The members a scope answers for: formal organisation in
 the scope's organisations (probation, offices), or — for a member with no organisation —
 reporting into them or living in the scope's territory.
 """
@@ -78,10 +85,12 @@ class Rule(StrEnum):
     NO_SECRETARY = "no_secretary"
     OVERDUE_ELECTION = "overdue_election"
     GROUP_WITHOUT_LEADER = "group_without_leader"
+    GROUP_WITHOUT_MEMBERS = "group_without_members"
     PROBATION_DUE = "probation_due"
     PROBATION_OVERDUE = "probation_overdue"
     PROBATIONARY_OFFICER = "probationary_officer"
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
+    MEMBER_WITHOUT_GROUP = "member_without_group"
 
 
 class Severity(StrEnum):
@@ -216,6 +225,15 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value).label(
                 "leaders"
             ),
+            case(
+                (
+                    org.kind == OrgKind.GROUP.value,
+                    select(func.count(Member.id))
+                    .where(Member.group_id == org.id)
+                    .scalar_subquery(),
+                ),
+                else_=0,
+            ).label("placed"),
         )
         .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
         .where(one_of(org.kind, RULED_KINDS))
@@ -244,10 +262,10 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         ),
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
         and_(one_of(f.kind, TERM_KINDS), f.since < cutoff),
-        and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
+        and_(f.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
     )
     return (
-        select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders)
+        select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders, f.placed)
         .join(figures, f.org_id == org.id)
         .where(breaks)
         .order_by(org.path)
@@ -262,6 +280,7 @@ def _judge_organisation(
     since: date | None,
     committee: int,
     leaders: int,
+    placed: int,
     *,
     rules: RuleThresholds,
     today: date,
@@ -345,7 +364,18 @@ def _judge_organisation(
                 )
             )
     if kind is OrgKind.GROUP and leaders == 0:
-        add(Rule.GROUP_WITHOUT_LEADER, f"{name} has no group leader")
+        add(
+            Rule.GROUP_WITHOUT_LEADER,
+            f"{name} has no group leader (组长): appoint one of its members "
+            "(支部工作条例 第九条)",
+        )
+    if kind is OrgKind.GROUP and placed == 0:
+        add(
+            Rule.GROUP_WITHOUT_MEMBERS,
+            f"{name} has no members: place the branch's members living in its buildings in it, "
+            "or close it (支部工作条例 第九条)",
+            members=0,
+        )
     return found
 
 
@@ -354,8 +384,8 @@ async def _member_violations(
 ) -> list[Violation]:
     query = _member_query_of_shape(scope.shape, rules, today)
     found: list[Violation] = []
-    for member, role in await session.execute(query, scope.bounds()):
-        found.extend(_judge_member(member, role, rules=rules, today=today))
+    for member, role, ungrouped in await session.execute(query, scope.bounds()):
+        found.extend(_judge_member(member, role, bool(ungrouped), rules=rules, today=today))
     return found
 
 
@@ -384,16 +414,35 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     # organisations, and members with neither organisation nor workplace (found by the null
     # organisation) reporting into the scope or living in it. Narrowing inside the branches
     # keeps a district-wide report from walking every member and every household.
-    candidates = [probationary, and_(_UNATTACHED, Member.reports_to_id.in_(orgs))]
+    # Members of the scope's organisations that have active groups: those in none of them.
+    group = aliased(Organisation)
+    grouped_orgs = (
+        select(group.parent_id)
+        .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
+        .where(group.parent_id.in_(orgs))
+    )
+    in_own_group = (
+        select(group.id)
+        .where(group.id == Member.group_id, group.parent_id == Member.organisation_id)
+        .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
+        .exists()
+    )
+    ungrouped = and_(Member.organisation_id.in_(grouped_orgs), ~in_own_group)
+    candidates = [
+        probationary,
+        and_(_UNATTACHED, Member.reports_to_id.in_(orgs)),
+        Member.organisation_id.in_(grouped_orgs),
+    ]
     if scope.place_tops:
         candidates.append(and_(_UNATTACHED, homes))
     return (
-        select(Member, elected)
+        select(Member, elected, case((ungrouped, True), else_=False))
         .where(member_meets_any(*candidates))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),
                 and_(_UNATTACHED, or_(Member.reports_to_id.in_(orgs), homes)),
+                ungrouped,
             )
         )
         .order_by(Member.code)
@@ -405,11 +454,20 @@ _UNATTACHED = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
 
 
 def _judge_member(
-    member: Member, role: str | None, *, rules: RuleThresholds, today: date
+    member: Member, role: str | None, ungrouped: bool, *, rules: RuleThresholds, today: date
 ) -> list[Violation]:
     """Word the violations of one member."""
     name = member.name
     found: list[Violation] = []
+    if ungrouped:
+        found.append(
+            Violation(
+                Rule.MEMBER_WITHOUT_GROUP,
+                f"{name} is in none of their branch's Party groups (党小组): place them in one "
+                "(党章 第八条: every member belongs to a branch, a group or another unit)",
+                member=member,
+            )
+        )
     if member.organisation_id is None and member.workplace is None:
         found.append(
             Violation(

@@ -25,7 +25,7 @@ ORG_FIELDS = (
 )  # fmt: skip
 MEMBER_FIELDS = (
     "code", "name", "gender", "status", "joined", "full_on", "organisation_id",
-    "workplace", "household_id", "reports_to_id", "phone", "task_capacity", "version",
+    "workplace", "household_id", "reports_to_id", "phone", "task_capacity", "version", "group_id",
 )  # fmt: skip
 OFFICE_FIELDS = ("member_id", "organisation_id", "role", "start", "end")
 

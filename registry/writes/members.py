@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
@@ -148,6 +148,33 @@ async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
     return row.id
 
 
+async def find_group(session: AsyncSession, actor: Actor, key: Key | None) -> Organisation | None:
+    """The active Party group (党小组) named, locked (organisations lock before members), or
+    None when none is named."""
+    if key is None:
+        return None
+    row = await get_organisation(session, actor, key, "group", for_update=True)
+    if row.kind != OrgKind.GROUP.value:
+        raise fail("group", f"{row.code!r} is a {row.kind}, not a Party group (党小组)",
+                   ErrorCode.WRONG_KIND)  # fmt: skip
+    await require_active(row, "group")
+    return row
+
+
+def place_in_group(member: Member, group: Organisation | None) -> None:
+    """Put the member in `group` (None: in no group). A member belongs to a group of their
+    own branch (党章 第八条: every member is placed in a branch, a group or another unit of
+    the Party); an in-service member's branch is at their workplace, so they are in none here."""
+    if group is not None and group.parent_id != member.organisation_id:
+        raise fail(
+            "group",
+            f"{group.code!r} is not a group of {member.code!r}'s own organisation: a member "
+            "joins a group of the branch they belong to",
+            ErrorCode.CONFLICT,
+        )
+    member.group_id = group.id if group is not None else None
+
+
 async def writable_member(
     session: AsyncSession, actor: Actor, key: Key, lock: bool = True
 ) -> Member:
@@ -227,11 +254,14 @@ async def create_member(
     skills: list[str],
     today: date,
     task_capacity: int | None = None,
+    group: Key | None = None,
 ) -> Member:
-    """Register a member with one formal organisation (or a workplace and reporting)."""
+    """Register a member with one formal organisation (or a workplace and reporting), and,
+    given `group`, in that group of their organisation."""
     actor.require_write()
     clean_name = text(name, "name", MEMBER_NAME_MAX)
     tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
+    in_group = await find_group(session, actor, group)
     home = await household(session, actor, household_ref) if household_ref else None
     if status == MemberStatus.PROBATIONARY and full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
@@ -255,6 +285,7 @@ async def create_member(
     session.add(row)
     await session.flush()
     await reaffiliate(session, recorder, row, tie, joined or today)
+    place_in_group(row, in_group)
     await _set_skills(session, row.id, clean_skills(skills))
     await session.flush()
     await refresh_places(session, [row.household_id])
@@ -279,11 +310,17 @@ async def update_member(
     reports_to: Key | None = None,
     expected_version: int | None = None,
     task_capacity: int | None = None,
+    group: Key | None = None,
+    leave_group: bool = False,
 ) -> Member:
-    """Change a member's own details, skills, phone, task capacity, and an in-service member's
-    workplace or reporting. A phone of "" clears it. The formal organisation changes only by
+    """Change a member's own details, skills, phone, task capacity, group (or, with
+    `leave_group`, take them out of theirs), and an in-service member's workplace or
+    reporting. A phone of "" clears it. The formal organisation changes only by
     transferMember."""
     actor.require_write()
+    if group is not None and leave_group:
+        raise fail("group", "give a group or leave the group, not both")
+    in_group = await find_group(session, actor, group)
     tie: Tie | None = None
     seen_reports_to: int | None = None
     if workplace is not None or reports_to is not None:
@@ -326,6 +363,8 @@ async def update_member(
         row.phone = clean_phone(phone)
     if task_capacity is not None:
         row.task_capacity = clean_task_capacity(task_capacity)
+    if in_group is not None or leave_group:
+        place_in_group(row, in_group)
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
@@ -357,12 +396,16 @@ async def transfer_member(
     reports_to: Key | None,
     on: date,
     expected_version: int | None = None,
+    group: Key | None = None,
 ) -> Member:
     """Move a member's formal tie to another organisation (or a workplace), closing the old
-    affiliation on `on` and opening the new one; offices in the old organisation end then."""
+    affiliation on `on` and opening the new one; offices in the old organisation end then.
+    The old branch's group is left too: the member is in `group` of the new one, if given,
+    else in none until placed."""
     actor.require_write()
     # Organisations are locked before members, the order merges lock in (no deadlock).
     tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
+    in_group = await find_group(session, actor, group)
     row = await writable_member(session, actor, member)
     check_version(row, expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
@@ -370,11 +413,23 @@ async def transfer_member(
     before = member_state(row)
     old_org = row.organisation_id
     await reaffiliate(session, recorder, row, tie, on)
+    place_in_group(row, in_group)
     if old_org is not None:
         for office in await session.scalars(
             select(Office).where(
                 Office.member_id == row.id,
-                Office.organisation_id == old_org,
+                # The old branch's groups too: a group leader leaves the group with the branch.
+                Office.organisation_id.in_(
+                    select(Organisation.id).where(
+                        or_(
+                            Organisation.id == old_org,
+                            and_(
+                                Organisation.parent_id == old_org,
+                                Organisation.kind == OrgKind.GROUP.value,
+                            ),
+                        )
+                    )
+                ),
                 Office.end.is_(None),
             )
         ):

@@ -12,8 +12,8 @@ from registry.access.lookup import get_organisation
 from registry.audit.changelog import Recorder, snapshot
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
-from registry.core.models import Office, Organisation
-from registry.writes.common import OFFICE_FIELDS, require_active
+from registry.core.models import Member, Office, Organisation
+from registry.writes.common import OFFICE_FIELDS, member_state, require_active
 from registry.writes.members import writable_member
 
 # Roles held by one person at a time in an organisation.
@@ -76,6 +76,8 @@ async def appoint_office(
             f"{person.code!r} is not a member of {org.code!r} (their formal "
             "organisation lies elsewhere); transfer them first",
         )
+    if role == OfficeRole.GROUP_LEADER:
+        await _lead_own_group(recorder, person, org)
     current = list(
         await session.scalars(
             select(Office).where(
@@ -108,6 +110,24 @@ async def appoint_office(
     await session.flush()
     recorder.record("office", row.id, "create", None, snapshot(row, *OFFICE_FIELDS))
     return row
+
+
+async def _lead_own_group(recorder: Recorder, person: Member, group: Organisation) -> None:
+    """A group leader (组长) is one of the group's members: one in no group yet joins it; one
+    in another group is refused (move them first, so no group loses a member unseen)."""
+    if person.group_id == group.id:
+        return
+    if person.group_id is not None:
+        raise fail(
+            "member",
+            f"{person.code!r} belongs to another group; move them to {group.code!r} first "
+            "(updateMember with group), then appoint them its leader",
+            ErrorCode.CONFLICT,
+        )
+    before = member_state(person)
+    person.group_id = group.id
+    person.version += 1
+    recorder.record("member", person.id, "update", before, member_state(person))
 
 
 async def end_office(

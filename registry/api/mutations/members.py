@@ -22,6 +22,8 @@ TIE_HELP = (
 )
 
 
+GROUP_HELP = "A Party group (党小组) of the member's own organisation to place them in."
+
 CAPACITY_HELP = (
     "How many tasks the member may hold at once (1–10); omit for the deployment default."
 )
@@ -46,6 +48,7 @@ class CreateMemberInput:
     phone: str | None = strawberry.field(default=None, description="11-digit mainland mobile.")
     skills: list[str] = strawberry.field(default_factory=list)
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
 
 
 @strawberry.type
@@ -67,6 +70,10 @@ class UpdateMemberInput:
     workplace: str | None = strawberry.field(default=None, description="In service only.")
     reports_to: str | None = strawberry.field(default=None, description="In service only.")
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
+    leave_group: bool = strawberry.field(
+        default=False, description="Take the member out of their group (党小组)."
+    )
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the member is still at this version."
     )
@@ -85,6 +92,10 @@ class TransferMemberInput:
     workplace: str | None = strawberry.field(default=None, description=TIE_HELP)
     reports_to: str | None = None
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
+    group: str | None = strawberry.field(
+        default=None,
+        description=f"{GROUP_HELP} The old branch's group is left in any case.",
+    )
     expected_version: int | None = None
 
 
@@ -132,6 +143,7 @@ class MemberMutations:
                 skills=input.skills,
                 today=date.today(),
                 task_capacity=input.task_capacity,
+                group=opt_ref(input.group, "Organisation"),
             )
             return Member.from_row(row)
 
@@ -155,6 +167,8 @@ class MemberMutations:
                 reports_to=opt_ref(input.reports_to, "Organisation"),
                 expected_version=input.expected_version,
                 task_capacity=input.task_capacity,
+                group=opt_ref(input.group, "Organisation"),
+                leave_group=input.leave_group,
             )
             return Member.from_row(row)
 
@@ -179,6 +193,7 @@ class MemberMutations:
                 reports_to=opt_ref(input.reports_to, "Organisation"),
                 on=on_day(input.on, "on"),
                 expected_version=input.expected_version,
+                group=opt_ref(input.group, "Organisation"),
             )
             return Member.from_row(row)
 

@@ -1,0 +1,46 @@
+"""The Party's own rules: a member's group (党小组)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-05
+
+Existing members start in no group (null): the rules report then names those whose branch has
+groups, for an organiser to place.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def _add_reference(table: str, column: str, target: str) -> None:
+    """A nullable column referring to `target`.id, with its named foreign key and index. On
+    SQLite the key goes inline in ADD COLUMN: a batch rebuild would drop and recreate the
+    table, which the keys pointing at it (member, from half the schema) forbid."""
+    key = op.f(f"fk_{table}_{column}_{target}")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
+            f"CONSTRAINT {key} REFERENCES {target} (id)"
+        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(key, table, target, [column], ["id"])
+    op.create_index(op.f(f"ix_{table}_{column}"), table, [column], unique=False)
+
+
+def upgrade() -> None:
+    _add_reference("member", "group_id", "organisation")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("member") as batch:
+        batch.drop_index(batch.f("ix_member_group_id"))
+        batch.drop_constraint(batch.f("fk_member_group_id_organisation"), type_="foreignkey")
+        batch.drop_column("group_id")
