@@ -151,6 +151,7 @@ def one(report: list[dict[str, Any]], rule: str, code: str) -> dict[str, Any]:
 
 EXPECTED = {
     ("OVERDUE_ELECTION", "PC"),
+    ("ELECTION_DUE", "EDGE"),
     ("BRANCH_TOO_SMALL", "SMALL"),
     ("NO_SECRETARY", "SMALL"),
     ("GROUP_WITHOUT_LEADER", "NOLEADER"),
@@ -168,8 +169,9 @@ EXPECTED = {
 
 async def test_every_rule_is_reported_exactly_where_it_is_broken(registry: Registry) -> None:
     """Given the workbook above, when the working committee's report is asked, then exactly the
-    expected violations appear: nothing for WC (2 years into a 3-year term), OK, OKG, EDGE (its
-    term ends today), O5 (6 months into probation), IS1 (in service) or GBB's committee of 4."""
+    expected violations appear: nothing for WC (appointed, not elected), OK, OKG, O5 (6 months
+    into probation), IS1 (in service) or GBB's committee of 4, and only a notice for EDGE (its
+    term ends today: the election is due, not yet overdue)."""
     await load(registry)
     api = await registry.client("admin")
 

@@ -57,7 +57,8 @@ REF_KINDS: dict[str, str] = {
     # plain values
     "code": "new", "name": "value", "text": "value", "message": "value", "reason": "value",
     "workplace": "value", "phone": "value", "skills": "value", "skill": "value",
-    "taskCapacity": "value", "leaveGroup": "value",
+    "taskCapacity": "value", "leaveGroup": "value", "heldOn": "value", "byElection": "value",
+    "months": "value", "decidedOn": "value",
     "first": "value", "after": "value", "depth": "value", "includeClosed": "value",
     "current": "value", "since": "value", "capacity": "value", "maxReach": "value",
     "buildingWide": "value", "keepSource": "value", "clearTask": "value", "ratio": "value",

@@ -18,12 +18,14 @@ from strawberry import relay
 
 from registry.api.context import GInfo
 from registry.api.enums import (
+    ELECTION_KIND,
     GENDER,
     MEMBER_STATUS,
     OFFICE_ROLE,
     ORG_KIND,
     ORG_STATUS,
     PLACE_KIND,
+    ElectionKindEnum,
     GenderEnum,
     MemberStatusEnum,
     OfficeRoleEnum,
@@ -35,7 +37,9 @@ from registry.api.limits import filter_text
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
+from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
+from registry.core.terms import current_term
 from registry.reads.model import ENTITIES
 
 T = TypeVar("T")
@@ -298,6 +302,30 @@ class Organisation(relay.Node):
     async def coverage(self, info: GInfo) -> CoverageOf | None:
         return await info.context.nested.coverage(info, place=None, organisation=self.id)
 
+    @strawberry.field(description="Its elections, by-elections and approved postponements, "
+                      "oldest first.")  # fmt: skip
+    async def elections(self, info: GInfo) -> list[Election]:
+        from sqlalchemy import select
+
+        async with info.context.db.read() as session:
+            rows = await session.scalars(
+                select(models.Election)
+                .where(models.Election.organisation_id == self.id)
+                .order_by(models.Election.held_on, models.Election.id)
+            )
+            return [Election.from_row(row) for row in rows]
+
+    @strawberry.field(description="The current term of an elected organisation: when it began, "
+                      "how long it lasts and when the next election (换届) is due; null for "
+                      "one not elected or with nothing to date it from.")  # fmt: skip
+    async def term(self, info: GInfo) -> Term | None:
+        row = await info.context.loaders.organisation.load(self.id)
+        if row is None or self.kind not in TERM_KINDS:
+            return None
+        async with info.context.db.read() as session:
+            found = await current_term(session, row, info.context.settings.rules)
+        return None if found is None else Term.of(found)
+
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
@@ -418,6 +446,56 @@ class Member(relay.Node):
     ) -> list[Member | None]:
         rows = await info.context.loaders.member.load_many(_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(description="An organisation's current term (《关于党的基层组织任期的意见》).")
+class Term:
+    began: date = strawberry.field(description="Its last election, or, none recorded, the "
+                                   "earliest start in its current committee.")  # fmt: skip
+    elected: bool = strawberry.field(description="Whether `began` is a recorded election.")
+    years: int = strawberry.field(description="Years of a term for this unit.")
+    postponed_months: int = strawberry.field(description="Approved postponement.")
+    due: date = strawberry.field(description="When the next election (换届) is due.")
+
+    @classmethod
+    def of(cls, term: Any) -> Term:
+        return cls(began=term.began, elected=term.elected, years=term.years,
+                   postponed_months=term.postponed, due=term.due)  # fmt: skip
+
+
+@strawberry.type(description="A dated event of an organisation's term (选举工作条例 第三条): an "
+                 "election begins a term, a by-election fills a vacancy within it, an approved "
+                 "postponement extends it by `months`.")  # fmt: skip
+class Election:
+    kind: ElectionKindEnum
+    held_on: date = strawberry.field(description="The day it was held, or the postponement "
+                                     "approved.")  # fmt: skip
+    months: int | None
+    organisation_key: strawberry.Private[int]
+    approved_by_key: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.Election) -> Election:
+        return cls(
+            kind=ELECTION_KIND(row.kind),
+            held_on=row.held_on,
+            months=row.months,
+            organisation_key=row.organisation_id,
+            approved_by_key=row.approved_by_id,
+        )
+
+    @strawberry.field
+    async def organisation(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.organisation_key)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="The higher organisation that approved an early election or "
+                      "a postponement.")  # fmt: skip
+    async def approved_by(self, info: GInfo) -> Organisation | None:
+        if self.approved_by_key is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.approved_by_key)
+        return Organisation.from_row(row) if row else None
 
 
 @strawberry.type

@@ -17,7 +17,8 @@ MAX_TOKEN_DAYS = 3650
 
 @dataclass(frozen=True)
 class RuleThresholds:
-    """Defaults from the CPC Constitution and the Regulations on the Work of Party Branches."""
+    """Defaults from the CPC Constitution and the Regulations on the Work of Party Branches,
+    each with its source."""
 
     branch_min_full_members: int = 3
     branch_max_members: int = 50
@@ -26,8 +27,17 @@ class RuleThresholds:
     committee_min_size: int = 3
     committee_usual_max_size: int = 5
     committee_max_size: int = 7
+    # 《关于党的基层组织任期的意见》(2018): 村、社区 Party committees, general branches and
+    # branches serve 5 years; general branches and branches of other units 3; grassroots
+    # Party committees 5 (and a district committee 5, 党章 第二十二条).
     community_term_years: int = 5
     other_term_years: int = 3
+    committee_term_years: int = 5
+    # 选举工作条例 第三条: a postponed or early election is approved by the higher
+    # organisation and moves the term by "一般不超过1年".
+    term_adjustment_max_months: int = 12
+    # A notice that an election (换届) falls due within this many months, to prepare it.
+    election_notice_months: int = 6
     probation_years: int = 1
     probation_max_extension_years: int = 1
     household_contact_ratio: int = 10

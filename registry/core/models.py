@@ -178,6 +178,20 @@ class Office(Base):
     end: Mapped[date | None] = mapped_column(Date)
 
 
+class Election(Base):
+    """A dated event of an organisation's term (`ElectionKind`): an election starts a term, a
+    by-election fills a vacancy within it, an approved postponement extends it by `months`.
+    An early election, or a postponement, names the higher organisation that approved it."""
+
+    __tablename__ = "election"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    months: Mapped[int | None] = mapped_column(Integer)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+
 class Pairing(Base):
     """A member answers for a place: household contact, leader pairing or hub household."""
 

@@ -17,10 +17,16 @@ Python only words the messages. Rules:
   committee-member office) has fewer than `committee_min_size` or more than `committee_max_size`
   people. Below that size only a secretary is needed, which `NO_SECRETARY` reports.
 - `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
-- `OVERDUE_ELECTION`: the current secretary's term began more than `community_term_years`
-  (community-level kinds, `COMMUNITY_TERM_KINDS`) or `other_term_years` (committees above them)
-  ago. A working committee (街道党工委) is never overdue: it is the district committee's
-  派出机关, its members appointed, not elected (`APPOINTED_KINDS`).
+- `OVERDUE_ELECTION`: the organisation's term is over: it began with its last recorded election
+  (or, none recorded, the earliest start in its current committee: a by-election or an
+  appointed secretary never restarts it) and lasts as its unit's terms do
+  (`registry.core.terms.term_years`: 村/社区 organisations `community_term_years`, other
+  general branches and branches `other_term_years`, other committees `committee_term_years`;
+  《关于党的基层组织任期的意见》2018), extended by approved postponements (选举工作条例
+  第三条). A working committee (街道党工委) is never overdue: it is the district committee's
+  派出机关, its members appointed, not elected (`TERM_KINDS` leaves it out).
+- `ELECTION_DUE` (a notice): the term ends within `election_notice_months`: prepare the
+  election (换届) (选举工作条例 第三条: elections are held when the term ends).
 - `GROUP_WITHOUT_LEADER`: a group with no current group leader (组长) (支部工作条例 第九条: a
   branch divided into Party groups sets a leader for each).
 - `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第九条: groups
@@ -62,10 +68,11 @@ from registry.access.scope import (
     shape_of,
     with_organisations,
 )
-from registry.core.calendar import years_after, years_before
+from registry.core.calendar import months_after, years_after, years_before
 from registry.core.config import RuleThresholds
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
+    TERM_KINDS,
     MemberStatus,
     OfficeRole,
     OrgKind,
@@ -74,6 +81,15 @@ from registry.core.kinds import (
 from registry.core.models import Member, Office, Organisation
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
+from registry.core.terms import (
+    COMMITTEE_ROLES,
+    committee_since,
+    last_election,
+    postponed_months,
+    serves_community,
+    term_due,
+    term_years,
+)
 from registry.reports.coverage import living_in
 
 
@@ -84,6 +100,7 @@ class Rule(StrEnum):
     COMMITTEE_SIZE = "committee_size"
     NO_SECRETARY = "no_secretary"
     OVERDUE_ELECTION = "overdue_election"
+    ELECTION_DUE = "election_due"
     GROUP_WITHOUT_LEADER = "group_without_leader"
     GROUP_WITHOUT_MEMBERS = "group_without_members"
     PROBATION_DUE = "probation_due"
@@ -100,6 +117,8 @@ class Severity(StrEnum):
 
 # Rules whose thresholds the regulations give as "一般" (usually): worth a notice, never a breach.
 GUIDELINE_RULES = frozenset({Rule.BRANCH_TOO_LARGE, Rule.GENERAL_BRANCH_TOO_LARGE})
+# Rules that say what to prepare, not what to put right.
+NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE}
 
 
 @dataclass(frozen=True)
@@ -115,27 +134,13 @@ class Violation:
     severity: Severity = Severity.BREACH
 
 
-# Kinds whose secretary is elected for a term, and kinds that must have one.
-ELECTED_KINDS = frozenset(
-    {
-        OrgKind.DISTRICT_COMMITTEE,
-        OrgKind.WORKING_COMMITTEE,
-        OrgKind.PARTY_COMMITTEE,
-        OrgKind.GENERAL_BRANCH,
-        OrgKind.BRANCH,
-    }
-)
-# Kinds whose members are appointed by the committee above (a 派出机关), not elected.
-APPOINTED_KINDS = frozenset({OrgKind.WORKING_COMMITTEE})
-TERM_KINDS = ELECTED_KINDS - APPOINTED_KINDS  # kinds whose terms can run out
+# Kinds that must have a secretary.
 SECRETARY_REQUIRED_KINDS = COMMUNITY_TERM_KINDS
 COMMITTEE_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
-COMMITTEE_ROLES = (
-    OfficeRole.SECRETARY.value,
-    OfficeRole.DEPUTY_SECRETARY.value,
-    OfficeRole.COMMITTEE_MEMBER.value,
-)
-RULED_KINDS = ELECTED_KINDS | {OrgKind.GROUP}
+RULED_KINDS = TERM_KINDS | {OrgKind.GROUP}
+# Kinds whose term's length depends on whether they serve a community (`term_years`).
+_TERM_BY_UNIT_KINDS = COMMUNITY_TERM_KINDS
+_OTHER_TERM_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
 
 
 async def rules_report(
@@ -218,7 +223,11 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             subtree_members().label("members"),
             subtree_members(Member.status == MemberStatus.FULL.value).label("full"),
             offices(func.count(Office.id), secretary).label("secretaries"),
-            offices(func.max(Office.start), secretary).label("since"),
+            last_election(org.id).label("elected_on"),
+            committee_since(org.id).label("committee_since"),
+            case(
+                (one_of(org.kind, _TERM_BY_UNIT_KINDS), serves_community(org)), else_=False
+            ).label("community"),
             offices(
                 func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
             ).label("committee"),
@@ -240,12 +249,19 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         .subquery()
     )
     f = figures.c
+
+    def began_by(years: int) -> date:
+        # A term that began by then ends within the notice period (postponements aside).
+        return months_after(years_before(today, years), rules.election_notice_months)
+
+    began = func.coalesce(f.elected_on, f.committee_since)
     cutoff = case(
         (
-            one_of(f.kind, COMMUNITY_TERM_KINDS),
-            years_before(today, rules.community_term_years),
+            and_(one_of(f.kind, _TERM_BY_UNIT_KINDS), f.community),
+            began_by(rules.community_term_years),
         ),
-        else_=years_before(today, rules.other_term_years),
+        (one_of(f.kind, _OTHER_TERM_KINDS), began_by(rules.other_term_years)),
+        else_=began_by(rules.committee_term_years),
     )
     is_branch = f.kind == OrgKind.BRANCH.value
     breaks = or_(
@@ -261,11 +277,14 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
         ),
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
-        and_(one_of(f.kind, TERM_KINDS), f.since < cutoff),
+        and_(one_of(f.kind, TERM_KINDS), began <= cutoff),
         and_(f.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
     )
     return (
-        select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders, f.placed)
+        select(
+            org, f.members, f.full, f.secretaries, f.elected_on, began, f.community,
+            postponed_months(org.id, began), f.committee, f.leaders, f.placed,
+        )  # fmt: skip
         .join(figures, f.org_id == org.id)
         .where(breaks)
         .order_by(org.path)
@@ -277,7 +296,10 @@ def _judge_organisation(
     members: int,
     full: int,
     secretaries: int,
-    since: date | None,
+    elected_on: date | None,
+    began: date | None,
+    community: bool,
+    postponed: int,
     committee: int,
     leaders: int,
     placed: int,
@@ -291,7 +313,7 @@ def _judge_organisation(
     found: list[Violation] = []
 
     def add(rule: Rule, message: str, **details: int) -> None:
-        severity = Severity.NOTICE if rule in GUIDELINE_RULES else Severity.BREACH
+        severity = Severity.NOTICE if rule in NOTICE_RULES else Severity.BREACH
         found.append(
             Violation(rule, message, organisation=org, details=details, severity=severity)
         )
@@ -347,22 +369,11 @@ def _judge_organisation(
             else "a secretary"
         )
         add(Rule.NO_SECRETARY, f"{name} has no secretary: it needs {needs}", fullMembers=full)
-    if kind in TERM_KINDS and since is not None:
-        years = (
-            rules.community_term_years if kind in COMMUNITY_TERM_KINDS else rules.other_term_years
-        )
-        due = years_after(since, years)
-        if due < today:
-            found.append(
-                Violation(
-                    Rule.OVERDUE_ELECTION,
-                    f"{name}: the secretary's term began on {since.isoformat()} and terms last "
-                    f"{years} years, so an election was due on {due.isoformat()}",
-                    organisation=org,
-                    since=since,
-                    details={"termYears": years, "daysOverdue": (today - due).days},
-                )
-            )
+    if kind in TERM_KINDS and began is not None:
+        found.extend(
+            _judge_term(org, kind, elected_on, began, bool(community), int(postponed or 0),
+                        rules=rules, today=today)
+        )  # fmt: skip
     if kind is OrgKind.GROUP and leaders == 0:
         add(
             Rule.GROUP_WITHOUT_LEADER,
@@ -377,6 +388,56 @@ def _judge_organisation(
             members=0,
         )
     return found
+
+
+def _judge_term(
+    org: Organisation,
+    kind: OrgKind,
+    elected_on: date | None,
+    began: date,
+    community: bool,
+    postponed: int,
+    *,
+    rules: RuleThresholds,
+    today: date,
+) -> list[Violation]:
+    """`OVERDUE_ELECTION` or `ELECTION_DUE` for one organisation's term, if either holds."""
+    years = term_years(kind, community, rules)
+    due = term_due(began, years, postponed)
+    start = (
+        f"began with the election of {began.isoformat()}"
+        if elected_on is not None
+        else f"is counted from {began.isoformat()}, the earliest start in its committee "
+        "(no election recorded)"
+    )
+    extended = f", extended by {postponed} month(s) with approval," if postponed else ""
+    figures = {"termYears": years, "postponedMonths": postponed}
+    if due < today:
+        return [
+            Violation(
+                Rule.OVERDUE_ELECTION,
+                f"{org.name}: its term {start} and lasts {years} years{extended} so an "
+                f"election (换届) was due on {due.isoformat()} (《关于党的基层组织任期的意见》; "
+                "选举工作条例 第三条)",
+                organisation=org,
+                since=began,
+                details=figures | {"daysOverdue": (today - due).days},
+            )
+        ]
+    if due <= months_after(today, rules.election_notice_months):
+        return [
+            Violation(
+                Rule.ELECTION_DUE,
+                f"{org.name}: its term {start} and lasts {years} years{extended} so the "
+                f"election (换届) is due on {due.isoformat()}, within "
+                f"{rules.election_notice_months} months: prepare it (选举工作条例 第三条)",
+                organisation=org,
+                since=began,
+                details=figures | {"daysLeft": (due - today).days},
+                severity=Severity.NOTICE,
+            )
+        ]
+    return []
 
 
 async def _member_violations(

@@ -1,0 +1,91 @@
+"""Term writes: recordElection (an election or by-election), postponeElection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access.actor import Actor
+from registry.api.context import GInfo
+from registry.api.errors import UserError, run_write
+from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref
+from registry.api.types import Election
+from registry.audit.changelog import Recorder
+from registry.writes import elections
+
+
+@strawberry.input
+class RecordElectionInput:
+    organisation: str
+    held_on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if "
+                                           "omitted.")  # fmt: skip
+    by_election: bool = strawberry.field(
+        default=False, description="A by-election (补选): fills a vacancy, the term runs on."
+    )
+    approved_by: str | None = strawberry.field(
+        default=None,
+        description="The higher organisation that approved an early election (required when "
+        "the term is not yet over; at most a year early).",
+    )
+
+
+@strawberry.input
+class PostponeElectionInput:
+    organisation: str
+    months: int = strawberry.field(description="How much later than the term's end (1–12; "
+                                   "all postponements of a term together at most 12).")  # fmt: skip
+    approved_by: str = strawberry.field(description="The higher organisation that approved it.")
+    decided_on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today "
+                                              "if omitted.")  # fmt: skip
+
+
+@strawberry.type
+class ElectionPayload:
+    election: Election | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ElectionMutations:
+    @strawberry.mutation(description="Record an election (换届: a new term begins) or a "
+                         "by-election (补选) held by an elected organisation.")  # fmt: skip
+    async def record_election(self, info: GInfo, input: RecordElectionInput) -> ElectionPayload:
+        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Election:
+            row = await elections.record_election(
+                session,
+                actor,
+                recorder,
+                organisation=ref(input.organisation, "Organisation"),
+                held_on=on_day(input.held_on, "heldOn"),
+                by_election=input.by_election,
+                approved_by=opt_ref(input.approved_by, "Organisation"),
+                today=date.today(),
+                rules=info.context.settings.rules,
+            )
+            return Election.from_row(row)
+
+        election, errors = await run_write(info, work)
+        return ElectionPayload(election=election, user_errors=errors)
+
+    @strawberry.mutation(description="Record a higher organisation's approval to hold the next "
+                         "election later than the term's end (延期换届).")  # fmt: skip
+    async def postpone_election(
+        self, info: GInfo, input: PostponeElectionInput
+    ) -> ElectionPayload:
+        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Election:
+            row = await elections.postpone_election(
+                session,
+                actor,
+                recorder,
+                organisation=ref(input.organisation, "Organisation"),
+                months=input.months,
+                approved_by=ref(input.approved_by, "Organisation"),
+                decided_on=on_day(input.decided_on, "decidedOn"),
+                rules=info.context.settings.rules,
+            )
+            return Election.from_row(row)
+
+        election, errors = await run_write(info, work)
+        return ElectionPayload(election=election, user_errors=errors)
