@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -539,16 +540,39 @@ class CuntanBuilder:
         self, branch: str, groups: list[tuple[str, set[str], Member | None]]
     ) -> None:
         """Every member of the branch in one of its groups (党章 第八条): the group of the
-        building they live in, else the groups in turn; each leader in the group they lead."""
+        building they live in, else the groups in turn; each leader in the group they lead.
+        A member drawn to lead two groups leads the first; the other's leader is then one of
+        its own full members, or one moved from the largest group (a member belongs to one
+        group)."""
         if not groups:
             return
+        placed: dict[str, str] = {}
         for n, member in enumerate(self.org_members.get(branch, [])):
             building = member.household.split("-U")[0]
             here = [code for code, covers, _ in groups if building in covers]
-            self._set_group(member, here[0] if here else groups[n % len(groups)][0])
+            placed[member.code] = here[0] if here else groups[n % len(groups)][0]
+        leading: set[str] = set()
         for code, _, leader in groups:
-            if leader is not None:
-                self._set_group(leader, code)
+            if leader is None:
+                continue
+            if leader.code in leading:
+                # One of its own full members, else one from the largest group.
+                sizes = Counter(placed.values())
+                free = [m for m in self._full(branch) if m.code not in leading]
+                free.sort(key=lambda m: (placed[m.code] != code, -sizes[placed[m.code]]))
+                if not free:
+                    continue
+                self._replace_leader(code, leader, free[0])
+                leader = free[0]
+            leading.add(leader.code)
+            placed[leader.code] = code
+        for member in self.org_members.get(branch, []):
+            self._set_group(member, placed[member.code])
+
+    def _replace_leader(self, group: str, old: Member, new: Member) -> None:
+        for row in self.offices:
+            if row[:3] == [old.code, group, "group_leader"]:
+                row[0] = new.code
 
     def _set_group(self, member: Member, group: str) -> None:
         self.members[int(member.code[1:]) - 1][-1] = group
@@ -582,8 +606,8 @@ class CuntanBuilder:
                 rng.choice(full), branch, "secretary", date(2022, 5, 10), date(2025, 12, 31)
             )
             return
-        if branch == BRANCH_OVERDUE_ELECTION:
-            start = date(2022, 5, 20)
+        if branch == BRANCH_OVERDUE_ELECTION:  # an estate branch: 5-year terms, over in 2025
+            start = date(2020, 5, 20)
         else:
             start = _day(rng, date(2024, 1, 1), date(2026, 6, 30))
         self._branch_offices(branch, full, start)
