@@ -595,6 +595,11 @@ class CuntanBuilder:
             ):  # re-elected: the previous term is history
                 self._office(member, committee, role, previous, start - timedelta(days=1))
             self._office(member, committee, role, start)
+        # A general branch's committee has 5 to 7 members: two more, taken in order (no draw,
+        # so the rest of the scenario stays as it was).
+        extra = [m for m in members if m.status == "full" and m not in team][: 5 - len(team)]
+        for member, role in zip(extra, ("organisation_member", "publicity_member"), strict=False):
+            self._office(member, committee, role, start)
 
     def _estate_branch_offices(self, branch: str) -> None:
         rng = self.rng

@@ -152,7 +152,7 @@ async def test_a_group_leader_is_one_of_its_members(registry: Registry) -> None:
 async def test_members_in_no_group_and_groups_with_no_members_are_reported(
     registry: Registry,
 ) -> None:
-    """党章 第八条 and 支部工作条例 第九条. Given the write world, BR1 has group G1 and BR2 group
+    """党章 第八条 and 支部工作条例 第十三条. Given the write world, BR1 has group G1 and BR2 group
     G2 (led by M5), nobody in either; BR3 has no groups. Then M1–M5 are in no group, G1 and G2
     have no members and G1 no leader; M7 (BR3, no groups there) and M6 (in service) are not
     reported. Once everyone is placed and M1 leads G1, all of it is put right."""
@@ -189,7 +189,7 @@ async def test_the_group_rules_cite_their_articles(registry: Registry) -> None:
     report = (await api(operation("RulesReport"), {"scope": "BR1"}))["rulesReport"]
     messages = {v["rule"]: v["message"] for v in report}
     assert "党章 第八条" in messages["MEMBER_WITHOUT_GROUP"]
-    assert "第九条" in messages["GROUP_WITHOUT_MEMBERS"]
+    assert "第十三条" in messages["GROUP_WITHOUT_MEMBERS"]
     assert "组长" in messages["GROUP_WITHOUT_LEADER"]
 
 

@@ -38,7 +38,8 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
                  ├ BIG    51 full, committee of 3
                  ├ COMM   7 full, a secretary and no committee
                  └ GB     general branch, committee of 3 — GBB under it: 101 full, committee of 4
-    WC's secretary started 2 years ago (3-year term); PC's 6 years ago (5-year term)."""
+    WC's secretary started 2 years ago (appointed: no term); PC's 6 years ago (5-year term), and
+    PC's committee is its secretary alone (a Party committee has 5–9), GB's 3 (5–7, at most 9)."""
     places = [
         {"code": "S", "parent": "", "kind": "subdistrict", "name": "规则街道"},
         {"code": "C", "parent": "S", "kind": "community", "name": "规则社区"},
@@ -158,6 +159,8 @@ EXPECTED = {
     ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
     ("BRANCH_TOO_LARGE", "BIG"),
     ("COMMITTEE_SIZE", "COMM"),
+    ("COMMITTEE_SIZE", "PC"),
+    ("COMMITTEE_SIZE", "GB"),
     ("GENERAL_BRANCH_TOO_LARGE", "GB"),
     ("BRANCH_TOO_LARGE", "GBB"),
     ("PROBATION_OVERDUE", "S3"),

@@ -23,10 +23,21 @@ class RuleThresholds:
     branch_min_full_members: int = 3
     branch_max_members: int = 50
     general_branch_max_members: int = 100
+    # 支部工作条例 第二十条: a branch with 7 or more full members elects a committee of 3 to 5,
+    # "一般不超过7人".
     committee_required_from_full_members: int = 7
     committee_min_size: int = 3
     committee_usual_max_size: int = 5
     committee_max_size: int = 7
+    # No regulation's text gives these: they are the Central Organisation Department's usual
+    # provision on the number of leading members of grassroots organisations (基层组织领导成员
+    # 职数), as Party work manuals (党务工作手册) give it: a general branch's committee
+    # "一般5至7人，最多不超过9人"; a grassroots Party committee "一般5至9人".
+    general_branch_committee_min_size: int = 5
+    general_branch_committee_usual_max_size: int = 7
+    general_branch_committee_max_size: int = 9
+    party_committee_min_size: int = 5
+    party_committee_max_size: int = 9
     # 《关于党的基层组织任期的意见》(2018): 村、社区 Party committees, general branches and
     # branches serve 5 years; general branches and branches of other units 3; grassroots
     # Party committees 5 (and a district committee 5, 党章 第二十二条).

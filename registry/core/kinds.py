@@ -43,9 +43,15 @@ class Gender(StrEnum):
 
 
 class OfficeRole(StrEnum):
+    """Offices: a committee's (支部工作条例 第二十条: 书记, 副书记 and the committee members
+    组织委员, 宣传委员, 纪检委员 and others) and a group's leader (组长, 第十三条)."""
+
     SECRETARY = "secretary"
     DEPUTY_SECRETARY = "deputy_secretary"
-    COMMITTEE_MEMBER = "committee_member"
+    COMMITTEE_MEMBER = "committee_member"  # 委员 with no portfolio recorded
+    ORGANISATION_MEMBER = "organisation_member"  # 组织委员
+    PUBLICITY_MEMBER = "publicity_member"  # 宣传委员
+    DISCIPLINE_MEMBER = "discipline_member"  # 纪检委员
     GROUP_LEADER = "group_leader"
 
 

@@ -61,12 +61,10 @@ def current_holder(organisation_id: ColumnElement[int], role: OfficeRole, *outer
     return (holder.correlate(*outer) if outer else holder).scalar_subquery()
 
 
-# Offices of an elected committee (a branch without a committee elects its secretary alone).
-COMMITTEE_ROLES = (
-    OfficeRole.SECRETARY.value,
-    OfficeRole.DEPUTY_SECRETARY.value,
-    OfficeRole.COMMITTEE_MEMBER.value,
-)
+# Offices of an elected committee (a branch without a committee elects its secretary alone):
+# every office but a group's leader. Probationary members may hold none of them (选举工作条例
+# 第五条: 预备党员没有表决权、选举权和被选举权).
+COMMITTEE_ROLES = tuple(r.value for r in OfficeRole if r is not OfficeRole.GROUP_LEADER)
 # Places whose organisation serves a 村/社区 term: a community's, its grids' and estates'.
 _COMMUNITY_PLACES = (PlaceKind.COMMUNITY.value, PlaceKind.GRID.value, PlaceKind.ESTATE.value)
 

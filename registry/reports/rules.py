@@ -12,10 +12,13 @@ Python only words the messages. Rules:
   approval (支部工作条例 第五条: "一般" — a guideline, not a breach).
 - `GENERAL_BRANCH_TOO_LARGE` (a notice): a general branch with more than
   `general_branch_max_members`.
-- `COMMITTEE_SIZE`: a branch or general branch with `committee_required_from_full_members` or
-  more full members whose committee (distinct holders of a current secretary, deputy or
-  committee-member office) has fewer than `committee_min_size` or more than `committee_max_size`
-  people. Below that size only a secretary is needed, which `NO_SECRETARY` reports.
+- `COMMITTEE_SIZE`: a committee (distinct holders of a current committee office: secretary,
+  deputy, 组织/宣传/纪检委员 or other member) of the wrong size for its kind
+  (`committee_bounds`): a branch with `committee_required_from_full_members` or more full
+  members 3–5, at most 7 (支部工作条例 第二十条; below that size only a secretary is needed,
+  which `NO_SECRETARY` reports); a general branch 5–7, at most 9; a Party committee 5–9 (the
+  last two are the Central Organisation Department's usual provision on 基层组织领导成员职数,
+  as Party work manuals give it: no regulation's text states them).
 - `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
 - `OVERDUE_ELECTION`: the organisation's term is over: it began with its last recorded election
   (or, none recorded, the earliest start in its current committee: a by-election or an
@@ -27,15 +30,15 @@ Python only words the messages. Rules:
   派出机关, its members appointed, not elected (`TERM_KINDS` leaves it out).
 - `ELECTION_DUE` (a notice): the term ends within `election_notice_months`: prepare the
   election (换届) (选举工作条例 第三条: elections are held when the term ends).
-- `GROUP_WITHOUT_LEADER`: a group with no current group leader (组长) (支部工作条例 第九条: a
+- `GROUP_WITHOUT_LEADER`: a group with no current group leader (组长) (支部工作条例 第十三条: a
   branch divided into Party groups sets a leader for each).
-- `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第九条: groups
+- `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第十三条: groups
   divide a branch's members; a group of none covers its buildings in name only).
 - `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
   `probation_years` ago, within the longest extension — due for a decision.
 - `PROBATION_OVERDUE`: still probationary after `probation_years + probation_max_extension_years`.
-- `PROBATIONARY_OFFICER`: a probationary member holding a current secretary, deputy or
-  committee-member office (probationary members cannot be elected).
+- `PROBATIONARY_OFFICER`: a probationary member holding a current committee office (any
+  office but a group's leader; 选举工作条例 第五条: 预备党员没有选举权和被选举权).
 - `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
@@ -272,9 +275,23 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             f.members > rules.general_branch_max_members,
         ),
         and_(
-            one_of(f.kind, COMMITTEE_KINDS),
+            is_branch,
             f.full >= rules.committee_required_from_full_members,
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
+        ),
+        and_(
+            f.kind == OrgKind.GENERAL_BRANCH.value,
+            or_(
+                f.committee < rules.general_branch_committee_min_size,
+                f.committee > rules.general_branch_committee_max_size,
+            ),
+        ),
+        and_(
+            f.kind == OrgKind.PARTY_COMMITTEE.value,
+            or_(
+                f.committee < rules.party_committee_min_size,
+                f.committee > rules.party_committee_max_size,
+            ),
         ),
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
         and_(one_of(f.kind, TERM_KINDS), began <= cutoff),
@@ -347,20 +364,24 @@ def _judge_organisation(
             members=members,
             maximum=rules.general_branch_max_members,
         )
-    if (
-        kind in COMMITTEE_KINDS
-        and full >= rules.committee_required_from_full_members
-        and not rules.committee_min_size <= committee <= rules.committee_max_size
-    ):
+    bounds = committee_bounds(kind, full, rules)
+    if bounds is not None and not bounds[0] <= committee <= bounds[2]:
+        low, usual, high = bounds
+        why = (
+            f"{name} has {full} full members, so it needs a committee of {low}–{usual} "
+            f"(at most {high}) with a secretary (支部工作条例 第二十条)"
+            if kind is OrgKind.BRANCH
+            else f"{name}'s committee should have {low}–{usual} members"
+            + (f" (at most {high})" if high != usual else "")
+            + " (中组部 provision on 基层组织领导成员职数, as Party work manuals give it)"
+        )
         add(
             Rule.COMMITTEE_SIZE,
-            f"{name} has {full} full members, so it needs a committee of "
-            f"{rules.committee_min_size}–{rules.committee_usual_max_size} "
-            f"(at most {rules.committee_max_size}) with a secretary; it has {committee}",
+            f"{why}; it has {committee}",
             fullMembers=full,
             committee=committee,
-            minimum=rules.committee_min_size,
-            maximum=rules.committee_max_size,
+            minimum=low,
+            maximum=high,
         )
     if kind in SECRETARY_REQUIRED_KINDS and secretaries == 0:
         needs = (
@@ -378,16 +399,38 @@ def _judge_organisation(
         add(
             Rule.GROUP_WITHOUT_LEADER,
             f"{name} has no group leader (组长): appoint one of its members "
-            "(支部工作条例 第九条)",
+            "(支部工作条例 第十三条)",
         )
     if kind is OrgKind.GROUP and placed == 0:
         add(
             Rule.GROUP_WITHOUT_MEMBERS,
             f"{name} has no members: place the branch's members living in its buildings in it, "
-            "or close it (支部工作条例 第九条)",
+            "or close it (支部工作条例 第十三条)",
             members=0,
         )
     return found
+
+
+def committee_bounds(
+    kind: OrgKind, full: int, rules: RuleThresholds
+) -> tuple[int, int, int] | None:
+    """The size a committee of this kind should have, as (minimum, usual maximum, maximum), or
+    None when it needs none (a branch below `committee_required_from_full_members` full
+    members has a secretary only)."""
+    if kind is OrgKind.BRANCH:
+        if full < rules.committee_required_from_full_members:
+            return None
+        return rules.committee_min_size, rules.committee_usual_max_size, rules.committee_max_size
+    if kind is OrgKind.GENERAL_BRANCH:
+        return (
+            rules.general_branch_committee_min_size,
+            rules.general_branch_committee_usual_max_size,
+            rules.general_branch_committee_max_size,
+        )
+    if kind is OrgKind.PARTY_COMMITTEE:
+        most = rules.party_committee_max_size
+        return rules.party_committee_min_size, most, most
+    return None
 
 
 def _judge_term(
@@ -545,7 +588,7 @@ def _judge_member(
             Violation(
                 Rule.PROBATIONARY_OFFICER,
                 f"{name} is a probationary member holding the office of {role.replace('_', ' ')}"
-                ": probationary members cannot be elected",
+                ": probationary members cannot be elected (选举工作条例 第五条)",
                 member=member,
             )
         )

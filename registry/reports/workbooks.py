@@ -41,6 +41,7 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.COMMITTEE_SIZE: "委员会人数不符",
     rules.Rule.NO_SECRETARY: "无书记",
     rules.Rule.OVERDUE_ELECTION: "换届逾期",
+    rules.Rule.ELECTION_DUE: "6个月内应换届",
     rules.Rule.GROUP_WITHOUT_LEADER: "党小组无组长",
     rules.Rule.GROUP_WITHOUT_MEMBERS: "党小组无党员",
     rules.Rule.PROBATION_DUE: "预备期已满待转正",
