@@ -38,6 +38,9 @@ class RuleThresholds:
     general_branch_committee_max_size: int = 9
     party_committee_min_size: int = 5
     party_committee_max_size: int = 9
+    # 支部工作条例 第五条: a joint branch (联合党支部) of units with fewer than 3 full members
+    # each "覆盖单位一般不超过5个"; an estate a branch covers is one unit.
+    joint_branch_max_units: int = 5
     # 《关于党的基层组织任期的意见》(2018): 村、社区 Party committees, general branches and
     # branches serve 5 years; general branches and branches of other units 3; grassroots
     # Party committees 5 (and a district committee 5, 党章 第二十二条).

@@ -19,6 +19,8 @@ Python only words the messages. Rules:
   which `NO_SECRETARY` reports); a general branch 5–7, at most 9; a Party committee 5–9 (the
   last two are the Central Organisation Department's usual provision on 基层组织领导成员职数,
   as Party work manuals give it: no regulation's text states them).
+- `JOINT_BRANCH_TOO_WIDE`: a branch covering more than `joint_branch_max_units` estates
+  (支部工作条例 第五条: a joint branch, 联合党支部, covers 5 units at most; each estate is one).
 - `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
 - `OVERDUE_ELECTION`: the organisation's term is over: it began with its last recorded election
   (or, none recorded, the earliest start in its current committee: a by-election or an
@@ -80,8 +82,9 @@ from registry.core.kinds import (
     OfficeRole,
     OrgKind,
     OrgStatus,
+    PlaceKind,
 )
-from registry.core.models import Member, Office, Organisation
+from registry.core.models import Coverage, Member, Office, Organisation, Place
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import (
@@ -102,6 +105,7 @@ class Rule(StrEnum):
     GENERAL_BRANCH_TOO_LARGE = "general_branch_too_large"
     COMMITTEE_SIZE = "committee_size"
     NO_SECRETARY = "no_secretary"
+    JOINT_BRANCH_TOO_WIDE = "joint_branch_too_wide"
     OVERDUE_ELECTION = "overdue_election"
     ELECTION_DUE = "election_due"
     GROUP_WITHOUT_LEADER = "group_without_leader"
@@ -246,6 +250,17 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
                 ),
                 else_=0,
             ).label("placed"),
+            case(
+                (
+                    org.kind == OrgKind.BRANCH.value,
+                    select(func.count(Coverage.id))
+                    .join(Place, Place.id == Coverage.place_id)
+                    .where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
+                    .where(Place.kind == PlaceKind.ESTATE.value)
+                    .scalar_subquery(),
+                ),
+                else_=0,
+            ).label("units"),
         )
         .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
         .where(one_of(org.kind, RULED_KINDS))
@@ -296,11 +311,12 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
         and_(one_of(f.kind, TERM_KINDS), began <= cutoff),
         and_(f.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
+        and_(is_branch, f.units > rules.joint_branch_max_units),
     )
     return (
         select(
             org, f.members, f.full, f.secretaries, f.elected_on, began, f.community,
-            postponed_months(org.id, began), f.committee, f.leaders, f.placed,
+            postponed_months(org.id, began), f.committee, f.leaders, f.placed, f.units,
         )  # fmt: skip
         .join(figures, f.org_id == org.id)
         .where(breaks)
@@ -320,6 +336,7 @@ def _judge_organisation(
     committee: int,
     leaders: int,
     placed: int,
+    units: int,
     *,
     rules: RuleThresholds,
     today: date,
@@ -382,6 +399,14 @@ def _judge_organisation(
             committee=committee,
             minimum=low,
             maximum=high,
+        )
+    if kind is OrgKind.BRANCH and units > rules.joint_branch_max_units:
+        add(
+            Rule.JOINT_BRANCH_TOO_WIDE,
+            f"{name} covers {units} estates: a joint branch (联合党支部) covers at most "
+            f"{rules.joint_branch_max_units} units (支部工作条例 第五条); set up another branch",
+            units=units,
+            maximum=rules.joint_branch_max_units,
         )
     if kind in SECRETARY_REQUIRED_KINDS and secretaries == 0:
         needs = (

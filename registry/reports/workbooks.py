@@ -40,6 +40,7 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.GENERAL_BRANCH_TOO_LARGE: "党总支党员较多，可设党委",
     rules.Rule.COMMITTEE_SIZE: "委员会人数不符",
     rules.Rule.NO_SECRETARY: "无书记",
+    rules.Rule.JOINT_BRANCH_TOO_WIDE: "联合党支部覆盖单位超过5个",
     rules.Rule.OVERDUE_ELECTION: "换届逾期",
     rules.Rule.ELECTION_DUE: "6个月内应换届",
     rules.Rule.GROUP_WITHOUT_LEADER: "党小组无组长",

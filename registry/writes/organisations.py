@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
 from registry.audit.changelog import Recorder, snapshot
+from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
-from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.kinds import OrgKind, OrgStatus, PlaceKind
+from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
 from registry.writes.common import (
@@ -308,6 +309,17 @@ async def dissolve_organisation(
     return row
 
 
+async def covered_estates(session: AsyncSession, organisation_id: int) -> int:
+    """How many estates the organisation covers now."""
+    query = (
+        select(func.count(Coverage.id))
+        .join(Place, Place.id == Coverage.place_id)
+        .where(Coverage.organisation_id == organisation_id, Coverage.end.is_(None))
+        .where(Place.kind == PlaceKind.ESTATE.value)
+    )
+    return int(await session.scalar(query) or 0)
+
+
 async def set_coverage(
     session: AsyncSession,
     actor: Actor,
@@ -318,8 +330,11 @@ async def set_coverage(
     uncover_places: list[Key],
     on: date,
     expected_version: int | None = None,
+    joint_branch_max_units: int = RuleThresholds.joint_branch_max_units,
 ) -> Organisation:
-    """Start covering some places and stop covering others, from `on`."""
+    """Start covering some places and stop covering others, from `on`. A branch covers at
+    most `joint_branch_max_units` estates (支部工作条例 第五条: a joint branch covers 5 units
+    at most)."""
     actor.require_write()
     row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
     check_version(row, expected_version, "organisation")
@@ -339,6 +354,15 @@ async def set_coverage(
             ErrorCode.INVALID,
         )
     await cover(session, recorder, row, add_ids, on)
+    if row.kind == OrgKind.BRANCH.value and add_ids:
+        units = await covered_estates(session, row.id)
+        if units > joint_branch_max_units:
+            raise fail(
+                "cover",
+                f"{row.code!r} would cover {units} estates: a joint branch covers at most "
+                f"{joint_branch_max_units} units (支部工作条例 第五条); set up another branch",
+                ErrorCode.CONFLICT,
+            )
     before = org_state(row)
     row.version += 1
     await session.flush()

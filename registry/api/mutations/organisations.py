@@ -235,6 +235,7 @@ class OrganisationMutations:
                 uncover_places=refs(input.uncover, "Place"),
                 on=on_day(input.on, "on"),
                 expected_version=input.expected_version,
+                joint_branch_max_units=info.context.settings.rules.joint_branch_max_units,
             )
             return Organisation.from_row(row)
 
