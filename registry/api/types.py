@@ -345,6 +345,12 @@ class Member(relay.Node):
     status: MemberStatusEnum
     joined: date | None
     full_on: date | None
+    probation_extended_on: date | None = strawberry.field(
+        description="When the branch decided to extend the probation (延长预备期), if it did."
+    )
+    probation_extended_months: int | None = strawberry.field(
+        description="By how many months (6–12): the probation ends that much after its year."
+    )
     workplace: str | None
     in_service: bool = strawberry.field(
         description="In service: formal tie at a workplace, reporting where they live."
@@ -370,6 +376,8 @@ class Member(relay.Node):
             status=MEMBER_STATUS(row.status),
             joined=row.joined,
             full_on=row.full_on,
+            probation_extended_on=row.probation_extended_on,
+            probation_extended_months=row.probation_extended_months,
             workplace=row.workplace,
             in_service=row.workplace is not None,
             version=row.version,

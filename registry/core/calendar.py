@@ -41,3 +41,9 @@ def months_after(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable: every month has 28 days")
+
+
+def probation_end(joined: date, years: int, extended_months: int | None) -> date:
+    """The day a probation begun on `joined` ends: `years` later (党章 第七条: one year),
+    moved by a recorded extension."""
+    return months_after(years_after(joined, years), extended_months or 0)

@@ -52,8 +52,11 @@ class RuleThresholds:
     term_adjustment_max_months: int = 12
     # A notice that an election (换届) falls due within this many months, to prepare it.
     election_notice_months: int = 6
+    # 党章 第七条: probation is one year; it may be extended, by no more than a year; the
+    # 《发展党员工作细则》 (on 预备党员转正) makes an extension at least half a year.
     probation_years: int = 1
     probation_max_extension_years: int = 1
+    probation_min_extension_months: int = 6
     household_contact_ratio: int = 10
     # Tasks a member may hold at once unless their own task_capacity says otherwise.
     default_task_capacity: int = 2

@@ -129,6 +129,9 @@ class Member(Base):
     # The Party group (党小组) under the member's own branch they belong to (党章 第八条); none
     # for in-service members and where the branch has no groups.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # The branch's decision to extend the probation (延长预备期): its day and how many months.
+    probation_extended_on: Mapped[date | None] = mapped_column(Date)
+    probation_extended_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class BuildingTally(Base):

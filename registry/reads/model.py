@@ -330,6 +330,8 @@ MEMBER_ENTITY = Entity(
         "status": _enum("status"),
         "joined": _column("joined"),
         "fullOn": _column("full_on"),
+        "probationExtendedOn": _column("probation_extended_on"),
+        "probationExtendedMonths": _column("probation_extended_months"),
         "workplace": _column("workplace"),
         "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
         "version": _column("version"),

@@ -73,7 +73,7 @@ from registry.access.scope import (
     shape_of,
     with_organisations,
 )
-from registry.core.calendar import months_after, years_after, years_before
+from registry.core.calendar import months_after, probation_end, years_before
 from registry.core.config import RuleThresholds
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
@@ -620,19 +620,28 @@ def _judge_member(
     joined = member.joined
     if joined is None:
         return found
+    extended = member.probation_extended_months
+    ends = probation_end(joined, rules.probation_years, extended)
+    # Unextended, the branch may still extend it until the longest probation has run.
+    limit = ends if extended else probation_end(joined, rules.probation_years, 12 * (
+        rules.probation_max_extension_years))  # fmt: skip
     longest = rules.probation_years + rules.probation_max_extension_years
-    ends = years_after(joined, rules.probation_years)
-    limit = years_after(joined, longest)
     if limit < today:
+        how = (
+            f"its probation, extended by {extended} month(s) on "
+            f"{member.probation_extended_on}, ended {limit.isoformat()}"
+            if extended
+            else f"the longest probation of {longest} years ended {limit.isoformat()}"
+        )
         found.append(
             Violation(
                 Rule.PROBATION_OVERDUE,
-                f"{name} joined on {joined.isoformat()} and is still probationary after the "
-                f"longest probation of {longest} years (ended {limit.isoformat()}): "
-                "decide on full membership",
+                f"{name} joined on {joined.isoformat()} and is still probationary: {how}; "
+                "decide on full membership (党章 第七条)",
                 member=member,
                 since=joined,
-                details={"probationYears": longest, "daysOverdue": (today - limit).days},
+                details={"probationYears": longest, "extendedMonths": extended or 0,
+                         "daysOverdue": (today - limit).days},  # fmt: skip
             )
         )
     elif ends < today:
@@ -641,8 +650,9 @@ def _judge_member(
                 Rule.PROBATION_DUE,
                 f"{name} joined on {joined.isoformat()}: the {rules.probation_years}-year "
                 f"probation ended on {ends.isoformat()}; confirm them as a full member or "
-                f"extend it (by at most {rules.probation_max_extension_years} year(s), "
-                f"until {limit.isoformat()})",
+                f"extend it by {rules.probation_min_extension_months} to "
+                f"{12 * rules.probation_max_extension_years} months, until {limit.isoformat()} "
+                "at the latest (党章 第七条)",
                 member=member,
                 since=joined,
                 details={"probationYears": rules.probation_years, "daysDue": (today - ends).days},

@@ -26,6 +26,7 @@ ORG_FIELDS = (
 MEMBER_FIELDS = (
     "code", "name", "gender", "status", "joined", "full_on", "organisation_id",
     "workplace", "household_id", "reports_to_id", "phone", "task_capacity", "version", "group_id",
+    "probation_extended_on", "probation_extended_months",
 )  # fmt: skip
 OFFICE_FIELDS = ("member_id", "organisation_id", "role", "start", "end")
 

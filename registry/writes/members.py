@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.audit.changelog import Recorder, snapshot
-from registry.core.calendar import years_after
+from registry.core.calendar import probation_end
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
@@ -454,8 +454,8 @@ async def confirm_member(
     expected_version: int | None = None,
 ) -> Member:
     """A probationary member becomes a full member on `on`, once the probation of
-    `probation_years` from joining has run (党章 第七条: 预备期为一年); before that the
-    branch may not yet decide (DESIGN section 2)."""
+    `probation_years` from joining, and any recorded extension, has run (党章 第七条:
+    预备期为一年); before that the branch may not yet decide (DESIGN section 2)."""
     actor.require_write()
     row = await writable_member(session, actor, member)
     check_version(row, expected_version, "member")
@@ -463,11 +463,13 @@ async def confirm_member(
         raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
     if row.joined and on < row.joined:
         raise fail("on", f"full membership cannot start before joining ({row.joined})")
-    if row.joined and on < (due := years_after(row.joined, probation_years)):
+    extended = row.probation_extended_months
+    if row.joined and on < (due := probation_end(row.joined, probation_years, extended)):
+        longer = f", extended by {extended} month(s)," if extended else ""
         raise fail(
             "on",
-            f"{row.code!r} joined on {row.joined}: the probation of {probation_years} year(s) "
-            f"runs until {due}, so they can be confirmed from that day",
+            f"{row.code!r} joined on {row.joined}: the probation of {probation_years} year(s)"
+            f"{longer} runs until {due}, so they can be confirmed from that day",
             ErrorCode.CONFLICT,
         )
     before = member_state(row)
@@ -477,4 +479,48 @@ async def confirm_member(
     await session.flush()
     await _refresh_if_resident_changed(session, before, row)
     recorder.record("member", row.id, "confirm", before, member_state(row))
+    return row
+
+
+async def extend_probation(
+    session: AsyncSession,
+    actor: Actor,
+    recorder: Recorder,
+    *,
+    member: Key,
+    months: int,
+    decided_on: date,
+    rules: RuleThresholds,
+    expected_version: int | None = None,
+) -> Member:
+    """Record the branch's decision to extend a probationary member's probation by `months`
+    (党章 第七条: by no more than a year; 《发展党员工作细则》: by at least half a year),
+    decided on `decided_on`; the probation then ends that much later. A probation is extended
+    once."""
+    actor.require_write()
+    row = await writable_member(session, actor, member)
+    check_version(row, expected_version, "member")
+    low = rules.probation_min_extension_months
+    high = rules.probation_max_extension_years * 12
+    if row.status != MemberStatus.PROBATIONARY.value:
+        raise fail("member", f"{row.code!r} is a full member: there is no probation to extend",
+                   ErrorCode.CONFLICT)  # fmt: skip
+    if row.probation_extended_months is not None:
+        raise fail(
+            "member",
+            f"{row.code!r}'s probation was already extended on {row.probation_extended_on} by "
+            f"{row.probation_extended_months} month(s); it is extended once (党章 第七条)",
+            ErrorCode.CONFLICT,
+        )
+    if not low <= months <= high:
+        raise fail("months", f"{months} is not from {low} to {high} months: a probation is "
+                   "extended by at least half a year and at most a year (党章 第七条)")  # fmt: skip
+    if row.joined and decided_on < row.joined:
+        raise fail("decidedOn", f"{row.code!r} joined on {row.joined}, after that day")
+    before = member_state(row)
+    row.probation_extended_on = decided_on
+    row.probation_extended_months = months
+    row.version += 1
+    await session.flush()
+    recorder.record("member", row.id, "extend_probation", before, member_state(row))
     return row

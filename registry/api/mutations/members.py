@@ -120,6 +120,22 @@ class ConfirmMemberPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input
+class ExtendProbationInput:
+    member: str
+    months: int = strawberry.field(description="6 to 12 (党章 第七条; 《发展党员工作细则》).")
+    decided_on: str | None = strawberry.field(
+        default=None, description=f"{DATE_HELP} The branch's decision; today if omitted."
+    )
+    expected_version: int | None = None
+
+
+@strawberry.type
+class ExtendProbationPayload:
+    member: Member | None
+    user_errors: list[UserError]
+
+
 @strawberry.type
 class MemberMutations:
     @strawberry.mutation(description="Register a member with exactly one formal organisation.")
@@ -216,3 +232,24 @@ class MemberMutations:
 
         member, errors = await run_write(info, work)
         return ConfirmMemberPayload(member=member, user_errors=errors)
+
+    @strawberry.mutation(description="Record the branch's decision to extend a probationary "
+                         "member's probation (延长预备期) by 6 to 12 months, once.")  # fmt: skip
+    async def extend_probation(
+        self, info: GInfo, input: ExtendProbationInput
+    ) -> ExtendProbationPayload:
+        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Member:
+            row = await members.extend_probation(
+                session,
+                actor,
+                recorder,
+                member=ref(input.member, "Member"),
+                months=input.months,
+                decided_on=on_day(input.decided_on, "decidedOn"),
+                rules=info.context.settings.rules,
+                expected_version=input.expected_version,
+            )
+            return Member.from_row(row)
+
+        member, errors = await run_write(info, work)
+        return ExtendProbationPayload(member=member, user_errors=errors)

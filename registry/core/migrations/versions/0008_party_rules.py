@@ -1,4 +1,4 @@
-"""The Party's own rules: a member's group (党小组), dated election events
+"""The Party's own rules: a member's group (党小组), dated election events, probation extensions
 
 Revision ID: 0008
 Revises: 0007
@@ -38,6 +38,8 @@ def _add_reference(table: str, column: str, target: str) -> None:
 
 def upgrade() -> None:
     _add_reference("member", "group_id", "organisation")
+    op.add_column("member", sa.Column("probation_extended_on", sa.Date(), nullable=True))
+    op.add_column("member", sa.Column("probation_extended_months", sa.Integer(), nullable=True))
     op.create_table(
         "election",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,6 +67,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_election_organisation_id"), table_name="election")
     op.drop_table("election")
     with op.batch_alter_table("member") as batch:
+        batch.drop_column("probation_extended_months")
+        batch.drop_column("probation_extended_on")
         batch.drop_index(batch.f("ix_member_group_id"))
         batch.drop_constraint(batch.f("fk_member_group_id_organisation"), type_="foreignkey")
         batch.drop_column("group_id")
