@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.audit.changelog import label
-from registry.core.calendar import years_after
+from registry.core.calendar import probation_end
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
@@ -145,6 +145,33 @@ async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
     return row.id
 
 
+async def find_group(session: AsyncSession, actor: Actor, key: Key | None) -> Organisation | None:
+    """The active Party group (党小组) named, locked (organisations lock before members), or
+    None when none is named."""
+    if key is None:
+        return None
+    row = await get_organisation(session, actor, key, "group", for_update=True)
+    if row.kind != OrgKind.GROUP.value:
+        raise fail("group", f"{row.code!r} is a {row.kind}, not a Party group (党小组)",
+                   ErrorCode.WRONG_KIND)  # fmt: skip
+    await require_active(row, "group")
+    return row
+
+
+def place_in_group(member: Member, group: Organisation | None) -> None:
+    """Put the member in `group` (None: in no group). A member belongs to a group of their
+    own branch (党章 第八条: every member is placed in a branch, a group or another unit of
+    the Party); an in-service member's branch is at their workplace, so they are in none here."""
+    if group is not None and group.parent_id != member.organisation_id:
+        raise fail(
+            "group",
+            f"{group.code!r} is not a group of {member.code!r}'s own organisation: a member "
+            "joins a group of the branch they belong to",
+            ErrorCode.CONFLICT,
+        )
+    member.group_id = group.id if group is not None else None
+
+
 async def writable_member(
     session: AsyncSession, actor: Actor, key: Key, lock: bool = True
 ) -> Member:
@@ -204,16 +231,19 @@ class CreateMember:
     skills: list[str]
     today: date
     task_capacity: int | None = None
+    group: Key | None = None
 
 
 @handles(CreateMember)
 async def create_member(session: AsyncSession, actor: Actor, command: CreateMember) -> Member:
-    """Register a member with one formal organisation (or a workplace and reporting)."""
+    """Register a member with one formal organisation (or a workplace and reporting), and,
+    given `group`, in that group of their organisation."""
     actor.require_write()
     clean_name = text(command.name, "name", MEMBER_NAME_MAX)
     tie = await resolve_tie(
         session, actor, command.organisation, command.workplace, command.reports_to
     )
+    in_group = await find_group(session, actor, command.group)
     home = await household(session, actor, command.household_ref) if command.household_ref else None
     if command.status == MemberStatus.PROBATIONARY and command.full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
@@ -237,6 +267,7 @@ async def create_member(session: AsyncSession, actor: Actor, command: CreateMemb
     session.add(row)
     await session.flush()
     await reaffiliate(session, row, tie, command.joined or command.today)
+    place_in_group(row, in_group)
     await _set_skills(session, row.id, clean_skills(command.skills))
     await session.flush()
     label(session, row, "create", after={"skills": clean_skills(command.skills)})
@@ -257,14 +288,20 @@ class UpdateMember:
     reports_to: Key | None = None
     expected_version: int | None = None
     task_capacity: int | None = None
+    group: Key | None = None
+    leave_group: bool = False
 
 
 @handles(UpdateMember)
 async def update_member(session: AsyncSession, actor: Actor, command: UpdateMember) -> Member:
-    """Change a member's own details, skills, phone, task capacity, and an in-service member's
-    workplace or reporting. A phone of "" clears it. The formal organisation changes only by
+    """Change a member's own details, skills, phone, task capacity, group (or, with
+    `leave_group`, take them out of theirs), and an in-service member's workplace or
+    reporting. A phone of "" clears it. The formal organisation changes only by
     transferMember."""
     actor.require_write()
+    if command.group is not None and command.leave_group:
+        raise fail("group", "give a group or leave the group, not both")
+    in_group = await find_group(session, actor, command.group)
     tie: Tie | None = None
     seen_reports_to: int | None = None
     if command.workplace is not None or command.reports_to is not None:
@@ -311,6 +348,8 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
         row.phone = clean_phone(command.phone)
     if command.task_capacity is not None:
         row.task_capacity = clean_task_capacity(command.task_capacity)
+    if in_group is not None or command.leave_group:
+        place_in_group(row, in_group)
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
@@ -334,28 +373,44 @@ class TransferMember:
     reports_to: Key | None
     on: date
     expected_version: int | None = None
+    group: Key | None = None
 
 
 @handles(TransferMember)
 async def transfer_member(session: AsyncSession, actor: Actor, command: TransferMember) -> Member:
     """Move a member's formal tie to another organisation (or a workplace), closing the old
-    affiliation on `on` and opening the new one; offices in the old organisation end then."""
+    affiliation on `on` and opening the new one; offices in the old organisation end then.
+    The old branch's group is left too: the member is in `group` of the new one, if given,
+    else in none until placed."""
     actor.require_write()
     # Organisations are locked before members, the order merges lock in (no deadlock).
     tie = await resolve_tie(
         session, actor, command.organisation, command.workplace, command.reports_to
     )
+    in_group = await find_group(session, actor, command.group)
     row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
     old_org = row.organisation_id
     await reaffiliate(session, row, tie, command.on)
+    place_in_group(row, in_group)
     if old_org is not None:
         for office in await session.scalars(
             select(Office).where(
                 Office.member_id == row.id,
-                Office.organisation_id == old_org,
+                # The old branch's groups too: a group leader leaves the group with the branch.
+                Office.organisation_id.in_(
+                    select(Organisation.id).where(
+                        or_(
+                            Organisation.id == old_org,
+                            and_(
+                                Organisation.parent_id == old_org,
+                                Organisation.kind == OrgKind.GROUP.value,
+                            ),
+                        )
+                    )
+                ),
                 Office.end.is_(None),
             )
         ):
@@ -380,8 +435,8 @@ class ConfirmMember:
 @handles(ConfirmMember)
 async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMember) -> Member:
     """A probationary member becomes a full member on `on`, once the probation of
-    `probation_years` from joining has run (党章 第七条: 预备期为一年); before that the
-    branch may not yet decide (DESIGN section 2)."""
+    `probation_years` from joining, and any recorded extension, has run (党章 第七条:
+    预备期为一年); before that the branch may not yet decide (DESIGN section 2)."""
     actor.require_write()
     row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
@@ -389,12 +444,16 @@ async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMe
         raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
     if row.joined and command.on < row.joined:
         raise fail("on", f"full membership cannot start before joining ({row.joined})")
-    if row.joined and command.on < (due := years_after(row.joined, command.probation_years)):
+    extended = row.probation_extended_months
+    if row.joined and command.on < (
+        due := probation_end(row.joined, command.probation_years, extended)
+    ):
+        longer = f", extended by {extended} month(s)," if extended else ""
         raise fail(
             "on",
             f"{row.code!r} joined on {row.joined}: the probation of "
-            f"{command.probation_years} year(s) runs until {due}, so they can be confirmed "
-            "from that day",
+            f"{command.probation_years} year(s){longer} runs until {due}, so they can be "
+            "confirmed from that day",
             ErrorCode.CONFLICT,
         )
     row.status = MemberStatus.FULL.value
@@ -402,4 +461,49 @@ async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMe
     row.version += 1
     await session.flush()
     label(session, row, "confirm")
+    return row
+
+
+@dataclass(frozen=True)
+class ExtendProbation:
+    """What `extend_probation` is asked to do."""
+
+    member: Key
+    months: int
+    decided_on: date
+    rules: RuleThresholds
+    expected_version: int | None = None
+
+
+@handles(ExtendProbation)
+async def extend_probation(session: AsyncSession, actor: Actor, command: ExtendProbation) -> Member:
+    """Record the branch's decision to extend a probationary member's probation by `months`
+    (党章 第七条: by no more than a year; 《发展党员工作细则》: by at least half a year),
+    decided on `decided_on`; the probation then ends that much later. A probation is extended
+    once."""
+    actor.require_write()
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
+    low = command.rules.probation_min_extension_months
+    high = command.rules.probation_max_extension_years * 12
+    if row.status != MemberStatus.PROBATIONARY.value:
+        raise fail("member", f"{row.code!r} is a full member: there is no probation to extend",
+                   ErrorCode.CONFLICT)  # fmt: skip
+    if row.probation_extended_months is not None:
+        raise fail(
+            "member",
+            f"{row.code!r}'s probation was already extended on {row.probation_extended_on} by "
+            f"{row.probation_extended_months} month(s); it is extended once (党章 第七条)",
+            ErrorCode.CONFLICT,
+        )
+    if not low <= command.months <= high:
+        raise fail("months", f"{command.months} is not from {low} to {high} months: a probation is "
+                   "extended by at least half a year and at most a year (党章 第七条)")  # fmt: skip
+    if row.joined and command.decided_on < row.joined:
+        raise fail("decidedOn", f"{row.code!r} joined on {row.joined}, after that day")
+    row.probation_extended_on = command.decided_on
+    row.probation_extended_months = command.months
+    row.version += 1
+    label(session, row, "extend_probation")
+    await session.flush()
     return row

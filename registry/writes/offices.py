@@ -13,7 +13,7 @@ from registry.access.lookup import get_organisation
 from registry.audit.changelog import label
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
-from registry.core.models import Office, Organisation
+from registry.core.models import Member, Office, Organisation
 from registry.writes.commands import handles
 from registry.writes.common import require_active
 from registry.writes.members import writable_member
@@ -82,6 +82,8 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
             f"{person.code!r} is not a member of {org.code!r} (their formal "
             "organisation lies elsewhere); transfer them first",
         )
+    if command.role == OfficeRole.GROUP_LEADER:
+        _lead_own_group(person, org)
     current = list(
         await session.scalars(
             select(Office).where(
@@ -116,6 +118,22 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
     session.add(row)
     await session.flush()
     return row
+
+
+def _lead_own_group(person: Member, group: Organisation) -> None:
+    """A group leader (组长) is one of the group's members: one in no group yet joins it; one
+    in another group is refused (move them first, so no group loses a member unseen)."""
+    if person.group_id == group.id:
+        return
+    if person.group_id is not None:
+        raise fail(
+            "member",
+            f"{person.code!r} belongs to another group; move them to {group.code!r} first "
+            "(updateMember with group), then appoint them its leader",
+            ErrorCode.CONFLICT,
+        )
+    person.group_id = group.id
+    person.version += 1
 
 
 @dataclass(frozen=True)

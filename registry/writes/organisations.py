@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
 from registry.audit.changelog import describe, label
+from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
-from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.kinds import OrgKind, OrgStatus, PlaceKind
+from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
 from registry.writes.commands import handles
@@ -300,6 +301,17 @@ async def dissolve_organisation(
     return row
 
 
+async def covered_estates(session: AsyncSession, organisation_id: int) -> int:
+    """How many estates the organisation covers now."""
+    query = (
+        select(func.count(Coverage.id))
+        .join(Place, Place.id == Coverage.place_id)
+        .where(Coverage.organisation_id == organisation_id, Coverage.end.is_(None))
+        .where(Place.kind == PlaceKind.ESTATE.value)
+    )
+    return int(await session.scalar(query) or 0)
+
+
 @dataclass(frozen=True)
 class SetCoverage:
     """What `set_coverage` is asked to do."""
@@ -309,11 +321,14 @@ class SetCoverage:
     uncover_places: list[Key]
     on: date
     expected_version: int | None = None
+    joint_branch_max_units: int = RuleThresholds.joint_branch_max_units
 
 
 @handles(SetCoverage)
 async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage) -> Organisation:
-    """Start covering some places and stop covering others, from `on`."""
+    """Start covering some places and stop covering others, from `on`. A branch covers at
+    most `joint_branch_max_units` estates (支部工作条例 第五条: a joint branch covers 5 units
+    at most)."""
     actor.require_write()
     row = await get_organisation(
         session, actor, command.organisation, "organisation", for_update=True
@@ -335,6 +350,16 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             ErrorCode.INVALID,
         )
     await cover(session, row, add_ids, command.on)
+    if row.kind == OrgKind.BRANCH.value and add_ids:
+        units = await covered_estates(session, row.id)
+        if units > command.joint_branch_max_units:
+            raise fail(
+                "cover",
+                f"{row.code!r} would cover {units} estates: a joint branch covers at most "
+                f"{command.joint_branch_max_units} units (支部工作条例 第五条); set up another "
+                "branch",
+                ErrorCode.CONFLICT,
+            )
     row.version += 1
     label(session, row, "coverage")
     await session.flush()

@@ -22,6 +22,8 @@ TIE_HELP = (
 )
 
 
+GROUP_HELP = "A Party group (党小组) of the member's own organisation to place them in."
+
 CAPACITY_HELP = (
     "How many tasks the member may hold at once (1–10); omit for the deployment default."
 )
@@ -46,6 +48,7 @@ class CreateMemberInput:
     phone: str | None = strawberry.field(default=None, description="11-digit mainland mobile.")
     skills: list[str] = strawberry.field(default_factory=list)
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
 
     def command(self, ctx: Context) -> members.CreateMember:
         return members.CreateMember(
@@ -63,6 +66,7 @@ class CreateMemberInput:
             skills=self.skills,
             today=date.today(),
             task_capacity=self.task_capacity,
+            group=opt_ref(self.group, "Organisation"),
         )
 
 
@@ -89,6 +93,10 @@ class UpdateMemberInput:
     workplace: str | None = strawberry.field(default=None, description="In service only.")
     reports_to: str | None = strawberry.field(default=None, description="In service only.")
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
+    leave_group: bool = strawberry.field(
+        default=False, description="Take the member out of their group (党小组)."
+    )
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the member is still at this version."
     )
@@ -105,6 +113,8 @@ class UpdateMemberInput:
             reports_to=opt_ref(self.reports_to, "Organisation"),
             expected_version=self.expected_version,
             task_capacity=self.task_capacity,
+            group=opt_ref(self.group, "Organisation"),
+            leave_group=self.leave_group,
         )
 
 
@@ -125,6 +135,10 @@ class TransferMemberInput:
     workplace: str | None = strawberry.field(default=None, description=TIE_HELP)
     reports_to: str | None = None
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
+    group: str | None = strawberry.field(
+        default=None,
+        description=f"{GROUP_HELP} The old branch's group is left in any case.",
+    )
     expected_version: int | None = None
 
     def command(self, ctx: Context) -> members.TransferMember:
@@ -135,6 +149,7 @@ class TransferMemberInput:
             reports_to=opt_ref(self.reports_to, "Organisation"),
             on=on_day(self.on, "on"),
             expected_version=self.expected_version,
+            group=opt_ref(self.group, "Organisation"),
         )
 
 
@@ -175,6 +190,35 @@ class ConfirmMemberPayload:
         return cls(member=Member.from_row(row), user_errors=[])
 
 
+@strawberry.input
+class ExtendProbationInput:
+    member: str
+    months: int = strawberry.field(description="6 to 12 (党章 第七条; 《发展党员工作细则》).")
+    decided_on: str | None = strawberry.field(
+        default=None, description=f"{DATE_HELP} The branch's decision; today if omitted."
+    )
+    expected_version: int | None = None
+
+    def command(self, ctx: Context) -> members.ExtendProbation:
+        return members.ExtendProbation(
+            member=ref(self.member, "Member"),
+            months=self.months,
+            decided_on=on_day(self.decided_on, "decidedOn"),
+            rules=ctx.settings.rules,
+            expected_version=self.expected_version,
+        )
+
+
+@strawberry.type
+class ExtendProbationPayload:
+    member: Member | None
+    user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> ExtendProbationPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
+
+
 @strawberry.type
 class MemberMutations:
     @strawberry.mutation(description="Register a member with exactly one formal organisation.")
@@ -197,3 +241,10 @@ class MemberMutations:
     @strawberry.mutation(description="A probationary member becomes a full member.")
     async def confirm_member(self, info: GInfo, input: ConfirmMemberInput) -> ConfirmMemberPayload:
         return await run(info, input, ConfirmMemberPayload)
+
+    @strawberry.mutation(description="Record the branch's decision to extend a probationary "
+                         "member's probation (延长预备期) by 6 to 12 months, once.")  # fmt: skip
+    async def extend_probation(
+        self, info: GInfo, input: ExtendProbationInput
+    ) -> ExtendProbationPayload:
+        return await run(info, input, ExtendProbationPayload)

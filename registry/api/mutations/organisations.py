@@ -140,6 +140,7 @@ class SetCoverageInput:
             uncover_places=refs(self.uncover, "Place"),
             on=on_day(self.on, "on"),
             expected_version=self.expected_version,
+            joint_branch_max_units=ctx.settings.rules.joint_branch_max_units,
         )
 
 
