@@ -1,0 +1,281 @@
+"""Read replicas, for real: a PostgreSQL primary and a hot standby streaming from it, made for
+these tests (tests/clusters.py), with gridreg reading the standby (GRIDREG_READ_DATABASE_URL).
+
+Which server answered is seen through the API: with WAL replay paused on the standby, a write
+reaches the primary only, so a read that does not see it was answered by the standby.
+
+These tests make their own clusters and need no GRIDREG_TEST_DATABASE_URL: they run whenever
+PostgreSQL's server binaries are installed, in the SQLite pass of CI as in the PostgreSQL one
+(a pair of clusters costs about two seconds)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from benchmarks.traffic import run_load
+from registry.core.config import Settings, normalise_database_url
+from registry.core.db import Database
+from registry.core.migrate import upgrade
+from tests.clusters import PrimaryAndStandby, why_no_clusters
+from tests.support import GraphQLClient, LiveServer, Registry, operation
+from tests.workbooks import two_communities
+
+pytestmark = pytest.mark.skipif(why_no_clusters() is not None, reason=str(why_no_clusters()))
+
+NAME = "query PlaceName($code: String!) { place(code: $code) { name } }"
+BUILDINGS = ("A-E-B1", "A-E-B2", "B-E-B1", "B-E-B2")
+
+
+@pytest.fixture(scope="session")
+def clusters() -> Iterator[PrimaryAndStandby]:
+    """A migrated primary and its hot standby, removed after the session."""
+    pair = PrimaryAndStandby()
+    try:
+        pair.start()
+        upgrade(normalise_database_url(pair.primary.url()))
+        yield pair
+    finally:
+        pair.remove()
+
+
+def replicated_settings(pair: PrimaryAndStandby, max_lag_s: float) -> Settings:
+    return Settings.from_env(
+        database_url=pair.primary.url(),
+        read_database_urls=(pair.standby.url(),),
+        read_max_lag_s=max_lag_s,
+    )
+
+
+@pytest.fixture(scope="session")
+def replicated(clusters: PrimaryAndStandby) -> Iterator[LiveServer]:
+    """gridreg over HTTP on the primary, reading the standby; lag allowed generously, so that
+    a paused standby keeps answering the tests' reads."""
+    server = LiveServer(replicated_settings(clusters, max_lag_s=120))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def primary(clusters: PrimaryAndStandby) -> AsyncIterator[Database]:
+    db = Database(normalise_database_url(clusters.primary.url()))
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def loaded(primary: Database, replicated: LiveServer, tmp_path_factory) -> Registry:
+    """Two communities in the primary (and so, once replayed, in the standby)."""
+    registry = Registry(primary, base_url(replicated), replicated, tmp_path_factory.mktemp("wb"))
+    await registry.load(two_communities())
+    return registry
+
+
+@pytest.fixture
+async def registry(loaded: Registry) -> AsyncIterator[Registry]:
+    """The loaded registry, over a fresh HTTP client; the standby replaying as usual."""
+    reg = Registry(loaded.db, str(loaded.http.base_url), loaded.server, loaded.tmp)
+    yield reg
+    await reg.close()
+
+
+def base_url(server: LiveServer) -> str:
+    port = server.server.servers[0].sockets[0].getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+async def standby_sql(pair: PrimaryAndStandby, sql: str) -> Any:
+    connection = await asyncpg.connect(pair.standby.url())
+    try:
+        return await connection.fetchval(sql)
+    finally:
+        await connection.close()
+
+
+class paused:  # noqa: N801 - used as `async with paused(pair)`
+    """WAL replay paused on the standby inside the block, resumed after it."""
+
+    def __init__(self, pair: PrimaryAndStandby) -> None:
+        self.pair = pair
+
+    async def __aenter__(self) -> None:
+        await standby_sql(self.pair, "SELECT pg_wal_replay_pause()")
+        while await standby_sql(self.pair, "SELECT pg_get_wal_replay_pause_state()") != "paused":
+            await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *_: object) -> None:
+        await standby_sql(self.pair, "SELECT pg_wal_replay_resume()")
+
+
+async def name_of(client: GraphQLClient, code: str) -> str:
+    return str((await client(NAME, {"code": code}))["place"]["name"])
+
+
+async def rename(client: GraphQLClient, code: str, name: str) -> str:
+    """Rename a place; the name the mutation's own answer shows."""
+    data = await client(operation("UpdatePlace"), {"input": {"place": code, "name": name}})
+    assert data["updatePlace"]["userErrors"] == []
+    return str(data["updatePlace"]["place"]["name"])
+
+
+async def caught_up(registry: Registry, reader: GraphQLClient, code: str, name: str) -> None:
+    """Wait (at most 10 s) until a token that never wrote reads `name` for `code`."""
+    deadline = time.monotonic() + 10
+    while await name_of(reader, code) != name:
+        assert time.monotonic() < deadline, f"{code} never read as {name}"
+        await asyncio.sleep(0.05)
+
+
+@contextmanager
+def statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements run on this engine inside the block."""
+    seen: list[str] = []
+
+    def listener(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", listener)
+
+
+def standby_engine(server: LiveServer) -> AsyncEngine:
+    return server.app.state.db.replicas.replicas[0].engine
+
+
+async def test_reads_go_to_the_standby_and_a_token_reads_its_own_writes(
+    registry: Registry, clusters: PrimaryAndStandby
+) -> None:
+    writer, reader = await registry.client(), await registry.client()
+    before = await name_of(reader, "A-E-B1")
+    async with paused(clusters):
+        # The mutation, and what it answers after writing, run on the primary.
+        assert await rename(writer, "A-E-B1", "一号楼（新）") == "一号楼（新）"
+        # The writer's next request reads its own write; a token that did not write is
+        # answered by the standby, which has not applied it yet.
+        assert await name_of(writer, "A-E-B1") == "一号楼（新）"
+        assert await name_of(reader, "A-E-B1") == before
+        assert await standby_sql(clusters, "SELECT pg_is_in_recovery()") is True
+    await caught_up(registry, reader, "A-E-B1", "一号楼（新）")
+
+
+async def test_concurrent_writers_each_read_their_own_latest_write(
+    registry: Registry, clusters: PrimaryAndStandby
+) -> None:
+    writers = [await registry.client() for _ in BUILDINGS]
+    reader = await registry.client()
+    old = {code: await name_of(reader, code) for code in BUILDINGS}
+
+    async def write_then_read(client: GraphQLClient, code: str, rounds: int, tag: str) -> None:
+        for n in range(rounds):
+            name = f"{code} {tag} {n}"
+            await rename(client, code, name)
+            assert await name_of(client, code) == name
+
+    async with paused(clusters):
+        await asyncio.gather(
+            *(
+                write_then_read(w, code, 3, "paused")
+                for w, code in zip(writers, BUILDINGS, strict=True)
+            )
+        )
+        # Nobody else sees those writes on the standby yet.
+        assert {code: await name_of(reader, code) for code in BUILDINGS} == old
+    # Replaying again: each writer's reads go wherever its last write has been replayed.
+    with statements(standby_engine(registry.server)) as on_standby:
+        await asyncio.gather(
+            *(
+                write_then_read(w, code, 5, "live")
+                for w, code in zip(writers, BUILDINGS, strict=True)
+            )
+        )
+        for code in BUILDINGS:
+            await caught_up(registry, reader, code, f"{code} live 4")
+    assert on_standby, "the standby answered no read at all"
+
+
+async def test_a_stopped_standby_is_skipped_and_used_again_once_back(
+    registry: Registry, clusters: PrimaryAndStandby
+) -> None:
+    writer, reader = await registry.client(), await registry.client()
+    await name_of(reader, "B-E-B1")  # the standby's connections are open and pooled
+    clusters.standby.stop()
+    try:
+        # Every read is answered, by the primary, with the latest writes.
+        await rename(writer, "B-E-B1", "停机时改名")
+        assert await name_of(reader, "B-E-B1") == "停机时改名"
+        assert await name_of(writer, "B-E-B1") == "停机时改名"
+        coverage = await reader('{ coverage(scope: "B") { buildings { total } } }')
+        assert coverage["coverage"]["buildings"]["total"] == 2
+    finally:
+        clusters.standby.start()
+    # Tried again a little later, the standby answers reads again.
+    deadline = time.monotonic() + 15
+    with statements(standby_engine(registry.server)) as on_standby:
+        while not any("place" in sql for sql in on_standby):
+            assert time.monotonic() < deadline, "the standby was never used again"
+            await name_of(reader, "B-E-B1")
+            await asyncio.sleep(0.1)
+
+
+async def test_a_standby_further_behind_than_the_limit_is_skipped(
+    loaded: Registry, clusters: PrimaryAndStandby, tmp_path: Path
+) -> None:
+    server = LiveServer(replicated_settings(clusters, max_lag_s=0.5))
+    server.start()
+    registry = Registry(loaded.db, base_url(server), server, tmp_path)
+    try:
+        writer, reader = await registry.client(), await registry.client()
+        await name_of(reader, "B-E-B2")
+        async with paused(clusters):
+            await rename(writer, "B-E-B2", "落后时改名")
+            await asyncio.sleep(1.0)  # the standby is now more than 0.5 s behind
+            # A token that did not write is answered by the primary: the standby is skipped.
+            assert await name_of(reader, "B-E-B2") == "落后时改名"
+        # Caught up again, the standby answers again.
+        deadline = time.monotonic() + 10
+        with statements(standby_engine(server)) as on_standby:
+            while not any("place" in sql for sql in on_standby):
+                assert time.monotonic() < deadline, "the standby was never used again"
+                await name_of(reader, "B-E-B2")
+                await asyncio.sleep(0.05)
+    finally:
+        await registry.close()
+        server.stop()
+
+
+async def test_the_load_script_is_spread_over_primary_and_standby(
+    registry: Registry, clusters: PrimaryAndStandby
+) -> None:
+    db = registry.server.app.state.db
+    with (
+        statements(db.engine) as on_primary,
+        statements(standby_engine(registry.server)) as on_standby,
+    ):
+        report = await run_load(
+            str(registry.http.base_url),
+            normalise_database_url(clusters.primary.url()),
+            clients=4,
+            seconds=2,
+            max_requests=300,
+        )
+    assert report.errors == []
+    assert report.writes > 0 and report.consistent, report.missing
+    # Writes on the primary only; reads on both.
+    writes = ("INSERT", "UPDATE", "DELETE")
+    assert any(sql.lstrip().upper().startswith(writes) for sql in on_primary)
+    assert not any(sql.lstrip().upper().startswith(writes) for sql in on_standby)
+    reads_on_standby = [sql for sql in on_standby if "pg_last" not in sql]
+    assert len(reads_on_standby) > report.requests / 4, (len(reads_on_standby), report.requests)
