@@ -11,6 +11,8 @@ PostgreSQL's server binaries are installed, in the SQLite pass of CI as in the P
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,6 +31,7 @@ from registry.core.db import Database
 from registry.core.migrate import upgrade
 from tests.clusters import PrimaryAndStandby, why_no_clusters
 from tests.support import GraphQLClient, LiveServer, Registry, operation
+from tests.test_serving import GRIDREG, LISTEN, children, free_port, held
 from tests.workbooks import two_communities
 
 pytestmark = pytest.mark.skipif(why_no_clusters() is not None, reason=str(why_no_clusters()))
@@ -279,3 +283,54 @@ async def test_the_load_script_is_spread_over_primary_and_standby(
     assert not any(sql.lstrip().upper().startswith(writes) for sql in on_standby)
     reads_on_standby = [sql for sql in on_standby if "pg_last" not in sql]
     assert len(reads_on_standby) > report.requests / 4, (len(reads_on_standby), report.requests)
+
+
+@pytest.fixture
+def two_workers(clusters: PrimaryAndStandby, loaded: Registry, tmp_path: Path) -> Iterator[str]:
+    """`gridreg serve --workers 2` on the primary, reading the standby; its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRIDREG_DATABASE_URL": clusters.primary.url(),
+        "GRIDREG_READ_DATABASE_URL": clusters.standby.url(),
+        "GRIDREG_READ_MAX_LAG": "120",
+    }
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [GRIDREG, "serve", "--workers", "2", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while len({pid for pid in children(process.pid) if held(pid, port, LISTEN)}) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def test_a_token_reads_its_own_writes_on_every_worker(
+    loaded: Registry, clusters: PrimaryAndStandby, two_workers: str
+) -> None:
+    writer, reader = await loaded.token(), await loaded.token()
+    # A new connection for every request: the kernel spreads them over both workers.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=two_workers, limits=fresh, timeout=30) as http:
+        writes, reads = GraphQLClient(http, writer), GraphQLClient(http, reader)
+        before = await name_of(reads, "A-E-B2")
+        async with paused(clusters):
+            await rename(writes, "A-E-B2", "两个进程")
+            # Whichever worker took the write, every worker answers the writer with it...
+            for _ in range(12):
+                assert await name_of(writes, "A-E-B2") == "两个进程"
+            # ...while a token that did not write is answered by the paused standby.
+            assert {await name_of(reads, "A-E-B2") for _ in range(4)} == {before}
