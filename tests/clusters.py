@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -124,3 +125,56 @@ class PrimaryAndStandby:
                 with contextlib.suppress(subprocess.SubprocessError):
                     cluster.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PgBouncer:
+    """PgBouncer in transaction mode in front of a primary and its standby (databases
+    `gridreg` and `gridreg_standby`), with so few server connections that the clients' transactions
+    take turns on them."""
+
+    def __init__(self, pair: PrimaryAndStandby) -> None:
+        self.root = pair.root
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        primary, standby = pair.primary.port, pair.standby.port
+        (self.root / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"gridreg = host=127.0.0.1 port={primary} dbname=gridreg\n"
+            f"gridreg_standby = host=127.0.0.1 port={standby} dbname=gridreg\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {self.root / 'users.txt'}\n"
+            "pool_mode = transaction\ndefault_pool_size = 3\nmax_client_conn = 200\n"
+            f"logfile = {self.root / 'pgbouncer.log'}\n",
+            encoding="utf-8",
+        )
+        (self.root / "users.txt").write_text('"postgres" ""\n', encoding="utf-8")
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        command = [binary, str(self.root / "pgbouncer.ini")]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((self.root / "pgbouncer.log").read_text(errors="replace"))
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def pgbouncer_installed() -> bool:
+    return bool(shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").is_file())

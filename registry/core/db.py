@@ -45,9 +45,9 @@ def create_engine(
     transactions of one client connection may run on different server connections), every
     statement is prepared unnamed in the transaction that runs it, none is cached, and no
     server setting is sent at connection start (PgBouncer refuses unknown startup parameters):
-    give the database or role those settings instead (README, "Read replicas"). Reads then
-    run in transactions too (`Database`), so that a statement's parse and run reach the same
-    server connection."""
+    give the database or role those settings instead (README, "Read replicas"). Reads still
+    run in autocommit: asyncpg parses a statement with a Flush, not a Sync, so PgBouncer keeps
+    the server connection until the statement has run."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         # JIT compilation costs PostgreSQL a second on the subtree range joins and saves nothing.
@@ -172,12 +172,6 @@ REPLICA_RETRY_S = 2.0
 REPLICA_CONNECT_TIMEOUT_S = 2.0
 
 
-def _reader(engine: AsyncEngine, pgbouncer: bool) -> AsyncEngine:
-    """A PostgreSQL engine for reads: in autocommit (see `Database`), except behind PgBouncer,
-    where a statement's parse and run must stay in one transaction (`create_engine`)."""
-    return engine if pgbouncer else engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 class Replica:
     """One PostgreSQL streaming replica: its engine, and what it last said of itself."""
 
@@ -190,7 +184,8 @@ class Replica:
             pgbouncer=pgbouncer,
             connect_timeout_s=REPLICA_CONNECT_TIMEOUT_S,
         )
-        self.sessions = async_sessionmaker(_reader(self.engine, pgbouncer), expire_on_commit=False)
+        reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.sessions = async_sessionmaker(reader, expire_on_commit=False)
         self.replayed = -1  # the WAL position it had replayed when last asked
         self.lag_s = float("inf")  # how far behind the primary it was then
         self.checked_at = float("-inf")  # when (time.monotonic()) it last answered
@@ -341,7 +336,11 @@ class Database:
         # Reads run without a transaction: at READ COMMITTED every PostgreSQL statement takes its
         # own snapshot anyway, and SQLite's read engine never begins one (`reads_only`), so
         # BEGIN and ROLLBACK would only add two round trips per read.
-        self._reader = self.engine if self.is_sqlite else _reader(self.engine, pgbouncer)
+        self._reader = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._read = async_sessionmaker(self._reader, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self.replicas = Replicas(read_urls, read_max_lag_s, statement_timeout_ms, pgbouncer)
@@ -415,9 +414,8 @@ class Database:
         if route is not None:
             route.primary = True
             if route.token_id is not None:
-                # The reads' engine: one statement in autocommit (in a transaction of its own
-                # behind PgBouncer), and the write's connection is back in the pool already.
-                async with self._reader.begin() as connection:
+                # One statement in autocommit; the write's connection is back in the pool.
+                async with self._reader.connect() as connection:
                     await connection.execute(_RECORD_FENCE, {"token": route.token_id})
 
     async def dispose(self) -> None:
