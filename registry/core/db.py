@@ -191,6 +191,7 @@ class Replica:
         self.checked_at = float("-inf")  # when (time.monotonic()) it last answered
         self.down_until = float("-inf")  # not asked again before this
         self.checking: asyncio.Task[None] | None = None
+        self.skipped = False  # skipped when last asked (to log only the changes)
 
     def behind_s(self, now: float) -> float:
         """At most how far behind the primary it is now: its lag when last asked, plus the
@@ -199,8 +200,9 @@ class Replica:
 
     def went_down(self, why: object) -> None:
         """Skip it until REPLICA_RETRY_S from now."""
-        if self.down_until < time.monotonic():
+        if not self.skipped:
             log.warning("read replica %d skipped: %s", self.number, _one_line(why))
+        self.skipped = True
         self.down_until = time.monotonic() + REPLICA_RETRY_S
         self.lag_s = float("inf")
 
@@ -282,10 +284,23 @@ class Replicas:
             replica.replayed = max(replica.replayed, int(replayed))
             replica.lag_s = float("inf") if lag_s is None else float(lag_s)
             replica.checked_at = time.monotonic()
+            self._log_change(replica)
         except Exception as error:  # noqa: BLE001 - any failure to answer: skip it for a while
             replica.went_down(error)
         finally:
             replica.checking = None
+
+    def _log_change(self, replica: Replica) -> None:
+        """Say when a replica that answers falls behind the limit, or is fit again."""
+        fit = replica.lag_s <= self.max_lag_s
+        if fit and replica.skipped:
+            log.info("read replica %d answers reads again", replica.number)
+        elif not fit and not replica.skipped:
+            log.warning(
+                "read replica %d skipped: %.1f s behind the primary (GRIDREG_READ_MAX_LAG=%s)",
+                replica.number, replica.lag_s, self.max_lag_s,
+            )  # fmt: skip
+        replica.skipped = not fit
 
     async def dispose(self) -> None:
         for replica in self.replicas:
