@@ -393,7 +393,7 @@ class Database:
         """A session for reading: each statement on its own, seeing the latest commit (see
         `__init__`), of a replica when this request's view chose one. Never write through it."""
         session = await self._replica_session() if self._route is not None else None
-        async with session or self._read() as session:
+        async with session if session is not None else self._read() as session:
             yield session
 
     async def _replica_session(self) -> AsyncSession | None:
