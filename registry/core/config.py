@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -90,8 +92,9 @@ class Settings:
     read_database_urls: tuple[str, ...] = ()
     # A replica further behind its primary than this many seconds is skipped until it catches up.
     read_max_lag_s: float = 5.0
-    # Connections go through PgBouncer in transaction mode: no prepared statement outlives its
-    # transaction, and no per-connection server settings (registry.core.db.create_engine).
+    # The server's connections (primary and replicas) go through PgBouncer in transaction mode:
+    # statements prepared unnamed and never cached, no server settings sent when connecting
+    # (registry.core.db.create_engine).
     pgbouncer: bool = False
     rules: RuleThresholds = field(default_factory=RuleThresholds)
 
@@ -126,8 +129,8 @@ class Settings:
         if "database_url" in overrides:
             values["database_url"] = normalise_database_url(str(overrides["database_url"]))
         if "read_database_urls" in overrides:
-            urls = overrides["read_database_urls"]
-            values["read_database_urls"] = tuple(normalise_database_url(u) for u in urls)  # type: ignore[attr-defined]  # a sequence of URLs
+            urls = cast(Sequence[str], overrides["read_database_urls"])
+            values["read_database_urls"] = tuple(normalise_database_url(u) for u in urls)
         return cls(**values)  # type: ignore[arg-type]  # values typed per field above
 
 
