@@ -150,6 +150,15 @@ async def caught_up(registry: Registry, reader: GraphQLClient, code: str, name: 
         await asyncio.sleep(0.05)
 
 
+async def keep_reading(client: GraphQLClient, code: str, seconds: float) -> None:
+    """Read for this long, so that the server keeps asking its standby how far behind it is
+    (an idle server knows nothing fresh of it, and skips it for that alone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await name_of(client, code)
+        await asyncio.sleep(0.05)
+
+
 @contextmanager
 def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     """The SQL statements run on this engine inside the block."""
@@ -251,11 +260,11 @@ async def test_a_standby_further_behind_than_the_limit_is_skipped(
     server.start()
     registry = Registry(loaded.db, base_url(server), server, tmp_path)
     try:
-        writer, reader = await registry.client(), await registry.client()
+        writer, reader, other = [await registry.client() for _ in range(3)]
         await name_of(reader, "B-E-B2")
         async with paused(clusters):
             await rename(writer, "B-E-B2", "落后时改名")
-            await asyncio.sleep(1.0)  # the standby is now more than 0.5 s behind
+            await keep_reading(other, "B-E-B1", 1.0)  # the standby is now over 0.5 s behind
             # A token that did not write is answered by the primary: the standby is skipped.
             assert await name_of(reader, "B-E-B2") == "落后时改名"
         # Caught up again, the standby answers again.
@@ -268,6 +277,33 @@ async def test_a_standby_further_behind_than_the_limit_is_skipped(
     finally:
         await registry.close()
         server.stop()
+
+
+async def test_a_standby_cut_off_from_its_primary_is_skipped(
+    loaded: Registry, clusters: PrimaryAndStandby, tmp_path: Path
+) -> None:
+    server = LiveServer(replicated_settings(clusters, max_lag_s=0.5))
+    server.start()
+    registry = Registry(loaded.db, base_url(server), server, tmp_path)
+    conninfo = await standby_sql(clusters, "SHOW primary_conninfo")
+    try:
+        writer, reader, other = [await registry.client() for _ in range(3)]
+        await name_of(reader, "A-E-B1")
+        # The standby stops receiving WAL: it has replayed all it received, yet falls behind.
+        await standby_sql(clusters, "ALTER SYSTEM SET primary_conninfo = ''")
+        await standby_sql(clusters, "SELECT pg_reload_conf()")
+        while await standby_sql(clusters, "SELECT count(*) FROM pg_stat_wal_receiver"):
+            await asyncio.sleep(0.02)
+        await rename(writer, "A-E-B1", "断开时改名")
+        await keep_reading(other, "A-E-B2", 1.0)
+        assert await name_of(reader, "A-E-B1") == "断开时改名"
+    finally:
+        quoted = conninfo.replace("'", "''")
+        await standby_sql(clusters, f"ALTER SYSTEM SET primary_conninfo = '{quoted}'")
+        await standby_sql(clusters, "SELECT pg_reload_conf()")
+        await registry.close()
+        server.stop()
+    await caught_up(loaded, await loaded.client(), "A-E-B1", "断开时改名")
 
 
 async def test_the_load_script_is_spread_over_primary_and_standby(

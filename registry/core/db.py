@@ -147,13 +147,14 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
 
 
 # What a replica says of itself: whether it is a standby, how far it has replayed the primary's
-# WAL, and how many seconds behind it is. When it has replayed all it received it is not behind,
-# however long ago the primary last wrote; else it is as far behind as the commit time of the
-# last transaction it replayed (unknown: behind without bound).
+# WAL, and how many seconds behind it is. Receiving WAL (a WAL receiver runs) and having
+# replayed all it received, it is not behind, however long ago the primary last wrote; else it
+# is as far behind as the commit time of the last transaction it replayed (unknown: behind
+# without bound), as one cut off from its primary is, though it has replayed all it received.
 _REPLICA_STATE = text(
     "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, "
-    "CASE WHEN pg_last_wal_receive_lsn() IS NULL "
-    "OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
+    "CASE WHEN EXISTS (SELECT FROM pg_stat_wal_receiver) "
+    "AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
     "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END"
 )
 _REPLAYED = text("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")
