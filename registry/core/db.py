@@ -237,13 +237,19 @@ class Replicas:
     async def choose(self, fence: int) -> Replica | None:
         """A replica fit to answer a caller whose reads must have reached WAL position `fence`
         (taking turns among the fit ones), or None: the primary answers."""
-        unknown = [r for r in self.replicas if r.checked_at == r.down_until == float("-inf")]
-        if unknown:
-            # Never asked yet (a worker's first reads): wait for the answer, rather than send
-            # everything to the primary until the background check has it.
-            self._check_stale(time.monotonic())
-            await asyncio.gather(*(r.checking for r in unknown if r.checking is not None))
         now = time.monotonic()
+        # A replica never asked (a worker's first reads), or fit when last asked but too long
+        # ago to be sure of now (after an idle spell): ask it and wait for the answer, rather
+        # than send every read to the primary until a background check has one.
+        unsure = [
+            r
+            for r in self.replicas
+            if not r.skipped and now >= r.down_until and r.behind_s(now) > self.max_lag_s
+        ]
+        if unsure:
+            self._check_stale(now)
+            await asyncio.gather(*(r.checking for r in unsure if r.checking is not None))
+            now = time.monotonic()
         self._check_stale(now)
         fit = [
             r for r in self.replicas if now >= r.down_until and r.behind_s(now) <= self.max_lag_s
