@@ -15,7 +15,7 @@ import os
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +116,16 @@ async def standby_sql(pair: PrimaryAndStandby, sql: str) -> Any:
         await connection.close()
 
 
-class paused:  # noqa: N801 - used as `async with paused(pair)`
-    """WAL replay paused on the standby inside the block, resumed after it."""
-
-    def __init__(self, pair: PrimaryAndStandby) -> None:
-        self.pair = pair
-
-    async def __aenter__(self) -> None:
-        await standby_sql(self.pair, "SELECT pg_wal_replay_pause()")
-        while await standby_sql(self.pair, "SELECT pg_get_wal_replay_pause_state()") != "paused":
-            await asyncio.sleep(0.01)
-
-    async def __aexit__(self, *_: object) -> None:
-        await standby_sql(self.pair, "SELECT pg_wal_replay_resume()")
+@asynccontextmanager
+async def paused(pair: PrimaryAndStandby) -> AsyncIterator[None]:
+    """WAL replay paused on the standby inside the block (it still receives WAL)."""
+    await standby_sql(pair, "SELECT pg_wal_replay_pause()")
+    while await standby_sql(pair, "SELECT pg_get_wal_replay_pause_state()") != "paused":
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        await standby_sql(pair, "SELECT pg_wal_replay_resume()")
 
 
 async def name_of(client: GraphQLClient, code: str) -> str:
