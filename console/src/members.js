@@ -2,7 +2,7 @@
 // from the API for roles that must not see them. Exports every member of the list.
 import { downloadTables, gql, gqlAll } from "./api.js";
 import { clear, el } from "./dom.js";
-import { label, t } from "./i18n.js";
+import { label, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 function columns() {
@@ -18,7 +18,7 @@ function columns() {
     { key: "reportsTo", label: t("mem.reportsTo"), value: (r) => r.reportsTo?.name ?? null },
     { key: "household", label: t("mem.household"), value: (r) => r.household?.code ?? null },
     { key: "phone", label: t("mem.phone") },
-    { key: "skills", label: t("mem.skills"), value: (r) => r.skills.join("; ") },
+    { key: "skills", label: t("mem.skills"), value: (r) => r.skills.map(skill).join("、") },
   ];
 }
 
@@ -39,12 +39,19 @@ export class MembersView {
   }
 
   async more() {
-    const data = await gql("ConsoleMembers", { filter: this.filter, after: this.after });
+    const data = await gql("ConsoleMembers", { filter: this.filter, after: this.after, scope: this.filter.organisation });
     const page = data.members;
     this.rows.push(...page.nodes);
+    this.name = data.scope?.name ?? null;
     this.total = page.totalCount;
     this.after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     this.render();
+  }
+
+  /** The organisation's name (its code only if the session does not know it). */
+  scopeName() {
+    const code = this.filter.organisation;
+    return this.name ?? this.who.organisations.find((o) => o.code === code)?.name ?? code;
   }
 
   render() {
@@ -66,7 +73,7 @@ export class MembersView {
       el(
         "div",
         { class: "scope-bar" },
-        el("h2", {}, `${t("mem.title")} · ${this.filter.organisation}`),
+        el("h2", {}, `${t("mem.title")} · ${this.scopeName()}`),
         this.who.masksPhones ? el("span", { class: "badge", "data-role": "masked" }, t("mem.masked")) : null,
         picks.length > 1
           ? el(
