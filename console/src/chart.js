@@ -136,6 +136,7 @@ export class OrgChartView {
       el(
         "aside",
         { class: "sidebar" },
+        el("h2", { class: "visually-hidden" }, t("title.chart")),
         this.rootSelect,
         el(
           "form",
@@ -166,7 +167,7 @@ export class OrgChartView {
         legend,
         tools,
         this.details,
-        el("h4", {}, t("chart.outline")),
+        el("h3", {}, t("chart.outline")),
         this.outline,
       ),
       this.scroller,
@@ -491,7 +492,7 @@ export class OrgChartView {
     const line = (key, value) => el("div", {}, el("span", { class: "k" }, key), el("span", { class: "v" }, value));
     clear(
       this.details,
-      el("h4", { "data-code": node.code }, node.name),
+      el("h3", { "data-code": node.code }, node.name),
       line(t("cov.kind"), `${label(node.kind)} · ${label(node.status)}`),
       line(t("cov.code"), node.code),
       groupFacts(node)
@@ -552,7 +553,7 @@ export class OrgChartView {
         el(
           "small",
           { class: boxColour(node).edge === "#c62828" && groupFacts(node) ? "facts warn" : "facts" },
-          ` ${this.leaderText(node)} · ${t("chart.members")} ${groupFacts(node)?.members ?? node.memberCount}`,
+          `${this.leaderText(node)} · ${t("chart.members")} ${groupFacts(node)?.members ?? node.memberCount}`,
         ),
         kids.length ? el("ul", {}, kids.map(item)) : null,
       );

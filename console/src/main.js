@@ -19,7 +19,8 @@ let chartView = null;
 
 /** The page title of a view: what it shows first, then the product. */
 function setTitle(view, subject) {
-  document.title = [subject, t(`title.${view}`), `gridreg · ${t("title")}`].filter(Boolean).join(" · ");
+  const name = t(`title.${view}`);
+  document.title = [subject, subject?.includes(name) ? null : name, `gridreg · ${t("title")}`].filter(Boolean).join(" · ");
 }
 
 function navigate(hash) {
