@@ -60,6 +60,8 @@ export function dataTable({ id, title, columns, rows, onRowClick, note, exportAs
           if (exportAs) await exportAs();
           else await downloadTables(filename || `${title}.xlsx`, [exportTable()]);
         } catch (error) {
+          // A lost session or server is the shell's to handle (sign-in, retry).
+          if (error.status === 401 || error.code === "OFFLINE") throw error;
           alert(`${t("error")}: ${errorText(error)}`);
         } finally {
           button.disabled = false;

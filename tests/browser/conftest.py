@@ -94,12 +94,6 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-def viewport() -> dict[str, int]:
-    """The window a test's page has: a desktop unless the test says otherwise."""
-    return {"width": 1440, "height": 900}
-
-
-@pytest.fixture
 def expected_console_errors() -> list[str]:
     """Console errors a test provokes on purpose (a part of each message); any other fails it."""
     return []
@@ -107,12 +101,12 @@ def expected_console_errors() -> list[str]:
 
 @pytest.fixture
 async def page(
-    browser: Browser, demo: Demo, viewport: dict[str, int], expected_console_errors: list[str]
+    browser: Browser, demo: Demo, expected_console_errors: list[str]
 ) -> AsyncIterator[Page]:
     """A fresh browser context on the demo; no request may leave the server, no script fail,
     nothing be written to the console as an error."""
     context = await browser.new_context(
-        base_url=demo.base_url, viewport=viewport, accept_downloads=True  # type: ignore[arg-type]
+        base_url=demo.base_url, viewport={"width": 1440, "height": 900}, accept_downloads=True
     )
     context.set_default_timeout(15_000)
     tab = await context.new_page()
