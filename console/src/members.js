@@ -54,6 +54,16 @@ export class MembersView {
     return this.name ?? this.who.organisations.find((o) => o.code === code)?.name ?? code;
   }
 
+  /** Print the whole list (every page of it), on A4 by the print stylesheet. */
+  async print() {
+    if (this.after) {
+      this.rows = await gqlAll("ConsoleMembers", { filter: this.filter }, (d) => d.members);
+      this.after = null;
+      this.render();
+    }
+    window.print();
+  }
+
   render() {
     const table = dataTable({
       id: "members",
@@ -64,7 +74,7 @@ export class MembersView {
       exportAs: async () => {
         const all = await gqlAll("ConsoleMembers", { filter: this.filter }, (d) => d.members);
         const full = dataTable({ id: "x", title: t("mem.title"), columns: columns(), rows: all });
-        await downloadTables(`${t("mem.title")}-${this.filter.organisation}.xlsx`, [full.exportTable()]);
+        await downloadTables(`${t("mem.title")}-${this.scopeName()}.xlsx`, [full.exportTable()]);
       },
     });
     const picks = this.who.organisations;
@@ -78,10 +88,14 @@ export class MembersView {
         picks.length > 1
           ? el(
               "select",
-              { onchange: (e) => this.navigate(`#/members/${encodeURIComponent(e.target.value)}`) },
+              {
+                "aria-label": t("mem.filter"),
+                onchange: (e) => this.navigate(`#/members/${encodeURIComponent(e.target.value)}`),
+              },
               picks.map((p) => el("option", { value: p.code }, p.name)),
             )
           : null,
+        el("button", { type: "button", "data-role": "print", onclick: () => this.print() }, t("mem.print")),
       ),
       table.element,
       this.after

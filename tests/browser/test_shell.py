@@ -242,9 +242,25 @@ async def test_coverage_and_member_lists_print_on_a4_with_their_headers(
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     # A4 in points (the stylesheet's @page size), on every page.
     assert boxes and {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
-    await open_view(page, "members", "#/members/CT-BS-JAMX-ZB1")
+    await page.emulate_media(media="screen")
+    await open_view(page, "members", "#/members/CT-BS-DW")
+    total = (await demo.api(demo.admin)(
+        operation("ConsoleMembers"), {"filter": {"organisation": "CT-BS-DW"}}
+    ))["members"]["totalCount"]  # fmt: skip
+    assert await page.locator("[data-table=members] tbody tr").count() < total
+    # The browser's print dialog stands in for a printer: it notes when it was asked for.
+    await page.evaluate(
+        "() => { window.print = () => { document.body.dataset.printed = 'yes'; }; }"
+    )
+
+    await page.click("[data-role=print]")
+
+    await page.wait_for_selector("body[data-printed=yes]")
+    assert await page.locator("[data-table=members] tbody tr").count() == total
+    await page.emulate_media(media="print")
     assert await page.locator("[data-table=members] thead th").count() == 12
     assert not await page.locator("[data-filter=members]").is_visible()
+    assert not await page.locator("[data-role=print]").is_visible()
 
 
 async def test_one_search_box_finds_organisations_places_and_members_by_name_or_code(
