@@ -33,6 +33,8 @@ TITLES = {
 }  # fmt: skip
 # An API enum value shown as it is (BUILDING_WITHOUT_GROUP), or an i18n key (work.apply).
 RAW_CODE = re.compile(r"\b[A-Z]+(?:_[A-Z]+)+\b|\b(?:[a-z]+\.){1,2}[a-z][A-Za-z]+\b")
+# A place's, organisation's or member's code (CT-BS-JAMX, M000020): names stand in headings.
+CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b|\bM\d{6}\b")
 # An English word in the Chinese console (a message passed on from the API, a skill's code).
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_-])[a-z]{3,}(?![A-Za-z0-9_-])")
 PHONE = {"width": 390, "height": 844}
@@ -79,6 +81,10 @@ async def test_every_view_speaks_the_readers_language_without_raw_codes_and_pass
             if lang == "zh":
                 words = set(ENGLISH_WORD.findall(text)) - {"gridreg"}
                 assert not words, f"{route}: English words {words}"
+            headings = await page.locator(
+                "#view h2, #view h3, [data-table=work-chain] td[data-key=gap]"
+            ).all_inner_texts()
+            assert not [h for h in headings if CODE.search(h)], f"{route}: codes in {headings}"
             title = await page.title()
             assert TITLES[lang][name] in title and "gridreg" in title
             titles.add(title)
