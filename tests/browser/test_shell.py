@@ -217,6 +217,7 @@ async def test_on_a_phone_the_menu_folds_cards_stack_and_nothing_is_wider_than_t
             "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
         )
         assert wide <= PHONE["width"], f"{route} is {wide}px wide"
+        assert await accessibility_violations(page) == [], f"{route} on a phone"
     await open_view(page, "coverage", "#/coverage/CT-BS-JAMX")
     cards = page.locator(".grid2 > .card")
     boxes = [await cards.nth(i).bounding_box() for i in range(await cards.count())]
