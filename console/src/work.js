@@ -560,6 +560,7 @@ export class WorkView {
       return;
     }
     const plan = answer.plan;
+    const taskNames = new Map(this.data.tasks.nodes.map((known) => [known.code, known.name]));
     remember(...plan.choices.map((c) => c.building), ...plan.uncovered.map((u) => u.building));
     const shortfalls = [
       ...plan.skillShortfalls.map((s) => `${skill(s.skill)} ${s.found}/${s.needed}`),
@@ -577,7 +578,12 @@ export class WorkView {
           { key: "role", label: t("work.role"), value: (r) => t(`assign.${r.role}`) },
           { key: "building", label: t("work.building"), value: (r) => r.building?.name ?? null },
           { key: "skills", label: t("work.skills"), value: (r) => r.skills.map(skill).join("、") },
-          { key: "override", label: t("work.override"), value: (r) => (r.override ? r.overrideTasks.join(", ") : "") },
+          {
+            key: "override",
+            label: t("work.override"),
+            // The overlapping tasks by name where this estate's list knows them.
+            value: (r) => (r.override ? r.overrideTasks.map((code) => taskNames.get(code) ?? code).join("、") : ""),
+          },
           { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
         ],
         rows: plan.choices,
