@@ -267,6 +267,21 @@ const zh = {
   "error.FORBIDDEN": "无权进行此操作",
   "error.STALE": "数据已被他人修改，请刷新后重试",
   "error.UNKNOWN": "出错了（{code}）",
+  "error.STALE_VERSION": "{noun} {code} 已被他人修改（现为第 {version} 版，您看到的是第 {expected} 版），请刷新后重试",
+  "error.CODE_TAKEN": "编码 {code} 已被使用，请换一个",
+  "error.NOT_IN_SCOPE": "在您的范围内找不到{noun} {ref}",
+  "error.TEXT_EMPTY": "{field}不能为空",
+  "error.TEXT_TOO_LONG": "{field}不能超过 {max} 个字",
+  "error.TEXT_CHARACTERS": "{field}含有不能保存的字符（如换行或控制字符），请删除",
+  "error.TEXT_ID_CARD": "{field}中不能填写身份证号",
+  "error.DATE_FORMAT": "{field}日期格式应为 年-月-日（如 2025-03-01），收到的是 {value}",
+  "error.ORGANISATION_CLOSED": "组织 {code} {status}，不能再写入",
+  "error.APPROVER_NOT_HIGHER": "{approver} 不是 {organisation} 的上级组织，须由上级组织批准",
+  "error.READ_ONLY_TOKEN": "此令牌只能查看，不能修改",
+  "error.PARENT_KIND": "{kind}不能设在{parent}之下",
+  "error.UNDER_ITSELF": "{target} 在 {code} 之内，不能移到自身之下",
+  "error.SAVED_AT_ONCE": "另一条记录刚刚以相同的{columns}保存，请换一个",
+  "error.CHANGED_AT_ONCE": "有人同时修改了相同的内容，请重试",
   "field.scope": "范围",
   "field.capacity": "每名党员联系户数上限",
   "field.task": "任务",
@@ -570,6 +585,21 @@ const en = {
   "error.CONFLICT": "Conflicts with what is recorded: {field}",
   "error.DUPLICATE": "Already exists: {field}",
   "error.FORBIDDEN": "You may not do this",
+  "error.STALE_VERSION": "{noun} {code} was changed meanwhile (it is at version {version}, you saw {expected}): reload it and try again",
+  "error.CODE_TAKEN": "Code {code} is already in use: choose another",
+  "error.NOT_IN_SCOPE": "No {noun} {ref} in your scope",
+  "error.TEXT_EMPTY": "{field} must not be empty",
+  "error.TEXT_TOO_LONG": "{field} is longer than {max} characters",
+  "error.TEXT_CHARACTERS": "{field} holds a character that cannot be stored (a line break or a control character): remove it",
+  "error.TEXT_ID_CARD": "{field} must not hold an ID-card number",
+  "error.DATE_FORMAT": "{field}: write the date as YYYY-MM-DD (e.g. 2025-03-01), not {value}",
+  "error.ORGANISATION_CLOSED": "Organisation {code} is {status}: nothing more is written into it",
+  "error.APPROVER_NOT_HIGHER": "{approver} is not a higher organisation of {organisation}: a higher one approves this",
+  "error.READ_ONLY_TOKEN": "This token may only read",
+  "error.PARENT_KIND": "A {kind} cannot sit under a {parent}",
+  "error.UNDER_ITSELF": "{target} lies inside {code}: nothing moves under itself",
+  "error.SAVED_AT_ONCE": "Another record with the same {columns} was saved at the same moment: choose another",
+  "error.CHANGED_AT_ONCE": "Someone changed the same things at the same moment: try again",
   "error.STALE": "Someone changed this meanwhile: reload and try again",
   "error.UNKNOWN": "Error ({code})",
   "field.scope": "scope",
@@ -629,7 +659,7 @@ const ENUMS = {
     NO_SECRETARY: "无书记", OVERDUE_ELECTION: "换届逾期", GROUP_WITHOUT_LEADER: "党小组无组长",
     PROBATION_DUE: "预备期已满待转正", PROBATION_OVERDUE: "预备期逾期",
     PROBATIONARY_OFFICER: "预备党员任职", NO_FORMAL_ORGANISATION: "无正式组织关系",
-    PLACE: "地域", ORGANISATION: "组织",
+    PLACE: "地域", ORGANISATION: "组织", MEMBER: "党员",
     OWNERS_COMMITTEE_ELECTION_PREPARATION: "业委会选举筹备", DOOR_TO_DOOR_VISITS: "进家入户",
     PROPERTY_COMPANY_SELECTION: "物业选聘", REPAIR_FOLLOW_UP: "维修跟进",
     OWNERS_GROUP_NOTICES: "业主群通知", OTHER: "其他",
@@ -660,7 +690,7 @@ const ENUMS = {
     GROUP_WITHOUT_LEADER: "group without leader", PROBATION_DUE: "probation due",
     PROBATION_OVERDUE: "probation overdue", PROBATIONARY_OFFICER: "probationary officer",
     NO_FORMAL_ORGANISATION: "no formal organisation",
-    PLACE: "place", ORGANISATION: "organisation",
+    PLACE: "place", ORGANISATION: "organisation", MEMBER: "member",
     OWNERS_COMMITTEE_ELECTION_PREPARATION: "owners' committee election preparation",
     DOOR_TO_DOOR_VISITS: "door-to-door visits", PROPERTY_COMPANY_SELECTION: "property company selection",
     REPAIR_FOLLOW_UP: "repair follow-up", OWNERS_GROUP_NOTICES: "owners' group notices", OTHER: "other",
@@ -729,10 +759,17 @@ export function skill(code) {
 
 /** The text of a refusal or a user error, from its code and parameters (never the server's
  * English message). `field` names the input at fault. */
-export function errorText({ code, field, params = {}, status } = {}) {
+export function errorText({ code, reason, field, params = {}, status } = {}) {
   const fieldName = field ? (has(`field.${field}`) ? t(`field.${field}`) : field) : "";
+  // A user error's params come as a list of {name, value}; kinds and nouns are shown by name.
+  const given = Array.isArray(params) ? Object.fromEntries(params.map((p) => [p.name, p.value])) : params;
+  const values = { ...given, field: fieldName, status };
+  for (const name of ["noun", "kind", "parent", "status"]) {
+    if (given[name]) values[name] = label(String(given[name]).toUpperCase());
+  }
+  if (reason && has(`error.${reason}`)) return t(`error.${reason}`, values);
   const key = `error.${code}`;
-  if (code && has(key)) return t(key, { ...params, field: fieldName, status });
+  if (code && has(key)) return t(key, values);
   if (!code && status) return t("error.HTTP", { status });
   return t("error.UNKNOWN", { code: code || status || "?" });
 }

@@ -165,7 +165,10 @@ async def create_organisation(
         )
     problem = org_parent_problem(command.kind, OrgKind(parent_row.kind) if parent_row else None)
     if problem:
-        raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
+        raise fail(
+            "parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+            kind=command.kind.value, parent=parent_row.kind if parent_row else None,
+        )  # fmt: skip
     place_ids = await _places(session, actor, command.covers, "covers")
     approver = parent_row
     if command.approved_by is not None:
@@ -221,11 +224,17 @@ async def update_organisation(
                 f"{target.code!r} lies inside {row.code!r}; an organisation cannot move under "
                 "itself or one of its own organisations",
                 ErrorCode.CYCLE,
+                "UNDER_ITSELF",
+                code=row.code,
+                target=target.code,
             )
         await require_active(target, "parent")
         problem = org_parent_problem(OrgKind(row.kind), OrgKind(target.kind))
         if problem:
-            raise fail("parent", problem, ErrorCode.WRONG_KIND)
+            raise fail(
+                "parent", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+                kind=row.kind, parent=target.kind,
+            )  # fmt: skip
         if target.id != row.parent_id:
             await move_subtree(session, Organisation, row, target)
     if command.name is not None:
