@@ -55,3 +55,18 @@ async def test_a_viewer_is_told_its_token_only_reads(registry: Registry) -> None
     viewer = await registry.client("viewer", scope="PA")
     refused = await mutate(viewer, "UpdatePlace", {"place": "MX-1", "name": "一栋"})
     assert told(refused) == [("token", "FORBIDDEN", "READ_ONLY_TOKEN", {})]
+
+
+async def test_merges_are_refused_with_reasons_naming_the_branches(registry: Registry) -> None:
+    # Given the world and an administrator
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    base = {"approvedBy": "PA", "approvedOn": "2025-03-01"}
+
+    # When a branch is merged into itself, or into a branch of another sub-district
+    itself = await mutate(api, "MergeOrganisations", {**base, "source": "BR1", "into": "BR1"})
+    across = await mutate(api, "MergeOrganisations", {**base, "source": "BR1", "into": "BRJ"})
+
+    # Then each refusal names its reason and the branches
+    assert told(itself) == [("into", "INVALID", "MERGE_INTO_ITSELF", {"code": "BR1"})]
+    assert told(across)[0][2:] == ("MERGE_ACROSS_SUBDISTRICTS", {"source": "BR1", "into": "BRJ"})
