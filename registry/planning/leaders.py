@@ -32,7 +32,7 @@ from graph.leaders import Leader, LeaderPlan, LeadPlace, pair_leaders
 from registry.access.actor import Actor
 from registry.access.scope import Scope
 from registry.core.config import RuleThresholds
-from registry.core.errors import fail
+from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
     OfficeRole,
@@ -100,7 +100,10 @@ async def propose_leader_pairings(
 ) -> LeaderProposal:
     """The leader-pairing plan for the communities and estates of `scope`. Writes nothing."""
     if not 1 <= capacity <= MAX_PLACES_PER_LEADER:
-        raise fail("capacity", f"give places per leader from 1 to {MAX_PLACES_PER_LEADER}")
+        raise fail(
+            "capacity", f"give places per leader from 1 to {MAX_PLACES_PER_LEADER}",
+            ErrorCode.INVALID, "OUT_OF_RANGE", minimum=1, maximum=MAX_PLACES_PER_LEADER,
+        )  # fmt: skip
     found = Territory()
     rows = (
         await session.execute(
