@@ -41,6 +41,7 @@ async def create_place(session: AsyncSession, actor: Actor, command: CreatePlace
             "parent",
             "a scoped token can only add places under a place in its territory",
             ErrorCode.FORBIDDEN,
+            "ROOT_NEEDS_UNSCOPED",
         )
     problem = place_parent_problem(command.kind, PlaceKind(parent_row.kind) if parent_row else None)
     if problem:
@@ -144,6 +145,12 @@ async def delete_place(session: AsyncSession, actor: Actor, command: DeletePlace
             f"place {row.code!r} is still referred to by {', '.join(reasons)}; "
             "only an unused place can be deleted (rename or move it instead)",
             ErrorCode.CONFLICT,
+            "PLACE_IN_USE",
+            code=row.code,
+            below=int(bool(children)),
+            coverage=int(bool(covered)),
+            residents=int(bool(residents)),
+            pairings=int(bool(paired)),
         )
     await session.delete(row)
     await session.flush()
