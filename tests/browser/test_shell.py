@@ -124,7 +124,7 @@ async def test_rule_violations_and_gaps_are_worded_from_their_codes(
     assert reasons and set(reasons) <= worded
 
 
-async def test_a_refused_proposal_is_worded_in_chinese_from_its_code_and_field(
+async def test_a_refused_proposal_is_worded_in_chinese_from_its_reason_and_params(
     page: Page, demo: Demo
 ) -> None:
     await sign_in(page, demo.admin)
@@ -135,7 +135,7 @@ async def test_a_refused_proposal_is_worded_in_chinese_from_its_code_and_field(
 
     refusal = page.locator("[data-role=proposal] .error")
     await refusal.wait_for()
-    assert await refusal.inner_text() == "填写有误：每名党员联系户数上限"
+    assert await refusal.inner_text() == "每名党员联系户数上限应为 0 至 200 之间的数"
 
 
 async def test_a_lost_session_signs_in_again_and_returns_to_the_same_view(
