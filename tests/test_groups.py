@@ -251,3 +251,17 @@ async def test_the_import_refuses_a_group_outside_the_members_branch(registry: R
     with pytest.raises(ImportFailed) as failed:
         await import_workbook(registry.db, write_workbook(registry.tmp / "bad", rows))
     assert {(p.row, p.column) for p in failed.value.problems} == {(2, "group"), (3, "group")}
+
+
+async def test_the_org_chart_shows_a_groups_leader_not_a_secretary(registry: Registry) -> None:
+    """Given G2 led by M5 since 2021-06-01, the chart of BR2, today and as of 2022, shows M5
+    as G2's leader (组长) and no secretary; BR2's box shows its secretary M4 and no leader."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    for name, variables in (("OrgChart", {"root": "BR2"}),
+                            ("OrgChartAsOf", {"root": "BR2", "asOf": "2022-01-01"})):  # fmt: skip
+        chart = (await api(operation(name), variables))["orgChart"]["nodes"]
+        boxes = {n["code"]: n for n in chart}
+        assert boxes["G2"]["leader"]["code"] == "M5" and boxes["G2"]["secretary"] is None, name
+        assert boxes["BR2"]["secretary"]["code"] == "M4" and boxes["BR2"]["leader"] is None

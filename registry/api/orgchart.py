@@ -52,7 +52,10 @@ class OrgChartNode:
         description="Levels below the answer's root (0 at the root; children pages: 1)."
     )
     level: int = strawberry.field(description="Absolute depth in the organisation tree.")
-    secretary: Member | None
+    secretary: Member | None = strawberry.field(
+        description="The secretary (书记); a group has none."
+    )
+    leader: Member | None = strawberry.field(description="A Party group's leader (组长).")
     member_count: int = strawberry.field(
         description="Members whose formal organisation is this one."
     )
@@ -87,6 +90,7 @@ class OrgChartNode:
             depth=node.depth,
             level=org.depth,
             secretary=Member.from_row(node.secretary) if node.secretary else None,
+            leader=Member.from_row(node.leader) if node.leader else None,
             member_count=node.member_count,
             member_total=node.member_total,
             reporting_count=node.reporting_count,
@@ -117,6 +121,7 @@ _COUNTED_BY = {
     "memberCount": "members", "memberTotal": "total", "reportingCount": "reporting",
     "childCount": "children", "hasChildren": "children", "descendantCount": "descendants",
     "estates": "estates", "buildings": "buildings", "secretary": "secretary",
+    "leader": "secretary",
 }  # fmt: skip
 
 
