@@ -55,7 +55,7 @@ class OrgChartNode:
     secretary: Member | None = strawberry.field(
         description="The secretary (书记); a group has none."
     )
-    leader: Member | None = strawberry.field(description="A Party group's leader (组长).")
+    leader_key: strawberry.Private[int | None]
     member_count: int = strawberry.field(
         description="Members whose formal organisation is this one."
     )
@@ -76,6 +76,14 @@ class OrgChartNode:
         description="The children loaded with this answer (empty at the depth limit)."
     )
 
+    @strawberry.field(description="A Party group's leader (组长), if in your scope (data from "
+                      "elsewhere may name someone of another branch).")  # fmt: skip
+    async def leader(self, info: GInfo) -> Member | None:
+        if self.leader_key is None:
+            return None
+        row = await info.context.loaders.member.load(self.leader_key)
+        return Member.from_row(row) if row else None
+
     @classmethod
     def of(cls, node: service.ChartNode, root: bool = False) -> OrgChartNode:
         org = node.organisation
@@ -90,7 +98,7 @@ class OrgChartNode:
             depth=node.depth,
             level=org.depth,
             secretary=Member.from_row(node.secretary) if node.secretary else None,
-            leader=Member.from_row(node.leader) if node.leader else None,
+            leader_key=node.leader.id if node.leader else None,
             member_count=node.member_count,
             member_total=node.member_total,
             reporting_count=node.reporting_count,

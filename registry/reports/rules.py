@@ -42,6 +42,10 @@ Python only words the messages. Rules:
 - `PROBATIONARY_OFFICER`: a probationary member holding a current committee office (any
   office but a group's leader; 选举工作条例 第五条: 预备党员没有选举权和被选举权).
 - `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
+- `TRANSFER_PENDING`: a member's tie (组织关系) transferred out of, or to, one of the scope's
+  organisations more than `transfer_pending_max_months` ago and not yet received (党员教育
+  管理工作条例, on 组织关系转接): named on the side in the scope, the member only where they
+  still belong.
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
   every member is placed in a branch, a group or another unit of the Party).
@@ -84,7 +88,7 @@ from registry.core.kinds import (
     OrgStatus,
     PlaceKind,
 )
-from registry.core.models import Coverage, Member, Office, Organisation, Place
+from registry.core.models import Coverage, Member, Office, Organisation, Place, Transfer
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import (
@@ -115,6 +119,7 @@ class Rule(StrEnum):
     PROBATIONARY_OFFICER = "probationary_officer"
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
     MEMBER_WITHOUT_GROUP = "member_without_group"
+    TRANSFER_PENDING = "transfer_pending"
 
 
 class Severity(StrEnum):
@@ -167,7 +172,11 @@ async def rules_report(
     organisations = _organisation_violations(session, scope, rules, today)
     members = _member_violations(other or session, scope, rules, today)
     if other is None:
-        return [*await organisations, *await members]
+        return [
+            *await organisations,
+            *await members,
+            *await _transfer_violations(session, scope, rules, today),
+        ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
     try:
         by_organisation, by_member = await asyncio.gather(*tasks)
@@ -177,7 +186,44 @@ async def rules_report(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return [*by_organisation, *by_member]
+    transfers = await _transfer_violations(session, scope, rules, today)
+    return [*by_organisation, *by_member, *transfers]
+
+
+async def _transfer_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`TRANSFER_PENDING`: transfers out of or into the scope's organisations, pending longer
+    than allowed, oldest first."""
+    sender, receiver = aliased(Organisation), aliased(Organisation)
+    sent, received = scope.orgs(sender.path), scope.orgs(receiver.path)
+    since = months_after(today, -rules.transfer_pending_max_months)
+    query = (
+        select(Transfer, Member, sender, receiver, case((sent, True), else_=False))
+        .join(Member, Member.id == Transfer.member_id)
+        .join(sender, sender.id == Transfer.from_id)
+        .join(receiver, receiver.id == Transfer.to_id)
+        .where(Transfer.received_on.is_(None), Transfer.out_on < since)
+        .where(or_(sent, received))
+        .order_by(Transfer.out_on, Transfer.id)
+    )
+    found: list[Violation] = []
+    for transfer, member, source, target, ours in await session.execute(query, scope.bounds()):
+        days = (today - transfer.out_on).days
+        found.append(
+            Violation(
+                Rule.TRANSFER_PENDING,
+                f"{member.name} ({member.code}): the tie (组织关系) transferred out on "
+                f"{transfer.out_on.isoformat()} is still not received after {days} days; "
+                f"receiving it is due within {rules.transfer_pending_max_months} month(s) "
+                "(党员教育管理工作条例, 组织关系转接)",
+                organisation=source if ours else target,
+                member=member if ours else None,
+                since=transfer.out_on,
+                details={"daysPending": days},
+            )
+        )
+    return found
 
 
 async def _organisation_violations(
