@@ -56,9 +56,11 @@ async def import_workbook(
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
             counts = await write_plan(session, plan, tracker, recorder)
-            for sheet, sheet_counts in counts.items():
-                if sheet_counts["created"] or sheet_counts["updated"]:
-                    recorder.record(sheet, 0, "import", after=sheet_counts)
+            await recorder.record_many([
+                (sheet, 0, "import", None, sheet_counts)
+                for sheet, sheet_counts in counts.items()
+                if sheet_counts["created"] or sheet_counts["updated"]
+            ])  # fmt: skip
     if any(c["created"] or c["updated"] for c in counts.values()):
         await _refresh_statistics(db)
     return ImportReport(counts, recorder.request_id)

@@ -261,7 +261,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         )
         return case((in_committee_kinds, counted), else_=0)
 
-    def offices(value: ColumnElement, *conditions: ColumnElement[bool]) -> ColumnElement:
+    def offices(value: ColumnElement[Any], *conditions: ColumnElement[bool]) -> ColumnElement[Any]:
         return (
             select(value)
             .where(Office.organisation_id == org.id, Office.end.is_(None), *conditions)

@@ -7,22 +7,21 @@ postponed is approved by the higher organisation, and moves the term by at most 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation
-from registry.audit.changelog import Recorder, snapshot
 from registry.core.calendar import months_after
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import TERM_KINDS, ElectionKind, OrgKind
 from registry.core.models import Election, Organisation
 from registry.core.terms import current_term
+from registry.writes.commands import handles
 from registry.writes.common import get_approver, require_active
-
-ELECTION_FIELDS = ("organisation_id", "kind", "held_on", "months", "approved_by_id")
 
 
 async def _elected_organisation(session: AsyncSession, actor: Actor, key: Key) -> Organisation:
@@ -39,42 +38,44 @@ async def _elected_organisation(session: AsyncSession, actor: Actor, key: Key) -
     return org
 
 
-async def record_election(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    organisation: Key,
-    held_on: date,
-    by_election: bool,
-    approved_by: Key | None,
-    today: date,
-    rules: RuleThresholds,
-) -> Election:
+@dataclass(frozen=True)
+class RecordElection:
+    """What `record_election` is asked to do."""
+
+    organisation: Key
+    held_on: date
+    by_election: bool
+    approved_by: Key | None
+    today: date
+    rules: RuleThresholds
+
+
+@handles(RecordElection)
+async def record_election(session: AsyncSession, actor: Actor, command: RecordElection) -> Election:
     """Record an election (换届, a new term begins) or a by-election (补选, the term runs on)
     held on `held_on`. An election before the current term is due is an early one: it needs
     the approval of a higher organisation and may come at most
     `term_adjustment_max_months` early (选举工作条例 第三条)."""
     actor.require_write()
-    org = await _elected_organisation(session, actor, organisation)
-    if held_on > today:
+    org = await _elected_organisation(session, actor, command.organisation)
+    if command.held_on > command.today:
         raise fail("heldOn", "an election is recorded once held; the day is in the future")
-    if by_election and approved_by is not None:
+    if command.by_election and command.approved_by is not None:
         raise fail("approvedBy", "a by-election fills a vacancy within the term: no approval "
                    "of its timing is recorded")  # fmt: skip
     approver = (
-        await get_approver(session, actor, approved_by, [org], "approvedBy")
-        if approved_by is not None
+        await get_approver(session, actor, command.approved_by, [org], "approvedBy")
+        if command.approved_by is not None
         else None
     )
-    term = await current_term(session, org, rules)
-    if not by_election and term is not None and term.began < held_on < term.due:
-        earliest = months_after(term.due, -rules.term_adjustment_max_months)
-        if held_on < earliest:
+    term = await current_term(session, org, command.rules)
+    if not command.by_election and term is not None and term.began < command.held_on < term.due:
+        earliest = months_after(term.due, -command.rules.term_adjustment_max_months)
+        if command.held_on < earliest:
             raise fail(
                 "heldOn",
                 f"the term of {org.code!r} runs until {term.due}: an election may be held at "
-                f"most {rules.term_adjustment_max_months} months early, from {earliest} "
+                f"most {command.rules.term_adjustment_max_months} months early, from {earliest} "
                 "(选举工作条例 第三条)",
                 ErrorCode.CONFLICT,
             )
@@ -84,31 +85,35 @@ async def record_election(
                 f"the term of {org.code!r} runs until {term.due}: an early election needs the "
                 "approval of a higher organisation (选举工作条例 第三条); give `approvedBy`",
             )
-    kind = ElectionKind.BY_ELECTION if by_election else ElectionKind.ELECTION
-    return await _add(session, recorder, org, kind, held_on, None, approver)
+    kind = ElectionKind.BY_ELECTION if command.by_election else ElectionKind.ELECTION
+    return await _add(session, org, kind, command.held_on, None, approver)
 
 
+@dataclass(frozen=True)
+class PostponeElection:
+    """What `postpone_election` is asked to do."""
+
+    organisation: Key
+    months: int
+    approved_by: Key
+    decided_on: date
+    rules: RuleThresholds
+
+
+@handles(PostponeElection)
 async def postpone_election(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    organisation: Key,
-    months: int,
-    approved_by: Key,
-    decided_on: date,
-    rules: RuleThresholds,
+    session: AsyncSession, actor: Actor, command: PostponeElection
 ) -> Election:
     """Record the higher organisation's approval to hold the next election `months` later
     than the term's end; all postponements of one term together may not exceed
     `term_adjustment_max_months` (选举工作条例 第三条: "一般不超过1年")."""
     actor.require_write()
-    org = await _elected_organisation(session, actor, organisation)
-    approver = await get_approver(session, actor, approved_by, [org], "approvedBy")
-    limit = rules.term_adjustment_max_months
-    if not 1 <= months <= limit:
-        raise fail("months", f"{months} is not a whole number of months from 1 to {limit}")
-    term = await current_term(session, org, rules)
+    org = await _elected_organisation(session, actor, command.organisation)
+    approver = await get_approver(session, actor, command.approved_by, [org], "approvedBy")
+    limit = command.rules.term_adjustment_max_months
+    if not 1 <= command.months <= limit:
+        raise fail("months", f"{command.months} is not a whole number of months from 1 to {limit}")
+    term = await current_term(session, org, command.rules)
     if term is None:
         raise fail(
             "organisation",
@@ -116,9 +121,9 @@ async def postpone_election(
             "record its election first",
             ErrorCode.CONFLICT,
         )
-    if decided_on < term.began:
+    if command.decided_on < term.began:
         raise fail("decidedOn", f"the current term began on {term.began}, after that day")
-    if term.postponed + months > limit:
+    if term.postponed + command.months > limit:
         raise fail(
             "months",
             f"the term of {org.code!r} is already postponed by {term.postponed} month(s); "
@@ -126,13 +131,12 @@ async def postpone_election(
             ErrorCode.CONFLICT,
         )
     return await _add(
-        session, recorder, org, ElectionKind.POSTPONEMENT, decided_on, months, approver
+        session, org, ElectionKind.POSTPONEMENT, command.decided_on, command.months, approver
     )
 
 
 async def _add(
     session: AsyncSession,
-    recorder: Recorder,
     org: Organisation,
     kind: ElectionKind,
     held_on: date,
@@ -148,5 +152,4 @@ async def _add(
     )
     session.add(row)
     await session.flush()
-    recorder.record("election", row.id, "create", None, snapshot(row, *ELECTION_FIELDS))
     return row

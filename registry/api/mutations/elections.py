@@ -7,12 +7,12 @@ from datetime import date
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
-from registry.api.errors import UserError, run_write
+from registry.api.context import Context, GInfo
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref
+from registry.api.mutations.runner import run
 from registry.api.types import Election
-from registry.audit.changelog import Recorder
+from registry.core.models import Election as ElectionRow
 from registry.writes import elections
 
 
@@ -30,6 +30,16 @@ class RecordElectionInput:
         "the term is not yet over; at most a year early).",
     )
 
+    def command(self, ctx: Context) -> elections.RecordElection:
+        return elections.RecordElection(
+            organisation=ref(self.organisation, "Organisation"),
+            held_on=on_day(self.held_on, "heldOn"),
+            by_election=self.by_election,
+            approved_by=opt_ref(self.approved_by, "Organisation"),
+            today=date.today(),
+            rules=ctx.settings.rules,
+        )
+
 
 @strawberry.input
 class PostponeElectionInput:
@@ -40,11 +50,24 @@ class PostponeElectionInput:
     decided_on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today "
                                               "if omitted.")  # fmt: skip
 
+    def command(self, ctx: Context) -> elections.PostponeElection:
+        return elections.PostponeElection(
+            organisation=ref(self.organisation, "Organisation"),
+            months=self.months,
+            approved_by=ref(self.approved_by, "Organisation"),
+            decided_on=on_day(self.decided_on, "decidedOn"),
+            rules=ctx.settings.rules,
+        )
+
 
 @strawberry.type
 class ElectionPayload:
     election: Election | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: ElectionRow) -> ElectionPayload:
+        return cls(election=Election.from_row(row), user_errors=[])
 
 
 @strawberry.type
@@ -52,40 +75,9 @@ class ElectionMutations:
     @strawberry.mutation(description="Record an election (换届: a new term begins) or a "
                          "by-election (补选) held by an elected organisation.")  # fmt: skip
     async def record_election(self, info: GInfo, input: RecordElectionInput) -> ElectionPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Election:
-            row = await elections.record_election(
-                session,
-                actor,
-                recorder,
-                organisation=ref(input.organisation, "Organisation"),
-                held_on=on_day(input.held_on, "heldOn"),
-                by_election=input.by_election,
-                approved_by=opt_ref(input.approved_by, "Organisation"),
-                today=date.today(),
-                rules=info.context.settings.rules,
-            )
-            return Election.from_row(row)
-
-        election, errors = await run_write(info, work)
-        return ElectionPayload(election=election, user_errors=errors)
+        return await run(info, input, ElectionPayload)
 
     @strawberry.mutation(description="Record a higher organisation's approval to hold the next "
                          "election later than the term's end (延期换届).")  # fmt: skip
-    async def postpone_election(
-        self, info: GInfo, input: PostponeElectionInput
-    ) -> ElectionPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Election:
-            row = await elections.postpone_election(
-                session,
-                actor,
-                recorder,
-                organisation=ref(input.organisation, "Organisation"),
-                months=input.months,
-                approved_by=ref(input.approved_by, "Organisation"),
-                decided_on=on_day(input.decided_on, "decidedOn"),
-                rules=info.context.settings.rules,
-            )
-            return Election.from_row(row)
-
-        election, errors = await run_write(info, work)
-        return ElectionPayload(election=election, user_errors=errors)
+    async def postpone_election(self, info: GInfo, input: PostponeElectionInput) -> ElectionPayload:
+        return await run(info, input, ElectionPayload)
