@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
-from registry.api.errors import UserError, run_write
+from registry.api.context import Context, GInfo
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, ref
+from registry.api.mutations.runner import run
 from registry.api.types import Transfer
-from registry.audit.changelog import Recorder
 from registry.core.errors import fail
 from registry.core.models import Member
+from registry.core.models import Transfer as TransferRow
 from registry.writes import transfers
 
 
@@ -22,11 +22,24 @@ class TransferOutInput:
     to: str = strawberry.field(description="The receiving organisation, in your scope.")
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
 
+    def command(self, ctx: Context) -> transfers.TransferOut:
+        return transfers.TransferOut(
+            member=ref(self.member, "Member"),
+            to=ref(self.to, "Organisation"),
+            on=on_day(self.on, "on"),
+        )
+
 
 @strawberry.input
 class ReceiveTransferInput:
     transfer: strawberry.ID = strawberry.field(description="Transfer.id.")
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
+
+    def command(self, ctx: Context) -> transfers.ReceiveTransfer:
+        number = str(self.transfer).strip()
+        if not number.isdigit():
+            raise fail("transfer", f"{number!r} is not a transfer's number (Transfer.id)")
+        return transfers.ReceiveTransfer(transfer=int(number), on=on_day(self.on, "on"))
 
 
 @strawberry.type
@@ -34,39 +47,24 @@ class TransferPayload:
     transfer: Transfer | None
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(cls, session: AsyncSession, row: TransferRow) -> TransferPayload:
+        member = await session.get(Member, row.member_id)
+        if member is None:  # the key holds a member: only a broken database has none
+            raise LookupError(f"transfer {row.id} names no member")
+        return cls(transfer=Transfer.from_row(row, member), user_errors=[])
+
 
 @strawberry.type
 class TransferMutations:
     @strawberry.mutation(description="Transfer a member's tie (组织关系) out to another "
                          "organisation; it is pending until received.")  # fmt: skip
     async def transfer_out(self, info: GInfo, input: TransferOutInput) -> TransferPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Transfer:
-            row = await transfers.transfer_out(
-                session, actor, recorder, member=ref(input.member, "Member"),
-                to=ref(input.to, "Organisation"), on=on_day(input.on, "on"),
-            )  # fmt: skip
-            member = await session.get(Member, row.member_id)
-            assert member is not None
-            return Transfer.from_row(row, member)
-
-        found, errors = await run_write(info, work)
-        return TransferPayload(transfer=found, user_errors=errors)
+        return await run(info, input, TransferPayload)
 
     @strawberry.mutation(description="Receive a pending transfer into your organisation: the "
                          "member joins it on that day.")  # fmt: skip
     async def receive_transfer(
         self, info: GInfo, input: ReceiveTransferInput
     ) -> TransferPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Transfer:
-            number = str(input.transfer).strip()
-            if not number.isdigit():
-                raise fail("transfer", f"{number!r} is not a transfer's number (Transfer.id)")
-            row = await transfers.receive_transfer(
-                session, actor, recorder, transfer=int(number), on=on_day(input.on, "on")
-            )
-            member = await session.get(Member, row.member_id)
-            assert member is not None
-            return Transfer.from_row(row, member)
-
-        found, errors = await run_write(info, work)
-        return TransferPayload(transfer=found, user_errors=errors)
+        return await run(info, input, TransferPayload)
