@@ -266,3 +266,25 @@ async def test_the_org_chart_shows_a_groups_leader_not_a_secretary(registry: Reg
         boxes = {n["code"]: n for n in chart}
         assert boxes["G2"]["leader"]["code"] == "M5" and boxes["G2"]["secretary"] is None, as_of
         assert boxes["BR2"]["secretary"]["code"] == "M4" and boxes["BR2"]["leader"] is None
+
+
+async def test_a_split_keeps_a_members_group_only_where_it_moves_with_them(
+    registry: Registry,
+) -> None:
+    """Given M1 and M2 in G1, when BR1 is split with G1 and M1 in one part and M2 in the
+    other, then M1 is still in G1 (now under the new branch) and M2 is in no group."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    for code in ("M1", "M2"):
+        await mutate(api, "UpdateMember", {"member": code, "group": "G1"})
+
+    split = await mutate(api, "SplitOrganisation", {
+        "source": "BR1", "approvedBy": "PA", "approvedOn": "2025-04-01",
+        "into": [{"code": "BR1A", "name": "东", "members": ["M1", "M3"], "groups": ["G1"]},
+                 {"code": "BR1B", "name": "西", "members": ["M2"]}],
+    })  # fmt: skip
+
+    assert split["userErrors"] == []
+    assert member_codes_of(await group_of(api, "G1")) == ["M1"]
+    query = '{ members(filter: {organisation: "BR1B"}) { nodes { code group { code } } } }'
+    assert (await api(query, {}))["members"]["nodes"] == [{"code": "M2", "group": None}]
