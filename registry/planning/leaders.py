@@ -35,7 +35,6 @@ from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
-    OfficeRole,
     OrgKind,
     OrgStatus,
     PairingKind,
@@ -45,17 +44,15 @@ from registry.core.kinds import (
 from registry.core.models import Coverage, Member, Office, Organisation, Pairing, Place, Suggestion
 from registry.core.paths import ids_of, in_subtree_of, reduce_to_tops, within_any
 from registry.core.sql import one_of
+from registry.core.terms import COMMITTEE_ROLES
 from registry.planning.contacts import apply_diff, refuse_if_stale
 from registry.planning.estates import PLACE_COLUMNS, Existing, Territory, read_member_codes
 from registry.planning.locking import lock_scope_estates
 from registry.planning.storing import Applied
 from registry.reports.rules import rules_report
 
-LEADER_ROLES = (
-    OfficeRole.SECRETARY.value,
-    OfficeRole.DEPUTY_SECRETARY.value,
-    OfficeRole.COMMITTEE_MEMBER.value,
-)
+# Every member of a committee, whatever their portfolio (组织委员, 宣传委员, ...).
+LEADER_ROLES = COMMITTEE_ROLES
 MAX_PLACES_PER_LEADER = 50
 
 

@@ -448,6 +448,12 @@ async def split_organisation(
         await _move_members(session, found.members, new, on)
         _move_reporting(session, found.reporting, new, on)
         await _move_groups(session, found.groups, new, on)
+        # A member keeps their group only where it moves with them (党章 第八条: one branch,
+        # one of its groups); else they are in none until placed.
+        kept = {group.id for group in found.groups}
+        for person in found.members:
+            if person.group_id is not None and person.group_id not in kept:
+                person.group_id = None
         await cover(session, new, found.places, on)
         created.append(new)
     moved = [m.id for r in resolved for m in r.members]
