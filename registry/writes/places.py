@@ -50,9 +50,7 @@ async def create_place(session: AsyncSession, actor: Actor, command: CreatePlace
             kind=command.kind.value, parent=parent_row.kind if parent_row else None,
         )  # fmt: skip
     code = await free_code(session, Place, command.code)
-    row = Place(
-        code=code, kind=command.kind.value, name=clean_name, path="/", depth=0, version=1
-    )
+    row = Place(code=code, kind=command.kind.value, name=clean_name, path="/", depth=0, version=1)
     row.parent_id = parent_row.id if parent_row else None
     session.add(row)
     await session.flush()

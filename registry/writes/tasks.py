@@ -202,9 +202,7 @@ async def update_task(session: AsyncSession, actor: Actor, command: UpdateTask) 
         row.name = text(command.name, "name", NAME_MAX) or ""
     if command.headcount is not None:
         if command.headcount < 0:
-            raise fail(
-                "headcount", "headcount must not be negative", ErrorCode.INVALID, "NEGATIVE"
-            )
+            raise fail("headcount", "headcount must not be negative", ErrorCode.INVALID, "NEGATIVE")
         row.headcount = command.headcount
     if command.status is not None and command.status.value != row.status:
         current = TaskStatus(row.status)

@@ -40,19 +40,44 @@ async def transfer_out(session: AsyncSession, actor: Actor, command: TransferOut
     target = await get_organisation(session, actor, command.to, "to", for_update=True)
     row = await writable_member(session, actor, command.member)
     if OrgKind(target.kind) not in MEMBER_HOLDING_KINDS:
-        raise fail("to", f"{target.code!r} is a {target.kind}: it cannot hold members",
-                   ErrorCode.WRONG_KIND)  # fmt: skip
+        raise fail(
+            "to",
+            f"{target.code!r} is a {target.kind}: it cannot hold members",
+            ErrorCode.WRONG_KIND,
+            "ORGANISATION_KIND",
+            code=target.code,
+            kind=target.kind,
+        )  # fmt: skip
     await require_active(target, "to")
     if row.organisation_id is None:
-        raise fail("member", f"{row.code!r} is in service: their tie is at their workplace")
+        raise fail(
+            "member",
+            f"{row.code!r} is in service: their tie is at their workplace",
+            ErrorCode.INVALID,
+            "IN_SERVICE_TIE",
+            code=row.code,
+        )
     if row.organisation_id == target.id:
-        raise fail("to", f"{row.code!r} already belongs to {target.code!r}")
+        raise fail(
+            "to",
+            f"{row.code!r} already belongs to {target.code!r}",
+            ErrorCode.INVALID,
+            "ALREADY_BELONGS",
+            code=row.code,
+            organisation=target.code,
+        )
     pending = await session.scalar(
         select(Transfer.id).where(Transfer.member_id == row.id, Transfer.received_on.is_(None))
     )
     if pending is not None:
-        raise fail("member", f"{row.code!r}'s tie is already on its way elsewhere; it must be "
-                   "received first", ErrorCode.CONFLICT)  # fmt: skip
+        raise fail(
+            "member",
+            f"{row.code!r}'s tie is already on its way elsewhere; it must be "
+                   "received first",
+            ErrorCode.CONFLICT,
+            "TRANSFER_PENDING_ALREADY",
+            code=row.code,
+        )  # fmt: skip
     found = Transfer(
         member_id=row.id, from_id=row.organisation_id, to_id=target.id, out_on=command.on
     )
@@ -84,19 +109,43 @@ async def receive_transfer(
         .with_for_update(of=Transfer)
     )
     if found is None:
-        raise fail("transfer", f"no transfer with id {command.transfer} to an organisation in your "
-                   "scope", ErrorCode.NOT_FOUND)  # fmt: skip
+        raise fail(
+            "transfer",
+            f"no transfer with id {command.transfer} to an organisation in your "
+                   "scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="transfer",
+            ref=command.transfer,
+        )  # fmt: skip
     if found.received_on is not None:
-        raise fail("transfer", f"this transfer was received on {found.received_on}",
-                   ErrorCode.CONFLICT)  # fmt: skip
+        raise fail(
+            "transfer",
+            f"this transfer was received on {found.received_on}",
+            ErrorCode.CONFLICT,
+            "TRANSFER_RECEIVED",
+            on=found.received_on,
+        )  # fmt: skip
     on = command.on
     if on < found.out_on:
-        raise fail("on", f"it was transferred out on {found.out_on}, after that day")
+        raise fail(
+            "on",
+            f"it was transferred out on {found.out_on}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_TRANSFERRED",
+            on=command.on,
+            out=found.out_on,
+        )
     where = select(Member.organisation_id).where(Member.id == found.member_id)
     now_in = await session.scalar(where)
     if now_in != found.from_id:
-        raise fail("transfer", "the member has been moved since this transfer was made out; "
-                   "their organisation makes out a new one", ErrorCode.STALE)  # fmt: skip
+        raise fail(
+            "transfer",
+            "the member has been moved since this transfer was made out; "
+                   "their organisation makes out a new one",
+            ErrorCode.STALE,
+            "MOVED_SINCE_TRANSFER",
+        )  # fmt: skip
     # The receiving side may not see the member (they belong elsewhere until now): the move
     # is the system's, on this request's record.
     moving = TransferMember(

@@ -10,7 +10,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Transfer
-from registry.core.errors import fail
+from registry.core.errors import ErrorCode, fail
 from registry.core.models import Member
 from registry.core.models import Transfer as TransferRow
 from registry.writes import transfers
@@ -38,7 +38,13 @@ class ReceiveTransferInput:
     def command(self, ctx: Context) -> transfers.ReceiveTransfer:
         number = str(self.transfer).strip()
         if not number.isdigit():
-            raise fail("transfer", f"{number!r} is not a transfer's number (Transfer.id)")
+            raise fail(
+                "transfer",
+                f"{number!r} is not a transfer's number (Transfer.id)",
+                ErrorCode.INVALID,
+                "TRANSFER_NUMBER",
+                value=number,
+            )
         return transfers.ReceiveTransfer(transfer=int(number), on=on_day(self.on, "on"))
 
 
@@ -64,7 +70,5 @@ class TransferMutations:
 
     @strawberry.mutation(description="Receive a pending transfer into your organisation: the "
                          "member joins it on that day.")  # fmt: skip
-    async def receive_transfer(
-        self, info: GInfo, input: ReceiveTransferInput
-    ) -> TransferPayload:
+    async def receive_transfer(self, info: GInfo, input: ReceiveTransferInput) -> TransferPayload:
         return await run(info, input, TransferPayload)
