@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, true
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.visibility import (
     visible_member,
@@ -48,13 +49,15 @@ class Actor:
         return self.org_path is None
 
     def org_clause(
-        self, path_column: ColumnElement[str] = Organisation.path
+        self, path_column: SQLColumnExpression[str] = Organisation.path
     ) -> ColumnElement[bool]:
         """SQL condition: the organisation lies in the actor's subtree."""
         found = visible_orgs(path_column, not self.unscoped, self.org_path)
         return true() if found is None else found
 
-    def place_clause(self, path_column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
+    def place_clause(
+        self, path_column: SQLColumnExpression[str] = Place.path
+    ) -> ColumnElement[bool]:
         """SQL condition: the place lies in the actor's territory."""
         found = visible_places(path_column, not self.unscoped, self.place_paths or ())
         return true() if found is None else found

@@ -99,7 +99,10 @@ class TextGuard(SchemaExtension):
         if "\\u" not in query and character_problem(query, multiline=True) is None:
             return []
         strings = _Strings()
-        visit(self.execution_context.graphql_document, strings)
+        document = self.execution_context.graphql_document
+        if document is None:  # nothing parsed, nothing to walk
+            return []
+        visit(document, strings)
         return [
             bad_input(f"a string argument {problem}", nodes=[node])
             for node in strings.found

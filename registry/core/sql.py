@@ -16,7 +16,9 @@ def one_of(column: SQLColumnExpression[Any], values: Iterable[str | Enum]) -> Co
     SQLAlchemy renders into the statement anew on every execution: on a coverage request
     that took a tenth of the server's time."""
     plain = sorted(v.value if isinstance(v, Enum) else v for v in values)
-    return column.in_([literal(v, column.type) for v in plain])
+    # Typed as the column is (an ORM attribute or a Core column both carry a type).
+    kind = getattr(column, "type", None)
+    return column.in_([literal(v, kind) for v in plain])
 
 
 def row_limit(count: int) -> ColumnElement[int]:

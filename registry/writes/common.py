@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import String, Table, func, literal, select, update
+from sqlalchemy import CursorResult, String, TableClause, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import SYSTEM, Actor
@@ -176,7 +176,8 @@ async def move_subtree(
 
     Returns how many rows moved. The caller has checked kinds and cycles."""
     await session.flush()
-    moved = await repath_subtree(session, model.__table__, row.path, f"{parent.path}{row.id}/")
+    table = cast(TableClause, model.__table__)  # a mapped class's table
+    moved = await repath_subtree(session, table, row.path, f"{parent.path}{row.id}/")
     await session.execute(
         update(model)
         .where(model.id == row.id)
@@ -187,12 +188,14 @@ async def move_subtree(
     return moved
 
 
-async def repath_subtree(session: AsyncSession, table: Table, old_path: str, new_path: str) -> int:
+async def repath_subtree(
+    session: AsyncSession, table: TableClause, old_path: str, new_path: str
+) -> int:
     """Rewrite every path of the subtree at `old_path` to start with `new_path` instead (new
     prefix || old tail), shift depths by the same amount and bump versions, in one UPDATE.
     Returns how many rows moved."""
     tail = func.substr(table.c.path, len(old_path) + 1, type_=String)
-    moved = await session.execute(
+    moved: CursorResult[Any] = await session.execute(  # type: ignore[assignment]  # an UPDATE's result is a cursor's
         update(table)
         .where(within(table.c.path, old_path))
         .values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,7 +117,9 @@ async def end_offices(session: AsyncSession, org: Organisation, on: date) -> lis
     return rows
 
 
-async def _places(session: AsyncSession, actor: Actor, refs: list[Key], field: str) -> list[int]:
+async def _places(
+    session: AsyncSession, actor: Actor, refs: Sequence[Key], field: str
+) -> list[int]:
     problems: list[Problem] = []
     ids: list[int] = []
     for index, ref in enumerate(refs):
@@ -140,7 +143,7 @@ class CreateOrganisation:
     established: date | None
     approved_by: Key | None
     approved_on: date
-    covers: list[Key]
+    covers: Sequence[Key]
 
 
 @handles(CreateOrganisation)

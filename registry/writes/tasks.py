@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -250,7 +251,7 @@ class Proposal:
 
     task: Task
     plan: MobilisationPlan
-    new_choices: tuple  # the choices not yet stored (graph.mobilise.Choice)
+    new_choices: tuple[Any, ...]  # the choices not yet stored (graph.mobilise.Choice)
     member_ids: dict[str, int]
     building_ids: dict[str, int]
 
