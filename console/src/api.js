@@ -15,6 +15,24 @@ import ConsoleProposeHouseholdContacts from "../../graphql/operations/ConsolePro
 import ConsoleProposeMobilisation from "../../graphql/operations/ConsoleProposeMobilisation.graphql?raw";
 import ConsoleSuggestions from "../../graphql/operations/ConsoleSuggestions.graphql?raw";
 import ConsoleWork from "../../graphql/operations/ConsoleWork.graphql?raw";
+// Reading what a form edits, and the writes the forms send.
+import ConsoleAppointOffice from "../../graphql/operations/ConsoleAppointOffice.graphql?raw";
+import ConsoleConfirmMember from "../../graphql/operations/ConsoleConfirmMember.graphql?raw";
+import ConsoleCreateMember from "../../graphql/operations/ConsoleCreateMember.graphql?raw";
+import ConsoleCreateOrganisation from "../../graphql/operations/ConsoleCreateOrganisation.graphql?raw";
+import ConsoleCreatePlace from "../../graphql/operations/ConsoleCreatePlace.graphql?raw";
+import ConsoleDissolveOrganisation from "../../graphql/operations/ConsoleDissolveOrganisation.graphql?raw";
+import ConsoleEditMember from "../../graphql/operations/ConsoleEditMember.graphql?raw";
+import ConsoleEditOrganisation from "../../graphql/operations/ConsoleEditOrganisation.graphql?raw";
+import ConsoleEditPlace from "../../graphql/operations/ConsoleEditPlace.graphql?raw";
+import ConsoleEndOffice from "../../graphql/operations/ConsoleEndOffice.graphql?raw";
+import ConsoleMergeOrganisations from "../../graphql/operations/ConsoleMergeOrganisations.graphql?raw";
+import ConsoleSetCoverage from "../../graphql/operations/ConsoleSetCoverage.graphql?raw";
+import ConsoleSplitOrganisation from "../../graphql/operations/ConsoleSplitOrganisation.graphql?raw";
+import ConsoleTransferMember from "../../graphql/operations/ConsoleTransferMember.graphql?raw";
+import ConsoleUpdateMember from "../../graphql/operations/ConsoleUpdateMember.graphql?raw";
+import ConsoleUpdateOrganisation from "../../graphql/operations/ConsoleUpdateOrganisation.graphql?raw";
+import ConsoleUpdatePlace from "../../graphql/operations/ConsoleUpdatePlace.graphql?raw";
 
 export const SESSION_HEADER = "X-Gridreg-Session";
 
@@ -34,6 +52,27 @@ export const OPERATIONS = {
   ConsoleSuggestions,
   ConsoleWork,
 };
+
+// The edit forms' operations (console/src/editing.js).
+Object.assign(OPERATIONS, {
+  ConsoleAppointOffice,
+  ConsoleConfirmMember,
+  ConsoleCreateMember,
+  ConsoleCreateOrganisation,
+  ConsoleCreatePlace,
+  ConsoleDissolveOrganisation,
+  ConsoleEditMember,
+  ConsoleEditOrganisation,
+  ConsoleEditPlace,
+  ConsoleEndOffice,
+  ConsoleMergeOrganisations,
+  ConsoleSetCoverage,
+  ConsoleSplitOrganisation,
+  ConsoleTransferMember,
+  ConsoleUpdateMember,
+  ConsoleUpdateOrganisation,
+  ConsoleUpdatePlace,
+});
 
 export class ApiError extends Error {
   constructor(message, status) {

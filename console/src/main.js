@@ -1,13 +1,18 @@
 // The organiser's console: sign-in, then the org chart, coverage and gaps, an estate's work,
-// members, each a hash route (#/chart, #/coverage/CODE, #/work/ESTATE, #/members/CODE).
+// members, each a hash route (#/chart, #/coverage/CODE, #/work/ESTATE, #/members/CODE); the
+// views that change the registry are listed in ROUTED (#/edit/org/CODE, ...).
 import { ApiError, signIn, signOut, whoami } from "./api.js";
 import { OrgChartView } from "./chart.js";
 import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
+import { EditView } from "./editing.js";
 import { lang, setLanguage, t } from "./i18n.js";
 import { MembersView } from "./members.js";
 import { WorkView } from "./work.js";
 import "./style.css";
+
+// Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab.
+const ROUTED = { edit: EditView };
 
 const app = document.getElementById("app");
 let who = null;
@@ -72,6 +77,7 @@ function shell() {
     ["#/coverage", t("nav.coverage")],
     ["#/work", t("nav.work")],
     ["#/members", t("nav.members")],
+    ...Object.keys(ROUTED).map((name) => [`#/${name}`, t(`nav.${name}`)]),
   ];
   clear(
     app,
@@ -119,10 +125,14 @@ async function route() {
   const view = document.getElementById("view");
   if (!view || !who) return;
   delete view.dataset.ready;
-  const [, name = "chart", arg] = window.location.hash.split("/").map(decodeURIComponent);
+  const [, name = "chart", arg, ...rest] = window.location.hash.split("/").map(decodeURIComponent);
   for (const tab of document.querySelectorAll("[data-tab]")) tab.classList.toggle("active", tab.dataset.tab === name);
   try {
-    if (name === "coverage") {
+    if (ROUTED[name]) {
+      const routed = new ROUTED[name](who, navigate);
+      clear(view, routed.element);
+      await routed.load(arg, ...rest);
+    } else if (name === "coverage") {
       const coverage = new CoverageView(who, navigate);
       clear(view, coverage.element);
       await coverage.load(arg);
