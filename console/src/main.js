@@ -7,12 +7,13 @@ import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
 import { EditView } from "./editing.js";
 import { lang, setLanguage, t } from "./i18n.js";
+import { ImportView } from "./importing.js";
 import { MembersView } from "./members.js";
 import { WorkView } from "./work.js";
 import "./style.css";
 
 // Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab.
-const ROUTED = { edit: EditView };
+const ROUTED = { edit: EditView, import: ImportView };
 
 const app = document.getElementById("app");
 let who = null;
