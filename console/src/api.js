@@ -26,6 +26,8 @@ import ConsoleEditMember from "../../graphql/operations/ConsoleEditMember.graphq
 import ConsoleEditOrganisation from "../../graphql/operations/ConsoleEditOrganisation.graphql?raw";
 import ConsoleEditPlace from "../../graphql/operations/ConsoleEditPlace.graphql?raw";
 import ConsoleEndOffice from "../../graphql/operations/ConsoleEndOffice.graphql?raw";
+import ConsoleGapOrganisations from "../../graphql/operations/ConsoleGapOrganisations.graphql?raw";
+import ConsoleGapPlace from "../../graphql/operations/ConsoleGapPlace.graphql?raw";
 import ConsoleMergeOrganisations from "../../graphql/operations/ConsoleMergeOrganisations.graphql?raw";
 import ConsoleSetCoverage from "../../graphql/operations/ConsoleSetCoverage.graphql?raw";
 import ConsoleSplitOrganisation from "../../graphql/operations/ConsoleSplitOrganisation.graphql?raw";
@@ -53,7 +55,7 @@ export const OPERATIONS = {
   ConsoleWork,
 };
 
-// The edit forms' operations (console/src/editing.js).
+// The operations of the forms that change the registry (editing.js, gaps.js).
 Object.assign(OPERATIONS, {
   ConsoleAppointOffice,
   ConsoleConfirmMember,
@@ -65,6 +67,8 @@ Object.assign(OPERATIONS, {
   ConsoleEditOrganisation,
   ConsoleEditPlace,
   ConsoleEndOffice,
+  ConsoleGapOrganisations,
+  ConsoleGapPlace,
   ConsoleMergeOrganisations,
   ConsoleSetCoverage,
   ConsoleSplitOrganisation,

@@ -6,14 +6,17 @@ import { OrgChartView } from "./chart.js";
 import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
 import { EditView } from "./editing.js";
+import { GapView } from "./gaps.js";
 import { lang, setLanguage, t } from "./i18n.js";
 import { ImportView } from "./importing.js";
 import { MembersView } from "./members.js";
 import { WorkView } from "./work.js";
 import "./style.css";
 
-// Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab.
-const ROUTED = { edit: EditView, import: ImportView };
+// Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab
+// unless it is only reached from another view (a gap from a coverage's gaps).
+const ROUTED = { edit: EditView, import: ImportView, gap: GapView };
+const UNTABBED = new Set(["gap"]);
 
 const app = document.getElementById("app");
 let who = null;
@@ -78,7 +81,9 @@ function shell() {
     ["#/coverage", t("nav.coverage")],
     ["#/work", t("nav.work")],
     ["#/members", t("nav.members")],
-    ...Object.keys(ROUTED).map((name) => [`#/${name}`, t(`nav.${name}`)]),
+    ...Object.keys(ROUTED)
+      .filter((name) => !UNTABBED.has(name))
+      .map((name) => [`#/${name}`, t(`nav.${name}`)]),
   ];
   clear(
     app,
