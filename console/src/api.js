@@ -35,6 +35,16 @@ import ConsoleTransferMember from "../../graphql/operations/ConsoleTransferMembe
 import ConsoleUpdateMember from "../../graphql/operations/ConsoleUpdateMember.graphql?raw";
 import ConsoleUpdateOrganisation from "../../graphql/operations/ConsoleUpdateOrganisation.graphql?raw";
 import ConsoleUpdatePlace from "../../graphql/operations/ConsoleUpdatePlace.graphql?raw";
+// The work loop: tasks, mobilisation, answers, leader pairings and hub households.
+import ConsoleApplyHubHouseholds from "../../graphql/operations/ConsoleApplyHubHouseholds.graphql?raw";
+import ConsoleApplyLeaderPairings from "../../graphql/operations/ConsoleApplyLeaderPairings.graphql?raw";
+import ConsoleApplyMobilisation from "../../graphql/operations/ConsoleApplyMobilisation.graphql?raw";
+import ConsoleCreateTask from "../../graphql/operations/ConsoleCreateTask.graphql?raw";
+import ConsoleFormFunctionalOrganisation from "../../graphql/operations/ConsoleFormFunctionalOrganisation.graphql?raw";
+import ConsoleProposeHubHouseholds from "../../graphql/operations/ConsoleProposeHubHouseholds.graphql?raw";
+import ConsoleProposeLeaderPairings from "../../graphql/operations/ConsoleProposeLeaderPairings.graphql?raw";
+import ConsoleRespondToAssignment from "../../graphql/operations/ConsoleRespondToAssignment.graphql?raw";
+import ConsoleTask from "../../graphql/operations/ConsoleTask.graphql?raw";
 
 export const SESSION_HEADER = "X-Gridreg-Session";
 
@@ -55,7 +65,7 @@ export const OPERATIONS = {
   ConsoleWork,
 };
 
-// The operations of the forms that change the registry (editing.js, gaps.js).
+// The operations of the views that change the registry (editing.js, gaps.js, tasks-work.js).
 Object.assign(OPERATIONS, {
   ConsoleAppointOffice,
   ConsoleConfirmMember,
@@ -76,6 +86,15 @@ Object.assign(OPERATIONS, {
   ConsoleUpdateMember,
   ConsoleUpdateOrganisation,
   ConsoleUpdatePlace,
+  ConsoleApplyHubHouseholds,
+  ConsoleApplyLeaderPairings,
+  ConsoleApplyMobilisation,
+  ConsoleCreateTask,
+  ConsoleFormFunctionalOrganisation,
+  ConsoleProposeHubHouseholds,
+  ConsoleProposeLeaderPairings,
+  ConsoleRespondToAssignment,
+  ConsoleTask,
 });
 
 export class ApiError extends Error {

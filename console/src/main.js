@@ -10,13 +10,14 @@ import { GapView } from "./gaps.js";
 import { lang, setLanguage, t } from "./i18n.js";
 import { ImportView } from "./importing.js";
 import { MembersView } from "./members.js";
+import { PairingsView, TaskView } from "./tasks-work.js";
 import { WorkView } from "./work.js";
 import "./style.css";
 
 // Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab
 // unless it is only reached from another view (a gap from a coverage's gaps).
-const ROUTED = { edit: EditView, import: ImportView, gap: GapView };
-const UNTABBED = new Set(["gap"]);
+const ROUTED = { edit: EditView, import: ImportView, gap: GapView, task: TaskView, pairings: PairingsView };
+const UNTABBED = new Set(["gap", "task", "pairings"]);
 
 const app = document.getElementById("app");
 let who = null;
