@@ -472,6 +472,8 @@ const ENUMS = {
 Object.assign(zh, {
   "nav.edit": "编辑",
   "loop.createTask": "新建任务",
+  "loop.preview": "预览（尚未写入）",
+  "loop.scope": "任务范围",
   "loop.pairings": "包联与中心户",
   "loop.organisation": "负责组织编码",
   "loop.places": "任务范围（地点编码）",
@@ -681,6 +683,8 @@ Object.assign(zh, {
 Object.assign(en, {
   "nav.edit": "Edit",
   "loop.createTask": "New task",
+  "loop.preview": "Preview (nothing stored yet)",
+  "loop.scope": "Scope",
   "loop.pairings": "Leader pairings and hubs",
   "loop.organisation": "Organisation (code)",
   "loop.places": "Places (codes)",

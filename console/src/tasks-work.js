@@ -152,7 +152,7 @@ export class TaskView extends LoopView {
         [
           [t("cov.organisation"), task.organisation?.name],
           [t("work.leader"), task.leader?.name],
-          [t("loop.places"), task.places.map((p) => p.name).join("、")],
+          [t("loop.scope"), task.places.map((p) => p.name).join("、")],
           [t("loop.window"), `${task.start} — ${task.end}`],
           [t("work.headcount"), String(task.headcount)],
           [t("work.skills"), task.requiredSkills.map((s) => `${skill(s.skill)}×${s.count}`).join("、") || t("cov.none")],
@@ -190,7 +190,7 @@ export class TaskView extends LoopView {
       : el("span", { class: "muted", "data-role": "read-only" }, t("work.readOnly"));
     clear(
       this.planSection,
-      el("div", { class: "actions-bar" }, el("strong", {}, t("work.preview")), apply, el("span", { class: "muted" }, t("work.keptAssignments", { n: plan.kept }))),
+      el("div", { class: "actions-bar" }, el("strong", {}, t("loop.preview")), apply, el("span", { class: "muted" }, t("work.keptAssignments", { n: plan.kept }))),
       dataTable({
         id: "loop-plan",
         title: t("work.mobilisationPlan"),
@@ -322,7 +322,7 @@ export class PairingsView extends LoopView {
           await this.done(t("loop.applied", result.applied));
         }, true)
       : el("span", { class: "muted", "data-role": "read-only" }, t("work.readOnly"));
-    clear(section, el("div", { class: "actions-bar" }, el("strong", {}, t("work.preview")), button, el("span", { class: "muted", "data-role": "summary" }, summary)), tables);
+    clear(section, el("div", { class: "actions-bar" }, el("strong", {}, t("loop.preview")), button, el("span", { class: "muted", "data-role": "summary" }, summary)), tables);
   }
 
   async leaders(capacity) {

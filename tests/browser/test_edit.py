@@ -62,7 +62,7 @@ async def done(page: Page, text: str) -> None:
     assert text in await page.evaluate("document.activeElement.textContent")
 
 
-async def test_a_place_is_created_then_renamed(page: Page, demo: Demo) -> None:
+async def test_a_place_is_created_renamed_and_moved(page: Page, demo: Demo) -> None:
     await sign_in(page, demo.admin)
     await open_edit(page, f"place/{ESTATE}")
 
@@ -80,6 +80,17 @@ async def test_a_place_is_created_then_renamed(page: Page, demo: Demo) -> None:
     await done(page, "已保存：99号楼")
     renamed = await place(demo, f"{ESTATE}-B99")
     assert renamed and renamed["name"] == "99号楼" and renamed["version"] > created["version"]
+
+    await fill(page, "update-place", {"parent": "CT-BS-GCJY"})
+    await submit(page, "update-place")
+
+    await done(page, "已保存：99号楼")
+    moved = await place(demo, f"{ESTATE}-B99")
+    assert moved and moved["parent"]["code"] == "CT-BS-GCJY"
+    await fill(page, "update-place", {"parent": ESTATE})
+    await submit(page, "update-place")
+    await done(page, "已保存：99号楼")
+    assert (await place(demo, f"{ESTATE}-B99"))["parent"]["code"] == ESTATE
 
 
 async def test_a_refusal_is_shown_beside_its_field_in_chinese(page: Page, demo: Demo) -> None:
@@ -99,10 +110,12 @@ async def test_a_refusal_is_shown_beside_its_field_in_chinese(page: Page, demo: 
     await shot(page, "20-edit-refused")
 
 
-async def test_a_group_is_created_covers_a_building_and_gets_a_leader(
+async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     page: Page, demo: Demo
 ) -> None:
     await sign_in(page, demo.admin)
+    await page.click("[data-role=details] [data-role=to-edit]")  # from the chart's box
+    await page.wait_for_selector("#view[data-ready=edit] h2[data-edit=CT-DGW]")
     await open_edit(page, f"org/{ZB1}")
     leader = (await organisation(demo, ZB1))["members"]["nodes"][0]
 
@@ -143,6 +156,11 @@ async def test_a_group_is_created_covers_a_building_and_gets_a_leader(
     await submit(page, "end-office")
     await done(page, "已结束任期：组长")
     assert (await organisation(demo, f"{ZB1}-G99"))["offices"] == []
+
+    await fill(page, "update-organisation", {"parent": ZB2})
+    await submit(page, "update-organisation")
+    await done(page, "已保存：99号楼党小组")
+    assert (await organisation(demo, f"{ZB1}-G99"))["parent"]["code"] == ZB2
 
 
 async def test_a_member_is_registered_edited_transferred_and_confirmed(
@@ -291,3 +309,18 @@ async def test_a_viewer_sees_what_is_held_but_no_form(page: Page, demo: Demo) ->
 
     assert await page.locator("[data-role=read-only]").is_visible()
     assert await page.locator("form[data-form]").count() == 0
+
+
+async def test_the_forms_and_their_refusals_read_in_english_with_lang_en(
+    page: Page, demo: Demo
+) -> None:
+    await sign_in(page, demo.admin, lang="en")
+    await open_edit(page, f"place/{ESTATE}")
+    assert await page.locator("[data-form=create-place] h3").inner_text() == "New place below"
+
+    await fill(page, "create-place", {"parent": "CT-NOWHERE", "code": "CT-X2", "name": "nowhere"})
+    await submit(page, "create-place")
+
+    beside = page.locator("[data-form=create-place] [data-error-for=parent] [data-code=NOT_FOUND]")
+    await beside.wait_for()
+    assert (await beside.inner_text()).startswith("Parent code: not found")
