@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 
+from registry.core.config import Settings
 from registry.importer.template import EXAMPLES
 from registry.importer.workbook_format import COLUMNS
+from registry.server.app import create_app
 from seeds import CUNTAN
 from tests.support import Registry, write_workbook
 
@@ -155,3 +158,35 @@ async def test_an_upload_that_is_not_a_workbook_is_refused(registry: Registry) -
     broken = await upload(registry, token, b"not a zip", "grid.zip", check=True)
     assert broken.status_code == 422
     assert broken.json()["problems"][0]["sheet"] == "workbook"
+
+
+async def test_an_upload_over_the_deployments_limit_is_refused_unread(
+    registry: Registry, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given a deployment whose uploads may hold 2,000 bytes, far below its request-body limit
+    monkeypatch.setenv("GRIDREG_MAX_UPLOAD_BYTES", "2000")
+    app = create_app(Settings.from_env(database_url=database_url))
+    token = await registry.token("admin")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"}
+    small = zipped(write_workbook(tmp_path / "grid", SHEETS))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            # When a workbook within the limit is checked, it is read
+            fits = await http.post(
+                "/console/import", params={"name": "g.zip", "check": "1"}, content=small,
+                headers=headers,
+            )  # fmt: skip
+            # and when one over it is sent, it is refused with the limit
+            over = await http.post(
+                "/console/import", params={"name": "g.zip", "check": "1"},
+                content=small + b"\0" * 2000, headers=headers,
+            )  # fmt: skip
+    finally:
+        await app.state.db.dispose()
+
+    assert fits.status_code == 200, fits.text
+    assert over.status_code == 413
+    assert over.json()["code"] == "PAYLOAD_TOO_LARGE"
+    assert over.json()["params"] == {"limit": "bytes", "value": 2000}
+    assert await places(registry) == 0

@@ -15,6 +15,7 @@ after = its counts), all sharing the import's request id.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import text
@@ -57,7 +58,9 @@ async def import_workbook(
     exactly as an import does, then rolls back: its report (not `written`) says what the
     import would change, and nothing is kept."""
     _require_import_rights(actor)
-    sheets, problems = read_workbook(Path(source))
+    # Reading a large workbook takes seconds of CPU: off the event loop, so that a server
+    # importing an upload keeps answering other requests.
+    sheets, problems = await asyncio.to_thread(read_workbook, Path(source))
     if problems:
         raise ImportFailed(problems)
     try:
@@ -83,7 +86,7 @@ async def _import(
         async with db.write() as session:
             await lock_tables(session)
             stored = await read_stored(session)
-            plan, problems = validate(sheets, stored)
+            plan, problems = await asyncio.to_thread(validate, sheets, stored)
             tracker.advance("checking workbook", total)
             if problems:
                 raise ImportFailed(problems)
