@@ -209,6 +209,36 @@ async def test_a_member_is_registered_edited_transferred_and_confirmed(
     await shot(page, "21-edit-member", full_page=True)
 
 
+async def test_an_in_service_member_is_registered_with_workplace_and_reporting(
+    page: Page, demo: Demo
+) -> None:
+    await sign_in(page, demo.admin)
+    await open_edit(page, "")
+
+    await fill(
+        page,
+        "create-member",
+        {
+            "code": "M900002",
+            "name": "在职测试",
+            "status": "FULL",
+            "workplace": "重庆市江北区某局",
+            "reportsTo": "CT-BS-DW",
+            "household": f"{ESTATE}-B03-U1-101",
+        },
+    )
+    await submit(page, "create-member")
+
+    await done(page, "已创建：在职测试")
+    living = """query($code: String!) { place(code: $code) { residents(first: 100) {
+      nodes { code workplace reportsTo { code } organisation { code } } } } }"""
+    home = {"code": f"{ESTATE}-B03-U1-101"}
+    nodes = (await demo.api(demo.admin)(living, home))["place"]["residents"]["nodes"]
+    found = {m["code"]: m for m in nodes}["M900002"]
+    assert found["workplace"] == "重庆市江北区某局" and found["reportsTo"] == {"code": "CT-BS-DW"}
+    assert found["organisation"] is None
+
+
 async def test_a_form_loaded_before_someone_elses_change_says_so_and_reloads(
     page: Page, demo: Demo
 ) -> None:
@@ -280,7 +310,15 @@ async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> N
     covers = (await organisation(demo, ZB1))["covers"]
     assert len(covers) >= 1
 
-    await fill(page, "split", {"code": "CT-BS-JAMX-ZB9", "name": "吉安园茅溪小区临时党支部"})
+    # A code already taken is refused beside the new code, in Chinese, and nothing is split
+    await fill(page, "split", {"code": ZB2, "name": "吉安园茅溪小区临时党支部"})
+    await submit(page, "split")
+    await page.click("[data-form=split] [data-role=confirm]")
+    beside = page.locator("[data-form=split] [data-error-for=code]")
+    await beside.locator("[data-code]").wait_for()
+    assert (await beside.inner_text()).startswith("新组织编码：")
+
+    await fill(page, "split", {"code": "CT-BS-JAMX-ZB9"})
     await page.check(f"[data-form=split] [data-checks=covers] input[value='{covers[0]['code']}']")
     await submit(page, "split")
     await page.locator("[data-role=split-preview]").wait_for()

@@ -129,3 +129,38 @@ async def test_leader_pairings_and_hub_households_are_previewed_then_applied(
     await confirmed(page, "已写入：新建")
     stored = (await ask(demo, HUBS, {"scope": ESTATE}))["proposeHubHouseholds"]["proposal"]
     assert stored["keptCount"] == len(hubs["hubs"]) == len(stored["hubs"])
+
+
+async def test_a_mobilisation_applied_meanwhile_is_refused_as_stale_and_reloads(
+    page: Page, demo: Demo
+) -> None:
+    create = """mutation($input: CreateTaskInput!) { createTask(input: $input) {
+      task { code } userErrors { code } } }"""
+    task = {
+        "code": "CT-BS-JAMX-T-STALE", "kind": "REPAIR_FOLLOW_UP", "name": "电梯维修跟进",
+        "organisation": "CT-BS-JAMX-ZB1", "places": [f"{ESTATE}-B01"], "start": "2027-02-01",
+        "end": "2027-02-28", "headcount": 1,
+    }  # fmt: skip
+    assert (await ask(demo, create, {"input": task}))["createTask"]["userErrors"] == []
+    await sign_in(page, demo.admin)
+    await page.goto(f"/console#/task/{task['code']}")
+    await page.wait_for_selector("#view[data-ready=task]")
+    await page.click("[data-role=preview-mobilisation]")
+    await page.wait_for_selector("[data-role=apply-mobilisation]")
+    apply = """mutation($task: String!) { applyMobilisation(input: {task: $task}) {
+      assignments { id } userErrors { code } } }"""
+    meanwhile = (await ask(demo, apply, {"task": task["code"]}))["applyMobilisation"]
+    assert meanwhile["userErrors"] == [] and meanwhile["assignments"]
+
+    await page.click("[data-role=apply-mobilisation]")
+
+    stale = page.locator("[data-role=refusal] [data-code=STALE]")
+    await stale.wait_for()
+    assert "已被他人修改" in await stale.inner_text()
+    stored = (await ask(demo, TASK, {"code": task["code"]}))["task"]
+    assert len(stored["assignments"]) == len(meanwhile["assignments"])
+    await stale.locator("[data-role=reload]").click()
+    await page.wait_for_selector("[data-table=loop-assignments] tbody tr[data-code]")
+    assert await page.locator("[data-table=loop-assignments] tbody tr[data-code]").count() == len(
+        stored["assignments"]
+    )
