@@ -6,6 +6,14 @@
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
 
+/** The event every write dispatches on `document`: views that keep what they loaded (the org
+ * chart) drop it, so no page shows the registry as it was before the write. */
+export const CHANGED = "gridreg:changed";
+
+export function announceChange() {
+  document.dispatchEvent(new CustomEvent(CHANGED));
+}
+
 /** Today as YYYY-MM-DD (local time, as organisers date their decisions). */
 export function today() {
   const now = new Date();
@@ -159,6 +167,7 @@ export function mutationForm(spec) {
       return;
     }
     previewSlot.replaceChildren();
+    announceChange();
     await spec.done(payload, given);
   };
 

@@ -4,7 +4,7 @@
 // progress; the template workbook has every sheet with example rows.
 import { ApiError, SESSION_HEADER } from "./api.js";
 import { clear, el } from "./dom.js";
-import { confirmation } from "./forms.js";
+import { announceChange, confirmation } from "./forms.js";
 import { t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -152,6 +152,7 @@ export class ImportView {
     const { status, body } = await this.send(file, false).catch((e) => ({ status: 0, body: { error: e.message } }));
     if (status === 422) return this.problems(file, body.problems);
     if (status !== 200) return this.fail(this.refusal(status, body));
+    announceChange();
     clear(
       this.result,
       confirmation(t("imp.done", { name: file.name })),

@@ -6,6 +6,7 @@ import { OrgChartView } from "./chart.js";
 import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
 import { EditView } from "./editing.js";
+import { CHANGED } from "./forms.js";
 import { GapView } from "./gaps.js";
 import { lang, setLanguage, t } from "./i18n.js";
 import { ImportView } from "./importing.js";
@@ -176,5 +177,10 @@ async function start() {
 }
 
 window.addEventListener("hashchange", route);
+// After a write the chart is drawn afresh when next shown, not from what it loaded before.
+document.addEventListener(CHANGED, () => {
+  chartView?.dispose();
+  chartView = null;
+});
 window.gridregConsole = { position: (code) => chartView?.position(code) ?? null };
 start();

@@ -6,7 +6,7 @@
 // changed since), and its confirmation takes the focus.
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
-import { confirmation, errorText, mutationForm, today } from "./forms.js";
+import { announceChange, confirmation, errorText, mutationForm, today } from "./forms.js";
 import { label, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 import { phrase, skill } from "./work.js";
@@ -77,6 +77,7 @@ class LoopView {
 
   /** Reload, then show `text` first, where the focus goes. */
   async done(text) {
+    announceChange();
     pending = text;
     await this.load(...this.args);
   }

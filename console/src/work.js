@@ -4,6 +4,7 @@
 // Every table exports as .xlsx.
 import { gql, gqlAll } from "./api.js";
 import { clear, el, formatNumber, formatRatio } from "./dom.js";
+import { announceChange } from "./forms.js";
 import { label, lang, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -344,6 +345,7 @@ export class WorkView {
                 applyResult.textContent = applied.userErrors.map((e) => e.message).join("; ");
                 return;
               }
+              announceChange();
               await this.load(this.estate.code);
               const done = this.element.querySelector("[data-role=proposal]");
               done?.replaceChildren(

@@ -272,7 +272,13 @@ async def test_the_two_cuntan_branches_are_merged_after_a_preview(page: Page, de
     members = before_into["members"]["totalCount"] + before_source["members"]["totalCount"]
     groups = before_into["groups"]["totalCount"] + before_source["groups"]["totalCount"]
     await sign_in(page, demo.admin)
-    await open_edit(page, f"org/{ZB2}")
+    # The chart has drawn the branch about to be merged
+    await page.fill("input[name=search]", "吉安园茅溪小区第二党支部")
+    await page.click("form.search button[type=submit]")
+    await page.wait_for_selector(f"[data-role=chart][data-focus='{ZB2}']")
+    assert await page.locator(f"[data-role=outline] li[data-code='{ZB2}']").count() == 1
+    await page.click("[data-role=details] [data-role=to-edit]")  # within the page, no reload
+    await page.wait_for_selector(f"#view[data-ready=edit] h2[data-edit='{ZB2}']")
 
     await fill(page, "merge", {"into": ZB2, "approvedBy": "CT-DGW"})
     await submit(page, "merge")
@@ -302,6 +308,11 @@ async def test_the_two_cuntan_branches_are_merged_after_a_preview(page: Page, de
     assert survivor["members"]["totalCount"] == members
     assert survivor["groups"]["totalCount"] == groups
     await shot(page, "24-edit-merged")
+
+    # and, shown again after the merge, no longer holds it: it is drawn from the registry anew
+    await page.click("[data-tab=chart]")
+    await page.wait_for_selector("#view[data-ready=chart] [data-role=outline] li[data-code]")
+    assert await page.locator(f"[data-role=outline] li[data-code='{ZB2}']").count() == 0
 
 
 async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> None:
