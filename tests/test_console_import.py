@@ -95,14 +95,21 @@ async def test_a_wrong_workbook_answers_every_problem_with_sheet_row_and_column(
     }
     body = zipped(write_workbook(tmp_path / "wrong", wrong))
 
-    answer = await upload(registry, token, body, "wrong.zip", check=True)
+    checked = await upload(registry, token, body, "wrong.zip", check=True)
 
-    assert answer.status_code == 422
-    assert answer.json()["code"] == "IMPORT_REFUSED"
-    where = {(p["sheet"], p["row"], p["column"], p["code"]) for p in answer.json()["problems"]}
+    assert checked.status_code == 200  # the check did its work: the report is its answer
+    assert checked.json()["counts"] is None and checked.json()["written"] is False
+    where = {(p["sheet"], p["row"], p["column"], p["code"]) for p in checked.json()["problems"]}
     assert ("members", 2, "organisation", "INVALID") in where
     assert ("members", 3, "status", "INVALID") in where
-    assert answer.json()["params"] == {"count": len(answer.json()["problems"])}
+    assert await places(registry) == 0
+
+    refused = await upload(registry, token, body, "wrong.zip", check=False)
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "IMPORT_REFUSED"
+    assert refused.json()["problems"] == checked.json()["problems"]
+    assert refused.json()["params"] == {"count": len(refused.json()["problems"])}
     assert await places(registry) == 0
 
 
@@ -156,8 +163,8 @@ async def test_an_upload_that_is_not_a_workbook_is_refused(registry: Registry) -
     assert named.status_code == 400 and named.json()["code"] == "BAD_REQUEST"
 
     broken = await upload(registry, token, b"not a zip", "grid.zip", check=True)
-    assert broken.status_code == 422
-    assert broken.json()["problems"][0]["sheet"] == "workbook"
+    assert broken.status_code == 200
+    assert [p["sheet"] for p in broken.json()["problems"]] == ["workbook"]
 
 
 async def test_an_upload_over_the_deployments_limit_is_refused_unread(

@@ -66,9 +66,13 @@ export class ImportView {
       },
       t("imp.template"),
     );
+    // Imports change whole trees: only an admin (the server also requires an unscoped one).
+    const allowed = this.who.role === "admin";
     clear(
       this.element,
       el("div", { class: "scope-bar" }, el("h2", {}, t("imp.title"))),
+      allowed ? null : el("p", { class: "muted", "data-role": "read-only" }, t("imp.refused.FORBIDDEN")),
+      allowed &&
       el(
         "form",
         {
@@ -123,8 +127,8 @@ export class ImportView {
   async check(file) {
     clear(this.result);
     const { status, body } = await this.send(file, true).catch((e) => ({ status: 0, body: { error: e.message } }));
-    if (status === 422) return this.problems(file, body.problems);
     if (status !== 200) return this.fail(this.refusal(status, body));
+    if (body.problems.length) return this.problems(file, body.problems);
     const confirm = el(
       "button",
       {

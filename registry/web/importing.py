@@ -29,8 +29,9 @@ SUFFIXES = (".xlsx", ".xlsm", ".zip")  # a workbook, or CSV files zipped togethe
 
 
 async def import_endpoint(request: Request) -> Response:
-    """POST /console/import?name=FILE[&check=1] with the file as the body: the import's report
-    (`written` false for a check), or 422 with every problem (sheet, row, column, code)."""
+    """POST /console/import?name=FILE[&check=1] with the file as the body. A check answers
+    what the import would change, or every problem (sheet, row, column, code), and writes
+    nothing; an import answers what it changed, or 422 with every problem."""
     actor = await request_actor(request)
     if actor is None:
         return refused("sign in first", "UNAUTHENTICATED", 401)
@@ -60,6 +61,9 @@ async def import_endpoint(request: Request) -> Response:
                 request.app.state.db, path, actor=actor, dry_run=check
             )
         except ImportFailed as failed:
+            if check and not _forbidden(failed):
+                # A check that finds problems has done its work: the report is its answer.
+                return JSONResponse({"written": False, "counts": None, "problems": _rows(failed)})
             return _problems(failed)
     return JSONResponse(_report(report))
 
@@ -71,11 +75,21 @@ def _file_name(raw: str) -> str:
 
 
 def _report(report: ImportReport) -> dict[str, Any]:
-    return {"written": report.written, "counts": report.counts, "requestId": report.request_id}
+    return {
+        "written": report.written,
+        "counts": report.counts,
+        "problems": [],
+        "requestId": report.request_id,
+    }
 
 
-def _problems(failed: ImportFailed) -> JSONResponse:
-    problems = [
+def _forbidden(failed: ImportFailed) -> bool:
+    return all(p.code == ErrorCode.FORBIDDEN for p in failed.problems)
+
+
+def _rows(failed: ImportFailed) -> list[dict[str, Any]]:
+    """Every problem: the cell to fix (sheet, row, column), what is wrong, its code."""
+    return [
         {
             "sheet": p.sheet,
             "row": p.row,
@@ -86,8 +100,12 @@ def _problems(failed: ImportFailed) -> JSONResponse:
         }
         for p in failed.problems
     ]
-    if all(p["code"] == ErrorCode.FORBIDDEN for p in problems):
+
+
+def _problems(failed: ImportFailed) -> JSONResponse:
+    if _forbidden(failed):
         return refused(failed.problems[0].message, "FORBIDDEN", 403)
+    problems = _rows(failed)
     return refused(
         f"nothing was imported: {len(problems)} problem(s)",
         "IMPORT_REFUSED", 422, {"problems": problems}, count=len(problems),
