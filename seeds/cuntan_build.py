@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -336,6 +337,7 @@ class CuntanBuilder:
                 self._phone(),
                 self._skills(weights),
                 "",  # task_capacity: the deployment default
+                "",  # group: set once the branch's groups exist (`_place_in_groups`)
             ]
         )
         member = Member(code, status, household)
@@ -509,6 +511,7 @@ class CuntanBuilder:
             gaps.add(buildings[-1].code)
         covered = [b for b in buildings if b.code not in gaps]
         index = 0
+        made: list[tuple[str, set[str], Member | None]] = []
         while covered:
             take = 2 if len(covered) > 1 and self.rng.random() < 0.2 else 1
             chunk, covered = covered[:take], covered[take:]
@@ -525,10 +528,54 @@ class CuntanBuilder:
                 start,
             )
             if code == GROUP_WITHOUT_LEADER:
+                made.append((code, {b.code for b in chunk}, None))
                 continue
             local = [m for b in chunk for m in by_building.get(b.code, [])]
             leader = self.rng.choice(local or members)
             self._office(leader, code, "group_leader", _day(self.rng, start, date(2026, 6, 30)))
+            made.append((code, {b.code for b in chunk}, leader))
+        self._place_in_groups(branch, made)
+
+    def _place_in_groups(
+        self, branch: str, groups: list[tuple[str, set[str], Member | None]]
+    ) -> None:
+        """Every member of the branch in one of its groups (党章 第八条): the group of the
+        building they live in, else the groups in turn; each leader in the group they lead.
+        A member drawn to lead two groups leads the first; the other's leader is then one of
+        its own full members, or one moved from the largest group (a member belongs to one
+        group)."""
+        if not groups:
+            return
+        placed: dict[str, str] = {}
+        for n, member in enumerate(self.org_members.get(branch, [])):
+            building = member.household.split("-U")[0]
+            here = [code for code, covers, _ in groups if building in covers]
+            placed[member.code] = here[0] if here else groups[n % len(groups)][0]
+        leading: set[str] = set()
+        for code, _, leader in groups:
+            if leader is None:
+                continue
+            if leader.code in leading:
+                # One of its own full members, else one from the largest group.
+                sizes = Counter(placed.values())
+                free = [m for m in self._full(branch) if m.code not in leading]
+                free.sort(key=lambda m: (placed[m.code] != code, -sizes[placed[m.code]]))
+                if not free:
+                    continue
+                self._replace_leader(code, leader, free[0])
+                leader = free[0]
+            leading.add(leader.code)
+            placed[leader.code] = code
+        for member in self.org_members.get(branch, []):
+            self._set_group(member, placed[member.code])
+
+    def _replace_leader(self, group: str, old: Member, new: Member) -> None:
+        for row in self.offices:
+            if row[:3] == [old.code, group, "group_leader"]:
+                row[0] = new.code
+
+    def _set_group(self, member: Member, group: str) -> None:
+        self.members[int(member.code[1:]) - 1][-1] = group
 
     # -- offices ---------------------------------------------------------------------------
 
@@ -548,6 +595,11 @@ class CuntanBuilder:
             ):  # re-elected: the previous term is history
                 self._office(member, committee, role, previous, start - timedelta(days=1))
             self._office(member, committee, role, start)
+        # A general branch's committee has 5 to 7 members: two more, taken in order (no draw,
+        # so the rest of the scenario stays as it was).
+        extra = [m for m in members if m.status == "full" and m not in team][: 5 - len(team)]
+        for member, role in zip(extra, ("organisation_member", "publicity_member"), strict=False):
+            self._office(member, committee, role, start)
 
     def _estate_branch_offices(self, branch: str) -> None:
         rng = self.rng
@@ -559,8 +611,8 @@ class CuntanBuilder:
                 rng.choice(full), branch, "secretary", date(2022, 5, 10), date(2025, 12, 31)
             )
             return
-        if branch == BRANCH_OVERDUE_ELECTION:
-            start = date(2022, 5, 20)
+        if branch == BRANCH_OVERDUE_ELECTION:  # an estate branch: 5-year terms, over in 2025
+            start = date(2020, 5, 20)
         else:
             start = _day(rng, date(2024, 1, 1), date(2026, 6, 30))
         self._branch_offices(branch, full, start)

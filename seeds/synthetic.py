@@ -307,6 +307,7 @@ class Generator:
                 phone,
                 ";".join(SKILLS[i] for i in sorted(skills)),
                 "",  # task_capacity: the deployment default
+                "",  # group: set once the branch's groups exist (`_place_in_groups`)
             )
         )
         return Member(code, full, building)
@@ -386,6 +387,7 @@ class Generator:
             b for b in buildings if rng.random() >= BUILDING_WITHOUT_GROUP or len(buildings) == 1
         ]
         index = 0
+        made: list[tuple[str, list[str], Member | None]] = []
         while covered:
             estate = covered[0][0].rsplit("-", 1)[0]
             same_estate = len(covered) > 1 and covered[1][0].startswith(estate + "-")
@@ -399,6 +401,7 @@ class Generator:
             start = max(established, self._date(date(2019, 1, 1), date(2023, 12, 31)))
             self._org(code, branch, "group", f"{estate_name}{label}栋党小组", codes, start)
             if not full or rng.random() < GROUP_WITHOUT_LEADER:
+                made.append((code, codes, None))
                 continue
             local = [m for m in full if m.building in codes]
             leader = rng.choice(local or full)
@@ -408,6 +411,26 @@ class Generator:
                 "group_leader",
                 max(start, self._date(date(2023, 1, 1), date(2026, 9, 30))),
             )
+            made.append((code, codes, leader))
+        self._place_in_groups(members, made)
+
+    def _place_in_groups(
+        self, members: list[Member], groups: list[tuple[str, list[str], Member | None]]
+    ) -> None:
+        """Every member of the branch in one of its groups (党章 第八条): the group of the
+        building they live in, else the groups in turn; each leader in the group they lead."""
+        if not groups:
+            return
+        for n, member in enumerate(members):
+            here = [code for code, covers, _ in groups if member.building in covers]
+            self._set_group(member, here[0] if here else groups[n % len(groups)][0])
+        for code, _, leader in groups:
+            if leader is not None:
+                self._set_group(leader, code)
+
+    def _set_group(self, member: Member, group: str) -> None:
+        index = int(member.code.rsplit("-M", 1)[1]) - 1
+        self.members[index] = (*self.members[index][:-1], group)
 
     def _estate_branches(self, estates: list[Estate]) -> list[BranchPlan]:
         """Decide which estates get which branches: none, one, one shared by two small

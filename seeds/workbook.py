@@ -41,7 +41,15 @@ ORG_KINDS = (
 )
 GENDERS = ("male", "female")
 MEMBER_STATUSES = ("full", "probationary")
-OFFICE_ROLES = ("secretary", "deputy_secretary", "committee_member", "group_leader")
+OFFICE_ROLES = (
+    "secretary",
+    "deputy_secretary",
+    "committee_member",
+    "organisation_member",
+    "publicity_member",
+    "discipline_member",
+    "group_leader",
+)
 SKILLS = (
     "law",
     "accounting",

@@ -52,6 +52,7 @@ def grid_workbook() -> dict[str, list[dict[str, Any]]]:
     PC2 covers C2 (B3 with G3).
     Members living in S: M1, M2 (E1-B1), M11 (E2-B1, in service, reports to PC1),
     M8 and M12 (E3-B1; M12 in service, probationary, reports to B3). M3..M7, M9 live nowhere here.
+    B1's members are in G1 (led by M2), B3's in G3 (led by M8): both groups are staffed.
     """
     recently = (date.today() - timedelta(days=100)).isoformat()
     organisations = [
@@ -97,6 +98,7 @@ def grid_workbook() -> dict[str, list[dict[str, Any]]]:
                 "workplace": workplace,
                 "household": household,
                 "reports_to": reports_to,
+                "group": {"B1": "G1", "B3": "G3"}.get(org, ""),
             }
             for code, name, status, org, workplace, household, reports_to in members
         ],

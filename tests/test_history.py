@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from registry.core.models import ApiToken, Change
+from registry.core.models import ApiToken, Change, Member, Place, PlaceSetting
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
 
@@ -227,3 +227,45 @@ async def test_coverage_as_of_a_date(registry: Registry) -> None:
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     assert (await coverage(yesterday))["estates"] == {"total": 2, "covered": 2}
     assert (await coverage(None))["estates"] == {"total": 2, "covered": 1}
+
+
+async def test_a_write_that_names_nothing_is_logged_all_the_same(registry: Registry) -> None:
+    # Given the world, and a write made straight on the tables (a tool, not the API): it renames
+    # a place, moves a member's household and adds a place setting, naming no change at all
+    await registry.load(WORLD)
+    async with registry.db.write() as session:
+        estate = await session.scalar(select(Place).where(Place.code == "MX"))
+        member = await session.scalar(select(Member).where(Member.code == "M2"))
+        flat = await session.scalar(select(Place).where(Place.code == "EB-1-101"))
+        assert estate is not None and member is not None and flat is not None
+        old_name, old_home = estate.name, member.household_id
+        estate.name = "明星小区（新）"
+        member.household_id = flat.id
+        session.add(PlaceSetting(place_id=estate.id, key="note", value="x"))
+
+    # Then the change log holds each change, before and after, with no token
+    async with registry.db.read() as session:
+        last = await session.scalar(select(Change).order_by(Change.id.desc()).limit(1))
+        assert last is not None
+        rows = list(
+            await session.scalars(select(Change).where(Change.request_id == last.request_id))
+        )
+    by_entity = {row.entity: row for row in rows}
+    assert by_entity["place"].before["name"] == old_name
+    assert by_entity["place"].after["name"] == "明星小区（新）"
+    assert by_entity["member"].before["household_id"] == old_home
+    assert by_entity["member"].after["household_id"] == flat.id
+    assert by_entity["place_setting"].action == "create"
+    assert by_entity["place_setting"].after == {"place_id": estate.id, "key": "note", "value": "x"}
+    assert len(rows) == 3 and {row.token_id for row in rows} == {None}
+
+
+def test_every_table_is_logged_or_says_why_not() -> None:
+    # A new table is logged unless it is named as derived, secret or part of a parent's record.
+    from registry.audit.changelog import UNAUDITED
+    from registry.core.models import Base
+
+    tables = {table.name for table in Base.metadata.sorted_tables}
+    assert tables >= UNAUDITED
+    assert {"place", "organisation", "member", "office", "coverage", "pairing", "task",
+            "assignment", "suggestion", "affiliation"} <= tables - UNAUDITED  # fmt: skip

@@ -30,14 +30,16 @@ def ago(years: int = 0, days: int = 0) -> str:
 
 def rules_workbook() -> dict[str, list[dict[str, Any]]]:
     """WC ── PC ─┬ SMALL  2 full + 1 probationary (joined 3 years ago), no secretary
-                 ├ OK     3 full, secretary for 4 years; groups OKG (led) and NOLEADER;
-                 │        O4 probationary for 18 months, O5 for 6 months, O6 probationary
-                 │        committee member; N1 (made organisation-less later) lives in H
+                 ├ OK     3 full, secretary for 4 years; groups OKG (led, everyone in it) and
+                 │        NOLEADER (no leader, no members); O4 probationary for 18 months, O5
+                 │        for 6 months, O6 probationary committee member; N1 (made
+                 │        organisation-less later) lives in H
                  ├ EDGE   3 full, secretary elected exactly 5 years ago today
                  ├ BIG    51 full, committee of 3
                  ├ COMM   7 full, a secretary and no committee
                  └ GB     general branch, committee of 3 — GBB under it: 101 full, committee of 4
-    WC's secretary started 2 years ago (3-year term); PC's 6 years ago (5-year term)."""
+    WC's secretary started 2 years ago (appointed: no term); PC's 6 years ago (5-year term), and
+    PC's committee is its secretary alone (a Party committee has 5–9), GB's 3 (5–7, at most 9)."""
     places = [
         {"code": "S", "parent": "", "kind": "subdistrict", "name": "规则街道"},
         {"code": "C", "parent": "S", "kind": "community", "name": "规则社区"},
@@ -64,6 +66,7 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
         members.append(
             {"code": code, "name": f"党员{code}", "status": status, "joined": joined}
             | {"organisation": org, "workplace": "", "household": "", "reports_to": ""}
+            | {"group": ""}
             | more
         )
 
@@ -73,12 +76,13 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
     member("S2", "SMALL")
     member("S3", "SMALL", "probationary", ago(3))
     for code in ("O1", "O2", "O3"):
-        member(code, "OK")
-    member("O4", "OK", "probationary", ago(1, days=180))
-    member("O5", "OK", "probationary", ago(days=180))
-    member("O6", "OK", "probationary", ago(days=90))
-    member("N1", "OK", household="H")
-    member("IS1", "", organisation="", workplace="市交通局", reports_to="OK", household="H")
+        member(code, "OK", group="OKG")
+    member("O4", "OK", "probationary", ago(1, days=180), group="OKG")
+    member("O5", "OK", "probationary", ago(days=180), group="OKG")
+    member("O6", "OK", "probationary", ago(days=90), group="OKG")
+    member("N1", "OK", household="H", group="OKG")
+    member("IS1", "", organisation="", workplace="市交通局", reports_to="OK", household="H",
+           group="")  # fmt: skip
     for code in ("D1", "D2", "D3"):
         member(code, "EDGE")
     for n in range(51):
@@ -148,11 +152,15 @@ def one(report: list[dict[str, Any]], rule: str, code: str) -> dict[str, Any]:
 
 EXPECTED = {
     ("OVERDUE_ELECTION", "PC"),
+    ("ELECTION_DUE", "EDGE"),
     ("BRANCH_TOO_SMALL", "SMALL"),
     ("NO_SECRETARY", "SMALL"),
     ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+    ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
     ("BRANCH_TOO_LARGE", "BIG"),
     ("COMMITTEE_SIZE", "COMM"),
+    ("COMMITTEE_SIZE", "PC"),
+    ("COMMITTEE_SIZE", "GB"),
     ("GENERAL_BRANCH_TOO_LARGE", "GB"),
     ("BRANCH_TOO_LARGE", "GBB"),
     ("PROBATION_OVERDUE", "S3"),
@@ -164,8 +172,9 @@ EXPECTED = {
 
 async def test_every_rule_is_reported_exactly_where_it_is_broken(registry: Registry) -> None:
     """Given the workbook above, when the working committee's report is asked, then exactly the
-    expected violations appear: nothing for WC (2 years into a 3-year term), OK, OKG, EDGE (its
-    term ends today), O5 (6 months into probation), IS1 (in service) or GBB's committee of 4."""
+    expected violations appear: nothing for WC (appointed, not elected), OK, OKG, O5 (6 months
+    into probation), IS1 (in service) or GBB's committee of 4, and only a notice for EDGE (its
+    term ends today: the election is due, not yet overdue)."""
     await load(registry)
     api = await registry.client("admin")
 
@@ -223,6 +232,7 @@ async def test_a_place_scope_reports_the_organisations_answering_for_it(
 
     expected = {
         ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+        ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
         ("PROBATION_DUE", "O4"),
         ("PROBATIONARY_OFFICER", "O6"),
         ("NO_FORMAL_ORGANISATION", "N1"),
@@ -232,9 +242,12 @@ async def test_a_place_scope_reports_the_organisations_answering_for_it(
 
 
 async def test_rules_stop_once_the_data_is_put_right(registry: Registry) -> None:
-    """Appointing a leader for NOLEADER and a secretary for SMALL clears those violations."""
+    """Moving O3 into NOLEADER and appointing them its leader, and a secretary for SMALL,
+    clears those violations."""
     await load(registry)
     api = await registry.client("admin")
+    moved = await api(operation("UpdateMember"), {"input": {"member": "O3", "group": "NOLEADER"}})
+    assert moved["updateMember"]["userErrors"] == []
     for member, org, role in (("O3", "NOLEADER", "GROUP_LEADER"), ("S1", "SMALL", "SECRETARY")):
         body = await api(
             operation("AppointOffice"),
@@ -246,6 +259,7 @@ async def test_rules_stop_once_the_data_is_put_right(registry: Registry) -> None
 
     assert found(report) == EXPECTED - {
         ("GROUP_WITHOUT_LEADER", "NOLEADER"),
+        ("GROUP_WITHOUT_MEMBERS", "NOLEADER"),
         ("NO_SECRETARY", "SMALL"),
     }
 

@@ -46,7 +46,7 @@ REF_KINDS: dict[str, str] = {
     "within": "org", "root": "org", "of": "org", "parent": "org",
     "place": "place", "places": "place", "household": "place", "cover": "place",
     "uncover": "place", "covers": "place", "scope": "place", "object": "member",
-    "office": "office", "id": "any", "reportsTo": "org",
+    "office": "office", "id": "any", "reportsTo": "org", "group": "org",
     "CreatePlaceInput.parent": "place", "UpdatePlaceInput.parent": "place",
     "PlaceFilter.within": "place", "MemberFilter.place": "place",
     "place.code": "place", "organisation.code": "org",
@@ -57,7 +57,8 @@ REF_KINDS: dict[str, str] = {
     # plain values
     "code": "new", "name": "value", "text": "value", "message": "value", "reason": "value",
     "workplace": "value", "phone": "value", "skills": "value", "skill": "value",
-    "taskCapacity": "value",
+    "taskCapacity": "value", "leaveGroup": "value", "heldOn": "value", "byElection": "value",
+    "months": "value", "decidedOn": "value",
     "first": "value", "after": "value", "depth": "value", "includeClosed": "value",
     "current": "value", "since": "value", "capacity": "value", "maxReach": "value",
     "buildingWide": "value", "keepSource": "value", "clearTask": "value", "ratio": "value",

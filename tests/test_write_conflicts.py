@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from registry.core.models import Assignment, Change, Member, Pairing, Place, Task
 from registry.planning import contacts, hubs, leaders
-from registry.writes import merging
+from registry.writes import commands, merging
 from registry.writes import places as place_services
 from registry.writes import tasks as task_services
 from tests.support import Registry, operation
@@ -96,7 +96,7 @@ def deadlocking(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
             raise OperationalError("INSERT ...", {}, FakeDriverError("deadlock detected"))
         return row
 
-    monkeypatch.setattr(place_services, "create_place", create_place)
+    monkeypatch.setitem(commands.SERVICES, place_services.CreatePlace, create_place)
     return calls
 
 

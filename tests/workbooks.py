@@ -134,7 +134,8 @@ def contact_estates() -> Rows:
     member W1 (no household recorded) reports to branch F-ZB, which covers F.
     Organisations: S-DGW (working committee, covers S; secretary S1), C-DW (community party
     committee, covers C; secretary C1, committee member C2), E-ZB with group E-ZB-G1 covering
-    E-B1 (leader M1), F-ZB. S1, C1 and C2 belong to C-DW / S-DGW and live nowhere here.
+    E-B1 (leader M1; M1–M3 are its members), F-ZB. S1, C1 and C2 belong to C-DW / S-DGW and
+    live nowhere here.
 
     With k = 2 in E: M1 takes E-B1-U1-01/02, M2 takes E-B2-U1-01/02 (all same unit, cost 4);
     E-B1-U2-* and E-B3-U1-* stay unpaired. With k = 3: M1 adds one of E-B1-U2 (same building)
@@ -166,9 +167,9 @@ def contact_estates() -> Rows:
          "covers": "F", "established": "2018-01-01"},
     ]  # fmt: skip
     members = [
-        _member("M1", "E-ZB", "E-B1-U1-01"),
-        _member("M2", "E-ZB", "E-B2-U1-01"),
-        _member("M3", "E-ZB", ""),
+        _member("M1", "E-ZB", "E-B1-U1-01", group="E-ZB-G1"),
+        _member("M2", "E-ZB", "E-B2-U1-01", group="E-ZB-G1"),
+        _member("M3", "E-ZB", "", group="E-ZB-G1"),
         _member("W1", "", "", workplace="某公司", reports_to="F-ZB"),
         _member("S1", "S-DGW", "", phone="13912345678"),
         _member("C1", "C-DW", ""),
@@ -181,7 +182,7 @@ def contact_estates() -> Rows:
          "end": ""},
         {"member": "C2", "organisation": "C-DW", "role": "committee_member",
          "start": "2021-01-01", "end": ""},
-        {"member": "M1", "organisation": "E-ZB", "role": "secretary", "start": "2022-01-01",
+        {"member": "M1", "organisation": "E-ZB", "role": "secretary", "start": "2024-01-01",
          "end": ""},
         {"member": "M1", "organisation": "E-ZB-G1", "role": "group_leader",
          "start": "2022-01-01", "end": ""},

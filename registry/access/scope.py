@@ -51,6 +51,15 @@ class ScopeKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class ScopeRef:
+    """A scope as a request names it: a place or an organisation by id or code, or (kind
+    None) a code tried as a place first, then as an organisation."""
+
+    key: Key
+    kind: ScopeKind | None
+
+
+@dataclass(frozen=True)
 class Scope:
     """A resolved scope: what it was asked for, and the subtree tops it stands for."""
 

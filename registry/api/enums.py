@@ -12,6 +12,7 @@ from registry.access.actor import Role
 from registry.core.errors import ErrorCode
 from registry.core.kinds import (
     AssignmentStatus,
+    ElectionKind,
     Gender,
     MemberStatus,
     OfficeRole,
@@ -33,6 +34,7 @@ OrgStatusEnum = OrgStatus
 MemberStatusEnum = MemberStatus
 GenderEnum = Gender
 OfficeRoleEnum = OfficeRole
+ElectionKindEnum = ElectionKind
 PairingKindEnum = PairingKind
 ErrorCodeEnum = ErrorCode
 RoleEnum = Role
@@ -49,6 +51,7 @@ for _enum, _name in (
     (MemberStatusEnum, "MemberStatus"),
     (GenderEnum, "Gender"),
     (OfficeRoleEnum, "OfficeRole"),
+    (ElectionKindEnum, "ElectionKind"),
     (PairingKindEnum, "PairingKind"),
     (ErrorCodeEnum, "ErrorCode"),
     (RoleEnum, "Role"),
@@ -76,6 +79,7 @@ ORG_STATUS = stored(OrgStatusEnum)
 MEMBER_STATUS = stored(MemberStatusEnum)
 GENDER = stored(GenderEnum)
 OFFICE_ROLE = stored(OfficeRoleEnum)
+ELECTION_KIND = stored(ElectionKindEnum)
 TASK_KIND = stored(TaskKindEnum)
 TASK_STATUS = stored(TaskStatusEnum)
 ASSIGNMENT_STATUS = stored(AssignmentStatusEnum)

@@ -1,22 +1,16 @@
-"""User errors in payloads, and the one way mutations run: all of it or nothing."""
+"""User errors in payloads, and how database refusals (a unique key, a deadlock) become them."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
 from registry.api.enums import ErrorCodeEnum
-from registry.api.inputs import argument_problems
-from registry.audit.changelog import Recorder
-from registry.core.errors import ErrorCode, Problem, UserErrors
+from registry.core.errors import ErrorCode, Problem
 
 R = TypeVar("R")
 
@@ -39,46 +33,6 @@ class UserError:
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
     return [UserError(field=p.field, message=p.message, code=ErrorCode(p.code)) for p in problems]
-
-
-async def run_write(
-    info: GInfo,
-    work: Callable[[AsyncSession, Actor, Recorder], Awaitable[R]],
-    message: str | None = None,
-) -> tuple[R | None, list[UserError]]:
-    """Run `work` in one write transaction for the caller.
-
-    Returns (result, []) when it committed, or (None, errors) when it raised
-    UserErrors, in which case the transaction was rolled back whole, or when a text of the
-    mutation's input holds a character no text may hold (nothing is then begun). A unique
-    constraint that trips (two writers creating the same code at once) is a
-    DUPLICATE on that field; a deadlock or serialization failure is retried once,
-    then reported as a CONFLICT. `work` must therefore be safe to run twice.
-    """
-    ctx = info.context
-    actor = ctx.require_actor()
-    for attempt in (1, 2):
-        try:
-            actor.require_write()
-            if problems := argument_problems(info):
-                raise UserErrors(problems)
-            async with ctx.db.write() as session:
-                recorder = Recorder(session, actor.token_id, ctx.request_id, message)
-                result = await work(session, actor, recorder)
-        except UserErrors as refused:
-            return None, user_errors(refused.problems)
-        except IntegrityError as error:
-            duplicate = duplicate_problem(error)
-            if duplicate is None:
-                raise
-            return None, user_errors([duplicate])
-        except DBAPIError as error:
-            if sqlstate(error) not in RETRYABLE_SQLSTATES:
-                raise
-            log.info("write %s: %s on attempt %d", ctx.request_id, sqlstate(error), attempt)
-            continue
-        return result, []
-    return None, user_errors([Problem("input", CONFLICT_MESSAGE, ErrorCode.CONFLICT)])
 
 
 def sqlstate(error: DBAPIError) -> str | None:

@@ -2,7 +2,7 @@
 query's arguments and variables — is held to `registry.core.validation.character_problem` before
 anything runs, so no control character reaches a lookup, a filter or a table.
 
-Mutations are refused with user errors naming the field (`run_write` asks
+Mutations are refused with user errors naming the field (the runner asks
 `argument_problems`); queries, which have no payload, with a BAD_INPUT error (`TextGuard`).
 Only characters no text may hold are refused here; whether a field may span lines is the
 service's business (`registry.writes.common.text`).
@@ -70,7 +70,7 @@ class _Strings(Visitor):
 
 class TextGuard(SchemaExtension):
     """Refuse a query whose variables or written-in strings hold a character no text may hold
-    (mutations are refused field by field, with user errors, by `run_write`)."""
+    (mutations are refused field by field, with user errors, by the runner)."""
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context

@@ -20,6 +20,7 @@ from registry.planning.contacts import ContactPlan
 from registry.planning.estates import Territory
 from registry.planning.hubs import HubProposal as HubProposalRows
 from registry.planning.leaders import LeaderProposal as LeaderProposalRows
+from registry.planning.storing import Applied
 
 
 class Rows:
@@ -145,6 +146,10 @@ class ContactProposal:
 class AppliedPairings:
     opened: int = strawberry.field(description="Pairings started today.")
     ended: int = strawberry.field(description="Pairings ended today.")
+
+    @classmethod
+    def of(cls, applied: Applied) -> AppliedPairings:
+        return cls(opened=applied.opened, ended=applied.ended)
 
 
 # -- leader pairings -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from strawberry.relay import GlobalID
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key
-from registry.access.scope import Scope, ScopeKind, resolve_scope
+from registry.access.scope import Scope, ScopeKind, ScopeRef, resolve_scope
 from registry.api.context import GInfo
 from registry.core.errors import UserErrors
 
@@ -76,12 +76,18 @@ async def scope_by_ref(
 ) -> Scope:
     """The scope a reference names (a Place or Organisation global ID, else a place code, else
     an organisation code); a NOT_FOUND user error when nothing in the caller's scope matches."""
+    named = scope_ref(ref)
+    return await resolve_scope(session, actor, named.key, named.kind, field)
+
+
+def scope_ref(ref: str) -> ScopeRef:
+    """The scope a reference names, unresolved: a Place or Organisation global ID, else a
+    code (tried as a place code, then as an organisation code)."""
     ref = ref.strip()
     kind = {"Place": ScopeKind.PLACE, "Organisation": ScopeKind.ORGANISATION}.get(
         ref_kind(ref) or ""
     )
-    key = parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation")
-    return await resolve_scope(session, actor, key, kind, field)
+    return ScopeRef(parse_ref(ref, "Place" if kind is ScopeKind.PLACE else "Organisation"), kind)
 
 
 async def find_scope(

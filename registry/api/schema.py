@@ -31,6 +31,7 @@ from registry.api.limits import (
     unexpected,
 )
 from registry.api.mutations.contacts import ContactMutations
+from registry.api.mutations.elections import ElectionMutations
 from registry.api.mutations.hubs import HubMutations
 from registry.api.mutations.leader_pairings import LeaderPairingMutations
 from registry.api.mutations.members import MemberMutations
@@ -66,6 +67,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     OrganisationMutations,
     MemberMutations,
     OfficeMutations,
+    ElectionMutations,
     ContactMutations,
     LeaderPairingMutations,
     HubMutations,

@@ -18,12 +18,14 @@ from strawberry import relay
 
 from registry.api.context import GInfo
 from registry.api.enums import (
+    ELECTION_KIND,
     GENDER,
     MEMBER_STATUS,
     OFFICE_ROLE,
     ORG_KIND,
     ORG_STATUS,
     PLACE_KIND,
+    ElectionKindEnum,
     GenderEnum,
     MemberStatusEnum,
     OfficeRoleEnum,
@@ -35,7 +37,9 @@ from registry.api.limits import filter_text
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
+from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
+from registry.core.terms import current_term
 from registry.reads.model import ENTITIES
 
 T = TypeVar("T")
@@ -236,9 +240,14 @@ class Organisation(relay.Node):
         )
         return [Place.from_row(row) for row in rows]
 
-    @strawberry.field(description="The current secretary, if any.")
+    @strawberry.field(description="The current secretary (书记), if any; a group has none.")
     async def secretary(self, info: GInfo) -> Member | None:
         row = await info.context.loaders.one("Organisation", "secretary").load(self.id)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(description="A Party group's current leader (组长), if any.")
+    async def leader(self, info: GInfo) -> Member | None:
+        row = await info.context.loaders.one("Organisation", "leader").load(self.id)
         return Member.from_row(row) if row else None
 
     @strawberry.field(description="Offices held in this organisation, current and past.")
@@ -277,7 +286,8 @@ class Organisation(relay.Node):
             Organisation.from_row,
         )  # fmt: skip
 
-    @strawberry.field(description="Members whose formal organisation this is, by code.")
+    @strawberry.field(description="Members whose formal organisation this is, or, of a Party "
+                      "group (党小组), the members placed in it; by code.")  # fmt: skip
     async def members(
         self,
         info: GInfo,
@@ -291,6 +301,30 @@ class Organisation(relay.Node):
                       "answers it.")  # fmt: skip
     async def coverage(self, info: GInfo) -> CoverageOf | None:
         return await info.context.nested.coverage(info, place=None, organisation=self.id)
+
+    @strawberry.field(description="Its elections, by-elections and approved postponements, "
+                      "oldest first.")  # fmt: skip
+    async def elections(self, info: GInfo) -> list[Election]:
+        from sqlalchemy import select
+
+        async with info.context.db.read() as session:
+            rows = await session.scalars(
+                select(models.Election)
+                .where(models.Election.organisation_id == self.id)
+                .order_by(models.Election.held_on, models.Election.id)
+            )
+            return [Election.from_row(row) for row in rows]
+
+    @strawberry.field(description="The current term of an elected organisation: when it began, "
+                      "how long it lasts and when the next election (换届) is due; null for "
+                      "one not elected or with nothing to date it from.")  # fmt: skip
+    async def term(self, info: GInfo) -> Term | None:
+        row = await info.context.loaders.organisation.load(self.id)
+        if row is None or self.kind not in TERM_KINDS:
+            return None
+        async with info.context.db.read() as session:
+            found = await current_term(session, row, info.context.settings.rules)
+        return None if found is None else Term.of(found)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
@@ -311,6 +345,12 @@ class Member(relay.Node):
     status: MemberStatusEnum
     joined: date | None
     full_on: date | None
+    probation_extended_on: date | None = strawberry.field(
+        description="When the branch decided to extend the probation (延长预备期), if it did."
+    )
+    probation_extended_months: int | None = strawberry.field(
+        description="By how many months (6–12): the probation ends that much after its year."
+    )
     workplace: str | None
     in_service: bool = strawberry.field(
         description="In service: formal tie at a workplace, reporting where they live."
@@ -319,6 +359,7 @@ class Member(relay.Node):
     organisation_key: strawberry.Private[int | None]
     household_key: strawberry.Private[int | None]
     reports_to_key: strawberry.Private[int | None]
+    group_key: strawberry.Private[int | None]
     phone_raw: strawberry.Private[str | None]
     task_capacity: int = strawberry.field(
         description="How many tasks the member may hold at once when mobilised: their own "
@@ -335,12 +376,15 @@ class Member(relay.Node):
             status=MEMBER_STATUS(row.status),
             joined=row.joined,
             full_on=row.full_on,
+            probation_extended_on=row.probation_extended_on,
+            probation_extended_months=row.probation_extended_months,
             workplace=row.workplace,
             in_service=row.workplace is not None,
             version=row.version,
             organisation_key=row.organisation_id,
             household_key=row.household_id,
             reports_to_key=row.reports_to_id,
+            group_key=row.group_id,
             phone_raw=row.phone,
             task_capacity=row.task_capacity or RuleThresholds.default_task_capacity,
         )
@@ -364,6 +408,11 @@ class Member(relay.Node):
     @strawberry.field(description="The one formal organisation (none for in-service members).")
     async def organisation(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.organisation_key)
+
+    @strawberry.field(description="The Party group (党小组) of their own branch they belong "
+                      "to (党章 第八条), if placed in one.")  # fmt: skip
+    async def group(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.group_key)
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
     async def reports_to(self, info: GInfo) -> Organisation | None:
@@ -405,6 +454,56 @@ class Member(relay.Node):
     ) -> list[Member | None]:
         rows = await info.context.loaders.member.load_many(_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(description="An organisation's current term (《关于党的基层组织任期的意见》).")
+class Term:
+    began: date = strawberry.field(description="Its last election, or, none recorded, the "
+                                   "earliest start in its current committee.")  # fmt: skip
+    elected: bool = strawberry.field(description="Whether `began` is a recorded election.")
+    years: int = strawberry.field(description="Years of a term for this unit.")
+    postponed_months: int = strawberry.field(description="Approved postponement.")
+    due: date = strawberry.field(description="When the next election (换届) is due.")
+
+    @classmethod
+    def of(cls, term: Any) -> Term:
+        return cls(began=term.began, elected=term.elected, years=term.years,
+                   postponed_months=term.postponed, due=term.due)  # fmt: skip
+
+
+@strawberry.type(description="A dated event of an organisation's term (选举工作条例 第三条): an "
+                 "election begins a term, a by-election fills a vacancy within it, an approved "
+                 "postponement extends it by `months`.")  # fmt: skip
+class Election:
+    kind: ElectionKindEnum
+    held_on: date = strawberry.field(description="The day it was held, or the postponement "
+                                     "approved.")  # fmt: skip
+    months: int | None
+    organisation_key: strawberry.Private[int]
+    approved_by_key: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.Election) -> Election:
+        return cls(
+            kind=ELECTION_KIND(row.kind),
+            held_on=row.held_on,
+            months=row.months,
+            organisation_key=row.organisation_id,
+            approved_by_key=row.approved_by_id,
+        )
+
+    @strawberry.field
+    async def organisation(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.organisation_key)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="The higher organisation that approved an early election or "
+                      "a postponement.")  # fmt: skip
+    async def approved_by(self, info: GInfo) -> Organisation | None:
+        if self.approved_by_key is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.approved_by_key)
+        return Organisation.from_row(row) if row else None
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""Whole years on the calendar, as the regulations count terms and probation."""
+"""Whole years and months on the calendar, as the regulations count terms and probation."""
 
 from __future__ import annotations
 
@@ -23,3 +23,27 @@ def years_after(day: date, years: int) -> date:
 def years_before(day: date, years: int) -> date:
     """The same calendar day `years` earlier (29 February becomes 28 February)."""
     return years_after(day, -years)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier, when negative), the month's last
+    day where it is shorter (31 August + 6 months is 28 or 29 February); beyond the
+    calendar's ends, its last or first day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def probation_end(joined: date, years: int, extended_months: int | None) -> date:
+    """The day a probation begun on `joined` ends: `years` later (党章 第七条: one year),
+    moved by a recorded extension."""
+    return months_after(years_after(joined, years), extended_months or 0)

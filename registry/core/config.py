@@ -17,19 +17,46 @@ MAX_TOKEN_DAYS = 3650
 
 @dataclass(frozen=True)
 class RuleThresholds:
-    """Defaults from the CPC Constitution and the Regulations on the Work of Party Branches."""
+    """Defaults from the CPC Constitution and the Regulations on the Work of Party Branches,
+    each with its source."""
 
     branch_min_full_members: int = 3
     branch_max_members: int = 50
     general_branch_max_members: int = 100
+    # 支部工作条例 第二十条: a branch with 7 or more full members elects a committee of 3 to 5,
+    # "一般不超过7人".
     committee_required_from_full_members: int = 7
     committee_min_size: int = 3
     committee_usual_max_size: int = 5
     committee_max_size: int = 7
+    # No regulation's text gives these: they are the Central Organisation Department's usual
+    # provision on the number of leading members of grassroots organisations (基层组织领导成员
+    # 职数), as Party work manuals (党务工作手册) give it: a general branch's committee
+    # "一般5至7人，最多不超过9人"; a grassroots Party committee "一般5至9人".
+    general_branch_committee_min_size: int = 5
+    general_branch_committee_usual_max_size: int = 7
+    general_branch_committee_max_size: int = 9
+    party_committee_min_size: int = 5
+    party_committee_max_size: int = 9
+    # 支部工作条例 第五条: a joint branch (联合党支部) of units with fewer than 3 full members
+    # each "覆盖单位一般不超过5个"; an estate a branch covers is one unit.
+    joint_branch_max_units: int = 5
+    # 《关于党的基层组织任期的意见》(2018): 村、社区 Party committees, general branches and
+    # branches serve 5 years; general branches and branches of other units 3; grassroots
+    # Party committees 5 (and a district committee 5, 党章 第二十二条).
     community_term_years: int = 5
     other_term_years: int = 3
+    committee_term_years: int = 5
+    # 选举工作条例 第三条: a postponed or early election is approved by the higher
+    # organisation and moves the term by "一般不超过1年".
+    term_adjustment_max_months: int = 12
+    # A notice that an election (换届) falls due within this many months, to prepare it.
+    election_notice_months: int = 6
+    # 党章 第七条: probation is one year; it may be extended, by no more than a year; the
+    # 《发展党员工作细则》 (on 预备党员转正) makes an extension at least half a year.
     probation_years: int = 1
     probation_max_extension_years: int = 1
+    probation_min_extension_months: int = 6
     household_contact_ratio: int = 10
     # Tasks a member may hold at once unless their own task_capacity says otherwise.
     default_task_capacity: int = 2

@@ -76,7 +76,7 @@ def create_engine(
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _connect(dbapi_connection, _record):
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's own BEGIN (below) start transactions, not the driver.
         dbapi_connection.isolation_level = None
         # Relay ids and cursors are base64, which SQLite lacks (registry.reads.json_sql).
@@ -88,7 +88,7 @@ def create_engine(
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _begin(connection):
+    def _begin(connection: Any) -> None:
         if not reads_only:
             connection.exec_driver_sql(begin)
 
@@ -103,7 +103,7 @@ def _base64(text: str | None) -> str | None:
     return None if text is None else base64.b64encode(text.encode()).decode()
 
 
-def _refuse_closed_connection(dbapi_connection, _record, _proxy) -> None:
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     """Hand out no connection the server has closed (a restart, an administrator): the pool
     then opens a fresh one. asyncpg notices the server's goodbye on the idle socket, so this
     costs no round trip, unlike `pool_pre_ping` (BEGIN, a ping, ROLLBACK on every checkout)."""

@@ -43,10 +43,24 @@ class Gender(StrEnum):
 
 
 class OfficeRole(StrEnum):
+    """Offices: a committee's (支部工作条例 第二十条: 书记, 副书记 and the committee members
+    组织委员, 宣传委员, 纪检委员 and others) and a group's leader (组长, 第十三条)."""
+
     SECRETARY = "secretary"
     DEPUTY_SECRETARY = "deputy_secretary"
-    COMMITTEE_MEMBER = "committee_member"
+    COMMITTEE_MEMBER = "committee_member"  # 委员 with no portfolio recorded
+    ORGANISATION_MEMBER = "organisation_member"  # 组织委员
+    PUBLICITY_MEMBER = "publicity_member"  # 宣传委员
+    DISCIPLINE_MEMBER = "discipline_member"  # 纪检委员
     GROUP_LEADER = "group_leader"
+
+
+class ElectionKind(StrEnum):
+    """Dated events of a committee's term (选举工作条例 第三条)."""
+
+    ELECTION = "election"  # 换届选举: a new term begins (held early only with approval)
+    BY_ELECTION = "by_election"  # 补选: fills a vacancy; the term runs on
+    POSTPONEMENT = "postponement"  # 延期换届, approved by the higher organisation
 
 
 class PairingKind(StrEnum):
@@ -91,8 +105,15 @@ REPORTING_KINDS = _COMMUNITY_LEVEL
 # Kinds that count as a branch covering an estate, and as a group covering a building.
 ESTATE_COVERING_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
 BUILDING_COVERING_KINDS = frozenset({OrgKind.GROUP})
-# Community-level organisations have 5-year terms; the rest 3 (DESIGN section 2).
+# Community-level kinds: what answers for a community (its committee, general branch or
+# branch). Whether one serves a community's 5-year term depends on its unit, not on its kind
+# (`registry.core.terms`).
 COMMUNITY_TERM_KINDS = _COMMUNITY_LEVEL
+# Kinds whose committee (or secretary) is elected for a term; a working committee (党工委) is
+# the district committee's 派出机关, its members appointed, so it has no term to run out.
+TERM_KINDS = frozenset(
+    {OrgKind.DISTRICT_COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH}
+)
 
 
 class TaskKind(StrEnum):

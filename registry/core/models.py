@@ -126,6 +126,12 @@ class Member(Base):
     # Tasks the member may hold at once; null = RuleThresholds.default_task_capacity.
     task_capacity: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The Party group (党小组) under the member's own branch they belong to (党章 第八条); none
+    # for in-service members and where the branch has no groups.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # The branch's decision to extend the probation (延长预备期): its day and how many months.
+    probation_extended_on: Mapped[date | None] = mapped_column(Date)
+    probation_extended_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class BuildingTally(Base):
@@ -173,6 +179,20 @@ class Office(Base):
     role: Mapped[str] = mapped_column(String(24))
     start: Mapped[date | None] = mapped_column(Date)
     end: Mapped[date | None] = mapped_column(Date)
+
+
+class Election(Base):
+    """A dated event of an organisation's term (`ElectionKind`): an election starts a term, a
+    by-election fills a vacancy within it, an approved postponement extends it by `months`.
+    An early election, or a postponement, names the higher organisation that approved it."""
+
+    __tablename__ = "election"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    held_on: Mapped[date] = mapped_column(Date)
+    months: Mapped[int | None] = mapped_column(Integer)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
 
 
 class Pairing(Base):

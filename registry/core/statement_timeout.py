@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,7 +22,7 @@ def interrupt_slow_sqlite_statements(engine: AsyncEngine, timeout_ms: int) -> No
     from sqlalchemy.util.concurrency import await_
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _install(dbapi_connection, record):
+    def _install(dbapi_connection: Any, record: Any) -> None:
         deadline = [0.0]
         record.info["gridreg_deadline"] = deadline
 
@@ -32,7 +33,7 @@ def interrupt_slow_sqlite_statements(engine: AsyncEngine, timeout_ms: int) -> No
         await_(driver.set_progress_handler(over_time, _PROGRESS_STEPS))
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _start(conn, *_):
+    def _start(conn: Any, *_: Any) -> None:
         deadline = conn.info.get("gridreg_deadline")
         if deadline is not None:
             deadline[0] = time.monotonic() + timeout_ms / 1000

@@ -5,10 +5,11 @@ whose household is one of them: all, full, probationary and in service (a workpl
 Coverage of a territory sums the rows of its buildings (`registry.reports.coverage`) instead of
 visiting 50,000 members.
 
-Every write that can change a row calls `refresh_buildings` (or `refresh_places`, for the
-places it touched) in the write's own transaction, after its changes; imports call
-`refresh_all`. A refresh recomputes the rows from the tables, never by adding deltas, so a
-refresh can only repair a row, never skew it.
+The change log's commit hook (`registry.audit.changelog`) refreshes the buildings that the
+write's logged changes touch (`touched_places`), in the write's own transaction, after its
+changes, so no write path can forget it; imports call `refresh_all`. A refresh recomputes
+the rows from the tables, never by adding deltas, so a refresh can only repair a row, never
+skew it.
 
 Concurrent writers to the same building are serialised on its row (locked before the counts
 are read, so on PostgreSQL the second writer counts what the first committed).
@@ -42,6 +43,9 @@ from sqlalchemy.orm import aliased
 from registry.core.kinds import MemberStatus, PlaceKind
 from registry.core.models import BuildingTally, Member, Place
 from registry.core.paths import ids_of
+
+# The member columns a tally counts by: a change to any of them moves the member's count.
+TALLIED_MEMBER_FIELDS = ("household_id", "status", "workplace")
 
 TALLY_COLUMNS = (
     "households", "members", "full_members", "probationary_members", "in_service_members",
@@ -189,6 +193,28 @@ async def refresh_places(session: AsyncSession, place_ids: Iterable[int | None])
     write that moves something between buildings calls it with the places before and after
     (or `buildings_of` before the move and `refresh_buildings` after)."""
     await refresh_buildings(session, await buildings_of(session, place_ids))
+
+
+def touched_places(
+    changes: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> set[int]:
+    """The places whose buildings' rows a set of (entity, before, after) changes may move: the
+    lineage of a place created, deleted or moved (old and new path), and the households a
+    member left or joined or whose counted columns changed."""
+    found: set[int] = set()
+    for entity, before, after in changes:
+        if entity == "place":
+            paths = {side["path"] for side in (before, after) if side}
+            if before is None or after is None or len(paths) > 1:
+                found.update(ancestor for path in paths for ancestor in ids_of(path))
+        elif entity == "member" and (
+            before is None
+            or after is None
+            or any(before.get(f) != after.get(f) for f in TALLIED_MEMBER_FIELDS)
+        ):
+            found.update(side["household_id"] for side in (before, after) if side)
+    found.discard(None)  # type: ignore[arg-type]  # members without a household
+    return found
 
 
 async def refresh_all(session: AsyncSession) -> None:

@@ -45,7 +45,8 @@ ALIASES: dict[type[StrEnum], dict[str, str]] = {
     Gender: {"男": "male", "女": "female"},
     OfficeRole: {
         "书记": "secretary", "副书记": "deputy_secretary", "委员": "committee_member",
-        "组长": "group_leader",
+        "组织委员": "organisation_member", "宣传委员": "publicity_member",
+        "纪检委员": "discipline_member", "组长": "group_leader", "党小组组长": "group_leader",
     },
     PairingKind: {"联系户": "household_contact", "包联": "leader", "中心户": "hub"},
     TaskKind: {

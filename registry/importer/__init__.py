@@ -92,9 +92,11 @@ async def _import(
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
             counts = await write_plan(session, plan, tracker, recorder)
-            for sheet, sheet_counts in counts.items():
-                if sheet_counts["created"] or sheet_counts["updated"]:
-                    recorder.record(sheet, 0, "import", after=sheet_counts)
+            await recorder.record_many([
+                (sheet, 0, "import", None, sheet_counts)
+                for sheet, sheet_counts in counts.items()
+                if sheet_counts["created"] or sheet_counts["updated"]
+            ])  # fmt: skip
             if dry_run:
                 raise _Rehearsed(counts)  # leaves the transaction, rolling it back
     return counts, recorder.request_id

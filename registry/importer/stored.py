@@ -53,6 +53,7 @@ class StoredMember:
     reports_to_id: int | None
     phone: str | None
     task_capacity: int | None
+    group_id: int | None
 
 
 @dataclass
@@ -124,7 +125,7 @@ async def read_stored(session: AsyncSession) -> Stored:
     member_rows = await session.execute(
         select(Member.id, Member.code, Member.name, Member.gender, Member.status, Member.joined,
                Member.organisation_id, Member.workplace, Member.household_id,
-               Member.reports_to_id, Member.phone, Member.task_capacity)
+               Member.reports_to_id, Member.phone, Member.task_capacity, Member.group_id)
     )  # fmt: skip
     for row in member_rows:
         member = StoredMember(*row)

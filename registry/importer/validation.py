@@ -76,6 +76,7 @@ class MemberRow:
     phone: str | None
     skills: list[str] | None  # None: the column is absent, skills are left alone
     task_capacity: int | None = None  # None: the deployment default
+    group: str | None = None  # a Party group (党小组) of the member's organisation
 
 
 @dataclass
@@ -126,7 +127,10 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
         if node.status != OrgStatus.ACTIVE
     }
     if "members" in sheets:
-        plan.members = _member_rows(sheets["members"], place_kinds, org_kinds, closed, problems)
+        plan.members = _member_rows(
+            sheets["members"], place_kinds, org_kinds, _final_parents(plan.organisations,
+            stored.organisations), closed, problems,
+        )  # fmt: skip
     if "offices" in sheets:
         member_codes = set(stored.members) | {m.code for m in plan.members}
         plan.offices = _office_rows(sheets["offices"], member_codes, org_kinds, problems)
@@ -162,6 +166,14 @@ def _final_kinds(rows: list[NodeRow], stored: Tree) -> dict[str, str]:
     kinds = {code: node.kind for code, node in stored.by_code.items()}
     kinds.update((r.code, r.kind) for r in rows)
     return kinds
+
+
+def _final_parents(rows: list[NodeRow], stored: Tree) -> dict[str, str | None]:
+    """The parent code of every organisation after the import: the workbook's, else the stored
+    one (a sheet without a parent column keeps the stored parents: `_tree_rows`)."""
+    parents = {code: stored.parent_code(code) for code in stored.by_code}
+    parents.update((r.code, r.parent) for r in rows)
+    return parents
 
 
 def _tree_rows(
@@ -311,6 +323,7 @@ def _member_rows(
     sheet: Sheet,
     place_kinds: dict[str, str],
     org_kinds: dict[str, str],
+    org_parents: dict[str, str | None],
     closed: dict[str, str],
     problems: list[RowProblem],
 ) -> list[MemberRow]:
@@ -372,11 +385,19 @@ def _member_rows(
         for skill in skills or ():
             check.text(number, "skills", skill, SKILL_MAX)
         capacity = _task_capacity(check, number, cells.get("task_capacity") or "")
+        group = cells.get("group") or None
+        if group:
+            _check_org(check, number, "group", group, org_kinds, closed,
+                       frozenset({OrgKind.GROUP}), "hold a member as their group")  # fmt: skip
+            if org_kinds.get(group) == OrgKind.GROUP and org_parents.get(group) != organisation:
+                check.add(number, "group", f"{group!r} is not a group of the member's own "
+                          "organisation; a member joins a group of their own branch (党章 "
+                          "第八条)")  # fmt: skip
         if len(problems) == before and status is not None:
             rows.append(
                 MemberRow(number, code, name, status.value, gender.value if gender else None,
                           joined, organisation, workplace, household, reports_to, phone, skills,
-                          capacity)
+                          capacity, group)
             )  # fmt: skip
     return rows
 

@@ -12,7 +12,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations": ("code", "parent", "kind", "name", "covers", "established"),
     "members": (
         "code", "name", "gender", "status", "joined", "organisation", "workplace",
-        "household", "reports_to", "phone", "skills", "task_capacity",
+        "household", "reports_to", "phone", "skills", "task_capacity", "group",
     ),
     "offices": ("member", "organisation", "role", "start", "end"),
     "pairings": ("member", "kind", "place", "start", "end"),

@@ -265,11 +265,13 @@ async def _write_coverage(
 
 
 MEMBER_FIELDS = ("name", "gender", "status", "joined", "organisation_id", "workplace",
-                 "household_id", "reports_to_id", "phone", "task_capacity")  # fmt: skip
+                 "household_id", "reports_to_id", "phone", "task_capacity",
+                 "group_id")  # fmt: skip
 # Sheet columns that may be absent (then the stored value stays), and the fields they fill.
 OPTIONAL_MEMBER_COLUMNS = {
     "gender": ("gender",), "joined": ("joined",), "household": ("household_id",),
     "reports_to": ("reports_to_id",), "phone": ("phone",), "task_capacity": ("task_capacity",),
+    "group": ("group_id",),
 }  # fmt: skip
 
 
@@ -302,6 +304,8 @@ async def _write_members(
         values = _member_values(m, orgs, places)
         if old is not None:
             values |= {f: getattr(old, f) for f in kept}
+            if "group" not in columns and values["organisation_id"] != old.organisation_id:
+                values["group_id"] = None  # a member leaves the old branch's group with it
         member_id = old.id if old is not None else ids.assign(m.code)
         tie = {"member_id": member_id, "organisation_id": values["organisation_id"],
                "workplace": values["workplace"], "end": None}  # fmt: skip
@@ -379,6 +383,7 @@ def _member_values(m: MemberRow, orgs: Ids, places: Ids) -> dict[str, Any]:
         "reports_to_id": orgs.get(m.reports_to),
         "phone": m.phone,
         "task_capacity": m.task_capacity,
+        "group_id": orgs.get(m.group) if m.group else None,
     }
 
 

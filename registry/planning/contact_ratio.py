@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_place
-from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind
 from registry.core.models import Place, PlaceSetting
@@ -47,7 +46,7 @@ def _nearest(chain: Iterable[int], stored: Mapping[int, int], default: int) -> i
 
 
 async def set_contact_ratio(
-    session: AsyncSession, actor: Actor, recorder: Recorder, place: Key, ratio: int | None
+    session: AsyncSession, actor: Actor, place: Key, ratio: int | None
 ) -> Place:
     """Set (or, with None, clear) the ratio of a place's subtree: an estate or a place above.
     Writes nothing when the value is already so."""
@@ -66,13 +65,10 @@ async def set_contact_ratio(
             PlaceSetting.place_id == row.id, PlaceSetting.key == CONTACT_RATIO_KEY
         )
     )
-    before = (
-        {"place_id": row.id, "key": CONTACT_RATIO_KEY, "value": current.value} if current else None
-    )
     if ratio is None:
         if current is not None:
-            await session.execute(delete(PlaceSetting).where(PlaceSetting.id == current.id))
-            recorder.record("place_setting", current.id, "delete", before, None)
+            await session.delete(current)
+            await session.flush()
         return row
     if current is not None and current.value == str(ratio):
         return row
@@ -82,10 +78,6 @@ async def set_contact_ratio(
     else:
         current.value = str(ratio)
     await session.flush()
-    after = {"place_id": row.id, "key": CONTACT_RATIO_KEY, "value": current.value}
-    recorder.record(
-        "place_setting", current.id, "create" if before is None else "update", before, after
-    )
     return row
 
 

@@ -27,7 +27,6 @@ from graph.contacts import ContactProposal, propose_contacts
 from graph.model import Pairing as GraphPairing
 from registry.access.actor import Actor
 from registry.access.scope import Scope
-from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PairingKind
 from registry.planning.contact_ratio import MAX_CONTACT_RATIO, contact_ratios
@@ -100,7 +99,6 @@ async def propose_household_contacts(
 async def apply_household_contacts(
     session: AsyncSession,
     actor: Actor,
-    recorder: Recorder,
     scope: Scope,
     capacity: int | None,
     default_ratio: int,
@@ -114,9 +112,7 @@ async def apply_household_contacts(
     refuse_if_stale(expected, plan.fingerprint)
     found = plan.territory
     wanted = {(str(p.member_id), str(p.household_id)) for p in plan.proposal.pairings}
-    applied = await apply_diff(
-        session, recorder, found, PairingKind.HOUSEHOLD_CONTACT, wanted, today
-    )
+    applied = await apply_diff(session, found, PairingKind.HOUSEHOLD_CONTACT, wanted, today)
     return plan, applied
 
 
@@ -133,7 +129,6 @@ def refuse_if_stale(expected: str | None, actual: str) -> None:
 
 async def apply_diff(
     session: AsyncSession,
-    recorder: Recorder,
     found: Territory,
     kind: PairingKind,
     wanted: set[tuple[str, str]],
@@ -156,6 +151,4 @@ async def apply_diff(
     by_ids: dict[tuple[int, int], dict[str, object]] = defaultdict(dict)
     for m, p in new:
         by_ids[(member_id[m], place_id[p])] = (notes or {}).get((m, p), {})
-    return await apply_plan(
-        session, recorder, kind, ended, list(by_ids), today or date.today(), dict(by_ids)
-    )
+    return await apply_plan(session, kind, ended, list(by_ids), today or date.today(), dict(by_ids))

@@ -24,7 +24,6 @@ from graph.hubs import HubPlan, choose_hubs
 from graph.model import Member as GraphMember
 from registry.access.actor import Actor
 from registry.access.scope import Scope
-from registry.audit.changelog import Recorder
 from registry.core.errors import fail
 from registry.core.kinds import PairingKind
 from registry.planning.contacts import apply_diff, refuse_if_stale
@@ -99,7 +98,6 @@ def _why_removed(
 async def apply_hubs(
     session: AsyncSession,
     actor: Actor,
-    recorder: Recorder,
     scope: Scope,
     max_reach: int,
     building_wide: bool,
@@ -116,9 +114,7 @@ async def apply_hubs(
         (str(h.member_id), str(h.household_id)): {"reach": [str(x) for x in h.reach]}
         for h in proposal.plan.hubs
     }
-    applied = await apply_diff(
-        session, recorder, proposal.territory, PairingKind.HUB, wanted, today, notes
-    )
+    applied = await apply_diff(session, proposal.territory, PairingKind.HUB, wanted, today, notes)
     return proposal, applied
 
 

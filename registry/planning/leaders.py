@@ -31,7 +31,6 @@ from sqlalchemy.orm import aliased
 from graph.leaders import Leader, LeaderPlan, LeadPlace, pair_leaders
 from registry.access.actor import Actor
 from registry.access.scope import Scope
-from registry.audit.changelog import Recorder
 from registry.core.config import RuleThresholds
 from registry.core.errors import fail
 from registry.core.kinds import (
@@ -160,7 +159,6 @@ async def propose_leader_pairings(
 async def apply_leader_pairings(
     session: AsyncSession,
     actor: Actor,
-    recorder: Recorder,
     scope: Scope,
     capacity: int,
     rules: RuleThresholds,
@@ -173,9 +171,7 @@ async def apply_leader_pairings(
     proposal = await propose_leader_pairings(session, scope, capacity, rules)
     refuse_if_stale(expected, proposal.fingerprint)
     wanted = {(str(p.leader_id), str(p.place_id)) for p in proposal.plan.pairings}
-    applied = await apply_diff(
-        session, recorder, proposal.territory, PairingKind.LEADER, wanted, today
-    )
+    applied = await apply_diff(session, proposal.territory, PairingKind.LEADER, wanted, today)
     return proposal, applied
 
 

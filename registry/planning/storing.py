@@ -13,11 +13,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import label
 from registry.core.kinds import PairingKind
 from registry.core.models import Pairing
-
-PAIRING_FIELDS = ("member_id", "kind", "place_id", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,6 @@ class Applied:
 
 async def apply_plan(
     session: AsyncSession,
-    recorder: Recorder,
     kind: PairingKind,
     end_ids: Iterable[int],
     new: Iterable[tuple[int, int]],
@@ -46,19 +43,16 @@ async def apply_plan(
             select(Pairing).where(Pairing.id.in_(ids[start : start + 5000])).with_for_update()
         )
         for row in rows:
-            before = snapshot(row, *PAIRING_FIELDS)
             row.end = today
-            recorder.record("pairing", row.id, "end", before, snapshot(row, *PAIRING_FIELDS))
+            label(session, row, "end")
             ended += 1
     created = [
         Pairing(member_id=m, kind=kind.value, place_id=p, start=today, end=None)
         for m, p in sorted(set(new))
     ]
     session.add_all(created)
-    await session.flush()
     for row in created:
-        after = snapshot(row, *PAIRING_FIELDS) | (notes or {}).get(
-            (row.member_id, row.place_id), {}
-        )
-        recorder.record("pairing", row.id, "create", None, after)
+        if note := (notes or {}).get((row.member_id, row.place_id)):
+            label(session, row, "create", after=note)
+    await session.flush()
     return Applied(opened=len(created), ended=ended)

@@ -22,10 +22,10 @@ from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, t
 from sqlalchemy.sql.elements import UnaryExpression
 
 from registry.core.config import RuleThresholds
-from registry.core.kinds import OrgKind, OrgStatus, PairingKind
+from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PairingKind
 from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Pairing, Place
 from registry.core.paths import in_subtree_of
-from registry.core.terms import current_secretary
+from registry.core.terms import current_holder, current_secretary
 from registry.reads.json_sql import (
     as_json,
     enum_name,
@@ -279,6 +279,9 @@ ORGANISATION_ENTITY = Entity(
         "mergedInto": ToOne("Organisation", lambda o, t: t.c.id == o.c.merged_into_id),
         "approvedBy": ToOne("Organisation", lambda o, t: t.c.id == o.c.approved_by_id),
         "secretary": ToOne("Member", lambda o, t: t.c.id == current_secretary(o.c.id, o)),
+        "leader": ToOne(
+            "Member", lambda o, t: t.c.id == current_holder(o.c.id, OfficeRole.GROUP_LEADER, o)
+        ),
     },
     to_many={
         "children": ToMany(
@@ -297,7 +300,8 @@ ORGANISATION_ENTITY = Entity(
         ),
         "members": ToMany(
             "Member",
-            lambda o, t: t.c.organisation_id == o.c.id,
+            # A group's members are those placed in it; anything else's, those it holds.
+            lambda o, t: or_(t.c.organisation_id == o.c.id, t.c.group_id == o.c.id),
             connection=True,
             filters=MEMBER_FILTERS,
         ),
@@ -326,6 +330,8 @@ MEMBER_ENTITY = Entity(
         "status": _enum("status"),
         "joined": _column("joined"),
         "fullOn": _column("full_on"),
+        "probationExtendedOn": _column("probation_extended_on"),
+        "probationExtendedMonths": _column("probation_extended_months"),
         "workplace": _column("workplace"),
         "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
         "version": _column("version"),
@@ -337,6 +343,7 @@ MEMBER_ENTITY = Entity(
         "organisation": ToOne("Organisation", lambda o, t: t.c.id == o.c.organisation_id),
         "reportsTo": ToOne("Organisation", lambda o, t: t.c.id == o.c.reports_to_id),
         "household": ToOne("Place", lambda o, t: t.c.id == o.c.household_id),
+        "group": ToOne("Organisation", lambda o, t: t.c.id == o.c.group_id),
     },
     to_many={
         "offices": ToMany(

@@ -16,8 +16,11 @@ building, are counted from the members and places themselves. Definitions:
 - **members per 100 households**: members living in the territory per 100 of its households.
 - **members** by status: for a place scope, the members living there; for an organisation scope,
   the members whose formal organisation is in its subtree or who report (双报到) into it.
-- **gaps**: estates with no branch, buildings with no group, buildings where no member lives,
-  each with a reason, in tree order (place path), capped.
+- **gaps**: estates with no branch, buildings with no group, buildings whose groups are all
+  unstaffed (a group with no member placed in it or no current leader 组长: covered in name
+  only, so listed although counted as covered), buildings where no member lives, each with a
+  reason, in tree order (place path), capped. As of a past day, a group's leader is the one in
+  office that day and its members are those placed in it now (placements keep no history).
 
 A covering organisation outside the caller's scope still makes a place covered: the number
 says whether the place is served, not by whom.
@@ -53,6 +56,7 @@ from registry.core.kinds import (
     BUILDING_COVERING_KINDS,
     ESTATE_COVERING_KINDS,
     MemberStatus,
+    OfficeRole,
     OrgKind,
     PairingKind,
     PlaceKind,
@@ -62,6 +66,7 @@ from registry.core.models import (
     BuildingTally,
     Coverage,
     Member,
+    Office,
     Organisation,
     Pairing,
     Place,
@@ -113,12 +118,15 @@ class CoverageSummary:
 class GapKind(StrEnum):
     ESTATE_WITHOUT_BRANCH = "estate_without_branch"
     BUILDING_WITHOUT_GROUP = "building_without_group"
+    BUILDING_GROUP_UNSTAFFED = "building_group_unstaffed"
     BUILDING_WITHOUT_MEMBER = "building_without_member"
 
 
 GAP_REASONS: dict[GapKind, str] = {
     GapKind.ESTATE_WITHOUT_BRANCH: "no branch covers this estate",
     GapKind.BUILDING_WITHOUT_GROUP: "no party group covers this building",
+    GapKind.BUILDING_GROUP_UNSTAFFED: "the party group covering this building has no members "
+    "or no leader",
     GapKind.BUILDING_WITHOUT_MEMBER: "no member lives in this building",
 }
 
@@ -137,22 +145,39 @@ class GapList:
 
 
 def covered_by(
-    kinds: frozenset[OrgKind], place_id: SQLColumnExpression[int], on: date | None = None
+    kinds: frozenset[OrgKind],
+    place_id: SQLColumnExpression[int],
+    on: date | None = None,
+    *,
+    staffed: bool = False,
 ) -> ColumnElement[bool]:
     """SQL condition: an active organisation of one of `kinds` covers the place now (or, with
-    `on`, covered it that day: `registry.audit.history`).
+    `on`, covered it that day: `registry.audit.history`); with `staffed`, a group that has a
+    member placed in it and a leader (组长) in office.
 
     Nested EXISTS rather than a join, so that every planner, with or without statistics,
     seeks the place's coverage rows first and then each organisation by its key."""
     # Aliases, so that nothing correlates with the enclosing query's own tables.
     cover = aliased(Coverage)
     org = aliased(Organisation)
-    organisation = exists(
+    query = (
         select(1)
         .where(org.id == cover.organisation_id)
         .where(active_on(org, on))
         .where(one_of(org.kind, kinds))
     )
+    if staffed:
+        leader = aliased(Office)
+        query = query.where(
+            exists(select(1).where(Member.group_id == org.id)),
+            exists(
+                select(1)
+                .where(leader.organisation_id == org.id)
+                .where(leader.role == OfficeRole.GROUP_LEADER.value)
+                .where(current_or_on(leader.start, leader.end, on))
+            ),
+        )
+    organisation = exists(query)
     return exists(
         select(1)
         .select_from(cover)
@@ -402,6 +427,11 @@ def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnEle
         return PlaceKind.ESTATE, ~covered_by(ESTATE_COVERING_KINDS, Place.id, on)
     if kind is GapKind.BUILDING_WITHOUT_GROUP:
         return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id, on)
+    if kind is GapKind.BUILDING_GROUP_UNSTAFFED:
+        return PlaceKind.BUILDING, and_(
+            covered_by(BUILDING_COVERING_KINDS, Place.id, on),
+            ~covered_by(BUILDING_COVERING_KINDS, Place.id, on, staffed=True),
+        )
     if on is None:
         # The building's own tally: the same answer as lived_in, without visiting its homes.
         tallied = exists(
@@ -421,6 +451,21 @@ def _gaps_query(scope: Scope, kind: GapKind, on: date | None) -> Select[Any]:
     )
 
 
+async def _unstaffed(
+    session: AsyncSession, scope: Scope, summary: CoverageSummary, on: date | None
+) -> int:
+    """How many covered buildings of the scope only unstaffed groups cover (none to count
+    when no building is covered)."""
+    if not summary.buildings.covered:
+        return 0
+    _, condition = _gap_condition(GapKind.BUILDING_GROUP_UNSTAFFED, on)
+    query = (
+        select(func.count(Place.id))
+        .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path), condition)
+    )
+    return int(await session.scalar(query, scope.bounds()) or 0)
+
+
 @lru_cache(maxsize=256)
 def _gaps_query_of_shape(shape: tuple[ScopeKind, int, int | None], kind: GapKind) -> Select[Any]:
     return _gaps_query(shape_of(*shape), kind, None)
@@ -438,6 +483,7 @@ async def gaps(
     totals = {
         GapKind.ESTATE_WITHOUT_BRANCH: summary.estates.uncovered,
         GapKind.BUILDING_WITHOUT_GROUP: summary.buildings.uncovered,
+        GapKind.BUILDING_GROUP_UNSTAFFED: await _unstaffed(session, scope, summary, on),
         GapKind.BUILDING_WITHOUT_MEMBER: summary.buildings_with_members.uncovered,
     }
     found: list[tuple[str, int, Gap]] = []

@@ -12,25 +12,43 @@ Python only words the messages. Rules:
   approval (支部工作条例 第五条: "一般" — a guideline, not a breach).
 - `GENERAL_BRANCH_TOO_LARGE` (a notice): a general branch with more than
   `general_branch_max_members`.
-- `COMMITTEE_SIZE`: a branch or general branch with `committee_required_from_full_members` or
-  more full members whose committee (distinct holders of a current secretary, deputy or
-  committee-member office) has fewer than `committee_min_size` or more than `committee_max_size`
-  people. Below that size only a secretary is needed, which `NO_SECRETARY` reports.
+- `COMMITTEE_SIZE`: a committee (distinct holders of a current committee office: secretary,
+  deputy, 组织/宣传/纪检委员 or other member) of the wrong size for its kind
+  (`committee_bounds`): a branch with `committee_required_from_full_members` or more full
+  members 3–5, at most 7 (支部工作条例 第二十条; below that size only a secretary is needed,
+  which `NO_SECRETARY` reports); a general branch 5–7, at most 9; a Party committee 5–9 (the
+  last two are the Central Organisation Department's usual provision on 基层组织领导成员职数,
+  as Party work manuals give it: no regulation's text states them).
+- `JOINT_BRANCH_TOO_WIDE`: a branch covering more than `joint_branch_max_units` estates
+  (支部工作条例 第五条: a joint branch, 联合党支部, covers 5 units at most; each estate is one).
 - `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
-- `OVERDUE_ELECTION`: the current secretary's term began more than `community_term_years`
-  (community-level kinds, `COMMUNITY_TERM_KINDS`) or `other_term_years` (committees above them)
-  ago. A working committee (街道党工委) is never overdue: it is the district committee's
-  派出机关, its members appointed, not elected (`APPOINTED_KINDS`).
-- `GROUP_WITHOUT_LEADER`: a group with no current group leader.
+- `OVERDUE_ELECTION`: the organisation's term is over: it began with its last recorded election
+  (or, none recorded, the earliest start in its current committee: a by-election or an
+  appointed secretary never restarts it) and lasts as its unit's terms do
+  (`registry.core.terms.term_years`: 村/社区 organisations `community_term_years`, other
+  general branches and branches `other_term_years`, other committees `committee_term_years`;
+  《关于党的基层组织任期的意见》2018), extended by approved postponements (选举工作条例
+  第三条). A working committee (街道党工委) is never overdue: it is the district committee's
+  派出机关, its members appointed, not elected (`TERM_KINDS` leaves it out).
+- `ELECTION_DUE` (a notice): the term ends within `election_notice_months`: prepare the
+  election (换届) (选举工作条例 第三条: elections are held when the term ends).
+- `GROUP_WITHOUT_LEADER`: a group with no current group leader (组长) (支部工作条例 第十三条: a
+  branch divided into Party groups sets a leader for each).
+- `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第十三条: groups
+  divide a branch's members; a group of none covers its buildings in name only).
 - `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
   `probation_years` ago, within the longest extension — due for a decision.
 - `PROBATION_OVERDUE`: still probationary after `probation_years + probation_max_extension_years`.
-- `PROBATIONARY_OFFICER`: a probationary member holding a current secretary, deputy or
-  committee-member office (probationary members cannot be elected).
+- `PROBATIONARY_OFFICER`: a probationary member holding a current committee office (any
+  office but a group's leader; 选举工作条例 第五条: 预备党员没有选举权和被选举权).
 - `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
+- `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
+  them (no group, or one that was closed or lies under another organisation) (党章 第八条:
+  every member is placed in a branch, a group or another unit of the Party).
 
-Members of an organisation are those whose formal organisation is it or below it (groups hold
-no members, so a branch's are its own). The members a scope answers for: formal organisation in
+Members of an organisation are those whose formal organisation is it or below it (no one's
+formal organisation is a group: a group's members are those placed in it, `Member.group_id`,
+and a branch's are its own). The members a scope answers for: formal organisation in
 the scope's organisations (probation, offices), or — for a member with no organisation —
 reporting into them or living in the scope's territory.
 """
@@ -55,18 +73,29 @@ from registry.access.scope import (
     shape_of,
     with_organisations,
 )
-from registry.core.calendar import years_after, years_before
+from registry.core.calendar import months_after, probation_end, years_before
 from registry.core.config import RuleThresholds
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
+    TERM_KINDS,
     MemberStatus,
     OfficeRole,
     OrgKind,
     OrgStatus,
+    PlaceKind,
 )
-from registry.core.models import Member, Office, Organisation
+from registry.core.models import Coverage, Member, Office, Organisation, Place
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
+from registry.core.terms import (
+    COMMITTEE_ROLES,
+    committee_since,
+    last_election,
+    postponed_months,
+    serves_community,
+    term_due,
+    term_years,
+)
 from registry.reports.coverage import living_in
 
 
@@ -76,12 +105,16 @@ class Rule(StrEnum):
     GENERAL_BRANCH_TOO_LARGE = "general_branch_too_large"
     COMMITTEE_SIZE = "committee_size"
     NO_SECRETARY = "no_secretary"
+    JOINT_BRANCH_TOO_WIDE = "joint_branch_too_wide"
     OVERDUE_ELECTION = "overdue_election"
+    ELECTION_DUE = "election_due"
     GROUP_WITHOUT_LEADER = "group_without_leader"
+    GROUP_WITHOUT_MEMBERS = "group_without_members"
     PROBATION_DUE = "probation_due"
     PROBATION_OVERDUE = "probation_overdue"
     PROBATIONARY_OFFICER = "probationary_officer"
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
+    MEMBER_WITHOUT_GROUP = "member_without_group"
 
 
 class Severity(StrEnum):
@@ -91,6 +124,8 @@ class Severity(StrEnum):
 
 # Rules whose thresholds the regulations give as "一般" (usually): worth a notice, never a breach.
 GUIDELINE_RULES = frozenset({Rule.BRANCH_TOO_LARGE, Rule.GENERAL_BRANCH_TOO_LARGE})
+# Rules that say what to prepare, not what to put right.
+NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE}
 
 
 @dataclass(frozen=True)
@@ -106,27 +141,13 @@ class Violation:
     severity: Severity = Severity.BREACH
 
 
-# Kinds whose secretary is elected for a term, and kinds that must have one.
-ELECTED_KINDS = frozenset(
-    {
-        OrgKind.DISTRICT_COMMITTEE,
-        OrgKind.WORKING_COMMITTEE,
-        OrgKind.PARTY_COMMITTEE,
-        OrgKind.GENERAL_BRANCH,
-        OrgKind.BRANCH,
-    }
-)
-# Kinds whose members are appointed by the committee above (a 派出机关), not elected.
-APPOINTED_KINDS = frozenset({OrgKind.WORKING_COMMITTEE})
-TERM_KINDS = ELECTED_KINDS - APPOINTED_KINDS  # kinds whose terms can run out
+# Kinds that must have a secretary.
 SECRETARY_REQUIRED_KINDS = COMMUNITY_TERM_KINDS
 COMMITTEE_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
-COMMITTEE_ROLES = (
-    OfficeRole.SECRETARY.value,
-    OfficeRole.DEPUTY_SECRETARY.value,
-    OfficeRole.COMMITTEE_MEMBER.value,
-)
-RULED_KINDS = ELECTED_KINDS | {OrgKind.GROUP}
+RULED_KINDS = TERM_KINDS | {OrgKind.GROUP}
+# Kinds whose term's length depends on whether they serve a community (`term_years`).
+_TERM_BY_UNIT_KINDS = COMMUNITY_TERM_KINDS
+_OTHER_TERM_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
 
 
 async def rules_report(
@@ -194,7 +215,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         )
         return case((in_committee_kinds, counted), else_=0)
 
-    def offices(value: ColumnElement, *conditions: ColumnElement[bool]) -> ColumnElement:
+    def offices(value: ColumnElement[Any], *conditions: ColumnElement[bool]) -> ColumnElement[Any]:
         return (
             select(value)
             .where(Office.organisation_id == org.id, Office.end.is_(None), *conditions)
@@ -209,25 +230,56 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             subtree_members().label("members"),
             subtree_members(Member.status == MemberStatus.FULL.value).label("full"),
             offices(func.count(Office.id), secretary).label("secretaries"),
-            offices(func.max(Office.start), secretary).label("since"),
+            last_election(org.id).label("elected_on"),
+            committee_since(org.id).label("committee_since"),
+            case(
+                (one_of(org.kind, _TERM_BY_UNIT_KINDS), serves_community(org)), else_=False
+            ).label("community"),
             offices(
                 func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
             ).label("committee"),
             offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value).label(
                 "leaders"
             ),
+            case(
+                (
+                    org.kind == OrgKind.GROUP.value,
+                    select(func.count(Member.id))
+                    .where(Member.group_id == org.id)
+                    .scalar_subquery(),
+                ),
+                else_=0,
+            ).label("placed"),
+            case(
+                (
+                    org.kind == OrgKind.BRANCH.value,
+                    select(func.count(Coverage.id))
+                    .join(Place, Place.id == Coverage.place_id)
+                    .where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
+                    .where(Place.kind == PlaceKind.ESTATE.value)
+                    .scalar_subquery(),
+                ),
+                else_=0,
+            ).label("units"),
         )
         .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
         .where(one_of(org.kind, RULED_KINDS))
         .subquery()
     )
     f = figures.c
+
+    def began_by(years: int) -> date:
+        # A term that began by then ends within the notice period (postponements aside).
+        return months_after(years_before(today, years), rules.election_notice_months)
+
+    began = func.coalesce(f.elected_on, f.committee_since)
     cutoff = case(
         (
-            one_of(f.kind, COMMUNITY_TERM_KINDS),
-            years_before(today, rules.community_term_years),
+            and_(one_of(f.kind, _TERM_BY_UNIT_KINDS), f.community),
+            began_by(rules.community_term_years),
         ),
-        else_=years_before(today, rules.other_term_years),
+        (one_of(f.kind, _OTHER_TERM_KINDS), began_by(rules.other_term_years)),
+        else_=began_by(rules.committee_term_years),
     )
     is_branch = f.kind == OrgKind.BRANCH.value
     breaks = or_(
@@ -238,16 +290,34 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             f.members > rules.general_branch_max_members,
         ),
         and_(
-            one_of(f.kind, COMMITTEE_KINDS),
+            is_branch,
             f.full >= rules.committee_required_from_full_members,
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
         ),
+        and_(
+            f.kind == OrgKind.GENERAL_BRANCH.value,
+            or_(
+                f.committee < rules.general_branch_committee_min_size,
+                f.committee > rules.general_branch_committee_max_size,
+            ),
+        ),
+        and_(
+            f.kind == OrgKind.PARTY_COMMITTEE.value,
+            or_(
+                f.committee < rules.party_committee_min_size,
+                f.committee > rules.party_committee_max_size,
+            ),
+        ),
         and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
-        and_(one_of(f.kind, TERM_KINDS), f.since < cutoff),
-        and_(f.kind == OrgKind.GROUP.value, f.leaders == 0),
+        and_(one_of(f.kind, TERM_KINDS), began <= cutoff),
+        and_(f.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
+        and_(is_branch, f.units > rules.joint_branch_max_units),
     )
     return (
-        select(org, f.members, f.full, f.secretaries, f.since, f.committee, f.leaders)
+        select(
+            org, f.members, f.full, f.secretaries, f.elected_on, began, f.community,
+            postponed_months(org.id, began), f.committee, f.leaders, f.placed, f.units,
+        )  # fmt: skip
         .join(figures, f.org_id == org.id)
         .where(breaks)
         .order_by(org.path)
@@ -259,9 +329,14 @@ def _judge_organisation(
     members: int,
     full: int,
     secretaries: int,
-    since: date | None,
+    elected_on: date | None,
+    began: date | None,
+    community: bool,
+    postponed: int,
     committee: int,
     leaders: int,
+    placed: int,
+    units: int,
     *,
     rules: RuleThresholds,
     today: date,
@@ -272,7 +347,7 @@ def _judge_organisation(
     found: list[Violation] = []
 
     def add(rule: Rule, message: str, **details: int) -> None:
-        severity = Severity.NOTICE if rule in GUIDELINE_RULES else Severity.BREACH
+        severity = Severity.NOTICE if rule in NOTICE_RULES else Severity.BREACH
         found.append(
             Violation(rule, message, organisation=org, details=details, severity=severity)
         )
@@ -306,20 +381,32 @@ def _judge_organisation(
             members=members,
             maximum=rules.general_branch_max_members,
         )
-    if (
-        kind in COMMITTEE_KINDS
-        and full >= rules.committee_required_from_full_members
-        and not rules.committee_min_size <= committee <= rules.committee_max_size
-    ):
+    bounds = committee_bounds(kind, full, rules)
+    if bounds is not None and not bounds[0] <= committee <= bounds[2]:
+        low, usual, high = bounds
+        why = (
+            f"{name} has {full} full members, so it needs a committee of {low}–{usual} "
+            f"(at most {high}) with a secretary (支部工作条例 第二十条)"
+            if kind is OrgKind.BRANCH
+            else f"{name}'s committee should have {low}–{usual} members"
+            + (f" (at most {high})" if high != usual else "")
+            + " (中组部 provision on 基层组织领导成员职数, as Party work manuals give it)"
+        )
         add(
             Rule.COMMITTEE_SIZE,
-            f"{name} has {full} full members, so it needs a committee of "
-            f"{rules.committee_min_size}–{rules.committee_usual_max_size} "
-            f"(at most {rules.committee_max_size}) with a secretary; it has {committee}",
+            f"{why}; it has {committee}",
             fullMembers=full,
             committee=committee,
-            minimum=rules.committee_min_size,
-            maximum=rules.committee_max_size,
+            minimum=low,
+            maximum=high,
+        )
+    if kind is OrgKind.BRANCH and units > rules.joint_branch_max_units:
+        add(
+            Rule.JOINT_BRANCH_TOO_WIDE,
+            f"{name} covers {units} estates: a joint branch (联合党支部) covers at most "
+            f"{rules.joint_branch_max_units} units (支部工作条例 第五条); set up another branch",
+            units=units,
+            maximum=rules.joint_branch_max_units,
         )
     if kind in SECRETARY_REQUIRED_KINDS and secretaries == 0:
         needs = (
@@ -328,25 +415,97 @@ def _judge_organisation(
             else "a secretary"
         )
         add(Rule.NO_SECRETARY, f"{name} has no secretary: it needs {needs}", fullMembers=full)
-    if kind in TERM_KINDS and since is not None:
-        years = (
-            rules.community_term_years if kind in COMMUNITY_TERM_KINDS else rules.other_term_years
-        )
-        due = years_after(since, years)
-        if due < today:
-            found.append(
-                Violation(
-                    Rule.OVERDUE_ELECTION,
-                    f"{name}: the secretary's term began on {since.isoformat()} and terms last "
-                    f"{years} years, so an election was due on {due.isoformat()}",
-                    organisation=org,
-                    since=since,
-                    details={"termYears": years, "daysOverdue": (today - due).days},
-                )
-            )
+    if kind in TERM_KINDS and began is not None:
+        found.extend(
+            _judge_term(org, kind, elected_on, began, bool(community), int(postponed or 0),
+                        rules=rules, today=today)
+        )  # fmt: skip
     if kind is OrgKind.GROUP and leaders == 0:
-        add(Rule.GROUP_WITHOUT_LEADER, f"{name} has no group leader")
+        add(
+            Rule.GROUP_WITHOUT_LEADER,
+            f"{name} has no group leader (组长): appoint one of its members "
+            "(支部工作条例 第十三条)",
+        )
+    if kind is OrgKind.GROUP and placed == 0:
+        add(
+            Rule.GROUP_WITHOUT_MEMBERS,
+            f"{name} has no members: place the branch's members living in its buildings in it, "
+            "or close it (支部工作条例 第十三条)",
+            members=0,
+        )
     return found
+
+
+def committee_bounds(
+    kind: OrgKind, full: int, rules: RuleThresholds
+) -> tuple[int, int, int] | None:
+    """The size a committee of this kind should have, as (minimum, usual maximum, maximum), or
+    None when it needs none (a branch below `committee_required_from_full_members` full
+    members has a secretary only)."""
+    if kind is OrgKind.BRANCH:
+        if full < rules.committee_required_from_full_members:
+            return None
+        return rules.committee_min_size, rules.committee_usual_max_size, rules.committee_max_size
+    if kind is OrgKind.GENERAL_BRANCH:
+        return (
+            rules.general_branch_committee_min_size,
+            rules.general_branch_committee_usual_max_size,
+            rules.general_branch_committee_max_size,
+        )
+    if kind is OrgKind.PARTY_COMMITTEE:
+        most = rules.party_committee_max_size
+        return rules.party_committee_min_size, most, most
+    return None
+
+
+def _judge_term(
+    org: Organisation,
+    kind: OrgKind,
+    elected_on: date | None,
+    began: date,
+    community: bool,
+    postponed: int,
+    *,
+    rules: RuleThresholds,
+    today: date,
+) -> list[Violation]:
+    """`OVERDUE_ELECTION` or `ELECTION_DUE` for one organisation's term, if either holds."""
+    years = term_years(kind, community, rules)
+    due = term_due(began, years, postponed)
+    start = (
+        f"began with the election of {began.isoformat()}"
+        if elected_on is not None
+        else f"is counted from {began.isoformat()}, the earliest start in its committee "
+        "(no election recorded)"
+    )
+    extended = f", extended by {postponed} month(s) with approval," if postponed else ""
+    figures = {"termYears": years, "postponedMonths": postponed}
+    if due < today:
+        return [
+            Violation(
+                Rule.OVERDUE_ELECTION,
+                f"{org.name}: its term {start} and lasts {years} years{extended} so an "
+                f"election (换届) was due on {due.isoformat()} (《关于党的基层组织任期的意见》; "
+                "选举工作条例 第三条)",
+                organisation=org,
+                since=began,
+                details=figures | {"daysOverdue": (today - due).days},
+            )
+        ]
+    if due <= months_after(today, rules.election_notice_months):
+        return [
+            Violation(
+                Rule.ELECTION_DUE,
+                f"{org.name}: its term {start} and lasts {years} years{extended} so the "
+                f"election (换届) is due on {due.isoformat()}, within "
+                f"{rules.election_notice_months} months: prepare it (选举工作条例 第三条)",
+                organisation=org,
+                since=began,
+                details=figures | {"daysLeft": (due - today).days},
+                severity=Severity.NOTICE,
+            )
+        ]
+    return []
 
 
 async def _member_violations(
@@ -354,8 +513,8 @@ async def _member_violations(
 ) -> list[Violation]:
     query = _member_query_of_shape(scope.shape, rules, today)
     found: list[Violation] = []
-    for member, role in await session.execute(query, scope.bounds()):
-        found.extend(_judge_member(member, role, rules=rules, today=today))
+    for member, role, ungrouped in await session.execute(query, scope.bounds()):
+        found.extend(_judge_member(member, role, bool(ungrouped), rules=rules, today=today))
     return found
 
 
@@ -384,16 +543,35 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     # organisations, and members with neither organisation nor workplace (found by the null
     # organisation) reporting into the scope or living in it. Narrowing inside the branches
     # keeps a district-wide report from walking every member and every household.
-    candidates = [probationary, and_(_UNATTACHED, Member.reports_to_id.in_(orgs))]
+    # Members of the scope's organisations that have active groups: those in none of them.
+    group = aliased(Organisation)
+    grouped_orgs = (
+        select(group.parent_id)
+        .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
+        .where(group.parent_id.in_(orgs))
+    )
+    in_own_group = (
+        select(group.id)
+        .where(group.id == Member.group_id, group.parent_id == Member.organisation_id)
+        .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
+        .exists()
+    )
+    ungrouped = and_(Member.organisation_id.in_(grouped_orgs), ~in_own_group)
+    candidates = [
+        probationary,
+        and_(_UNATTACHED, Member.reports_to_id.in_(orgs)),
+        Member.organisation_id.in_(grouped_orgs),
+    ]
     if scope.place_tops:
         candidates.append(and_(_UNATTACHED, homes))
     return (
-        select(Member, elected)
+        select(Member, elected, case((ungrouped, True), else_=False))
         .where(member_meets_any(*candidates))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),
                 and_(_UNATTACHED, or_(Member.reports_to_id.in_(orgs), homes)),
+                ungrouped,
             )
         )
         .order_by(Member.code)
@@ -405,11 +583,20 @@ _UNATTACHED = and_(Member.organisation_id.is_(None), Member.workplace.is_(None))
 
 
 def _judge_member(
-    member: Member, role: str | None, *, rules: RuleThresholds, today: date
+    member: Member, role: str | None, ungrouped: bool, *, rules: RuleThresholds, today: date
 ) -> list[Violation]:
     """Word the violations of one member."""
     name = member.name
     found: list[Violation] = []
+    if ungrouped:
+        found.append(
+            Violation(
+                Rule.MEMBER_WITHOUT_GROUP,
+                f"{name} is in none of their branch's Party groups (党小组): place them in one "
+                "(党章 第八条: every member belongs to a branch, a group or another unit)",
+                member=member,
+            )
+        )
     if member.organisation_id is None and member.workplace is None:
         found.append(
             Violation(
@@ -426,26 +613,35 @@ def _judge_member(
             Violation(
                 Rule.PROBATIONARY_OFFICER,
                 f"{name} is a probationary member holding the office of {role.replace('_', ' ')}"
-                ": probationary members cannot be elected",
+                ": probationary members cannot be elected (选举工作条例 第五条)",
                 member=member,
             )
         )
     joined = member.joined
     if joined is None:
         return found
+    extended = member.probation_extended_months
+    ends = probation_end(joined, rules.probation_years, extended)
+    # Unextended, the branch may still extend it until the longest probation has run.
+    limit = ends if extended else probation_end(joined, rules.probation_years, 12 * (
+        rules.probation_max_extension_years))  # fmt: skip
     longest = rules.probation_years + rules.probation_max_extension_years
-    ends = years_after(joined, rules.probation_years)
-    limit = years_after(joined, longest)
     if limit < today:
+        how = (
+            f"its probation, extended by {extended} month(s) on "
+            f"{member.probation_extended_on}, ended {limit.isoformat()}"
+            if extended
+            else f"the longest probation of {longest} years ended {limit.isoformat()}"
+        )
         found.append(
             Violation(
                 Rule.PROBATION_OVERDUE,
-                f"{name} joined on {joined.isoformat()} and is still probationary after the "
-                f"longest probation of {longest} years (ended {limit.isoformat()}): "
-                "decide on full membership",
+                f"{name} joined on {joined.isoformat()} and is still probationary: {how}; "
+                "decide on full membership (党章 第七条)",
                 member=member,
                 since=joined,
-                details={"probationYears": longest, "daysOverdue": (today - limit).days},
+                details={"probationYears": longest, "extendedMonths": extended or 0,
+                         "daysOverdue": (today - limit).days},  # fmt: skip
             )
         )
     elif ends < today:
@@ -454,8 +650,9 @@ def _judge_member(
                 Rule.PROBATION_DUE,
                 f"{name} joined on {joined.isoformat()}: the {rules.probation_years}-year "
                 f"probation ended on {ends.isoformat()}; confirm them as a full member or "
-                f"extend it (by at most {rules.probation_max_extension_years} year(s), "
-                f"until {limit.isoformat()})",
+                f"extend it by {rules.probation_min_extension_months} to "
+                f"{12 * rules.probation_max_extension_years} months, until {limit.isoformat()} "
+                "at the latest (党章 第七条)",
                 member=member,
                 since=joined,
                 details={"probationYears": rules.probation_years, "daysDue": (today - ends).days},

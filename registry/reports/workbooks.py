@@ -31,6 +31,7 @@ Value = str | int | float | bool | date | None
 GAP_LABELS: dict[coverage.GapKind, str] = {
     coverage.GapKind.ESTATE_WITHOUT_BRANCH: "小区无党支部",
     coverage.GapKind.BUILDING_WITHOUT_GROUP: "楼栋无党小组",
+    coverage.GapKind.BUILDING_GROUP_UNSTAFFED: "楼栋党小组无党员或无组长",
     coverage.GapKind.BUILDING_WITHOUT_MEMBER: "楼栋无党员居住",
 }
 RULE_LABELS: dict[rules.Rule, str] = {
@@ -39,12 +40,16 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.GENERAL_BRANCH_TOO_LARGE: "党总支党员较多，可设党委",
     rules.Rule.COMMITTEE_SIZE: "委员会人数不符",
     rules.Rule.NO_SECRETARY: "无书记",
+    rules.Rule.JOINT_BRANCH_TOO_WIDE: "联合党支部覆盖单位超过5个",
     rules.Rule.OVERDUE_ELECTION: "换届逾期",
+    rules.Rule.ELECTION_DUE: "6个月内应换届",
     rules.Rule.GROUP_WITHOUT_LEADER: "党小组无组长",
+    rules.Rule.GROUP_WITHOUT_MEMBERS: "党小组无党员",
     rules.Rule.PROBATION_DUE: "预备期已满待转正",
     rules.Rule.PROBATION_OVERDUE: "预备期逾期",
     rules.Rule.PROBATIONARY_OFFICER: "预备党员任职",
     rules.Rule.NO_FORMAL_ORGANISATION: "无正式组织关系",
+    rules.Rule.MEMBER_WITHOUT_GROUP: "党员未编入党小组",
 }
 SEVERITY_LABELS: dict[rules.Severity, str] = {
     rules.Severity.BREACH: "需整改",
@@ -195,7 +200,7 @@ async def coverage_tables(
     )
     everything = sum(
         t.uncovered for t in (summary.estates, summary.buildings, summary.buildings_with_members)
-    )
+    ) + summary.buildings.covered  # covered buildings may still be gaps: unstaffed groups
     found = await coverage.gaps(session, scope, summary, everything)
     gaps = Table(
         "缺口",

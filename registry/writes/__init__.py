@@ -1,2 +1,3 @@
-"""Writes of the registry: plain async functions `(session, actor, recorder, ...)` that check,
-write and record. They never import strawberry; the API adapter calls them through run_write."""
+"""Writes of the registry: commands (typed requests) and the services that carry them out,
+`(session, actor, command)`, checking and writing; the change log writes itself. They never
+import strawberry: the API's one runner sends them commands (`registry.writes.commands`)."""

@@ -11,38 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import SYSTEM, Actor
 from registry.access.lookup import Key, get_organisation
-from registry.audit.changelog import snapshot
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import CODE_MAX, Member, Organisation, Place
+from registry.core.models import CODE_MAX, Organisation, Place
 from registry.core.paths import depth_of, ids_of, within
 from registry.core.validation import character_problem, parse_date
 
-PLACE_FIELDS = ("code", "kind", "name", "parent_id", "path", "depth", "version")
-ORG_FIELDS = (
-    "code", "kind", "name", "parent_id", "path", "depth", "status", "established",
-    "closed_on", "merged_into_id", "approved_by_id", "approved_on", "version",
-)  # fmt: skip
-MEMBER_FIELDS = (
-    "code", "name", "gender", "status", "joined", "full_on", "organisation_id",
-    "workplace", "household_id", "reports_to_id", "phone", "task_capacity", "version",
-)  # fmt: skip
-OFFICE_FIELDS = ("member_id", "organisation_id", "role", "start", "end")
-
 # An 18-character resident ID number (17 digits and a digit or X): never stored (DESIGN section 1).
 _ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
-
-def place_state(row: Place) -> dict[str, Any]:
-    return snapshot(row, *PLACE_FIELDS)
-
-
-def org_state(row: Organisation) -> dict[str, Any]:
-    return snapshot(row, *ORG_FIELDS)
-
-
-def member_state(row: Member) -> dict[str, Any]:
-    return snapshot(row, *MEMBER_FIELDS)
 
 
 def day(raw: str | date | None, field: str, default: date | None = None) -> date | None:
@@ -111,9 +87,7 @@ async def free_code(
     clean = text(code, field, CODE_MAX) or ""
     column = model.__table__.c.code
     if await session.scalar(select(column).where(column == clean)) is not None:
-        raise fail(
-            field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE
-        )
+        raise fail(field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE)
     return clean
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, snapshot
-from registry.core.calendar import years_after
+from registry.audit.changelog import label
+from registry.core.calendar import probation_end
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
@@ -34,12 +33,10 @@ from registry.core.models import (
     Office,
     Organisation,
 )
-from registry.core.tallies import refresh_places
+from registry.writes.commands import handles
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
-    member_state,
     require_active,
     text,
 )
@@ -148,6 +145,33 @@ async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
     return row.id
 
 
+async def find_group(session: AsyncSession, actor: Actor, key: Key | None) -> Organisation | None:
+    """The active Party group (党小组) named, locked (organisations lock before members), or
+    None when none is named."""
+    if key is None:
+        return None
+    row = await get_organisation(session, actor, key, "group", for_update=True)
+    if row.kind != OrgKind.GROUP.value:
+        raise fail("group", f"{row.code!r} is a {row.kind}, not a Party group (党小组)",
+                   ErrorCode.WRONG_KIND)  # fmt: skip
+    await require_active(row, "group")
+    return row
+
+
+def place_in_group(member: Member, group: Organisation | None) -> None:
+    """Put the member in `group` (None: in no group). A member belongs to a group of their
+    own branch (党章 第八条: every member is placed in a branch, a group or another unit of
+    the Party); an in-service member's branch is at their workplace, so they are in none here."""
+    if group is not None and group.parent_id != member.organisation_id:
+        raise fail(
+            "group",
+            f"{group.code!r} is not a group of {member.code!r}'s own organisation: a member "
+            "joins a group of the branch they belong to",
+            ErrorCode.CONFLICT,
+        )
+    member.group_id = group.id if group is not None else None
+
+
 async def writable_member(
     session: AsyncSession, actor: Actor, key: Key, lock: bool = True
 ) -> Member:
@@ -165,17 +189,13 @@ async def writable_member(
     return row
 
 
-async def reaffiliate(
-    session: AsyncSession, recorder: Recorder, member: Member, tie: Tie, on: date
-) -> None:
+async def reaffiliate(session: AsyncSession, member: Member, tie: Tie, on: date) -> None:
     """Close the member's open affiliation on `on` and open the new one (history is kept)."""
-    fields = ("member_id", "organisation_id", "workplace", "start", "end")
     for old in await session.scalars(
         select(Affiliation).where(Affiliation.member_id == member.id, Affiliation.end.is_(None))
     ):
-        before = snapshot(old, *fields)
         old.end = max(on, old.start) if old.start else on
-        recorder.record("affiliation", old.id, "end", before, snapshot(old, *fields))
+        label(session, old, "end")
     new = Affiliation(
         member_id=member.id,
         organisation_id=tie.organisation.id if tie.organisation else None,
@@ -183,24 +203,9 @@ async def reaffiliate(
         start=on,
     )
     session.add(new)
-    await session.flush()
-    recorder.record("affiliation", new.id, "create", None, snapshot(new, *fields))
     member.organisation_id = new.organisation_id
     member.workplace = tie.workplace
     member.reports_to_id = tie.reports_to.id if tie.reports_to else None
-
-
-# What a building's tally counts of a member (`registry.core.tallies`).
-_TALLIED_FIELDS = ("household_id", "status", "workplace")
-
-
-async def _refresh_if_resident_changed(
-    session: AsyncSession, before: dict[str, Any], row: Member
-) -> None:
-    """Recompute the tallies of the member's old and new buildings when where they live, their
-    status or their workplace changed."""
-    if any(before[field] != getattr(row, field) for field in _TALLIED_FIELDS):
-        await refresh_places(session, {before["household_id"], row.household_id})
 
 
 async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) -> None:
@@ -208,218 +213,297 @@ async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) 
     session.add_all(MemberSkill(member_id=member_id, skill=s) for s in skills)
 
 
-async def create_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str,
-    name: str,
-    gender: Gender | None,
-    status: MemberStatus,
-    joined: date | None,
-    full_on: date | None,
-    organisation: Key | None,
-    workplace: str | None,
-    reports_to: Key | None,
-    household_ref: Key | None,
-    phone: str | None,
-    skills: list[str],
-    today: date,
-    task_capacity: int | None = None,
-) -> Member:
-    """Register a member with one formal organisation (or a workplace and reporting)."""
+@dataclass(frozen=True)
+class CreateMember:
+    """What `create_member` is asked to do."""
+
+    code: str
+    name: str
+    gender: Gender | None
+    status: MemberStatus
+    joined: date | None
+    full_on: date | None
+    organisation: Key | None
+    workplace: str | None
+    reports_to: Key | None
+    household_ref: Key | None
+    phone: str | None
+    skills: list[str]
+    today: date
+    task_capacity: int | None = None
+    group: Key | None = None
+
+
+@handles(CreateMember)
+async def create_member(session: AsyncSession, actor: Actor, command: CreateMember) -> Member:
+    """Register a member with one formal organisation (or a workplace and reporting), and,
+    given `group`, in that group of their organisation."""
     actor.require_write()
-    clean_name = text(name, "name", MEMBER_NAME_MAX)
-    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
-    home = await household(session, actor, household_ref) if household_ref else None
-    if status == MemberStatus.PROBATIONARY and full_on is not None:
+    clean_name = text(command.name, "name", MEMBER_NAME_MAX)
+    tie = await resolve_tie(
+        session, actor, command.organisation, command.workplace, command.reports_to
+    )
+    in_group = await find_group(session, actor, command.group)
+    home = await household(session, actor, command.household_ref) if command.household_ref else None
+    if command.status == MemberStatus.PROBATIONARY and command.full_on is not None:
         raise fail("fullOn", "a probationary member has no full-membership date yet")
-    if joined and full_on and full_on < joined:
+    if command.joined and command.full_on and command.full_on < command.joined:
         raise fail("fullOn", "full membership cannot start before joining")
-    if joined and joined > today:
+    if command.joined and command.joined > command.today:
         raise fail("joined", "the joining date is in the future")
-    code = await free_code(session, Member, code)
+    code = await free_code(session, Member, command.code)
     row = Member(
         code=code,
         name=clean_name,
-        gender=gender.value if gender else None,
-        status=status.value,
-        joined=joined,
-        full_on=full_on,
+        gender=command.gender.value if command.gender else None,
+        status=command.status.value,
+        joined=command.joined,
+        full_on=command.full_on,
         household_id=home,
-        phone=clean_phone(phone),
-        task_capacity=clean_task_capacity(task_capacity),
+        phone=clean_phone(command.phone),
+        task_capacity=clean_task_capacity(command.task_capacity),
         version=1,
     )
     session.add(row)
     await session.flush()
-    await reaffiliate(session, recorder, row, tie, joined or today)
-    await _set_skills(session, row.id, clean_skills(skills))
+    await reaffiliate(session, row, tie, command.joined or command.today)
+    place_in_group(row, in_group)
+    await _set_skills(session, row.id, clean_skills(command.skills))
     await session.flush()
-    await refresh_places(session, [row.household_id])
-    recorder.record(
-        "member", row.id, "create", None, {**member_state(row), "skills": clean_skills(skills)}
-    )
+    label(session, row, "create", after={"skills": clean_skills(command.skills)})
     return row
 
 
-async def update_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    name: str | None = None,
-    gender: Gender | None = None,
-    household_ref: Key | None = None,
-    phone: str | None = None,
-    skills: list[str] | None = None,
-    workplace: str | None = None,
-    reports_to: Key | None = None,
-    expected_version: int | None = None,
-    task_capacity: int | None = None,
-) -> Member:
-    """Change a member's own details, skills, phone, task capacity, and an in-service member's
-    workplace or reporting. A phone of "" clears it. The formal organisation changes only by
+@dataclass(frozen=True)
+class UpdateMember:
+    """What `update_member` is asked to do."""
+
+    member: Key
+    name: str | None = None
+    gender: Gender | None = None
+    household_ref: Key | None = None
+    phone: str | None = None
+    skills: list[str] | None = None
+    workplace: str | None = None
+    reports_to: Key | None = None
+    expected_version: int | None = None
+    task_capacity: int | None = None
+    group: Key | None = None
+    leave_group: bool = False
+
+
+@handles(UpdateMember)
+async def update_member(session: AsyncSession, actor: Actor, command: UpdateMember) -> Member:
+    """Change a member's own details, skills, phone, task capacity, group (or, with
+    `leave_group`, take them out of theirs), and an in-service member's workplace or
+    reporting. A phone of "" clears it. The formal organisation changes only by
     transferMember."""
     actor.require_write()
+    if command.group is not None and command.leave_group:
+        raise fail("group", "give a group or leave the group, not both")
+    in_group = await find_group(session, actor, command.group)
     tie: Tie | None = None
     seen_reports_to: int | None = None
-    if workplace is not None or reports_to is not None:
+    if command.workplace is not None or command.reports_to is not None:
         # The organisation is locked before the member, the order merges lock in (a merge
         # moving this member's reporting meanwhile would otherwise deadlock with us).
-        seen = await writable_member(session, actor, member, lock=False)
+        seen = await writable_member(session, actor, command.member, lock=False)
         if seen.workplace is None:
             raise fail(
-                "workplace" if workplace is not None else "reportsTo",
+                "workplace" if command.workplace is not None else "reportsTo",
                 f"{seen.code!r} is not in service; use transferMember to give them a workplace",
             )
         tie = await resolve_tie(
-            session, actor, None, workplace or seen.workplace, reports_to or seen.reports_to_id
+            session,
+            actor,
+            None,
+            command.workplace or seen.workplace,
+            command.reports_to or seen.reports_to_id,
         )
         seen_reports_to = seen.reports_to_id
         row = seen
         await lock_in_order(session, [row])  # locked and re-read: what others committed
     else:
-        row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+        row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if tie is not None and (
-        row.workplace is None or (reports_to is None and row.reports_to_id != seen_reports_to)
+        row.workplace is None
+        or (command.reports_to is None and row.reports_to_id != seen_reports_to)
     ):
         raise fail(
             "member",
             f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
             ErrorCode.STALE,
         )
-    before = member_state(row)
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
     )
-    if name is not None:
-        row.name = text(name, "name", MEMBER_NAME_MAX) or row.name
-    if gender is not None:
-        row.gender = gender.value
-    if household_ref is not None:
-        row.household_id = await household(session, actor, household_ref)
-    if phone is not None:
-        row.phone = clean_phone(phone)
-    if task_capacity is not None:
-        row.task_capacity = clean_task_capacity(task_capacity)
+    if command.name is not None:
+        row.name = text(command.name, "name", MEMBER_NAME_MAX) or row.name
+    if command.gender is not None:
+        row.gender = command.gender.value
+    if command.household_ref is not None:
+        row.household_id = await household(session, actor, command.household_ref)
+    if command.phone is not None:
+        row.phone = clean_phone(command.phone)
+    if command.task_capacity is not None:
+        row.task_capacity = clean_task_capacity(command.task_capacity)
+    if in_group is not None or command.leave_group:
+        place_in_group(row, in_group)
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
     new_skills = old_skills
-    if skills is not None:
-        new_skills = clean_skills(skills)
+    if command.skills is not None:
+        new_skills = clean_skills(command.skills)
         await _set_skills(session, row.id, new_skills)
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
-    recorder.record(
-        "member",
-        row.id,
-        "update",
-        {**before, "skills": old_skills},
-        {**member_state(row), "skills": new_skills},
-    )
+    label(session, row, "update", before={"skills": old_skills}, after={"skills": new_skills})
     return row
 
 
-async def transfer_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    organisation: Key | None,
-    workplace: str | None,
-    reports_to: Key | None,
-    on: date,
-    expected_version: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class TransferMember:
+    """What `transfer_member` is asked to do."""
+
+    member: Key
+    organisation: Key | None
+    workplace: str | None
+    reports_to: Key | None
+    on: date
+    expected_version: int | None = None
+    group: Key | None = None
+
+
+@handles(TransferMember)
+async def transfer_member(session: AsyncSession, actor: Actor, command: TransferMember) -> Member:
     """Move a member's formal tie to another organisation (or a workplace), closing the old
-    affiliation on `on` and opening the new one; offices in the old organisation end then."""
+    affiliation on `on` and opening the new one; offices in the old organisation end then.
+    The old branch's group is left too: the member is in `group` of the new one, if given,
+    else in none until placed."""
     actor.require_write()
     # Organisations are locked before members, the order merges lock in (no deadlock).
-    tie = await resolve_tie(session, actor, organisation, workplace, reports_to)
-    row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+    tie = await resolve_tie(
+        session, actor, command.organisation, command.workplace, command.reports_to
+    )
+    in_group = await find_group(session, actor, command.group)
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
         raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
-    before = member_state(row)
     old_org = row.organisation_id
-    await reaffiliate(session, recorder, row, tie, on)
+    await reaffiliate(session, row, tie, command.on)
+    place_in_group(row, in_group)
     if old_org is not None:
         for office in await session.scalars(
             select(Office).where(
                 Office.member_id == row.id,
-                Office.organisation_id == old_org,
+                # The old branch's groups too: a group leader leaves the group with the branch.
+                Office.organisation_id.in_(
+                    select(Organisation.id).where(
+                        or_(
+                            Organisation.id == old_org,
+                            and_(
+                                Organisation.parent_id == old_org,
+                                Organisation.kind == OrgKind.GROUP.value,
+                            ),
+                        )
+                    )
+                ),
                 Office.end.is_(None),
             )
         ):
-            was = snapshot(office, *OFFICE_FIELDS)
-            office.end = max(on, office.start) if office.start else on
-            recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
+            office.end = max(command.on, office.start) if office.start else command.on
+            label(session, office, "end")
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
-    recorder.record("member", row.id, "transfer", before, member_state(row))
+    label(session, row, "transfer")
     return row
 
 
-async def confirm_member(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: Key,
-    on: date,
-    probation_years: int,
-    expected_version: int | None = None,
-) -> Member:
+@dataclass(frozen=True)
+class ConfirmMember:
+    """What `confirm_member` is asked to do."""
+
+    member: Key
+    on: date
+    probation_years: int
+    expected_version: int | None = None
+
+
+@handles(ConfirmMember)
+async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMember) -> Member:
     """A probationary member becomes a full member on `on`, once the probation of
-    `probation_years` from joining has run (党章 第七条: 预备期为一年); before that the
-    branch may not yet decide (DESIGN section 2)."""
+    `probation_years` from joining, and any recorded extension, has run (党章 第七条:
+    预备期为一年); before that the branch may not yet decide (DESIGN section 2)."""
     actor.require_write()
-    row = await writable_member(session, actor, member)
-    check_version(row, expected_version, "member")
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
     if row.status != MemberStatus.PROBATIONARY.value:
         raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
-    if row.joined and on < row.joined:
+    if row.joined and command.on < row.joined:
         raise fail("on", f"full membership cannot start before joining ({row.joined})")
-    if row.joined and on < (due := years_after(row.joined, probation_years)):
+    extended = row.probation_extended_months
+    if row.joined and command.on < (
+        due := probation_end(row.joined, command.probation_years, extended)
+    ):
+        longer = f", extended by {extended} month(s)," if extended else ""
         raise fail(
             "on",
-            f"{row.code!r} joined on {row.joined}: the probation of {probation_years} year(s) "
-            f"runs until {due}, so they can be confirmed from that day",
+            f"{row.code!r} joined on {row.joined}: the probation of "
+            f"{command.probation_years} year(s){longer} runs until {due}, so they can be "
+            "confirmed from that day",
             ErrorCode.CONFLICT,
         )
-    before = member_state(row)
     row.status = MemberStatus.FULL.value
-    row.full_on = on
+    row.full_on = command.on
     row.version += 1
     await session.flush()
-    await _refresh_if_resident_changed(session, before, row)
-    recorder.record("member", row.id, "confirm", before, member_state(row))
+    label(session, row, "confirm")
+    return row
+
+
+@dataclass(frozen=True)
+class ExtendProbation:
+    """What `extend_probation` is asked to do."""
+
+    member: Key
+    months: int
+    decided_on: date
+    rules: RuleThresholds
+    expected_version: int | None = None
+
+
+@handles(ExtendProbation)
+async def extend_probation(session: AsyncSession, actor: Actor, command: ExtendProbation) -> Member:
+    """Record the branch's decision to extend a probationary member's probation by `months`
+    (党章 第七条: by no more than a year; 《发展党员工作细则》: by at least half a year),
+    decided on `decided_on`; the probation then ends that much later. A probation is extended
+    once."""
+    actor.require_write()
+    row = await writable_member(session, actor, command.member)
+    check_version(row, command.expected_version, "member")
+    low = command.rules.probation_min_extension_months
+    high = command.rules.probation_max_extension_years * 12
+    if row.status != MemberStatus.PROBATIONARY.value:
+        raise fail("member", f"{row.code!r} is a full member: there is no probation to extend",
+                   ErrorCode.CONFLICT)  # fmt: skip
+    if row.probation_extended_months is not None:
+        raise fail(
+            "member",
+            f"{row.code!r}'s probation was already extended on {row.probation_extended_on} by "
+            f"{row.probation_extended_months} month(s); it is extended once (党章 第七条)",
+            ErrorCode.CONFLICT,
+        )
+    if not low <= command.months <= high:
+        raise fail("months", f"{command.months} is not from {low} to {high} months: a probation is "
+                   "extended by at least half a year and at most a year (党章 第七条)")  # fmt: skip
+    if row.joined and command.decided_on < row.joined:
+        raise fail("decidedOn", f"{row.code!r} joined on {row.joined}, after that day")
+    row.probation_extended_on = command.decided_on
+    row.probation_extended_months = command.months
+    row.version += 1
+    label(session, row, "extend_probation")
+    await session.flush()
     return row

@@ -26,18 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import describe, label
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.writes.commands import handles
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
     get_approver,
-    member_state,
     move_subtree,
-    org_state,
     require_active,
     sub_district_of,
     text,
@@ -65,82 +63,82 @@ def _branch_kind(row: Organisation, field: str) -> None:
 
 
 async def _move_members(
-    session: AsyncSession, recorder: Recorder, members: list[Member], to: Organisation, on: date
+    session: AsyncSession, members: list[Member], to: Organisation, on: date
 ) -> None:
     for person in members:
-        before = member_state(person)
-        await reaffiliate(session, recorder, person, Tie(to, None, None), on)
+        await reaffiliate(session, person, Tie(to, None, None), on)
         person.version += 1
-        recorder.record("member", person.id, "transfer", before, member_state(person))
+        label(session, person, "transfer")
 
 
-def _move_reporting(recorder: Recorder, members: list[Member], to: Organisation, on: date) -> None:
+def _move_reporting(
+    session: AsyncSession, members: list[Member], to: Organisation, on: date
+) -> None:
     for person in members:
-        before = member_state(person)
         person.reports_to_id = to.id
         person.version += 1
-        after = {**member_state(person), "effective_on": on}
-        recorder.record("member", person.id, "report", before, after)
+        label(session, person, "report", after={"effective_on": on})
 
 
 async def _move_groups(
     session: AsyncSession,
-    recorder: Recorder,
     groups: list[Organisation],
     to: Organisation,
     on: date,
 ) -> None:
     for group in groups:
-        before = org_state(group)
         await move_subtree(session, Organisation, group, to)
         # `effective_on`: the day the move took effect, for answers "as of" a date.
-        recorder.record(
-            "organisation", group.id, "move", before, {**org_state(group), "effective_on": on}
-        )
+        label(session, group, "move", after={"effective_on": on})
 
 
-async def _close(
+def _close(
+    session: AsyncSession,
     row: Organisation,
-    recorder: Recorder,
     status: OrgStatus,
     on: date,
     approver: Organisation,
     merged_into: Organisation | None = None,
 ) -> None:
-    before = org_state(row)
     row.status = status.value
     row.closed_on = on
     row.merged_into_id = merged_into.id if merged_into else None
     row.approved_by_id = approver.id
     row.approved_on = on
     row.version += 1
-    recorder.record("organisation", row.id, status.value, before, org_state(row))
+    label(session, row, status.value)
 
 
+@dataclass(frozen=True)
+class MergeOrganisations:
+    """What `merge_organisations` is asked to do."""
+
+    source: Key
+    into: Key
+    approved_by: Key
+    approved_on: date
+    expected_version: int | None = None
+    into_expected_version: int | None = None
+    message: str | None = None  # why: kept with every change row
+
+
+@handles(MergeOrganisations)
 async def merge_organisations(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    source: Key,
-    into: Key,
-    approved_by: Key,
-    approved_on: date,
-    expected_version: int | None = None,
-    into_expected_version: int | None = None,
+    session: AsyncSession, actor: Actor, command: MergeOrganisations
 ) -> tuple[Organisation, Organisation]:
     """Merge `source` into `into` (see the module docstring); returns (source, survivor).
 
     Both organisations are locked lowest id first, so two organisers merging A into B and B
     into A at once queue (one wins, the other finds its source merged) instead of deadlocking."""
     actor.require_write()
-    src = await get_organisation(session, actor, source, "source")
-    dst = await get_organisation(session, actor, into, "into")
+    describe(session, command.message)
+    src = await get_organisation(session, actor, command.source, "source")
+    dst = await get_organisation(session, actor, command.into, "into")
     if src.id == dst.id:
         raise fail("into", f"{src.code!r} cannot be merged into itself; name another branch")
     await lock_in_order(session, [src, dst])
-    check_version(src, expected_version, "organisation")
-    check_version(dst, into_expected_version, "organisation", "intoExpectedVersion")
+    check_version(src, command.expected_version, "organisation")
+    check_version(dst, command.into_expected_version, "organisation", "intoExpectedVersion")
     await require_active(src, "source")
     await require_active(dst, "into")
     _branch_kind(src, "source")
@@ -162,9 +160,8 @@ async def merge_organisations(
             f"({src_sub.code if src_sub else 'none'} and {dst_sub.code if dst_sub else 'none'}); "
             "branches merge only within one sub-district — transfer members instead",
         )
-    approver = await get_approver(session, actor, approved_by, [src, dst], "approvedBy")
-    on = approved_on
-    before_dst = org_state(dst)
+    approver = await get_approver(session, actor, command.approved_by, [src, dst], "approvedBy")
+    on = command.approved_on
 
     # Row locks: a member transferred or a group moved meanwhile is re-read, not overwritten.
     members = list(
@@ -175,7 +172,7 @@ async def merge_organisations(
             .with_for_update()
         )
     )
-    await _move_members(session, recorder, members, dst, on)
+    await _move_members(session, members, dst, on)
     reporting = list(
         await session.scalars(
             select(Member)
@@ -184,7 +181,7 @@ async def merge_organisations(
             .with_for_update()
         )
     )
-    _move_reporting(recorder, reporting, dst, on)
+    _move_reporting(session, reporting, dst, on)
     groups = list(
         await session.scalars(
             select(Organisation)
@@ -196,11 +193,11 @@ async def merge_organisations(
             .with_for_update()
         )
     )
-    await _move_groups(session, recorder, groups, dst, on)
-    places = await uncover(session, recorder, src, on)
-    await cover(session, recorder, dst, places, on)
+    await _move_groups(session, groups, dst, on)
+    places = await uncover(session, src, on)
+    await cover(session, dst, places, on)
 
-    ended = await end_offices(session, recorder, src, on)
+    ended = await end_offices(session, src, on)
     held = {
         (o.member_id, o.role)
         for o in await session.scalars(
@@ -214,20 +211,12 @@ async def merge_organisations(
             continue
         new = Office(member_id=old.member_id, organisation_id=dst.id, role=old.role, start=on)
         session.add(new)
-        await session.flush()
         held.add((new.member_id, new.role))
-        recorder.record("office", new.id, "create", None, snapshot(new, *OFFICE_FIELDS))
 
-    await _close(src, recorder, OrgStatus.MERGED, on, approver, merged_into=dst)
+    _close(session, src, OrgStatus.MERGED, on, approver, merged_into=dst)
     dst.version += 1
+    label(session, dst, "absorb", before={"absorbed": None}, after={"absorbed": src.id})
     await session.flush()
-    recorder.record(
-        "organisation",
-        dst.id,
-        "absorb",
-        {**before_dst, "absorbed": None},
-        {**org_state(dst), "absorbed": src.id},
-    )
     return src, dst
 
 
@@ -321,27 +310,33 @@ def _left_behind(noun: str, codes: list[str]) -> str:
     return f"{len(codes)} {noun} ({shown})"
 
 
+@dataclass(frozen=True)
+class SplitOrganisation:
+    """What `split_organisation` is asked to do."""
+
+    source: Key
+    parts: list[SplitPart]
+    approved_by: Key
+    approved_on: date
+    keep_source: bool
+    expected_version: int | None = None
+    message: str | None = None  # why: kept with every change row
+
+
+@handles(SplitOrganisation)
 async def split_organisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    source: Key,
-    parts: list[SplitPart],
-    approved_by: Key,
-    approved_on: date,
-    keep_source: bool,
-    expected_version: int | None = None,
+    session: AsyncSession, actor: Actor, command: SplitOrganisation
 ) -> tuple[Organisation, list[Organisation]]:
     """Split `source` into new organisations (see the module docstring)."""
     actor.require_write()
-    src = await get_organisation(session, actor, source, "source", for_update=True)
-    check_version(src, expected_version, "organisation")
+    describe(session, command.message)
+    src = await get_organisation(session, actor, command.source, "source", for_update=True)
+    check_version(src, command.expected_version, "organisation")
     await require_active(src, "source")
     _branch_kind(src, "source")
-    if not parts:
+    if not command.parts:
         raise fail("into", "name at least one organisation to split into")
-    if not keep_source and len(parts) < 2:
+    if not command.keep_source and len(command.parts) < 2:
         raise fail(
             "into",
             "splitting into one organisation and closing the source is a "
@@ -350,7 +345,7 @@ async def split_organisation(
     parent = await session.get(Organisation, src.parent_id) if src.parent_id else None
     if parent is None:
         raise fail("source", f"{src.code!r} has no parent to create the new organisations under")
-    approver = await get_approver(session, actor, approved_by, [src], "approvedBy")
+    approver = await get_approver(session, actor, command.approved_by, [src], "approvedBy")
     covered = set(
         await session.scalars(
             select(Coverage.place_id).where(
@@ -364,9 +359,9 @@ async def split_organisation(
         await _resolve_part(
             session, actor, src, part, f"into[{i}]", covered, seen_members, seen_groups
         )
-        for i, part in enumerate(parts)
+        for i, part in enumerate(command.parts)
     ]
-    if not keep_source:
+    if not command.keep_source:
         left_members = list(
             await session.scalars(
                 select(Member.code)
@@ -398,21 +393,19 @@ async def split_organisation(
             )
 
     codes: list[str] = []
-    for i, part in enumerate(parts):
+    for i, part in enumerate(command.parts):
         code = await free_code(session, Organisation, part.code, f"into[{i}].code")
         if code in codes:
             raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
         codes.append(code)
-    on = approved_on
-    before_src = org_state(src)
-    await uncover(session, recorder, src, on, sorted({p for r in resolved for p in r.places}))
+    on = command.approved_on
+    await uncover(session, src, on, sorted({p for r in resolved for p in r.places}))
     created: list[Organisation] = []
-    for i, (part, code, found) in enumerate(zip(parts, codes, resolved, strict=True)):
-        # The name is checked here, mid-way, on purpose: run_write's one transaction means a
+    for i, (part, code, found) in enumerate(zip(command.parts, codes, resolved, strict=True)):
+        # The name is checked here, mid-way, on purpose: the runner's one transaction means a
         # late refusal still leaves nothing written (the tests rely on this to prove it).
         new = await add_organisation(
             session,
-            recorder,
             code=code,
             kind=OrgKind(src.kind),
             name=text(part.name, f"into[{i}].name", NAME_MAX) or "",
@@ -421,10 +414,10 @@ async def split_organisation(
             approved_by=approver,
             approved_on=on,
         )
-        await _move_members(session, recorder, found.members, new, on)
-        _move_reporting(recorder, found.reporting, new, on)
-        await _move_groups(session, recorder, found.groups, new, on)
-        await cover(session, recorder, new, found.places, on)
+        await _move_members(session, found.members, new, on)
+        _move_reporting(session, found.reporting, new, on)
+        await _move_groups(session, found.groups, new, on)
+        await cover(session, new, found.places, on)
         created.append(new)
     moved = [m.id for r in resolved for m in r.members]
     for office in await session.scalars(
@@ -432,17 +425,16 @@ async def split_organisation(
         .where(Office.organisation_id == src.id, Office.end.is_(None), Office.member_id.in_(moved))
         .with_for_update()
     ):
-        was = snapshot(office, *OFFICE_FIELDS)
         office.end = max(on, office.start) if office.start else on
-        recorder.record("office", office.id, "end", was, snapshot(office, *OFFICE_FIELDS))
-    if keep_source:
+        label(session, office, "end")
+    if command.keep_source:
         src.approved_by_id = approver.id
         src.approved_on = on
         src.version += 1
-        recorder.record("organisation", src.id, "split", before_src, org_state(src))
+        label(session, src, "split")
     else:
-        await uncover(session, recorder, src, on)
-        await end_offices(session, recorder, src, on)
-        await _close(src, recorder, OrgStatus.DISSOLVED, on, approver)
+        await uncover(session, src, on)
+        await end_offices(session, src, on)
+        _close(session, src, OrgStatus.DISSOLVED, on, approver)
     await session.flush()
     return src, created

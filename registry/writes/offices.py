@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -9,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import get_organisation
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import label
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import MemberStatus, OfficeRole, OrgKind
-from registry.core.models import Office, Organisation
-from registry.writes.common import OFFICE_FIELDS, require_active
+from registry.core.models import Member, Office, Organisation
+from registry.writes.commands import handles
+from registry.writes.common import require_active
 from registry.writes.members import writable_member
 
 # Roles held by one person at a time in an organisation.
@@ -29,17 +31,19 @@ def role_problem(role: OfficeRole, kind: OrgKind) -> str | None:
     return None
 
 
-async def appoint_office(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    member: int | str,
-    organisation: int | str,
-    role: OfficeRole,
-    start: date,
-    replace_current: bool,
-) -> Office:
+@dataclass(frozen=True)
+class AppointOffice:
+    """What `appoint_office` is asked to do."""
+
+    member: int | str
+    organisation: int | str
+    role: OfficeRole
+    start: date
+    replace_current: bool
+
+
+@handles(AppointOffice)
+async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOffice) -> Office:
     """Start a term of `member` in `role` at `organisation` from `start`; it is current until
     endOffice gives it an end (an open end is what "current" means throughout the registry).
 
@@ -50,11 +54,13 @@ async def appoint_office(
     actor.require_write()
     # The member is checked first; the organisation is locked before the member, the order
     # merges lock in (no deadlock).
-    await writable_member(session, actor, member, lock=False)
-    org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
-    person = await writable_member(session, actor, member)
+    await writable_member(session, actor, command.member, lock=False)
+    org = await get_organisation(
+        session, actor, command.organisation, "organisation", for_update=True
+    )
+    person = await writable_member(session, actor, command.member)
     await require_active(org, "organisation")
-    problem = role_problem(role, OrgKind(org.kind))
+    problem = role_problem(command.role, OrgKind(org.kind))
     if problem:
         raise fail("role", problem, ErrorCode.WRONG_KIND)
     if person.status != MemberStatus.FULL.value:
@@ -76,10 +82,14 @@ async def appoint_office(
             f"{person.code!r} is not a member of {org.code!r} (their formal "
             "organisation lies elsewhere); transfer them first",
         )
+    if command.role == OfficeRole.GROUP_LEADER:
+        _lead_own_group(person, org)
     current = list(
         await session.scalars(
             select(Office).where(
-                Office.organisation_id == org.id, Office.role == role.value, Office.end.is_(None)
+                Office.organisation_id == org.id,
+                Office.role == command.role.value,
+                Office.end.is_(None),
             )
         )
     )
@@ -89,47 +99,71 @@ async def appoint_office(
             f"{person.code!r} already holds this office in {org.code!r}",
             ErrorCode.DUPLICATE,
         )
-    if role in SINGLE_HOLDER_ROLES and current:
-        if not replace_current:
+    if command.role in SINGLE_HOLDER_ROLES and current:
+        if not command.replace_current:
             raise fail(
                 "role",
-                f"{org.code!r} already has a current {role.value}; end that term "
+                f"{org.code!r} already has a current {command.role.value}; end that term "
                 "first (endOffice) or pass replaceCurrent: true",
                 ErrorCode.CONFLICT,
             )
         for old in current:
-            if old.start and start < old.start:
+            if old.start and command.start < old.start:
                 raise fail("start", f"the new term starts before the current one ({old.start})")
-            before = snapshot(old, *OFFICE_FIELDS)
-            old.end = start
-            recorder.record("office", old.id, "end", before, snapshot(old, *OFFICE_FIELDS))
-    row = Office(member_id=person.id, organisation_id=org.id, role=role.value, start=start)
+            old.end = command.start
+            label(session, old, "end")
+    row = Office(
+        member_id=person.id, organisation_id=org.id, role=command.role.value, start=command.start
+    )
     session.add(row)
     await session.flush()
-    recorder.record("office", row.id, "create", None, snapshot(row, *OFFICE_FIELDS))
     return row
 
 
-async def end_office(
-    session: AsyncSession, actor: Actor, recorder: Recorder, *, office: int, end: date
-) -> Office:
+def _lead_own_group(person: Member, group: Organisation) -> None:
+    """A group leader (组长) is one of the group's members: one in no group yet joins it; one
+    in another group is refused (move them first, so no group loses a member unseen)."""
+    if person.group_id == group.id:
+        return
+    if person.group_id is not None:
+        raise fail(
+            "member",
+            f"{person.code!r} belongs to another group; move them to {group.code!r} first "
+            "(updateMember with group), then appoint them its leader",
+            ErrorCode.CONFLICT,
+        )
+    person.group_id = group.id
+    person.version += 1
+
+
+@dataclass(frozen=True)
+class EndOffice:
+    """What `end_office` is asked to do."""
+
+    office: int
+    end: date
+
+
+@handles(EndOffice)
+async def end_office(session: AsyncSession, actor: Actor, command: EndOffice) -> Office:
     """End a current term on `end`."""
     actor.require_write()
     row = await session.scalar(
         select(Office)
         .join(Organisation, Organisation.id == Office.organisation_id)
-        .where(Office.id == office, actor.org_clause())
+        .where(Office.id == command.office, actor.org_clause())
         # Two organisers ending the same term: the second waits, then finds it ended.
         .with_for_update(of=Office)
     )
     if row is None:
-        raise fail("office", f"no office term with id {office} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            "office", f"no office term with id {command.office} in your scope", ErrorCode.NOT_FOUND
+        )
     if row.end is not None:
         raise fail("office", f"this term already ended on {row.end}", ErrorCode.CONFLICT)
-    if row.start and end < row.start:
+    if row.start and command.end < row.start:
         raise fail("end", f"a term cannot end before it starts ({row.start})")
-    before = snapshot(row, *OFFICE_FIELDS)
-    row.end = end
+    row.end = command.end
+    label(session, row, "end")
     await session.flush()
-    recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -9,19 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import describe, label
+from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
-from registry.core.kinds import OrgKind, OrgStatus
-from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.kinds import OrgKind, OrgStatus, PlaceKind
+from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
+from registry.writes.commands import handles
 from registry.writes.common import (
-    OFFICE_FIELDS,
     check_version,
     free_code,
     get_approver,
     move_subtree,
-    org_state,
     require_active,
     text,
 )
@@ -29,7 +30,6 @@ from registry.writes.common import (
 
 async def add_organisation(
     session: AsyncSession,
-    recorder: Recorder,
     *,
     code: str,
     kind: OrgKind,
@@ -58,13 +58,10 @@ async def add_organisation(
     row.path = child_path(parent.path if parent else None, row.id)
     row.depth = depth_of(row.path)
     await session.flush()
-    recorder.record("organisation", row.id, "create", None, org_state(row))
     return row
 
 
-async def cover(
-    session: AsyncSession, recorder: Recorder, org: Organisation, place_ids: list[int], on: date
-) -> int:
+async def cover(session: AsyncSession, org: Organisation, place_ids: list[int], on: date) -> int:
     """Open coverage rows for the places `org` does not cover yet; returns how many opened."""
     if not place_ids:
         return 0
@@ -81,23 +78,13 @@ async def cover(
     for place_id in dict.fromkeys(place_ids):
         if place_id in already:
             continue
-        row = Coverage(organisation_id=org.id, place_id=place_id, start=on)
-        session.add(row)
-        await session.flush()
-        recorder.record(
-            "coverage",
-            row.id,
-            "create",
-            None,
-            snapshot(row, "organisation_id", "place_id", "start", "end"),
-        )
+        session.add(Coverage(organisation_id=org.id, place_id=place_id, start=on))
         opened += 1
     return opened
 
 
 async def uncover(
     session: AsyncSession,
-    recorder: Recorder,
     org: Organisation,
     on: date,
     place_ids: list[int] | None = None,
@@ -108,21 +95,12 @@ async def uncover(
         query = query.where(Coverage.place_id.in_(place_ids))
     rows = list(await session.scalars(query.order_by(Coverage.id)))
     for row in rows:
-        before = snapshot(row, "organisation_id", "place_id", "start", "end")
         row.end = max(on, row.start) if row.start else on
-        recorder.record(
-            "coverage",
-            row.id,
-            "end",
-            before,
-            snapshot(row, "organisation_id", "place_id", "start", "end"),
-        )
+        label(session, row, "end")
     return [row.place_id for row in rows]
 
 
-async def end_offices(
-    session: AsyncSession, recorder: Recorder, org: Organisation, on: date
-) -> list[Office]:
+async def end_offices(session: AsyncSession, org: Organisation, on: date) -> list[Office]:
     """End every open office term in `org` on `on`; returns the ended rows."""
     rows = list(
         await session.scalars(
@@ -133,9 +111,8 @@ async def end_offices(
         )
     )
     for row in rows:
-        before = snapshot(row, *OFFICE_FIELDS)
         row.end = max(on, row.start) if row.start else on
-        recorder.record("office", row.id, "end", before, snapshot(row, *OFFICE_FIELDS))
+        label(session, row, "end")
     return rows
 
 
@@ -152,27 +129,33 @@ async def _places(session: AsyncSession, actor: Actor, refs: list[Key], field: s
     return ids
 
 
+@dataclass(frozen=True)
+class CreateOrganisation:
+    """What `create_organisation` is asked to do."""
+
+    code: str
+    kind: OrgKind
+    name: str
+    parent: Key | None
+    established: date | None
+    approved_by: Key | None
+    approved_on: date
+    covers: list[Key]
+
+
+@handles(CreateOrganisation)
 async def create_organisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str,
-    kind: OrgKind,
-    name: str,
-    parent: Key | None,
-    established: date | None,
-    approved_by: Key | None,
-    approved_on: date,
-    covers: list[Key],
+    session: AsyncSession, actor: Actor, command: CreateOrganisation
 ) -> Organisation:
     """Create an organisation under `parent`, approved by a higher organisation (the parent by
     default), optionally covering places from `established` (or the approval date)."""
     actor.require_write()
-    clean_name = text(name, "name", NAME_MAX) or ""
+    clean_name = text(command.name, "name", NAME_MAX) or ""
     parent_row = None
-    if parent is not None:
-        parent_row = await get_organisation(session, actor, parent, "parent", for_update=True)
+    if command.parent is not None:
+        parent_row = await get_organisation(
+            session, actor, command.parent, "parent", for_update=True
+        )
         await require_active(parent_row, "parent")
     elif not actor.unscoped:
         raise fail(
@@ -180,53 +163,58 @@ async def create_organisation(
             "a scoped token can only add organisations inside its scope",
             ErrorCode.FORBIDDEN,
         )
-    problem = org_parent_problem(kind, OrgKind(parent_row.kind) if parent_row else None)
+    problem = org_parent_problem(command.kind, OrgKind(parent_row.kind) if parent_row else None)
     if problem:
         raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
-    place_ids = await _places(session, actor, covers, "covers")
+    place_ids = await _places(session, actor, command.covers, "covers")
     approver = parent_row
-    if approved_by is not None:
+    if command.approved_by is not None:
         if parent_row is None:
             raise fail("approvedBy", "a root organisation has no higher organisation to approve it")
         approver = await get_approver(
-            session, actor, approved_by, [parent_row], "approvedBy", include_self=True
+            session, actor, command.approved_by, [parent_row], "approvedBy", include_self=True
         )
     # Merged and dissolved organisations keep their codes: a code is never used twice.
-    code = await free_code(session, Organisation, code)
+    code = await free_code(session, Organisation, command.code)
     row = await add_organisation(
         session,
-        recorder,
         code=code,
-        kind=kind,
+        kind=command.kind,
         name=clean_name,
         parent=parent_row,
-        established=established or approved_on,
+        established=command.established or command.approved_on,
         approved_by=approver,
-        approved_on=approved_on,
+        approved_on=command.approved_on,
     )
-    await cover(session, recorder, row, place_ids, established or approved_on)
+    await cover(session, row, place_ids, command.established or command.approved_on)
     return row
 
 
+@dataclass(frozen=True)
+class UpdateOrganisation:
+    """What `update_organisation` is asked to do."""
+
+    organisation: Key
+    name: str | None = None
+    parent: Key | None = None
+    established: date | None = None
+    expected_version: int | None = None
+
+
+@handles(UpdateOrganisation)
 async def update_organisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    organisation: Key,
-    name: str | None = None,
-    parent: Key | None = None,
-    established: date | None = None,
-    expected_version: int | None = None,
+    session: AsyncSession, actor: Actor, command: UpdateOrganisation
 ) -> Organisation:
     """Rename an organisation, correct its founding date, and/or move its subtree elsewhere."""
     actor.require_write()
-    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
-    check_version(row, expected_version, "organisation")
-    before = org_state(row)
-    if parent is not None:
+    row = await get_organisation(
+        session, actor, command.organisation, "organisation", for_update=True
+    )
+    check_version(row, command.expected_version, "organisation")
+    version = row.version
+    if command.parent is not None:
         await require_active(row, "organisation")
-        target = await get_organisation(session, actor, parent, "parent", for_update=True)
+        target = await get_organisation(session, actor, command.parent, "parent", for_update=True)
         if target.path.startswith(row.path):
             raise fail(
                 "parent",
@@ -240,33 +228,40 @@ async def update_organisation(
             raise fail("parent", problem, ErrorCode.WRONG_KIND)
         if target.id != row.parent_id:
             await move_subtree(session, Organisation, row, target)
-    if name is not None:
-        row.name = text(name, "name", NAME_MAX) or row.name
-    if established is not None:
-        row.established = established
-    if row.version == before["version"]:
+    if command.name is not None:
+        row.name = text(command.name, "name", NAME_MAX) or row.name
+    if command.established is not None:
+        row.established = command.established
+    if row.version == version:
         row.version += 1
     await session.flush()
-    recorder.record("organisation", row.id, "update", before, org_state(row))
     return row
 
 
+@dataclass(frozen=True)
+class DissolveOrganisation:
+    """What `dissolve_organisation` is asked to do."""
+
+    organisation: Key
+    approved_by: Key
+    approved_on: date
+    expected_version: int | None = None
+    message: str | None = None  # why: kept with every change row
+
+
+@handles(DissolveOrganisation)
 async def dissolve_organisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    organisation: Key,
-    approved_by: Key,
-    approved_on: date,
-    expected_version: int | None = None,
+    session: AsyncSession, actor: Actor, command: DissolveOrganisation
 ) -> Organisation:
     """Close an organisation nobody depends on any more: its coverage and offices end."""
     actor.require_write()
-    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
-    check_version(row, expected_version, "organisation")
+    describe(session, command.message)
+    row = await get_organisation(
+        session, actor, command.organisation, "organisation", for_update=True
+    )
+    check_version(row, command.expected_version, "organisation")
     await require_active(row, "organisation")
-    approver = await get_approver(session, actor, approved_by, [row], "approvedBy")
+    approver = await get_approver(session, actor, command.approved_by, [row], "approvedBy")
     members = await session.scalar(
         select(func.count()).select_from(Member).where(Member.organisation_id == row.id)
     )
@@ -295,42 +290,58 @@ async def dissolve_organisation(
             "(mergeOrganisations) first",
             ErrorCode.CONFLICT,
         )
-    before = org_state(row)
-    await uncover(session, recorder, row, approved_on)
-    await end_offices(session, recorder, row, approved_on)
+    await uncover(session, row, command.approved_on)
+    await end_offices(session, row, command.approved_on)
     row.status = OrgStatus.DISSOLVED.value
-    row.closed_on = approved_on
+    row.closed_on = command.approved_on
     row.approved_by_id = approver.id
-    row.approved_on = approved_on
+    row.approved_on = command.approved_on
     row.version += 1
-    await session.flush()
-    recorder.record("organisation", row.id, "dissolve", before, org_state(row))
+    label(session, row, "dissolve")
     return row
 
 
-async def set_coverage(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    organisation: Key,
-    cover_places: list[Key],
-    uncover_places: list[Key],
-    on: date,
-    expected_version: int | None = None,
-) -> Organisation:
-    """Start covering some places and stop covering others, from `on`."""
+async def covered_estates(session: AsyncSession, organisation_id: int) -> int:
+    """How many estates the organisation covers now."""
+    query = (
+        select(func.count(Coverage.id))
+        .join(Place, Place.id == Coverage.place_id)
+        .where(Coverage.organisation_id == organisation_id, Coverage.end.is_(None))
+        .where(Place.kind == PlaceKind.ESTATE.value)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+@dataclass(frozen=True)
+class SetCoverage:
+    """What `set_coverage` is asked to do."""
+
+    organisation: Key
+    cover_places: list[Key]
+    uncover_places: list[Key]
+    on: date
+    expected_version: int | None = None
+    joint_branch_max_units: int = RuleThresholds.joint_branch_max_units
+
+
+@handles(SetCoverage)
+async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage) -> Organisation:
+    """Start covering some places and stop covering others, from `on`. A branch covers at
+    most `joint_branch_max_units` estates (支部工作条例 第五条: a joint branch covers 5 units
+    at most)."""
     actor.require_write()
-    row = await get_organisation(session, actor, organisation, "organisation", for_update=True)
-    check_version(row, expected_version, "organisation")
+    row = await get_organisation(
+        session, actor, command.organisation, "organisation", for_update=True
+    )
+    check_version(row, command.expected_version, "organisation")
     await require_active(row, "organisation")
-    if not cover_places and not uncover_places:
+    if not command.cover_places and not command.uncover_places:
         raise fail("cover", "name places to cover or to uncover")
-    add_ids = await _places(session, actor, cover_places, "cover")
-    drop_ids = await _places(session, actor, uncover_places, "uncover")
+    add_ids = await _places(session, actor, command.cover_places, "cover")
+    drop_ids = await _places(session, actor, command.uncover_places, "uncover")
     if set(add_ids) & set(drop_ids):
         raise fail("uncover", "a place cannot be covered and uncovered at once")
-    ended = await uncover(session, recorder, row, on, drop_ids)
+    ended = await uncover(session, row, command.on, drop_ids)
     missing = set(drop_ids) - set(ended)
     if missing:
         raise fail(
@@ -338,9 +349,18 @@ async def set_coverage(
             f"{row.code!r} does not cover {len(missing)} of the places to uncover",
             ErrorCode.INVALID,
         )
-    await cover(session, recorder, row, add_ids, on)
-    before = org_state(row)
+    await cover(session, row, add_ids, command.on)
+    if row.kind == OrgKind.BRANCH.value and add_ids:
+        units = await covered_estates(session, row.id)
+        if units > command.joint_branch_max_units:
+            raise fail(
+                "cover",
+                f"{row.code!r} would cover {units} estates: a joint branch covers at most "
+                f"{command.joint_branch_max_units} units (支部工作条例 第五条); set up another "
+                "branch",
+                ErrorCode.CONFLICT,
+            )
     row.version += 1
+    label(session, row, "coverage")
     await session.flush()
-    recorder.record("organisation", row.id, "coverage", before, org_state(row))
     return row

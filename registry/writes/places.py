@@ -2,77 +2,81 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_place
-from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind
 from registry.core.models import NAME_MAX, Coverage, Member, Pairing, Place
 from registry.core.paths import child_path, depth_of
-from registry.core.tallies import buildings_of, refresh_buildings, refresh_places
 from registry.core.validation import place_parent_problem
-from registry.writes.common import check_version, free_code, move_subtree, place_state, text
+from registry.writes.commands import handles
+from registry.writes.common import check_version, free_code, move_subtree, text
 
 
-async def create_place(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str,
-    kind: PlaceKind,
-    name: str,
-    parent: Key | None,
-) -> Place:
+@dataclass(frozen=True)
+class CreatePlace:
+    """What `create_place` is asked to do."""
+
+    code: str
+    kind: PlaceKind
+    name: str
+    parent: Key | None
+
+
+@handles(CreatePlace)
+async def create_place(session: AsyncSession, actor: Actor, command: CreatePlace) -> Place:
     """Add a place under `parent` (a root only for unscoped writers)."""
     actor.require_write()
-    clean_name = text(name, "name", NAME_MAX)
+    clean_name = text(command.name, "name", NAME_MAX)
     parent_row = None
-    if parent is not None:
-        parent_row = await get_place(session, actor, parent, "parent", for_update=True)
+    if command.parent is not None:
+        parent_row = await get_place(session, actor, command.parent, "parent", for_update=True)
     elif actor.place_paths is not None:
         raise fail(
             "parent",
             "a scoped token can only add places under a place in its territory",
             ErrorCode.FORBIDDEN,
         )
-    problem = place_parent_problem(kind, PlaceKind(parent_row.kind) if parent_row else None)
+    problem = place_parent_problem(command.kind, PlaceKind(parent_row.kind) if parent_row else None)
     if problem:
         raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
-    code = await free_code(session, Place, code)
-    row = Place(code=code, kind=kind.value, name=clean_name, path="/", depth=0, version=1)
+    code = await free_code(session, Place, command.code)
+    row = Place(
+        code=code, kind=command.kind.value, name=clean_name, path="/", depth=0, version=1
+    )
     row.parent_id = parent_row.id if parent_row else None
     session.add(row)
     await session.flush()
     row.path = child_path(parent_row.path if parent_row else None, row.id)
     row.depth = depth_of(row.path)
     await session.flush()
-    # A new building gets its (empty) tally; a new household counts in its building's.
-    await refresh_places(session, [row.id])
-    recorder.record("place", row.id, "create", None, place_state(row))
     return row
 
 
-async def update_place(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    place: Key,
-    name: str | None = None,
-    parent: Key | None = None,
-    expected_version: int | None = None,
-) -> Place:
+@dataclass(frozen=True)
+class UpdatePlace:
+    """What `update_place` is asked to do."""
+
+    place: Key
+    name: str | None = None
+    parent: Key | None = None
+    expected_version: int | None = None
+
+
+@handles(UpdatePlace)
+async def update_place(session: AsyncSession, actor: Actor, command: UpdatePlace) -> Place:
     """Rename a place and/or move it, with everything below it, under another parent."""
     actor.require_write()
-    row = await get_place(session, actor, place, "place", for_update=True)
-    check_version(row, expected_version, "place")
-    before = place_state(row)
-    if parent is not None:
-        target = await get_place(session, actor, parent, "parent", for_update=True)
+    row = await get_place(session, actor, command.place, "place", for_update=True)
+    check_version(row, command.expected_version, "place")
+    version = row.version
+    if command.parent is not None:
+        target = await get_place(session, actor, command.parent, "parent", for_update=True)
         if target.path.startswith(row.path):
             raise fail(
                 "parent",
@@ -83,31 +87,29 @@ async def update_place(
         if problem:
             raise fail("parent", problem, ErrorCode.WRONG_KIND)
         if target.id != row.parent_id:
-            # A unit or household moving to another building changes both buildings' tallies.
-            left = await buildings_of(session, [row.id])
             await move_subtree(session, Place, row, target)
-            await refresh_buildings(session, left | await buildings_of(session, [row.id]))
-    if name is not None:
-        row.name = text(name, "name", NAME_MAX) or row.name
-    if row.version == before["version"]:
+    if command.name is not None:
+        row.name = text(command.name, "name", NAME_MAX) or row.name
+    if row.version == version:
         row.version += 1
     await session.flush()
-    recorder.record("place", row.id, "update", before, place_state(row))
     return row
 
 
-async def delete_place(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    place: Key,
-    expected_version: int | None = None,
-) -> int:
+@dataclass(frozen=True)
+class DeletePlace:
+    """What `delete_place` is asked to do."""
+
+    place: Key
+    expected_version: int | None = None
+
+
+@handles(DeletePlace)
+async def delete_place(session: AsyncSession, actor: Actor, command: DeletePlace) -> int:
     """Delete a place nothing refers to (no places below, coverage, residents or pairings)."""
     actor.require_write()
-    row = await get_place(session, actor, place, "place", for_update=True)
-    check_version(row, expected_version, "place")
+    row = await get_place(session, actor, command.place, "place", for_update=True)
+    check_version(row, command.expected_version, "place")
     used = await session.execute(
         select(
             exists().where(Place.parent_id == row.id),
@@ -134,10 +136,6 @@ async def delete_place(
             "only an unused place can be deleted (rename or move it instead)",
             ErrorCode.CONFLICT,
         )
-    recorder.record("place", row.id, "delete", place_state(row), None)
-    # The building the place was in loses a household (a building's own tally goes with it).
-    containing = await buildings_of(session, [row.id])
     await session.delete(row)
     await session.flush()
-    await refresh_buildings(session, containing)
     return row.id

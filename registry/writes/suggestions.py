@@ -12,6 +12,7 @@ the resolving task is one the caller sees.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -19,17 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_place
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import describe, state
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PlaceKind, SuggestionCategory, SuggestionStatus
 from registry.core.models import CODE_MAX, SUGGESTION_TEXT_MAX, Place, Suggestion
+from registry.writes.commands import handles
 from registry.writes.common import check_version, free_code, text
 from registry.writes.tasks import get_task
 
-SUGGESTION_FIELDS = (
-    "code", "place_id", "category", "text", "heard_by_id", "raised_on", "status",
-    "started_on", "resolved_on", "task_id", "version",
-)  # fmt: skip
 ORDER = {SuggestionStatus.OPEN: 0, SuggestionStatus.IN_PROGRESS: 1, SuggestionStatus.RESOLVED: 2}
 PLACE_KINDS = frozenset({PlaceKind.HOUSEHOLD, PlaceKind.BUILDING})
 
@@ -51,38 +49,46 @@ async def get_suggestion(
     return row
 
 
+@dataclass(frozen=True)
+class CreateSuggestion:
+    """What `create_suggestion` is asked to do."""
+
+    code: str | None
+    place: Key
+    category: SuggestionCategory
+    text_: str
+    heard_by: Key | None
+    raised_on: date
+    task: Key | None = None
+
+
+@handles(CreateSuggestion)
 async def create_suggestion(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str | None,
-    place: Key,
-    category: SuggestionCategory,
-    text_: str,
-    heard_by: Key | None,
-    raised_on: date,
-    task: Key | None = None,
+    session: AsyncSession, actor: Actor, command: CreateSuggestion
 ) -> Suggestion:
     """Record an open suggestion raised at a household or building. Without `code`, one is
     made from the id (`S000123`)."""
     actor.require_write()
-    clean = text(text_, "text", SUGGESTION_TEXT_MAX, multiline=True) or ""
-    where = await get_place(session, actor, place, "place")
+    clean = text(command.text_, "text", SUGGESTION_TEXT_MAX, multiline=True) or ""
+    where = await get_place(session, actor, command.place, "place")
     if PlaceKind(where.kind) not in PLACE_KINDS:
         raise fail(
             "place", f"{where.code!r} is a {where.kind}; suggestions come from a household or "
             "a building", ErrorCode.WRONG_KIND,
         )  # fmt: skip
-    heard = await get_member(session, actor, heard_by, "heardBy") if heard_by is not None else None
-    task_row = await get_task(session, actor, task) if task is not None else None
+    heard = (
+        await get_member(session, actor, command.heard_by, "heardBy")
+        if command.heard_by is not None
+        else None
+    )
+    task_row = await get_task(session, actor, command.task) if command.task is not None else None
     clean_code = None
-    if text(code, "code", CODE_MAX, required=False) is not None:
-        clean_code = await free_code(session, Suggestion, code)
+    if text(command.code, "code", CODE_MAX, required=False) is not None:
+        clean_code = await free_code(session, Suggestion, command.code)
     row = Suggestion(
-        code=clean_code or f"~{raised_on.isoformat()}",  # placeholder until the id is known
-        place_id=where.id, category=category.value, text=clean,
-        heard_by_id=heard.id if heard else None, raised_on=raised_on,
+        code=clean_code or f"~{command.raised_on.isoformat()}",  # placeholder until the id is known
+        place_id=where.id, category=command.category.value, text=clean,
+        heard_by_id=heard.id if heard else None, raised_on=command.raised_on,
         status=SuggestionStatus.OPEN.value, task_id=task_row.id if task_row else None, version=1,
     )  # fmt: skip
     session.add(row)
@@ -90,66 +96,71 @@ async def create_suggestion(
     if clean_code is None:
         row.code = f"S{row.id:06d}"
         await session.flush()
-    recorder.record("suggestion", row.id, "create", None, snapshot(row, *SUGGESTION_FIELDS))
     return row
 
 
+@dataclass(frozen=True)
+class UpdateSuggestion:
+    """What `update_suggestion` is asked to do."""
+
+    suggestion: Key
+    status: SuggestionStatus | None
+    on: date
+    started_on: date | None = None
+    task: Key | None = None
+    clear_task: bool = False
+    category: SuggestionCategory | None = None
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@handles(UpdateSuggestion)
 async def update_suggestion(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    suggestion: Key,
-    status: SuggestionStatus | None,
-    on: date,
-    started_on: date | None = None,
-    task: Key | None = None,
-    clear_task: bool = False,
-    category: SuggestionCategory | None = None,
-    reason: str | None = None,
-    expected_version: int | None = None,
+    session: AsyncSession, actor: Actor, command: UpdateSuggestion
 ) -> Suggestion:
     """Move a suggestion along open → in_progress → resolved (dated `on`), link or unlink
     its resolving task, or correct its category. See the module docstring for the rules."""
     actor.require_write()
-    row = await get_suggestion(session, actor, suggestion)
-    check_version(row, expected_version, "suggestion")
-    before = snapshot(row, *SUGGESTION_FIELDS)
-    note = text(reason, "reason", 500, required=False, multiline=True)
-    if task is not None:
-        row.task_id = (await get_task(session, actor, task)).id
-    elif clear_task:
+    row = await get_suggestion(session, actor, command.suggestion)
+    check_version(row, command.expected_version, "suggestion")
+    before = state(row)
+    note = text(command.reason, "reason", 500, required=False, multiline=True)
+    if command.task is not None:
+        row.task_id = (await get_task(session, actor, command.task)).id
+    elif command.clear_task:
         row.task_id = None
-    if category is not None:
-        row.category = category.value
-    if status is not None and status.value != row.status:
+    if command.category is not None:
+        row.category = command.category.value
+    if command.status is not None and command.status.value != row.status:
         current = SuggestionStatus(row.status)
-        if ORDER[status] < ORDER[current]:
+        if ORDER[command.status] < ORDER[current]:
             if note is None:
                 raise fail(
                     "reason",
-                    f"moving a {current.value} suggestion back to {status.value} needs a reason",
+                    f"moving a {current.value} suggestion back to {command.status.value} "
+                    "needs a reason",
                 )
-            if status is SuggestionStatus.OPEN:
+            if command.status is SuggestionStatus.OPEN:
                 row.started_on = None
             row.resolved_on = None
         else:
-            start = started_on or row.started_on or on
+            start = command.started_on or row.started_on or command.on
             if start < row.raised_on:
                 raise fail(
-                    "startedOn" if started_on else "on",
+                    "startedOn" if command.started_on else "on",
                     f"work cannot start ({start}) before the suggestion was raised "
                     f"({row.raised_on})",
                 )
             row.started_on = start
-            if status is SuggestionStatus.RESOLVED:
-                if on < start:
-                    raise fail("on", f"it cannot be resolved ({on}) before work started ({start})")
-                row.resolved_on = on
-        row.status = status.value
-    after = snapshot(row, *SUGGESTION_FIELDS)
-    if after != before:
+            if command.status is SuggestionStatus.RESOLVED:
+                if command.on < start:
+                    raise fail(
+                        "on", f"it cannot be resolved ({command.on}) before work started ({start})"
+                    )
+                row.resolved_on = command.on
+        row.status = command.status.value
+    if state(row) != before:
         row.version += 1
-        recorder.message = note or recorder.message
-        recorder.record("suggestion", row.id, "update", before, snapshot(row, *SUGGESTION_FIELDS))
+        if note is not None:
+            describe(session, note)
     return row

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graph.mobilise import MobilisationPlan, replan_after_decline
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_name
-from registry.audit.changelog import Recorder, snapshot
+from registry.audit.changelog import label, state
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskStatus
 from registry.core.models import (
@@ -52,17 +52,10 @@ from registry.core.models import (
 from registry.core.sql import one_of
 from registry.planning.contacts import refuse_if_stale
 from registry.planning.mobilisation import read_problem
+from registry.writes.commands import handles
 from registry.writes.common import check_version, free_code, require_active, text
-from registry.writes.organisations import create_organisation
+from registry.writes.organisations import CreateOrganisation, create_organisation
 
-TASK_FIELDS = (
-    "code", "kind", "name", "organisation_id", "leader_id", "headcount", "required_skills",
-    "start", "end", "status", "version",
-)  # fmt: skip
-ASSIGNMENT_FIELDS = (
-    "task_id", "member_id", "status", "role", "building_id", "explanation", "override",
-    "override_by_token_id", "override_at", "proposed_on", "responded_on",
-)  # fmt: skip
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.PLANNED: frozenset({TaskStatus.MOBILISING, TaskStatus.ACTIVE, TaskStatus.CANCELLED}),
     TaskStatus.MOBILISING: frozenset({TaskStatus.PLANNED, TaskStatus.ACTIVE, TaskStatus.CANCELLED}),
@@ -116,39 +109,43 @@ def clean_skills(skills: dict[str, int]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-async def create_task(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    code: str,
-    kind: TaskKind,
-    name: str,
-    organisation: Key,
-    places: list[Key],
-    headcount: int,
-    skills: dict[str, int],
-    start: date,
-    end: date,
-    leader: Key | None = None,
-) -> Task:
+@dataclass(frozen=True)
+class CreateTask:
+    """What `create_task` is asked to do."""
+
+    code: str
+    kind: TaskKind
+    name: str
+    organisation: Key
+    places: list[Key]
+    headcount: int
+    skills: dict[str, int]
+    start: date
+    end: date
+    leader: Key | None = None
+
+
+@handles(CreateTask)
+async def create_task(session: AsyncSession, actor: Actor, command: CreateTask) -> Task:
     """Create a planned task run by `organisation` over estates/buildings `places`."""
     actor.require_write()
-    clean_name = text(name, "name", NAME_MAX) or ""
+    clean_name = text(command.name, "name", NAME_MAX) or ""
     problems: list[Problem] = []
-    if headcount < 0:
+    if command.headcount < 0:
         problems.append(Problem("headcount", "headcount must not be negative"))
-    if end < start:
-        problems.append(Problem("end", f"the task ends ({end}) before it starts ({start})"))
-    if not places:
+    if command.end < command.start:
+        problems.append(
+            Problem("end", f"the task ends ({command.end}) before it starts ({command.start})")
+        )
+    if not command.places:
         problems.append(Problem("places", "give at least one estate or building in scope"))
     if problems:
         raise UserErrors(problems)
-    wanted = clean_skills(skills)
-    org = await get_organisation(session, actor, organisation, "organisation")
+    wanted = clean_skills(command.skills)
+    org = await get_organisation(session, actor, command.organisation, "organisation")
     await require_active(org, "organisation")
     place_ids: list[int] = []
-    for ref in places:
+    for ref in command.places:
         row = await get_place(session, actor, ref, "places")
         if PlaceKind(row.kind) not in SCOPE_KINDS:
             raise fail(
@@ -157,64 +154,68 @@ async def create_task(
             )  # fmt: skip
         if row.id not in place_ids:
             place_ids.append(row.id)
-    leader_row = await get_member(session, actor, leader, "leader") if leader is not None else None
-    clean_code = await free_code(session, Task, code)
+    leader_row = (
+        await get_member(session, actor, command.leader, "leader")
+        if command.leader is not None
+        else None
+    )
+    clean_code = await free_code(session, Task, command.code)
     task = Task(
-        code=clean_code, kind=kind.value, name=clean_name, organisation_id=org.id,
-        leader_id=leader_row.id if leader_row else None, headcount=headcount,
-        required_skills=wanted, start=start, end=end, status=TaskStatus.PLANNED.value, version=1,
+        code=clean_code, kind=command.kind.value, name=clean_name, organisation_id=org.id,
+        leader_id=leader_row.id if leader_row else None, headcount=command.headcount,
+        required_skills=wanted, start=command.start, end=command.end,
+        status=TaskStatus.PLANNED.value, version=1,
     )  # fmt: skip
     session.add(task)
     await session.flush()
     session.add_all(TaskPlace(task_id=task.id, place_id=p) for p in place_ids)
-    recorder.record(
-        "task", task.id, "create", None, snapshot(task, *TASK_FIELDS) | {"places": place_ids}
-    )
+    label(session, task, "create", after={"places": place_ids})
     return task
 
 
-async def update_task(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    task: Key,
-    status: TaskStatus | None = None,
-    name: str | None = None,
-    headcount: int | None = None,
-    expected_version: int | None = None,
-) -> Task:
+@dataclass(frozen=True)
+class UpdateTask:
+    """What `update_task` is asked to do."""
+
+    task: Key
+    status: TaskStatus | None = None
+    name: str | None = None
+    headcount: int | None = None
+    expected_version: int | None = None
+
+
+@handles(UpdateTask)
+async def update_task(session: AsyncSession, actor: Actor, command: UpdateTask) -> Task:
     """Change a task's status (along TRANSITIONS), name or headcount; STALE unless the task
     is still at `expected_version` (when given)."""
     actor.require_write()
-    row = await get_task(session, actor, task, for_update=True)
-    check_version(row, expected_version, "task")
-    before = snapshot(row, *TASK_FIELDS)
-    if name is not None:
-        row.name = text(name, "name", NAME_MAX) or ""
-    if headcount is not None:
-        if headcount < 0:
+    row = await get_task(session, actor, command.task, for_update=True)
+    check_version(row, command.expected_version, "task")
+    before = state(row)
+    if command.name is not None:
+        row.name = text(command.name, "name", NAME_MAX) or ""
+    if command.headcount is not None:
+        if command.headcount < 0:
             raise fail("headcount", "headcount must not be negative")
-        row.headcount = headcount
-    if status is not None and status.value != row.status:
+        row.headcount = command.headcount
+    if command.status is not None and command.status.value != row.status:
         current = TaskStatus(row.status)
-        if status not in TRANSITIONS[current]:
+        if command.status not in TRANSITIONS[current]:
             allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none (final)"
             raise fail(
                 "status",
-                f"a {current.value} task cannot become {status.value}; next: {allowed}",
+                f"a {current.value} task cannot become {command.status.value}; next: {allowed}",
                 ErrorCode.CONFLICT,
             )
-        row.status = status.value
-        if status in (TaskStatus.DONE, TaskStatus.CANCELLED):
-            await _withdraw(session, recorder, row, cancelled=status is TaskStatus.CANCELLED)
-    if snapshot(row, *TASK_FIELDS) != before:
+        row.status = command.status.value
+        if command.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
+            await _withdraw(session, row, cancelled=command.status is TaskStatus.CANCELLED)
+    if state(row) != before:
         row.version += 1
-        recorder.record("task", row.id, "update", before, snapshot(row, *TASK_FIELDS))
     return row
 
 
-async def _withdraw(session: AsyncSession, recorder: Recorder, task: Task, cancelled: bool) -> None:
+async def _withdraw(session: AsyncSession, task: Task, cancelled: bool) -> None:
     statuses = [AssignmentStatus.PROPOSED.value]
     if cancelled:
         statuses.append(AssignmentStatus.ACCEPTED.value)
@@ -222,9 +223,8 @@ async def _withdraw(session: AsyncSession, recorder: Recorder, task: Task, cance
         select(Assignment).where(Assignment.task_id == task.id, one_of(Assignment.status, statuses))
     )
     for a in rows:
-        before = snapshot(a, *ASSIGNMENT_FIELDS)
         a.status = AssignmentStatus.WITHDRAWN.value
-        recorder.record("assignment", a.id, "withdraw", before, snapshot(a, *ASSIGNMENT_FIELDS))
+        label(session, a, "withdraw")
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ async def propose_mobilisation(
 
 
 async def _store(
-    session: AsyncSession, actor: Actor, recorder: Recorder, proposal: Proposal, on: date
+    session: AsyncSession, actor: Actor, proposal: Proposal, on: date
 ) -> list[Assignment]:
     now = datetime.now(UTC)
     rows = []
@@ -295,22 +295,26 @@ async def _store(
         )  # fmt: skip
         session.add(a)
         rows.append(a)
-    await session.flush()
     for a in rows:
-        recorder.record("assignment", a.id, "propose", None, snapshot(a, *ASSIGNMENT_FIELDS))
+        label(session, a, "propose")
+    await session.flush()
     return rows
 
 
+@dataclass(frozen=True)
+class ApplyMobilisation:
+    """What `apply_mobilisation` is asked to do."""
+
+    task: Key
+    overrides: list[Key]
+    on: date
+    expected_version: int | None = None
+    expected_proposal: str | None = None
+
+
+@handles(ApplyMobilisation)
 async def apply_mobilisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    task: Key,
-    overrides: list[Key],
-    on: date,
-    expected_version: int | None = None,
-    expected_proposal: str | None = None,
+    session: AsyncSession, actor: Actor, command: ApplyMobilisation
 ) -> tuple[Proposal, list[Assignment]]:
     """Store the proposal's new choices as proposed assignments; a planned task becomes
     mobilising. STALE unless the task is still at `expected_version` and the proposal is
@@ -318,17 +322,17 @@ async def apply_mobilisation(
     actor.require_write()
     # Mobilisations book members' time across tasks: one at a time (see lock_name).
     await lock_name(session, MOBILISATION_LOCK)
-    locked = await get_task(session, actor, task, for_update=True)
-    check_version(locked, expected_version, "task")
-    proposal = await propose_mobilisation(session, actor, task=task, overrides=overrides)
-    refuse_if_stale(expected_proposal, proposal.fingerprint)
-    rows = await _store(session, actor, recorder, proposal, on)
+    locked = await get_task(session, actor, command.task, for_update=True)
+    check_version(locked, command.expected_version, "task")
+    proposal = await propose_mobilisation(
+        session, actor, task=command.task, overrides=command.overrides
+    )
+    refuse_if_stale(command.expected_proposal, proposal.fingerprint)
+    rows = await _store(session, actor, proposal, command.on)
     row = proposal.task
     if row.status == TaskStatus.PLANNED.value:
-        before = snapshot(row, *TASK_FIELDS)
         row.status = TaskStatus.MOBILISING.value
         row.version += 1
-        recorder.record("task", row.id, "update", before, snapshot(row, *TASK_FIELDS))
     return proposal, rows
 
 
@@ -347,14 +351,18 @@ async def get_assignment(
     return row
 
 
+@dataclass(frozen=True)
+class RespondToAssignment:
+    """What `respond_to_assignment` is asked to do."""
+
+    assignment: int
+    accept: bool
+    on: date
+
+
+@handles(RespondToAssignment)
 async def respond_to_assignment(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    assignment: int,
-    accept: bool,
-    on: date,
+    session: AsyncSession, actor: Actor, command: RespondToAssignment
 ) -> tuple[Assignment, Proposal | None, list[Assignment]]:
     """Accept or decline. A decline re-plans the gap and stores the replacements as proposed;
     returns (the assignment, the re-plan or None, the replacements)."""
@@ -365,54 +373,58 @@ async def respond_to_assignment(
         select(Task.id)
         .where(
             Task.id
-            == select(Assignment.task_id).where(Assignment.id == assignment).scalar_subquery()
+            == select(Assignment.task_id)
+            .where(Assignment.id == command.assignment)
+            .scalar_subquery()
         )
         .with_for_update()
     )
-    row = await get_assignment(session, actor, assignment)
+    row = await get_assignment(session, actor, command.assignment)
     task = await get_task(session, actor, row.task_id, for_update=True)
     _open(task)
     status = AssignmentStatus(row.status)
-    allowed = {AssignmentStatus.PROPOSED} | ({AssignmentStatus.ACCEPTED} if not accept else set())
+    allowed = {AssignmentStatus.PROPOSED} | (
+        {AssignmentStatus.ACCEPTED} if not command.accept else set()
+    )
     if status not in allowed:
         raise fail(
             "assignment",
             f"this assignment is {status.value}; only a proposed one can be "
-            + ("accepted" if accept else "declined (or an accepted one, to drop out)"),
+            + ("accepted" if command.accept else "declined (or an accepted one, to drop out)"),
             ErrorCode.CONFLICT,
         )
-    before = snapshot(row, *ASSIGNMENT_FIELDS)
-    row.status = (AssignmentStatus.ACCEPTED if accept else AssignmentStatus.DECLINED).value
-    row.responded_on = on
+    row.status = (AssignmentStatus.ACCEPTED if command.accept else AssignmentStatus.DECLINED).value
+    row.responded_on = command.on
+    label(session, row, "accept" if command.accept else "decline")
     await session.flush()
-    recorder.record(
-        "assignment", row.id, "accept" if accept else "decline", before,
-        snapshot(row, *ASSIGNMENT_FIELDS),
-    )  # fmt: skip
-    if accept:
+    if command.accept:
         return row, None, []
     # The stored plan now has the declined member as declined: re-plan only the gap.
     proposal = await propose_mobilisation(session, actor, task=task.id, overrides=[])
-    replacements = await _store(session, actor, recorder, proposal, on)
+    replacements = await _store(session, actor, proposal, command.on)
     return row, proposal, replacements
 
 
+@dataclass(frozen=True)
+class FormFunctionalOrganisation:
+    """What `form_functional_organisation` is asked to do."""
+
+    task: Key
+    code: str
+    name: str
+    approved_by: Key | None
+    parent: Key | None
+    on: date
+
+
+@handles(FormFunctionalOrganisation)
 async def form_functional_organisation(
-    session: AsyncSession,
-    actor: Actor,
-    recorder: Recorder,
-    *,
-    task: Key,
-    code: str,
-    name: str,
-    approved_by: Key | None,
-    parent: Key | None,
-    on: date,
+    session: AsyncSession, actor: Actor, command: FormFunctionalOrganisation
 ) -> tuple[Organisation, list[FunctionalMembership]]:
     """A functional organisation of the task's accepted members (functional memberships from
     `on`), under `parent` (default: the task's running organisation), covering the task's scope."""
     actor.require_write()
-    row = await get_task(session, actor, task, for_update=True)
+    row = await get_task(session, actor, command.task, for_update=True)
     accepted = list(
         await session.scalars(
             select(Assignment.member_id)
@@ -431,21 +443,19 @@ async def form_functional_organisation(
         await session.scalars(select(TaskPlace.place_id).where(TaskPlace.task_id == row.id))
     )
     org = await create_organisation(
-        session, actor, recorder, code=code, kind=OrgKind.FUNCTIONAL, name=name,
-        parent=parent if parent is not None else row.organisation_id, established=on,
-        approved_by=approved_by, approved_on=on, covers=covers,
+        session, actor, CreateOrganisation(
+            code=command.code, kind=OrgKind.FUNCTIONAL, name=command.name,
+            parent=command.parent if command.parent is not None else row.organisation_id,
+            established=command.on, approved_by=command.approved_by, approved_on=command.on,
+            covers=covers,
+        ),
     )  # fmt: skip
     memberships = [
-        FunctionalMembership(member_id=m, organisation_id=org.id, task_id=row.id, start=on)
+        FunctionalMembership(member_id=m, organisation_id=org.id, task_id=row.id, start=command.on)
         for m in dict.fromkeys(accepted)
     ]
     session.add_all(memberships)
     await session.flush()
-    for fm in memberships:
-        recorder.record(
-            "functional_membership", fm.id, "create", None,
-            snapshot(fm, "member_id", "organisation_id", "task_id", "start", "end"),
-        )  # fmt: skip
     return org, memberships
 
 

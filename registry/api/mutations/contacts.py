@@ -7,16 +7,17 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
-from registry.api.context import GInfo
-from registry.api.errors import UserError, run_write, user_errors
+from registry.api.context import Context, GInfo
+from registry.api.errors import UserError
 from registry.api.mutations.common import ref
+from registry.api.mutations.runner import ask, run
 from registry.api.pairings import AppliedPairings, ContactProposal
-from registry.api.refs import scope_by_ref
+from registry.api.refs import scope_by_ref, scope_ref
 from registry.api.types import Place
-from registry.audit.changelog import Recorder
-from registry.core.errors import UserErrors
-from registry.planning import contact_ratio as settings
+from registry.core.models import Place as PlaceRow
 from registry.planning import contacts
+from registry.planning.storing import Applied
+from registry.writes.pairings import ApplyHouseholdContacts, SetContactRatio
 
 SCOPE_HELP = (
     "An estate, a community or a sub-district (global ID or code), or an organisation (its "
@@ -47,6 +48,13 @@ class ApplyHouseholdContactsInput:
         ),
     )
 
+    def command(self, ctx: Context) -> ApplyHouseholdContacts:
+        return ApplyHouseholdContacts(
+            scope=scope_ref(self.scope), capacity=self.capacity,
+            default_ratio=ctx.settings.rules.household_contact_ratio,
+            expected=self.expected_proposal,
+        )  # fmt: skip
+
 
 @strawberry.type
 class HouseholdContactsPayload:
@@ -55,6 +63,17 @@ class HouseholdContactsPayload:
         description="Null for a proposal (nothing written)."
     )
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[contacts.ContactPlan, Applied | None]
+    ) -> HouseholdContactsPayload:
+        plan, applied = result
+        return cls(
+            proposal=ContactProposal.of(plan),
+            applied=AppliedPairings.of(applied) if applied else None,
+            user_errors=[],
+        )
 
 
 @strawberry.input
@@ -65,12 +84,25 @@ class SetContactRatioInput:
         "ancestor's value, else the default, applies again)."
     )
 
+    def command(self, ctx: Context) -> SetContactRatio:
+        return SetContactRatio(
+            place=ref(self.place, "Place"), ratio=self.ratio,
+            default_ratio=ctx.settings.rules.household_contact_ratio,
+        )  # fmt: skip
+
 
 @strawberry.type
 class SetContactRatioPayload:
     place: Place | None
     ratio: int | None = strawberry.field(description="The ratio in force at the place now.")
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[PlaceRow, int]
+    ) -> SetContactRatioPayload:
+        row, ratio = result
+        return cls(place=Place.from_row(row), ratio=ratio, user_errors=[])
 
 
 @strawberry.type
@@ -81,22 +113,18 @@ class ContactMutations:
     async def propose_household_contacts(
         self, info: GInfo, input: ProposeHouseholdContactsInput
     ) -> HouseholdContactsPayload:
-        ctx = info.context
-        actor = ctx.require_actor()
-        default = ctx.settings.rules.household_contact_ratio
-        try:
-            async with ctx.db.read() as session:
-                scope = await scope_by_ref(session, actor, input.scope)
-                plan = await contacts.propose_household_contacts(
-                    session, scope, input.capacity, default
-                )
-        except UserErrors as refused:
-            return HouseholdContactsPayload(
-                proposal=None, applied=None, user_errors=user_errors(refused.problems)
+        default = info.context.settings.rules.household_contact_ratio
+
+        async def question(
+            session: AsyncSession, actor: Actor
+        ) -> tuple[contacts.ContactPlan, None]:
+            scope = await scope_by_ref(session, actor, input.scope)
+            return (
+                await contacts.propose_household_contacts(session, scope, input.capacity, default),
+                None,
             )
-        return HouseholdContactsPayload(
-            proposal=ContactProposal.of(plan), applied=None, user_errors=[]
-        )
+
+        return await ask(info, question, HouseholdContactsPayload)
 
     @strawberry.mutation(
         description=(
@@ -108,23 +136,7 @@ class ContactMutations:
     async def apply_household_contacts(
         self, info: GInfo, input: ApplyHouseholdContactsInput
     ) -> HouseholdContactsPayload:
-        default = info.context.settings.rules.household_contact_ratio
-
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> HouseholdContactsPayload:
-            scope = await scope_by_ref(session, actor, input.scope)
-            plan, applied = await contacts.apply_household_contacts(
-                session, actor, recorder, scope, input.capacity, default, input.expected_proposal
-            )
-            return HouseholdContactsPayload(
-                proposal=ContactProposal.of(plan),
-                applied=AppliedPairings(opened=applied.opened, ended=applied.ended),
-                user_errors=[],
-            )
-
-        result, errors = await run_write(info, work)
-        return result or HouseholdContactsPayload(proposal=None, applied=None, user_errors=errors)
+        return await run(info, input, HouseholdContactsPayload)
 
     @strawberry.mutation(
         description="Set the households-per-contact-member ratio of an estate or a place above."
@@ -132,16 +144,4 @@ class ContactMutations:
     async def set_contact_ratio(
         self, info: GInfo, input: SetContactRatioInput
     ) -> SetContactRatioPayload:
-        default = info.context.settings.rules.household_contact_ratio
-
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> SetContactRatioPayload:
-            row = await settings.set_contact_ratio(
-                session, actor, recorder, ref(input.place, "Place"), input.ratio
-            )
-            ratio, _ = await settings.contact_ratio_of(session, row, default)
-            return SetContactRatioPayload(place=Place.from_row(row), ratio=ratio, user_errors=[])
-
-        result, errors = await run_write(info, work)
-        return result or SetContactRatioPayload(place=None, ratio=None, user_errors=errors)
+        return await run(info, input, SetContactRatioPayload)

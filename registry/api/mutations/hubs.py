@@ -6,13 +6,14 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
-from registry.api.context import GInfo
-from registry.api.errors import UserError, run_write, user_errors
+from registry.api.context import Context, GInfo
+from registry.api.errors import UserError
+from registry.api.mutations.runner import ask, run
 from registry.api.pairings import AppliedPairings, HubProposal
-from registry.api.refs import scope_by_ref
-from registry.audit.changelog import Recorder
-from registry.core.errors import UserErrors
+from registry.api.refs import scope_by_ref, scope_ref
 from registry.planning import hubs
+from registry.planning.storing import Applied
+from registry.writes.pairings import ApplyHubs
 
 SCOPE_HELP = "An estate, a community or a sub-district (global ID or code), or an organisation."
 REACH_HELP = "Households a hub links at most, itself included."
@@ -37,6 +38,12 @@ class ApplyHubHouseholdsInput:
         "differ).",
     )
 
+    def command(self, ctx: Context) -> ApplyHubs:
+        return ApplyHubs(
+            scope=scope_ref(self.scope), max_reach=self.max_reach,
+            building_wide=self.building_wide, expected=self.expected_proposal,
+        )  # fmt: skip
+
 
 @strawberry.type
 class HubHouseholdsPayload:
@@ -46,6 +53,17 @@ class HubHouseholdsPayload:
     )
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[hubs.HubProposal, Applied | None]
+    ) -> HubHouseholdsPayload:
+        found, applied = result
+        return cls(
+            proposal=HubProposal.of(found),
+            applied=AppliedPairings.of(applied) if applied else None,
+            user_errors=[],
+        )
+
 
 @strawberry.type
 class HubMutations:
@@ -53,37 +71,15 @@ class HubMutations:
     async def propose_hub_households(
         self, info: GInfo, input: ProposeHubHouseholdsInput
     ) -> HubHouseholdsPayload:
-        ctx = info.context
-        actor = ctx.require_actor()
-        try:
-            async with ctx.db.read() as session:
-                scope = await scope_by_ref(session, actor, input.scope)
-                found = await hubs.propose_hubs(
-                    session, scope, input.max_reach, input.building_wide
-                )
-        except UserErrors as refused:
-            return HubHouseholdsPayload(
-                proposal=None, applied=None, user_errors=user_errors(refused.problems)
-            )
-        return HubHouseholdsPayload(proposal=HubProposal.of(found), applied=None, user_errors=[])
+        async def question(session: AsyncSession, actor: Actor) -> tuple[hubs.HubProposal, None]:
+            scope = await scope_by_ref(session, actor, input.scope)
+            found = await hubs.propose_hubs(session, scope, input.max_reach, input.building_wide)
+            return found, None
+
+        return await ask(info, question, HubHouseholdsPayload)
 
     @strawberry.mutation(description="Store the hub-household proposal of a scope.")
     async def apply_hub_households(
         self, info: GInfo, input: ApplyHubHouseholdsInput
     ) -> HubHouseholdsPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> HubHouseholdsPayload:
-            scope = await scope_by_ref(session, actor, input.scope)
-            found, applied = await hubs.apply_hubs(
-                session, actor, recorder, scope, input.max_reach, input.building_wide,
-                input.expected_proposal,
-            )  # fmt: skip
-            return HubHouseholdsPayload(
-                proposal=HubProposal.of(found),
-                applied=AppliedPairings(opened=applied.opened, ended=applied.ended),
-                user_errors=[],
-            )
-
-        result, errors = await run_write(info, work)
-        return result or HubHouseholdsPayload(proposal=None, applied=None, user_errors=errors)
+        return await run(info, input, HubHouseholdsPayload)

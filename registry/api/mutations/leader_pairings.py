@@ -6,13 +6,14 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
-from registry.api.context import GInfo
-from registry.api.errors import UserError, run_write, user_errors
+from registry.api.context import Context, GInfo
+from registry.api.errors import UserError
+from registry.api.mutations.runner import ask, run
 from registry.api.pairings import AppliedPairings, LeaderProposal
-from registry.api.refs import scope_by_ref
-from registry.audit.changelog import Recorder
-from registry.core.errors import UserErrors
+from registry.api.refs import scope_by_ref, scope_ref
 from registry.planning import leaders
+from registry.planning.storing import Applied
+from registry.writes.pairings import ApplyLeaderPairings
 
 SCOPE_HELP = "A sub-district, community or estate (global ID or code), or an organisation."
 CAPACITY_HELP = "Places (communities or estates) per leader at most."
@@ -33,6 +34,12 @@ class ApplyLeaderPairingsInput:
         description="The `fingerprint` of the plan you reviewed (STALE if it would now differ).",
     )
 
+    def command(self, ctx: Context) -> ApplyLeaderPairings:
+        return ApplyLeaderPairings(
+            scope=scope_ref(self.scope), capacity=self.capacity, rules=ctx.settings.rules,
+            expected=self.expected_proposal,
+        )  # fmt: skip
+
 
 @strawberry.type
 class LeaderPairingsPayload:
@@ -41,6 +48,17 @@ class LeaderPairingsPayload:
         description="Null for a proposal (nothing written)."
     )
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[leaders.LeaderProposal, Applied | None]
+    ) -> LeaderPairingsPayload:
+        found, applied = result
+        return cls(
+            proposal=LeaderProposal.of(found),
+            applied=AppliedPairings.of(applied) if applied else None,
+            user_errors=[],
+        )
 
 
 @strawberry.type
@@ -51,40 +69,20 @@ class LeaderPairingMutations:
     async def propose_leader_pairings(
         self, info: GInfo, input: ProposeLeaderPairingsInput
     ) -> LeaderPairingsPayload:
-        ctx = info.context
-        actor = ctx.require_actor()
-        try:
-            async with ctx.db.read() as session:
-                scope = await scope_by_ref(session, actor, input.scope)
-                found = await leaders.propose_leader_pairings(
-                    session, scope, input.capacity, ctx.settings.rules
-                )
-        except UserErrors as refused:
-            return LeaderPairingsPayload(
-                proposal=None, applied=None, user_errors=user_errors(refused.problems)
-            )
-        return LeaderPairingsPayload(
-            proposal=LeaderProposal.of(found), applied=None, user_errors=[]
-        )
+        rules = info.context.settings.rules
+
+        async def question(
+            session: AsyncSession, actor: Actor
+        ) -> tuple[leaders.LeaderProposal, None]:
+            scope = await scope_by_ref(session, actor, input.scope)
+            return await leaders.propose_leader_pairings(
+                session, scope, input.capacity, rules
+            ), None
+
+        return await ask(info, question, LeaderPairingsPayload)
 
     @strawberry.mutation(description="Store the leader-pairing plan of a scope in one transaction.")
     async def apply_leader_pairings(
         self, info: GInfo, input: ApplyLeaderPairingsInput
     ) -> LeaderPairingsPayload:
-        rules = info.context.settings.rules
-
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> LeaderPairingsPayload:
-            scope = await scope_by_ref(session, actor, input.scope)
-            found, applied = await leaders.apply_leader_pairings(
-                session, actor, recorder, scope, input.capacity, rules, input.expected_proposal
-            )
-            return LeaderPairingsPayload(
-                proposal=LeaderProposal.of(found),
-                applied=AppliedPairings(opened=applied.opened, ended=applied.ended),
-                user_errors=[],
-            )
-
-        result, errors = await run_write(info, work)
-        return result or LeaderPairingsPayload(proposal=None, applied=None, user_errors=errors)
+        return await run(info, input, LeaderPairingsPayload)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import GenderEnum, MemberStatusEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref
+from registry.api.mutations.runner import run
 from registry.api.types import Member
-from registry.audit.changelog import Recorder
 from registry.writes import members
 
 TIE_HELP = (
@@ -21,6 +21,8 @@ TIE_HELP = (
     "then `reportsTo` is required)."
 )
 
+
+GROUP_HELP = "A Party group (党小组) of the member's own organisation to place them in."
 
 CAPACITY_HELP = (
     "How many tasks the member may hold at once (1–10); omit for the deployment default."
@@ -46,12 +48,36 @@ class CreateMemberInput:
     phone: str | None = strawberry.field(default=None, description="11-digit mainland mobile.")
     skills: list[str] = strawberry.field(default_factory=list)
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
+
+    def command(self, ctx: Context) -> members.CreateMember:
+        return members.CreateMember(
+            code=self.code,
+            name=self.name,
+            gender=self.gender,
+            status=self.status,
+            joined=opt_day(self.joined, "joined"),
+            full_on=opt_day(self.full_on, "fullOn"),
+            organisation=opt_ref(self.organisation, "Organisation"),
+            workplace=self.workplace,
+            reports_to=opt_ref(self.reports_to, "Organisation"),
+            household_ref=opt_ref(self.household, "Place"),
+            phone=self.phone,
+            skills=self.skills,
+            today=date.today(),
+            task_capacity=self.task_capacity,
+            group=opt_ref(self.group, "Organisation"),
+        )
 
 
 @strawberry.type
 class CreateMemberPayload:
     member: Member | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> CreateMemberPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -67,15 +93,39 @@ class UpdateMemberInput:
     workplace: str | None = strawberry.field(default=None, description="In service only.")
     reports_to: str | None = strawberry.field(default=None, description="In service only.")
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
+    group: str | None = strawberry.field(default=None, description=GROUP_HELP)
+    leave_group: bool = strawberry.field(
+        default=False, description="Take the member out of their group (党小组)."
+    )
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the member is still at this version."
     )
+
+    def command(self, ctx: Context) -> members.UpdateMember:
+        return members.UpdateMember(
+            member=ref(self.member, "Member"),
+            name=self.name,
+            gender=self.gender,
+            household_ref=opt_ref(self.household, "Place"),
+            phone=self.phone,
+            skills=self.skills,
+            workplace=self.workplace,
+            reports_to=opt_ref(self.reports_to, "Organisation"),
+            expected_version=self.expected_version,
+            task_capacity=self.task_capacity,
+            group=opt_ref(self.group, "Organisation"),
+            leave_group=self.leave_group,
+        )
 
 
 @strawberry.type
 class UpdateMemberPayload:
     member: Member | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> UpdateMemberPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -85,13 +135,32 @@ class TransferMemberInput:
     workplace: str | None = strawberry.field(default=None, description=TIE_HELP)
     reports_to: str | None = None
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
+    group: str | None = strawberry.field(
+        default=None,
+        description=f"{GROUP_HELP} The old branch's group is left in any case.",
+    )
     expected_version: int | None = None
+
+    def command(self, ctx: Context) -> members.TransferMember:
+        return members.TransferMember(
+            member=ref(self.member, "Member"),
+            organisation=opt_ref(self.organisation, "Organisation"),
+            workplace=self.workplace,
+            reports_to=opt_ref(self.reports_to, "Organisation"),
+            on=on_day(self.on, "on"),
+            expected_version=self.expected_version,
+            group=opt_ref(self.group, "Organisation"),
+        )
 
 
 @strawberry.type
 class TransferMemberPayload:
     member: Member | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> TransferMemberPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -102,64 +171,63 @@ class ConfirmMemberInput:
     )
     expected_version: int | None = None
 
+    def command(self, ctx: Context) -> members.ConfirmMember:
+        return members.ConfirmMember(
+            member=ref(self.member, "Member"),
+            on=on_day(self.on, "on"),
+            probation_years=ctx.settings.rules.probation_years,
+            expected_version=self.expected_version,
+        )
+
 
 @strawberry.type
 class ConfirmMemberPayload:
     member: Member | None
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> ConfirmMemberPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
+
+
+@strawberry.input
+class ExtendProbationInput:
+    member: str
+    months: int = strawberry.field(description="6 to 12 (党章 第七条; 《发展党员工作细则》).")
+    decided_on: str | None = strawberry.field(
+        default=None, description=f"{DATE_HELP} The branch's decision; today if omitted."
+    )
+    expected_version: int | None = None
+
+    def command(self, ctx: Context) -> members.ExtendProbation:
+        return members.ExtendProbation(
+            member=ref(self.member, "Member"),
+            months=self.months,
+            decided_on=on_day(self.decided_on, "decidedOn"),
+            rules=ctx.settings.rules,
+            expected_version=self.expected_version,
+        )
+
+
+@strawberry.type
+class ExtendProbationPayload:
+    member: Member | None
+    user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> ExtendProbationPayload:
+        return cls(member=Member.from_row(row), user_errors=[])
+
 
 @strawberry.type
 class MemberMutations:
     @strawberry.mutation(description="Register a member with exactly one formal organisation.")
     async def create_member(self, info: GInfo, input: CreateMemberInput) -> CreateMemberPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Member:
-            row = await members.create_member(
-                session,
-                actor,
-                recorder,
-                code=input.code,
-                name=input.name,
-                gender=input.gender,
-                status=input.status,
-                joined=opt_day(input.joined, "joined"),
-                full_on=opt_day(input.full_on, "fullOn"),
-                organisation=opt_ref(input.organisation, "Organisation"),
-                workplace=input.workplace,
-                reports_to=opt_ref(input.reports_to, "Organisation"),
-                household_ref=opt_ref(input.household, "Place"),
-                phone=input.phone,
-                skills=input.skills,
-                today=date.today(),
-                task_capacity=input.task_capacity,
-            )
-            return Member.from_row(row)
-
-        member, errors = await run_write(info, work)
-        return CreateMemberPayload(member=member, user_errors=errors)
+        return await run(info, input, CreateMemberPayload)
 
     @strawberry.mutation(description="Change a member's details, skills, phone or reporting.")
     async def update_member(self, info: GInfo, input: UpdateMemberInput) -> UpdateMemberPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Member:
-            row = await members.update_member(
-                session,
-                actor,
-                recorder,
-                member=ref(input.member, "Member"),
-                name=input.name,
-                gender=input.gender,
-                household_ref=opt_ref(input.household, "Place"),
-                phone=input.phone,
-                skills=input.skills,
-                workplace=input.workplace,
-                reports_to=opt_ref(input.reports_to, "Organisation"),
-                expected_version=input.expected_version,
-                task_capacity=input.task_capacity,
-            )
-            return Member.from_row(row)
-
-        member, errors = await run_write(info, work)
-        return UpdateMemberPayload(member=member, user_errors=errors)
+        return await run(info, input, UpdateMemberPayload)
 
     @strawberry.mutation(
         description="Move a member's formal tie to another organisation or a workplace; the "
@@ -168,36 +236,15 @@ class MemberMutations:
     async def transfer_member(
         self, info: GInfo, input: TransferMemberInput
     ) -> TransferMemberPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Member:
-            row = await members.transfer_member(
-                session,
-                actor,
-                recorder,
-                member=ref(input.member, "Member"),
-                organisation=opt_ref(input.organisation, "Organisation"),
-                workplace=input.workplace,
-                reports_to=opt_ref(input.reports_to, "Organisation"),
-                on=on_day(input.on, "on"),
-                expected_version=input.expected_version,
-            )
-            return Member.from_row(row)
-
-        member, errors = await run_write(info, work)
-        return TransferMemberPayload(member=member, user_errors=errors)
+        return await run(info, input, TransferMemberPayload)
 
     @strawberry.mutation(description="A probationary member becomes a full member.")
     async def confirm_member(self, info: GInfo, input: ConfirmMemberInput) -> ConfirmMemberPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Member:
-            row = await members.confirm_member(
-                session,
-                actor,
-                recorder,
-                member=ref(input.member, "Member"),
-                on=on_day(input.on, "on"),
-                probation_years=info.context.settings.rules.probation_years,
-                expected_version=input.expected_version,
-            )
-            return Member.from_row(row)
+        return await run(info, input, ConfirmMemberPayload)
 
-        member, errors = await run_write(info, work)
-        return ConfirmMemberPayload(member=member, user_errors=errors)
+    @strawberry.mutation(description="Record the branch's decision to extend a probationary "
+                         "member's probation (延长预备期) by 6 to 12 months, once.")  # fmt: skip
+    async def extend_probation(
+        self, info: GInfo, input: ExtendProbationInput
+    ) -> ExtendProbationPayload:
+        return await run(info, input, ExtendProbationPayload)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import OfficeRoleEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, ref
+from registry.api.mutations.runner import run
 from registry.api.types import Office
-from registry.audit.changelog import Recorder
 from registry.core.errors import ErrorCode, fail
+from registry.core.models import Office as OfficeRow
 from registry.writes import offices
 
 
@@ -27,11 +27,24 @@ class AppointOfficeInput:
         description="End the current secretary's (or group leader's) term on `start`.",
     )
 
+    def command(self, ctx: Context) -> offices.AppointOffice:
+        return offices.AppointOffice(
+            member=ref(self.member, "Member"),
+            organisation=ref(self.organisation, "Organisation"),
+            role=self.role,
+            start=on_day(self.start, "start"),
+            replace_current=self.replace_current,
+        )
+
 
 @strawberry.type
 class AppointOfficePayload:
     office: Office | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: OfficeRow) -> AppointOfficePayload:
+        return cls(office=Office.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -39,43 +52,29 @@ class EndOfficeInput:
     office: strawberry.ID = strawberry.field(description="The term's global ID (Office.id).")
     end: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
 
+    def command(self, ctx: Context) -> offices.EndOffice:
+        key = ref(str(self.office), "Office")
+        if not isinstance(key, int):
+            raise fail("office", "give the term's global ID (Office.id)", ErrorCode.NOT_FOUND)
+        return offices.EndOffice(office=key, end=on_day(self.end, "end"))
+
 
 @strawberry.type
 class EndOfficePayload:
     office: Office | None
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(cls, session: AsyncSession, row: OfficeRow) -> EndOfficePayload:
+        return cls(office=Office.from_row(row), user_errors=[])
+
 
 @strawberry.type
 class OfficeMutations:
     @strawberry.mutation(description="Appoint a full member to an office for a dated term.")
     async def appoint_office(self, info: GInfo, input: AppointOfficeInput) -> AppointOfficePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Office:
-            row = await offices.appoint_office(
-                session,
-                actor,
-                recorder,
-                member=ref(input.member, "Member"),
-                organisation=ref(input.organisation, "Organisation"),
-                role=input.role,
-                start=on_day(input.start, "start"),
-                replace_current=input.replace_current,
-            )
-            return Office.from_row(row)
-
-        office, errors = await run_write(info, work)
-        return AppointOfficePayload(office=office, user_errors=errors)
+        return await run(info, input, AppointOfficePayload)
 
     @strawberry.mutation(description="End a current term of office.")
     async def end_office(self, info: GInfo, input: EndOfficeInput) -> EndOfficePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Office:
-            key = ref(str(input.office), "Office")
-            if not isinstance(key, int):
-                raise fail("office", "give the term's global ID (Office.id)", ErrorCode.NOT_FOUND)
-            row = await offices.end_office(
-                session, actor, recorder, office=key, end=on_day(input.end, "end")
-            )
-            return Office.from_row(row)
-
-        office, errors = await run_write(info, work)
-        return EndOfficePayload(office=office, user_errors=errors)
+        return await run(info, input, EndOfficePayload)

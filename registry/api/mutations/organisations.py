@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import OrgKindEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref, refs
+from registry.api.mutations.runner import run
 from registry.api.types import Organisation
-from registry.audit.changelog import Recorder
+from registry.core.models import Organisation as OrganisationRow
 from registry.writes import merging, organisations
 
 APPROVED_BY_HELP = "The higher organisation (global ID or code) that approved this."
@@ -38,11 +40,27 @@ class CreateOrganisationInput:
         default_factory=list, description="Places (global IDs or codes) it covers from the start."
     )
 
+    def command(self, ctx: Context) -> organisations.CreateOrganisation:
+        return organisations.CreateOrganisation(
+            code=self.code,
+            kind=self.kind,
+            name=self.name,
+            parent=opt_ref(self.parent, "Organisation"),
+            established=opt_day(self.established, "established"),
+            approved_by=opt_ref(self.approved_by, "Organisation"),
+            approved_on=on_day(self.approved_on, "approvedOn"),
+            covers=refs(self.covers, "Place"),
+        )
+
 
 @strawberry.type
 class CreateOrganisationPayload:
     organisation: Organisation | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> CreateOrganisationPayload:
+        return cls(organisation=Organisation.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -55,11 +73,24 @@ class UpdateOrganisationInput:
     established: str | None = strawberry.field(default=None, description=DATE_HELP)
     expected_version: int | None = strawberry.field(default=None, description=VERSION_HELP)
 
+    def command(self, ctx: Context) -> organisations.UpdateOrganisation:
+        return organisations.UpdateOrganisation(
+            organisation=ref(self.organisation, "Organisation"),
+            name=self.name,
+            parent=opt_ref(self.parent, "Organisation"),
+            established=opt_day(self.established, "established"),
+            expected_version=self.expected_version,
+        )
+
 
 @strawberry.type
 class UpdateOrganisationPayload:
     organisation: Organisation | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> UpdateOrganisationPayload:
+        return cls(organisation=Organisation.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -70,11 +101,24 @@ class DissolveOrganisationInput:
     message: str | None = strawberry.field(default=None, description="Kept in the change log.")
     expected_version: int | None = strawberry.field(default=None, description=VERSION_HELP)
 
+    def command(self, ctx: Context) -> organisations.DissolveOrganisation:
+        return organisations.DissolveOrganisation(
+            organisation=ref(self.organisation, "Organisation"),
+            approved_by=ref(self.approved_by, "Organisation"),
+            approved_on=on_day(self.approved_on, "approvedOn"),
+            expected_version=self.expected_version,
+            message=self.message,
+        )
+
 
 @strawberry.type
 class DissolveOrganisationPayload:
     organisation: Organisation | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> DissolveOrganisationPayload:
+        return cls(organisation=Organisation.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -89,11 +133,25 @@ class SetCoverageInput:
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
     expected_version: int | None = strawberry.field(default=None, description=VERSION_HELP)
 
+    def command(self, ctx: Context) -> organisations.SetCoverage:
+        return organisations.SetCoverage(
+            organisation=ref(self.organisation, "Organisation"),
+            cover_places=refs(self.cover, "Place"),
+            uncover_places=refs(self.uncover, "Place"),
+            on=on_day(self.on, "on"),
+            expected_version=self.expected_version,
+            joint_branch_max_units=ctx.settings.rules.joint_branch_max_units,
+        )
+
 
 @strawberry.type
 class SetCoveragePayload:
     organisation: Organisation | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> SetCoveragePayload:
+        return cls(organisation=Organisation.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -110,6 +168,17 @@ class MergeOrganisationsInput:
         default=None, description="Refuse (STALE) unless the survivor is still at this version."
     )
 
+    def command(self, ctx: Context) -> merging.MergeOrganisations:
+        return merging.MergeOrganisations(
+            source=ref(self.source, "Organisation"),
+            into=ref(self.into, "Organisation"),
+            approved_by=ref(self.approved_by, "Organisation"),
+            approved_on=on_day(self.approved_on, "approvedOn"),
+            expected_version=self.expected_version,
+            into_expected_version=self.into_expected_version,
+            message=self.message,
+        )
+
 
 @strawberry.type
 class MergeOrganisationsPayload:
@@ -118,6 +187,17 @@ class MergeOrganisationsPayload:
     )
     survivor: Organisation | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[OrganisationRow, OrganisationRow]
+    ) -> MergeOrganisationsPayload:
+        merged, survivor = result
+        return cls(
+            merged=Organisation.from_row(merged),
+            survivor=Organisation.from_row(survivor),
+            user_errors=[],
+        )
 
 
 @strawberry.input
@@ -149,12 +229,44 @@ class SplitOrganisationInput:
     message: str | None = strawberry.field(default=None, description="Kept in the change log.")
     expected_version: int | None = strawberry.field(default=None, description=VERSION_HELP)
 
+    def command(self, ctx: Context) -> merging.SplitOrganisation:
+        parts = [
+            merging.SplitPart(
+                code=part.code,
+                name=part.name,
+                covers=refs(part.covers, "Place"),
+                members=refs(part.members, "Member"),
+                groups=refs(part.groups, "Organisation"),
+            )
+            for part in self.into
+        ]
+        return merging.SplitOrganisation(
+            source=ref(self.source, "Organisation"),
+            parts=parts,
+            approved_by=ref(self.approved_by, "Organisation"),
+            approved_on=on_day(self.approved_on, "approvedOn"),
+            keep_source=self.keep_source,
+            expected_version=self.expected_version,
+            message=self.message,
+        )
+
 
 @strawberry.type
 class SplitOrganisationPayload:
     source: Organisation | None
     created: list[Organisation] | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[OrganisationRow, list[OrganisationRow]]
+    ) -> SplitOrganisationPayload:
+        source, created = result
+        return cls(
+            source=Organisation.from_row(source),
+            created=[Organisation.from_row(r) for r in created],
+            user_errors=[],
+        )
 
 
 @strawberry.type
@@ -163,44 +275,13 @@ class OrganisationMutations:
     async def create_organisation(
         self, info: GInfo, input: CreateOrganisationInput
     ) -> CreateOrganisationPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Organisation:
-            row = await organisations.create_organisation(
-                session,
-                actor,
-                recorder,
-                code=input.code,
-                kind=input.kind,
-                name=input.name,
-                parent=opt_ref(input.parent, "Organisation"),
-                established=opt_day(input.established, "established"),
-                approved_by=opt_ref(input.approved_by, "Organisation"),
-                approved_on=on_day(input.approved_on, "approvedOn"),
-                covers=refs(input.covers, "Place"),
-            )
-            return Organisation.from_row(row)
-
-        org, errors = await run_write(info, work)
-        return CreateOrganisationPayload(organisation=org, user_errors=errors)
+        return await run(info, input, CreateOrganisationPayload)
 
     @strawberry.mutation(description="Rename an organisation and/or move it with its subtree.")
     async def update_organisation(
         self, info: GInfo, input: UpdateOrganisationInput
     ) -> UpdateOrganisationPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Organisation:
-            row = await organisations.update_organisation(
-                session,
-                actor,
-                recorder,
-                organisation=ref(input.organisation, "Organisation"),
-                name=input.name,
-                parent=opt_ref(input.parent, "Organisation"),
-                established=opt_day(input.established, "established"),
-                expected_version=input.expected_version,
-            )
-            return Organisation.from_row(row)
-
-        org, errors = await run_write(info, work)
-        return UpdateOrganisationPayload(organisation=org, user_errors=errors)
+        return await run(info, input, UpdateOrganisationPayload)
 
     @strawberry.mutation(
         description="Dissolve an organisation with no members or organisations left in it."
@@ -208,38 +289,11 @@ class OrganisationMutations:
     async def dissolve_organisation(
         self, info: GInfo, input: DissolveOrganisationInput
     ) -> DissolveOrganisationPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Organisation:
-            row = await organisations.dissolve_organisation(
-                session,
-                actor,
-                recorder,
-                organisation=ref(input.organisation, "Organisation"),
-                approved_by=ref(input.approved_by, "Organisation"),
-                approved_on=on_day(input.approved_on, "approvedOn"),
-                expected_version=input.expected_version,
-            )
-            return Organisation.from_row(row)
-
-        org, errors = await run_write(info, work, input.message)
-        return DissolveOrganisationPayload(organisation=org, user_errors=errors)
+        return await run(info, input, DissolveOrganisationPayload)
 
     @strawberry.mutation(description="Start and/or stop covering places.")
     async def set_coverage(self, info: GInfo, input: SetCoverageInput) -> SetCoveragePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Organisation:
-            row = await organisations.set_coverage(
-                session,
-                actor,
-                recorder,
-                organisation=ref(input.organisation, "Organisation"),
-                cover_places=refs(input.cover, "Place"),
-                uncover_places=refs(input.uncover, "Place"),
-                on=on_day(input.on, "on"),
-                expected_version=input.expected_version,
-            )
-            return Organisation.from_row(row)
-
-        org, errors = await run_write(info, work)
-        return SetCoveragePayload(organisation=org, user_errors=errors)
+        return await run(info, input, SetCoveragePayload)
 
     @strawberry.mutation(
         description="Merge one branch into another of the same sub-district: members, groups, "
@@ -249,25 +303,7 @@ class OrganisationMutations:
     async def merge_organisations(
         self, info: GInfo, input: MergeOrganisationsInput
     ) -> MergeOrganisationsPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> tuple[Organisation, Organisation]:
-            src, dst = await merging.merge_organisations(
-                session,
-                actor,
-                recorder,
-                source=ref(input.source, "Organisation"),
-                into=ref(input.into, "Organisation"),
-                approved_by=ref(input.approved_by, "Organisation"),
-                approved_on=on_day(input.approved_on, "approvedOn"),
-                expected_version=input.expected_version,
-                into_expected_version=input.into_expected_version,
-            )
-            return Organisation.from_row(src), Organisation.from_row(dst)
-
-        done, errors = await run_write(info, work, input.message)
-        merged, survivor = done or (None, None)
-        return MergeOrganisationsPayload(merged=merged, survivor=survivor, user_errors=errors)
+        return await run(info, input, MergeOrganisationsPayload)
 
     @strawberry.mutation(
         description="Split a branch: new organisations beside it take the members, groups and "
@@ -276,32 +312,4 @@ class OrganisationMutations:
     async def split_organisation(
         self, info: GInfo, input: SplitOrganisationInput
     ) -> SplitOrganisationPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> tuple[Organisation, list[Organisation]]:
-            parts = [
-                merging.SplitPart(
-                    code=part.code,
-                    name=part.name,
-                    covers=refs(part.covers, "Place"),
-                    members=refs(part.members, "Member"),
-                    groups=refs(part.groups, "Organisation"),
-                )
-                for part in input.into
-            ]
-            src, created = await merging.split_organisation(
-                session,
-                actor,
-                recorder,
-                source=ref(input.source, "Organisation"),
-                parts=parts,
-                approved_by=ref(input.approved_by, "Organisation"),
-                approved_on=on_day(input.approved_on, "approvedOn"),
-                keep_source=input.keep_source,
-                expected_version=input.expected_version,
-            )
-            return Organisation.from_row(src), [Organisation.from_row(r) for r in created]
-
-        done, errors = await run_write(info, work, input.message)
-        source, created = done or (None, None)
-        return SplitOrganisationPayload(source=source, created=created, user_errors=errors)
+        return await run(info, input, SplitOrganisationPayload)

@@ -6,13 +6,13 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import PlaceKindEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError
 from registry.api.mutations.common import opt_ref, ref
+from registry.api.mutations.runner import run
 from registry.api.types import Place
-from registry.audit.changelog import Recorder
+from registry.core.models import Place as PlaceRow
 from registry.writes import places
 
 
@@ -25,11 +25,20 @@ class CreatePlaceInput:
         default=None, description="The parent place (global ID or code); none for a root."
     )
 
+    def command(self, ctx: Context) -> places.CreatePlace:
+        return places.CreatePlace(
+            code=self.code, kind=self.kind, name=self.name, parent=opt_ref(self.parent, "Place")
+        )
+
 
 @strawberry.type
 class CreatePlacePayload:
     place: Place | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: PlaceRow) -> CreatePlacePayload:
+        return cls(place=Place.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -43,11 +52,21 @@ class UpdatePlaceInput:
         default=None, description="Refuse (STALE) unless the place is still at this version."
     )
 
+    def command(self, ctx: Context) -> places.UpdatePlace:
+        return places.UpdatePlace(
+            place=ref(self.place, "Place"), name=self.name,
+            parent=opt_ref(self.parent, "Place"), expected_version=self.expected_version,
+        )  # fmt: skip
+
 
 @strawberry.type
 class UpdatePlacePayload:
     place: Place | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: PlaceRow) -> UpdatePlacePayload:
+        return cls(place=Place.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -55,60 +74,34 @@ class DeletePlaceInput:
     place: str
     expected_version: int | None = None
 
+    def command(self, ctx: Context) -> places.DeletePlace:
+        return places.DeletePlace(
+            place=ref(self.place, "Place"), expected_version=self.expected_version
+        )
+
 
 @strawberry.type
 class DeletePlacePayload:
     deleted_place_id: strawberry.ID | None
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(cls, session: AsyncSession, deleted: int) -> DeletePlacePayload:
+        return cls(
+            deleted_place_id=strawberry.ID(relay.to_base64("Place", deleted)), user_errors=[]
+        )
+
 
 @strawberry.type
 class PlaceMutations:
     @strawberry.mutation(description="Add a place under a parent of a kind that may hold it.")
     async def create_place(self, info: GInfo, input: CreatePlaceInput) -> CreatePlacePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Place:
-            row = await places.create_place(
-                session,
-                actor,
-                recorder,
-                code=input.code,
-                kind=input.kind,
-                name=input.name,
-                parent=opt_ref(input.parent, "Place"),
-            )
-            return Place.from_row(row)
-
-        place, errors = await run_write(info, work)
-        return CreatePlacePayload(place=place, user_errors=errors)
+        return await run(info, input, CreatePlacePayload)
 
     @strawberry.mutation(description="Rename a place and/or move it with its whole subtree.")
     async def update_place(self, info: GInfo, input: UpdatePlaceInput) -> UpdatePlacePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Place:
-            row = await places.update_place(
-                session,
-                actor,
-                recorder,
-                place=ref(input.place, "Place"),
-                name=input.name,
-                parent=opt_ref(input.parent, "Place"),
-                expected_version=input.expected_version,
-            )
-            return Place.from_row(row)
-
-        place, errors = await run_write(info, work)
-        return UpdatePlacePayload(place=place, user_errors=errors)
+        return await run(info, input, UpdatePlacePayload)
 
     @strawberry.mutation(description="Delete a place nothing refers to (a mistake, typically).")
     async def delete_place(self, info: GInfo, input: DeletePlaceInput) -> DeletePlacePayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> strawberry.ID:
-            deleted = await places.delete_place(
-                session,
-                actor,
-                recorder,
-                place=ref(input.place, "Place"),
-                expected_version=input.expected_version,
-            )
-            return strawberry.ID(relay.to_base64("Place", deleted))
-
-        deleted_id, errors = await run_write(info, work)
-        return DeletePlacePayload(deleted_place_id=deleted_id, user_errors=errors)
+        return await run(info, input, DeletePlacePayload)

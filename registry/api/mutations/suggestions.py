@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import SuggestionCategoryEnum, SuggestionStatusEnum
-from registry.api.errors import UserError, run_write
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref
+from registry.api.mutations.runner import run
 from registry.api.suggestions import Suggestion
-from registry.audit.changelog import Recorder
 from registry.writes import suggestions
 
 
@@ -29,11 +30,26 @@ class CreateSuggestionInput:
     )
     task: str | None = strawberry.field(default=None, description="The task resolving it.")
 
+    def command(self, ctx: Context) -> suggestions.CreateSuggestion:
+        return suggestions.CreateSuggestion(
+            code=self.code,
+            place=ref(self.place, "Place"),
+            category=self.category,
+            text_=self.text,
+            heard_by=opt_ref(self.heard_by, "Member"),
+            raised_on=on_day(self.raised_on, "raisedOn"),
+            task=opt_ref(self.task, "Task"),
+        )
+
 
 @strawberry.type
 class SuggestionPayload:
     suggestion: Suggestion | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> SuggestionPayload:
+        return cls(suggestion=Suggestion.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -59,6 +75,19 @@ class UpdateSuggestionInput:
         default=None, description="Refuse (STALE) unless the suggestion is still at this version."
     )
 
+    def command(self, ctx: Context) -> suggestions.UpdateSuggestion:
+        return suggestions.UpdateSuggestion(
+            suggestion=ref(self.suggestion, "Suggestion"),
+            status=self.status,
+            on=on_day(self.on, "on"),
+            started_on=opt_day(self.started_on, "startedOn"),
+            task=opt_ref(self.task, "Task"),
+            clear_task=self.clear_task,
+            category=self.category,
+            reason=self.reason,
+            expected_version=self.expected_version,
+        )
+
 
 @strawberry.type
 class SuggestionMutations:
@@ -66,33 +95,10 @@ class SuggestionMutations:
     async def create_suggestion(
         self, info: GInfo, input: CreateSuggestionInput
     ) -> SuggestionPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Suggestion:
-            row = await suggestions.create_suggestion(
-                session, actor, recorder, code=input.code, place=ref(input.place, "Place"),
-                category=input.category, text_=input.text,
-                heard_by=opt_ref(input.heard_by, "Member"),
-                raised_on=on_day(input.raised_on, "raisedOn"),
-                task=opt_ref(input.task, "Task"),
-            )  # fmt: skip
-            return Suggestion.from_row(row)
-
-        found, errors = await run_write(info, work)
-        return SuggestionPayload(suggestion=found, user_errors=errors)
+        return await run(info, input, SuggestionPayload)
 
     @strawberry.mutation(description="Move a suggestion along, link its task, fix its category.")
     async def update_suggestion(
         self, info: GInfo, input: UpdateSuggestionInput
     ) -> SuggestionPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Suggestion:
-            row = await suggestions.update_suggestion(
-                session, actor, recorder, suggestion=ref(input.suggestion, "Suggestion"),
-                status=input.status, on=on_day(input.on, "on"),
-                started_on=opt_day(input.started_on, "startedOn"),
-                task=opt_ref(input.task, "Task"), clear_task=input.clear_task,
-                category=input.category, reason=input.reason,
-                expected_version=input.expected_version,
-            )  # fmt: skip
-            return Suggestion.from_row(row)
-
-        found, errors = await run_write(info, work)
-        return SuggestionPayload(suggestion=found, user_errors=errors)
+        return await run(info, input, SuggestionPayload)

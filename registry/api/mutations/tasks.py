@@ -4,19 +4,23 @@ respondToAssignment, formFunctionalOrganisation. Rules: `registry.writes.tasks`.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
-from registry.api.context import GInfo
+from registry.api.context import Context, GInfo
 from registry.api.enums import TaskKindEnum, TaskStatusEnum
-from registry.api.errors import UserError, run_write, user_errors
+from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref, refs
+from registry.api.mutations.runner import ask, run
 from registry.api.tasks import Assignment, MobilisationPlan, Task, plan_of
 from registry.api.types import Member, Organisation
-from registry.audit.changelog import Recorder
-from registry.core.errors import ErrorCode, UserErrors, fail
+from registry.core.errors import ErrorCode, fail
+from registry.core.models import Assignment as AssignmentRow
+from registry.core.models import FunctionalMembership
+from registry.core.models import Organisation as OrganisationRow
 from registry.writes import tasks
 from registry.writes.common import day
 
@@ -42,11 +46,28 @@ class CreateTaskInput:
     )
     leader: str | None = strawberry.field(default=None, description="The member leading it.")
 
+    def command(self, ctx: Context) -> tasks.CreateTask:
+        start = day(self.start, "start")
+        end = day(self.end, "end")
+        if start is None or end is None:
+            raise fail("start" if start is None else "end", "give the task's window")
+        return tasks.CreateTask(
+            code=self.code, kind=self.kind, name=self.name,
+            organisation=ref(self.organisation, "Organisation"),
+            places=refs(self.places, "Place"), headcount=self.headcount,
+            skills=_skills(self.skills), start=start, end=end,
+            leader=opt_ref(self.leader, "Member"),
+        )  # fmt: skip
+
 
 @strawberry.type
 class TaskPayload:
     task: Task | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, session: AsyncSession, row: Any) -> TaskPayload:
+        return cls(task=Task.from_row(row), user_errors=[])
 
 
 @strawberry.input
@@ -61,6 +82,15 @@ class UpdateTaskInput:
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the task is still at this version."
     )
+
+    def command(self, ctx: Context) -> tasks.UpdateTask:
+        return tasks.UpdateTask(
+            task=ref(self.task, "Task"),
+            status=self.status,
+            name=self.name,
+            headcount=self.headcount,
+            expected_version=self.expected_version,
+        )
 
 
 @strawberry.input
@@ -84,11 +114,24 @@ class MobilisationInput:
         "changed so that another plan would be stored, nothing is written (STALE).",
     )
 
+    def command(self, ctx: Context) -> tasks.ApplyMobilisation:
+        return tasks.ApplyMobilisation(
+            task=ref(self.task, "Task"), overrides=refs(self.overrides, "Member"),
+            on=on_day(self.on, "on"), expected_version=self.expected_version,
+            expected_proposal=self.expected_proposal,
+        )  # fmt: skip
+
 
 @strawberry.type
 class ProposeMobilisationPayload:
     plan: MobilisationPlan | None
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, proposal: tasks.Proposal
+    ) -> ProposeMobilisationPayload:
+        return cls(plan=await plan_of(session, proposal), user_errors=[])
 
 
 @strawberry.type
@@ -96,6 +139,17 @@ class ApplyMobilisationPayload:
     plan: MobilisationPlan | None
     assignments: list[Assignment] = strawberry.field(description="The assignments stored.")
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[tasks.Proposal, list[AssignmentRow]]
+    ) -> ApplyMobilisationPayload:
+        proposal, rows = result
+        return cls(
+            plan=await plan_of(session, proposal),
+            assignments=[Assignment.from_row(r) for r in rows],
+            user_errors=[],
+        )
 
 
 @strawberry.enum
@@ -110,6 +164,16 @@ class RespondToAssignmentInput:
     response: AssignmentResponse
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
 
+    def command(self, ctx: Context) -> tasks.RespondToAssignment:
+        key = ref(str(self.assignment), "Assignment")
+        if not isinstance(key, int):
+            raise fail("assignment", "give the assignment's global ID", ErrorCode.NOT_FOUND)
+        return tasks.RespondToAssignment(
+            assignment=key,
+            accept=self.response is AssignmentResponse.ACCEPT,
+            on=on_day(self.on, "on"),
+        )
+
 
 @strawberry.type
 class RespondToAssignmentPayload:
@@ -121,6 +185,20 @@ class RespondToAssignmentPayload:
         description="After a decline: the re-plan of the gap, with what stays uncovered."
     )
     user_errors: list[UserError]
+
+    @classmethod
+    async def of(
+        cls,
+        session: AsyncSession,
+        result: tuple[AssignmentRow, tasks.Proposal | None, list[AssignmentRow]],
+    ) -> RespondToAssignmentPayload:
+        row, proposal, replacements = result
+        return cls(
+            assignment=Assignment.from_row(row),
+            replacements=[Assignment.from_row(r) for r in replacements],
+            plan=await plan_of(session, proposal) if proposal else None,
+            user_errors=[],
+        )
 
 
 @strawberry.input
@@ -136,6 +214,13 @@ class FormFunctionalOrganisationInput:
     )
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
 
+    def command(self, ctx: Context) -> tasks.FormFunctionalOrganisation:
+        return tasks.FormFunctionalOrganisation(
+            task=ref(self.task, "Task"), code=self.code, name=self.name,
+            approved_by=opt_ref(self.approved_by, "Organisation"),
+            parent=opt_ref(self.parent, "Organisation"), on=on_day(self.on, "on"),
+        )  # fmt: skip
+
 
 @strawberry.type
 class FormFunctionalOrganisationPayload:
@@ -145,40 +230,29 @@ class FormFunctionalOrganisationPayload:
     )
     user_errors: list[UserError]
 
+    @classmethod
+    async def of(
+        cls, session: AsyncSession, result: tuple[OrganisationRow, list[FunctionalMembership]]
+    ) -> FormFunctionalOrganisationPayload:
+        org, memberships = result
+        found = await tasks.members_by_id(session, [m.member_id for m in memberships])
+        people = sorted(found.values(), key=lambda m: m.code)
+        return cls(
+            organisation=Organisation.from_row(org),
+            members=[Member.from_row(m) for m in people],
+            user_errors=[],
+        )
+
 
 @strawberry.type
 class TaskMutations:
     @strawberry.mutation(description="Create a planned estate task.")
     async def create_task(self, info: GInfo, input: CreateTaskInput) -> TaskPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Task:
-            start = day(input.start, "start")
-            end = day(input.end, "end")
-            if start is None or end is None:
-                raise fail("start" if start is None else "end", "give the task's window")
-            row = await tasks.create_task(
-                session, actor, recorder, code=input.code, kind=input.kind, name=input.name,
-                organisation=ref(input.organisation, "Organisation"),
-                places=refs(input.places, "Place"), headcount=input.headcount,
-                skills=_skills(input.skills), start=start, end=end,
-                leader=opt_ref(input.leader, "Member"),
-            )  # fmt: skip
-            return Task.from_row(row)
-
-        task, errors = await run_write(info, work)
-        return TaskPayload(task=task, user_errors=errors)
+        return await run(info, input, TaskPayload)
 
     @strawberry.mutation(description="Change a task's status, name or headcount.")
     async def update_task(self, info: GInfo, input: UpdateTaskInput) -> TaskPayload:
-        async def work(session: AsyncSession, actor: Actor, recorder: Recorder) -> Task:
-            row = await tasks.update_task(
-                session, actor, recorder, task=ref(input.task, "Task"), status=input.status,
-                name=input.name, headcount=input.headcount,
-                expected_version=input.expected_version,
-            )  # fmt: skip
-            return Task.from_row(row)
-
-        task, errors = await run_write(info, work)
-        return TaskPayload(task=task, user_errors=errors)
+        return await run(info, input, TaskPayload)
 
     @strawberry.mutation(
         description="Preview who to mobilise for a task's gap, with reasons; writes nothing."
@@ -187,17 +261,13 @@ class TaskMutations:
         self, info: GInfo, input: MobilisationInput
     ) -> ProposeMobilisationPayload:
         # As every planner: proposed in a read session, by anyone who sees the task.
-        actor = info.context.require_actor()
-        try:
-            async with info.context.db.read() as session:
-                proposal = await tasks.propose_mobilisation(
-                    session, actor, task=ref(input.task, "Task"),
-                    overrides=refs(input.overrides, "Member"),
-                )  # fmt: skip
-                plan = await plan_of(session, proposal)
-        except UserErrors as refused:
-            return ProposeMobilisationPayload(plan=None, user_errors=user_errors(refused.problems))
-        return ProposeMobilisationPayload(plan=plan, user_errors=[])
+        async def question(session: AsyncSession, actor: Actor) -> tasks.Proposal:
+            return await tasks.propose_mobilisation(
+                session, actor, task=ref(input.task, "Task"),
+                overrides=refs(input.overrides, "Member"),
+            )  # fmt: skip
+
+        return await ask(info, question, ProposeMobilisationPayload)
 
     @strawberry.mutation(
         description="Store the mobilisation proposal as proposed assignments (same plan as "
@@ -206,20 +276,7 @@ class TaskMutations:
     async def apply_mobilisation(
         self, info: GInfo, input: MobilisationInput
     ) -> ApplyMobilisationPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> tuple[MobilisationPlan, list[Assignment]]:
-            proposal, rows = await tasks.apply_mobilisation(
-                session, actor, recorder, task=ref(input.task, "Task"),
-                overrides=refs(input.overrides, "Member"), on=on_day(input.on, "on"),
-                expected_version=input.expected_version,
-                expected_proposal=input.expected_proposal,
-            )  # fmt: skip
-            return await plan_of(session, proposal), [Assignment.from_row(r) for r in rows]
-
-        result, errors = await run_write(info, work)
-        plan, stored = result if result else (None, [])
-        return ApplyMobilisationPayload(plan=plan, assignments=stored, user_errors=errors)
+        return await run(info, input, ApplyMobilisationPayload)
 
     @strawberry.mutation(
         description="Record a member's answer. A decline re-plans only the gap it leaves and "
@@ -228,28 +285,7 @@ class TaskMutations:
     async def respond_to_assignment(
         self, info: GInfo, input: RespondToAssignmentInput
     ) -> RespondToAssignmentPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> tuple[Assignment, list[Assignment], MobilisationPlan | None]:
-            key = ref(str(input.assignment), "Assignment")
-            if not isinstance(key, int):
-                raise fail("assignment", "give the assignment's global ID", ErrorCode.NOT_FOUND)
-            row, proposal, replacements = await tasks.respond_to_assignment(
-                session, actor, recorder, assignment=key,
-                accept=input.response is AssignmentResponse.ACCEPT, on=on_day(input.on, "on"),
-            )  # fmt: skip
-            plan = await plan_of(session, proposal) if proposal else None
-            return Assignment.from_row(row), [Assignment.from_row(r) for r in replacements], plan
-
-        result, errors = await run_write(info, work)
-        if result is None:
-            return RespondToAssignmentPayload(
-                assignment=None, replacements=[], plan=None, user_errors=errors
-            )
-        assignment, replacements, plan = result
-        return RespondToAssignmentPayload(
-            assignment=assignment, replacements=replacements, plan=plan, user_errors=[]
-        )
+        return await run(info, input, RespondToAssignmentPayload)
 
     @strawberry.mutation(
         description="Turn a task's accepted members into a functional organisation (a relation "
@@ -258,23 +294,7 @@ class TaskMutations:
     async def form_functional_organisation(
         self, info: GInfo, input: FormFunctionalOrganisationInput
     ) -> FormFunctionalOrganisationPayload:
-        async def work(
-            session: AsyncSession, actor: Actor, recorder: Recorder
-        ) -> tuple[Organisation, list[Member]]:
-            org, memberships = await tasks.form_functional_organisation(
-                session, actor, recorder, task=ref(input.task, "Task"), code=input.code,
-                name=input.name, approved_by=opt_ref(input.approved_by, "Organisation"),
-                parent=opt_ref(input.parent, "Organisation"), on=on_day(input.on, "on"),
-            )  # fmt: skip
-            found = await tasks.members_by_id(session, [m.member_id for m in memberships])
-            people = sorted(found.values(), key=lambda m: m.code)
-            return Organisation.from_row(org), [Member.from_row(m) for m in people]
-
-        result, errors = await run_write(info, work)
-        org, people = result if result else (None, [])
-        return FormFunctionalOrganisationPayload(
-            organisation=org, members=people, user_errors=errors
-        )
+        return await run(info, input, FormFunctionalOrganisationPayload)
 
 
 def _skills(items: list[SkillCountInput]) -> dict[str, int]:
