@@ -461,6 +461,7 @@ export class EditView {
         { name: "joined", label: t("mem.joined"), type: "date" },
         { name: "fullOn", label: t("edit.fullOn"), type: "date" },
         { name: "organisation", label: t("edit.organisationCode"), value: org?.code },
+        { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
         { name: "household", label: t("edit.householdCode") },
@@ -490,6 +491,7 @@ export class EditView {
           [t("mem.joined"), member.joined],
           [t("edit.fullOn"), member.fullOn],
           [t("mem.organisation"), member.organisation ? el("a", { href: orgHref(member.organisation.code), "data-role": "organisation" }, named(member.organisation)) : t("edit.noOrganisation")],
+          [t("edit.group"), member.group ? el("a", { href: orgHref(member.group.code), "data-role": "group" }, named(member.group)) : t("cov.none")],
           [t("mem.workplace"), member.workplace],
           [t("mem.reportsTo"), member.reportsTo ? named(member.reportsTo) : null],
           [t("mem.household"), member.household ? el("a", { href: placeHref(member.household.code) }, named(member.household)) : null],
@@ -516,6 +518,7 @@ export class EditView {
       workplace: member.workplace,
       reportsTo: member.reportsTo?.code ?? null,
       taskCapacity: member.taskCapacity,
+      group: member.group?.code ?? null,
     };
     return mutationForm({
       id: "update-member",
@@ -529,6 +532,8 @@ export class EditView {
         { name: "workplace", label: t("mem.workplace"), value: member.workplace },
         { name: "reportsTo", label: t("edit.reportsToCode"), value: member.reportsTo?.code },
         { name: "taskCapacity", label: t("edit.taskCapacity"), type: "number", min: 1, max: 10, value: member.taskCapacity },
+        { name: "group", label: t("edit.groupCode"), value: member.group?.code, hint: t("edit.groupHint") },
+        { name: "leaveGroup", label: t("edit.leaveGroup"), type: "checkbox" },
       ],
       reload: this.reload(),
       send: (v) => {
@@ -550,6 +555,7 @@ export class EditView {
       intro: t("edit.inServiceNote"),
       fields: [
         { name: "organisation", label: t("edit.organisationCode") },
+        { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
         { name: "on", label: t("edit.on"), type: "date", value: today() },

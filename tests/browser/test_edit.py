@@ -23,8 +23,8 @@ PLACE = """query($code: String!) { place(code: $code) { code name version parent
 ORGANISATION = """query($code: String!) { organisation(code: $code) { code name kind status version
   closedOn parent { code } mergedInto { code } approvedBy { code } covers { code }
   offices { role member { code } }
-  members(first: 100) { totalCount nodes { code name status organisation { code } workplace
-    reportsTo { code } phone skills fullOn } }
+  members(first: 100) { totalCount nodes { id code name status organisation { code } workplace
+    reportsTo { code } phone skills fullOn group { code } } }
   groups { totalCount nodes { code } } } }"""
 
 
@@ -144,6 +144,21 @@ async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     await fill(page, "set-coverage", {"cover": f"{ESTATE}-B99"})
     await submit(page, "set-coverage")
     await done(page, "现覆盖 1 处")
+
+    # A leader in another group is refused beside the member: move them into this group first
+    await fill(page, "appoint-office", {"member": leader["code"], "role": "GROUP_LEADER"})
+    await submit(page, "appoint-office")
+    beside = page.locator("[data-form=appoint-office] [data-error-for=member] [data-code=CONFLICT]")
+    await beside.wait_for()
+    assert (await beside.inner_text()).startswith("党员编码：与现有记录冲突")
+
+    await open_edit(page, f"member/{leader['id']}")
+    await fill(page, "update-member", {"group": f"{ZB1}-G99"})
+    await submit(page, "update-member")
+    await done(page, f"已保存：{leader['name']}")
+    assert await page.locator("[data-role=group]").inner_text() == f"99号楼党小组（{ZB1}-G99）"
+    await page.click("[data-role=group]")
+    await page.wait_for_selector(f"h2[data-edit='{ZB1}-G99']")
 
     await fill(page, "appoint-office", {"member": leader["code"], "role": "GROUP_LEADER"})
     await submit(page, "appoint-office")
