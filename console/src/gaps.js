@@ -6,7 +6,7 @@
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
 import { memberHref, orgHref } from "./editing.js";
-import { confirmation, mutationForm, today } from "./forms.js";
+import { confirmation, errorText, mutationForm, today } from "./forms.js";
 import { label, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -98,6 +98,7 @@ export class GapView {
         { key: "status", label: t("mem.status"), value: (m) => label(m.status) },
         { key: "household", label: t("mem.household"), value: (m) => [m.household?.parent?.name, m.household?.name].filter(Boolean).join(" ") },
         { key: "organisation", label: t("mem.organisation"), value: (m) => m.organisation?.name ?? t("edit.noOrganisation") },
+        { key: "group", label: t("edit.group"), value: (m) => m.group?.name ?? null },
       ],
       rows: place.residents.nodes,
       filename: `${t("gap.residents", { name: place.name })}.xlsx`,
@@ -107,6 +108,26 @@ export class GapView {
   writable(...forms) {
     if (!this.who.canWrite) return el("p", { class: "muted", "data-role": "read-only" }, t("edit.readOnly"));
     return el("div", { class: "forms" }, forms.map((f) => f.element));
+  }
+
+  /** Place members in `group` (each its own write), then appoint its leader; what failed is
+   * named in the confirmation rather than undone (the group and its coverage stand). */
+  async staff(group, members, leader) {
+    const failures = [];
+    let placed = 0;
+    for (const code of new Set([...members, ...(leader ? [leader] : [])])) {
+      const answer = await send("ConsoleUpdateMember", "updateMember", { member: code, group });
+      if (answer.userErrors.length) failures.push(`${code}：${errorText(answer.userErrors[0], t("edit.groupCode"))}`);
+      else placed += 1;
+    }
+    if (leader) {
+      const answer = await send("ConsoleAppointOffice", "appointOffice", { member: leader, organisation: group, role: "GROUP_LEADER" });
+      if (answer.userErrors.length) failures.push(`${leader}：${errorText(answer.userErrors[0], t("edit.role"))}`);
+    }
+    const said = [t("gap.placed", { n: placed })];
+    if (leader && !failures.some((f) => f.startsWith(`${leader}：`))) said.push(t("gap.leader", { code: leader }));
+    if (failures.length) said.push(t("gap.failed", { list: failures.join("；") }));
+    return said.join("；");
   }
 
   async building(building) {
@@ -137,6 +158,10 @@ export class GapView {
       done: (p) => this.closed(t("gap.groupAssigned", { building: building.name, group: p.organisation.code })),
     });
     const first = branches[0];
+    // Members of the estate's branches living here: who may be placed in its group.
+    const candidates = building.residents.nodes.filter((m) => branches.some((b) => b.code === m.organisation?.code));
+    const memberChoices = candidates.map((m) => [m.code, `${m.name}${m.group ? `（${m.group.name}）` : ""}`]);
+    let staffed = "";
     const create = mutationForm({
       id: "create-group",
       title: t("gap.createGroup"),
@@ -146,9 +171,16 @@ export class GapView {
         { name: "code", label: t("cov.code"), required: true, value: first ? nextCode(first.code, "G", groups.map((g) => g.code)) : "" },
         { name: "name", label: t("edit.name"), required: true, value: `${estate.name}${building.name}党小组` },
         { name: "established", label: t("edit.established"), type: "date", value: today() },
+        { name: "members", label: t("gap.members"), type: "checks", options: memberChoices },
+        { name: "leader", label: t("gap.leaderField"), type: "select", options: candidates.map((m) => [m.code, m.name]) },
       ],
-      send: (v) => send("ConsoleCreateOrganisation", "createOrganisation", { ...v, kind: "GROUP", covers: [building.code] }),
-      done: (p) => this.closed(t("gap.groupCreated", { building: building.name, group: p.organisation.name })),
+      send: async (v) => {
+        const { members, leader, ...group } = v;
+        const created = await send("ConsoleCreateOrganisation", "createOrganisation", { ...group, kind: "GROUP", covers: [building.code] });
+        if (!created.userErrors.length) staffed = await this.staff(created.organisation.code, members, leader);
+        return created;
+      },
+      done: (p) => this.closed(`${t("gap.groupCreated", { building: building.name, group: p.organisation.name })}；${staffed}`),
     });
     clear(
       this.element,

@@ -25,6 +25,10 @@ async def gaps(demo: Demo, scope: str, kind: str) -> list[str]:
     return [g["place"]["code"] for g in report["gaps"]["items"] if g["kind"] == kind]
 
 
+async def ask(demo: Demo, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return await demo.api(demo.admin)(query, variables)
+
+
 async def place(demo: Demo, code: str) -> dict[str, Any]:
     return (await demo.api(demo.admin)(PLACE, {"code": code}))["place"]
 
@@ -76,17 +80,42 @@ async def test_a_building_without_a_group_is_given_an_existing_group(
     await shot(page, "41-gap-building-closed")
 
 
-async def test_a_building_without_a_group_gets_a_new_group(page: Page, demo: Demo) -> None:
-    building = (await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP"))[0]
+async def test_a_building_without_a_group_gets_a_new_group_with_members_and_a_leader(
+    page: Page, demo: Demo
+) -> None:
+    # Given a building without a group where members of a branch of the estate live
+    residents = """query($code: String!) { place(code: $code) { residents(first: 100) {
+      nodes { code organisation { code kind } } } } }"""
+    branches = {"CT-BS-JAMX-ZB1", "CT-BS-JAMX-ZB2"}
+    for building in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP"):
+        living = (await ask(demo, residents, {"code": building}))["place"]["residents"]["nodes"]
+        ours = [m for m in living if (m["organisation"] or {}).get("code") in branches]
+        if len(ours) >= 2:
+            break
+    else:
+        raise AssertionError("no building without a group has two branch members living in it")
+    branch = ours[0]["organisation"]["code"]
+    ours = [m for m in ours if m["organisation"]["code"] == branch][:2]
     await sign_in(page, demo.admin)
     await open_gap_by_keyboard(page, ESTATE, building)
-    code = await page.locator("[data-form=create-group] [name=code]").input_value()
 
-    await page.click("[data-form=create-group] button[type=submit]")
+    form = "[data-form=create-group]"
+    await page.select_option(f"{form} [name=parent]", branch)
+    code = f"{branch}-G77"
+    await page.fill(f"{form} [name=code]", code)
+    for member in ours:
+        await page.check(f"{form} [data-checks=members] input[value='{member['code']}']")
+    await page.select_option(f"{form} [name=leader]", ours[0]["code"])
+    await page.click(f"{form} button[type=submit]")
 
-    await closed(page, "已关闭缺口：新建")
+    await closed(page, "编入党员 2 名")
     assert {"code": code, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]
     assert building not in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
+    group = """query($code: String!) { organisation(code: $code) {
+      members { nodes { code } } offices { role member { code } } } }"""
+    held = (await ask(demo, group, {"code": code}))["organisation"]
+    assert {m["code"] for m in held["members"]["nodes"]} == {m["code"] for m in ours}
+    assert held["offices"] == [{"role": "GROUP_LEADER", "member": {"code": ours[0]["code"]}}]
 
 
 async def test_an_estate_without_a_branch_gets_one_new_or_existing(page: Page, demo: Demo) -> None:
