@@ -127,6 +127,7 @@ async def test_the_template_workbook_has_every_sheet_and_imports_as_it_stands(
         rows = list(book[sheet].iter_rows(values_only=True))
         assert rows[0] == columns
         assert len(rows) - 1 == len(EXAMPLES[sheet]) >= 1
+        assert all(len(example) == len(columns) for example in EXAMPLES[sheet])
 
     answer = await upload(registry, token, response.content, "template.xlsx", check=False)
 

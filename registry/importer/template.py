@@ -25,11 +25,11 @@ EXAMPLES: dict[str, list[tuple[str, ...]]] = {
     ],
     "members": [
         ("EX-M001", "张三", "male", "full", "2008-07-01", f"{_E}-ZB", "",
-         f"{_E}-B01-U1-101", "", "13800000001", "law;publicity", "2"),
+         f"{_E}-B01-U1-101", "", "13800000001", "law;publicity", "2", f"{_E}-ZB-G01"),
         ("EX-M002", "李四", "female", "probationary", "2026-01-15", f"{_E}-ZB", "",
-         f"{_E}-B01-U1-102", "", "", "elderly_care", ""),
+         f"{_E}-B01-U1-102", "", "", "elderly_care", "", f"{_E}-ZB-G01"),
         ("EX-M003", "王五", "male", "full", "2015-05-04", "", "示例科技有限公司",
-         f"{_E}-B01-U1-102", "EX-C1-DW", "", "", ""),
+         f"{_E}-B01-U1-102", "EX-C1-DW", "", "", "", ""),
     ],  # fmt: skip
     "offices": [
         ("EX-M001", f"{_E}-ZB", "secretary", "2023-01-01", ""),
