@@ -143,8 +143,10 @@ async def test_a_mobilisation_applied_meanwhile_is_refused_as_stale_and_reloads(
     }  # fmt: skip
     assert (await ask(demo, create, {"input": task}))["createTask"]["userErrors"] == []
     await sign_in(page, demo.admin)
-    await page.goto(f"/console#/task/{task['code']}")
-    await page.wait_for_selector("#view[data-ready=task]")
+    await page.goto(f"/console#/work/{ESTATE}")
+    await page.wait_for_selector("#view[data-ready=work]")
+    await page.click(f"[data-task-link='{task['code']}']")  # the task's row in the estate's work
+    await page.wait_for_selector(f"#view[data-ready=task] h2[data-task='{task['code']}']")
     await page.click("[data-role=preview-mobilisation]")
     await page.wait_for_selector("[data-role=apply-mobilisation]")
     apply = """mutation($task: String!) { applyMobilisation(input: {task: $task}) {
