@@ -33,7 +33,7 @@ VALID: dict[str, dict[str, Any]] = {
     "createPlace": {"kind": "BUILDING", "parent": "{c}-E"},
     "createOrganisation": {"kind": "GROUP", "parent": "{c}-ZB", "approvedBy": "{c}-ZB",
                            "covers": ["{c}-E-B2"]},
-    "createMember": {"reportsTo": None},
+    "createMember": {"reportsTo": None, "group": None},
     "createTask": {"places": ["{c}-E"]},
 }  # fmt: skip
 # References to objects of each community.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import Registry
+from tests.support import Registry, operation
 from tests.workbooks import two_communities
 
 
@@ -226,3 +226,29 @@ async def test_given_connections_nested_deep_then_the_answer_comes_whole(
     community = top["children"]["edges"][0]["node"]
     assert community["code"] == "A" and community["children"]["totalCount"] == 1
     assert community["children"]["edges"][0]["node"]["residents"] == {"totalCount": 4}
+
+
+SEARCH = operation("ConsoleSearch")
+
+
+async def test_given_a_search_text_then_members_are_found_by_name_or_code_within_scope(
+    registry: Registry,
+) -> None:
+    """The console's one search box: a part of a name finds members as it finds organisations
+    and places, a whole code finds its member; B's members stay out of A's viewer's answer."""
+    await registry.load(world())
+    admin = await registry.client("admin")
+    viewer = await registry.client("viewer", scope="A-DW")
+
+    everyone = (await admin(SEARCH, {"text": "党员1"}))["members"]
+    in_a = (await viewer(SEARCH, {"text": "党员1"}))["members"]
+    by_code = await viewer(SEARCH, {"text": "A-M2"})
+    elsewhere = await viewer(SEARCH, {"text": "B-M2"})
+
+    assert codes(everyone) == ["A-M1", "B-M1"] and everyone["totalCount"] == 2
+    assert codes(in_a) == ["A-M1"] and in_a["totalCount"] == 1
+    assert codes(by_code["memberByCode"]) == ["A-M2"]
+    assert by_code["members"]["nodes"] == []
+    assert elsewhere["memberByCode"]["nodes"] == [] and elsewhere["place"] is None
+    places = (await viewer(SEARCH, {"text": "小区"}))["places"]
+    assert codes(places) == ["A-E"]

@@ -4,6 +4,7 @@
 import ConsoleApplyHouseholdContacts from "../../graphql/operations/ConsoleApplyHouseholdContacts.graphql?raw";
 import ConsoleChain from "../../graphql/operations/ConsoleChain.graphql?raw";
 import ConsoleCoverage from "../../graphql/operations/ConsoleCoverage.graphql?raw";
+import ConsoleGroups from "../../graphql/operations/ConsoleGroups.graphql?raw";
 import ConsoleEstateSearch from "../../graphql/operations/ConsoleEstateSearch.graphql?raw";
 import ConsoleMembers from "../../graphql/operations/ConsoleMembers.graphql?raw";
 import ConsoleOrgAncestors from "../../graphql/operations/ConsoleOrgAncestors.graphql?raw";
@@ -13,6 +14,7 @@ import ConsoleOrgSearch from "../../graphql/operations/ConsoleOrgSearch.graphql?
 import ConsolePlaces from "../../graphql/operations/ConsolePlaces.graphql?raw";
 import ConsoleProposeHouseholdContacts from "../../graphql/operations/ConsoleProposeHouseholdContacts.graphql?raw";
 import ConsoleProposeMobilisation from "../../graphql/operations/ConsoleProposeMobilisation.graphql?raw";
+import ConsoleSearch from "../../graphql/operations/ConsoleSearch.graphql?raw";
 import ConsoleSuggestions from "../../graphql/operations/ConsoleSuggestions.graphql?raw";
 import ConsoleWork from "../../graphql/operations/ConsoleWork.graphql?raw";
 // Reading what a form edits, and the writes the forms send.
@@ -53,6 +55,7 @@ export const OPERATIONS = {
   ConsoleChain,
   ConsoleCoverage,
   ConsoleEstateSearch,
+  ConsoleGroups,
   ConsoleMembers,
   ConsoleOrgAncestors,
   ConsoleOrgChart,
@@ -61,6 +64,7 @@ export const OPERATIONS = {
   ConsolePlaces,
   ConsoleProposeHouseholdContacts,
   ConsoleProposeMobilisation,
+  ConsoleSearch,
   ConsoleSuggestions,
   ConsoleWork,
 };
@@ -97,22 +101,37 @@ Object.assign(OPERATIONS, {
   ConsoleTask,
 });
 
+/** A refusal or failure: `code` (and `params`) say what happened, so the page words it in the
+ * reader's language (i18n errorText); `message` is the server's English, for logs only. */
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, code = null, params = {}) {
     super(message);
     this.status = status;
+    this.code = code;
+    this.params = params;
   }
 }
 
 async function request(method, url, body) {
   const headers = { [SESSION_HEADER]: "1", Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  return fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  try {
+    return await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (failure) {
+    // fetch only throws when no answer came at all: the server is down or unreachable.
+    throw new ApiError(String(failure), 0, "OFFLINE");
+  }
+}
+
+/** The ApiError of a refused console endpoint ({error, code, params}). */
+async function refusal(response) {
+  const body = await response.json().catch(() => ({}));
+  return new ApiError(body.error || `HTTP ${response.status}`, response.status, body.code ?? null, body.params ?? {});
 }
 
 /** Run one of the console's operations (graphql/operations/Console*.graphql). */
@@ -126,8 +145,15 @@ export async function graphql(query, variables = {}, operationName = undefined) 
   const response = await request("POST", "/graphql", { query, variables, operationName });
   const body = await response.json().catch(() => ({}));
   if (body.errors?.length) {
-    const unauthenticated = body.errors.some((e) => e.extensions?.code === "UNAUTHENTICATED");
-    throw new ApiError(body.errors.map((e) => e.message).join("; "), unauthenticated ? 401 : 400);
+    const codes = body.errors.map((e) => e.extensions?.code).filter(Boolean);
+    const unauthenticated = codes.includes("UNAUTHENTICATED");
+    const first = body.errors.find((e) => e.extensions?.code)?.extensions ?? {};
+    throw new ApiError(
+      body.errors.map((e) => e.message).join("; "),
+      unauthenticated ? 401 : 400,
+      unauthenticated ? "UNAUTHENTICATED" : codes[0] ?? null,
+      first,
+    );
   }
   if (!response.ok) throw new ApiError(`HTTP ${response.status}`, response.status);
   return body.data;
@@ -154,9 +180,8 @@ export async function whoami() {
 
 export async function signIn(token) {
   const response = await request("POST", "/console/session", { token });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(body.error || `HTTP ${response.status}`, response.status);
-  return body;
+  if (!response.ok) throw await refusal(response);
+  return response.json();
 }
 
 export async function signOut() {
@@ -175,10 +200,7 @@ function saveBlob(blob, filename) {
 }
 
 async function download(response, filename) {
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    throw new ApiError(body.error || `HTTP ${response.status}`, response.status);
-  }
+  if (!response.ok) throw await refusal(response);
   saveBlob(await response.blob(), filename);
 }
 

@@ -1,6 +1,7 @@
 // The org chart: Apache ECharts' tree series over a model that loads lazily through the API
 // (orgChart for the root and its children, orgChildren to expand, orgAncestors to centre on a
-// search hit). An outline list mirrors the chart for keyboards, screen readers and tests.
+// search hit). An outline list mirrors the chart for keyboards, screen readers, phones (where it
+// replaces the chart) and tests. Zoom out shrinks the boxes; collapse all folds back to the root.
 import { TreeChart } from "echarts/charts";
 import { TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
@@ -14,6 +15,17 @@ echarts.use([TreeChart, TooltipComponent, SVGRenderer]);
 const BOX = [224, 68];
 const COLUMN = 300;
 const ROW = 84;
+const SCALES = [1, 0.8, 0.6, 0.45];
+
+/** A group's leader (组长) and the members living in the buildings it covers: groups hold no
+ * members of their own (members belong to branches), so those residents are its members. */
+export function groupFacts(node) {
+  if (node.kind !== "GROUP") return null;
+  const offices = node.group?.offices ?? [];
+  const leader = offices.find((o) => o.role === "GROUP_LEADER")?.member ?? null;
+  const members = (node.group?.covers ?? []).reduce((sum, p) => sum + (p.residents?.totalCount ?? 0), 0);
+  return { leader, members };
+}
 
 /** The coverage that colours a box: the weaker of its estates and buildings (what to fix
  * first), with its noun; null when the organisation covers no territory. */
@@ -25,6 +37,14 @@ export function boxCoverage(node) {
   if (!tallies.length) return null;
   const [noun, tally] = tallies.reduce((a, b) => (b[1].ratio < a[1].ratio ? b : a));
   return { ...tally, noun };
+}
+
+/** The colours of a box: by its coverage, except that a group with no leader or no member is
+ * never green (it covers its building on paper only). */
+export function boxColour(node) {
+  const group = groupFacts(node);
+  if (group && (!group.leader || !group.members)) return { fill: "#fdecea", edge: "#c62828" };
+  return coverageColour(boxCoverage(node));
 }
 
 export function coverageColour(tally) {
@@ -62,22 +82,37 @@ export class OrgChartView {
     this.includeClosed = false;
     this.selected = null;
     this.chart = null;
+    this.scale = 0;
     this.element = this.layout();
   }
 
   layout() {
     const roots = this.who.organisations;
-    this.searchInput = el("input", { type: "search", name: "search", placeholder: t("chart.search") });
+    this.searchInput = el("input", {
+      type: "search",
+      name: "search",
+      placeholder: t("chart.search"),
+      "aria-label": t("chart.search"),
+    });
     this.hits = el("ul", { class: "hits", "data-role": "hits" });
     this.details = el("div", { class: "details", "data-role": "details" });
     this.outline = el("ul", { class: "outline", "data-role": "outline" });
-    this.canvas = el("div", { class: "chart-canvas", "data-role": "chart" });
+    this.canvas = el("div", { class: "chart-canvas", "data-role": "chart", role: "img", "aria-label": t("chart.canvas") });
     this.scroller = el("div", { class: "chart-scroll" }, this.canvas);
+    this.zoomOut = el("button", { type: "button", "data-role": "zoom-out", onclick: () => this.zoom(1) }, t("chart.zoomOut"));
+    this.zoomIn = el("button", { type: "button", "data-role": "zoom-in", onclick: () => this.zoom(-1) }, t("chart.zoomIn"));
+    const tools = el(
+      "div",
+      { class: "chart-tools" },
+      this.zoomOut,
+      this.zoomIn,
+      el("button", { type: "button", "data-role": "collapse-all", onclick: () => this.collapseAll() }, t("chart.collapseAll")),
+    );
     this.rootSelect =
       roots.length > 1
         ? el(
             "select",
-            { onchange: (e) => this.load(e.target.value) },
+            { onchange: (e) => this.load(e.target.value), "aria-label": t("chart.outline") },
             roots.map((r) => el("option", { value: r.code }, r.name)),
           )
         : null;
@@ -101,6 +136,7 @@ export class OrgChartView {
       el(
         "aside",
         { class: "sidebar" },
+        el("h2", { class: "visually-hidden" }, t("title.chart")),
         this.rootSelect,
         el(
           "form",
@@ -129,8 +165,9 @@ export class OrgChartView {
           t("chart.closed"),
         ),
         legend,
+        tools,
         this.details,
-        el("h4", {}, t("chart.outline")),
+        el("h3", {}, t("chart.outline")),
         this.outline,
       ),
       this.scroller,
@@ -152,6 +189,7 @@ export class OrgChartView {
     if (root) {
       root.children = nodes.filter((n) => n.code !== rootCode).map((n) => n.code);
       root.expanded = true;
+      await this.loadGroups(rootCode);
     }
     this.render();
     this.centre(rootCode);
@@ -172,8 +210,20 @@ export class OrgChartView {
         (d) => d.orgChildren,
       );
       entry.children = (children || []).map((child) => this.model.put(child, code).api.code);
+      await this.loadGroups(code);
     }
     entry.expanded = true;
+  }
+
+  /** The leaders and resident members of the groups under `code`, if it has any. */
+  async loadGroups(code) {
+    const groups = (this.model.get(code)?.children ?? []).filter((c) => this.model.get(c).api.kind === "GROUP");
+    if (!groups.length) return;
+    const data = await gql("ConsoleGroups", { parent: code, includeClosed: this.includeClosed });
+    for (const group of data.organisation?.groups.nodes ?? []) {
+      const entry = this.model.get(group.code);
+      if (entry) entry.api = { ...entry.api, group };
+    }
   }
 
   async toggle(code) {
@@ -183,6 +233,21 @@ export class OrgChartView {
     else await this.expand(code);
     this.render();
     this.centre(code);
+  }
+
+  /** One step smaller (1) or larger (-1): more of the tree fits on the screen. */
+  zoom(step) {
+    this.scale = Math.min(SCALES.length - 1, Math.max(0, this.scale + step));
+    this.render();
+    this.centre(this.selected ?? this.model.rootCode);
+  }
+
+  /** Fold every branch back: only the root and its children stay open. */
+  collapseAll() {
+    for (const [code, entry] of this.model.nodes) entry.expanded = code === this.model.rootCode;
+    this.selected = this.model.rootCode;
+    this.render();
+    this.centre(this.model.rootCode);
   }
 
   select(code) {
@@ -264,7 +329,7 @@ export class OrgChartView {
   treeData(code) {
     const entry = this.model.get(code);
     const node = entry.api;
-    const colour = coverageColour(boxCoverage(node));
+    const colour = boxColour(node);
     const closed = node.status !== "ACTIVE";
     const selected = code === this.selected;
     return {
@@ -291,13 +356,21 @@ export class OrgChartView {
       .reduce((a, b) => ({ leaves: a.leaves + b.leaves, depth: Math.max(a.depth, b.depth) }), { leaves: 0, depth });
   }
 
+  /** Who leads the box: a group's leader (组长), else the secretary. */
+  leaderText(node) {
+    const group = groupFacts(node);
+    if (group) return group.leader ? `${t("chart.leader")} ${group.leader.name}` : t("chart.noLeader");
+    return node.secretary ? `${t("chart.secretary")} ${node.secretary.name}` : t("chart.noSecretary");
+  }
+
   boxLabel(node) {
     const closed = node.status !== "ACTIVE" ? ` · ${label(node.status)}` : "";
-    const secretary = node.secretary ? `${t("chart.secretary")} ${node.secretary.name}` : t("chart.noSecretary");
+    const secretary = this.leaderText(node);
     const tally = boxCoverage(node);
     const more = node.hasChildren ? `  ${node.childCount} ${t("chart.children")}` : "";
+    const members = groupFacts(node)?.members ?? node.memberCount;
     return [
-      `{kind|${label(node.kind)}${closed}}  {count|${t("chart.members")} ${node.memberCount}}`,
+      `{kind|${label(node.kind)}${closed}}  {count|${t("chart.members")} ${members}}`,
       `{name|${node.name}}`,
       `{sec|${secretary}}  {cov|${tally ? `${label(tally.noun)} ${formatRatio(tally.ratio)}` : ""}}{more|${more}}`,
     ].join("\n");
@@ -310,8 +383,14 @@ export class OrgChartView {
       return;
     }
     const shape = this.visibleShape(this.model.rootCode);
-    const width = Math.max(this.scroller.clientWidth || 800, (shape.depth + 1) * COLUMN + 120);
-    const height = Math.max(this.scroller.clientHeight || 500, shape.leaves * ROW + 60);
+    const k = SCALES[this.scale];
+    const box = [Math.round(BOX[0] * k), Math.round(BOX[1] * k)];
+    const font = (size) => Math.max(7, Math.round(size * k));
+    this.zoomOut.disabled = this.scale === SCALES.length - 1;
+    this.zoomIn.disabled = this.scale === 0;
+    this.canvas.dataset.scale = String(k);
+    const width = Math.max(this.scroller.clientWidth || 800, (shape.depth + 1) * COLUMN * k + 120);
+    const height = Math.max(this.scroller.clientHeight || 500, shape.leaves * ROW * k + 60);
     this.canvas.style.width = `${width}px`;
     this.canvas.style.height = `${height}px`;
     if (!this.chart) {
@@ -339,27 +418,34 @@ export class OrgChartView {
             id: "orgs",
             data: [this.treeData(this.model.rootCode)],
             orient: "LR",
-            left: BOX[0] / 2 + 10,
-            right: BOX[0] / 2 + 10,
-            top: BOX[1] / 2 + 10,
-            bottom: BOX[1] / 2 + 10,
+            left: box[0] / 2 + 10,
+            right: box[0] / 2 + 10,
+            top: box[1] / 2 + 10,
+            bottom: box[1] / 2 + 10,
             symbol: "rect",
-            symbolSize: BOX,
+            symbolSize: box,
             expandAndCollapse: false,
             roam: false,
             lineStyle: { color: "#b0b7c3", width: 1.2, curveness: 0.4 },
             label: {
               position: "inside",
               align: "left",
-              offset: [-BOX[0] / 2 + 8, 0],
+              offset: [-box[0] / 2 + 8 * k, 0],
               formatter: (p) => this.boxLabel(p.data.api),
               rich: {
-                kind: { fontSize: 12, color: "#555" },
-                count: { fontSize: 12, color: "#555" },
-                name: { fontSize: 14, fontWeight: "bold", color: "#222", lineHeight: 20, width: BOX[0] - 16, overflow: "truncate" },
-                sec: { fontSize: 12, color: "#444" },
-                cov: { fontSize: 12, color: "#444", fontWeight: "bold" },
-                more: { fontSize: 12, color: "#0d47a1" },
+                kind: { fontSize: font(12), color: "#555" },
+                count: { fontSize: font(12), color: "#555" },
+                name: {
+                  fontSize: font(14),
+                  fontWeight: "bold",
+                  color: "#222",
+                  lineHeight: font(20),
+                  width: box[0] - 16 * k,
+                  overflow: "truncate",
+                },
+                sec: { fontSize: font(12), color: "#444" },
+                cov: { fontSize: font(12), color: "#444", fontWeight: "bold" },
+                more: { fontSize: font(12), color: "#0d47a1" },
               },
             },
             leaves: { label: { position: "inside" } },
@@ -406,11 +492,15 @@ export class OrgChartView {
     const line = (key, value) => el("div", {}, el("span", { class: "k" }, key), el("span", { class: "v" }, value));
     clear(
       this.details,
-      el("h4", { "data-code": node.code }, node.name),
+      el("h3", { "data-code": node.code }, node.name),
       line(t("cov.kind"), `${label(node.kind)} · ${label(node.status)}`),
       line(t("cov.code"), node.code),
-      line(t("chart.secretary"), node.secretary?.name || t("chart.noSecretary")),
-      line(t("chart.members"), node.memberCount),
+      groupFacts(node)
+        ? line(t("chart.leader"), groupFacts(node).leader?.name || t("chart.noLeader"))
+        : line(t("chart.secretary"), node.secretary?.name || t("chart.noSecretary")),
+      groupFacts(node)
+        ? line(t("chart.groupMembers"), groupFacts(node).members)
+        : line(t("chart.members"), node.memberCount),
       line(t("chart.memberTotal"), node.memberTotal),
       line(t("chart.reporting"), node.reportingCount),
       line(t("chart.children"), `${node.childCount} / ${node.descendantCount}`),
@@ -460,6 +550,11 @@ export class OrgChartView {
             },
           },
           node.name,
+        ),
+        el(
+          "small",
+          { class: boxColour(node).edge === "#c62828" && groupFacts(node) ? "facts warn" : "facts" },
+          `${this.leaderText(node)} · ${t("chart.members")} ${groupFacts(node)?.members ?? node.memberCount}`,
         ),
         kids.length ? el("ul", {}, kids.map(item)) : null,
       );

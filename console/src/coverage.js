@@ -4,7 +4,7 @@
 import { downloadCoverage, gql, gqlAll, graphql } from "./api.js";
 import { clear, el, formatNumber } from "./dom.js";
 import { gapLink } from "./gaps.js";
-import { label, lang, t } from "./i18n.js";
+import { label, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 const NEXT_KIND = {
@@ -17,11 +17,17 @@ const NEXT_KIND = {
 const TALLIES = ["estates", "buildings", "buildingsWithMembers", "households"];
 const BATCH = 20;
 
-const GAP_REASONS_ZH = {
-  ESTATE_WITHOUT_BRANCH: "没有党支部覆盖该小区",
-  BUILDING_WITHOUT_GROUP: "没有党小组覆盖该楼栋",
-  BUILDING_WITHOUT_MEMBER: "该楼栋没有党员居住",
-};
+/** A rule violation in words, from its rule, the figures it rests on and whom it names (the
+ * API's own message is English). */
+function violationText(v) {
+  const figures = Object.fromEntries((v.details ?? []).map((f) => [f.name, f.value]));
+  return t(`rule.${v.rule}`, {
+    ...figures,
+    org: v.organisation?.name ?? "",
+    member: v.member?.name ?? "",
+    since: v.since ?? "",
+  });
+}
 
 /** Coverage of many scopes in one request, aliased (c0, c1, ...), in batches. */
 async function coverageOfMany(codes) {
@@ -247,7 +253,7 @@ export class CoverageView {
         { key: "code", label: t("cov.code"), value: (r) => r.place.code },
         { key: "place", label: t("cov.place"), value: (r) => [r.place.parent?.name, r.place.name].filter(Boolean).join(" ") },
         { key: "placeKind", label: t("cov.kind"), value: (r) => label(r.place.kind) },
-        { key: "reason", label: t("cov.reason"), value: (r) => (lang === "zh" ? GAP_REASONS_ZH[r.kind] || r.reason : r.reason) },
+        { key: "reason", label: t("cov.reason"), value: (r) => t(`gap.${r.kind}`) },
         // A link on every row: the gaps can be walked and acted on by keyboard.
         { key: "act", label: t("gap.column"), value: () => null, display: (r) => gapLink(r) },
       ],
@@ -268,7 +274,7 @@ export class CoverageView {
         { key: "organisation", label: t("cov.organisation"), value: (r) => r.organisation?.name ?? null },
         { key: "member", label: t("cov.member"), value: (r) => r.member?.name ?? null },
         { key: "since", label: t("cov.since") },
-        { key: "message", label: t("cov.message") },
+        { key: "message", label: t("cov.message"), value: violationText },
       ],
       rows: report.violations,
       filename: `${t("cov.violations")}-${subject.name}.xlsx`,

@@ -34,7 +34,7 @@ function changed(values, before) {
 function facts(rows) {
   return el(
     "dl",
-    { class: "facts" },
+    { class: "fact-list" },
     rows.filter(Boolean).map(([key, value]) => [el("dt", {}, key), el("dd", {}, value ?? "—")]),
   );
 }

@@ -3,8 +3,9 @@
 // code; the server's own words stay as the detail), and on STALE says someone changed the
 // record meanwhile and offers to reload it. A form with `preview` works in two steps: preview
 // what would change, then confirm; changing any field after a preview withdraws it.
+import { ApiError } from "./api.js";
 import { el } from "./dom.js";
-import { t } from "./i18n.js";
+import { errorText as wordError, has, t } from "./i18n.js";
 
 /** The event every write dispatches on `document`: views that keep what they loaded (the org
  * chart) drop it, so no page shows the registry as it was before the write. */
@@ -71,9 +72,11 @@ function valueOf(field, input) {
   return raw;
 }
 
-/** The text of a userError: its code in the console's language, naming the field's label. */
+/** The text of a userError in the console's language (from its code, as every refusal is
+ * worded: i18n's errorText), naming the form's label of its field, else the API's own. */
 export function errorText(error, fieldLabel) {
-  return t(`uerr.${error.code}`, { field: fieldLabel || t("form.thisForm") });
+  const field = fieldLabel ?? (has(`field.${error.field}`) ? t(`field.${error.field}`) : t("form.thisForm"));
+  return wordError({ ...error, field });
 }
 
 /**
@@ -131,7 +134,7 @@ export function mutationForm(spec) {
           el(
             "p",
             { "data-code": "STALE" },
-            t("uerr.STALE"),
+            errorText(error),
             " ",
             spec.reload ? el("button", { type: "button", "data-role": "reload", onclick: () => spec.reload() }, t("form.reload")) : null,
           ),
@@ -154,7 +157,9 @@ export function mutationForm(spec) {
     try {
       await work();
     } catch (failure) {
-      formError.replaceChildren(el("p", {}, `${t("error")}: ${failure.message}`));
+      // A lost session or server is the console's to handle (sign-in, retry), not the form's.
+      if (failure instanceof ApiError && (failure.status === 401 || failure.code === "OFFLINE")) throw failure;
+      formError.replaceChildren(el("p", {}, `${t("error")}: ${failure instanceof ApiError ? wordError(failure) : failure.message}`));
     } finally {
       button.disabled = false;
     }

@@ -5,7 +5,7 @@
 import { ApiError, SESSION_HEADER } from "./api.js";
 import { clear, el } from "./dom.js";
 import { announceChange, confirmation } from "./forms.js";
-import { t } from "./i18n.js";
+import { errorText, has, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 const SHEETS = ["places", "organisations", "members", "offices", "pairings", "tasks", "suggestions"];
@@ -41,8 +41,7 @@ async function downloadTemplate() {
 /** What to fix, in the console's language from the problem's code; the importer's words after. */
 function fixText(problem) {
   const key = `imp.code.${problem.code}`;
-  const known = t(key, problem.params);
-  return known === key ? problem.message : `${known}：${problem.message}`;
+  return has(key) ? `${t(key, problem.params)}：${problem.message}` : problem.message;
 }
 
 export class ImportView {
@@ -166,8 +165,8 @@ export class ImportView {
 
   refusal(status, body) {
     const key = `imp.refused.${body.code}`;
-    const known = t(key, body.params ?? {});
-    return known === key ? `${t("error")}: ${body.error ?? `HTTP ${status}`}` : known;
+    if (has(key)) return t(key, body.params ?? {});
+    return `${t("error")}: ${errorText({ code: body.code, params: body.params, status })}`;
   }
 
   counts(counts, id, title) {

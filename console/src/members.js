@@ -2,7 +2,7 @@
 // from the API for roles that must not see them. Exports every member of the list.
 import { downloadTables, gql, gqlAll } from "./api.js";
 import { clear, el } from "./dom.js";
-import { label, t } from "./i18n.js";
+import { label, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 function columns() {
@@ -18,7 +18,7 @@ function columns() {
     { key: "reportsTo", label: t("mem.reportsTo"), value: (r) => r.reportsTo?.name ?? null },
     { key: "household", label: t("mem.household"), value: (r) => r.household?.code ?? null },
     { key: "phone", label: t("mem.phone") },
-    { key: "skills", label: t("mem.skills"), value: (r) => r.skills.join("; ") },
+    { key: "skills", label: t("mem.skills"), value: (r) => r.skills.map(skill).join("、") },
   ];
 }
 
@@ -39,12 +39,29 @@ export class MembersView {
   }
 
   async more() {
-    const data = await gql("ConsoleMembers", { filter: this.filter, after: this.after });
+    const data = await gql("ConsoleMembers", { filter: this.filter, after: this.after, scope: this.filter.organisation });
     const page = data.members;
     this.rows.push(...page.nodes);
+    this.name = data.scope?.name ?? null;
     this.total = page.totalCount;
     this.after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
     this.render();
+  }
+
+  /** The organisation's name (its code only if the session does not know it). */
+  scopeName() {
+    const code = this.filter.organisation;
+    return this.name ?? this.who.organisations.find((o) => o.code === code)?.name ?? code;
+  }
+
+  /** Print the whole list (every page of it), on A4 by the print stylesheet. */
+  async print() {
+    if (this.after) {
+      this.rows = await gqlAll("ConsoleMembers", { filter: this.filter }, (d) => d.members);
+      this.after = null;
+      this.render();
+    }
+    window.print();
   }
 
   render() {
@@ -57,7 +74,7 @@ export class MembersView {
       exportAs: async () => {
         const all = await gqlAll("ConsoleMembers", { filter: this.filter }, (d) => d.members);
         const full = dataTable({ id: "x", title: t("mem.title"), columns: columns(), rows: all });
-        await downloadTables(`${t("mem.title")}-${this.filter.organisation}.xlsx`, [full.exportTable()]);
+        await downloadTables(`${t("mem.title")}-${this.scopeName()}.xlsx`, [full.exportTable()]);
       },
     });
     const picks = this.who.organisations;
@@ -66,15 +83,19 @@ export class MembersView {
       el(
         "div",
         { class: "scope-bar" },
-        el("h2", {}, `${t("mem.title")} · ${this.filter.organisation}`),
+        el("h2", {}, `${t("mem.title")} · ${this.scopeName()}`),
         this.who.masksPhones ? el("span", { class: "badge", "data-role": "masked" }, t("mem.masked")) : null,
         picks.length > 1
           ? el(
               "select",
-              { onchange: (e) => this.navigate(`#/members/${encodeURIComponent(e.target.value)}`) },
+              {
+                "aria-label": t("mem.filter"),
+                onchange: (e) => this.navigate(`#/members/${encodeURIComponent(e.target.value)}`),
+              },
               picks.map((p) => el("option", { value: p.code }, p.name)),
             )
           : null,
+        el("button", { type: "button", "data-role": "print", onclick: () => this.print() }, t("mem.print")),
       ),
       table.element,
       this.after

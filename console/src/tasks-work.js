@@ -7,9 +7,9 @@
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
 import { announceChange, confirmation, errorText, mutationForm, today } from "./forms.js";
-import { label, t } from "./i18n.js";
+import { label, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
-import { phrase, skill } from "./work.js";
+import { phrase } from "./work.js";
 
 const TASK_KINDS = ["DOOR_TO_DOOR_VISITS", "OWNERS_COMMITTEE_ELECTION_PREPARATION", "PROPERTY_COMPANY_SELECTION", "REPAIR_FOLLOW_UP", "OWNERS_GROUP_NOTICES", "OTHER"];
 
@@ -149,7 +149,7 @@ export class TaskView extends LoopView {
       ),
       el(
         "dl",
-        { class: "facts card" },
+        { class: "fact-list card" },
         [
           [t("cov.organisation"), task.organisation?.name],
           [t("work.leader"), task.leader?.name],

@@ -5,7 +5,7 @@
 import { gql, gqlAll } from "./api.js";
 import { clear, el, formatNumber, formatRatio } from "./dom.js";
 import { announceChange } from "./forms.js";
-import { label, lang, t } from "./i18n.js";
+import { errorText, has, label, lang, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 const OPEN_TASK = new Set(["PLANNED", "MOBILISING", "ACTIVE"]);
@@ -25,15 +25,29 @@ function daysBetween(from, to) {
   return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 }
 
-// The API writes explanations, reasons and gaps in English; the known phrases read in Chinese.
+// Names of the places the view has loaded, by code: explanations the API words with codes are
+// shown with names.
+const names = new Map();
+
+function remember(...places) {
+  for (const place of places) if (place?.code && place.name) names.set(place.code, place.name);
+}
+
+function named(code) {
+  return names.get(code) ?? code;
+}
+
+// The API writes explanations and reasons in English, with no code of their own (pairing and
+// mobilisation planners): the known phrases read in Chinese, places by their names.
 const PATTERNS = [
-  [/^neither estate (\S+) nor community (\S+) has a leader pairing$/, "小区 $1 与社区 $2 均无包联班子成员"],
-  [/^(\w+) (\S+) has no (.+)$/, (_, kind, code, role) => `${label(kind.toUpperCase())} ${code} 没有${t(`chain.${role}`)}`],
-  [/^leads building (\S+): lives there$/, "负责楼栋 $1：住在该楼栋"],
-  [/^leads building (\S+): lives in estate (\S+), no available resident$/, "负责楼栋 $1：住在小区 $2，该楼栋无可用党员"],
-  [/^has (.+)$/, (_, skills) => `具备特长：${skills.split(", ").map(skill).join("、")}`],
-  [/^no member lives in estate (\S+)$/, "小区 $1 没有党员居住"],
-  [/^no member with spare capacity (?:serves|in) estate (\S+)(.*)$/, "小区 $1 没有尚有余力的党员$2"],
+  [/^leads building (\S+): lives there$/, (_, b) => t("explain.livesIn", { building: named(b) })],
+  [
+    /^leads building (\S+): lives in estate (\S+), no available resident$/,
+    (_, b, e) => t("explain.livesInEstate", { building: named(b), estate: named(e) }),
+  ],
+  [/^has (.+)$/, (_, skills) => t("explain.skills", { skills: skills.split(", ").map(skill).join("、") })],
+  [/^no member lives in estate (\S+)$/, (_, e) => t("uncovered.noMember", { estate: named(e) })],
+  [/^no member with spare capacity (?:serves|in) estate (\S+)(.*)$/, (_, e, rest) => t("uncovered.noCapacity", { estate: named(e) }) + rest],
 ];
 
 export function phrase(text) {
@@ -41,19 +55,21 @@ export function phrase(text) {
   return text
     .split("; ")
     .map((part) => {
-      const known = t(`phrase.${part}`);
-      if (known !== `phrase.${part}`) return known;
+      if (has(`phrase.${part}`)) return t(`phrase.${part}`);
       const load = part.match(/^(.*) \(load (\d+)\)$/);
-      if (load) return `${phrase(load[1])}（当前任务 ${load[2]} 项）`;
+      if (load) return `${phrase(load[1])}（${t("explain.load", { n: load[2] })}）`;
       for (const [pattern, replacement] of PATTERNS) if (pattern.test(part)) return part.replace(pattern, replacement);
       return part;
     })
     .join("；");
 }
 
-/** A skill's name (the API's codes read in Chinese by default). */
-export function skill(code) {
-  return lang === "zh" ? t(`skill.${code}`) : code.replaceAll("_", " ");
+/** Why nobody answers at a link of the chain, from its role and place (not the API's text). */
+function chainGap(link) {
+  if (!link.gap) return null;
+  const place = `${label(link.place.kind)}${link.place.name}`;
+  if (link.role === "leader pairing") return t("chainGap.pairing", { place });
+  return t("chainGap.none", { place, role: t(`chain.${link.role}`) });
 }
 
 function person(member, hidden) {
@@ -84,6 +100,9 @@ export class WorkView {
     }
     this.estate = data.place;
     this.data = data;
+    names.clear();
+    remember(data.place, data.place.parent, ...(chain.responsibilityChain ?? []).map((link) => link.place));
+    remember(...data.tasks.nodes.flatMap((task) => [...task.places, ...task.assignments.map((a) => a.building)]));
     this.proposalSection = el("div", { "data-role": "proposal" });
     this.chainSection = el("div", { "data-role": "chain" }, this.chainTable(chain.responsibilityChain, data.place).element);
     this.mobilisationSection = el("div", { "data-role": "mobilisation" });
@@ -221,14 +240,12 @@ export class WorkView {
         { key: "phone", label: t("mem.phone"), value: (r) => r.member?.phone ?? null },
         { key: "organisation", label: t("cov.organisation"), value: (r) => r.organisation?.name ?? null },
         { key: "place", label: t("cov.place"), value: (r) => r.place.name },
-        { key: "gap", label: t("work.gap"), value: (r) => phrase(r.gap) },
+        { key: "gap", label: t("work.gap"), value: (r) => chainGap(r) },
       ],
       rows,
+      rowClass: (r) => (r.gap ? "gap" : null),
       filename: `${t("work.chain")}-${place.name}.xlsx`,
     });
-    for (const [i, row] of rows.entries()) {
-      if (row.gap) table.element.querySelectorAll("tbody tr")[i]?.classList.add("gap");
-    }
     return table;
   }
 
@@ -248,7 +265,9 @@ export class WorkView {
             message.textContent = `${t("chart.noHits")}: ${code}`;
             return;
           }
-          this.chainSection.replaceChildren(this.chainTable(data.responsibilityChain, { name: code }).element);
+          remember(...data.responsibilityChain.map((link) => link.place));
+          const asked = data.responsibilityChain[0]?.place ?? { name: code };
+          this.chainSection.replaceChildren(this.chainTable(data.responsibilityChain, asked).element);
         },
       },
       el("label", {}, `${t("work.chainOf")}: `, input),
@@ -318,7 +337,7 @@ export class WorkView {
     const data = await gql("ConsoleProposeHouseholdContacts", { scope: this.estate.code, capacity });
     const answer = data.proposeHouseholdContacts;
     if (answer.userErrors.length) {
-      clear(this.proposalSection, el("p", { class: "error" }, answer.userErrors.map((e) => e.message).join("; ")));
+      clear(this.proposalSection, el("p", { class: "error", role: "alert" }, answer.userErrors.map(errorText).join("；")));
       return;
     }
     const proposal = answer.proposal;
@@ -342,7 +361,7 @@ export class WorkView {
               if (applied.userErrors.length) {
                 apply.disabled = false;
                 applyResult.className = "error";
-                applyResult.textContent = applied.userErrors.map((e) => e.message).join("; ");
+                applyResult.textContent = applied.userErrors.map(errorText).join("；");
                 return;
               }
               announceChange();
@@ -553,10 +572,12 @@ export class WorkView {
     const data = await gql("ConsoleProposeMobilisation", { task: task.code });
     const answer = data.proposeMobilisation;
     if (answer.userErrors.length) {
-      clear(this.mobilisationSection, el("p", { class: "error" }, answer.userErrors.map((e) => e.message).join("; ")));
+      clear(this.mobilisationSection, el("p", { class: "error", role: "alert" }, answer.userErrors.map(errorText).join("；")));
       return;
     }
     const plan = answer.plan;
+    const taskNames = new Map(this.data.tasks.nodes.map((known) => [known.code, known.name]));
+    remember(...plan.choices.map((c) => c.building), ...plan.uncovered.map((u) => u.building));
     const shortfalls = [
       ...plan.skillShortfalls.map((s) => `${skill(s.skill)} ${s.found}/${s.needed}`),
       plan.headcountShortfall ? t("work.headcountShortfall", { n: plan.headcountShortfall }) : null,
@@ -573,7 +594,12 @@ export class WorkView {
           { key: "role", label: t("work.role"), value: (r) => t(`assign.${r.role}`) },
           { key: "building", label: t("work.building"), value: (r) => r.building?.name ?? null },
           { key: "skills", label: t("work.skills"), value: (r) => r.skills.map(skill).join("、") },
-          { key: "override", label: t("work.override"), value: (r) => (r.override ? r.overrideTasks.join(", ") : "") },
+          {
+            key: "override",
+            label: t("work.override"),
+            // The overlapping tasks by name where this estate's list knows them.
+            value: (r) => (r.override ? r.overrideTasks.map((code) => taskNames.get(code) ?? code).join("、") : ""),
+          },
           { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
         ],
         rows: plan.choices,

@@ -32,7 +32,9 @@ class NestedReports(Protocol):
 @dataclass
 class Context:
     """What every resolver may use. Each async resolver opens its own session
-    (`db.read()`), since sibling resolvers run concurrently."""
+    (`db.read()`), since sibling resolvers run concurrently. With read replicas, `db` is this
+    request's view of the database (`Database.for_request`): a query's reads may go to a
+    replica, a mutation's never."""
 
     db: Database
     settings: Settings

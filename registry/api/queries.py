@@ -70,6 +70,8 @@ class MemberFilter(RosterFilter):
     place: str | None = strawberry.field(
         default=None, description="Members living in this place's subtree."
     )
+    name: str | None = strawberry.field(default=None, description="Part of the name.")
+    code: str | None = strawberry.field(default=None, description="The whole code.")
 
 
 @strawberry.type
@@ -195,4 +197,7 @@ def _member_filters(lookahead: Lookahead, flt: MemberFilter) -> Filters:
         ("status", None if flt.status is None else lookahead.slot(flt.status)),
         ("inService", flt.in_service),
         ("skill", None if skill is None else lookahead.slot(skill)),
+        ("name", lookahead.slot(_name_pattern(flt.name, "filter.name")) if flt.name else None),
+        ("code", lookahead.slot(filter_text(flt.code, "filter.code", NAME_MAX))
+         if flt.code else None),
     )  # fmt: skip

@@ -43,6 +43,7 @@ from registry.api.mutations.tasks import TaskMutations
 from registry.api.orgchart import OrgChartQuery
 from registry.api.pairings import PairingQuery
 from registry.api.queries import RegistryQuery
+from registry.api.routing import MutationsReadThePrimary
 from registry.api.suggestions import SuggestionQuery
 from registry.api.tasks import TaskQuery
 from registry.core.config import Settings
@@ -93,6 +94,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CostLimiter(settings),
         TextGuard,
+        MutationsReadThePrimary,
         # Last: every error leaves with extensions.code; unexpected ones are masked as INTERNAL.
         CodedErrors,
     ]

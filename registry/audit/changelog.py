@@ -28,12 +28,13 @@ from registry.core.tallies import refresh_places, touched_places
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
 BULK_ROWS = 5_000  # change rows per insert-many: under every driver's parameter limit
 
-# Tables whose rows are not the registry's facts: derived figures, the log itself, secrets, and
-# rows that belong to a parent's record (a member's skills, a task's places: named in the
-# parent's change by `Recorder.label`).
-UNAUDITED = frozenset(
-    {"change", "building_tally", "api_token", "console_session", "member_skill", "task_place"}
-)
+# Tables whose rows are not the registry's facts: derived figures, the log itself, secrets,
+# where a token's reads stand (replicas), and rows that belong to a parent's record (a member's
+# skills, a task's places: named in the parent's change by `Recorder.label`).
+UNAUDITED = frozenset({
+    "change", "building_tally", "api_token", "console_session", "member_skill", "task_place",
+    "read_fence",
+})  # fmt: skip
 
 # One change: entity, entity id, action, before, after.
 Entry = tuple[str, int, str, dict[str, Any] | None, dict[str, Any] | None]

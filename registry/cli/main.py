@@ -15,7 +15,12 @@ from typing import Any
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import DBAPIError
 
-from registry.core.config import MAX_TOKEN_DAYS, Settings, database_url_problem
+from registry.core.config import (
+    MAX_TOKEN_DAYS,
+    Settings,
+    database_url_problem,
+    read_replicas_problem,
+)
 
 
 def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
@@ -400,7 +405,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as bad:  # a GRIDREG_* number that is none
         print(f"gridreg: a GRIDREG_* setting is wrong: {bad}", file=sys.stderr)
         return 1
-    problem = database_url_problem(settings.database_url) if uses_database else None
+    problem = (
+        database_url_problem(settings.database_url) or read_replicas_problem(settings)
+        if uses_database
+        else None
+    )
     if problem:
         print(f"gridreg: {problem}", file=sys.stderr)
         return 1

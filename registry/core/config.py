@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -88,6 +90,15 @@ class Settings:
     # Lists and lookups of places, organisations and members answered by one compiled SQL
     # statement building their JSON (registry.reads); off, they resolve field by field.
     compiled_reads: bool = True
+    # PostgreSQL streaming replicas that answer read-only requests (registry.core.db.Replicas);
+    # empty: every request on `database_url`.
+    read_database_urls: tuple[str, ...] = ()
+    # A replica further behind its primary than this many seconds is skipped until it catches up.
+    read_max_lag_s: float = 5.0
+    # The server's connections (primary and replicas) go through PgBouncer in transaction mode:
+    # statements prepared unnamed and never cached, no server settings sent when connecting
+    # (registry.core.db.create_engine).
+    pgbouncer: bool = False
     rules: RuleThresholds = field(default_factory=RuleThresholds)
 
     @classmethod
@@ -101,7 +112,11 @@ class Settings:
             "introspection": _flag(env.get("GRIDREG_INTROSPECTION"), True),
             "ide": _flag(env.get("GRIDREG_IDE"), True),
             "compiled_reads": _flag(env.get("GRIDREG_COMPILED_READS"), True),
+            "read_database_urls": read_database_urls(env.get("GRIDREG_READ_DATABASE_URL", "")),
+            "pgbouncer": _flag(env.get("GRIDREG_PGBOUNCER"), False),
         }
+        if env.get("GRIDREG_READ_MAX_LAG"):
+            values["read_max_lag_s"] = float(env["GRIDREG_READ_MAX_LAG"])
         for name in (
             "page_size_max",
             "max_query_depth",
@@ -117,6 +132,9 @@ class Settings:
         values.update(overrides)
         if "database_url" in overrides:
             values["database_url"] = normalise_database_url(str(overrides["database_url"]))
+        if "read_database_urls" in overrides:
+            urls = cast(Sequence[str], overrides["read_database_urls"])
+            values["read_database_urls"] = tuple(normalise_database_url(u) for u in urls)
         return cls(**values)  # type: ignore[arg-type]  # values typed per field above
 
 
@@ -136,6 +154,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def read_database_urls(raw: str) -> tuple[str, ...]:
+    """The replica URLs of GRIDREG_READ_DATABASE_URL: one or more, separated by commas."""
+    return tuple(normalise_database_url(url.strip()) for url in raw.split(",") if url.strip())
+
+
 # The async drivers gridreg runs on, by database.
 DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
 
@@ -153,4 +176,22 @@ def database_url_problem(url: str) -> str | None:
         return f"the database URL names {parsed.drivername!r}, which gridreg does not use; {give}"
     if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
         return "an in-memory SQLite database is gone when gridreg exits; give sqlite:///FILE"
+    return None
+
+
+def read_replicas_problem(settings: Settings) -> str | None:
+    """Why the read replicas of these settings cannot be used, or None. As with the primary's,
+    no URL is quoted; a replica is named by its place in GRIDREG_READ_DATABASE_URL."""
+    if not settings.read_database_urls:
+        return None
+    if not settings.database_url.startswith("postgresql"):
+        return "read replicas (GRIDREG_READ_DATABASE_URL) need a PostgreSQL primary database"
+    for number, url in enumerate(settings.read_database_urls, start=1):
+        problem = database_url_problem(url)
+        if problem is None and not url.startswith("postgresql"):
+            problem = "a read replica must be a PostgreSQL standby"
+        if problem:
+            return f"read replica {number} of GRIDREG_READ_DATABASE_URL: {problem}"
+    if settings.read_max_lag_s <= 0:
+        return "GRIDREG_READ_MAX_LAG must be a positive number of seconds"
     return None

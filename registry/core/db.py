@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import copy
+import itertools
+import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Executable, Row, event, exc
+from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+log = logging.getLogger(__name__)
+
 
 def create_engine(
     database_url: str,
@@ -24,12 +32,22 @@ def create_engine(
     immediate: bool = False,
     reads_only: bool = False,
     statement_timeout_ms: int = 0,
+    pgbouncer: bool = False,
+    connect_timeout_s: float | None = None,
 ) -> AsyncEngine:
     """An async engine. On SQLite: foreign keys, WAL, a busy timeout, and with
     `immediate` every transaction takes the write lock up front, so two writers
     queue instead of failing when one upgrades its read lock; with `reads_only` no
     transaction at all (each statement reads the latest commit, as PostgreSQL's reads do).
-    A positive `statement_timeout_ms` cancels any statement running longer."""
+    A positive `statement_timeout_ms` cancels any statement running longer.
+
+    With `pgbouncer` (PostgreSQL behind PgBouncer in transaction mode, where consecutive
+    transactions of one client connection may run on different server connections), every
+    statement is prepared unnamed in the transaction that runs it, none is cached, and no
+    server setting is sent at connection start (PgBouncer refuses unknown startup parameters):
+    give the database or role those settings instead (README, "Read replicas"). Reads still
+    run in autocommit: asyncpg parses a statement with a Flush, not a Sync, so PgBouncer keeps
+    the server connection until the statement has run."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         # JIT compilation costs PostgreSQL a second on the subtree range joins and saves nothing.
@@ -47,13 +65,26 @@ def create_engine(
         }
         if statement_timeout_ms > 0:
             server_settings["statement_timeout"] = str(statement_timeout_ms)
+        connect_args: dict[str, Any] = {"server_settings": server_settings}
+        if pgbouncer:
+            connect_args = {
+                # Neither asyncpg's cache nor SQLAlchemy's: a statement prepared in one
+                # transaction may be gone (another server connection) in the next.
+                "statement_cache_size": 0,
+                "prepared_statement_cache_size": 0,
+                # Unnamed: asyncpg's numbered names collide on a server connection that other
+                # clients prepared theirs on, and unique ones would pile up there, never closed.
+                "prepared_statement_name_func": _unnamed,
+            }
+        if connect_timeout_s is not None:
+            connect_args["timeout"] = connect_timeout_s
         engine = create_async_engine(
             url,
             # Kept open between requests: a connection closed because the pool was full is a
             # new server process next time, and every statement prepared and planned anew.
             pool_size=20,
             max_overflow=10,
-            connect_args={"server_settings": server_settings},
+            connect_args=connect_args,
             # Reads run in autocommit (see Database): returning their connection needs no
             # rollback. Writes run in transactions, which this leaves alone.
             skip_autocommit_rollback=True,
@@ -99,6 +130,10 @@ def create_engine(
     return engine
 
 
+def _unnamed() -> str:
+    return ""  # asyncpg's name of the unnamed statement
+
+
 def _base64(text: str | None) -> str | None:
     return None if text is None else base64.b64encode(text.encode()).decode()
 
@@ -111,13 +146,208 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise exc.DisconnectionError("the database closed this connection")
 
 
-class Database:
-    """A read engine and a write engine (the same one on PostgreSQL)."""
+# What a replica says of itself: whether it is a standby, how far it has replayed the primary's
+# WAL, and how many seconds behind it is. Receiving WAL (a WAL receiver runs) and having
+# replayed all it received, it is not behind, however long ago the primary last wrote; else it
+# is as far behind as the commit time of the last transaction it replayed (unknown: behind
+# without bound), as one cut off from its primary is, though it has replayed all it received.
+_REPLICA_STATE = text(
+    "SELECT pg_is_in_recovery(), (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, "
+    "CASE WHEN EXISTS (SELECT FROM pg_stat_wal_receiver) "
+    "AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END"
+)
+_REPLAYED = text("SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")
+# After a write has committed, the primary's WAL position is at or past the end of its commit
+# record: a replica that has replayed that far sees the write.
+_RECORD_FENCE = text(
+    "INSERT INTO read_fence (token_id, lsn) "
+    "VALUES (:token, (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint) "
+    "ON CONFLICT (token_id) DO UPDATE SET lsn = greatest(read_fence.lsn, excluded.lsn)"
+)
+_FENCE = text("SELECT lsn FROM read_fence WHERE token_id = :token")
 
-    def __init__(self, database_url: str, statement_timeout_ms: int = 0) -> None:
+# A replica that is down, or could not be asked, is tried again after this long.
+REPLICA_RETRY_S = 2.0
+# Connecting to a replica gives up after this long (a host that does not answer at all).
+REPLICA_CONNECT_TIMEOUT_S = 2.0
+
+
+class Replica:
+    """One PostgreSQL streaming replica: its engine, and what it last said of itself."""
+
+    def __init__(self, number: int, url: str, statement_timeout_ms: int, pgbouncer: bool) -> None:
+        self.number = number  # its place in GRIDREG_READ_DATABASE_URL, for the log
+        self.engine = create_engine(
+            url,
+            reads_only=True,
+            statement_timeout_ms=statement_timeout_ms,
+            pgbouncer=pgbouncer,
+            connect_timeout_s=REPLICA_CONNECT_TIMEOUT_S,
+        )
+        reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.sessions = async_sessionmaker(reader, expire_on_commit=False)
+        self.replayed = -1  # the WAL position it had replayed when last asked
+        self.lag_s = float("inf")  # how far behind the primary it was then
+        self.checked_at = float("-inf")  # when (time.monotonic()) it last answered
+        self.down_until = float("-inf")  # not asked again before this
+        self.checking: asyncio.Task[None] | None = None
+        self.skipped = False  # skipped when last asked (to log only the changes)
+
+    def behind_s(self, now: float) -> float:
+        """At most how far behind the primary it is now: its lag when last asked, plus the
+        time since (it may have stopped replaying right after answering)."""
+        return self.lag_s + (now - self.checked_at)
+
+    def went_down(self, why: object) -> None:
+        """Skip it until REPLICA_RETRY_S from now."""
+        if not self.skipped:
+            log.warning("read replica %d skipped: %s", self.number, _one_line(why))
+        self.skipped = True
+        self.down_until = time.monotonic() + REPLICA_RETRY_S
+        self.lag_s = float("inf")
+
+
+def _one_line(why: object) -> str:
+    # Driver errors may span lines; the log gets one (never a URL: none is in them).
+    return " ".join(f"{type(why).__name__}: {why}".split())
+
+
+class Replicas:
+    """The read replicas of a primary, each asked every `check_interval_s` (in the background,
+    by whichever request finds the answer stale) how far behind it is. A replica further behind
+    than `max_lag_s`, down, or no longer a standby (promoted) is skipped until it recovers."""
+
+    def __init__(
+        self, urls: Sequence[str], max_lag_s: float, statement_timeout_ms: int, pgbouncer: bool
+    ) -> None:
+        self.max_lag_s = max_lag_s
+        # Often enough that a replica falling behind is noticed well within the limit, and no
+        # more than once a second per worker.
+        self.check_interval_s = min(1.0, max_lag_s / 4)
+        self.replicas = [
+            Replica(number, url, statement_timeout_ms, pgbouncer)
+            for number, url in enumerate(urls, start=1)
+        ]
+        self._turn = itertools.count()
+
+    def __bool__(self) -> bool:
+        return bool(self.replicas)
+
+    async def choose(self, fence: int) -> Replica | None:
+        """A replica fit to answer a caller whose reads must have reached WAL position `fence`
+        (taking turns among the fit ones), or None: the primary answers."""
+        now = time.monotonic()
+        # A replica never asked (a worker's first reads), or fit when last asked but too long
+        # ago to be sure of now (after an idle spell): ask it and wait for the answer, rather
+        # than send every read to the primary until a background check has one.
+        unsure = [
+            r
+            for r in self.replicas
+            if not r.skipped and now >= r.down_until and r.behind_s(now) > self.max_lag_s
+        ]
+        if unsure:
+            self._check_stale(now)
+            await asyncio.gather(*(r.checking for r in unsure if r.checking is not None))
+            now = time.monotonic()
+        self._check_stale(now)
+        fit = [
+            r for r in self.replicas if now >= r.down_until and r.behind_s(now) <= self.max_lag_s
+        ]
+        if not fit:
+            return None
+        turn = next(self._turn) % len(fit)
+        fit = fit[turn:] + fit[:turn]
+        for replica in fit:
+            if replica.replayed >= fence:
+                return replica
+        # The caller wrote since the replicas were last asked: the first may have replayed it
+        # by now (usually within milliseconds of the commit).
+        replica = fit[0]
+        try:
+            async with replica.sessions() as session:
+                replayed = int(await session.scalar(_REPLAYED) or -1)
+            replica.replayed = max(replica.replayed, replayed)
+        except Exception as error:  # noqa: BLE001 - any failure to answer: skip it, use the primary
+            replica.went_down(error)
+            return None
+        return replica if replica.replayed >= fence else None
+
+    def _check_stale(self, now: float) -> None:
+        for replica in self.replicas:
+            due = max(replica.checked_at + self.check_interval_s, replica.down_until)
+            if replica.checking is None and now >= due:
+                replica.checking = asyncio.create_task(self._check(replica))
+
+    async def _check(self, replica: Replica) -> None:
+        try:
+            async with asyncio.timeout(REPLICA_CONNECT_TIMEOUT_S + 1), replica.sessions() as s:
+                in_recovery, replayed, lag_s = (await s.execute(_REPLICA_STATE)).one()
+            if not in_recovery:
+                # Promoted, or the URL names a primary: its data may part from the primary's.
+                replica.went_down("it is not a standby (pg_is_in_recovery() is false)")
+                return
+            # An answer may arrive after a fresher one (a read's own asking, above).
+            replica.replayed = max(replica.replayed, int(replayed))
+            replica.lag_s = float("inf") if lag_s is None else float(lag_s)
+            replica.checked_at = time.monotonic()
+            self._log_change(replica)
+        except Exception as error:  # noqa: BLE001 - any failure to answer: skip it for a while
+            replica.went_down(error)
+        finally:
+            replica.checking = None
+
+    def _log_change(self, replica: Replica) -> None:
+        """Say when a replica that answers falls behind the limit, or is fit again."""
+        fit = replica.lag_s <= self.max_lag_s
+        if fit and replica.skipped:
+            log.info("read replica %d answers reads again", replica.number)
+        elif not fit and not replica.skipped:
+            log.warning(
+                "read replica %d skipped: %.1f s behind the primary (GRIDREG_READ_MAX_LAG=%s)",
+                replica.number, replica.lag_s, self.max_lag_s,
+            )  # fmt: skip
+        replica.skipped = not fit
+
+    async def dispose(self) -> None:
+        for replica in self.replicas:
+            if replica.checking is not None:
+                replica.checking.cancel()
+            await replica.engine.dispose()
+
+
+@dataclass
+class _Route:
+    """Where one request reads: a replica chosen at its first read, or the primary once it
+    must (a mutation, anything after its own write, no replica fit)."""
+
+    token_id: int | None
+    fence: int
+    primary: bool = False
+    replica: Replica | None = None
+    chosen: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class Database:
+    """A read engine and a write engine (the same one on PostgreSQL), and on PostgreSQL maybe
+    read replicas, which only the view of one request (`for_request`) reads from."""
+
+    def __init__(
+        self,
+        database_url: str,
+        statement_timeout_ms: int = 0,
+        *,
+        read_urls: Sequence[str] = (),
+        read_max_lag_s: float = 5.0,
+        pgbouncer: bool = False,
+    ) -> None:
         self.url = database_url
         self.engine = create_engine(
-            database_url, reads_only=True, statement_timeout_ms=statement_timeout_ms
+            database_url,
+            reads_only=True,
+            statement_timeout_ms=statement_timeout_ms,
+            pgbouncer=pgbouncer,
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self.write_engine = (
@@ -128,28 +358,90 @@ class Database:
         # Reads run without a transaction: at READ COMMITTED every PostgreSQL statement takes its
         # own snapshot anyway, and SQLite's read engine never begins one (`reads_only`), so
         # BEGIN and ROLLBACK would only add two round trips per read.
-        reader = (
+        self._reader = (
             self.engine
             if self.is_sqlite
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
-        self._read = async_sessionmaker(reader, expire_on_commit=False)
+        self._read = async_sessionmaker(self._reader, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self.replicas = Replicas(read_urls, read_max_lag_s, statement_timeout_ms, pgbouncer)
+        self._route: _Route | None = None
+
+    async def for_request(self, session: AsyncSession, token_id: int | None) -> Database:
+        """This database as one request of this token should use it: with read replicas, a
+        view whose reads go to a replica that has replayed the token's last acknowledged write,
+        and to the primary once the request writes (`write`) or is a mutation
+        (`pin_to_primary`); without, the database itself. `session` reads the primary.
+
+        Read-your-writes across workers (and machines): the fence of a token (the primary's WAL
+        position after its last write) lives in the primary's `read_fence` table, read here
+        with the token check's own connection, so a write acknowledged by one worker bounds the
+        token's next read on any other. A fence in each worker's memory alone would not: the
+        token's next request may reach another worker. Routing a token to the primary for a
+        while after a write would need the same shared record, and guesses a time."""
+        if not self.replicas:
+            return self
+        fence = -1
+        if token_id is not None:
+            fence = int(await session.scalar(_FENCE, {"token": token_id}) or -1)
+        view = copy.copy(self)
+        view._route = _Route(token_id, fence, primary=token_id is None)
+        return view
+
+    def pin_to_primary(self) -> None:
+        """Every read of this request from now on goes to the primary (a mutation: what it
+        checks before writing must be the latest)."""
+        if self._route is not None:
+            self._route.primary = True
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading: each statement on its own, seeing the latest commit (see
-        `__init__`). Never write through it."""
-        async with self._read() as session:
+        `__init__`), of a replica when this request's view chose one. Never write through it."""
+        session = await self._replica_session() if self._route is not None else None
+        async with session if session is not None else self._read() as session:
             yield session
+
+    async def _replica_session(self) -> AsyncSession | None:
+        """A session on this request's replica, connected, or None for the primary."""
+        route = self._route
+        assert route is not None
+        async with route.lock:
+            if not route.chosen and not route.primary:
+                route.replica = await self.replicas.choose(route.fence)
+                route.chosen = True
+        if route.primary or route.replica is None:
+            return None
+        session = route.replica.sessions()
+        try:
+            # Connect now: a replica gone since it was chosen is noticed here, and the
+            # request falls back to the primary instead of failing.
+            await session.connection()
+        except Exception as error:  # noqa: BLE001 - any failure to connect: use the primary
+            await session.close()
+            route.replica.went_down(error)
+            route.primary = True
+            return None
+        return session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A session in one transaction: committed if the block succeeds, else rolled back."""
+        """A session in one transaction: committed if the block succeeds, else rolled back.
+        After it commits, this request reads the primary, and with replicas the token's
+        fence moves past the write."""
         async with self._write() as session, session.begin():
             yield session
+        route = self._route
+        if route is not None:
+            route.primary = True
+            if route.token_id is not None:
+                # One statement in autocommit; the write's connection is back in the pool.
+                async with self._reader.connect() as connection:
+                    await connection.execute(_RECORD_FENCE, {"token": route.token_id})
 
     async def dispose(self) -> None:
+        await self.replicas.dispose()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()

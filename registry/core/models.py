@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -256,6 +257,20 @@ class ConsoleSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReadFence(Base):
+    """How far a token's reads must have caught up: the primary's WAL position (an LSN, as a
+    number) just after the token's last acknowledged write. A read replica answers the token
+    only once it has replayed that far (registry.core.db). Kept in the primary, where every
+    worker looks, and UNLOGGED there (migration 0009): written after every write, so it should
+    cost no WAL flush; a crash of the primary empties it, and the replicas have to catch up
+    with the restarted primary anyway. No foreign key: a fence outliving its token is
+    harmless, and the check would cost every write an index lookup."""
+
+    __tablename__ = "read_fence"
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lsn: Mapped[int] = mapped_column(BigInteger)
 
 
 class PlaceSetting(Base):

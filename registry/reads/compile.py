@@ -311,6 +311,8 @@ def root_conditions(
                 found.append(t.c[name] == _bound(value))
             elif name == "name":
                 found.append(t.c.name.ilike(_bound(value), escape="\\"))
+            elif name == "code":
+                found.append(t.c.code == _bound(value))
             elif name == "within":
                 by, slot = value
                 model = Place if entity.name == "Place" else Organisation

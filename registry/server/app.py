@@ -82,10 +82,13 @@ class RegistryGraphQL(GraphQL):
         return await super().parse_http_body(request)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]  # strawberry types the context as a plain object
+        # The token is checked on the primary, so that a revocation counts at once, never after
+        # a replica's lag; with read replicas, the same connection reads the token's fence.
         async with self.db.read() as session:
             # The console's session cookie counts only on JSON POSTs (see registry.web.session).
             actor = await request_actor_in(session, request, json_post_only=True)
-        return Context(db=self.db, settings=self.settings, actor=actor, nested=REPORTS)
+            db = await self.db.for_request(session, actor.token_id if actor else None)
+        return Context(db=db, settings=self.settings, actor=actor, nested=REPORTS)
 
     def encode_json(self, data: object) -> bytes:
         # orjson: a 100-member page or a district's violations encode several times faster,
@@ -103,7 +106,13 @@ class RegistryGraphQL(GraphQL):
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application for these settings (from the environment by default)."""
     settings = settings or Settings.from_env()
-    db = Database(settings.database_url, settings.statement_timeout_ms)
+    db = Database(
+        settings.database_url,
+        settings.statement_timeout_ms,
+        read_urls=settings.read_database_urls,
+        read_max_lag_s=settings.read_max_lag_s,
+        pgbouncer=settings.pgbouncer,
+    )
     graphql_app = RegistryGraphQL(db, settings)
 
     async def healthz(_: Request) -> Response:

@@ -20,6 +20,10 @@ from seeds import CUNTAN
 from tests.support import ROOT, GraphQLClient, LiveServer, Registry, reset_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
+# axe-core, the console's devDependency (console/package.json): put into the page from disk,
+# as the console's own files are, never from a CDN.
+AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -90,8 +94,17 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def page(browser: Browser, demo: Demo) -> AsyncIterator[Page]:
-    """A fresh browser context on the demo; no request may leave the server, no script fail."""
+def expected_console_errors() -> list[str]:
+    """Console errors a test provokes on purpose (a part of each message); any other fails it."""
+    return []
+
+
+@pytest.fixture
+async def page(
+    browser: Browser, demo: Demo, expected_console_errors: list[str]
+) -> AsyncIterator[Page]:
+    """A fresh browser context on the demo; no request may leave the server, no script fail,
+    nothing be written to the console as an error."""
     context = await browser.new_context(
         base_url=demo.base_url, viewport={"width": 1440, "height": 900}, accept_downloads=True
     )
@@ -106,10 +119,39 @@ async def page(browser: Browser, demo: Demo) -> AsyncIterator[Page]:
         ),
     )
     tab.on("pageerror", lambda error: failures.append(error))
+    tab.on(
+        "console",
+        lambda message: (
+            failures.append(f"console.error: {message.text}")
+            if message.type == "error"
+            and not any(part in message.text for part in expected_console_errors)
+            else None
+        ),
+    )
     yield tab
     await context.close()
     assert not elsewhere, f"requests to other hosts: {elsewhere}"
     assert not failures, f"script errors: {failures}"
+
+
+async def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core finds wrong on the page as it is now (WCAG 2 A and AA rules), one line a
+    violation with the elements it names."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        assert AXE.is_file(), "axe-core is not installed: run `make console`"
+        # Through the DevTools protocol: the console's Content-Security-Policy (script-src
+        # 'self') rightly refuses an inline script, and axe is no part of the console.
+        devtools = await page.context.new_cdp_session(page)
+        await devtools.send("Runtime.evaluate", {"expression": AXE.read_text(encoding="utf-8")})
+        await devtools.detach()
+    found = await page.evaluate(
+        """() => axe.run(document, {runOnly: {type: "tag", values: AXE_TAGS}}).then((r) =>
+            r.violations.map((v) => `${v.id}: ${v.help} — ${
+                v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`))""".replace(
+            "AXE_TAGS", str(AXE_TAGS)
+        )
+    )
+    return list(found)
 
 
 async def shot(page: Page, name: str, full_page: bool = False) -> Path:

@@ -84,7 +84,7 @@ async def test_a_search_centres_the_chart_on_the_hit(page: Page, demo: Demo) -> 
     await page.click("form.search button[type=submit]")
 
     await page.wait_for_selector("[data-role=chart][data-focus='CT-SP-HTY-ZB']")
-    assert await page.get_attribute("[data-role=details] h4", "data-code") == "CT-SP-HTY-ZB"
+    assert await page.get_attribute("[data-role=details] h3", "data-code") == "CT-SP-HTY-ZB"
     x, y = await page.evaluate("window.gridregConsole.position('CT-SP-HTY-ZB')")
     canvas = await page.locator("[data-role=chart]").bounding_box()
     view = await page.locator(".chart-scroll").bounding_box()
