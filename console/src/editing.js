@@ -18,7 +18,8 @@ const CHILD_ORG = { WORKING_COMMITTEE: "PARTY_COMMITTEE", PARTY_COMMITTEE: "BRAN
 // A confirmation waiting for the page a write led to (a new route makes a new view).
 let pending = null;
 
-const kinds = (list, first) => [first, ...list.filter((k) => k !== first)].filter(Boolean).map((k) => [k, label(k)]);
+const ordered = (list, first) => [first, ...list.filter((k) => k !== first)].filter(Boolean);
+const kinds = (list, first) => ordered(list, first).map((k) => [k, label(k)]);
 const named = (thing) => (thing ? `${thing.name}（${thing.code}）` : "—");
 
 /** Send one mutation with its input; answer its payload. */
@@ -279,7 +280,7 @@ export class EditView {
       title: t("edit.appoint"),
       fields: [
         { name: "member", label: t("edit.memberCode"), required: true },
-        { name: "role", label: t("edit.role"), type: "select", required: true, options: kinds(ROLES, org.kind === "GROUP" ? "GROUP_LEADER" : "SECRETARY").map(([k]) => [k, t(`role.${k}`)]) },
+        { name: "role", label: t("edit.role"), type: "select", required: true, options: ordered(ROLES, org.kind === "GROUP" ? "GROUP_LEADER" : "SECRETARY").map((k) => [k, t(`role.${k}`)]) },
         { name: "start", label: t("edit.start"), type: "date", value: today() },
         { name: "replaceCurrent", label: t("edit.replaceCurrent"), type: "checkbox" },
       ],

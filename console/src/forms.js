@@ -1,6 +1,6 @@
 // Forms that change the registry: each sends one mutation of graphql/operations/Console*.graphql,
-// shows every userError beside the field it names (rendered in the console's language from its
-// code; the server's own words stay as the detail), and on STALE says someone changed the
+// shows every userError beside the field it names (worded in the console's language from its
+// code and field), and on STALE says someone changed the
 // record meanwhile and offers to reload it. A form with `preview` works in two steps: preview
 // what would change, then confirm; changing any field after a preview withdraws it.
 import { ApiError } from "./api.js";
@@ -127,8 +127,8 @@ export function mutationForm(spec) {
       const given = spec.fieldOf ? spec.fieldOf(error.field) : error.field;
       const name = slots.has(given) ? given : given.replace(/[[.].*$/, "");
       const slot = slots.get(name);
-      const text = el("span", { "data-code": error.code, title: error.message }, errorText(error, labels[name]));
-      const detail = el("small", { class: "detail" }, error.message);
+      // Worded from the code alone; the server's English stays out of the page.
+      const text = el("span", { "data-code": error.code }, errorText(error, labels[name]));
       if (error.code === "STALE") {
         formError.append(
           el(
@@ -141,11 +141,11 @@ export function mutationForm(spec) {
         );
         first = first || formError.querySelector("button");
       } else if (slot) {
-        slot.append(text, " ", detail);
+        slot.append(text);
         inputs.get(name).setAttribute("aria-invalid", "true");
         first = first || inputs.get(name);
       } else {
-        formError.append(el("p", {}, text, " ", detail));
+        formError.append(el("p", {}, text));
       }
     }
     (first || formError).focus?.();

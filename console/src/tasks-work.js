@@ -15,6 +15,19 @@ const TASK_KINDS = ["DOOR_TO_DOOR_VISITS", "OWNERS_COMMITTEE_ELECTION_PREPARATIO
 
 let pending = null;
 
+// The leader planner explains in English with no code of its own: its phrases, worded here.
+const LEADER_PHRASES = [
+  [/^kept \(leader workload (\d+)\)$/, (_, load) => t("explain.leaderKept", { load })],
+  [/^new: least-loaded eligible leader \(workload (\d+) -> (\d+)\)$/, (_, before, after) => t("explain.leaderNew", { before, after })],
+  [/^no leader may take /, () => t("explain.leaderNone")],
+  [/^every leader eligible for .* is at capacity$/, () => t("explain.leaderFull")],
+];
+
+function leaderPhrase(text) {
+  for (const [pattern, word] of LEADER_PHRASES) if (pattern.test(text)) return text.replace(pattern, word);
+  return phrase(text);
+}
+
 /** "law:2 publicity" → [{skill: "law", count: 2}, {skill: "publicity", count: 1}]. */
 function skillCounts(text) {
   return (text || "")
@@ -37,7 +50,6 @@ function refusal(errors, reload) {
         { "data-code": e.code },
         errorText(e),
         " ",
-        el("small", { class: "detail" }, e.message),
         e.code === "STALE" ? el("button", { type: "button", "data-role": "reload", onclick: reload }, t("form.reload")) : null,
       ),
     ),
@@ -289,11 +301,18 @@ export class PairingsView extends LoopView {
     this.scope = scope;
     this.leaderSection = el("div", { "data-role": "leader-pairings" });
     this.hubSection = el("div", { "data-role": "hub-households" });
+    const place = (await gql("ConsoleGapPlace", { code: scope })).place;
     const capacity = el("input", { type: "number", min: 1, max: 20, name: "capacity", value: 3, class: "small", "aria-label": t("loop.capacity") });
     const reach = el("input", { type: "number", min: 1, max: 50, name: "maxReach", value: 10, class: "small", "aria-label": t("loop.maxReach") });
     clear(
       this.element,
-      el("div", { class: "scope-bar" }, el("a", { href: `#/work/${encodeURIComponent(scope)}` }, `↑ ${t("nav.work")}`), el("h2", { "data-pairings": scope }, `${t("loop.pairings")} · ${scope}`)),
+      el(
+        "div",
+        { class: "scope-bar" },
+        el("a", { href: `#/work/${encodeURIComponent(scope)}` }, `↑ ${t("nav.work")}`),
+        el("h2", { "data-pairings": scope }, `${t("loop.pairings")} · ${place?.name ?? ""}`),
+        el("span", { class: "badge" }, scope),
+      ),
       el("h3", { class: "section" }, t("loop.leaderPairings")),
       el(
         "div",
@@ -345,7 +364,7 @@ export class PairingsView extends LoopView {
             { key: "leader", label: t("loop.leader"), value: (r) => r.leader?.name ?? t("work.hidden") },
             { key: "load", label: t("loop.load"), numeric: true },
             { key: "kept", label: t("work.kept"), value: (r) => (r.kept ? t("yes") : t("no")) },
-            { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
+            { key: "explanation", label: t("work.explanation"), value: (r) => leaderPhrase(r.explanation) },
           ],
           rows: p.pairings.map((r) => ({ ...r, code: r.place.code })),
           filename: `${t("loop.leaderPairings")}-${this.scope}.xlsx`,
@@ -357,7 +376,7 @@ export class PairingsView extends LoopView {
               note: `${p.unpaired.length}`,
               columns: [
                 { key: "place", label: t("cov.place"), value: (r) => r.place.name },
-                { key: "reason", label: t("cov.reason"), value: (r) => phrase(r.reason) },
+                { key: "reason", label: t("cov.reason"), value: (r) => leaderPhrase(r.reason) },
               ],
               rows: p.unpaired,
               filename: `${t("loop.unpairedPlaces")}-${this.scope}.xlsx`,
