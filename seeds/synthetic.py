@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -418,15 +419,36 @@ class Generator:
         self, members: list[Member], groups: list[tuple[str, list[str], Member | None]]
     ) -> None:
         """Every member of the branch in one of its groups (党章 第八条): the group of the
-        building they live in, else the groups in turn; each leader in the group they lead."""
+        building they live in, else the groups in turn; each leader in the group they lead.
+        A member drawn to lead two groups leads the first; the other's leader is then one of
+        its own full members, or one moved from the largest group (a member is in one group)."""
         if not groups:
             return
+        placed: dict[str, str] = {}
         for n, member in enumerate(members):
             here = [code for code, covers, _ in groups if member.building in covers]
-            self._set_group(member, here[0] if here else groups[n % len(groups)][0])
+            placed[member.code] = here[0] if here else groups[n % len(groups)][0]
+        leading: set[str] = set()
         for code, _, leader in groups:
-            if leader is not None:
-                self._set_group(leader, code)
+            if leader is None:
+                continue
+            if leader.code in leading:
+                sizes = Counter(placed.values())
+                free = [m for m in members if m.full and m.code not in leading]
+                free.sort(key=lambda m: (placed[m.code] != code, -sizes[placed[m.code]]))
+                if not free:
+                    continue
+                self._replace_leader(code, leader, free[0])
+                leader = free[0]
+            leading.add(leader.code)
+            placed[leader.code] = code
+        for member in members:
+            self._set_group(member, placed[member.code])
+
+    def _replace_leader(self, group: str, old: Member, new: Member) -> None:
+        for n, row in enumerate(self.offices):
+            if row[:3] == (old.code, group, "group_leader"):
+                self.offices[n] = (new.code, *row[1:])
 
     def _set_group(self, member: Member, group: str) -> None:
         index = int(member.code.rsplit("-M", 1)[1]) - 1

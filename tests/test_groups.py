@@ -251,3 +251,40 @@ async def test_the_import_refuses_a_group_outside_the_members_branch(registry: R
     with pytest.raises(ImportFailed) as failed:
         await import_workbook(registry.db, write_workbook(registry.tmp / "bad", rows))
     assert {(p.row, p.column) for p in failed.value.problems} == {(2, "group"), (3, "group")}
+
+
+async def test_the_org_chart_shows_a_groups_leader_not_a_secretary(registry: Registry) -> None:
+    """Given G2 led by M5 since 2021-06-01, the chart of BR2, today and as of 2022, shows M5
+    as G2's leader (组长) and no secretary; BR2's box shows its secretary M4 and no leader."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    query = """query($root: String!, $asOf: Date) { orgChart(root: $root, asOf: $asOf) {
+        nodes { code secretary { code } leader { code } } } }"""
+    for as_of in (None, "2022-01-01"):
+        chart = (await api(query, {"root": "BR2", "asOf": as_of}))["orgChart"]["nodes"]
+        boxes = {n["code"]: n for n in chart}
+        assert boxes["G2"]["leader"]["code"] == "M5" and boxes["G2"]["secretary"] is None, as_of
+        assert boxes["BR2"]["secretary"]["code"] == "M4" and boxes["BR2"]["leader"] is None
+
+
+async def test_a_split_keeps_a_members_group_only_where_it_moves_with_them(
+    registry: Registry,
+) -> None:
+    """Given M1 and M2 in G1, when BR1 is split with G1 and M1 in one part and M2 in the
+    other, then M1 is still in G1 (now under the new branch) and M2 is in no group."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    for code in ("M1", "M2"):
+        await mutate(api, "UpdateMember", {"member": code, "group": "G1"})
+
+    split = await mutate(api, "SplitOrganisation", {
+        "source": "BR1", "approvedBy": "PA", "approvedOn": "2025-04-01",
+        "into": [{"code": "BR1A", "name": "东", "members": ["M1", "M3"], "groups": ["G1"]},
+                 {"code": "BR1B", "name": "西", "members": ["M2"]}],
+    })  # fmt: skip
+
+    assert split["userErrors"] == []
+    assert member_codes_of(await group_of(api, "G1")) == ["M1"]
+    query = '{ members(filter: {organisation: "BR1B"}) { nodes { code group { code } } } }'
+    assert (await api(query, {}))["members"]["nodes"] == [{"code": "M2", "group": None}]

@@ -101,3 +101,20 @@ async def test_open_suggestions_weigh_on_the_place_they_were_raised_in(
     assert counts == {"C": 1, "E": 0, "F": 1}
     loads = {p["place"]["code"]: p["load"] for p in before["places"]}
     assert {p["place"]["code"]: p["load"] for p in after["places"]}["F"] == loads["F"] + 5
+
+
+async def test_every_committee_member_may_lead_whatever_their_portfolio(
+    registry: Registry,
+) -> None:
+    """Given C2 on the community committee as its 组织委员 rather than a plain member, then C2
+    is still one of the leaders paired (every committee office counts, 支部工作条例 第二十条)."""
+    rows = contact_estates()
+    for office in rows["offices"]:
+        if office["member"] == "C2":
+            office["role"] = "组织委员"
+    await registry.load(rows)
+    api = await registry.client("organiser", scope="S-DGW")
+
+    proposal = (await api(PROPOSE, {"scope": "S"}))["proposeLeaderPairings"]["proposal"]
+
+    assert "C2" in {p["leader"]["code"] for p in proposal["pairings"]}

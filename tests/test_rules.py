@@ -394,3 +394,15 @@ async def test_terms_and_probations_near_the_last_date_there_is_are_judged(
     report = await api(operation("RulesReport"), {"scope": "A"})
 
     assert "OVERDUE_ELECTION" not in {v["rule"] for v in report["rulesReport"]}
+
+
+async def test_every_violation_cites_the_article_it_rests_on(registry: Registry) -> None:
+    """An organiser checks a finding against its source: every message names its article."""
+    await load(registry)
+    api = await registry.client("admin")
+
+    report = (await api(RULES_REPORT, {"scope": "WC"}))["rulesReport"]
+
+    sources = ("条", "《", "中组部")  # an article, a document, or the provision with no article
+    uncited = [v["message"] for v in report if not any(s in v["message"] for s in sources)]
+    assert report and uncited == []

@@ -21,9 +21,8 @@ const SCALES = [1, 0.8, 0.6, 0.45];
  * members of their own (members belong to branches), so those residents are its members. */
 export function groupFacts(node) {
   if (node.kind !== "GROUP") return null;
-  const offices = node.group?.offices ?? [];
-  const leader = offices.find((o) => o.role === "GROUP_LEADER")?.member ?? null;
-  const members = (node.group?.covers ?? []).reduce((sum, p) => sum + (p.residents?.totalCount ?? 0), 0);
+  const leader = node.group?.leader ?? null;
+  const members = node.group?.members?.totalCount ?? 0;
   return { leader, members };
 }
 
@@ -215,7 +214,7 @@ export class OrgChartView {
     entry.expanded = true;
   }
 
-  /** The leaders and resident members of the groups under `code`, if it has any. */
+  /** The leaders and members of the groups under `code`, if it has any. */
   async loadGroups(code) {
     const groups = (this.model.get(code)?.children ?? []).filter((c) => this.model.get(c).api.kind === "GROUP");
     if (!groups.length) return;

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, true
 
+from registry.access.visibility import (
+    visible_member,
+    visible_member_ties,
+    visible_orgs,
+    visible_places,
+)
 from registry.core.errors import ErrorCode, fail
 from registry.core.models import Member, Organisation, Place
-from registry.core.paths import subtree_end, within, within_any
+from registry.core.paths import subtree_end
 
 
 class Role(StrEnum):
@@ -45,15 +51,13 @@ class Actor:
         self, path_column: ColumnElement[str] = Organisation.path
     ) -> ColumnElement[bool]:
         """SQL condition: the organisation lies in the actor's subtree."""
-        if self.org_path is None:
-            return true()
-        return within(path_column, self.org_path)
+        found = visible_orgs(path_column, not self.unscoped, self.org_path)
+        return true() if found is None else found
 
     def place_clause(self, path_column: ColumnElement[str] = Place.path) -> ColumnElement[bool]:
         """SQL condition: the place lies in the actor's territory."""
-        if self.place_paths is None:
-            return true()
-        return within_any(path_column, self.place_paths)
+        found = visible_places(path_column, not self.unscoped, self.place_paths or ())
+        return true() if found is None else found
 
     def narrow(self, query: Select[Any], clause: ColumnElement[bool]) -> Select[Any]:
         """`query` cut to this actor's scope by one of the clauses above. An unscoped actor's
@@ -63,15 +67,11 @@ class Actor:
 
     def member_clause(self) -> ColumnElement[bool]:
         """SQL condition: the member belongs, reports to, or lives within the actor's scope."""
-        if self.org_path is None:
-            return true()
-        orgs = select(Organisation.id).where(self.org_clause())
-        homes = select(Place.id).where(self.place_clause())
-        return or_(
-            Member.organisation_id.in_(orgs),
-            Member.reports_to_id.in_(orgs),
-            Member.household_id.in_(homes),
+        ties = visible_member_ties(not self.unscoped, self.org_path, self.place_paths or ())
+        found = visible_member(
+            Member.organisation_id, Member.reports_to_id, Member.household_id, ties
         )
+        return true() if found is None else found
 
     def sees_org(self, path: str) -> bool:
         return self.org_path is None or (self.org_path <= path < subtree_end(self.org_path))
@@ -84,7 +84,7 @@ class Actor:
     def require_write(self) -> None:
         """Refuse writes from viewers."""
         if not self.can_write:
-            raise fail("token", "this token may only read", ErrorCode.FORBIDDEN)
+            raise fail("token", "this token may only read", ErrorCode.FORBIDDEN, "READ_ONLY_TOKEN")
 
 
 SYSTEM = Actor(token_id=None, role=Role.ADMIN)

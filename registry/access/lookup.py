@@ -35,7 +35,10 @@ async def _get(
     row = await session.scalar(query)
     if row is None:
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
-        raise fail(field, f"no {noun} with {shown} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            field, f"no {noun} with {shown} in your scope", ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE", noun=noun, ref=key,
+        )  # fmt: skip
     return row
 
 

@@ -147,7 +147,12 @@ async def resolve_scope(
     except UserErrors:
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
         raise fail(
-            field, f"no place or organisation with {shown} in your scope", ErrorCode.NOT_FOUND
+            field,
+            f"no place or organisation with {shown} in your scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="scope",
+            ref=key,
         ) from None
     return await organisation_scope(session, actor, org)
 

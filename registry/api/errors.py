@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from registry.api.enums import ErrorCodeEnum
-from registry.core.errors import ErrorCode, Problem
+from registry.core.errors import ErrorCode, Problem, problem
 
 R = TypeVar("R")
 
@@ -22,17 +22,37 @@ UNIQUE_VIOLATION = "23505"
 CONFLICT_MESSAGE = "someone changed the same things at the same moment; try again"
 
 
+@strawberry.type(description="A value a message names, by name, as text.")
+class MessageParam:
+    name: str
+    value: str
+
+
 @strawberry.type
 class UserError:
     """Something the caller must fix; nothing was written."""
 
     field: str
-    message: str
+    message: str = strawberry.field(description="In English; word it from `reason` and `params`.")
     code: ErrorCodeEnum
+    reason: str = strawberry.field(
+        description="What exactly is wrong (STALE_VERSION, NOT_IN_SCOPE, CODE_TAKEN, ...): the "
+        "key a reader's language words the message by; the code when there is no finer one."
+    )
+    params: list[MessageParam] = strawberry.field(description="The values `reason` names.")
 
 
 def user_errors(problems: list[Problem]) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=ErrorCode(p.code)) for p in problems]
+    return [
+        UserError(
+            field=p.field,
+            message=p.message,
+            code=ErrorCode(p.code),
+            reason=p.reason or p.code,
+            params=[MessageParam(name=name, value=value) for name, value in p.params],
+        )
+        for p in problems
+    ]
 
 
 def sqlstate(error: DBAPIError) -> str | None:
@@ -59,10 +79,12 @@ def duplicate_problem(error: IntegrityError) -> Problem | None:
         return None
     field = _camel(columns[-1]) if columns else "input"
     what = ", ".join(columns) or "value"
-    return Problem(
+    return problem(
         field,
         f"another record with the same {what} was saved at the same moment; choose another",
         ErrorCode.DUPLICATE,
+        "SAVED_AT_ONCE",
+        columns=what,
     )
 
 

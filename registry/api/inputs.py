@@ -53,7 +53,11 @@ def argument_problems(info: GInfo) -> list[Problem]:
     values = arguments["input"] if list(arguments) == ["input"] else arguments
     # A list of strings is one field (`skills`); the item's place is in the message.
     return [
-        Problem(path.rsplit("[", 1)[0] if path.endswith("]") else path, f"{path} {problem}")
+        Problem(
+            path.rsplit("[", 1)[0] if path.endswith("]") else path,
+            f"{path} {problem}",
+            reason="TEXT_CHARACTERS",
+        )
         for path, value in texts(values, "")
         if (problem := character_problem(value, multiline=True))
     ]

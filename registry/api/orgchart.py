@@ -52,7 +52,10 @@ class OrgChartNode:
         description="Levels below the answer's root (0 at the root; children pages: 1)."
     )
     level: int = strawberry.field(description="Absolute depth in the organisation tree.")
-    secretary: Member | None
+    secretary: Member | None = strawberry.field(
+        description="The secretary (书记); a group has none."
+    )
+    leader_key: strawberry.Private[int | None]
     member_count: int = strawberry.field(
         description="Members whose formal organisation is this one."
     )
@@ -73,6 +76,14 @@ class OrgChartNode:
         description="The children loaded with this answer (empty at the depth limit)."
     )
 
+    @strawberry.field(description="A Party group's leader (组长), if in your scope (data from "
+                      "elsewhere may name someone of another branch).")  # fmt: skip
+    async def leader(self, info: GInfo) -> Member | None:
+        if self.leader_key is None:
+            return None
+        row = await info.context.loaders.member.load(self.leader_key)
+        return Member.from_row(row) if row else None
+
     @classmethod
     def of(cls, node: service.ChartNode, root: bool = False) -> OrgChartNode:
         org = node.organisation
@@ -87,6 +98,7 @@ class OrgChartNode:
             depth=node.depth,
             level=org.depth,
             secretary=Member.from_row(node.secretary) if node.secretary else None,
+            leader_key=node.leader.id if node.leader else None,
             member_count=node.member_count,
             member_total=node.member_total,
             reporting_count=node.reporting_count,
@@ -117,6 +129,7 @@ _COUNTED_BY = {
     "memberCount": "members", "memberTotal": "total", "reportingCount": "reporting",
     "childCount": "children", "hasChildren": "children", "descendantCount": "descendants",
     "estates": "estates", "buildings": "buildings", "secretary": "secretary",
+    "leader": "secretary",
 }  # fmt: skip
 
 

@@ -40,6 +40,7 @@ from registry.api.mutations.organisations import OrganisationMutations
 from registry.api.mutations.places import PlaceMutations
 from registry.api.mutations.suggestions import SuggestionMutations
 from registry.api.mutations.tasks import TaskMutations
+from registry.api.mutations.transfers import TransferMutations
 from registry.api.orgchart import OrgChartQuery
 from registry.api.pairings import PairingQuery
 from registry.api.queries import RegistryQuery
@@ -69,6 +70,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     MemberMutations,
     OfficeMutations,
     ElectionMutations,
+    TransferMutations,
     ContactMutations,
     LeaderPairingMutations,
     HubMutations,

@@ -302,6 +302,18 @@ class Organisation(relay.Node):
     async def coverage(self, info: GInfo) -> CoverageOf | None:
         return await info.context.nested.coverage(info, place=None, organisation=self.id)
 
+    @strawberry.field(description="Transfers of members' ties (组织关系) to this organisation: "
+                      "pending ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
+    async def transfers_in(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
+        return await Transfer.of_organisation(info, models.Transfer.to_id, self.id, pending_only)
+
+    @strawberry.field(description="Transfers of its members' ties (组织关系) elsewhere: pending "
+                      "ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
+    async def transfers_out(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
+        return await Transfer.of_organisation(
+            info, models.Transfer.from_id, self.id, pending_only
+        )
+
     @strawberry.field(description="Its elections, by-elections and approved postponements, "
                       "oldest first.")  # fmt: skip
     async def elections(self, info: GInfo) -> list[Election]:
@@ -454,6 +466,69 @@ class Member(relay.Node):
     ) -> list[Member | None]:
         rows = await info.context.loaders.member.load_many(_ids(node_ids))
         return [cls.from_row(row) if row else None for row in rows]
+
+
+@strawberry.type(description="A member's tie (组织关系) transferred out by one organisation and "
+                 "received by another; pending until received. Both sides see it, and the "
+                 "member's name and code, whoever's scope the member is in.")  # fmt: skip
+class Transfer:
+    id: strawberry.ID = strawberry.field(description="The transfer's number, to receive it.")
+    member_code: str
+    member_name: str
+    out_on: date
+    received_on: date | None
+    pending: bool
+    member_key: strawberry.Private[int]
+    from_key: strawberry.Private[int]
+    to_key: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: models.Transfer, member: models.Member) -> Transfer:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            member_code=member.code,
+            member_name=member.name,
+            out_on=row.out_on,
+            received_on=row.received_on,
+            pending=row.received_on is None,
+            member_key=row.member_id,
+            from_key=row.from_id,
+            to_key=row.to_id,
+        )
+
+    @staticmethod
+    async def of_organisation(
+        info: GInfo, side: Any, organisation_id: int, pending_only: bool
+    ) -> list[Transfer]:
+        """The transfers whose `side` (from or to) is the organisation, oldest first."""
+        from sqlalchemy import select
+
+        query = (
+            select(models.Transfer, models.Member)
+            .join(models.Member, models.Member.id == models.Transfer.member_id)
+            .where(side == organisation_id)
+            .order_by(models.Transfer.out_on, models.Transfer.id)
+        )
+        if pending_only:
+            query = query.where(models.Transfer.received_on.is_(None))
+        async with info.context.db.read() as session:
+            rows = (await session.execute(query)).all()
+        return [Transfer.from_row(row, member) for row, member in rows]
+
+    @strawberry.field(description="The member, if in your scope.")
+    async def member(self, info: GInfo) -> Member | None:
+        row = await info.context.loaders.member.load(self.member_key)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(name="from", description="The organisation it was transferred out of.")
+    async def from_(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.from_key)
+        return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="The organisation receiving it.")
+    async def to(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.to_key)
+        return Organisation.from_row(row) if row else None
 
 
 @strawberry.type(description="An organisation's current term (《关于党的基层组织任期的意见》).")

@@ -54,6 +54,9 @@ class RuleThresholds:
     term_adjustment_max_months: int = 12
     # A notice that an election (换届) falls due within this many months, to prepare it.
     election_notice_months: int = 6
+    # A transfer of 组织关系 received within a month: the introduction letter's usual term
+    # (党员教育管理工作条例, on 组织关系转接); longer is reported.
+    transfer_pending_max_months: int = 1
     # 党章 第七条: probation is one year; it may be extended, by no more than a year; the
     # 《发展党员工作细则》 (on 预备党员转正) makes an extension at least half a year.
     probation_years: int = 1

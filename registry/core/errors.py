@@ -21,11 +21,17 @@ class ErrorCode(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a request, addressed to the field that must change."""
+    """One thing wrong with a request, addressed to the field that must change.
+
+    `message` is English, for logs and API users; `reason` (what exactly is wrong, e.g.
+    STALE_VERSION) and `params` (the values it names) let a reader's language word it
+    instead. A problem with no reason of its own is worded from its `code`."""
 
     field: str
     message: str
     code: ErrorCode = ErrorCode.INVALID
+    reason: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
 
 class UserErrors(Exception):
@@ -36,6 +42,27 @@ class UserErrors(Exception):
         self.problems = problems
 
 
-def fail(field: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> UserErrors:
-    """Shorthand for a single problem, to be raised."""
-    return UserErrors([Problem(field, message, code)])
+def fail(
+    field: str,
+    message: str,
+    code: ErrorCode = ErrorCode.INVALID,
+    reason: str = "",
+    /,
+    **params: object,
+) -> UserErrors:
+    """Shorthand for a single problem, to be raised; `params` are the values its `reason`
+    names (None is shown as empty)."""
+    return UserErrors([problem(field, message, code, reason, **params)])
+
+
+def problem(
+    field: str,
+    message: str,
+    code: ErrorCode = ErrorCode.INVALID,
+    reason: str = "",
+    /,
+    **params: object,
+) -> Problem:
+    """One problem with its reason and the values that reason names, as text."""
+    shown = tuple((name, "" if value is None else str(value)) for name, value in params.items())
+    return Problem(field, message, code, reason, shown)

@@ -170,6 +170,20 @@ class Affiliation(Base):
     end: Mapped[date | None] = mapped_column(Date)
 
 
+class Transfer(Base):
+    """A member's organisational tie (组织关系) on its way: transferred out by their
+    organisation on `out_on`, received by `to` on `received_on` (null while pending). Until it
+    is received the member stays in `from`."""
+
+    __tablename__ = "transfer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    out_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Office(Base):
     """A dated term in an office (secretary, deputy, committee member, group leader)."""
 

@@ -69,6 +69,9 @@ async def chain_of(session: AsyncSession, actor: Actor, key: Key) -> list[ChainL
             "place",
             f"{start.code!r} is a {start.kind}; give a household, a building or an estate",
             ErrorCode.WRONG_KIND,
+            "CHAIN_PLACE_KIND",
+            code=start.code,
+            kind=start.kind,
         )
     rows = (
         await session.execute(select(*PLACE_COLUMNS).where(Place.id.in_(ids_of(start.path))))
@@ -79,8 +82,9 @@ async def chain_of(session: AsyncSession, actor: Actor, key: Key) -> list[ChainL
     subdistrict = by_kind.get(PlaceKind.SUBDISTRICT.value)
     if estate is None or community is None or subdistrict is None:
         raise fail(
-            "place", f"{start.code!r} lies in no estate of a community", ErrorCode.WRONG_KIND
-        )
+            "place", f"{start.code!r} lies in no estate of a community", ErrorCode.WRONG_KIND,
+            "NO_ESTATE_ABOVE", code=start.code,
+        )  # fmt: skip
     household = by_kind.get(PlaceKind.HOUSEHOLD.value)
     building = by_kind.get(PlaceKind.BUILDING.value)
     pairs = await _pairings(session, household, estate, community)

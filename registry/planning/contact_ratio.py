@@ -57,9 +57,15 @@ async def set_contact_ratio(
             "place",
             f"{row.code!r} is a {row.kind}; set the ratio on an estate or a place above one",
             ErrorCode.WRONG_KIND,
+            "RATIO_PLACE_KIND",
+            code=row.code,
+            kind=row.kind,
         )
     if ratio is not None and not 1 <= ratio <= MAX_CONTACT_RATIO:
-        raise fail("ratio", f"give a number of households from 1 to {MAX_CONTACT_RATIO}")
+        raise fail(
+            "ratio", f"give a number of households from 1 to {MAX_CONTACT_RATIO}",
+            ErrorCode.INVALID, "OUT_OF_RANGE", minimum=1, maximum=MAX_CONTACT_RATIO,
+        )  # fmt: skip
     current = await session.scalar(
         select(PlaceSetting).where(
             PlaceSetting.place_id == row.id, PlaceSetting.key == CONTACT_RATIO_KEY

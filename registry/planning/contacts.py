@@ -69,7 +69,10 @@ def fingerprint(proposal: ContactProposal) -> str:
 
 def check_capacity(capacity: int | None) -> None:
     if capacity is not None and not 0 <= capacity <= MAX_CONTACT_RATIO:
-        raise fail("capacity", f"give households per member from 0 to {MAX_CONTACT_RATIO}")
+        raise fail(
+            "capacity", f"give households per member from 0 to {MAX_CONTACT_RATIO}",
+            ErrorCode.INVALID, "OUT_OF_RANGE", minimum=0, maximum=MAX_CONTACT_RATIO,
+        )  # fmt: skip
 
 
 async def propose_household_contacts(
@@ -124,6 +127,7 @@ def refuse_if_stale(expected: str | None, actual: str) -> None:
             "the registry changed since this proposal was made, so it would now store something "
             "else; propose again, review, and apply the new proposal",
             ErrorCode.STALE,
+            "STALE_PROPOSAL",
         )
 
 

@@ -95,6 +95,9 @@ def require_estate_scope(scope: Scope) -> None:
             f"{place.code!r} is a {place.kind}; give an estate, a community or a "
             "sub-district (pairings are solved for whole estates)",
             ErrorCode.WRONG_KIND,
+            "PAIRING_SCOPE_KIND",
+            code=place.code,
+            kind=place.kind,
         )
 
 

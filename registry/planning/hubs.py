@@ -24,7 +24,7 @@ from graph.hubs import HubPlan, choose_hubs
 from graph.model import Member as GraphMember
 from registry.access.actor import Actor
 from registry.access.scope import Scope
-from registry.core.errors import fail
+from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PairingKind
 from registry.planning.contacts import apply_diff, refuse_if_stale
 from registry.planning.estates import Territory, read_territory, require_estate_scope
@@ -56,7 +56,10 @@ class HubProposal:
 
 def check_reach(max_reach: int) -> None:
     if not 1 <= max_reach <= MAX_REACH:
-        raise fail("maxReach", f"give households per hub from 1 to {MAX_REACH}")
+        raise fail(
+            "maxReach", f"give households per hub from 1 to {MAX_REACH}", ErrorCode.INVALID,
+            "OUT_OF_RANGE", minimum=1, maximum=MAX_REACH,
+        )  # fmt: skip
 
 
 async def propose_hubs(

@@ -32,10 +32,9 @@ from graph.leaders import Leader, LeaderPlan, LeadPlace, pair_leaders
 from registry.access.actor import Actor
 from registry.access.scope import Scope
 from registry.core.config import RuleThresholds
-from registry.core.errors import fail
+from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
-    OfficeRole,
     OrgKind,
     OrgStatus,
     PairingKind,
@@ -45,17 +44,15 @@ from registry.core.kinds import (
 from registry.core.models import Coverage, Member, Office, Organisation, Pairing, Place, Suggestion
 from registry.core.paths import ids_of, in_subtree_of, reduce_to_tops, within_any
 from registry.core.sql import one_of
+from registry.core.terms import COMMITTEE_ROLES
 from registry.planning.contacts import apply_diff, refuse_if_stale
 from registry.planning.estates import PLACE_COLUMNS, Existing, Territory, read_member_codes
 from registry.planning.locking import lock_scope_estates
 from registry.planning.storing import Applied
 from registry.reports.rules import rules_report
 
-LEADER_ROLES = (
-    OfficeRole.SECRETARY.value,
-    OfficeRole.DEPUTY_SECRETARY.value,
-    OfficeRole.COMMITTEE_MEMBER.value,
-)
+# Every member of a committee, whatever their portfolio (组织委员, 宣传委员, ...).
+LEADER_ROLES = COMMITTEE_ROLES
 MAX_PLACES_PER_LEADER = 50
 
 
@@ -100,7 +97,10 @@ async def propose_leader_pairings(
 ) -> LeaderProposal:
     """The leader-pairing plan for the communities and estates of `scope`. Writes nothing."""
     if not 1 <= capacity <= MAX_PLACES_PER_LEADER:
-        raise fail("capacity", f"give places per leader from 1 to {MAX_PLACES_PER_LEADER}")
+        raise fail(
+            "capacity", f"give places per leader from 1 to {MAX_PLACES_PER_LEADER}",
+            ErrorCode.INVALID, "OUT_OF_RANGE", minimum=1, maximum=MAX_PLACES_PER_LEADER,
+        )  # fmt: skip
     found = Territory()
     rows = (
         await session.execute(

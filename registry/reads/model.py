@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true
 from sqlalchemy.sql.elements import UnaryExpression
 
+from registry.access.visibility import visible_member
 from registry.core.config import RuleThresholds
 from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PairingKind
 from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Pairing, Place
@@ -124,14 +125,8 @@ def _org_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
 
 
 def _member_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
-    ids = viewer.member_ids()
-    if ids is None:
-        return None
-    return or_(
-        t.c.organisation_id.in_(ids["orgs"]),
-        t.c.reports_to_id.in_(ids["orgs"]),
-        t.c.household_id.in_(ids["homes"]),
-    )
+    ties = viewer.member_ids()
+    return visible_member(t.c.organisation_id, t.c.reports_to_id, t.c.household_id, ties)
 
 
 def _office_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor
-from registry.core.models import Organisation, Place
-from registry.core.paths import bound_subtree, within_bound
-
-_ORG = "scope_org"
-_PLACE = "scope_place"
+from registry.access.visibility import (
+    bound_values,
+    visible_member_ties,
+    visible_orgs,
+    visible_places,
+)
 
 
 @dataclass(frozen=True)
@@ -39,30 +40,18 @@ class Viewer:
 
     def orgs(self, path: SQLColumnExpression[str]) -> ColumnElement[bool] | None:
         """SQL condition: an organisation path lies in the caller's subtree (None: everything)."""
-        return within_bound(path, _ORG) if self.scoped else None
+        return visible_orgs(path, self.scoped)
 
     def territory(self, path: SQLColumnExpression[str]) -> ColumnElement[bool] | None:
         """SQL condition: a place path lies in the caller's territory (None: everything)."""
-        if not self.scoped:
-            return None
-        ranges = [within_bound(path, f"{_PLACE}_{i}") for i in range(self.places)]
-        return or_(*ranges) if ranges else false()
+        return visible_places(path, self.scoped, [None] * self.places)
 
     def member_ids(self) -> dict[str, Any] | None:
         """The id sets a visible member's organisation, reporting organisation or home lies in
         (None: every member is visible)."""
-        if not self.scoped:
-            return None
-        orgs = select(Organisation.id).where(within_bound(Organisation.path, _ORG))
-        homes = select(Place.id).where(self.territory(Place.path) if self.places else false())
-        return {"orgs": orgs, "homes": homes}
+        return visible_member_ties(self.scoped, None, [None] * self.places)
 
 
 def viewer_params(actor: Actor) -> dict[str, str]:
     """The values of a scoped caller's bounds, for statements built for `Viewer.of(actor)`."""
-    if actor.unscoped or actor.org_path is None:
-        return {}
-    values = bound_subtree(_ORG, actor.org_path)
-    for index, top in enumerate(actor.place_paths or ()):
-        values |= bound_subtree(f"{_PLACE}_{index}", top)
-    return values
+    return bound_values(None if actor.unscoped else actor.org_path, actor.place_paths or ())

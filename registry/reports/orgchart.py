@@ -43,13 +43,14 @@ from registry.access.actor import Actor
 from registry.core.kinds import (
     BUILDING_COVERING_KINDS,
     ESTATE_COVERING_KINDS,
+    OfficeRole,
     OrgStatus,
     PlaceKind,
 )
 from registry.core.models import Coverage, Member, Organisation, Place
 from registry.core.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
 from registry.core.sql import row_limit
-from registry.core.terms import current_secretary
+from registry.core.terms import current_holder, current_secretary
 from registry.reports.coverage import Tally, covered_by
 
 MAX_CHART_DEPTH = 10
@@ -77,6 +78,7 @@ class ChartNode:
     child_count: int
     descendant_count: int
     secretary: Member | None = None
+    leader: Member | None = None  # a group's leader (组长)
     estates: Tally = field(default_factory=lambda: Tally(0, 0))
     buildings: Tally = field(default_factory=lambda: Tally(0, 0))
     children: list[ChartNode] = field(default_factory=list)
@@ -121,6 +123,7 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_CO
         .scalar_subquery()
     )
     secretary = aliased(Member)
+    leader = aliased(Member)
     zero = literal(0)
 
     def asked(name: str, column: Any) -> Any:
@@ -138,9 +141,12 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_CO
         asked("buildings", _territory_count(org, PlaceKind.BUILDING, False)),
         asked("buildings", _territory_count(org, PlaceKind.BUILDING, True)),
         secretary if "secretary" in counts else null(),
+        leader if "secretary" in counts else null(),
     )
     if "secretary" in counts:
-        query = query.outerjoin(secretary, secretary.id == current_secretary(org.id))
+        query = query.outerjoin_from(org, secretary, secretary.id == current_secretary(org.id))
+        group_leader = current_holder(org.id, OfficeRole.GROUP_LEADER)
+        query = query.outerjoin_from(org, leader, leader.id == group_leader)
     return query.where(nodes(org))
 
 
@@ -183,7 +189,7 @@ def _chart_statement(include_closed: bool, counts: Counts) -> Select[Any]:
 def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
     """Chart nodes from counted rows."""
     built = []
-    for org, members, total, reporting, children, descendants, *tallies, secretary in rows:
+    for org, members, total, reporting, children, descendants, *tallies, secretary, leader in rows:
         estates, covered_estates, buildings, covered_buildings = map(int, tallies)
         built.append(
             ChartNode(
@@ -195,6 +201,7 @@ def _nodes_of(rows: list[Any], base_depth: int) -> list[ChartNode]:
                 child_count=int(children),
                 descendant_count=int(descendants),
                 secretary=secretary,
+                leader=leader,
                 estates=Tally(estates, covered_estates),
                 buildings=Tally(buildings, covered_buildings),
             )

@@ -124,11 +124,14 @@ async def _reporting(session: AsyncSession, ids: set[int], on: date) -> dict[int
     return counts
 
 
-async def _secretaries(session: AsyncSession, ids: list[int], on: date) -> dict[int, Member]:
+async def _secretaries(
+    session: AsyncSession, ids: list[int], on: date, role: OfficeRole = OfficeRole.SECRETARY
+) -> dict[int, Member]:
+    """Who held the one-holder office `role` (a secretary; a group's leader) on `on`."""
     rows = await session.execute(
         select(Office.organisation_id, Member)
         .join(Member, Member.id == Office.member_id)
-        .where(Office.organisation_id.in_(ids), Office.role == OfficeRole.SECRETARY.value)
+        .where(Office.organisation_id.in_(ids), Office.role == role.value)
         .where(in_force(Office.start, Office.end, on))
         .order_by(*CURRENT_LAST)
     )
@@ -192,6 +195,7 @@ async def org_chart_on(
     reporting = await _reporting(session, id_set, on)
     shown = [org_id for org_id, level in order if level <= depth]
     secretaries = await _secretaries(session, shown, on)
+    leaders = await _secretaries(session, shown, on, OfficeRole.GROUP_LEADER)
     estates, covered_estates = await _territory(session, ids, PlaceKind.ESTATE, on)
     buildings, covered_buildings = await _territory(session, ids, PlaceKind.BUILDING, on)
 
@@ -224,6 +228,7 @@ async def org_chart_on(
             child_count=len(children.get(org_id, [])),
             descendant_count=below[org_id],
             secretary=secretaries.get(org_id),
+            leader=leaders.get(org_id),
             estates=Tally(len(estate_sets[org_id]), len(estate_sets[org_id] & covered_estates)),
             buildings=Tally(
                 len(building_sets[org_id]), len(building_sets[org_id] & covered_buildings)

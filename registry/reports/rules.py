@@ -1,15 +1,17 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Two statements: one aggregates the
-scope's active organisations (members by status over each organisation's subtree, current
-offices) with GROUP BY and keeps the ones that break a rule; one finds the members who do.
-Python only words the messages. Rules:
+Thresholds come only from `registry.core.config.RuleThresholds`. Three statements: one
+aggregates the scope's active organisations (members by status over each organisation's
+subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
+a rule; one finds the members who do; one the transfers pending too long. Python only words the
+messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
-  (it should join a joint branch).
+  (it should join a joint branch) (支部工作条例 第四条: 3 full members found a branch; 第五条:
+  fewer form a joint one).
 - `BRANCH_TOO_LARGE` (a notice): a branch with more than `branch_max_members` members: it *may*
   become a general branch, or a party committee beyond `general_branch_max_members`, with
-  approval (支部工作条例 第五条: "一般" — a guideline, not a breach).
+  approval (支部工作条例 第四条: "一般不超过50人" — a guideline, not a breach).
 - `GENERAL_BRANCH_TOO_LARGE` (a notice): a general branch with more than
   `general_branch_max_members`.
 - `COMMITTEE_SIZE`: a committee (distinct holders of a current committee office: secretary,
@@ -21,7 +23,8 @@ Python only words the messages. Rules:
   as Party work manuals give it: no regulation's text states them).
 - `JOINT_BRANCH_TOO_WIDE`: a branch covering more than `joint_branch_max_units` estates
   (支部工作条例 第五条: a joint branch, 联合党支部, covers 5 units at most; each estate is one).
-- `NO_SECRETARY`: a party committee, general branch or branch with no current secretary.
+- `NO_SECRETARY`: a party committee, general branch or branch with no current secretary
+  (支部工作条例 第二十条: a branch below 7 full members has a secretary, above a committee).
 - `OVERDUE_ELECTION`: the organisation's term is over: it began with its last recorded election
   (or, none recorded, the earliest start in its current committee: a by-election or an
   appointed secretary never restarts it) and lasts as its unit's terms do
@@ -36,12 +39,20 @@ Python only words the messages. Rules:
   branch divided into Party groups sets a leader for each).
 - `GROUP_WITHOUT_MEMBERS`: a group with no member placed in it (支部工作条例 第十三条: groups
   divide a branch's members; a group of none covers its buildings in name only).
-- `PROBATION_DUE` (a notice, not a breach): a probationary member who joined more than
-  `probation_years` ago, within the longest extension — due for a decision.
-- `PROBATION_OVERDUE`: still probationary after `probation_years + probation_max_extension_years`.
+- `PROBATION_DUE` (a notice, not a breach): a probationary member whose probation
+  (`probation_years` from joining, moved by a recorded extension) is over, and who may still
+  be extended — due for a decision (党章 第七条).
+- `PROBATION_OVERDUE`: still probationary after the extended probation ends or, none recorded,
+  after `probation_years + probation_max_extension_years` (党章 第七条: extended by a year at
+  most).
 - `PROBATIONARY_OFFICER`: a probationary member holding a current committee office (any
   office but a group's leader; 选举工作条例 第五条: 预备党员没有选举权和被选举权).
-- `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace.
+- `NO_FORMAL_ORGANISATION`: a member with neither a formal organisation nor a workplace
+  (党章 第八条: every member belongs to a branch or another unit of the Party).
+- `TRANSFER_PENDING`: a member's tie (组织关系) transferred out of, or to, one of the scope's
+  organisations more than `transfer_pending_max_months` ago and not yet received (党员教育
+  管理工作条例, on 组织关系转接): named on the side in the scope, the member only where they
+  still belong.
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
   every member is placed in a branch, a group or another unit of the Party).
@@ -84,7 +95,7 @@ from registry.core.kinds import (
     OrgStatus,
     PlaceKind,
 )
-from registry.core.models import Coverage, Member, Office, Organisation, Place
+from registry.core.models import Coverage, Member, Office, Organisation, Place, Transfer
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import (
@@ -115,6 +126,7 @@ class Rule(StrEnum):
     PROBATIONARY_OFFICER = "probationary_officer"
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
     MEMBER_WITHOUT_GROUP = "member_without_group"
+    TRANSFER_PENDING = "transfer_pending"
 
 
 class Severity(StrEnum):
@@ -167,7 +179,11 @@ async def rules_report(
     organisations = _organisation_violations(session, scope, rules, today)
     members = _member_violations(other or session, scope, rules, today)
     if other is None:
-        return [*await organisations, *await members]
+        return [
+            *await organisations,
+            *await members,
+            *await _transfer_violations(session, scope, rules, today),
+        ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
     try:
         by_organisation, by_member = await asyncio.gather(*tasks)
@@ -177,7 +193,44 @@ async def rules_report(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return [*by_organisation, *by_member]
+    transfers = await _transfer_violations(session, scope, rules, today)
+    return [*by_organisation, *by_member, *transfers]
+
+
+async def _transfer_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`TRANSFER_PENDING`: transfers out of or into the scope's organisations, pending longer
+    than allowed, oldest first."""
+    sender, receiver = aliased(Organisation), aliased(Organisation)
+    sent, received = scope.orgs(sender.path), scope.orgs(receiver.path)
+    since = months_after(today, -rules.transfer_pending_max_months)
+    query = (
+        select(Transfer, Member, sender, receiver, case((sent, True), else_=False))
+        .join(Member, Member.id == Transfer.member_id)
+        .join(sender, sender.id == Transfer.from_id)
+        .join(receiver, receiver.id == Transfer.to_id)
+        .where(Transfer.received_on.is_(None), Transfer.out_on < since)
+        .where(or_(sent, received))
+        .order_by(Transfer.out_on, Transfer.id)
+    )
+    found: list[Violation] = []
+    for transfer, member, source, target, ours in await session.execute(query, scope.bounds()):
+        days = (today - transfer.out_on).days
+        found.append(
+            Violation(
+                Rule.TRANSFER_PENDING,
+                f"{member.name} ({member.code}): the tie (组织关系) transferred out on "
+                f"{transfer.out_on.isoformat()} is still not received after {days} days; "
+                f"receiving it is due within {rules.transfer_pending_max_months} month(s) "
+                "(党员教育管理工作条例, 组织关系转接)",
+                organisation=source if ours else target,
+                member=member if ours else None,
+                since=transfer.out_on,
+                details={"daysPending": days},
+            )
+        )
+    return found
 
 
 async def _organisation_violations(
@@ -356,7 +409,8 @@ def _judge_organisation(
         add(
             Rule.BRANCH_TOO_SMALL,
             f"{name} has {full} full member(s); a branch needs at least "
-            f"{rules.branch_min_full_members}: it should join a joint branch",
+            f"{rules.branch_min_full_members}: it should join a joint branch "
+            "(支部工作条例 第四条、第五条)",
             fullMembers=full,
             minimum=rules.branch_min_full_members,
         )
@@ -369,7 +423,7 @@ def _judge_organisation(
         add(
             Rule.BRANCH_TOO_LARGE,
             f"{name} has {members} members, more than the usual {rules.branch_max_members}: "
-            f"with approval it may become {becomes}",
+            f"with approval it may become {becomes} (支部工作条例 第四条: \"一般\")",
             members=members,
             maximum=rules.branch_max_members,
         )
@@ -377,7 +431,8 @@ def _judge_organisation(
         add(
             Rule.GENERAL_BRANCH_TOO_LARGE,
             f"{name} has {members} members, more than the usual "
-            f"{rules.general_branch_max_members}: with approval it may become a party committee",
+            f"{rules.general_branch_max_members}: with approval it may become a party committee "
+            "(党章 第三十条)",
             members=members,
             maximum=rules.general_branch_max_members,
         )
@@ -414,7 +469,11 @@ def _judge_organisation(
             if full >= rules.committee_required_from_full_members
             else "a secretary"
         )
-        add(Rule.NO_SECRETARY, f"{name} has no secretary: it needs {needs}", fullMembers=full)
+        add(
+            Rule.NO_SECRETARY,
+            f"{name} has no secretary: it needs {needs} (支部工作条例 第二十条)",
+            fullMembers=full,
+        )
     if kind in TERM_KINDS and began is not None:
         found.extend(
             _judge_term(org, kind, elected_on, began, bool(community), int(postponed or 0),
@@ -602,7 +661,7 @@ def _judge_member(
             Violation(
                 Rule.NO_FORMAL_ORGANISATION,
                 f"{name} has neither a formal organisation nor a workplace: "
-                "transfer their organisational tie (组织关系) to an organisation",
+                "transfer their organisational tie (组织关系) to an organisation (党章 第八条)",
                 member=member,
             )
         )

@@ -50,6 +50,7 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.PROBATIONARY_OFFICER: "预备党员任职",
     rules.Rule.NO_FORMAL_ORGANISATION: "无正式组织关系",
     rules.Rule.MEMBER_WITHOUT_GROUP: "党员未编入党小组",
+    rules.Rule.TRANSFER_PENDING: "组织关系转接超过1个月未接收",
 }
 SEVERITY_LABELS: dict[rules.Severity, str] = {
     rules.Severity.BREACH: "需整改",

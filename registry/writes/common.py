@@ -30,7 +30,7 @@ def day(raw: str | date | None, field: str, default: date | None = None) -> date
     try:
         return parse_date(raw)
     except ValueError as bad:
-        raise fail(field, str(bad), ErrorCode.INVALID) from None
+        raise fail(field, str(bad), ErrorCode.INVALID, "DATE_FORMAT", value=raw) from None
 
 
 def check_version(
@@ -45,6 +45,11 @@ def check_version(
             f"{noun} {row.code!r} is at version {row.version}, not {expected}: "
             "someone changed it meanwhile; reload it and try again",
             ErrorCode.STALE,
+            "STALE_VERSION",
+            noun=noun,
+            code=row.code,
+            version=row.version,
+            expected=expected,
         )
 
 
@@ -56,14 +61,20 @@ def text(
     cleaned = (value or "").strip()
     if not cleaned:
         if required:
-            raise fail(field, f"{field} must not be empty")
+            raise fail(field, f"{field} must not be empty", ErrorCode.INVALID, "TEXT_EMPTY")
         return None
     if len(cleaned) > max_length:
-        raise fail(field, f"{field} is longer than {max_length} characters")
+        raise fail(
+            field, f"{field} is longer than {max_length} characters", ErrorCode.INVALID,
+            "TEXT_TOO_LONG", max=max_length,
+        )  # fmt: skip
     if problem := character_problem(cleaned, multiline=multiline):
-        raise fail(field, f"{field} {problem}")
+        raise fail(field, f"{field} {problem}", ErrorCode.INVALID, "TEXT_CHARACTERS")
     if _ID_CARD.search(cleaned):
-        raise fail(field, "ID-card numbers must not be stored in the registry; remove it")
+        raise fail(
+            field, "ID-card numbers must not be stored in the registry; remove it",
+            ErrorCode.INVALID, "TEXT_ID_CARD",
+        )  # fmt: skip
     return cleaned
 
 
@@ -87,7 +98,10 @@ async def free_code(
     clean = text(code, field, CODE_MAX) or ""
     column = model.__table__.c.code
     if await session.scalar(select(column).where(column == clean)) is not None:
-        raise fail(field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE)
+        raise fail(
+            field, f"code {clean!r} is already in use; choose another", ErrorCode.DUPLICATE,
+            "CODE_TAKEN", code=clean,
+        )  # fmt: skip
     return clean
 
 
@@ -96,7 +110,10 @@ async def require_active(row: Organisation, field: str) -> None:
     if row.status == OrgStatus.ACTIVE.value:
         return
     hint = " (see its mergedInto)" if row.status == OrgStatus.MERGED.value else ""
-    raise fail(field, f"organisation {row.code!r} is {row.status}{hint}", ErrorCode.CONFLICT)
+    raise fail(
+        field, f"organisation {row.code!r} is {row.status}{hint}", ErrorCode.CONFLICT,
+        "ORGANISATION_CLOSED", code=row.code, status=row.status,
+    )  # fmt: skip
 
 
 async def get_approver(
@@ -121,13 +138,20 @@ async def get_approver(
     in_reach = actor.sees_org(row.path) or any(above(o) for o in affected)
     if not in_reach:
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
-        raise fail(field, f"no organisation with {shown} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            field, f"no organisation with {shown} in your scope", ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE", noun="organisation", ref=key,
+        )  # fmt: skip
     for org in affected:
         if not above(org):
             raise fail(
                 field,
                 f"{row.code!r} is not a higher organisation of {org.code!r}; "
                 "only a higher organisation approves this",
+                ErrorCode.INVALID,
+                "APPROVER_NOT_HIGHER",
+                approver=row.code,
+                organisation=org.code,
             )
     await require_active(row, field)
     return row

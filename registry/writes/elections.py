@@ -33,6 +33,9 @@ async def _elected_organisation(session: AsyncSession, actor: Actor, key: Key) -
             f"{org.code!r} is a {org.kind}: it is not elected for a term (a working committee "
             "is the district committee's 派出机关, appointed; a group has a leader)",
             ErrorCode.WRONG_KIND,
+            "NOT_ELECTED",
+            code=org.code,
+            kind=org.kind,
         )
     await require_active(org, "organisation")
     return org
@@ -59,10 +62,20 @@ async def record_election(session: AsyncSession, actor: Actor, command: RecordEl
     actor.require_write()
     org = await _elected_organisation(session, actor, command.organisation)
     if command.held_on > command.today:
-        raise fail("heldOn", "an election is recorded once held; the day is in the future")
+        raise fail(
+            "heldOn",
+            "an election is recorded once held; the day is in the future",
+            ErrorCode.INVALID,
+            "ELECTION_IN_FUTURE",
+        )
     if command.by_election and command.approved_by is not None:
-        raise fail("approvedBy", "a by-election fills a vacancy within the term: no approval "
-                   "of its timing is recorded")  # fmt: skip
+        raise fail(
+            "approvedBy",
+            "a by-election fills a vacancy within the term: no approval "
+                   "of its timing is recorded",
+            ErrorCode.INVALID,
+            "BY_ELECTION_APPROVED",
+        )  # fmt: skip
     approver = (
         await get_approver(session, actor, command.approved_by, [org], "approvedBy")
         if command.approved_by is not None
@@ -78,12 +91,21 @@ async def record_election(session: AsyncSession, actor: Actor, command: RecordEl
                 f"most {command.rules.term_adjustment_max_months} months early, from {earliest} "
                 "(选举工作条例 第三条)",
                 ErrorCode.CONFLICT,
+                "TOO_EARLY",
+                code=org.code,
+                due=term.due,
+                months=command.rules.term_adjustment_max_months,
+                earliest=earliest,
             )
         if approver is None:
             raise fail(
                 "approvedBy",
                 f"the term of {org.code!r} runs until {term.due}: an early election needs the "
                 "approval of a higher organisation (选举工作条例 第三条); give `approvedBy`",
+                ErrorCode.INVALID,
+                "EARLY_NEEDS_APPROVAL",
+                code=org.code,
+                due=term.due,
             )
     kind = ElectionKind.BY_ELECTION if command.by_election else ElectionKind.ELECTION
     return await _add(session, org, kind, command.held_on, None, approver)
@@ -112,7 +134,14 @@ async def postpone_election(
     approver = await get_approver(session, actor, command.approved_by, [org], "approvedBy")
     limit = command.rules.term_adjustment_max_months
     if not 1 <= command.months <= limit:
-        raise fail("months", f"{command.months} is not a whole number of months from 1 to {limit}")
+        raise fail(
+            "months",
+            f"{command.months} is not a whole number of months from 1 to {limit}",
+            ErrorCode.INVALID,
+            "OUT_OF_RANGE",
+            minimum=1,
+            maximum=limit,
+        )
     term = await current_term(session, org, command.rules)
     if term is None:
         raise fail(
@@ -120,15 +149,27 @@ async def postpone_election(
             f"{org.code!r} has no recorded election or committee to date its term from: "
             "record its election first",
             ErrorCode.CONFLICT,
+            "NO_TERM_YET",
+            code=org.code,
         )
     if command.decided_on < term.began:
-        raise fail("decidedOn", f"the current term began on {term.began}, after that day")
+        raise fail(
+            "decidedOn",
+            f"the current term began on {term.began}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_TERM",
+            began=term.began,
+        )
     if term.postponed + command.months > limit:
         raise fail(
             "months",
             f"the term of {org.code!r} is already postponed by {term.postponed} month(s); "
             f"together at most {limit} (选举工作条例 第三条)",
             ErrorCode.CONFLICT,
+            "POSTPONED_TOO_LONG",
+            code=org.code,
+            postponed=term.postponed,
+            maximum=limit,
         )
     return await _add(
         session, org, ElectionKind.POSTPONEMENT, command.decided_on, command.months, approver

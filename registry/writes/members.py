@@ -52,8 +52,16 @@ def clean_task_capacity(raw: int | None) -> int | None:
         return None
     low, high = RuleThresholds.task_capacity_min, RuleThresholds.task_capacity_max
     if not low <= raw <= high:
-        raise fail("taskCapacity", f"{raw} is not a whole number from {low} to {high} (how many "
-                   "tasks the member may hold at once); omit it for the default")  # fmt: skip
+        raise fail(
+            "taskCapacity",
+            f"{raw} is not a whole number from {low} to {high} (how many "
+                   "tasks the member may hold at once); omit it for the default",
+            ErrorCode.INVALID,
+            "TASK_CAPACITY_RANGE",
+            value=raw,
+            minimum=low,
+            maximum=high,
+        )  # fmt: skip
     return raw
 
 
@@ -66,7 +74,13 @@ def clean_phone(raw: str | None) -> str | None:
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     if not _MOBILE.fullmatch(digits):
-        raise fail("phone", f"{raw!r} is not an 11-digit mainland mobile number (1xxxxxxxxxx)")
+        raise fail(
+            "phone",
+            f"{raw!r} is not an 11-digit mainland mobile number (1xxxxxxxxxx)",
+            ErrorCode.INVALID,
+            "PHONE_FORMAT",
+            value=raw,
+        )
     return digits
 
 
@@ -99,6 +113,8 @@ async def resolve_tie(
             "organisation",
             "a member has exactly one formal organisation: give either `organisation` or, "
             "for an in-service member, `workplace` (with `reportsTo`), not both and not neither",
+            ErrorCode.INVALID,
+            "ONE_TIE",
         )
     if organisation is not None:
         if reports_to is not None:
@@ -106,6 +122,8 @@ async def resolve_tie(
                 "reportsTo",
                 "only in-service members (with a workplace) report elsewhere "
                 "(双报到); a member of a local organisation reports to it already",
+                ErrorCode.INVALID,
+                "REPORTS_TO_LOCAL",
             )
         # Locked: a transfer into a branch being merged or dissolved waits, then is refused.
         org = await get_organisation(session, actor, organisation, "organisation", for_update=True)
@@ -115,6 +133,9 @@ async def resolve_tie(
                 "organisation",
                 f"{org.code!r} is a {org.kind}; a formal organisation must be one of: {allowed}",
                 ErrorCode.WRONG_KIND,
+                "ORGANISATION_KIND",
+                code=org.code,
+                kind=org.kind,
             )
         await require_active(org, "organisation")
         return Tie(org, None, None)
@@ -123,6 +144,8 @@ async def resolve_tie(
             "reportsTo",
             "an in-service member must report (双报到) to a community "
             "organisation or a branch: give `reportsTo`",
+            ErrorCode.INVALID,
+            "REPORTS_TO_NEEDED",
         )
     target = await get_organisation(session, actor, reports_to, "reportsTo", for_update=True)
     if OrgKind(target.kind) not in REPORTING_KINDS:
@@ -131,6 +154,9 @@ async def resolve_tie(
             "reportsTo",
             f"{target.code!r} is a {target.kind}; members report to one of: {allowed}",
             ErrorCode.WRONG_KIND,
+            "REPORTS_TO_KIND",
+            code=target.code,
+            kind=target.kind,
         )
     await require_active(target, "reportsTo")
     return Tie(None, place, target)
@@ -140,7 +166,12 @@ async def household(session: AsyncSession, actor: Actor, ref: Key) -> int:
     row = await get_place(session, actor, ref, "household")
     if row.kind != PlaceKind.HOUSEHOLD.value:
         raise fail(
-            "household", f"{row.code!r} is a {row.kind}, not a household", ErrorCode.WRONG_KIND
+            "household",
+            f"{row.code!r} is a {row.kind}, not a household",
+            ErrorCode.WRONG_KIND,
+            "NOT_A_HOUSEHOLD",
+            code=row.code,
+            kind=row.kind,
         )
     return row.id
 
@@ -152,8 +183,14 @@ async def find_group(session: AsyncSession, actor: Actor, key: Key | None) -> Or
         return None
     row = await get_organisation(session, actor, key, "group", for_update=True)
     if row.kind != OrgKind.GROUP.value:
-        raise fail("group", f"{row.code!r} is a {row.kind}, not a Party group (党小组)",
-                   ErrorCode.WRONG_KIND)  # fmt: skip
+        raise fail(
+            "group",
+            f"{row.code!r} is a {row.kind}, not a Party group (党小组)",
+            ErrorCode.WRONG_KIND,
+            "NOT_A_GROUP",
+            code=row.code,
+            kind=row.kind,
+        )  # fmt: skip
     await require_active(row, "group")
     return row
 
@@ -168,6 +205,9 @@ def place_in_group(member: Member, group: Organisation | None) -> None:
             f"{group.code!r} is not a group of {member.code!r}'s own organisation: a member "
             "joins a group of the branch they belong to",
             ErrorCode.CONFLICT,
+            "GROUP_NOT_OWN",
+            group=group.code,
+            code=member.code,
         )
     member.group_id = group.id if group is not None else None
 
@@ -185,7 +225,14 @@ async def writable_member(
     paths = list(await session.scalars(select(Organisation.path).where(Organisation.id.in_(ids))))
     if not any(actor.sees_org(p) for p in paths):
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
-        raise fail("member", f"no member with {shown} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            "member",
+            f"no member with {shown} in your scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="member",
+            ref=key,
+        )
     return row
 
 
@@ -246,11 +293,26 @@ async def create_member(session: AsyncSession, actor: Actor, command: CreateMemb
     in_group = await find_group(session, actor, command.group)
     home = await household(session, actor, command.household_ref) if command.household_ref else None
     if command.status == MemberStatus.PROBATIONARY and command.full_on is not None:
-        raise fail("fullOn", "a probationary member has no full-membership date yet")
+        raise fail(
+            "fullOn",
+            "a probationary member has no full-membership date yet",
+            ErrorCode.INVALID,
+            "PROBATIONARY_NO_FULL_DATE",
+        )
     if command.joined and command.full_on and command.full_on < command.joined:
-        raise fail("fullOn", "full membership cannot start before joining")
+        raise fail(
+            "fullOn",
+            "full membership cannot start before joining",
+            ErrorCode.INVALID,
+            "FULL_BEFORE_JOINING",
+        )
     if command.joined and command.joined > command.today:
-        raise fail("joined", "the joining date is in the future")
+        raise fail(
+            "joined",
+            "the joining date is in the future",
+            ErrorCode.INVALID,
+            "JOINED_FUTURE",
+        )
     code = await free_code(session, Member, command.code)
     row = Member(
         code=code,
@@ -300,7 +362,12 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
     transferMember."""
     actor.require_write()
     if command.group is not None and command.leave_group:
-        raise fail("group", "give a group or leave the group, not both")
+        raise fail(
+            "group",
+            "give a group or leave the group, not both",
+            ErrorCode.INVALID,
+            "GROUP_OR_LEAVE",
+        )
     in_group = await find_group(session, actor, command.group)
     tie: Tie | None = None
     seen_reports_to: int | None = None
@@ -312,6 +379,9 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
             raise fail(
                 "workplace" if command.workplace is not None else "reportsTo",
                 f"{seen.code!r} is not in service; use transferMember to give them a workplace",
+                ErrorCode.INVALID,
+                "NOT_IN_SERVICE",
+                code=seen.code,
             )
         tie = await resolve_tie(
             session,
@@ -334,6 +404,8 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
             "member",
             f"{row.code!r} was transferred or re-tied meanwhile; read it again and retry",
             ErrorCode.STALE,
+            "RETIED_MEANWHILE",
+            code=row.code,
         )
     old_skills = list(
         await session.scalars(select(MemberSkill.skill).where(MemberSkill.member_id == row.id))
@@ -391,7 +463,14 @@ async def transfer_member(session: AsyncSession, actor: Actor, command: Transfer
     row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
     if tie.organisation is not None and tie.organisation.id == row.organisation_id:
-        raise fail("organisation", f"{row.code!r} already belongs to {tie.organisation.code!r}")
+        raise fail(
+            "organisation",
+            f"{row.code!r} already belongs to {tie.organisation.code!r}",
+            ErrorCode.INVALID,
+            "ALREADY_BELONGS",
+            code=row.code,
+            organisation=tie.organisation.code,
+        )
     old_org = row.organisation_id
     await reaffiliate(session, row, tie, command.on)
     place_in_group(row, in_group)
@@ -441,9 +520,22 @@ async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMe
     row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
     if row.status != MemberStatus.PROBATIONARY.value:
-        raise fail("member", f"{row.code!r} is already a full member", ErrorCode.CONFLICT)
+        raise fail(
+            "member",
+            f"{row.code!r} is already a full member",
+            ErrorCode.CONFLICT,
+            "ALREADY_FULL",
+            code=row.code,
+        )
     if row.joined and command.on < row.joined:
-        raise fail("on", f"full membership cannot start before joining ({row.joined})")
+        raise fail(
+            "on",
+            f"full membership cannot start before joining ({row.joined})",
+            ErrorCode.INVALID,
+            "BEFORE_JOINED",
+            code=row.code,
+            joined=row.joined,
+        )
     extended = row.probation_extended_months
     if row.joined and command.on < (
         due := probation_end(row.joined, command.probation_years, extended)
@@ -455,6 +547,12 @@ async def confirm_member(session: AsyncSession, actor: Actor, command: ConfirmMe
             f"{command.probation_years} year(s){longer} runs until {due}, so they can be "
             "confirmed from that day",
             ErrorCode.CONFLICT,
+            "PROBATION_RUNNING",
+            code=row.code,
+            joined=row.joined,
+            years=command.probation_years,
+            extended=extended or 0,
+            due=due,
         )
     row.status = MemberStatus.FULL.value
     row.full_on = command.on
@@ -487,20 +585,44 @@ async def extend_probation(session: AsyncSession, actor: Actor, command: ExtendP
     low = command.rules.probation_min_extension_months
     high = command.rules.probation_max_extension_years * 12
     if row.status != MemberStatus.PROBATIONARY.value:
-        raise fail("member", f"{row.code!r} is a full member: there is no probation to extend",
-                   ErrorCode.CONFLICT)  # fmt: skip
+        raise fail(
+            "member",
+            f"{row.code!r} is a full member: there is no probation to extend",
+            ErrorCode.CONFLICT,
+            "NO_PROBATION",
+            code=row.code,
+        )  # fmt: skip
     if row.probation_extended_months is not None:
         raise fail(
             "member",
             f"{row.code!r}'s probation was already extended on {row.probation_extended_on} by "
             f"{row.probation_extended_months} month(s); it is extended once (党章 第七条)",
             ErrorCode.CONFLICT,
+            "EXTENDED_ONCE",
+            code=row.code,
+            on=row.probation_extended_on,
+            months=row.probation_extended_months,
         )
     if not low <= command.months <= high:
-        raise fail("months", f"{command.months} is not from {low} to {high} months: a probation is "
-                   "extended by at least half a year and at most a year (党章 第七条)")  # fmt: skip
+        raise fail(
+            "months",
+            f"{command.months} is not from {low} to {high} months: a probation is "
+                   "extended by at least half a year and at most a year (党章 第七条)",
+            ErrorCode.INVALID,
+            "EXTENSION_MONTHS",
+            months=command.months,
+            minimum=low,
+            maximum=high,
+        )  # fmt: skip
     if row.joined and command.decided_on < row.joined:
-        raise fail("decidedOn", f"{row.code!r} joined on {row.joined}, after that day")
+        raise fail(
+            "decidedOn",
+            f"{row.code!r} joined on {row.joined}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_JOINED",
+            code=row.code,
+            joined=row.joined,
+        )
     row.probation_extended_on = command.decided_on
     row.probation_extended_months = command.months
     row.version += 1

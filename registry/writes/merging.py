@@ -59,6 +59,9 @@ def _branch_kind(row: Organisation, field: str) -> None:
             f"{row.code!r} is a {row.kind}; only branches and general branches "
             "are merged or split here",
             ErrorCode.WRONG_KIND,
+            "ONLY_BRANCHES_MERGE",
+            code=row.code,
+            kind=row.kind,
         )
 
 
@@ -135,7 +138,10 @@ async def merge_organisations(
     src = await get_organisation(session, actor, command.source, "source")
     dst = await get_organisation(session, actor, command.into, "into")
     if src.id == dst.id:
-        raise fail("into", f"{src.code!r} cannot be merged into itself; name another branch")
+        raise fail(
+            "into", f"{src.code!r} cannot be merged into itself; name another branch",
+            ErrorCode.INVALID, "MERGE_INTO_ITSELF", code=src.code,
+        )  # fmt: skip
     await lock_in_order(session, [src, dst])
     check_version(src, command.expected_version, "organisation")
     check_version(dst, command.into_expected_version, "organisation", "intoExpectedVersion")
@@ -149,9 +155,14 @@ async def merge_organisations(
             f"{src.code!r} is a {src.kind} and {dst.code!r} a {dst.kind}; "
             "only organisations of the same kind merge",
             ErrorCode.WRONG_KIND,
+            "MERGE_KINDS_DIFFER",
+            source=src.code,
+            into=dst.code,
         )
     if dst.path.startswith(src.path) or src.path.startswith(dst.path):
-        raise fail("into", "one organisation lies inside the other", ErrorCode.CYCLE)
+        raise fail(
+            "into", "one organisation lies inside the other", ErrorCode.CYCLE, "MERGE_NESTED"
+        )
     src_sub, dst_sub = await sub_district_of(session, src), await sub_district_of(session, dst)
     if src_sub is None or dst_sub is None or src_sub.id != dst_sub.id:
         raise fail(
@@ -159,6 +170,10 @@ async def merge_organisations(
             f"{src.code!r} and {dst.code!r} are in different sub-districts "
             f"({src_sub.code if src_sub else 'none'} and {dst_sub.code if dst_sub else 'none'}); "
             "branches merge only within one sub-district — transfer members instead",
+            ErrorCode.INVALID,
+            "MERGE_ACROSS_SUBDISTRICTS",
+            source=src.code,
+            into=dst.code,
         )
     approver = await get_approver(session, actor, command.approved_by, [src, dst], "approvedBy")
     on = command.approved_on
@@ -335,16 +350,24 @@ async def split_organisation(
     await require_active(src, "source")
     _branch_kind(src, "source")
     if not command.parts:
-        raise fail("into", "name at least one organisation to split into")
+        raise fail(
+            "into", "name at least one organisation to split into", ErrorCode.INVALID,
+            "SPLIT_INTO_NOTHING",
+        )  # fmt: skip
     if not command.keep_source and len(command.parts) < 2:
         raise fail(
             "into",
             "splitting into one organisation and closing the source is a "
             "rename: use updateOrganisation, or keepSource: true",
+            ErrorCode.INVALID,
+            "SPLIT_INTO_ONE",
         )
     parent = await session.get(Organisation, src.parent_id) if src.parent_id else None
     if parent is None:
-        raise fail("source", f"{src.code!r} has no parent to create the new organisations under")
+        raise fail(
+            "source", f"{src.code!r} has no parent to create the new organisations under",
+            ErrorCode.INVALID, "SPLIT_WITHOUT_PARENT", code=src.code,
+        )  # fmt: skip
     approver = await get_approver(session, actor, command.approved_by, [src], "approvedBy")
     covered = set(
         await session.scalars(
@@ -390,13 +413,21 @@ async def split_organisation(
                 f"the split would orphan {' and '.join(left)} of {src.code!r}: "
                 "list each in one of the new organisations, or keepSource: true",
                 ErrorCode.CONFLICT,
+                "SPLIT_ORPHANS",
+                code=src.code,
+                members=len(left_members),
+                organisations=len(left_groups),
+                named=", ".join((left_members + left_groups)[:10]),
             )
 
     codes: list[str] = []
     for i, part in enumerate(command.parts):
         code = await free_code(session, Organisation, part.code, f"into[{i}].code")
         if code in codes:
-            raise fail(f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE)
+            raise fail(
+                f"into[{i}].code", f"code {code!r} is used twice", ErrorCode.DUPLICATE,
+                "CODE_TWICE", code=code,
+            )  # fmt: skip
         codes.append(code)
     on = command.approved_on
     await uncover(session, src, on, sorted({p for r in resolved for p in r.places}))
@@ -417,6 +448,12 @@ async def split_organisation(
         await _move_members(session, found.members, new, on)
         _move_reporting(session, found.reporting, new, on)
         await _move_groups(session, found.groups, new, on)
+        # A member keeps their group only where it moves with them (党章 第八条: one branch,
+        # one of its groups); else they are in none until placed.
+        kept = {group.id for group in found.groups}
+        for person in found.members:
+            if person.group_id is not None and person.group_id not in kept:
+                person.group_id = None
         await cover(session, new, found.places, on)
         created.append(new)
     moved = [m.id for r in resolved for m in r.members]

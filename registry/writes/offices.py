@@ -62,12 +62,22 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
     await require_active(org, "organisation")
     problem = role_problem(command.role, OrgKind(org.kind))
     if problem:
-        raise fail("role", problem, ErrorCode.WRONG_KIND)
+        raise fail(
+            "role",
+            problem,
+            ErrorCode.WRONG_KIND,
+            "ROLE_KIND",
+            role=command.role.value,
+            kind=org.kind,
+        )
     if person.status != MemberStatus.FULL.value:
         raise fail(
             "member",
             f"{person.code!r} is a probationary member and cannot be elected "
             "to office; confirm them as a full member first (confirmMember)",
+            ErrorCode.INVALID,
+            "PROBATIONARY_OFFICE",
+            code=person.code,
         )
     home: str | None = org.path
     if org.kind == OrgKind.GROUP.value and org.parent_id is not None:
@@ -81,6 +91,10 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
             "member",
             f"{person.code!r} is not a member of {org.code!r} (their formal "
             "organisation lies elsewhere); transfer them first",
+            ErrorCode.INVALID,
+            "NOT_A_MEMBER_OF",
+            code=person.code,
+            organisation=org.code,
         )
     if command.role == OfficeRole.GROUP_LEADER:
         _lead_own_group(person, org)
@@ -98,6 +112,9 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
             "member",
             f"{person.code!r} already holds this office in {org.code!r}",
             ErrorCode.DUPLICATE,
+            "HOLDS_ALREADY",
+            code=person.code,
+            organisation=org.code,
         )
     if command.role in SINGLE_HOLDER_ROLES and current:
         if not command.replace_current:
@@ -106,10 +123,19 @@ async def appoint_office(session: AsyncSession, actor: Actor, command: AppointOf
                 f"{org.code!r} already has a current {command.role.value}; end that term "
                 "first (endOffice) or pass replaceCurrent: true",
                 ErrorCode.CONFLICT,
+                "SINGLE_HOLDER",
+                code=org.code,
+                role=command.role.value,
             )
         for old in current:
             if old.start and command.start < old.start:
-                raise fail("start", f"the new term starts before the current one ({old.start})")
+                raise fail(
+                    "start",
+                    f"the new term starts before the current one ({old.start})",
+                    ErrorCode.INVALID,
+                    "START_BEFORE_CURRENT",
+                    start=old.start,
+                )
             old.end = command.start
             label(session, old, "end")
     row = Office(
@@ -131,6 +157,9 @@ def _lead_own_group(person: Member, group: Organisation) -> None:
             f"{person.code!r} belongs to another group; move them to {group.code!r} first "
             "(updateMember with group), then appoint them its leader",
             ErrorCode.CONFLICT,
+            "IN_ANOTHER_GROUP",
+            code=person.code,
+            group=group.code,
         )
     person.group_id = group.id
     person.version += 1
@@ -157,12 +186,29 @@ async def end_office(session: AsyncSession, actor: Actor, command: EndOffice) ->
     )
     if row is None:
         raise fail(
-            "office", f"no office term with id {command.office} in your scope", ErrorCode.NOT_FOUND
+            "office",
+            f"no office term with id {command.office} in your scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="office",
+            ref=command.office,
         )
     if row.end is not None:
-        raise fail("office", f"this term already ended on {row.end}", ErrorCode.CONFLICT)
+        raise fail(
+            "office",
+            f"this term already ended on {row.end}",
+            ErrorCode.CONFLICT,
+            "TERM_ENDED",
+            end=row.end,
+        )
     if row.start and command.end < row.start:
-        raise fail("end", f"a term cannot end before it starts ({row.start})")
+        raise fail(
+            "end",
+            f"a term cannot end before it starts ({row.start})",
+            ErrorCode.INVALID,
+            "END_BEFORE_START",
+            start=row.start,
+        )
     row.end = command.end
     label(session, row, "end")
     await session.flush()

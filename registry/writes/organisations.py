@@ -162,15 +162,24 @@ async def create_organisation(
             "parent",
             "a scoped token can only add organisations inside its scope",
             ErrorCode.FORBIDDEN,
+            "ROOT_NEEDS_UNSCOPED",
         )
     problem = org_parent_problem(command.kind, OrgKind(parent_row.kind) if parent_row else None)
     if problem:
-        raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
+        raise fail(
+            "parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+            kind=command.kind.value, parent=parent_row.kind if parent_row else None,
+        )  # fmt: skip
     place_ids = await _places(session, actor, command.covers, "covers")
     approver = parent_row
     if command.approved_by is not None:
         if parent_row is None:
-            raise fail("approvedBy", "a root organisation has no higher organisation to approve it")
+            raise fail(
+                "approvedBy",
+                "a root organisation has no higher organisation to approve it",
+                ErrorCode.INVALID,
+                "ROOT_NOT_APPROVED",
+            )
         approver = await get_approver(
             session, actor, command.approved_by, [parent_row], "approvedBy", include_self=True
         )
@@ -221,11 +230,17 @@ async def update_organisation(
                 f"{target.code!r} lies inside {row.code!r}; an organisation cannot move under "
                 "itself or one of its own organisations",
                 ErrorCode.CYCLE,
+                "UNDER_ITSELF",
+                code=row.code,
+                target=target.code,
             )
         await require_active(target, "parent")
         problem = org_parent_problem(OrgKind(row.kind), OrgKind(target.kind))
         if problem:
-            raise fail("parent", problem, ErrorCode.WRONG_KIND)
+            raise fail(
+                "parent", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+                kind=row.kind, parent=target.kind,
+            )  # fmt: skip
         if target.id != row.parent_id:
             await move_subtree(session, Organisation, row, target)
     if command.name is not None:
@@ -289,6 +304,11 @@ async def dissolve_organisation(
             "(transferMember, updateMember, updateOrganisation) or merge it "
             "(mergeOrganisations) first",
             ErrorCode.CONFLICT,
+            "DISSOLVE_ORPHANS",
+            code=row.code,
+            members=members,
+            reporting=reporting,
+            children=children,
         )
     await uncover(session, row, command.approved_on)
     await end_offices(session, row, command.approved_on)
@@ -336,11 +356,21 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
     check_version(row, command.expected_version, "organisation")
     await require_active(row, "organisation")
     if not command.cover_places and not command.uncover_places:
-        raise fail("cover", "name places to cover or to uncover")
+        raise fail(
+            "cover",
+            "name places to cover or to uncover",
+            ErrorCode.INVALID,
+            "COVER_NOTHING",
+        )
     add_ids = await _places(session, actor, command.cover_places, "cover")
     drop_ids = await _places(session, actor, command.uncover_places, "uncover")
     if set(add_ids) & set(drop_ids):
-        raise fail("uncover", "a place cannot be covered and uncovered at once")
+        raise fail(
+            "uncover",
+            "a place cannot be covered and uncovered at once",
+            ErrorCode.INVALID,
+            "COVER_AND_UNCOVER",
+        )
     ended = await uncover(session, row, command.on, drop_ids)
     missing = set(drop_ids) - set(ended)
     if missing:
@@ -348,6 +378,9 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             "uncover",
             f"{row.code!r} does not cover {len(missing)} of the places to uncover",
             ErrorCode.INVALID,
+            "NOT_COVERED",
+            code=row.code,
+            missing=len(missing),
         )
     await cover(session, row, add_ids, command.on)
     if row.kind == OrgKind.BRANCH.value and add_ids:
@@ -359,6 +392,10 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
                 f"{command.joint_branch_max_units} units (支部工作条例 第五条); set up another "
                 "branch",
                 ErrorCode.CONFLICT,
+                "JOINT_BRANCH_UNITS",
+                code=row.code,
+                units=units,
+                maximum=command.joint_branch_max_units,
             )
     row.version += 1
     label(session, row, "coverage")

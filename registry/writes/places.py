@@ -41,14 +41,16 @@ async def create_place(session: AsyncSession, actor: Actor, command: CreatePlace
             "parent",
             "a scoped token can only add places under a place in its territory",
             ErrorCode.FORBIDDEN,
+            "ROOT_NEEDS_UNSCOPED",
         )
     problem = place_parent_problem(command.kind, PlaceKind(parent_row.kind) if parent_row else None)
     if problem:
-        raise fail("parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND)
+        raise fail(
+            "parent" if parent_row else "kind", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+            kind=command.kind.value, parent=parent_row.kind if parent_row else None,
+        )  # fmt: skip
     code = await free_code(session, Place, command.code)
-    row = Place(
-        code=code, kind=command.kind.value, name=clean_name, path="/", depth=0, version=1
-    )
+    row = Place(code=code, kind=command.kind.value, name=clean_name, path="/", depth=0, version=1)
     row.parent_id = parent_row.id if parent_row else None
     session.add(row)
     await session.flush()
@@ -82,10 +84,16 @@ async def update_place(session: AsyncSession, actor: Actor, command: UpdatePlace
                 "parent",
                 f"{target.code!r} lies inside {row.code!r}; a place cannot move under itself",
                 ErrorCode.CYCLE,
+                "UNDER_ITSELF",
+                code=row.code,
+                target=target.code,
             )
         problem = place_parent_problem(PlaceKind(row.kind), PlaceKind(target.kind))
         if problem:
-            raise fail("parent", problem, ErrorCode.WRONG_KIND)
+            raise fail(
+                "parent", problem, ErrorCode.WRONG_KIND, "PARENT_KIND",
+                kind=row.kind, parent=target.kind,
+            )  # fmt: skip
         if target.id != row.parent_id:
             await move_subtree(session, Place, row, target)
     if command.name is not None:
@@ -135,6 +143,12 @@ async def delete_place(session: AsyncSession, actor: Actor, command: DeletePlace
             f"place {row.code!r} is still referred to by {', '.join(reasons)}; "
             "only an unused place can be deleted (rename or move it instead)",
             ErrorCode.CONFLICT,
+            "PLACE_IN_USE",
+            code=row.code,
+            below=int(bool(children)),
+            coverage=int(bool(covered)),
+            residents=int(bool(residents)),
+            pairings=int(bool(paired)),
         )
     await session.delete(row)
     await session.flush()

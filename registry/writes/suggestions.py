@@ -45,7 +45,10 @@ async def get_suggestion(
     )
     if row is None:
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
-        raise fail(field, f"no suggestion with {shown} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            field, f"no suggestion with {shown} in your scope", ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE", noun="suggestion", ref=key,
+        )  # fmt: skip
     return row
 
 
@@ -74,7 +77,8 @@ async def create_suggestion(
     if PlaceKind(where.kind) not in PLACE_KINDS:
         raise fail(
             "place", f"{where.code!r} is a {where.kind}; suggestions come from a household or "
-            "a building", ErrorCode.WRONG_KIND,
+            "a building", ErrorCode.WRONG_KIND, "SUGGESTION_PLACE_KIND", code=where.code,
+            kind=where.kind,
         )  # fmt: skip
     heard = (
         await get_member(session, actor, command.heard_by, "heardBy")
@@ -139,6 +143,8 @@ async def update_suggestion(
                     "reason",
                     f"moving a {current.value} suggestion back to {command.status.value} "
                     "needs a reason",
+                    ErrorCode.INVALID,
+                    "REASON_NEEDED",
                 )
             if command.status is SuggestionStatus.OPEN:
                 row.started_on = None
@@ -150,13 +156,18 @@ async def update_suggestion(
                     "startedOn" if command.started_on else "on",
                     f"work cannot start ({start}) before the suggestion was raised "
                     f"({row.raised_on})",
+                    ErrorCode.INVALID,
+                    "BEFORE_RAISED",
+                    day=start,
+                    raised=row.raised_on,
                 )
             row.started_on = start
             if command.status is SuggestionStatus.RESOLVED:
                 if command.on < start:
                     raise fail(
-                        "on", f"it cannot be resolved ({command.on}) before work started ({start})"
-                    )
+                        "on", f"it cannot be resolved ({command.on}) before work started ({start})",
+                        ErrorCode.INVALID, "BEFORE_STARTED", day=command.on, started=start,
+                    )  # fmt: skip
                 row.resolved_on = command.on
         row.status = command.status.value
     if state(row) != before:

@@ -94,7 +94,10 @@ async def get_task(
     row = await session.scalar(query)
     if row is None:
         shown = f"id {key}" if isinstance(key, int) else f"code {key!r}"
-        raise fail(field, f"no task with {shown} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            field, f"no task with {shown} in your scope", ErrorCode.NOT_FOUND, "NOT_IN_SCOPE",
+            noun="task", ref=key,
+        )  # fmt: skip
     return row
 
 
@@ -104,7 +107,10 @@ def clean_skills(skills: dict[str, int]) -> dict[str, int]:
     for raw, count in skills.items():
         skill = text(raw, "skills", SKILL_MAX) or ""
         if count < 1:
-            raise fail("skills", f"skill {skill!r} needs a count of at least 1, not {count}")
+            raise fail(
+                "skills", f"skill {skill!r} needs a count of at least 1, not {count}",
+                ErrorCode.INVALID, "SKILL_COUNT", skill=skill, count=count,
+            )  # fmt: skip
         out[skill] = out.get(skill, 0) + count
     return dict(sorted(out.items()))
 
@@ -150,7 +156,7 @@ async def create_task(session: AsyncSession, actor: Actor, command: CreateTask) 
         if PlaceKind(row.kind) not in SCOPE_KINDS:
             raise fail(
                 "places", f"{row.code!r} is a {row.kind}; a task's scope is estates or buildings",
-                ErrorCode.WRONG_KIND,
+                ErrorCode.WRONG_KIND, "TASK_PLACE_KIND", code=row.code, kind=row.kind,
             )  # fmt: skip
         if row.id not in place_ids:
             place_ids.append(row.id)
@@ -196,7 +202,7 @@ async def update_task(session: AsyncSession, actor: Actor, command: UpdateTask) 
         row.name = text(command.name, "name", NAME_MAX) or ""
     if command.headcount is not None:
         if command.headcount < 0:
-            raise fail("headcount", "headcount must not be negative")
+            raise fail("headcount", "headcount must not be negative", ErrorCode.INVALID, "NEGATIVE")
         row.headcount = command.headcount
     if command.status is not None and command.status.value != row.status:
         current = TaskStatus(row.status)
@@ -206,6 +212,9 @@ async def update_task(session: AsyncSession, actor: Actor, command: UpdateTask) 
                 "status",
                 f"a {current.value} task cannot become {command.status.value}; next: {allowed}",
                 ErrorCode.CONFLICT,
+                "TASK_STATUS_STEP",
+                taskStatus=current.value,
+                wanted=command.status.value,
             )
         row.status = command.status.value
         if command.status in (TaskStatus.DONE, TaskStatus.CANCELLED):
@@ -251,8 +260,10 @@ def _open(task: Task) -> None:
     if TaskStatus(task.status) not in (
         TaskStatus.PLANNED, TaskStatus.MOBILISING, TaskStatus.ACTIVE
     ):  # fmt: skip
-        raise fail("task", f"task {task.code!r} is {task.status}; nobody can be mobilised for it",
-                   ErrorCode.CONFLICT)  # fmt: skip
+        raise fail(
+            "task", f"task {task.code!r} is {task.status}; nobody can be mobilised for it",
+            ErrorCode.CONFLICT, "TASK_CLOSED", code=task.code, taskStatus=task.status,
+        )  # fmt: skip
 
 
 async def _overrides(session: AsyncSession, actor: Actor, refs: list[Key]) -> frozenset[str]:
@@ -347,7 +358,10 @@ async def get_assignment(
         .with_for_update()
     )
     if row is None:
-        raise fail(field, f"no assignment with id {key} in your scope", ErrorCode.NOT_FOUND)
+        raise fail(
+            field, f"no assignment with id {key} in your scope", ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE", noun="assignment", ref=key,
+        )  # fmt: skip
     return row
 
 
@@ -392,6 +406,8 @@ async def respond_to_assignment(
             f"this assignment is {status.value}; only a proposed one can be "
             + ("accepted" if command.accept else "declined (or an accepted one, to drop out)"),
             ErrorCode.CONFLICT,
+            "ASSIGNMENT_ANSWERED",
+            assignmentStatus=status.value,
         )
     row.status = (AssignmentStatus.ACCEPTED if command.accept else AssignmentStatus.DECLINED).value
     row.responded_on = command.on
@@ -438,6 +454,8 @@ async def form_functional_organisation(
             "task",
             f"task {row.code!r} has no accepted members yet; mobilise and record acceptances first",
             ErrorCode.CONFLICT,
+            "TASK_NOBODY_ACCEPTED",
+            code=row.code,
         )
     covers = list(
         await session.scalars(select(TaskPlace.place_id).where(TaskPlace.task_id == row.id))

@@ -1,7 +1,8 @@
 """The console's shell in a real browser (headless Chromium) on the Cuntan demo: every view in
 Chinese and in English with no untranslated key, no raw code and no accessibility violation; a
 lost session and a lost server a person can recover from; a phone and a printer; one search box;
-tables that sort and filter; a chart that zooms out and folds; groups shown truthfully."""
+tables that sort and filter; a chart that zooms out and folds; groups shown truthfully (their
+leader and the members placed in them)."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ async def test_rule_violations_and_gaps_are_worded_from_their_codes(
     assert reasons and set(reasons) <= worded
 
 
-async def test_a_refused_proposal_is_worded_in_chinese_from_its_code_and_field(
+async def test_a_refused_proposal_is_worded_in_chinese_from_its_reason_and_params(
     page: Page, demo: Demo
 ) -> None:
     await sign_in(page, demo.admin)
@@ -134,7 +135,7 @@ async def test_a_refused_proposal_is_worded_in_chinese_from_its_code_and_field(
 
     refusal = page.locator("[data-role=proposal] .error")
     await refusal.wait_for()
-    assert await refusal.inner_text() == "填写有误：每名党员联系户数上限"
+    assert await refusal.inner_text() == "每名党员联系户数上限应为 0 至 200 之间的数"
 
 
 async def test_a_lost_session_signs_in_again_and_returns_to_the_same_view(
@@ -371,8 +372,8 @@ async def test_a_group_box_shows_its_leader_and_members_and_is_never_green_witho
         operation("ConsoleGroups"), {"parent": "CT-BS-JAMX-ZB1", "includeClosed": False}
     ))["organisation"]["groups"]["nodes"]  # fmt: skip
     led = next(g for g in groups if g["code"] == "CT-BS-JAMX-ZB1-G01")
-    leader = next(o["member"]["name"] for o in led["offices"] if o["role"] == "GROUP_LEADER")
-    residents = sum(p["residents"]["totalCount"] for p in led["covers"])
+    leader, placed = led["leader"]["name"], led["members"]["totalCount"]
+    assert placed > 0
     await sign_in(page, demo.admin)
 
     await page.fill("input[name=search]", "吉安园茅溪小区第一党支部")
@@ -382,14 +383,14 @@ async def test_a_group_box_shows_its_leader_and_members_and_is_never_green_witho
 
     box = page.locator(f"[data-role=outline] li[data-code='{led['code']}'] .facts")
     await box.wait_for()
-    assert await box.inner_text() == f"组长 {leader} · 党员 {residents}"
+    assert await box.inner_text() == f"组长 {leader} · 党员 {placed}"
     assert "warn" not in (await box.get_attribute("class") or "")
-    # It covers building 12 (its coverage is whole), but nobody leads it: red, not green.
+    # It covers building 12 (its coverage is whole), but nobody leads it and nobody is placed
+    # in it: red, not green.
     leaderless = page.locator("[data-role=outline] li[data-code='CT-BS-JAMX-ZB1-G12'] .facts")
     twelve = next(g for g in groups if g["code"] == "CT-BS-JAMX-ZB1-G12")
-    assert await leaderless.inner_text() == (
-        f"无组长 · 党员 {twelve['covers'][0]['residents']['totalCount']}"
-    )
+    assert twelve["leader"] is None and twelve["members"]["totalCount"] == 0
+    assert await leaderless.inner_text() == "无组长 · 党员 0"
     assert "warn" in (await leaderless.get_attribute("class") or "")
     await page.locator("[data-role=chart] svg text", has_text="12栋党小组").first.wait_for()
     colours = await page.evaluate(

@@ -55,7 +55,10 @@ class EndOfficeInput:
     def command(self, ctx: Context) -> offices.EndOffice:
         key = ref(str(self.office), "Office")
         if not isinstance(key, int):
-            raise fail("office", "give the term's global ID (Office.id)", ErrorCode.NOT_FOUND)
+            raise fail(
+                "office", "give the term's global ID (Office.id)", ErrorCode.NOT_FOUND,
+                "GLOBAL_ID_NEEDED",
+            )  # fmt: skip
         return offices.EndOffice(office=key, end=on_day(self.end, "end"))
 
 

@@ -81,7 +81,7 @@ async def run(info: GInfo, input: WriteInput, payload: type[P]) -> P:
             if sqlstate(error) not in RETRYABLE_SQLSTATES:
                 raise
             log.info("write %s: %s on attempt %d", ctx.request_id, sqlstate(error), attempt)
-    conflict = Problem("input", CONFLICT_MESSAGE, ErrorCode.CONFLICT)
+    conflict = Problem("input", CONFLICT_MESSAGE, ErrorCode.CONFLICT, "CHANGED_AT_ONCE")
     return refusal(payload, user_errors([conflict]))
 
 

@@ -50,7 +50,10 @@ class CreateTaskInput:
         start = day(self.start, "start")
         end = day(self.end, "end")
         if start is None or end is None:
-            raise fail("start" if start is None else "end", "give the task's window")
+            raise fail(
+                "start" if start is None else "end", "give the task's window",
+                ErrorCode.INVALID, "TASK_WINDOW",
+            )  # fmt: skip
         return tasks.CreateTask(
             code=self.code, kind=self.kind, name=self.name,
             organisation=ref(self.organisation, "Organisation"),
@@ -167,7 +170,10 @@ class RespondToAssignmentInput:
     def command(self, ctx: Context) -> tasks.RespondToAssignment:
         key = ref(str(self.assignment), "Assignment")
         if not isinstance(key, int):
-            raise fail("assignment", "give the assignment's global ID", ErrorCode.NOT_FOUND)
+            raise fail(
+                "assignment", "give the assignment's global ID", ErrorCode.NOT_FOUND,
+                "GLOBAL_ID_NEEDED",
+            )  # fmt: skip
         return tasks.RespondToAssignment(
             assignment=key,
             accept=self.response is AssignmentResponse.ACCEPT,

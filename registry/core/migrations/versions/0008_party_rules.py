@@ -1,4 +1,4 @@
-"""The Party's own rules: a member's group (党小组), dated election events, probation extensions
+"""The Party's own rules: groups (党小组), elections, probation extensions, transfers (组织关系)
 
 Revision ID: 0008
 Revises: 0007
@@ -61,9 +61,30 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_election_organisation_id"), "election", ["organisation_id"], unique=False
     )
+    op.create_table(
+        "transfer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("from_id", sa.Integer(), nullable=False),
+        sa.Column("to_id", sa.Integer(), nullable=False),
+        sa.Column("out_on", sa.Date(), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"],
+                                name=op.f("fk_transfer_member_id_member")),
+        sa.ForeignKeyConstraint(["from_id"], ["organisation.id"],
+                                name=op.f("fk_transfer_from_id_organisation")),
+        sa.ForeignKeyConstraint(["to_id"], ["organisation.id"],
+                                name=op.f("fk_transfer_to_id_organisation")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer")),
+    )  # fmt: skip
+    for column in ("member_id", "from_id", "to_id"):
+        op.create_index(op.f(f"ix_transfer_{column}"), "transfer", [column], unique=False)
 
 
 def downgrade() -> None:
+    for column in ("member_id", "from_id", "to_id"):
+        op.drop_index(op.f(f"ix_transfer_{column}"), table_name="transfer")
+    op.drop_table("transfer")
     op.drop_index(op.f("ix_election_organisation_id"), table_name="election")
     op.drop_table("election")
     with op.batch_alter_table("member") as batch:
