@@ -128,7 +128,7 @@ export function mutationForm(spec) {
       const name = slots.has(given) ? given : given.replace(/[[.].*$/, "");
       const slot = slots.get(name);
       // Worded from the code alone; the server's English stays out of the page.
-      const text = el("span", { "data-code": error.code }, errorText(error, labels[name]));
+      const text = el("span", { "data-code": error.code, "data-reason": error.reason ?? null }, errorText(error, labels[name]));
       if (error.code === "STALE") {
         formError.append(
           el(

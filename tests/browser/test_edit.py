@@ -102,7 +102,7 @@ async def test_a_refusal_is_shown_beside_its_field_in_chinese(page: Page, demo: 
 
     beside = page.locator("[data-form=create-place] [data-error-for=parent]")
     await beside.locator("[data-code=NOT_FOUND]").wait_for()
-    assert (await beside.inner_text()).startswith("找不到：上级编码")
+    assert await beside.inner_text() == "在您的范围内找不到地域 CT-NOWHERE"
     assert await page.locator("[data-form=create-place] [name=parent]").get_attribute(
         "aria-invalid"
     ) == "true"
@@ -150,7 +150,7 @@ async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     await submit(page, "appoint-office")
     beside = page.locator("[data-form=appoint-office] [data-error-for=member] [data-code=CONFLICT]")
     await beside.wait_for()
-    assert (await beside.inner_text()).startswith("与现有记录冲突：党员编码")
+    assert "属于另一个党小组" in await beside.inner_text()
 
     await open_edit(page, f"member/{leader['id']}")
     await fill(page, "update-member", {"group": f"{ZB1}-G99"})
@@ -300,7 +300,7 @@ async def test_the_two_cuntan_branches_are_merged_after_a_preview(page: Page, de
     await page.click("[data-form=merge] [data-role=confirm]")
     beside = page.locator("[data-form=merge] [data-error-for=into]")
     await beside.wait_for()
-    assert "并入组织编码" in await beside.inner_text()
+    assert "不能合并到自身" in await beside.inner_text()
 
     await fill(page, "merge", {"into": ZB1, "message": "两个党支部优化合并为一个党支部"})
     await submit(page, "merge")
@@ -342,7 +342,7 @@ async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> N
     await page.click("[data-form=split] [data-role=confirm]")
     beside = page.locator("[data-form=split] [data-error-for=code]")
     await beside.locator("[data-code]").wait_for()
-    assert "新组织编码" in await beside.inner_text()
+    assert f"编码 {ZB2} 已被使用" in await beside.inner_text()
 
     await fill(page, "split", {"code": "CT-BS-JAMX-ZB9"})
     await page.check(f"[data-form=split] [data-checks=covers] input[value='{covers[0]['code']}']")
@@ -387,4 +387,4 @@ async def test_the_forms_and_their_refusals_read_in_english_with_lang_en(
 
     beside = page.locator("[data-form=create-place] [data-error-for=parent] [data-code=NOT_FOUND]")
     await beside.wait_for()
-    assert (await beside.inner_text()).startswith("Not found: Parent code")
+    assert await beside.inner_text() == "No place CT-NOWHERE in your scope"
