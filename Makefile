@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 CONSOLE_DEPS := console/node_modules/.package-lock.json
 CONSOLE_BUILD := registry/web/static/index.html
 CONSOLE_SOURCES := console/package.json console/vite.config.js console/index.html console/ide.html \
-	$(wildcard console/src/*) $(wildcard graphql/operations/Console*.graphql)
+	$(wildcard console/src/*) $(wildcard graphql/operations/Console*.graphql) \
+	$(wildcard registry/reports/wording/*.json)
 
 .PHONY: run test lint bench setup console dist
 

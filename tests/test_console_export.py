@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,15 @@ def assert_same_numbers(book: Workbook, report: dict[str, Any]) -> None:
     violations = list(book["需整改与提示"].iter_rows(values_only=True))
     assert violations[0][:2] == ("规则", "严重程度")
     assert len(violations) - 1 == len(report["violations"])
+    # Explanations are in Chinese, naming the case's organisation or member and its figures:
+    # worded from the rule and its figures as the console words them, not the API's English.
+    for row, violation in zip(violations[1:], report["violations"], strict=True):
+        explanation = row[-1]
+        named = violation["organisation"] or violation["member"]
+        assert named["name"] in explanation
+        assert all(str(figure["value"]) in explanation for figure in violation["details"])
+        assert not re.search(r"[A-Za-z]{3,}", explanation.replace(named["name"], "")), explanation
+    assert all(not re.search(r"[A-Za-z]{3,}", gap[-1]) for gap in gaps[1:])
 
 
 async def test_given_the_cuntan_demo_when_exporting_coverage_from_the_command_line_then_the_workbook_holds_the_apis_numbers(  # noqa: E501

@@ -41,6 +41,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("GRIDREG_TEST_DATABASE_URL")),
+    reason="the offline archive does not depend on the database: built and installed once, in "
+    "the SQLite pass (two builds at once would share the source tree's build folders)",
+)
 def test_the_offline_archive_installs_without_an_index_and_serves_the_demo(
     tmp_path: Path,
 ) -> None:

@@ -70,3 +70,40 @@ async def test_merges_are_refused_with_reasons_naming_the_branches(registry: Reg
     # Then each refusal names its reason and the branches
     assert told(itself) == [("into", "INVALID", "MERGE_INTO_ITSELF", {"code": "BR1"})]
     assert told(across)[0][2:] == ("MERGE_ACROSS_SUBDISTRICTS", {"source": "BR1", "into": "BRJ"})
+
+
+def refusals_in_the_code() -> dict[str, list[str]]:
+    """Every refusal the registry's code makes, by reason: where each is raised."""
+    import ast
+
+    from tests.support import ROOT
+
+    found: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "registry").rglob("*.py")):
+        if path == ROOT / "registry" / "core" / "errors.py":
+            continue  # where `fail` and `problem` pass a reason on
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # The names this module imports from the one error shape (another `Problem` is not it).
+        shaped = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "registry.core.errors"
+            for alias in node.names
+        } & {"fail", "problem", "Problem"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in shaped:
+                named = [k.value for k in node.keywords if k.arg == "reason"]
+                reason = node.args[3] if len(node.args) > 3 else (named or [None])[0]
+                shown = reason.value if isinstance(reason, ast.Constant) else ""
+                found.setdefault(shown, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_refusal_names_its_reason_and_the_console_words_each_in_both_languages() -> None:
+    from tests.support import ROOT
+
+    refusals = refusals_in_the_code()
+    assert "" not in refusals, f"refusals without a reason: {refusals.get('')}"
+    words = (ROOT / "console" / "src" / "i18n.js").read_text(encoding="utf-8")
+    for reason in refusals:
+        assert words.count(f'"error.{reason}"') == 2, f"word {reason} in Chinese and English"

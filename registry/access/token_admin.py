@@ -68,13 +68,28 @@ async def revoke_token(session: AsyncSession, key: str) -> int:
         query = select(ApiToken).where(ApiToken.id == int(key))
     else:
         raise fail(
-            "token", f"give a token id (see `gridreg token list`) or a raw token, not {key!r}"
+            "token",
+            f"give a token id (see `gridreg token list`) or a raw token, not {key!r}",
+            ErrorCode.INVALID,
+            "TOKEN_REF",
+            value=key,
         )
     token = await session.scalar(query)
     if token is None:
-        raise fail("token", "no such token", ErrorCode.NOT_FOUND)
+        raise fail(
+            "token",
+            "no such token",
+            ErrorCode.NOT_FOUND,
+            "NO_SUCH_TOKEN",
+        )
     if token.revoked_at is not None:
-        raise fail("token", f"token {token.id} was already revoked", ErrorCode.CONFLICT)
+        raise fail(
+            "token",
+            f"token {token.id} was already revoked",
+            ErrorCode.CONFLICT,
+            "TOKEN_REVOKED",
+            id=token.id,
+        )
     token.revoked_at = datetime.now(UTC)
     # Its console sessions end with it (authentication refuses them anyway): no row outlives
     # the token it was opened with.

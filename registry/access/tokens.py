@@ -55,21 +55,50 @@ async def create_token(
     label_max = ApiToken.__table__.c.label.type.length
     for field, value in (("scope", scope_code), ("label", label)):
         if value is not None and (problem := character_problem(value, multiline=False)):
-            raise fail(field, f"{field} {problem}")
+            raise fail(
+                field,
+                f"{field} {problem}",
+                ErrorCode.INVALID,
+                "TEXT_CHARACTERS",
+            )
     if label is not None and len(label) > label_max:
-        raise fail("label", f"label is longer than {label_max} characters")
+        raise fail(
+            "label",
+            f"label is longer than {label_max} characters",
+            ErrorCode.INVALID,
+            "TEXT_TOO_LONG",
+            max=label_max,
+        )
     if expires_at is not None and expires_at > datetime.now(UTC) + LONGEST:
-        raise fail("days", f"a token lasts at most {MAX_TOKEN_DAYS} days")
+        raise fail(
+            "days",
+            f"a token lasts at most {MAX_TOKEN_DAYS} days",
+            ErrorCode.INVALID,
+            "TOKEN_DAYS",
+            maximum=MAX_TOKEN_DAYS,
+        )
     scope_id = None
     if scope_code is None:
         if role != Role.ADMIN:
-            raise fail("scope", "only admin tokens may be unscoped; pass --scope ORGCODE")
+            raise fail(
+                "scope",
+                "only admin tokens may be unscoped; pass --scope ORGCODE",
+                ErrorCode.INVALID,
+                "UNSCOPED_NEEDS_ADMIN",
+            )
     else:
         scope_id = await session.scalar(
             select(Organisation.id).where(Organisation.code == scope_code)
         )
         if scope_id is None:
-            raise fail("scope", f"no organisation with code {scope_code!r}", ErrorCode.NOT_FOUND)
+            raise fail(
+                "scope",
+                f"no organisation with code {scope_code!r}",
+                ErrorCode.NOT_FOUND,
+                "NOT_IN_SCOPE",
+                noun="organisation",
+                ref=scope_code,
+            )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         ApiToken(

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.scope import Scope
 from registry.core.config import RuleThresholds
 from registry.reports import coverage, rules
+from registry.reports.wording import word
 
 Value = str | int | float | bool | date | None
 
@@ -212,7 +213,7 @@ async def coverage_tables(
                 gap.place.code,
                 gap.place.name,
                 PLACE_KIND_LABELS.get(gap.place.kind, gap.place.kind),
-                gap.reason,
+                word(f"gap.{gap.kind.name}", {}) or gap.reason,
             )
             for gap in found.items
         ],
@@ -230,9 +231,21 @@ async def coverage_tables(
                 item.member.code if item.member else None,
                 item.member.name if item.member else None,
                 item.since,
-                item.message,
+                worded(item),
             )
             for item in broken
         ],
     )
     return [figures, members, gaps, violations]
+
+
+def worded(item: rules.Violation) -> str:
+    """A violation as the reader reads it in Chinese: its rule's template with the names and
+    figures of this case (the English message when a rule has no template yet)."""
+    values = {
+        "org": item.organisation.name if item.organisation else None,
+        "member": item.member.name if item.member else None,
+        "since": item.since.isoformat() if item.since else None,
+        **item.details,
+    }
+    return word(f"rule.{item.rule.name}", values) or item.message

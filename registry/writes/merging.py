@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.audit.changelog import describe, label
-from registry.core.errors import ErrorCode, Problem, UserErrors, fail
+from registry.core.errors import ErrorCode, Problem, UserErrors, fail, problem
 from registry.core.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
 from registry.writes.commands import handles
@@ -281,14 +281,18 @@ async def _resolve_part(
         if person is None:
             continue
         if person.id in seen_members:
-            problems.append(Problem(at, f"{person.code!r} is listed twice", ErrorCode.DUPLICATE))
+            problems.append(
+                problem(at, f"{person.code!r} is listed twice", ErrorCode.DUPLICATE,
+                        "LISTED_TWICE", code=person.code)
+            )  # fmt: skip
         elif person.organisation_id == src.id:
             found.members.append(person)
         elif person.reports_to_id == src.id:
             found.reporting.append(person)
         else:
             problems.append(
-                Problem(at, f"{person.code!r} neither belongs nor reports to {src.code!r}")
+                problem(at, f"{person.code!r} neither belongs nor reports to {src.code!r}",
+                        ErrorCode.INVALID, "NOT_OF_SOURCE", code=person.code, source=src.code)
             )
         seen_members.add(person.id)
     for j, ref in enumerate(part.groups):
@@ -297,12 +301,16 @@ async def _resolve_part(
         if group is None:
             continue
         if group.id in seen_groups:
-            problems.append(Problem(at, f"{group.code!r} is listed twice", ErrorCode.DUPLICATE))
+            problems.append(
+                problem(at, f"{group.code!r} is listed twice", ErrorCode.DUPLICATE,
+                        "LISTED_TWICE", code=group.code)
+            )  # fmt: skip
         elif group.parent_id != src.id or group.status != OrgStatus.ACTIVE.value:
             problems.append(
-                Problem(
-                    at, f"{group.code!r} is not an active organisation directly under {src.code!r}"
-                )
+                problem(
+                    at, f"{group.code!r} is not an active organisation directly under {src.code!r}",
+                    ErrorCode.INVALID, "NOT_UNDER_SOURCE", code=group.code, source=src.code,
+                )  # fmt: skip
             )
         else:
             found.groups.append(group)
@@ -313,7 +321,10 @@ async def _resolve_part(
         if place is None:
             continue
         if place.id not in covered:
-            problems.append(Problem(at, f"{src.code!r} does not cover {place.code!r}"))
+            problems.append(
+                problem(at, f"{src.code!r} does not cover {place.code!r}", ErrorCode.INVALID,
+                        "NOT_COVERED_BY_SOURCE", code=place.code, source=src.code)
+            )  # fmt: skip
         found.places.append(place.id)
     if problems:
         raise UserErrors(problems)

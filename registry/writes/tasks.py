@@ -36,7 +36,7 @@ from graph.mobilise import MobilisationPlan, replan_after_decline
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_name
 from registry.audit.changelog import label, state
-from registry.core.errors import ErrorCode, Problem, UserErrors, fail
+from registry.core.errors import ErrorCode, Problem, UserErrors, fail, problem
 from registry.core.kinds import AssignmentStatus, OrgKind, PlaceKind, TaskKind, TaskStatus
 from registry.core.models import (
     NAME_MAX,
@@ -138,13 +138,21 @@ async def create_task(session: AsyncSession, actor: Actor, command: CreateTask) 
     clean_name = text(command.name, "name", NAME_MAX) or ""
     problems: list[Problem] = []
     if command.headcount < 0:
-        problems.append(Problem("headcount", "headcount must not be negative"))
+        problems.append(
+            problem("headcount", "headcount must not be negative", ErrorCode.INVALID, "NEGATIVE")
+        )
     if command.end < command.start:
         problems.append(
-            Problem("end", f"the task ends ({command.end}) before it starts ({command.start})")
+            problem(
+                "end", f"the task ends ({command.end}) before it starts ({command.start})",
+                ErrorCode.INVALID, "ENDS_BEFORE_START", end=command.end, start=command.start,
+            )  # fmt: skip
         )
     if not command.places:
-        problems.append(Problem("places", "give at least one estate or building in scope"))
+        problems.append(
+            problem("places", "give at least one estate or building in scope", ErrorCode.INVALID,
+                    "TASK_PLACES_NEEDED")
+        )  # fmt: skip
     if problems:
         raise UserErrors(problems)
     wanted = clean_skills(command.skills)
