@@ -17,6 +17,36 @@ import ConsoleProposeMobilisation from "../../graphql/operations/ConsoleProposeM
 import ConsoleSearch from "../../graphql/operations/ConsoleSearch.graphql?raw";
 import ConsoleSuggestions from "../../graphql/operations/ConsoleSuggestions.graphql?raw";
 import ConsoleWork from "../../graphql/operations/ConsoleWork.graphql?raw";
+// Reading what a form edits, and the writes the forms send.
+import ConsoleAppointOffice from "../../graphql/operations/ConsoleAppointOffice.graphql?raw";
+import ConsoleConfirmMember from "../../graphql/operations/ConsoleConfirmMember.graphql?raw";
+import ConsoleCreateMember from "../../graphql/operations/ConsoleCreateMember.graphql?raw";
+import ConsoleCreateOrganisation from "../../graphql/operations/ConsoleCreateOrganisation.graphql?raw";
+import ConsoleCreatePlace from "../../graphql/operations/ConsoleCreatePlace.graphql?raw";
+import ConsoleDissolveOrganisation from "../../graphql/operations/ConsoleDissolveOrganisation.graphql?raw";
+import ConsoleEditMember from "../../graphql/operations/ConsoleEditMember.graphql?raw";
+import ConsoleEditOrganisation from "../../graphql/operations/ConsoleEditOrganisation.graphql?raw";
+import ConsoleEditPlace from "../../graphql/operations/ConsoleEditPlace.graphql?raw";
+import ConsoleEndOffice from "../../graphql/operations/ConsoleEndOffice.graphql?raw";
+import ConsoleGapOrganisations from "../../graphql/operations/ConsoleGapOrganisations.graphql?raw";
+import ConsoleGapPlace from "../../graphql/operations/ConsoleGapPlace.graphql?raw";
+import ConsoleMergeOrganisations from "../../graphql/operations/ConsoleMergeOrganisations.graphql?raw";
+import ConsoleSetCoverage from "../../graphql/operations/ConsoleSetCoverage.graphql?raw";
+import ConsoleSplitOrganisation from "../../graphql/operations/ConsoleSplitOrganisation.graphql?raw";
+import ConsoleTransferMember from "../../graphql/operations/ConsoleTransferMember.graphql?raw";
+import ConsoleUpdateMember from "../../graphql/operations/ConsoleUpdateMember.graphql?raw";
+import ConsoleUpdateOrganisation from "../../graphql/operations/ConsoleUpdateOrganisation.graphql?raw";
+import ConsoleUpdatePlace from "../../graphql/operations/ConsoleUpdatePlace.graphql?raw";
+// The work loop: tasks, mobilisation, answers, leader pairings and hub households.
+import ConsoleApplyHubHouseholds from "../../graphql/operations/ConsoleApplyHubHouseholds.graphql?raw";
+import ConsoleApplyLeaderPairings from "../../graphql/operations/ConsoleApplyLeaderPairings.graphql?raw";
+import ConsoleApplyMobilisation from "../../graphql/operations/ConsoleApplyMobilisation.graphql?raw";
+import ConsoleCreateTask from "../../graphql/operations/ConsoleCreateTask.graphql?raw";
+import ConsoleFormFunctionalOrganisation from "../../graphql/operations/ConsoleFormFunctionalOrganisation.graphql?raw";
+import ConsoleProposeHubHouseholds from "../../graphql/operations/ConsoleProposeHubHouseholds.graphql?raw";
+import ConsoleProposeLeaderPairings from "../../graphql/operations/ConsoleProposeLeaderPairings.graphql?raw";
+import ConsoleRespondToAssignment from "../../graphql/operations/ConsoleRespondToAssignment.graphql?raw";
+import ConsoleTask from "../../graphql/operations/ConsoleTask.graphql?raw";
 
 export const SESSION_HEADER = "X-Gridreg-Session";
 
@@ -38,6 +68,38 @@ export const OPERATIONS = {
   ConsoleSuggestions,
   ConsoleWork,
 };
+
+// The operations of the views that change the registry (editing.js, gaps.js, tasks-work.js).
+Object.assign(OPERATIONS, {
+  ConsoleAppointOffice,
+  ConsoleConfirmMember,
+  ConsoleCreateMember,
+  ConsoleCreateOrganisation,
+  ConsoleCreatePlace,
+  ConsoleDissolveOrganisation,
+  ConsoleEditMember,
+  ConsoleEditOrganisation,
+  ConsoleEditPlace,
+  ConsoleEndOffice,
+  ConsoleGapOrganisations,
+  ConsoleGapPlace,
+  ConsoleMergeOrganisations,
+  ConsoleSetCoverage,
+  ConsoleSplitOrganisation,
+  ConsoleTransferMember,
+  ConsoleUpdateMember,
+  ConsoleUpdateOrganisation,
+  ConsoleUpdatePlace,
+  ConsoleApplyHubHouseholds,
+  ConsoleApplyLeaderPairings,
+  ConsoleApplyMobilisation,
+  ConsoleCreateTask,
+  ConsoleFormFunctionalOrganisation,
+  ConsoleProposeHubHouseholds,
+  ConsoleProposeLeaderPairings,
+  ConsoleRespondToAssignment,
+  ConsoleTask,
+});
 
 /** A refusal or failure: `code` (and `params`) say what happened, so the page words it in the
  * reader's language (i18n errorText); `message` is the server's English, for logs only. */

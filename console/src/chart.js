@@ -510,6 +510,7 @@ export class OrgChartView {
         { class: "actions" },
         el("a", { href: `#/coverage/${encodeURIComponent(node.code)}` }, t("chart.openCoverage")),
         el("a", { href: `#/members/${encodeURIComponent(node.code)}` }, t("chart.openMembers")),
+        el("a", { href: `#/edit/org/${encodeURIComponent(node.code)}`, "data-role": "to-edit" }, t("nav.edit")),
       ),
     );
   }

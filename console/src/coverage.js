@@ -3,6 +3,7 @@
 // below), the gaps with their reasons and the rule violations. Every table exports as .xlsx.
 import { downloadCoverage, gql, gqlAll, graphql } from "./api.js";
 import { clear, el, formatNumber } from "./dom.js";
+import { gapLink } from "./gaps.js";
 import { label, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -253,6 +254,8 @@ export class CoverageView {
         { key: "place", label: t("cov.place"), value: (r) => [r.place.parent?.name, r.place.name].filter(Boolean).join(" ") },
         { key: "placeKind", label: t("cov.kind"), value: (r) => label(r.place.kind) },
         { key: "reason", label: t("cov.reason"), value: (r) => t(`gap.${r.kind}`) },
+        // A link on every row: the gaps can be walked and acted on by keyboard.
+        { key: "act", label: t("gap.column"), value: () => null, display: (r) => gapLink(r) },
       ],
       rows: items.map((g) => ({ ...g, code: g.place.code })),
       onRowClick: (row) => this.navigate(`#/coverage/${encodeURIComponent(row.place.code)}`),

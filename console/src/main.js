@@ -1,17 +1,28 @@
 // The organiser's console: sign-in, then the org chart, coverage and gaps, an estate's work,
 // members and search, each a hash route (#/chart, #/coverage/CODE, #/work/ESTATE,
-// #/members/CODE, #/search/TEXT). A lost session leads to the sign-in form and back to the same
+// #/members/CODE, #/search/TEXT); the views that change the registry are listed in ROUTED
+// (#/edit/org/CODE, ...). A lost session leads to the sign-in form and back to the same
 // route; a lost server to a message with a retry.
 import { ApiError, signIn, signOut, whoami } from "./api.js";
 import { OrgChartView } from "./chart.js";
 import { CoverageView } from "./coverage.js";
 import { clear, el } from "./dom.js";
+import { EditView } from "./editing.js";
+import { CHANGED } from "./forms.js";
+import { GapView } from "./gaps.js";
 import { errorText, lang, missing, setLanguage, t } from "./i18n.js";
+import { ImportView } from "./importing.js";
 import { MembersView } from "./members.js";
 import { SearchView } from "./search.js";
+import { PairingsView, TaskView } from "./tasks-work.js";
 import { WorkView } from "./work.js";
 import "./style.css";
 import "./print.css";
+
+// Views whose route carries several parts (#/NAME/a/b → view.load(a, b)), each with its tab
+// unless it is only reached from another view (a gap from a coverage's gaps).
+const ROUTED = { edit: EditView, import: ImportView, gap: GapView, task: TaskView, pairings: PairingsView };
+const UNTABBED = new Set(["gap", "task", "pairings"]);
 
 const app = document.getElementById("app");
 let who = null;
@@ -142,6 +153,9 @@ function shell() {
     ["#/coverage", t("nav.coverage")],
     ["#/work", t("nav.work")],
     ["#/members", t("nav.members")],
+    ...Object.keys(ROUTED)
+      .filter((name) => !UNTABBED.has(name))
+      .map((name) => [`#/${name}`, t(`nav.${name}`)]),
   ];
   const header = el("header", { class: "top" });
   // On a phone the tabs, search and who-am-I fold into this menu.
@@ -215,15 +229,19 @@ async function route() {
   const view = document.getElementById("view");
   if (!view || !who) return;
   delete view.dataset.ready;
-  const [, name = "chart", arg] = window.location.hash.split("/").map(decodeURIComponent);
+  const [, name = "chart", arg, ...rest] = window.location.hash.split("/").map(decodeURIComponent);
   for (const tab of document.querySelectorAll("[data-tab]")) {
     tab.classList.toggle("active", tab.dataset.tab === name);
     if (tab.dataset.tab === name) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
   }
-  setTitle(["coverage", "work", "members", "search"].includes(name) ? name : "chart", arg);
+  setTitle(["coverage", "work", "members", "search", ...Object.keys(ROUTED)].includes(name) ? name : "chart", rest.at(-1) ?? arg);
   try {
-    if (name === "search") {
+    if (ROUTED[name]) {
+      const routed = new ROUTED[name](who, navigate);
+      clear(view, routed.element);
+      await routed.load(arg, ...rest);
+    } else if (name === "search") {
       const search = new SearchView(who, navigate);
       clear(view, search.element);
       await search.load(arg);
@@ -251,7 +269,7 @@ async function route() {
     }
     // The view names what it shows (a scope's name rather than its code) once loaded.
     const subject = view.querySelector("h2")?.textContent?.trim();
-    setTitle(["coverage", "work", "members", "search"].includes(name) ? name : "chart", subject);
+    setTitle(["coverage", "work", "members", "search", ...Object.keys(ROUTED)].includes(name) ? name : "chart", subject);
     view.dataset.ready = name;
   } catch (failure) {
     handleFailure(failure);
@@ -272,6 +290,11 @@ async function start() {
 }
 
 window.addEventListener("hashchange", route);
+// After a write the chart is drawn afresh when next shown, not from what it loaded before.
+document.addEventListener(CHANGED, () => {
+  chartView?.dispose();
+  chartView = null;
+});
 // A failure in an action after a view loaded (a button's request) is handled the same way.
 window.addEventListener("unhandledrejection", (event) => {
   if (event.reason instanceof ApiError) {

@@ -4,6 +4,7 @@
 // Every table exports as .xlsx.
 import { gql, gqlAll } from "./api.js";
 import { clear, el, formatNumber, formatRatio } from "./dom.js";
+import { announceChange } from "./forms.js";
 import { errorText, has, label, lang, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -49,7 +50,7 @@ const PATTERNS = [
   [/^no member with spare capacity (?:serves|in) estate (\S+)(.*)$/, (_, e, rest) => t("uncovered.noCapacity", { estate: named(e) }) + rest],
 ];
 
-function phrase(text) {
+export function phrase(text) {
   if (text == null || lang !== "zh") return text;
   return text
     .split("; ")
@@ -116,6 +117,13 @@ export class WorkView {
       this.contactActions(),
       this.proposalSection,
       el("h3", { class: "section" }, t("work.tasks")),
+      // The work loop (tasks-work.js): a new task, and the estate's leader pairings and hubs.
+      el(
+        "div",
+        { class: "actions-bar" },
+        el("a", { href: `#/task/new/${encodeURIComponent(data.place.code)}`, "data-role": "new-task" }, t("loop.createTask")),
+        el("a", { href: `#/pairings/${encodeURIComponent(data.place.code)}`, "data-role": "to-pairings" }, t("loop.pairings")),
+      ),
       this.tasks(data.tasks.nodes).element,
       this.assignments(data.tasks.nodes).element,
       this.mobilisationSection,
@@ -356,11 +364,14 @@ export class WorkView {
                 applyResult.textContent = applied.userErrors.map(errorText).join("；");
                 return;
               }
+              announceChange();
               await this.load(this.estate.code);
               const done = this.element.querySelector("[data-role=proposal]");
               done?.replaceChildren(
-                el("p", { class: "ok", "data-role": "applied" }, t("work.applied", applied.applied)),
+                el("p", { class: "ok", "data-role": "applied", tabindex: "-1", role: "status" }, t("work.applied", applied.applied)),
               );
+              // The confirmation is where the user looks next.
+              done?.querySelector("[data-role=applied]")?.focus();
             },
           },
           t("work.apply"),
@@ -484,7 +495,12 @@ export class WorkView {
       note: t("work.openTasks", { open: open.length, total: tasks.length }),
       columns: [
         { key: "code", label: t("cov.code") },
-        { key: "name", label: t("work.taskName") },
+        {
+          key: "name",
+          label: t("work.taskName"),
+          // Each task's own page runs its loop (tasks-work.js).
+          display: (r) => el("a", { href: `#/task/${encodeURIComponent(r.code)}`, "data-task-link": r.code, onclick: (e) => e.stopPropagation() }, r.name),
+        },
         { key: "kind", label: t("cov.kind"), value: (r) => label(r.kind) },
         { key: "status", label: t("work.status"), value: (r) => label(`TASK_${r.status}`) },
         { key: "start", label: t("work.start") },

@@ -85,6 +85,9 @@ class Settings:
     # (see registry.api.cost).
     max_cost: int = 20000
     max_body_bytes: int = 1_000_000
+    # A workbook uploaded to the console's import (streamed to disk, not held in memory): as
+    # large as one sheet may be (registry.importer.archive.MAX_PART_BYTES).
+    max_upload_bytes: int = 256 * 1024 * 1024
     # 0 = no limit. PostgreSQL: statement_timeout; SQLite: a progress-handler interrupt.
     statement_timeout_ms: int = 10_000
     # Lists and lookups of places, organisations and members answered by one compiled SQL
@@ -124,6 +127,7 @@ class Settings:
             "max_tokens",
             "max_cost",
             "max_body_bytes",
+            "max_upload_bytes",
             "statement_timeout_ms",
         ):
             if f"GRIDREG_{name.upper()}" in env:

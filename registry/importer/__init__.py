@@ -15,6 +15,7 @@ after = its counts), all sharing the import's request id.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import text
@@ -28,29 +29,64 @@ from registry.importer.reading import read_workbook
 from registry.importer.report import ImportFailed, ImportReport, RowProblem
 from registry.importer.stored import lock_tables, read_stored
 from registry.importer.validation import validate
+from registry.importer.workbook_format import Sheet
 from registry.importer.writing import write_plan
 
 __all__ = ["ImportFailed", "ImportReport", "RowProblem", "import_workbook"]
 
 
+class _Rehearsed(Exception):
+    """Ends a dry run's transaction (rolled back), carrying what it would have changed."""
+
+    def __init__(self, counts: dict[str, dict[str, int]]) -> None:
+        self.counts = counts
+
+
 async def import_workbook(
-    db: Database, source: Path, *, actor: Actor = SYSTEM, progress: bool = False
+    db: Database,
+    source: Path,
+    *,
+    actor: Actor = SYSTEM,
+    progress: bool = False,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import a workbook (a folder of CSV files, or an .xlsx) into the registry.
+    """Import a workbook (a folder of CSV files, an .xlsx, or a .zip of CSV files) into the
+    registry.
 
     Raises ImportFailed, having written nothing, when any row is wrong. Imports change whole
-    trees, so they need an unscoped token that may write."""
+    trees, so they need an unscoped token that may write. A `dry_run` checks and writes
+    exactly as an import does, then rolls back: its report (not `written`) says what the
+    import would change, and nothing is kept."""
     _require_import_rights(actor)
-    sheets, problems = read_workbook(Path(source))
+    # Reading a large workbook takes seconds of CPU: off the event loop, so that a server
+    # importing an upload keeps answering other requests.
+    sheets, problems = await asyncio.to_thread(read_workbook, Path(source))
     if problems:
         raise ImportFailed(problems)
+    try:
+        counts, request_id = await _import(db, source, sheets, actor, progress, dry_run)
+    except _Rehearsed as rehearsal:
+        return ImportReport(rehearsal.counts, "", written=False)
+    if any(c["created"] or c["updated"] for c in counts.values()):
+        await _refresh_statistics(db)
+    return ImportReport(counts, request_id)
+
+
+async def _import(
+    db: Database,
+    source: Path,
+    sheets: dict[str, Sheet],
+    actor: Actor,
+    progress: bool,
+    dry_run: bool,
+) -> tuple[dict[str, dict[str, int]], str]:
     with Tracker(progress) as tracker:
         total = sum(len(sheet.rows) for sheet in sheets.values())
         tracker.start("checking workbook", total)
         async with db.write() as session:
             await lock_tables(session)
             stored = await read_stored(session)
-            plan, problems = validate(sheets, stored)
+            plan, problems = await asyncio.to_thread(validate, sheets, stored)
             tracker.advance("checking workbook", total)
             if problems:
                 raise ImportFailed(problems)
@@ -61,9 +97,9 @@ async def import_workbook(
                 for sheet, sheet_counts in counts.items()
                 if sheet_counts["created"] or sheet_counts["updated"]
             ])  # fmt: skip
-    if any(c["created"] or c["updated"] for c in counts.values()):
-        await _refresh_statistics(db)
-    return ImportReport(counts, recorder.request_id)
+            if dry_run:
+                raise _Rehearsed(counts)  # leaves the transaction, rolling it back
+    return counts, recorder.request_id
 
 
 async def _refresh_statistics(db: Database) -> None:

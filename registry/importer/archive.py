@@ -47,6 +47,16 @@ def archive_problem(path: Path) -> RowProblem | None:
         return _problem(f"{path.name} is not an .xlsx workbook (save it from Excel as .xlsx)")
 
 
+def zip_problem(path: Path) -> RowProblem | None:
+    """Why a zip of CSV files must not be unpacked (not a zip, or unpacking to too much), or
+    None. Its CSV files are then bounded as any CSV file is."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _size_problem(path.name, archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        return _problem(f"{path.name} is not a zip of CSV files (zip places.csv, ... together)")
+
+
 def _size_problem(name: str, parts: list[zipfile.ZipInfo]) -> RowProblem | None:
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_UNPACKED_BYTES:

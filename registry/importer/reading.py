@@ -16,13 +16,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
+import shutil
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
 from registry.core.errors import ErrorCode
-from registry.importer.archive import MAX_CELL_CHARACTERS, MAX_PART_BYTES, archive_problem
+from registry.importer.archive import (
+    MAX_CELL_CHARACTERS,
+    MAX_PART_BYTES,
+    archive_problem,
+    zip_problem,
+)
 from registry.importer.report import BAD_ENCODING, LIMIT_EXCEEDED, RowProblem
 from registry.importer.workbook_format import COLUMNS, REQUIRED, Sheet
 
@@ -51,8 +60,11 @@ class Unreadable(Exception):
 
 
 def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
-    """The sheets of a workbook (absent sheets are left out) and problems with its shape."""
+    """The sheets of a workbook (absent sheets are left out) and problems with its shape: a
+    folder of CSV files, an .xlsx, or a .zip of CSV files (as a browser uploads a folder)."""
     source = Path(source)
+    if source.suffix.lower() == ".zip" and source.is_file():
+        return _zipped_csv(source)
     if source.is_dir():
         raw = _csv_sheets(source)
     elif source.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -83,6 +95,25 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
         message = f"no sheets found; name them {names} (CSV files: places.csv, ...)"
         problems.append(RowProblem("workbook", None, None, message))
     return sheets, problems
+
+
+def _zipped_csv(path: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
+    """The CSV files of a zip, wherever in it they lie (a zipped folder holds folder/x.csv),
+    unpacked to a private folder and read as a folder is. Its sizes are checked first."""
+    if problem := zip_problem(path):
+        return {}, [problem]
+    with TemporaryDirectory(prefix="gridreg-import-") as folder, zipfile.ZipFile(path) as archive:
+        for part in archive.infolist():
+            name = posixpath.basename(part.filename)
+            if part.is_dir() or name.startswith(".") or not name.lower().endswith(".csv"):
+                continue  # folders, macOS's ._ shadows, anything but CSV files
+            target = Path(folder) / name.lower()
+            if target.exists():
+                message = f"{path.name} holds {name} twice; keep one"
+                return {}, [RowProblem("workbook", None, None, message, ErrorCode.DUPLICATE)]
+            with archive.open(part) as packed, target.open("wb") as unpacked:
+                shutil.copyfileobj(packed, unpacked)
+        return read_workbook(Path(folder))
 
 
 def _sheet(

@@ -48,10 +48,12 @@ class ImportFailed(Exception):
 
 @dataclass
 class ImportReport:
-    """What an import changed: per sheet, rows created, updated and left unchanged."""
+    """What an import changed (or, not `written`, would change): per sheet, rows created,
+    updated and left unchanged."""
 
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     request_id: str = ""
+    written: bool = True
 
     @property
     def created(self) -> dict[str, int]:

@@ -25,6 +25,7 @@ from registry.core.config import Settings
 from registry.core.db import Database
 from registry.server.body_limit import BodySizeLimit, error_document
 from registry.web import request_actor_in, web_routes
+from registry.web.importing import IMPORT_PATH
 from registry.web.pages import ide_page
 
 # What strawberry's HTTP refusals (malformed requests) are answered with, by status.
@@ -129,7 +130,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *web_routes(settings.ide),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=(IMPORT_PATH,))
+        ],
     )
     app.state.db = db
     app.state.settings = settings

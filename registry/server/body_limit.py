@@ -25,14 +25,16 @@ _DRAIN = 16
 class BodySizeLimit:
     """Raw ASGI middleware: refuse HTTP request bodies over `max_bytes` with 413, before the
     application reads a byte of them (declared lengths are refused at once, streamed bodies
-    as soon as they pass the limit)."""
+    as soon as they pass the limit). Paths in `own_limit` stream their bodies and bound them
+    themselves (a workbook upload)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit = own_limit
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "http" or self.max_bytes <= 0:
+        if scope["type"] != "http" or self.max_bytes <= 0 or scope.get("path") in self.own_limit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")

@@ -9,6 +9,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from registry.web.downloads import coverage_download, table_download
+from registry.web.importing import IMPORT_PATH, TEMPLATE_PATH, import_endpoint, template_download
 from registry.web.pages import STATIC, console_page, home, page_files
 from registry.web.signin import session_endpoint
 
@@ -36,5 +37,7 @@ def web_routes(ide: bool) -> list[BaseRoute]:
         Route("/console/session", session_endpoint, methods=["GET", "POST", "DELETE"]),
         Route("/console/export/coverage.xlsx", coverage_download),
         Route("/console/export/table.xlsx", table_download, methods=["POST"]),
+        Route(IMPORT_PATH, import_endpoint, methods=["POST"]),
+        Route(TEMPLATE_PATH, template_download),
         Mount("/static", files, name="static"),
     ]
