@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http.parse_content_type import parse_content_type
 
+from registry.access.tokens import keep_actors, stop_keeping_actors
 from registry.api.context import Context
 from registry.api.nested import REPORTS
 from registry.api.schema import build_schema
@@ -81,12 +82,15 @@ class RegistryGraphQL(GraphQL):
         return await super().parse_http_body(request)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]  # strawberry types the context as a plain object
-        # The token is checked on the primary, so that a revocation counts at once, never after
-        # a replica's lag; with read replicas, the same connection reads the token's fence.
-        async with self.db.read() as session:
-            # The console's session cookie counts only on JSON POSTs (see registry.web.session).
-            actor = await request_actor_in(session, request, json_post_only=True)
-            db = await self.db.for_request(session, actor.token_id if actor else None)
+        # The token is checked on the primary (kept per process, and forgotten on any change),
+        # so that a revocation counts at once, never after a replica's lag.
+        # The console's session cookie counts only on JSON POSTs (see registry.web.session).
+        actor = await request_actor_in(self.db, request, json_post_only=True)
+        db = self.db
+        if self.db.replicas:
+            # With read replicas, the primary's record of the token's last write (its fence).
+            async with self.db.read() as session:
+                db = await self.db.for_request(session, actor.token_id if actor else None)
         return Context(db=db, settings=self.settings, actor=actor, nested=REPORTS)
 
     def encode_json(self, data: object) -> bytes:
@@ -112,6 +116,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         read_max_lag_s=settings.read_max_lag_s,
         pgbouncer=settings.pgbouncer,
     )
+    if settings.token_cache:
+        keep_actors(db)
     graphql_app = RegistryGraphQL(db, settings)
 
     async def healthz(_: Request) -> Response:
@@ -120,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await stop_keeping_actors(db)
         await db.dispose()
 
     app = Starlette(
