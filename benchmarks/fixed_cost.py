@@ -23,6 +23,10 @@ from pathlib import Path
 import aiohttp
 
 QUERY = {"query": "{ __typename }"}
+WHAT = (
+    "server CPU per `{ __typename }` with a scoped token (plain: as before, the token read "
+    "on every request and the access log on)"
+)
 # The kernel accounts CPU time in clock ticks (10 ms): batches of thousands of requests keep
 # the tick a few per cent of a batch.
 BATCH = 2000
