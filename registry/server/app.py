@@ -16,7 +16,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http.parse_content_type import parse_content_type
 
 from registry.access.tokens import keep_actors, stop_keeping_actors
 from registry.api.context import Context
@@ -66,7 +65,9 @@ class RegistryGraphQL(GraphQL):
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
         if request.method == "POST":
-            media_type, _ = parse_content_type(request.content_type or "")
+            # The media type alone, without the parameters parse_content_type also reads (a
+            # tenth of what `{ __typename }` costs); strawberry parses the header again anyway.
+            media_type = (request.content_type or "").partition(";")[0].strip().lower()
             if media_type != "application/json":
                 raise HTTPException(
                     415,
