@@ -198,6 +198,13 @@ class CodedErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [_with_code(error) for error in super()._process_errors(errors)]
 
+    def _process_result(self, result: object) -> None:
+        # As MaskErrors does, without its isinstance check against a runtime Protocol, which
+        # costs every request more than the rest of this extension.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]  # has errors
+
 
 def _with_code(error: GraphQLError) -> GraphQLError:
     if _coded(error):
