@@ -3,7 +3,7 @@ the actors of the tokens it has checked (registry.access.tokens) and still refus
 narrowed token on the very next request, whichever process serves it.
 
 - PostgreSQL: a trigger on every table an actor is read from (tokens, console sessions,
-  organisations, places, coverage; migration 0008) notifies channel `gridreg_access` when its
+  organisations, places, coverage; migration 0010) notifies channel `gridreg_access` when its
   transaction commits; each process LISTENs on a connection of its own.
 - SQLite (one machine): `PRAGMA data_version` on a connection of the process's own changes
   whenever any other connection has committed; reading it costs microseconds.
@@ -116,7 +116,7 @@ class PostgresChanges(Changes):
             if not await connection.fetchval(
                 "SELECT to_regproc('gridreg_access_changed') IS NOT NULL"
             ):
-                # A schema before migration 0008: nothing would ever be heard.
+                # A schema before migration 0010: nothing would ever be heard.
                 await connection.close()
                 self.next_try = float("inf")
                 return

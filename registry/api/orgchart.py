@@ -21,6 +21,7 @@ from registry.api.types import Member, Organisation
 from registry.core.errors import UserErrors
 from registry.core.models import Organisation as OrgRow
 from registry.reports import orgchart as service
+from registry.reports.coverage import Tally
 from registry.reports.orgchart_asof import org_chart_on
 
 
@@ -29,10 +30,10 @@ def _gid(org_id: int | None) -> strawberry.ID | None:
 
 
 # Nothing to cover, or not counted (the request did not ask): one answer for every such node.
-_NOTHING = CoverageTally.of(service.Tally(0, 0))
+_NOTHING = CoverageTally.of(Tally(0, 0))
 
 
-def _tally(tally: service.Tally) -> CoverageTally:
+def _tally(tally: Tally) -> CoverageTally:
     return CoverageTally.of(tally) if tally.total else _NOTHING
 
 

@@ -105,6 +105,9 @@ class MemberRecord(NamedTuple):
     phone: str | None
     task_capacity: int | None
     version: int
+    group_id: int | None
+    probation_extended_on: date | None
+    probation_extended_months: int | None
 
 
 @dataclass

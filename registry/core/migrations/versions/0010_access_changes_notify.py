@@ -6,8 +6,8 @@ the organisations, places and coverage its scope and territory come from) sends 
 on channel `gridreg_access` when their transaction commits. SQLite needs none: a server process
 there asks SQLite whether anything was committed since (PRAGMA data_version).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
