@@ -25,7 +25,10 @@ async def read_json(
     if connection.dialect.name == "postgresql":
         # Straight to asyncpg: the statement is already in its parameter style, and its one
         # text comes back without SQLAlchemy's cursor and result (a quarter of the CPU).
-        driver = (await connection.get_raw_connection()).driver_connection
+        # The pooled connection is already checked out: reach it without another greenlet hop.
+        sync = connection.sync_connection
+        assert sync is not None  # connected
+        driver = sync.connection.driver_connection
         assert driver is not None  # a live pooled connection
         text: str | None = await driver.fetchval(read.sql, *parameters)
         return text
