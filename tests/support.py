@@ -58,12 +58,14 @@ class LiveServer:
 
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:
-        """Collect the SQL statements the server runs inside the block."""
+        """Collect the SQL statements the server runs inside the block, but for the token's
+        check: whether it runs depends on whether the server keeps the token already."""
         statements: list[str] = []
         engine = self.app.state.db.engine.sync_engine
 
         def listener(*args: Any) -> None:
-            statements.append(args[2])
+            if "FROM api_token" not in args[2] and "JOIN api_token" not in args[2]:
+                statements.append(args[2])
 
         event.listen(engine, "before_cursor_execute", listener)
         try:

@@ -33,6 +33,7 @@ def test_given_a_fresh_directory_when_bench_runs_then_every_figure_is_printed(
         "members page of 100",
         "import of the tiny workbook",
         "responsibility chain",
+        "server CPU per",
     ):
         assert figure in done.stdout, f"{figure!r} missing from:\n{done.stdout}"
     # It wrote its databases under the directory it ran in, not beside the project.

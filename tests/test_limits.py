@@ -354,7 +354,7 @@ async def test_an_expired_token_is_refused(registry) -> None:
     assert codes(body) == ["UNAUTHENTICATED"]
 
 
-async def test_a_revoked_token_is_refused_by_the_very_next_request(registry) -> None:
+async def test_a_revoked_token_is_refused_as_soon_as_the_server_hears_of_it(registry) -> None:
     from registry.access.token_admin import list_tokens, revoke_token
 
     await registry.load(two_communities())
@@ -363,8 +363,11 @@ async def test_a_revoked_token_is_refused_by_the_very_next_request(registry) -> 
     async with registry.db.write() as session:
         token_id = (await list_tokens(session))[-1].id
         await revoke_token(session, str(token_id))
-    body = await api.post("{ places { totalCount } }")
-    assert codes(body) == ["UNAUTHENTICATED"]
+    # On PostgreSQL the server hears of it by a notification, milliseconds after the commit.
+    deadline = asyncio.get_running_loop().time() + 1
+    while codes(body := await api.post("{ places { totalCount } }")) != ["UNAUTHENTICATED"]:
+        assert asyncio.get_running_loop().time() < deadline, body
+        await asyncio.sleep(0.01)
 
 
 async def test_the_token_commands_list_without_secrets_and_revoke(

@@ -1,7 +1,7 @@
 """Token administration: list tokens (never their raw values) and revoke them.
 
-Authentication reads the token row on every request (registry.access.tokens.authenticate), so a
-revocation takes effect on the next request, in every worker process.
+A revocation reaches every server process as soon as it hears of it (registry.access.changes):
+the actors they keep are forgotten, and the next check reads the token row.
 """
 
 from __future__ import annotations

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
@@ -16,14 +20,16 @@ from sqlalchemy import (
     delete,
     func,
     join,
+    null,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from registry.access.actor import Actor, Role
+from registry.access.changes import changes_of
 from registry.core.config import MAX_TOKEN_DAYS
-from registry.core.db import column_rows
+from registry.core.db import Database, column_rows
 from registry.core.errors import ErrorCode, fail
 from registry.core.models import ApiToken, ConsoleSession, Coverage, Organisation, Place
 from registry.core.paths import (
@@ -126,13 +132,16 @@ def _covered_paths(org: Any, in_scope: ColumnElement[bool]) -> Select[Any]:
 
 
 # Built once: composing a statement costs more than running it on every request. One
-# statement per request: the token, its scope's path, and that scope's territory (the paths of
+# statement per check: the token, its scope's path, and that scope's territory (the paths of
 # the places covered by an organisation in the scope, joined by commas, which paths never hold;
 # NULL for none). The territory is a correlated aggregate: both planners seek it from the path.
+# The last column is until when a console session lasts (NULL for a bearer token).
 _BELOW = aliased(Organisation)
 
 
-def _token_statement(joined: Any, *conditions: ColumnElement[bool]) -> Select[Any]:
+def _token_statement(
+    joined: Any, until: ColumnElement[Any], *conditions: ColumnElement[bool]
+) -> Select[Any]:
     return (
         select(
             ApiToken.id,
@@ -144,6 +153,7 @@ def _token_statement(joined: Any, *conditions: ColumnElement[bool]) -> Select[An
             _covered_paths(_BELOW, in_subtree_of(_BELOW.path, Organisation.path))
             .with_only_columns(func.aggregate_strings(Place.path, ","))
             .scalar_subquery(),
+            until,
         )
         .select_from(joined)
         .outerjoin(Organisation, Organisation.id == ApiToken.scope_organisation_id)
@@ -151,34 +161,112 @@ def _token_statement(joined: Any, *conditions: ColumnElement[bool]) -> Select[An
     )
 
 
-_TOKEN = _token_statement(ApiToken, ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN = _token_statement(
+    ApiToken,
+    null().cast(DateTime(timezone=True)),
+    ApiToken.token_hash == bindparam("token_hash"),
+)
 # The same for the token a console session was opened with, while the session lasts.
 _SESSION_TOKEN = _token_statement(
     join(ConsoleSession, ApiToken, ApiToken.id == ConsoleSession.token_id),
+    ConsoleSession.expires_at,
     ConsoleSession.session_hash == bindparam("session_hash"),
     ConsoleSession.expires_at > bindparam("now", type_=DateTime(timezone=True)),
 )
 _TERRITORY = _covered_paths(Organisation, within_bound(Organisation.path, "org")).distinct()
 
+# A cache holds at most this many actors; when full it starts again (tokens in use at once
+# are few, so only someone trying tokens by the thousand would fill it).
+_MOST_KEPT = 10_000
 
-async def authenticate(session: AsyncSession, raw: str | None) -> Actor | None:
+
+class ActorCache:
+    """A process's actors of the tokens and console sessions it has checked, by digest, each
+    with the moment it stops holding (the token's or session's end). Kept only while the
+    process hears of every change to what tokens grant (`registry.access.changes`): any such
+    change empties the cache before another request is answered from it, so a revocation, or
+    a scope's territory narrowed, reaches the very next request on every process."""
+
+    def __init__(self, database_url: str) -> None:
+        self.kept: dict[str, tuple[Actor, float]] = {}
+        # Bumped by every change: a check that read the database before a change must not
+        # keep what it read after it.
+        self.generation = 0
+        self.changes = changes_of(database_url, self.forget)
+
+    def forget(self) -> None:
+        """Drop everything kept (something changed)."""
+        self.generation += 1
+        self.kept = {}
+
+    async def actor(self, key: str, read: Callable[[], Awaitable[Sequence[Any]]]) -> Actor | None:
+        """The actor for digest `key`: kept, or from the rows `read` gives (and then kept)."""
+        if not await self.changes.heard():
+            return _actor(await read())[0]
+        found = self.kept.get(key)
+        if found is not None:
+            actor, until = found
+            if time.time() < until:
+                return actor
+            del self.kept[key]
+            return None  # over: a token or session never comes back once it has ended
+        generation = self.generation
+        actor, until = _actor(await read())
+        if actor is not None and generation == self.generation:
+            if len(self.kept) >= _MOST_KEPT:
+                self.kept = {}
+            self.kept[key] = (actor, until)
+        return actor
+
+
+_caches: WeakKeyDictionary[Database, ActorCache] = WeakKeyDictionary()
+
+
+def keep_actors(db: Database) -> None:
+    """Let `authenticate` keep the actors of the tokens it checks on `db` for this process (a
+    server's; see `ActorCache`). Without it every check reads the database."""
+    _caches.setdefault(db, ActorCache(db.url))
+
+
+async def stop_keeping_actors(db: Database) -> None:
+    """Close what `keep_actors` opened (the listening connection)."""
+    cache = _caches.pop(db, None)
+    if cache is not None:
+        await cache.changes.close()
+
+
+async def authenticate(db: Database, raw: str | None) -> Actor | None:
     """The actor for a raw bearer token, or None if it is unknown, revoked or expired."""
     if not raw:
         return None
-    # Read on every request, never cached: a revoked token is refused by the very next request,
-    # whichever worker serves it.
-    return _actor(await column_rows(session, _TOKEN, {"token_hash": hash_token(raw)}))
+    digest = hash_token(raw)
+
+    async def read() -> Sequence[Any]:
+        async with db.read() as session:
+            return await column_rows(session, _TOKEN, {"token_hash": digest})
+
+    cache = _caches.get(db)
+    return await (cache.actor("t" + digest, read) if cache else _read_actor(read))
 
 
-async def authenticate_session(session: AsyncSession, raw: str | None) -> Actor | None:
+async def authenticate_session(db: Database, raw: str | None) -> Actor | None:
     """The actor of a console session id, or None if the session is unknown or over, or its
     token is revoked or expired."""
     if not raw:
         return None
-    rows = await column_rows(
-        session, _SESSION_TOKEN, {"session_hash": hash_token(raw), "now": datetime.now(UTC)}
-    )
-    return _actor(rows)
+    digest = hash_token(raw)
+
+    async def read() -> Sequence[Any]:
+        async with db.read() as session:
+            params = {"session_hash": digest, "now": datetime.now(UTC)}
+            return await column_rows(session, _SESSION_TOKEN, params)
+
+    cache = _caches.get(db)
+    return await (cache.actor("s" + digest, read) if cache else _read_actor(read))
+
+
+async def _read_actor(read: Callable[[], Awaitable[Sequence[Any]]]) -> Actor | None:
+    return _actor(await read())[0]
 
 
 async def open_session(
@@ -211,23 +299,28 @@ async def close_session(session: AsyncSession, raw: str | None) -> None:
         )
 
 
-def _actor(rows: Any) -> Actor | None:
+def _actor(rows: Sequence[Any]) -> tuple[Actor | None, float]:
+    """The actor of a token statement's rows (None: unknown, revoked or over), and until when
+    it holds (a POSIX time; infinity for a token that never ends)."""
     if not rows:
-        return None
-    token_id, role, scope_id, revoked_at, expires_at, org_path, places = rows[0]
+        return None, 0.0
+    token_id, role, scope_id, revoked_at, expires_at, org_path, places, session_until = rows[0]
     if revoked_at is not None:
-        return None
-    if expires_at is not None and _aware(expires_at) <= datetime.now(UTC):
-        return None
+        return None, 0.0
+    ends = [_aware(moment).timestamp() for moment in (expires_at, session_until) if moment]
+    until = min(ends, default=math.inf)
+    if until <= time.time():
+        return None, 0.0
     if scope_id is None:
-        return Actor(token_id=token_id, role=Role(role))
+        return Actor(token_id=token_id, role=Role(role)), until
     assert org_path is not None
-    return Actor(
+    actor = Actor(
         token_id=token_id,
         role=Role(role),
         org_path=org_path,
         place_paths=reduce_to_tops(places.split(",") if places else ()),
     )
+    return actor, until
 
 
 async def territory(session: AsyncSession, org_path: str) -> tuple[str, ...]:

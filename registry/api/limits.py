@@ -49,10 +49,17 @@ def filter_text(text: str, field: str, longest: int) -> str:
 class SafeParserCache(ParserCache):
     """strawberry's ParserCache raises syntax errors from its hook, which skips every other
     extension's error handling; leave a document that does not parse to strawberry, whose
-    own parse reports it as a normal result (with a code, through CodedErrors)."""
+    own parse reports it as a normal result (with a code, through CodedErrors). Parsing stops
+    after `max_tokens` tokens (as strawberry's MaxTokensLimiter does, without an extension of
+    its own: each costs every request its hooks)."""
+
+    def __init__(self, maxsize: int, max_tokens: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self.max_tokens = max_tokens
 
     def on_parse(self) -> Iterator[None]:
         ctx = self.execution_context
+        ctx.parse_options["max_tokens"] = self.max_tokens
         try:
             ctx.graphql_document = self.cached_parse_document(ctx.query, **ctx.parse_options)
         except GraphQLError:
@@ -77,17 +84,22 @@ def _validator(hide_suggestions: bool, maxsize: int) -> Validator:
 
 
 class CachedValidation(SchemaExtension):
-    """Validate each document once per process, as strawberry's ValidationCache does, and
-    without graphql-core's "Did you mean ...?" when `hide_suggestions`: with introspection
-    off, suggestions would spell the schema out to anyone guessing at it."""
+    """Validate each document once per process, as strawberry's ValidationCache does, with the
+    deployment's `rules` besides strawberry's (the depth and alias limiters': added here rather
+    than by an AddValidationRules extension each), and without graphql-core's "Did you mean
+    ...?" when `hide_suggestions`: with introspection off, suggestions would spell the schema
+    out to anyone guessing at it."""
 
-    def __init__(self, hide_suggestions: bool, maxsize: int) -> None:
+    def __init__(
+        self, hide_suggestions: bool, maxsize: int, rules: tuple[type[ASTValidationRule], ...]
+    ) -> None:
         self.validate_document = _validator(hide_suggestions, maxsize)
+        self.rules = rules
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
         ctx.pre_execution_errors = self.validate_document(
-            ctx.schema._schema, ctx.graphql_document, ctx.validation_rules
+            ctx.schema._schema, ctx.graphql_document, (*ctx.validation_rules, *self.rules)
         )
         yield
 
@@ -185,6 +197,13 @@ class CodedErrors(MaskErrors):
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [_with_code(error) for error in super()._process_errors(errors)]
+
+    def _process_result(self, result: object) -> None:
+        # As MaskErrors does, without its isinstance check against a runtime Protocol, which
+        # costs every request more than the rest of this extension.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]  # has errors
 
 
 def _with_code(error: GraphQLError) -> GraphQLError:

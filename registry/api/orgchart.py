@@ -21,11 +21,20 @@ from registry.api.types import Member, Organisation
 from registry.core.errors import UserErrors
 from registry.core.models import Organisation as OrgRow
 from registry.reports import orgchart as service
+from registry.reports.coverage import Tally
 from registry.reports.orgchart_asof import org_chart_on
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:
     return None if org_id is None else strawberry.ID(to_base64("Organisation", org_id))
+
+
+# Nothing to cover, or not counted (the request did not ask): one answer for every such node.
+_NOTHING = CoverageTally.of(Tally(0, 0))
+
+
+def _tally(tally: Tally) -> CoverageTally:
+    return CoverageTally.of(tally) if tally.total else _NOTHING
 
 
 @strawberry.type(
@@ -39,7 +48,7 @@ class OrgChartNode:
     parent_id: strawberry.ID | None = strawberry.field(
         description="The parent's global ID; null for the first node of the answer."
     )
-    row: strawberry.Private[OrgRow]
+    row: strawberry.Private[OrgRow | service.OrgRecord]
     # Built when asked for: charts are large, and most clients read the counts only.
     organisation: Organisation = strawberry.field(
         resolver=lambda root: Organisation.from_row(root.row)
@@ -105,8 +114,8 @@ class OrgChartNode:
             has_children=node.has_children,
             child_count=node.child_count,
             descendant_count=node.descendant_count,
-            estates=CoverageTally.of(node.estates),
-            buildings=CoverageTally.of(node.buildings),
+            estates=_tally(node.estates),
+            buildings=_tally(node.buildings),
             children=[],
         )
 

@@ -9,9 +9,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     QueryDepthLimiter,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
@@ -85,15 +83,16 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # per schema, or every request brings new rules and ValidationCache never hits (~5-10 ms
     # of validation per request). Rule classes hold no state; each request still gets its own
     # extension instances.
-    depth_rules = QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
-    alias_rules = MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
+    rules = (
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    )
     extensions: list = [
         # Clients send the same few operations: parse and validate each text once per process.
-        lambda: SafeParserCache(maxsize=512),
-        lambda: CachedValidation(hide_suggestions=not settings.introspection, maxsize=512),
-        lambda: AddValidationRules(depth_rules),
-        lambda: AddValidationRules(alias_rules),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: SafeParserCache(maxsize=512, max_tokens=settings.max_tokens),
+        lambda: CachedValidation(
+            hide_suggestions=not settings.introspection, maxsize=512, rules=rules
+        ),
         lambda: CostLimiter(settings),
         TextGuard,
         MutationsReadThePrimary,

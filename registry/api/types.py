@@ -41,6 +41,7 @@ from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
 from registry.core.terms import current_term
 from registry.reads.model import ENTITIES
+from registry.reports.orgchart import MemberRecord, OrgRecord
 
 T = TypeVar("T")
 # Reports that name the nodes back are declared lazily, by module path: this module imports
@@ -198,7 +199,7 @@ class Organisation(relay.Node):
     approved_by_key: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: models.Organisation) -> Organisation:
+    def from_row(cls, row: models.Organisation | OrgRecord) -> Organisation:
         return cls(
             id=row.id,
             code=row.code,
@@ -379,7 +380,7 @@ class Member(relay.Node):
     )
 
     @classmethod
-    def from_row(cls, row: models.Member) -> Member:
+    def from_row(cls, row: models.Member | MemberRecord) -> Member:
         return cls(
             id=row.id,
             code=row.code,

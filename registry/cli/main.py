@@ -152,7 +152,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     # Workers build their own app from the environment: hand them the chosen database.
     os.environ["GRIDREG_DATABASE_URL"] = settings.database_url
-    return serve(args.host, args.port, args.workers)
+    return serve(args.host, args.port, args.workers, access_log=args.access_log)
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -307,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
         serve.add_argument("--host", default="127.0.0.1")
         serve.add_argument("--port", type=_bounded(1, 65535), default=8000)
         serve.add_argument("--workers", type=_bounded(1, MAX_WORKERS), default=1)
+        serve.add_argument(
+            "--access-log", action="store_true", help="log every request (off: errors only)"
+        )
         serve.set_defaults(run=runner)
 
     sdl = sub.add_parser("export-sdl", help="write the GraphQL schema (graphql/schema.graphql)")

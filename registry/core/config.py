@@ -102,6 +102,9 @@ class Settings:
     # statements prepared unnamed and never cached, no server settings sent when connecting
     # (registry.core.db.create_engine).
     pgbouncer: bool = False
+    # A server process keeps the actors of the tokens it has checked, emptied by any change to
+    # what a token grants (registry.access.tokens); off, every request reads its token.
+    token_cache: bool = True
     rules: RuleThresholds = field(default_factory=RuleThresholds)
 
     @classmethod
@@ -117,6 +120,7 @@ class Settings:
             "compiled_reads": _flag(env.get("GRIDREG_COMPILED_READS"), True),
             "read_database_urls": read_database_urls(env.get("GRIDREG_READ_DATABASE_URL", "")),
             "pgbouncer": _flag(env.get("GRIDREG_PGBOUNCER"), False),
+            "token_cache": _flag(env.get("GRIDREG_TOKEN_CACHE"), True),
         }
         if env.get("GRIDREG_READ_MAX_LAG"):
             values["read_max_lag_s"] = float(env["GRIDREG_READ_MAX_LAG"])

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Executable, Row, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -424,6 +425,18 @@ class Database:
             route.primary = True
             return None
         return session
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection reading as `read` does, for plain statements: a session's set-up and
+        close cost a one-statement read more than the statement (0.1 ms of CPU). A request
+        routed among read replicas reads through `read`, which chooses its replica."""
+        if self._route is not None:
+            async with self.read() as session:
+                yield await session.connection()
+            return
+        async with self._reader.connect() as connection:
+            yield connection
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from registry.access.actor import Actor
 from registry.reads.compile import compiled
@@ -13,14 +13,14 @@ from registry.reads.viewer import Viewer, viewer_params
 
 
 async def read_json(
-    session: AsyncSession, actor: Actor, root: RootList | RootObject, values: dict[str, Any]
+    connection: AsyncConnection,
+    actor: Actor,
+    root: RootList | RootObject,
+    values: dict[str, Any],
 ) -> str | None:
     """The answer to `root` for `actor`, as JSON text (None: a lookup found nothing visible).
     `values` fill the selection's slots."""
-    connection = await session.connection()
     read = compiled(root, Viewer.of(actor), connection.dialect)
-    result = await connection.exec_driver_sql(
-        read.sql, read.parameters(values | viewer_params(actor))
-    )
-    row = result.first()
+    parameters = read.parameters(values | viewer_params(actor))
+    row = (await connection.exec_driver_sql(read.sql, parameters)).first()
     return None if row is None else row[0]

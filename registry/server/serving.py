@@ -67,16 +67,18 @@ def tune_collector() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def serve(host: str, port: int, workers: int = 1) -> int:
-    """Serve the app on host:port until SIGINT or SIGTERM; returns the exit status."""
+def serve(host: str, port: int, workers: int = 1, access_log: bool = False) -> int:
+    """Serve the app on host:port until SIGINT or SIGTERM; returns the exit status. A line
+    per request is logged only with `access_log`: formatting and writing it cost a request
+    more CPU than answering `{ __typename }`."""
     if workers > 1 and REUSEPORT:
-        return Supervisor(host, port, workers).run()
+        return Supervisor(host, port, workers, access_log).run()
     # One process; or uvicorn's workers on one shared socket where the kernel cannot spread.
-    uvicorn.run(APP, workers=max(workers, 1), **_options(host, port))
+    uvicorn.run(APP, workers=max(workers, 1), **_options(host, port, access_log))
     return 0
 
 
-def _options(host: str, port: int) -> dict[str, Any]:
+def _options(host: str, port: int, access_log: bool) -> dict[str, Any]:
     return {
         "factory": True,
         "host": host,
@@ -84,6 +86,7 @@ def _options(host: str, port: int) -> dict[str, Any]:
         "loop": LOOP,
         "http": HTTP,
         "log_level": "info",
+        "access_log": access_log,
     }
 
 
@@ -106,8 +109,9 @@ class Supervisor:
     """The parent of the worker processes: starts them, replaces one that dies, and stops them
     all on SIGINT or SIGTERM."""
 
-    def __init__(self, host: str, port: int, count: int) -> None:
+    def __init__(self, host: str, port: int, count: int, access_log: bool = False) -> None:
         self.host, self.port, self.count = host, port, count
+        self.access_log = access_log
         self.spawn = multiprocessing.get_context("spawn")
         self.stopping = threading.Event()
         self.signals: list[int] = []
@@ -181,7 +185,9 @@ class Supervisor:
 
     def _start(self) -> tuple[SpawnProcess, Event]:
         ready = self.spawn.Event()
-        process = self.spawn.Process(target=_work, args=(self.host, self.port, ready))
+        process = self.spawn.Process(
+            target=_work, args=(self.host, self.port, self.access_log, ready)
+        )
         process.start()
         logger.info("Started worker process [%d]", process.pid)
         return process, ready
@@ -200,9 +206,9 @@ class _Worker(uvicorn.Server):
             self.ready.set()
 
 
-def _work(host: str, port: int, ready: Event) -> None:
+def _work(host: str, port: int, access_log: bool, ready: Event) -> None:
     """A worker process: its own socket on host:port, served until SIGTERM or SIGINT."""
-    config = uvicorn.Config(APP, **_options(host, port))
+    config = uvicorn.Config(APP, **_options(host, port, access_log))
     try:
         sock = bound_socket(host, port, reuse_port=True)
     except OSError as error:

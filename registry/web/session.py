@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from registry.access.actor import Actor
 from registry.access.tokens import authenticate, authenticate_session
+from registry.core.db import Database
 
 COOKIE = "gridreg_session"
 SESSION_HEADER = "x-gridreg-session"
@@ -43,16 +43,16 @@ def cookie_session(request: HTTPConnection, to_end: bool = False) -> str | None:
 
 
 async def request_actor_in(
-    session: AsyncSession, request: HTTPConnection, json_post_only: bool = False
+    db: Database, request: HTTPConnection, json_post_only: bool = False
 ) -> Actor | None:
     """The caller: by the bearer header, else by the console's session cookie (see the
     module doc); None when neither names a live token."""
     token = bearer_token(request)
     if token is not None:
-        return await authenticate(session, token)
+        return await authenticate(db, token)
     if json_post_only and not is_json_post(request):
         return None
-    return await authenticate_session(session, cookie_session(request))
+    return await authenticate_session(db, cookie_session(request))
 
 
 def is_json_post(request: HTTPConnection) -> bool:

@@ -37,8 +37,7 @@ def _db(request: Request) -> Database:
 
 async def request_actor(request: Request) -> Actor | None:
     """The actor of a console request (bearer header, else session cookie with its header)."""
-    async with _db(request).read() as session:
-        return await request_actor_in(session, request)
+    return await request_actor_in(_db(request), request)
 
 
 def _brief(row: Organisation | Place) -> dict[str, str]:
@@ -98,18 +97,18 @@ async def session_endpoint(request: Request) -> Response:
         if not isinstance(token, str) or not token.strip():
             return _signed_out('send the token as JSON: {"token": "grt_..."}', "BAD_REQUEST", 400)
         token = token.strip()
+        actor = await authenticate(_db(request), token)
+        if actor is None:
+            return _signed_out("unknown, revoked or expired token")
         async with _db(request).write() as session:
-            actor = await authenticate(session, token)
-            if actor is None:
-                return _signed_out("unknown, revoked or expired token")
             response = JSONResponse(await whoami(session, actor))
             replacing = cookie_session(request, to_end=True)
             session_id = await open_session(session, actor, LASTING, replacing)
         set_session(response, request, session_id)
         return response
+    actor = await request_actor_in(_db(request), request)
+    if actor is None:
+        # Not an error for the page asking: it shows the sign-in form.
+        return _signed_out("not signed in", status=200)
     async with _db(request).read() as session:
-        actor = await request_actor_in(session, request)
-        if actor is None:
-            # Not an error for the page asking: it shows the sign-in form.
-            return _signed_out("not signed in", status=200)
         return JSONResponse(await whoami(session, actor))
