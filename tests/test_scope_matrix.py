@@ -329,6 +329,8 @@ def blotted(body: Any, refs: dict[str, str]) -> str:
             except Exception:  # noqa: BLE001 - a code, not a global ID
                 continue
             text = re.sub(rf"\bid {re.escape(number)}\b", f"id <{kind}>", text)
+            # ... and by its number alone among the values a refusal names
+            text = text.replace(f'"value": "{number}"', f'"value": "<{kind}>"')
     return text
 
 
