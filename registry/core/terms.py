@@ -32,7 +32,7 @@ from registry.core.kinds import (
     PlaceKind,
 )
 from registry.core.models import Coverage, Election, Office, Organisation, Place
-from registry.core.paths import in_subtree_of
+from registry.core.paths import in_subtree_of, reduce_to_tops
 
 # Ordered so that the current holder comes last (readers keep the last row per organisation).
 CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
@@ -121,6 +121,30 @@ def serves_community(org: Any) -> ColumnElement[bool]:
         .where(above.status == OrgStatus.ACTIVE.value)
         .where(in_subtree_of(org.path, above.path))
     )
+
+
+async def community_tops(session: AsyncSession) -> tuple[str, ...]:
+    """The paths of the organisations whose subtrees serve a community (`serves_community`),
+    reduced to the topmost: an organisation serves one when its path lies under one of them.
+    Read once for a whole report: as a condition per organisation it scans every coverage."""
+    top = aliased(Organisation)
+    paths = await session.scalars(
+        select(top.path).where(
+            top.id.in_(
+                select(Coverage.organisation_id)
+                .join(Place, Place.id == Coverage.place_id)
+                .where(Coverage.end.is_(None), Place.kind.in_(_COMMUNITY_PLACES))
+            ),
+            top.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]),
+            top.status == OrgStatus.ACTIVE.value,
+        )
+    )
+    return reduce_to_tops(paths)
+
+
+def serves(path: str, tops: tuple[str, ...]) -> bool:
+    """Whether the organisation at `path` lies under one of `community_tops`."""
+    return any(path.startswith(top) for top in tops)
 
 
 def term_years(kind: OrgKind, community: bool, rules: RuleThresholds) -> int:

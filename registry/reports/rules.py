@@ -101,9 +101,10 @@ from registry.core.sql import one_of
 from registry.core.terms import (
     COMMITTEE_ROLES,
     committee_since,
+    community_tops,
     last_election,
     postponed_months,
-    serves_community,
+    serves,
     term_due,
     term_years,
 )
@@ -237,9 +238,18 @@ async def _organisation_violations(
     session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
 ) -> list[Violation]:
     query = _organisation_query_of_shape(scope.shape, rules, today)
+    tops = await community_tops(session)
     found: list[Violation] = []
-    for row in await session.execute(query, scope.bounds()):
-        found.extend(_judge_organisation(*row, rules=rules, today=today))
+    for org, members, full, secretaries, elected_on, began, *rest in await session.execute(
+        query, scope.bounds()
+    ):
+        postponed, committee, leaders, placed, units = rest
+        found.extend(
+            _judge_organisation(
+                org, members, full, secretaries, elected_on, began, serves(org.path, tops),
+                postponed, committee, leaders, placed, units, rules=rules, today=today,
+            )
+        )  # fmt: skip
     return found
 
 
@@ -285,9 +295,6 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             offices(func.count(Office.id), secretary).label("secretaries"),
             last_election(org.id).label("elected_on"),
             committee_since(org.id).label("committee_since"),
-            case(
-                (one_of(org.kind, _TERM_BY_UNIT_KINDS), serves_community(org)), else_=False
-            ).label("community"),
             offices(
                 func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
             ).label("committee"),
@@ -326,10 +333,12 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
         return months_after(years_before(today, years), rules.election_notice_months)
 
     began = func.coalesce(f.elected_on, f.committee_since)
+    # Whether a branch or committee serves a community (and so has a 5-year term) is decided
+    # per row afterwards (`serves`): here the shorter term picks every one that may be due.
     cutoff = case(
         (
-            and_(one_of(f.kind, _TERM_BY_UNIT_KINDS), f.community),
-            began_by(rules.community_term_years),
+            one_of(f.kind, _TERM_BY_UNIT_KINDS),
+            began_by(min(rules.community_term_years, rules.other_term_years)),
         ),
         (one_of(f.kind, _OTHER_TERM_KINDS), began_by(rules.other_term_years)),
         else_=began_by(rules.committee_term_years),
@@ -368,7 +377,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     )
     return (
         select(
-            org, f.members, f.full, f.secretaries, f.elected_on, began, f.community,
+            org, f.members, f.full, f.secretaries, f.elected_on, began,
             postponed_months(org.id, began), f.committee, f.leaders, f.placed, f.units,
         )  # fmt: skip
         .join(figures, f.org_id == org.id)
