@@ -127,18 +127,29 @@ async def community_tops(session: AsyncSession) -> tuple[str, ...]:
     """The paths of the organisations whose subtrees serve a community (`serves_community`),
     reduced to the topmost: an organisation serves one when its path lies under one of them.
     Read once for a whole report: as a condition per organisation it scans every coverage."""
-    top = aliased(Organisation)
-    paths = await session.scalars(
-        select(top.path).where(
-            top.id.in_(
-                select(Coverage.organisation_id)
-                .join(Place, Place.id == Coverage.place_id)
-                .where(Coverage.end.is_(None), Place.kind.in_(_COMMUNITY_PLACES))
-            ),
-            top.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]),
-            top.status == OrgStatus.ACTIVE.value,
+    # Two plain steps: the open coverage of organisations of the kinds, then which of those
+    # places are communities, grids or estates, by primary key. As one join PostgreSQL reads
+    # every place to filter by kind (its estimate of the kinds' share is far off).
+    covered = (
+        await session.execute(
+            select(Organisation.path, Coverage.place_id)
+            .join(Coverage, Coverage.organisation_id == Organisation.id)
+            .where(Coverage.end.is_(None))
+            .where(Organisation.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]))
+            .where(Organisation.status == OrgStatus.ACTIVE.value)
         )
-    )
+    ).all()
+    wanted = sorted({place_id for _, place_id in covered})
+    communal: set[int] = set()
+    for start in range(0, len(wanted), 5000):  # under every driver's parameter limit
+        communal.update(
+            await session.scalars(
+                select(Place.id)
+                .where(Place.id.in_(wanted[start : start + 5000]))
+                .where(Place.kind.in_(_COMMUNITY_PLACES))
+            )
+        )
+    paths = [path for path, place_id in covered if place_id in communal]
     return reduce_to_tops(paths)
 
 
