@@ -4,6 +4,7 @@ Chromium driven by Playwright. Every test here is skipped when /usr/bin/chromium
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = ROOT / "test-artifacts" / "console"
+# Screenshots, downloads and files to upload; a pass on PostgreSQL keeps its own, so that two
+# passes at once (CI runs them side by side) never write a file the other is uploading.
+ARTIFACTS = ROOT / "test-artifacts" / (
+    "console-postgresql" if os.environ.get("GRIDREG_TEST_DATABASE_URL") else "console"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
