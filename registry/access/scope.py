@@ -157,6 +157,13 @@ async def resolve_scope(
     return await organisation_scope(session, actor, org)
 
 
+async def scope_named(
+    session: AsyncSession, actor: Actor, named: ScopeRef, field: str = "scope"
+) -> Scope:
+    """The scope a request names (`ScopeRef`), resolved in the caller's scope."""
+    return await resolve_scope(session, actor, named.key, named.kind, field)
+
+
 async def place_scope(session: AsyncSession, actor: Actor, place: Place) -> Scope:
     """The scope of a (visible) place: its subtree (organisations found on demand)."""
     return Scope(ScopeKind.PLACE, place, None, (place.path,), None, actor)

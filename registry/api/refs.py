@@ -10,7 +10,7 @@ from strawberry.relay import GlobalID
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key
-from registry.access.scope import Scope, ScopeKind, ScopeRef, resolve_scope
+from registry.access.scope import Scope, ScopeKind, ScopeRef, scope_named
 from registry.api.context import GInfo
 from registry.core.errors import UserErrors
 
@@ -76,8 +76,7 @@ async def scope_by_ref(
 ) -> Scope:
     """The scope a reference names (a Place or Organisation global ID, else a place code, else
     an organisation code); a NOT_FOUND user error when nothing in the caller's scope matches."""
-    named = scope_ref(ref)
-    return await resolve_scope(session, actor, named.key, named.kind, field)
+    return await scope_named(session, actor, scope_ref(ref), field)
 
 
 def scope_ref(ref: str) -> ScopeRef:

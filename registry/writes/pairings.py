@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key
-from registry.access.scope import ScopeRef, resolve_scope
+from registry.access.scope import ScopeRef, scope_named
 from registry.core.config import RuleThresholds
 from registry.core.models import Place
 from registry.planning import contact_ratio, contacts, hubs, leaders
@@ -34,7 +34,7 @@ async def apply_household_contacts(
     session: AsyncSession, actor: Actor, command: ApplyHouseholdContacts
 ) -> tuple[contacts.ContactPlan, Applied]:
     """Store the contacts proposal; STALE if it changed since the caller saw it."""
-    scope = await resolve_scope(session, actor, command.scope.key, command.scope.kind)
+    scope = await scope_named(session, actor, command.scope)
     return await contacts.apply_household_contacts(
         session, actor, scope, command.capacity, command.default_ratio, command.expected
     )
@@ -56,7 +56,7 @@ async def apply_leader_pairings(
     session: AsyncSession, actor: Actor, command: ApplyLeaderPairings
 ) -> tuple[leaders.LeaderProposal, Applied]:
     """Store the leader pairings; STALE if the plan changed since the caller saw it."""
-    scope = await resolve_scope(session, actor, command.scope.key, command.scope.kind)
+    scope = await scope_named(session, actor, command.scope)
     return await leaders.apply_leader_pairings(
         session, actor, scope, command.capacity, command.rules, command.expected
     )
@@ -78,7 +78,7 @@ async def apply_hubs(
     session: AsyncSession, actor: Actor, command: ApplyHubs
 ) -> tuple[hubs.HubProposal, Applied]:
     """Store the hub households; STALE if the proposal changed since the caller saw it."""
-    scope = await resolve_scope(session, actor, command.scope.key, command.scope.kind)
+    scope = await scope_named(session, actor, command.scope)
     return await hubs.apply_hubs(
         session, actor, scope, command.max_reach, command.building_wide, command.expected
     )
