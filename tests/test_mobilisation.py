@@ -188,7 +188,7 @@ async def test_accepted_members_become_a_functional_organisation_beside_their_fo
     )["formFunctionalOrganisation"]  # fmt: skip
     assert formed["userErrors"] == []
     org = formed["organisation"]
-    assert (org["kind"], org["parent"]["code"], [c["code"] for c in org["covers"]]) == (
+    assert (org["kind"], org["parent"]["code"], [c["code"] for c in org["covers"]["nodes"]]) == (
         "FUNCTIONAL", "A-DW", ["A-E"],
     )  # fmt: skip
     accepted = sorted(a["member"]["code"] for a in applied["assignments"])

@@ -141,7 +141,7 @@ export class EditView {
         { class: "card" },
         facts([
           [t("edit.parent"), place.parent ? el("a", { href: placeHref(place.parent.code) }, named(place.parent)) : null],
-          [t("edit.coveredBy"), links(place.coveredBy, (o) => orgHref(o.code))],
+          [t("edit.coveredBy"), links(place.coveredBy.nodes, (o) => orgHref(o.code))],
           [t("edit.children"), el("span", {}, `${place.children.totalCount}：`, links(place.children.nodes.slice(0, 30), (p) => placeHref(p.code)))],
           [t("edit.residents"), `${residents.length < place.residents.totalCount ? `${residents.length}/` : ""}${place.residents.totalCount}`],
         ]),
@@ -216,8 +216,8 @@ export class EditView {
           [t("edit.established"), org.established],
           org.closedOn ? [t("edit.closedOn"), org.closedOn] : null,
           org.mergedInto ? [t("edit.mergedInto"), el("a", { href: orgHref(org.mergedInto.code) }, named(org.mergedInto))] : null,
-          [t("edit.covers"), el("span", { "data-role": "covers" }, links(org.covers, (p) => placeHref(p.code)))],
-          [t("edit.offices"), el("span", { "data-role": "offices" }, org.offices.length ? org.offices.map((o, i) => [i ? "、" : "", `${t(`role.${o.role}`)} `, el("a", { href: memberHref(o.member.id) }, o.member.name), ` (${o.start ?? ""})`]) : t("cov.none"))],
+          [t("edit.covers"), el("span", { "data-role": "covers" }, links(org.covers.nodes, (p) => placeHref(p.code)))],
+          [t("edit.offices"), el("span", { "data-role": "offices" }, org.offices.nodes.length ? org.offices.nodes.map((o, i) => [i ? "、" : "", `${t(`role.${o.role}`)} `, el("a", { href: memberHref(o.member.id) }, o.member.name), ` (${o.start ?? ""})`]) : t("cov.none"))],
           [t("edit.groups"), links(org.groups.nodes, (g) => orgHref(g.code))],
           [t("edit.children"), links(org.children.nodes, (c) => orgHref(c.code))],
           [t("chart.members"), el("span", { "data-role": "member-count" }, String(org.members.totalCount))],
@@ -231,7 +231,7 @@ export class EditView {
             this.updateOrganisationForm(org),
             this.coverageForm(org),
             this.appointForm(org),
-            org.offices.length ? this.endOfficeForm(org.offices.map((o) => [o.id, `${t(`role.${o.role}`)} ${o.member.name}`])) : null,
+            org.offices.nodes.length ? this.endOfficeForm(org.offices.nodes.map((o) => [o.id, `${t(`role.${o.role}`)} ${o.member.name}`])) : null,
             org.kind === "GROUP" ? null : this.createOrganisationForm(org),
             org.kind === "GROUP" ? null : this.createMemberForm(org),
             this.mergeForm(org),
@@ -265,12 +265,12 @@ export class EditView {
       title: t("edit.setCoverage"),
       fields: [
         { name: "cover", label: t("edit.cover"), type: "codes", placeholder: "CT-BS-JAMX-B03", hint: t("edit.codesHint") },
-        { name: "uncover", label: t("edit.uncover"), type: "checks", options: org.covers.map((p) => [p.code, `${p.name}（${p.code}）`]) },
+        { name: "uncover", label: t("edit.uncover"), type: "checks", options: org.covers.nodes.map((p) => [p.code, `${p.name}（${p.code}）`]) },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
       reload: this.reload(),
       send: (v) => send("ConsoleSetCoverage", "setCoverage", { organisation: org.code, cover: v.cover ?? [], uncover: v.uncover, on: v.on, expectedVersion: org.version }),
-      done: (p) => this.saved(t("edit.coverageSet", { name: org.name, n: p.organisation.covers.length })),
+      done: (p) => this.saved(t("edit.coverageSet", { name: org.name, n: p.organisation.covers.nodes.length })),
     });
   }
 
@@ -330,8 +330,8 @@ export class EditView {
     const moving = [
       ["members", t("chart.members"), `${org.members.totalCount} → ${into.members.totalCount + org.members.totalCount}`],
       ["groups", t("edit.groups"), org.groups.nodes.map((g) => g.name).join("、") || t("cov.none")],
-      ["covers", t("edit.covers"), org.covers.map((p) => p.name).join("、") || t("cov.none")],
-      ["offices", t("edit.offices"), org.offices.map((o) => `${t(`role.${o.role}`)} ${o.member.name}`).join("、") || t("cov.none")],
+      ["covers", t("edit.covers"), org.covers.nodes.map((p) => p.name).join("、") || t("cov.none")],
+      ["offices", t("edit.offices"), org.offices.nodes.map((o) => `${t(`role.${o.role}`)} ${o.member.name}`).join("、") || t("cov.none")],
     ];
     return el(
       "div",
@@ -382,7 +382,7 @@ export class EditView {
       fields: [
         { name: "code", label: t("edit.newCode"), required: true, placeholder: `${org.code}-2` },
         { name: "name", label: t("edit.newName"), required: true },
-        { name: "covers", label: t("edit.takesPlaces"), type: "checks", options: org.covers.map((p) => [p.code, p.name]) },
+        { name: "covers", label: t("edit.takesPlaces"), type: "checks", options: org.covers.nodes.map((p) => [p.code, p.name]) },
         { name: "groups", label: t("edit.takesGroups"), type: "checks", options: org.groups.nodes.map((g) => [g.code, g.name]) },
         { name: "members", label: t("edit.takesMembers"), type: "checks", options: org.members.nodes.map((m) => [m.code, m.name]) },
         { name: "keepSource", label: t("edit.keepSource"), type: "checkbox", value: true },
@@ -397,7 +397,7 @@ export class EditView {
         const stays = (list, taken) => list.filter((x) => !taken.includes(x.code)).map((x) => x.name).join("、") || t("cov.none");
         const takes = (list, taken) => list.filter((x) => taken.includes(x.code)).map((x) => x.name).join("、") || t("cov.none");
         const rows = [
-          ["covers", t("edit.covers"), takes(org.covers, v.covers), stays(org.covers, v.covers)],
+          ["covers", t("edit.covers"), takes(org.covers.nodes, v.covers), stays(org.covers.nodes, v.covers)],
           ["groups", t("edit.groups"), takes(org.groups.nodes, v.groups), stays(org.groups.nodes, v.groups)],
           ["members", t("chart.members"), String(v.members.length), String(org.members.totalCount - v.members.length)],
         ];
@@ -498,14 +498,14 @@ export class EditView {
           [t("mem.household"), member.household ? el("a", { href: placeHref(member.household.code) }, named(member.household)) : null],
           [t("mem.phone"), member.phone],
           [t("mem.skills"), member.skills.join("、")],
-          [t("edit.offices"), member.offices.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
+          [t("edit.offices"), member.offices.nodes.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
         ]),
       ),
       this.forms(
         this.updateMemberForm(member),
         this.transferForm(member),
         member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
-        member.offices.length ? this.endOfficeForm(member.offices.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
+        member.offices.nodes.length ? this.endOfficeForm(member.offices.nodes.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
       ),
     );
   }

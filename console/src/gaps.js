@@ -132,10 +132,10 @@ export class GapView {
 
   async building(building) {
     const estate = building.parent;
-    const branches = estate.coveredBy.filter((o) => HOLDS_GROUPS.has(o.kind));
+    const branches = estate.coveredBy.nodes.filter((o) => HOLDS_GROUPS.has(o.kind));
     const found = await Promise.all(branches.map((b) => gql("ConsoleGapOrganisations", { within: b.code, kind: "GROUP" })));
     const groups = found.flatMap((d) => d.organisations.nodes);
-    const closedBy = building.coveredBy.filter((o) => o.kind === "GROUP");
+    const closedBy = building.coveredBy.nodes.filter((o) => o.kind === "GROUP");
     const assign = mutationForm({
       id: "assign-group",
       title: t("gap.assignGroup"),
@@ -146,7 +146,7 @@ export class GapView {
           label: t("gap.group"),
           type: "select",
           required: true,
-          options: groups.map((g) => [g.code, `${g.name}（${g.covers.map((p) => p.name).join("、") || t("cov.none")}）`]),
+          options: groups.map((g) => [g.code, `${g.name}（${g.covers.nodes.map((p) => p.name).join("、") || t("cov.none")}）`]),
         },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
@@ -192,10 +192,10 @@ export class GapView {
 
   async estate(estate) {
     const community = estate.parent;
-    const committees = (community?.coveredBy ?? []).filter((o) => HOLDS_BRANCHES.has(o.kind));
+    const committees = (community?.coveredBy.nodes ?? []).filter((o) => HOLDS_BRANCHES.has(o.kind));
     const found = await Promise.all(committees.map((c) => gql("ConsoleGapOrganisations", { within: c.code, kind: "BRANCH" })));
     const branches = found.flatMap((d) => d.organisations.nodes);
-    const closedBy = estate.coveredBy.filter((o) => HOLDS_GROUPS.has(o.kind));
+    const closedBy = estate.coveredBy.nodes.filter((o) => HOLDS_GROUPS.has(o.kind));
     const assign = mutationForm({
       id: "assign-branch",
       title: t("gap.assignBranch"),
@@ -206,7 +206,7 @@ export class GapView {
           label: t("gap.branch"),
           type: "select",
           required: true,
-          options: branches.map((b) => [b.code, `${b.name}（${b.covers.map((p) => p.name).join("、") || t("cov.none")}）`]),
+          options: branches.map((b) => [b.code, `${b.name}（${b.covers.nodes.map((p) => p.name).join("、") || t("cov.none")}）`]),
         },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 
 class NestedReports(Protocol):
     """Answers of node fields that are reports of their own (a place's coverage, a member's
-    assignments). Their types refer back to the nodes, so the node types reach them through
+    tasks). Their types refer back to the nodes, so the node types reach them through
     the context, wired in by the application, rather than by importing them."""
 
     async def coverage(
         self, info: GInfo, *, place: int | None, organisation: int | None
     ) -> Any: ...
 
-    async def assignments(self, info: GInfo, member: int) -> list[Any]: ...
+    async def tasks(
+        self, info: GInfo, member: int, first: int | None, after: str | None
+    ) -> Any: ...
 
 
 @dataclass

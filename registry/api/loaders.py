@@ -18,7 +18,7 @@ from registry.core.models import Member, MemberSkill, Organisation, Place
 from registry.reads import loading
 
 Filters = tuple[tuple[str, Any], ...]
-Page = tuple[int, str | None]
+Page = tuple[int, str | int | None]
 Found = tuple[list[Any], int, bool]
 
 
@@ -33,7 +33,7 @@ class Loaders:
         self.member: DataLoader[int, Member | None] = DataLoader(self._members)
         self.skills: DataLoader[int, list[str]] = DataLoader(self._skills)
         self._ones: dict[tuple[str, str], DataLoader[int, Any | None]] = {}
-        self._manys: dict[tuple[str, str, Filters, Page | None], DataLoader[int, Found]] = {}
+        self._manys: dict[tuple[str, str, Filters, Page], DataLoader[int, Found]] = {}
 
     def one(self, entity: str, relation: str) -> DataLoader[int, Any | None]:
         """Loads, by owner id, the visible row a to-one relation of the read model names."""
@@ -48,10 +48,10 @@ class Loaders:
         return self._ones[key]
 
     def many(
-        self, entity: str, relation: str, filters: Filters, page: Page | None
+        self, entity: str, relation: str, filters: Filters, page: Page
     ) -> DataLoader[int, Found]:
-        """Loads, by owner id, the visible rows of a to-many relation of the read model meeting
-        `filters` (one page of them with `page`), with their count and whether more follow."""
+        """Loads, by owner id, one page of the visible rows of a to-many relation of the read
+        model meeting `filters`, with their count and whether more follow."""
         key = (entity, relation, filters, page)
         if key not in self._manys:
 

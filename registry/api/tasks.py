@@ -43,7 +43,6 @@ class TaskLoaders:
         self.task: DataLoader[int, models.Task | None] = DataLoader(self._tasks)
         self.places: DataLoader[int, list[models.Place]] = DataLoader(self._places)
         self.assignments: DataLoader[int, list[models.Assignment]] = DataLoader(self._assignments)
-        self.of_member: DataLoader[int, list[models.Assignment]] = DataLoader(self._of_members)
 
     async def _tasks(self, keys: list[int]) -> list[models.Task | None]:
         actor = self.ctx.require_actor()
@@ -77,22 +76,6 @@ class TaskLoaders:
             found: dict[int, list[models.Assignment]] = defaultdict(list)
             for row in rows:
                 found[row.task_id].append(row)
-        return [found[k] for k in keys]
-
-
-    async def _of_members(self, keys: list[int]) -> list[list[models.Assignment]]:
-        # A member's assignments on the tasks the caller may see, oldest first.
-        actor = self.ctx.require_actor()
-        async with self.ctx.db.read() as session:
-            rows = await session.scalars(
-                select(models.Assignment)
-                .join(models.Task, models.Task.id == models.Assignment.task_id)
-                .where(models.Assignment.member_id.in_(keys), task_clause(actor))
-                .order_by(models.Assignment.id)
-            )
-            found: dict[int, list[models.Assignment]] = defaultdict(list)
-            for row in rows:
-                found[row.member_id].append(row)
         return [found[k] for k in keys]
 
 

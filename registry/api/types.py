@@ -34,7 +34,7 @@ from registry.api.enums import (
     PlaceKindEnum,
 )
 from registry.api.limits import filter_text
-from registry.api.paging import Connection, decode_cursor, page_of
+from registry.api.paging import Connection, cursor_key, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
 from registry.core.kinds import TERM_KINDS
@@ -83,10 +83,10 @@ async def related_page(
     """One page of a to-many relation of the read model, owned by (entity, id)."""
     entity, key = owner
     size = info.context.page_size(first)
-    after_key = None if after is None else decode_cursor(after)
+    target = ENTITIES[ENTITIES[entity].to_many[relation].target]
+    after_key = None if after is None else cursor_key(target, after)
     loader = info.context.loaders.many(entity, relation, filters, (size, after_key))
     rows, total, more = await loader.load(key)
-    target = ENTITIES[ENTITIES[entity].to_many[relation].target]
     keys = [getattr(row, target.key) for row in rows]
     return page_of([to_node(row) for row in rows], keys, more, after, total)
 
@@ -140,10 +140,13 @@ class Place(relay.Node):
         row = await info.context.loaders.place.load(self.parent_key)
         return Place.from_row(row) if row else None
 
-    @strawberry.field(description="Active organisations covering this place.")
-    async def covered_by(self, info: GInfo) -> list[Organisation]:
-        rows, _, _ = await info.context.loaders.many("Place", "coveredBy", (), None).load(self.id)
-        return [Organisation.from_row(row) for row in rows]
+    @strawberry.field(description="Organisations covering this place now, by code path.")
+    async def covered_by(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Organisation]:
+        return await related_page(
+            info, ("Place", self.id), "coveredBy", (), first, after, Organisation.from_row
+        )
 
     @strawberry.field(description="The places directly under this one, by code path.")
     async def children(
@@ -234,12 +237,13 @@ class Organisation(relay.Node):
     async def approved_by(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.approved_by_key)
 
-    @strawberry.field(description="Places this organisation covers now.")
-    async def covers(self, info: GInfo) -> list[Place]:
-        rows, _, _ = await info.context.loaders.many("Organisation", "covers", (), None).load(
-            self.id
+    @strawberry.field(description="Places this organisation covers now, by code path.")
+    async def covers(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Place]:
+        return await related_page(
+            info, ("Organisation", self.id), "covers", (), first, after, Place.from_row
         )
-        return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary (书记), if any; a group has none.")
     async def secretary(self, info: GInfo) -> Member | None:
@@ -251,11 +255,16 @@ class Organisation(relay.Node):
         row = await info.context.loaders.one("Organisation", "leader").load(self.id)
         return Member.from_row(row) if row else None
 
-    @strawberry.field(description="Offices held in this organisation, current and past.")
-    async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        loader = info.context.loaders.many("Organisation", "offices", (("current", current),), None)
-        rows, _, _ = await loader.load(self.id)
-        return [Office.from_row(row) for row in rows]
+    @strawberry.field(description="Offices held in this organisation: the current ones, or "
+                      "with `current: false` past ones too; in the order they were "
+                      "recorded.")  # fmt: skip
+    async def offices(
+        self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
+    ) -> Connection[Office]:
+        return await related_page(
+            info, ("Organisation", self.id), "offices", (("current", current),), first, after,
+            Office.from_row,
+        )  # fmt: skip
 
     @strawberry.field(description="The organisations directly under this one, by code path.")
     async def children(
@@ -316,17 +325,13 @@ class Organisation(relay.Node):
         )
 
     @strawberry.field(description="Its elections, by-elections and approved postponements, "
-                      "oldest first.")  # fmt: skip
-    async def elections(self, info: GInfo) -> list[Election]:
-        from sqlalchemy import select
-
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(models.Election)
-                .where(models.Election.organisation_id == self.id)
-                .order_by(models.Election.held_on, models.Election.id)
-            )
-            return [Election.from_row(row) for row in rows]
+                      "in the order they were recorded.")  # fmt: skip
+    async def elections(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Election]:
+        return await related_page(
+            info, ("Organisation", self.id), "elections", (), first, after, Election.from_row
+        )
 
     @strawberry.field(description="The current term of an elected organisation: when it began, "
                       "how long it lasts and when the next election (换届) is due; null for "
@@ -442,11 +447,16 @@ class Member(relay.Node):
     async def skills(self, info: GInfo) -> list[str]:
         return await info.context.loaders.skills.load(self.id)
 
-    @strawberry.field
-    async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        loader = info.context.loaders.many("Member", "offices", (("current", current),), None)
-        rows, _, _ = await loader.load(self.id)
-        return [Office.from_row(row) for row in rows]
+    @strawberry.field(description="Offices this member holds: the current ones, or with "
+                      "`current: false` past ones too; in the order they were "
+                      "recorded.")  # fmt: skip
+    async def offices(
+        self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
+    ) -> Connection[Office]:
+        return await related_page(
+            info, ("Member", self.id), "offices", (("current", current),), first, after,
+            Office.from_row,
+        )  # fmt: skip
 
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
@@ -456,10 +466,13 @@ class Member(relay.Node):
             info, ("Member", self.id), "contactFor", (), first, after, Place.from_row
         )
 
-    @strawberry.field(description="Tasks this member is mobilised for: assignments, each with "
-                      "its task, status and role.")  # fmt: skip
-    async def assignments(self, info: GInfo) -> list[AssignmentOf]:
-        return await info.context.nested.assignments(info, self.id)
+    @strawberry.field(description="Tasks this member is mobilised for, on tasks you may see: "
+                      "each as their assignment, with its task, status and role; in the order "
+                      "they were proposed.")  # fmt: skip
+    async def tasks(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[AssignmentOf]:
+        return await info.context.nested.tasks(info, self.id, first, after)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
