@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from sqlalchemy import Select, false, or_, select
@@ -206,16 +205,8 @@ class Assignment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Assignment | None]:
-        actor = info.context.require_actor()
-        keys = _ids(node_ids)
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(models.Assignment)
-                .join(models.Task, models.Task.id == models.Assignment.task_id)
-                .where(models.Assignment.id.in_(keys), task_clause(actor))
-            )
-            found: dict[int, Any] = {r.id: r for r in rows}
-        return [cls.from_row(found[k]) if k in found else None for k in keys]
+        rows = await info.context.loaders.node("Assignment").load_many(_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 @strawberry.type

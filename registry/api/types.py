@@ -41,6 +41,7 @@ from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
 from registry.core.terms import current_term
 from registry.reads.model import ENTITIES
+from registry.reads.transfers import TransferSide, transfers_of
 from registry.reports.orgchart import MemberRecord, OrgRecord
 
 T = TypeVar("T")
@@ -315,14 +316,12 @@ class Organisation(relay.Node):
     @strawberry.field(description="Transfers of members' ties (组织关系) to this organisation: "
                       "pending ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
     async def transfers_in(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
-        return await Transfer.of_organisation(info, models.Transfer.to_id, self.id, pending_only)
+        return await Transfer.of_organisation(info, "to", self.id, pending_only)
 
     @strawberry.field(description="Transfers of its members' ties (组织关系) elsewhere: pending "
                       "ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
     async def transfers_out(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
-        return await Transfer.of_organisation(
-            info, models.Transfer.from_id, self.id, pending_only
-        )
+        return await Transfer.of_organisation(info, "from", self.id, pending_only)
 
     @strawberry.field(description="Its elections, by-elections and approved postponements, "
                       "in the order they were recorded.")  # fmt: skip
@@ -512,21 +511,11 @@ class Transfer:
 
     @staticmethod
     async def of_organisation(
-        info: GInfo, side: Any, organisation_id: int, pending_only: bool
+        info: GInfo, side: TransferSide, organisation_id: int, pending_only: bool
     ) -> list[Transfer]:
         """The transfers whose `side` (from or to) is the organisation, oldest first."""
-        from sqlalchemy import select
-
-        query = (
-            select(models.Transfer, models.Member)
-            .join(models.Member, models.Member.id == models.Transfer.member_id)
-            .where(side == organisation_id)
-            .order_by(models.Transfer.out_on, models.Transfer.id)
-        )
-        if pending_only:
-            query = query.where(models.Transfer.received_on.is_(None))
         async with info.context.db.read() as session:
-            rows = (await session.execute(query)).all()
+            rows = await transfers_of(session, side, organisation_id, pending_only)
         return [Transfer.from_row(row, member) for row, member in rows]
 
     @strawberry.field(description="The member, if in your scope.")
@@ -631,18 +620,5 @@ class Office(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Office | None]:
-        from sqlalchemy import select
-
-        from registry.core.models import Office as OfficeRow
-        from registry.core.models import Organisation as OrgRow
-
-        actor = info.context.require_actor()
-        keys = _ids(node_ids)
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(OfficeRow)
-                .join(OrgRow, OrgRow.id == OfficeRow.organisation_id)
-                .where(OfficeRow.id.in_(keys), actor.org_clause())
-            )
-            found: dict[int, Any] = {row.id: row for row in rows}
-        return [cls.from_row(found[k]) if k in found else None for k in keys]
+        rows = await info.context.loaders.node("Office").load_many(_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]

@@ -61,6 +61,19 @@ async def root_page(
     return rows[:size], total, len(rows) > size
 
 
+async def by_ids(
+    session: AsyncSession, actor: Actor, entity: str, ids: Sequence[int]
+) -> list[Any | None]:
+    """For each id, the visible row of `entity` with that id (or None)."""
+    model = ENTITIES[entity]
+    t = model.table.alias("t")
+    query = select(t).where(t.c.id.in_(list(ids)), visible(model, t, Viewer.of(actor)))
+    found = {
+        row.id: _target_row(row) for row in await column_rows(session, query, viewer_params(actor))
+    }
+    return [found.get(i) for i in ids]
+
+
 async def to_one(
     session: AsyncSession, actor: Actor, entity: str, relation: str, owners: Sequence[int]
 ) -> list[Any | None]:
@@ -163,6 +176,4 @@ class _TargetRow:
 
 def _target_row(row: Any) -> _TargetRow:
     mapping = row._mapping
-    return _TargetRow(
-        {k: v for k, v in mapping.items() if k not in (_OWNER, _ROW_NUMBER, _TOTAL)}
-    )
+    return _TargetRow({k: v for k, v in mapping.items() if k not in (_OWNER, _ROW_NUMBER, _TOTAL)})
