@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from strawberry.types import Info
@@ -42,8 +43,13 @@ class Context:
     settings: Settings
     actor: Actor | None
     nested: NestedReports
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _loaders: Loaders | None = None
+
+    @cached_property
+    def request_id(self) -> str:
+        """The request's id, made when first asked: a write's change rows and log lines carry
+        it; a read never needs one."""
+        return uuid.uuid4().hex
 
     @property
     def loaders(self) -> Loaders:
