@@ -111,10 +111,6 @@ class Reason:
     code: str
     params: tuple[tuple[str, Any], ...] = ()
 
-    def value(self, name: str) -> Any:
-        """The value named `name`, or None."""
-        return next((v for k, v in self.params if k == name), None)
-
 
 def reason(code: str, **params: Any) -> Reason:
     """A `Reason` with `params` in the order given."""

@@ -70,7 +70,7 @@ def test_given_member_at_capacity_then_never_chosen() -> None:
     plan = mobilise(Task("t", (1,), headcount=1), BUILDINGS, [full])
 
     assert plan.choices == ()
-    assert plan.uncovered[0].reason.value("unavailable") == ("a",)
+    assert dict(plan.uncovered[0].reason.params)["unavailable"] == ("a",)
     assert unavailability(full, Task("t", (1,)), ()) == reason("AT_CAPACITY", load=1, capacity=1)
     assert plan.headcount_shortfall == 1
 
