@@ -52,6 +52,7 @@ REF_KINDS: dict[str, str] = {
     "place.code": "place", "organisation.code": "org",
     "task.code": "none", "suggestion.code": "none",
     "SplitPartInput.members": "member", "SplitPartInput.groups": "org",
+    "CreateOrganisationInput.members": "member",
     # things B has none of: asking for them must find nothing either
     "task": "none", "suggestion": "none", "assignment": "none", "expectedProposal": "value",
     # plain values

@@ -27,6 +27,7 @@ from registry.api.enums import (
     TaskStatusEnum,
 )
 from registry.api.paging import Connection, paginate
+from registry.api.reasons import Reason, reasons
 from registry.api.refs import find_by_ref, find_scope, parse_ref
 from registry.api.types import Member, Organisation, Place
 from registry.core import models
@@ -166,7 +167,7 @@ class Assignment(relay.Node):
     id: relay.NodeID[int]
     status: AssignmentStatusEnum
     role: str = strawberry.field(description="building (leads a building), skill or headcount.")
-    explanation: str
+    explanation: list[Reason]
     override: bool
     override_at: datetime | None
     proposed_on: date
@@ -179,9 +180,10 @@ class Assignment(relay.Node):
     def from_row(cls, row: models.Assignment) -> Assignment:
         return cls(
             id=row.id, status=ASSIGNMENT_STATUS(row.status), role=row.role,
-            explanation=row.explanation, override=row.override, override_at=row.override_at,
-            proposed_on=row.proposed_on, responded_on=row.responded_on, task_key=row.task_id,
-            member_key=row.member_id, building_key=row.building_id,
+            explanation=reasons(row.explanation), override=row.override,
+            override_at=row.override_at, proposed_on=row.proposed_on,
+            responded_on=row.responded_on, task_key=row.task_id, member_key=row.member_id,
+            building_key=row.building_id,
         )  # fmt: skip
 
     @strawberry.field
@@ -216,7 +218,7 @@ class MobilisationChoice:
     member: Member
     role: str
     building: Place | None
-    explanation: str
+    explanation: list[Reason]
     skills: list[str]
     override: bool
     override_tasks: list[str]
@@ -225,7 +227,7 @@ class MobilisationChoice:
 @strawberry.type
 class UncoveredBuilding:
     building: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type
@@ -278,7 +280,7 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
             MobilisationChoice(
                 member=Member.from_row(members[c.member_id]), role=c.role,
                 building=Place.from_row(places[c.building_id]) if c.building_id else None,
-                explanation=c.explanation, skills=sorted(c.skills),
+                explanation=reasons(c.explanation), skills=sorted(c.skills),
                 override=bool(c.override_task_ids),
                 override_tasks=[str(t) for t in c.override_task_ids],
             )
@@ -286,7 +288,9 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
         ],
         kept=len(plan.choices) - len(proposal.new_choices),
         uncovered=[
-            UncoveredBuilding(building=Place.from_row(places[u.building_id]), reason=u.reason)
+            UncoveredBuilding(
+                building=Place.from_row(places[u.building_id]), reason=Reason.of(u.reason)
+            )
             for u in plan.uncovered
         ],
         skill_shortfalls=[

@@ -368,6 +368,40 @@ async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> N
     assert (await organisation(demo, "CT-BS-JAMX-ZB9"))["status"] == "DISSOLVED"
 
 
+async def test_a_branch_is_split_into_two_new_ones_at_once(page: Page, demo: Demo) -> None:
+    await sign_in(page, demo.admin)
+    await open_edit(page, f"org/{ZB1}")
+    before = await organisation(demo, ZB1)
+    total = before["members"]["totalCount"]
+    assert total >= 2
+
+    # Two new organisations, each taking a member of its own
+    await page.select_option("[data-role=split-parts]", "2")
+    await fill(page, "split", {"code": "CT-BS-JAMX-ZB7", "name": "茅溪东区党支部",
+                               "code2": "CT-BS-JAMX-ZB8", "name2": "茅溪西区党支部"})  # fmt: skip
+    await page.locator("[data-form=split] [data-checks=members] input").nth(0).check()
+    await page.locator("[data-form=split] [data-checks=members2] input").nth(1).check()
+    await submit(page, "split")
+
+    # The preview shows what each takes and what stays, before anything is written
+    await page.locator("[data-role=split-preview]").wait_for()
+    members = await page.locator(
+        "[data-role=split-preview] tr[data-code=members] td"
+    ).all_inner_texts()
+    assert members[1:] == ["1", "1", str(total - 2)]
+    assert await organisation(demo, "CT-BS-JAMX-ZB7") is None
+    await shot(page, "24b-edit-split-two")
+    await page.click("[data-form=split] [data-role=confirm]")
+
+    await done(page, "已拆分：新建 茅溪东区党支部、茅溪西区党支部")
+    east = await organisation(demo, "CT-BS-JAMX-ZB7")
+    west = await organisation(demo, "CT-BS-JAMX-ZB8")
+    assert east and west
+    assert (east["members"]["totalCount"], west["members"]["totalCount"]) == (1, 1)
+    assert {east["parent"]["code"], west["parent"]["code"]} == {before["parent"]["code"]}
+    assert (await organisation(demo, ZB1))["members"]["totalCount"] == total - 2
+
+
 async def test_a_viewer_sees_what_is_held_but_no_form(page: Page, demo: Demo) -> None:
     await sign_in(page, demo.viewer)
     await open_edit(page, f"org/{ZB1}")

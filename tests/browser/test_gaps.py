@@ -100,7 +100,16 @@ async def test_a_building_without_a_group_gets_a_new_group_with_members_and_a_le
     await open_gap_by_keyboard(page, ESTATE, building)
 
     form = "[data-form=create-group]"
-    await page.select_option(f"{form} [name=parent]", branch)
+    mutations: list[str] = []
+    page.on(
+        "request",
+        lambda r: mutations.append(r.post_data or "")
+        if r.method == "POST" and "mutation" in (r.post_data or "")
+        else None,
+    )
+    # A group of the other branch cannot hold them: refused beside the members, nothing written
+    other = (branches - {branch}).pop()
+    await page.select_option(f"{form} [name=parent]", other)
     code = f"{branch}-G77"
     await page.fill(f"{form} [name=code]", code)
     for member in ours:
@@ -108,7 +117,20 @@ async def test_a_building_without_a_group_gets_a_new_group_with_members_and_a_le
     await page.select_option(f"{form} [name=leader]", ours[0]["code"])
     await page.click(f"{form} button[type=submit]")
 
+    refused = page.locator(f"{form} [data-error-for=members] [data-reason=GROUP_NOT_OWN]")
+    await refused.wait_for()
+    assert "不是" in await refused.inner_text()
+    organisation = """query($code: String!) { organisation(code: $code) { code } }"""
+    assert (await ask(demo, organisation, {"code": code}))["organisation"] is None
+    assert building in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
+
+    # In their own branch's group they are placed, the leader appointed: one mutation
+    mutations.clear()
+    await page.select_option(f"{form} [name=parent]", branch)
+    await page.click(f"{form} button[type=submit]")
+
     await closed(page, "编入党员 2 名")
+    assert len(mutations) == 1 and "ConsoleCreateOrganisation" in mutations[0]
     assert {"code": code, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]["nodes"]
     assert building not in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
     group = """query($code: String!) { organisation(code: $code) {
