@@ -105,6 +105,16 @@ async def roster(
     return await related_page(info, owner, relation, filters, first, after, Member.from_row)
 
 
+async def offices_of(
+    info: GInfo, owner: tuple[str, int], current: bool, first: int | None, after: str | None
+) -> Connection[Office]:
+    """One page of the offices held in an organisation or by a member: the current ones, or
+    all of them."""
+    return await related_page(
+        info, owner, "offices", (("current", current),), first, after, Office.from_row
+    )
+
+
 def mask_phone(phone: str) -> str:
     """Keep the first three and last four digits, as Chinese services usually show them."""
     return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
@@ -262,10 +272,7 @@ class Organisation(relay.Node):
     async def offices(
         self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
     ) -> Connection[Office]:
-        return await related_page(
-            info, ("Organisation", self.id), "offices", (("current", current),), first, after,
-            Office.from_row,
-        )  # fmt: skip
+        return await offices_of(info, ("Organisation", self.id), current, first, after)
 
     @strawberry.field(description="The organisations directly under this one, by code path.")
     async def children(
@@ -452,10 +459,7 @@ class Member(relay.Node):
     async def offices(
         self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
     ) -> Connection[Office]:
-        return await related_page(
-            info, ("Member", self.id), "offices", (("current", current),), first, after,
-            Office.from_row,
-        )  # fmt: skip
+        return await offices_of(info, ("Member", self.id), current, first, after)
 
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
