@@ -387,6 +387,26 @@ def _fixed_cost_only(backend: tuple[str, str], workbook: Path) -> int:
     return 0
 
 
+def _incremental_only(backend: tuple[str, str], workbook: Path, scale: str, repeats: int) -> int:
+    """`bench --incremental`: only the one-row import (`benchmarks.incremental`), on the last
+    backend (PostgreSQL when given), loading the workbook first unless the database holds it."""
+    from benchmarks.incremental import WHAT, one_row_import_ms
+
+    name, url = backend
+
+    async def measure() -> float:
+        if not await _holds_the_workbook(url):
+            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+            db, _ = await _prepare(url, workbook)
+            await db.dispose()
+        return await one_row_import_ms(url, workbook, min(repeats, 5))
+
+    milliseconds = asyncio.run(measure())
+    _print([Figure(f"{WHAT}, {scale} registry", name, milliseconds, None, 2000.0)], {}, scale,
+           min(repeats, 5))  # fmt: skip
+    return 0
+
+
 def run_benchmark(args: argparse.Namespace) -> int:
     """Generate (once) and load the synthetic workbook, time everything, print the table;
     with `--peer`, compare with PostGraphile on the PostgreSQL database instead."""
@@ -417,6 +437,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
         backends.append(("PostgreSQL", normalise_database_url(args.postgres)))
     if args.fixed_cost:
         return _fixed_cost_only(backends[-1], workbook)
+    if args.incremental:
+        return _incremental_only(backends[-1], workbook, args.scale, args.repeats)
     imports: dict[str, float] = {}
     figures: list[Figure] = []
     for backend, url in backends:

@@ -24,6 +24,10 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
         "--fixed-cost", action="store_true",
         help="only the server CPU per `{ __typename }` (now and as before), on --postgres if given",
     )  # fmt: skip
+    bench.add_argument(
+        "--incremental", action="store_true",
+        help="only a one-row import into the --scale registry, on --postgres if given",
+    )  # fmt: skip
     bench.add_argument("--clients", type=int, default=20, help="--peer: concurrent clients")
     bench.add_argument("--seconds", type=float, default=5.0, help="--peer: seconds per figure")
     bench.add_argument("--workers", type=int, default=1, help="--peer: processes of each server")
