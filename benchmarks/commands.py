@@ -35,4 +35,3 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
     load = sub.add_parser("load", help=helps["load"])
     add_arguments(load)
     load.set_defaults(run=lambda _settings, args: run_traffic(args))
-
