@@ -409,15 +409,72 @@ def _incremental_only(backend: tuple[str, str], workbook: Path, scale: str, repe
     return 0
 
 
-def run_benchmark(args: argparse.Namespace) -> int:
-    """Generate (once) and load the synthetic workbook, time everything, print the table;
-    with `--peer`, compare with PostGraphile on the PostgreSQL database instead."""
+# A scale's figures beside another's (`--baseline`): what each row must meet. A figure of
+# an estate, a community or a sub-district must cost about the same in a larger registry (its
+# cost follows the answer, not the registry); the root's coverage grows with the registry.
+RATIO_TARGET = 1.5
+ROOT_COVERAGE_TARGET_MS = 1000.0
+PLAIN_RATIO_TARGET = 3.0  # members page and org chart, beside plain SQL, at any scale
+_ROOT_COVERAGE = ("coverage, whole district", "coverage, root")
+_AGAINST_PLAIN = ("members page of 100", "org chart, sub-district to groups")
+
+
+def _synthetic_workbook(scale: str) -> Path:
+    """The synthetic workbook of a scale, seed 1, generated once under var/bench."""
     from seeds.synthetic import generate
 
-    workbook = Path("var") / "bench" / f"{args.scale}-seed1"
+    workbook = Path("var") / "bench" / f"{scale}-seed1"
     if not (workbook / "places.csv").exists():
-        console.print(f"generating the synthetic {args.scale} workbook in {workbook} ...")
-        generate(workbook, scale=args.scale, seed=1, progress=True)
+        console.print(f"generating the synthetic {scale} workbook in {workbook} ...")
+        generate(workbook, scale=scale, seed=1, progress=True)
+    return workbook
+
+
+def _against_baseline(backend: tuple[str, str], scale: str, baseline: str, repeats: int) -> int:
+    """`bench --baseline`: the registry's figures at `baseline` and at `scale`, one after the
+    other on the same database (each imported in turn, on PostgreSQL when given), with the
+    ratio of each figure, scale to baseline, and its target."""
+    name, url = backend
+    found: dict[str, dict[str, Figure]] = {}
+    imports: dict[str, float] = {}
+    for label in (baseline, scale):
+        workbook = _synthetic_workbook(label)
+        console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+        imports[label], figures = asyncio.run(_bench_backend(name, url, workbook, repeats))
+        found[label] = {f.what: f for f in figures}
+    table = Table(title=f"gridreg bench — {scale} beside {baseline} on {name}, medians of at "
+                  f"least {repeats} runs")  # fmt: skip
+    for column in ("what", f"{baseline} ms", f"{scale} ms", "ratio", "plain ratio", "target"):
+        table.add_column(column)
+    for what, large in found[scale].items():
+        small = found[baseline].get(what)
+        ratio = large.api_ms / small.api_ms if small and small.api_ms else None
+        if what in _ROOT_COVERAGE:
+            target = f"≤ {ROOT_COVERAGE_TARGET_MS:g} ms"
+        elif what in _AGAINST_PLAIN:
+            target = f"ratio ≤ {RATIO_TARGET:g}, plain ratio ≤ {PLAIN_RATIO_TARGET:g}"
+        else:
+            target = f"ratio ≤ {RATIO_TARGET:g}"
+        table.add_row(
+            what,
+            f"{small.api_ms:.1f}" if small else "",
+            f"{large.api_ms:.1f}",
+            f"{ratio:.2f}" if ratio else "",
+            f"{large.ratio:.2f}" if large.ratio else "",
+            target,
+        )
+    for label, seconds in imports.items():
+        table.add_row(f"import of the {label} workbook", "", f"{seconds:.1f} s", "", "", "")
+    console.print(table)
+    return 0
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    """Generate (once) and load the synthetic workbook, time everything, print the table;
+    with `--peer`, compare with PostGraphile on the PostgreSQL database instead; with
+    `--baseline` (the city's default: the district), the figures beside another scale's."""
+    baseline = args.baseline or ("district" if args.scale == "city" else None)
+    workbook = _synthetic_workbook(args.scale)
     if args.peer:
         from benchmarks.peer import run_peer
 
@@ -441,6 +498,8 @@ def run_benchmark(args: argparse.Namespace) -> int:
         return _fixed_cost_only(backends[-1], workbook)
     if args.incremental:
         return _incremental_only(backends[-1], workbook, args.scale, args.repeats)
+    if baseline:
+        return _against_baseline(backends[-1], args.scale, baseline, args.repeats)
     imports: dict[str, float] = {}
     figures: list[Figure] = []
     for backend, url in backends:

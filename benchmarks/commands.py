@@ -13,7 +13,13 @@ from benchmarks.traffic import main as run_traffic
 def add_commands(sub: Any, helps: dict[str, str]) -> None:
     """Add the `bench` and `load` subcommands to the gridreg command's subparsers."""
     bench = sub.add_parser("bench", help=helps["bench"])
-    bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    scales = ["tiny", "subdistrict", "district", "city"]
+    bench.add_argument("--scale", default="district", choices=scales)
+    bench.add_argument(
+        "--baseline", choices=scales,
+        help="only the registry's figures, beside this scale's (city: district by default), "
+        "on --postgres if given",
+    )  # fmt: skip
     bench.add_argument("--repeats", type=int, default=15)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
     bench.add_argument(
