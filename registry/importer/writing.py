@@ -113,8 +113,8 @@ async def _refresh_tallies(
 ) -> None:
     """Recompute the tallies of the buildings the import's places and members may have moved,
     in its transaction (a failed import leaves them as they were): the buildings at or above
-    each place created or changed (where it was and where it is) and each household a member
-    joined or left (`touched_places`)."""
+    each place created, moved or given another kind (where it was and where it is) and each
+    household a member joined or left (`touched_places`)."""
     stored = plan.stored.places
     touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
     gone: list[int] = []  # buildings the workbook makes something else: their rows go
