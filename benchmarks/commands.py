@@ -34,6 +34,11 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
         "--incremental", action="store_true",
         help="only a one-row import into the --scale registry, on --postgres if given",
     )  # fmt: skip
+    bench.add_argument(
+        "--contact-job", action="store_true",
+        help="only the household contacts of the whole --scale registry, estate by estate, "
+        "resumable, on --postgres if given",
+    )  # fmt: skip
     bench.add_argument("--clients", type=int, default=20, help="--peer: concurrent clients")
     bench.add_argument("--seconds", type=float, default=5.0, help="--peer: seconds per figure")
     bench.add_argument("--workers", type=int, default=1, help="--peer: processes of each server")
