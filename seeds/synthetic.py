@@ -704,17 +704,18 @@ class Generator:
         rng = self.rng
         workplace = f"{self.root_name}委机关"
         # Each lives in a household drawn from all of them, looked up in the places written.
-        drawn = []
-        leaders = []
+        drawn: list[int] = []
+        leaders: list[Member] = []
         for _ in range(count):
             drawn.append(rng.choice(_Indexes(self.households)))
             leaders.append(self._member([("", "")], workplace=workplace, full=True))
         homes = self._households_at(set(drawn))
         for n, index in enumerate(drawn):
-            _, home = homes[index]
+            building, home = homes[index]
             community = "-".join(home.split("-")[:3])
             row = self.members[n]
             self.members[n] = (*row[:7], home, self.committee_of[community], *row[9:])
+            leaders[n] = Member(row[0], True, building)
         self._leadership(committee, leaders, 2, 7)
 
     def _households_at(self, indexes: set[int]) -> dict[int, tuple[str, str]]:
