@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from sqlalchemy import Executable, Row, event, exc, text
+from sqlalchemy import Executable, Row, Select, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # A row of any shape (SQLAlchemy types rows by the types of their columns).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+# A SELECT of any columns, for the same reason.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def create_engine(
