@@ -28,6 +28,8 @@ import ConsoleEditMember from "../../graphql/operations/ConsoleEditMember.graphq
 import ConsoleEditOrganisation from "../../graphql/operations/ConsoleEditOrganisation.graphql?raw";
 import ConsoleEditPlace from "../../graphql/operations/ConsoleEditPlace.graphql?raw";
 import ConsoleEndOffice from "../../graphql/operations/ConsoleEndOffice.graphql?raw";
+import ConsoleRecordStanding from "../../graphql/operations/ConsoleRecordStanding.graphql?raw";
+import ConsoleRestoreStanding from "../../graphql/operations/ConsoleRestoreStanding.graphql?raw";
 import ConsoleGapOrganisations from "../../graphql/operations/ConsoleGapOrganisations.graphql?raw";
 import ConsoleGapPlace from "../../graphql/operations/ConsoleGapPlace.graphql?raw";
 import ConsoleMergeOrganisations from "../../graphql/operations/ConsoleMergeOrganisations.graphql?raw";
@@ -84,6 +86,8 @@ Object.assign(OPERATIONS, {
   ConsoleGapOrganisations,
   ConsoleGapPlace,
   ConsoleMergeOrganisations,
+  ConsoleRecordStanding,
+  ConsoleRestoreStanding,
   ConsoleSetCoverage,
   ConsoleSplitOrganisation,
   ConsoleTransferMember,

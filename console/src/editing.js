@@ -1,7 +1,8 @@
 // Editing the registry (#/edit, #/edit/org/CODE, #/edit/place/CODE, #/edit/member/ID): what an
 // organisation, place or member holds now, and beside it every form that changes it — create,
 // edit and move; coverage; offices; merge and split (previewed, then confirmed); dissolve;
-// members created, edited, transferred and confirmed. Each write sends the version the page was
+// members created, edited, transferred and confirmed, and their standing recorded (lost contact,
+// suspended, left, died) and restored. Each write sends the version the page was
 // loaded at; after it the page reloads and the confirmation takes the focus.
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
@@ -11,6 +12,9 @@ import { label, t } from "./i18n.js";
 const ORG_KINDS = ["WORKING_COMMITTEE", "PARTY_COMMITTEE", "GENERAL_BRANCH", "BRANCH", "GROUP", "FUNCTIONAL", "DISTRICT_COMMITTEE"];
 const PLACE_KINDS = ["DISTRICT", "SUBDISTRICT", "COMMUNITY", "GRID", "ESTATE", "BUILDING", "UNIT", "HOUSEHOLD"];
 const ROLES = ["SECRETARY", "DEPUTY_SECRETARY", "COMMITTEE_MEMBER", "GROUP_LEADER"];
+const STANDINGS = ["LOST_CONTACT", "SUSPENDED", "LEFT", "DIED"];
+const LEAVING_WAYS = ["WITHDREW", "STRUCK_OFF", "EXPELLED"];
+const RESTORABLE = ["LOST_CONTACT", "SUSPENDED"];
 // The kind of place usually made under each kind (the form's first choice).
 const CHILD_PLACE = { DISTRICT: "SUBDISTRICT", SUBDISTRICT: "COMMUNITY", COMMUNITY: "ESTATE", GRID: "ESTATE", ESTATE: "BUILDING", BUILDING: "UNIT", UNIT: "HOUSEHOLD" };
 const CHILD_ORG = { WORKING_COMMITTEE: "PARTY_COMMITTEE", PARTY_COMMITTEE: "BRANCH", GENERAL_BRANCH: "BRANCH", BRANCH: "GROUP", DISTRICT_COMMITTEE: "WORKING_COMMITTEE" };
@@ -38,6 +42,14 @@ function facts(rows) {
     { class: "fact-list" },
     rows.filter(Boolean).map(([key, value]) => [el("dt", {}, key), el("dd", {}, value ?? "—")]),
   );
+}
+
+/** A standing as read: its kind (and how one left), since when, and until when if restored. */
+function standingText(standing) {
+  if (!standing) return t("edit.goodStanding");
+  const kind = standing.way ? `${label(standing.kind)}（${label(standing.way)}）` : label(standing.kind);
+  if (standing.restoredOn) return t("edit.standingUntil", { standing: kind, on: standing.on, until: standing.restoredOn });
+  return t("edit.standingSince", { standing: kind, on: standing.on });
 }
 
 function links(items, href) {
@@ -499,15 +511,55 @@ export class EditView {
           [t("mem.phone"), member.phone],
           [t("mem.skills"), member.skills.join("、")],
           [t("edit.offices"), member.offices.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
+          [t("edit.standing"), el("span", { "data-role": "standing" }, standingText(member.standing))],
+          member.standings.length
+            ? [t("edit.standingHistory"), el("ul", { "data-role": "standings" }, member.standings.map((s) => el("li", {}, standingText(s))))]
+            : null,
         ]),
       ),
-      this.forms(
-        this.updateMemberForm(member),
-        this.transferForm(member),
-        member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
-        member.offices.length ? this.endOfficeForm(member.offices.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
-      ),
+      member.departedOn
+        ? el("p", { class: "muted", "data-role": "departed" }, t("edit.departedNote"))
+        : this.forms(
+            this.updateMemberForm(member),
+            this.transferForm(member),
+            member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
+            member.offices.length ? this.endOfficeForm(member.offices.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
+            this.standingForm(member),
+            RESTORABLE.includes(member.standing?.kind) ? this.restoreForm(member) : null,
+          ),
     );
+  }
+
+  standingForm(member) {
+    return mutationForm({
+      id: "record-standing",
+      title: t("edit.recordStanding"),
+      intro: t("edit.recordStandingIntro"),
+      fields: [
+        { name: "kind", label: t("edit.standingKind"), type: "select", required: true, options: kinds(STANDINGS) },
+        { name: "on", label: t("edit.standingOn"), type: "date", value: today() },
+        { name: "way", label: t("edit.leavingWay"), type: "select", options: kinds(LEAVING_WAYS) },
+        { name: "decidedBy", label: t("edit.decidedBy"), value: member.organisation?.code },
+        { name: "note", label: t("edit.note"), type: "textarea" },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordStanding", "recordStanding", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.standingRecorded", { name: p.member.name, standing: label(p.member.standing?.kind) })),
+    });
+  }
+
+  restoreForm(member) {
+    return mutationForm({
+      id: "restore-standing",
+      title: t("edit.restoreStanding"),
+      fields: [
+        { name: "on", label: t("edit.standingOn"), type: "date", value: today() },
+        { name: "note", label: t("edit.note"), type: "textarea" },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRestoreStanding", "restoreStanding", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.restored", { name: p.member.name })),
+    });
   }
 
   updateMemberForm(member) {

@@ -331,6 +331,15 @@ const zh = {
   "error.UNSCOPED_NEEDS_ADMIN": "只有管理员令牌可以不限范围：请用 --scope 指定组织编码",
   "error.ALREADY_BELONGS": "{code} 已属于 {organisation}",
   "error.ALREADY_FULL": "{code} 已是正式党员",
+  "error.TRANSFER_CANCELLED": "该组织关系转接已于 {on} 撤销",
+  "error.MEMBER_DEPARTED": "{code} 已于 {on} 出党或去世，其记录只作历史保存，不能再修改",
+  "error.DAY_FUTURE": "日期不能在将来",
+  "error.LEAVING_WAY_NEEDED": "请注明出党方式：退党、除名或开除党籍",
+  "error.LEAVING_WAY_ONLY": "只有出党才需注明方式（退党、除名、开除党籍），{standing}不需要",
+  "error.DECIDED_BY_NEEDED": "{standing}由党组织决定：请填写作出决定的组织",
+  "error.STANDING_ALREADY": "{code} 自 {on} 起已登记为{standing}",
+  "error.BEFORE_STANDING": "{code} 自 {on} 起登记为{standing}，日期不能早于这一天",
+  "error.NOTHING_TO_RESTORE": "{code} 没有失去联系或停止党籍的记录，无需恢复",
   "error.BEFORE_JOINED": "{code} 于 {joined} 入党，日期不能早于这一天",
   "error.BEFORE_TERM": "本届任期始于 {began}，日期不能早于这一天",
   "error.BEFORE_TRANSFERRED": "组织关系于 {out} 转出，接收日期（{on}）不能早于这一天",
@@ -725,6 +734,15 @@ const en = {
   "error.UNSCOPED_NEEDS_ADMIN": "Only admin tokens may be unscoped: pass --scope ORGCODE",
   "error.ALREADY_BELONGS": "{code} already belongs to {organisation}",
   "error.ALREADY_FULL": "{code} is already a full member",
+  "error.TRANSFER_CANCELLED": "This transfer was cancelled on {on}",
+  "error.MEMBER_DEPARTED": "{code} left the Party or died on {on}: their record is history and is not changed",
+  "error.DAY_FUTURE": "The day is in the future",
+  "error.LEAVING_WAY_NEEDED": "Say how the member left: withdrew, struck off or expelled",
+  "error.LEAVING_WAY_ONLY": "Only leaving the Party has a way (withdrew, struck off, expelled), not {standing}",
+  "error.DECIDED_BY_NEEDED": "{standing} is an organisation's decision: name the organisation that decided it",
+  "error.STANDING_ALREADY": "{code} is already recorded as {standing} since {on}",
+  "error.BEFORE_STANDING": "{code} is recorded as {standing} since {on}: the day cannot be earlier",
+  "error.NOTHING_TO_RESTORE": "{code} has neither lost contact nor a suspended membership to restore",
   "error.BEFORE_JOINED": "{code} joined on {joined}: the day cannot be earlier",
   "error.BEFORE_TERM": "The current term began on {began}: the day cannot be earlier",
   "error.BEFORE_TRANSFERRED": "The tie was transferred out on {out}: it cannot be received earlier ({on})",
@@ -826,6 +844,9 @@ const ENUMS = {
     SUGGESTION_OPEN: "待办理", SUGGESTION_IN_PROGRESS: "办理中", SUGGESTION_RESOLVED: "已办结",
     CAT_PARKING: "停车", CAT_ELEVATOR: "电梯", CAT_PROPERTY_SERVICE: "物业服务", CAT_FIRE_SAFETY: "消防安全",
     CAT_ENVIRONMENT: "环境", CAT_OWNERS_COMMITTEE: "业委会", CAT_OTHER: "其他",
+    LOST_CONTACT: "失去联系", SUSPENDED: "停止党籍", LEFT: "出党", DIED: "去世",
+    WITHDREW: "退党", STRUCK_OFF: "除名", EXPELLED: "开除党籍",
+    LONG_LOST_CONTACT: "失去联系6个月以上", LONG_SUSPENSION: "停止党籍满2年",
   },
   en: {
     DISTRICT_COMMITTEE: "district committee", WORKING_COMMITTEE: "working committee",
@@ -859,6 +880,9 @@ const ENUMS = {
     CAT_PARKING: "parking", CAT_ELEVATOR: "elevator", CAT_PROPERTY_SERVICE: "property service",
     CAT_FIRE_SAFETY: "fire safety", CAT_ENVIRONMENT: "environment", CAT_OWNERS_COMMITTEE: "owners' committee",
     CAT_OTHER: "other",
+    LOST_CONTACT: "lost contact", SUSPENDED: "membership suspended", LEFT: "left the Party",
+    DIED: "died", WITHDREW: "withdrew", STRUCK_OFF: "struck off", EXPELLED: "expelled",
+    LONG_LOST_CONTACT: "out of contact 6 months or more", LONG_SUSPENSION: "suspended 2 years or more",
   },
 };
 
@@ -1083,6 +1107,22 @@ Object.assign(zh, {
   "edit.transferred": "已转接：{name} → {to}",
   "edit.confirmMember": "预备党员转正",
   "edit.confirmed": "已转正：{name}，{on}",
+  "edit.standing": "党籍状态",
+  "edit.goodStanding": "正常",
+  "edit.standingHistory": "党籍状态记录",
+  "edit.departedNote": "该党员已出党或去世，记录只作历史保存",
+  "edit.recordStanding": "登记党籍状态",
+  "edit.recordStandingIntro": "失去联系6个月以上、多方查找仍无联系的，予以停止党籍（《党员教育管理工作条例》第二十四条）。出党和去世后不再计入任何在册统计。",
+  "edit.standingKind": "状态",
+  "edit.standingOn": "日期",
+  "edit.leavingWay": "出党方式",
+  "edit.decidedBy": "决定组织（编码）",
+  "edit.note": "备注",
+  "edit.standingRecorded": "已登记：{name}，{standing}",
+  "edit.restoreStanding": "恢复联系或恢复党籍",
+  "edit.restored": "已恢复：{name}",
+  "edit.standingSince": "{standing}（自 {on} 起）",
+  "edit.standingUntil": "{standing}：{on} 至 {until}",
 });
 Object.assign(en, {
   "nav.edit": "Edit",
@@ -1304,6 +1344,22 @@ Object.assign(en, {
   "edit.transferred": "Transferred: {name} → {to}",
   "edit.confirmMember": "Confirm as full member",
   "edit.confirmed": "Confirmed: {name}, {on}",
+  "edit.standing": "Standing",
+  "edit.goodStanding": "in good standing",
+  "edit.standingHistory": "Standing history",
+  "edit.departedNote": "This member left the Party or died: the record is kept as history",
+  "edit.recordStanding": "Record a standing",
+  "edit.recordStandingIntro": "A member out of contact for 6 months or more and not found by every means has their membership suspended (Regulations on Member Education and Management, art. 24). One who left or died is counted nowhere live.",
+  "edit.standingKind": "Standing",
+  "edit.standingOn": "Day",
+  "edit.leavingWay": "How they left",
+  "edit.decidedBy": "Decided by (code)",
+  "edit.note": "Note",
+  "edit.standingRecorded": "Recorded: {name}, {standing}",
+  "edit.restoreStanding": "Restore contact or membership",
+  "edit.restored": "Restored: {name}",
+  "edit.standingSince": "{standing} (since {on})",
+  "edit.standingUntil": "{standing}: {on} to {until}",
 });
 
 const DICTS = { zh, en };
@@ -1367,7 +1423,7 @@ export function errorText({ code, reason, field, params = {}, status } = {}) {
   const given = Array.isArray(params) ? Object.fromEntries(params.map((p) => [p.name, p.value])) : params;
   const values = { ...given, field: fieldName, status };
   for (const [name, prefix] of [["noun", ""], ["kind", ""], ["parent", ""], ["status", ""],
-    ["taskStatus", "TASK_"], ["wanted", "TASK_"], ["assignmentStatus", "ASSIGN_"]]) {
+    ["taskStatus", "TASK_"], ["wanted", "TASK_"], ["assignmentStatus", "ASSIGN_"], ["standing", ""]]) {
     if (given[name]) values[name] = label(prefix + String(given[name]).toUpperCase());
   }
   if (given.role) values.role = has(`role.${String(given.role).toUpperCase()}`) ? t(`role.${String(given.role).toUpperCase()}`) : given.role;

@@ -36,6 +36,7 @@ from registry.api.mutations.members import MemberMutations
 from registry.api.mutations.offices import OfficeMutations
 from registry.api.mutations.organisations import OrganisationMutations
 from registry.api.mutations.places import PlaceMutations
+from registry.api.mutations.standing import StandingMutations
 from registry.api.mutations.suggestions import SuggestionMutations
 from registry.api.mutations.tasks import TaskMutations
 from registry.api.mutations.transfers import TransferMutations
@@ -66,6 +67,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlaceMutations,
     OrganisationMutations,
     MemberMutations,
+    StandingMutations,
     OfficeMutations,
     ElectionMutations,
     TransferMutations,

@@ -20,18 +20,22 @@ from registry.api.context import GInfo
 from registry.api.enums import (
     ELECTION_KIND,
     GENDER,
+    LEAVING_WAY,
     MEMBER_STATUS,
     OFFICE_ROLE,
     ORG_KIND,
     ORG_STATUS,
     PLACE_KIND,
+    STANDING_KIND,
     ElectionKindEnum,
     GenderEnum,
+    LeavingWayEnum,
     MemberStatusEnum,
     OfficeRoleEnum,
     OrgKindEnum,
     OrgStatusEnum,
     PlaceKindEnum,
+    StandingKindEnum,
 )
 from registry.api.limits import filter_text
 from registry.api.paging import Connection, decode_cursor, page_of
@@ -59,11 +63,17 @@ class RosterFilter:
     status: MemberStatusEnum | None = None
     in_service: bool | None = None
     skill: str | None = None
+    include_departed: bool = strawberry.field(
+        default=False,
+        description="List those who left the Party or died too (history); live members only "
+        "unless true.",
+    )
 
     def pairs(self) -> tuple[tuple[str, Any], ...]:
         """The read model's filters (`registry.reads.model.MEMBER_FILTERS`) this one sets."""
         skill = None if self.skill is None else filter_text(self.skill, "filter.skill", SKILL_MAX)
         given = (
+            ("includeDeparted", self.include_departed),
             ("inService", self.in_service),
             ("skill", skill),
             ("status", None if self.status is None else self.status.value),
@@ -368,6 +378,10 @@ class Member(relay.Node):
     in_service: bool = strawberry.field(
         description="In service: formal tie at a workplace, reporting where they live."
     )
+    departed_on: date | None = strawberry.field(
+        description="The day they left the Party or died (`standing`): from then on they are "
+        "counted nowhere live, and their record is history."
+    )
     version: int
     organisation_key: strawberry.Private[int | None]
     household_key: strawberry.Private[int | None]
@@ -393,6 +407,7 @@ class Member(relay.Node):
             probation_extended_months=row.probation_extended_months,
             workplace=row.workplace,
             in_service=row.workplace is not None,
+            departed_on=row.departed_on,
             version=row.version,
             organisation_key=row.organisation_id,
             household_key=row.household_id,
@@ -448,6 +463,18 @@ class Member(relay.Node):
         rows, _, _ = await loader.load(self.id)
         return [Office.from_row(row) for row in rows]
 
+    @strawberry.field(description="The member's standing now: lost contact (失去联系), a "
+                      "suspended membership (停止党籍), left the Party (出党) or died; null in "
+                      "good standing.")  # fmt: skip
+    async def standing(self, info: GInfo) -> Standing | None:
+        found = await Standing.of_member(info, self.id, current=True)
+        return found[0] if found else None
+
+    @strawberry.field(description="Every standing recorded for the member, oldest first, "
+                      "restored ones included.")  # fmt: skip
+    async def standings(self, info: GInfo) -> list[Standing]:
+        return await Standing.of_member(info, self.id, current=False)
+
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
         self, info: GInfo, first: int | None = None, after: str | None = None
@@ -478,6 +505,9 @@ class Transfer:
     member_name: str
     out_on: date
     received_on: date | None
+    cancelled_on: date | None = strawberry.field(
+        description="When either side cancelled it, before it was received."
+    )
     pending: bool
     member_key: strawberry.Private[int]
     from_key: strawberry.Private[int]
@@ -491,7 +521,8 @@ class Transfer:
             member_name=member.name,
             out_on=row.out_on,
             received_on=row.received_on,
-            pending=row.received_on is None,
+            cancelled_on=row.cancelled_on,
+            pending=row.received_on is None and row.cancelled_on is None,
             member_key=row.member_id,
             from_key=row.from_id,
             to_key=row.to_id,
@@ -511,7 +542,7 @@ class Transfer:
             .order_by(models.Transfer.out_on, models.Transfer.id)
         )
         if pending_only:
-            query = query.where(models.Transfer.received_on.is_(None))
+            query = query.where(models.Transfer.pending())
         async with info.context.db.read() as session:
             rows = (await session.execute(query)).all()
         return [Transfer.from_row(row, member) for row, member in rows]
@@ -529,6 +560,57 @@ class Transfer:
     @strawberry.field(description="The organisation receiving it.")
     async def to(self, info: GInfo) -> Organisation | None:
         row = await info.context.loaders.organisation.load(self.to_key)
+        return Organisation.from_row(row) if row else None
+
+
+@strawberry.type(description="A dated standing of a member (党员教育管理工作条例 第二十四条; 党章 "
+                 "第九条): lost contact or a suspended membership from `on` until restored "
+                 "(`restoredOn`), or leaving the Party or death on `on`.")  # fmt: skip
+class Standing:
+    kind: StandingKindEnum
+    way: LeavingWayEnum | None = strawberry.field(
+        description="How they left the Party: 退党, 除名 or 开除党籍."
+    )
+    on: date
+    restored_on: date | None = strawberry.field(
+        description="When contact was restored (恢复联系) or the membership restored (恢复党籍)."
+    )
+    note: str | None
+    decided_by_key: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.MemberStanding) -> Standing:
+        return cls(
+            kind=STANDING_KIND(row.kind),
+            way=LEAVING_WAY(row.way) if row.way else None,
+            on=row.start,
+            restored_on=row.end,
+            note=row.note,
+            decided_by_key=row.decided_by_id,
+        )
+
+    @staticmethod
+    async def of_member(info: GInfo, member_id: int, current: bool) -> list[Standing]:
+        """The member's standings, oldest first; with `current`, the open one only. The member
+        was read in the caller's scope already: their standings go with them."""
+        from sqlalchemy import select
+
+        query = (
+            select(models.MemberStanding)
+            .where(models.MemberStanding.member_id == member_id)
+            .order_by(models.MemberStanding.start, models.MemberStanding.id)
+        )
+        if current:
+            query = query.where(models.MemberStanding.end.is_(None))
+        async with info.context.db.read() as session:
+            rows = list(await session.scalars(query))
+        return [Standing.from_row(row) for row in (rows[-1:] if current else rows)]
+
+    @strawberry.field(description="The organisation that decided it, if in your scope.")
+    async def decided_by(self, info: GInfo) -> Organisation | None:
+        if self.decided_by_key is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.decided_by_key)
         return Organisation.from_row(row) if row else None
 
 

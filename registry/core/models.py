@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     text,
 )
@@ -31,6 +33,7 @@ MEMBER_NAME_MAX = 100
 WORKPLACE_MAX = 200
 PHONE_MAX = 32
 SKILL_MAX = 40
+NOTE_MAX = 500
 SUGGESTION_TEXT_MAX = 2000  # a Text column: the limit is the registry's own
 
 # "C" collation lets PostgreSQL answer the path range from a btree index (DESIGN section 11).
@@ -133,6 +136,10 @@ class Member(Base):
     # The branch's decision to extend the probation (延长预备期): its day and how many months.
     probation_extended_on: Mapped[date | None] = mapped_column(Date)
     probation_extended_months: Mapped[int | None] = mapped_column(Integer)
+    # The day the member left the Party or died (`MemberStanding`): from then on they are no
+    # longer counted anywhere live. Kept on the member, beside the history, because every
+    # count filters on it.
+    departed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class BuildingTally(Base):
@@ -170,10 +177,27 @@ class Affiliation(Base):
     end: Mapped[date | None] = mapped_column(Date)
 
 
+class MemberStanding(Base):
+    """A dated standing of a member (`StandingKind`): lost contact or a suspended membership
+    from `start` until restored on `end`, or leaving the Party or death on `start` (never
+    ended). `way` says how a member left; `decided_by` is the organisation that decided it."""
+
+    __tablename__ = "member_standing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    way: Mapped[str | None] = mapped_column(String(16))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
+
+
 class Transfer(Base):
     """A member's organisational tie (组织关系) on its way: transferred out by their
-    organisation on `out_on`, received by `to` on `received_on` (null while pending). Until it
-    is received the member stays in `from`."""
+    organisation on `out_on`, received by `to` on `received_on` (null while pending), or
+    cancelled by either side on `cancelled_on` before it was received. Until it is received
+    the member stays in `from`."""
 
     __tablename__ = "transfer"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -182,6 +206,13 @@ class Transfer(Base):
     to_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     out_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # Cancelled before it was received, by either side: the member stays where they are.
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+
+    @classmethod
+    def pending(cls) -> ColumnElement[bool]:
+        """SQL condition: on its way, neither received nor cancelled."""
+        return and_(cls.received_on.is_(None), cls.cancelled_on.is_(None))
 
 
 class Office(Base):

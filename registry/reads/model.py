@@ -158,7 +158,16 @@ def _member_filters() -> dict[str, Filter]:
             return None
         return t.c.id.in_(select(SKILL.c.member_id).where(SKILL.c.skill == value))
 
-    return {"status": status, "inService": in_service, "skill": skill}
+    def include_departed(t: Alias, value: Any) -> ColumnElement[bool] | None:
+        # Those who left the Party or died are history: listed only when asked for.
+        return None if value else t.c.departed_on.is_(None)
+
+    return {
+        "status": status,
+        "inService": in_service,
+        "skill": skill,
+        "includeDeparted": include_departed,
+    }
 
 
 def _stored(value: Any) -> Any:
@@ -228,6 +237,7 @@ def _by_start(t: Alias) -> tuple[Any, ...]:
 
 # Filters of every list of members (and of the root `members` list).
 MEMBER_FILTERS: Mapping[str, Filter] = _member_filters()
+MEMBER_DEFAULTS: Mapping[str, Any] = {"includeDeparted": False}
 
 PLACE_ENTITY = Entity(
     name="Place",
@@ -247,7 +257,13 @@ PLACE_ENTITY = Entity(
     },
     to_many={
         "children": ToMany("Place", lambda o, t: t.c.parent_id == o.c.id, connection=True),
-        "residents": ToMany("Member", _residents, connection=True, filters=MEMBER_FILTERS),
+        "residents": ToMany(
+            "Member",
+            _residents,
+            connection=True,
+            filters=MEMBER_FILTERS,
+            defaults=MEMBER_DEFAULTS,
+        ),
         "coveredBy": ToMany("Organisation", _covering, connection=False, order=_by_path),
     },
     visible=_place_visible,
@@ -299,6 +315,7 @@ ORGANISATION_ENTITY = Entity(
             lambda o, t: or_(t.c.organisation_id == o.c.id, t.c.group_id == o.c.id),
             connection=True,
             filters=MEMBER_FILTERS,
+            defaults=MEMBER_DEFAULTS,
         ),
         "covers": ToMany("Place", _covered, connection=False, order=_by_path),
         "offices": ToMany(
@@ -327,6 +344,7 @@ MEMBER_ENTITY = Entity(
         "fullOn": _column("full_on"),
         "probationExtendedOn": _column("probation_extended_on"),
         "probationExtendedMonths": _column("probation_extended_months"),
+        "departedOn": _column("departed_on"),
         "workplace": _column("workplace"),
         "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
         "version": _column("version"),

@@ -1,9 +1,10 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Three statements: one
+Thresholds come only from `registry.core.config.RuleThresholds`. Four statements: one
 aggregates the scope's active organisations (members by status over each organisation's
 subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
-a rule; one finds the members who do; one the transfers pending too long. Python only words the
+a rule; one finds the members who do; one the transfers pending too long; one the members out
+of contact or suspended too long. Python only words the
 messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
@@ -53,6 +54,13 @@ messages, each citing its article. Rules:
   organisations more than `transfer_pending_max_months` ago and not yet received (党员教育
   管理工作条例, on 组织关系转接): named on the side in the scope, the member only where they
   still belong.
+- `LONG_LOST_CONTACT`: a member recorded as out of contact (失去联系) for
+  `lost_contact_months` or more: the branch looks for them by every means and, still not
+  found, suspends their membership (党员教育管理工作条例 第二十四条: 失去联系6个月以上 …
+  予以停止党籍).
+- `LONG_SUSPENSION`: a member suspended (停止党籍) for `suspended_strike_off_years` or more and
+  still not restored: if contact truly cannot be made they are struck off (第二十四条: 停止党籍
+  2年后确实无法取得联系的，按照自行脱党予以除名).
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
   every member is placed in a branch, a group or another unit of the Party).
@@ -94,8 +102,17 @@ from registry.core.kinds import (
     OrgKind,
     OrgStatus,
     PlaceKind,
+    StandingKind,
 )
-from registry.core.models import Coverage, Member, Office, Organisation, Place, Transfer
+from registry.core.models import (
+    Coverage,
+    Member,
+    MemberStanding,
+    Office,
+    Organisation,
+    Place,
+    Transfer,
+)
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import (
@@ -128,6 +145,8 @@ class Rule(StrEnum):
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
     MEMBER_WITHOUT_GROUP = "member_without_group"
     TRANSFER_PENDING = "transfer_pending"
+    LONG_LOST_CONTACT = "long_lost_contact"
+    LONG_SUSPENSION = "long_suspension"
 
 
 class Severity(StrEnum):
@@ -184,6 +203,7 @@ async def rules_report(
             *await organisations,
             *await members,
             *await _transfer_violations(session, scope, rules, today),
+            *await _standing_violations(session, scope, rules, today),
         ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
     try:
@@ -195,7 +215,8 @@ async def rules_report(
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     transfers = await _transfer_violations(session, scope, rules, today)
-    return [*by_organisation, *by_member, *transfers]
+    standings = await _standing_violations(session, scope, rules, today)
+    return [*by_organisation, *by_member, *transfers, *standings]
 
 
 async def _transfer_violations(
@@ -211,7 +232,7 @@ async def _transfer_violations(
         .join(Member, Member.id == Transfer.member_id)
         .join(sender, sender.id == Transfer.from_id)
         .join(receiver, receiver.id == Transfer.to_id)
-        .where(Transfer.received_on.is_(None), Transfer.out_on < since)
+        .where(Transfer.pending(), Transfer.out_on < since)
         .where(or_(sent, received))
         .order_by(Transfer.out_on, Transfer.id)
     )
@@ -231,6 +252,67 @@ async def _transfer_violations(
                 details={"daysPending": days},
             )
         )
+    return found
+
+
+async def _standing_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`LONG_LOST_CONTACT` and `LONG_SUSPENSION`: members of the scope's organisations (or
+    reporting into them) whose open standing has lasted as long as 第二十四条 allows, longest
+    first."""
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    lost_since = months_after(today, -rules.lost_contact_months)
+    suspended_since = years_before(today, rules.suspended_strike_off_years)
+    query = (
+        select(MemberStanding, Member)
+        .join(Member, Member.id == MemberStanding.member_id)
+        .where(MemberStanding.end.is_(None), Member.departed_on.is_(None))
+        .where(member_meets_any(Member.organisation_id.in_(orgs), Member.reports_to_id.in_(orgs)))
+        .where(
+            or_(
+                and_(
+                    MemberStanding.kind == StandingKind.LOST_CONTACT.value,
+                    MemberStanding.start <= lost_since,
+                ),
+                and_(
+                    MemberStanding.kind == StandingKind.SUSPENDED.value,
+                    MemberStanding.start <= suspended_since,
+                ),
+            )
+        )
+        .order_by(MemberStanding.start, Member.code)
+    )
+    found: list[Violation] = []
+    for standing, member in await session.execute(query, scope.bounds()):
+        days = (today - standing.start).days
+        if standing.kind == StandingKind.LOST_CONTACT.value:
+            found.append(
+                Violation(
+                    Rule.LONG_LOST_CONTACT,
+                    f"{member.name} ({member.code}) has been out of contact since "
+                    f"{standing.start.isoformat()} ({days} days): look for them by every means "
+                    "and, still not found, suspend their membership (停止党籍) (党员教育管理工作"
+                    f"条例 第二十四条: {rules.lost_contact_months} months)",
+                    member=member,
+                    since=standing.start,
+                    details={"daysLost": days, "months": rules.lost_contact_months},
+                )
+            )
+        else:
+            found.append(
+                Violation(
+                    Rule.LONG_SUSPENSION,
+                    f"{member.name} ({member.code})'s membership has been suspended since "
+                    f"{standing.start.isoformat()} ({days} days): if contact truly cannot be "
+                    "made, strike them off (按照自行脱党予以除名) "
+                    "(党员教育管理工作条例 第二十四条: "
+                    f"{rules.suspended_strike_off_years} years)",
+                    member=member,
+                    since=standing.start,
+                    details={"daysSuspended": days, "years": rules.suspended_strike_off_years},
+                )
+            )
     return found
 
 
@@ -273,7 +355,8 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             select(func.count(Member.id))
             .select_from(below)
             .join(Member, Member.organisation_id == below.id)
-            .where(in_subtree_of(below.path, org.path), *conditions)
+            .where(in_subtree_of(below.path, org.path), Member.departed_on.is_(None))
+            .where(*conditions)
             .scalar_subquery()
         )
         return case((in_committee_kinds, counted), else_=0)
@@ -635,6 +718,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     return (
         select(Member, elected, case((ungrouped, True), else_=False))
         .where(member_meets_any(*candidates))
+        .where(Member.departed_on.is_(None))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),

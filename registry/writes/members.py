@@ -216,9 +216,20 @@ async def writable_member(
     session: AsyncSession, actor: Actor, key: Key, lock: bool = True
 ) -> Member:
     """A member the actor may change: one who belongs or reports inside the actor's scope
-    (living in the territory lets a scoped token read a member, not move them). Locked
-    (SELECT ... FOR UPDATE) unless `lock` is False."""
+    (living in the territory lets a scoped token read a member, not move them), and who has
+    not left the Party or died. Locked (SELECT ... FOR UPDATE) unless `lock` is False."""
     row = await get_member(session, actor, key, "member", for_update=lock)
+    if row.departed_on is not None:
+        # History is kept as it was: one who left the Party or died is changed no more.
+        raise fail(
+            "member",
+            f"{row.code!r} left the Party or died on {row.departed_on}: their record is "
+            "history and is not changed",
+            ErrorCode.CONFLICT,
+            "MEMBER_DEPARTED",
+            code=row.code,
+            on=row.departed_on,
+        )
     if actor.unscoped:
         return row
     ids = [i for i in (row.organisation_id, row.reports_to_id) if i is not None]

@@ -182,7 +182,8 @@ async def merge_organisations(
     members = list(
         await session.scalars(
             select(Member)
-            .where(Member.organisation_id == src.id)
+            # One who left the Party or died stays where they were, as history.
+            .where(Member.organisation_id == src.id, Member.departed_on.is_(None))
             .order_by(Member.id)
             .with_for_update()
         )
@@ -191,7 +192,7 @@ async def merge_organisations(
     reporting = list(
         await session.scalars(
             select(Member)
-            .where(Member.reports_to_id == src.id)
+            .where(Member.reports_to_id == src.id, Member.departed_on.is_(None))
             .order_by(Member.id)
             .with_for_update()
         )
@@ -400,7 +401,7 @@ async def split_organisation(
             await session.scalars(
                 select(Member.code)
                 .where((Member.organisation_id == src.id) | (Member.reports_to_id == src.id))
-                .where(Member.id.not_in(seen_members))
+                .where(Member.id.not_in(seen_members), Member.departed_on.is_(None))
                 .order_by(Member.code)
             )
         )

@@ -281,10 +281,14 @@ async def dissolve_organisation(
     await require_active(row, "organisation")
     approver = await get_approver(session, actor, command.approved_by, [row], "approvedBy")
     members = await session.scalar(
-        select(func.count()).select_from(Member).where(Member.organisation_id == row.id)
+        select(func.count())
+        .select_from(Member)
+        .where(Member.organisation_id == row.id, Member.departed_on.is_(None))
     )
     reporting = await session.scalar(
-        select(func.count()).select_from(Member).where(Member.reports_to_id == row.id)
+        select(func.count())
+        .select_from(Member)
+        .where(Member.reports_to_id == row.id, Member.departed_on.is_(None))
     )
     children = await session.scalar(
         select(func.count())
