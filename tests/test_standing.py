@@ -8,7 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.support import GraphQLClient, Registry, operation
+import pytest
+
+from registry.importer import ImportFailed, import_workbook
+from tests.support import GraphQLClient, Registry, operation, write_workbook
 from tests.write_world import WORLD, codes, member_codes, mutate
 
 STANDINGS = operation("MemberStandings")
@@ -200,3 +203,24 @@ async def test_long_lost_contact_and_long_suspension_are_reported_with_their_art
 
     await mutate(api, "RestoreStanding", {"member": "M2"})
     assert await standing_rules("BR1") == []
+
+
+async def test_an_import_never_writes_over_a_member_who_died(registry: Registry) -> None:
+    """Given M7 recorded as having died, when a member sheet lists M7 again (as the roster it
+    was loaded from did), then the workbook is refused on M7's row and nothing is written."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    await mutate(api, "RecordStanding", {"member": "M7", "kind": "DIED", "on": ago(5)})
+    before = await registry.snapshot()
+    roster = [m for m in WORLD["members"] if m["code"] in ("M1", "M7")]
+
+    with pytest.raises(ImportFailed) as failed:
+        await import_workbook(registry.db, write_workbook(registry.tmp / "again", {
+            "members": roster
+        }))  # fmt: skip
+
+    [problem] = failed.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.code) == (
+        "members", 3, "code", "CONFLICT"
+    )
+    assert await registry.snapshot() == before

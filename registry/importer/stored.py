@@ -54,6 +54,7 @@ class StoredMember:
     phone: str | None
     task_capacity: int | None
     group_id: int | None
+    departed_on: date | None = None  # left the Party or died: history, not re-imported
 
 
 @dataclass
@@ -125,7 +126,8 @@ async def read_stored(session: AsyncSession) -> Stored:
     member_rows = await session.execute(
         select(Member.id, Member.code, Member.name, Member.gender, Member.status, Member.joined,
                Member.organisation_id, Member.workplace, Member.household_id,
-               Member.reports_to_id, Member.phone, Member.task_capacity, Member.group_id)
+               Member.reports_to_id, Member.phone, Member.task_capacity, Member.group_id,
+               Member.departed_on)
     )  # fmt: skip
     for row in member_rows:
         member = StoredMember(*row)
