@@ -49,6 +49,8 @@ function standingText(standing) {
   if (!standing) return t("edit.goodStanding");
   const kind = standing.way ? `${label(standing.kind)}（${label(standing.way)}）` : label(standing.kind);
   if (standing.restoredOn) return t("edit.standingUntil", { standing: kind, on: standing.on, until: standing.restoredOn });
+  // Leaving and death happen on a day; lost contact and a suspension last from it.
+  if (!RESTORABLE.includes(standing.kind)) return t("edit.standingAt", { standing: kind, on: standing.on });
   return t("edit.standingSince", { standing: kind, on: standing.on });
 }
 

@@ -1122,6 +1122,7 @@ Object.assign(zh, {
   "edit.restoreStanding": "恢复联系或恢复党籍",
   "edit.restored": "已恢复：{name}",
   "edit.standingSince": "{standing}（自 {on} 起）",
+  "edit.standingAt": "{standing}（{on}）",
   "edit.standingUntil": "{standing}：{on} 至 {until}",
 });
 Object.assign(en, {
@@ -1359,6 +1360,7 @@ Object.assign(en, {
   "edit.restoreStanding": "Restore contact or membership",
   "edit.restored": "Restored: {name}",
   "edit.standingSince": "{standing} (since {on})",
+  "edit.standingAt": "{standing} ({on})",
   "edit.standingUntil": "{standing}: {on} to {until}",
 });
 
