@@ -332,6 +332,8 @@ const zh = {
   "error.ALREADY_BELONGS": "{code} 已属于 {organisation}",
   "error.ALREADY_FULL": "{code} 已是正式党员",
   "error.TRANSFER_CANCELLED": "该组织关系转接已于 {on} 撤销",
+  "error.COVER_OUTSIDE_PARENT": "{place} 不在上级组织 {parent} 的范围内：组织只能覆盖上级组织范围内的地点",
+  "error.COVER_LEFT_BELOW": "下级组织 {below} 仍覆盖 {place}：请先在那里取消覆盖",
   "error.MEMBER_DEPARTED": "{code} 已于 {on} 出党或去世，其记录只作历史保存，不能再修改",
   "error.DAY_FUTURE": "日期不能在将来",
   "error.LEAVING_WAY_NEEDED": "请注明出党方式：退党、除名或开除党籍",
@@ -735,6 +737,8 @@ const en = {
   "error.ALREADY_BELONGS": "{code} already belongs to {organisation}",
   "error.ALREADY_FULL": "{code} is already a full member",
   "error.TRANSFER_CANCELLED": "This transfer was cancelled on {on}",
+  "error.COVER_OUTSIDE_PARENT": "{place} lies outside the territory of {parent}, the organisation above: an organisation covers only places inside its parent's",
+  "error.COVER_LEFT_BELOW": "{below}, below, still covers {place}: uncover it there first",
   "error.MEMBER_DEPARTED": "{code} left the Party or died on {on}: their record is history and is not changed",
   "error.DAY_FUTURE": "The day is in the future",
   "error.LEAVING_WAY_NEEDED": "Say how the member left: withdrew, struck off or expelled",
@@ -847,6 +851,7 @@ const ENUMS = {
     LOST_CONTACT: "失去联系", SUSPENDED: "停止党籍", LEFT: "出党", DIED: "去世",
     WITHDREW: "退党", STRUCK_OFF: "除名", EXPELLED: "开除党籍",
     LONG_LOST_CONTACT: "失去联系6个月以上", LONG_SUSPENSION: "停止党籍满2年",
+    COVERAGE_OUTSIDE_PARENT: "覆盖地点超出上级组织范围",
   },
   en: {
     DISTRICT_COMMITTEE: "district committee", WORKING_COMMITTEE: "working committee",
@@ -883,6 +888,7 @@ const ENUMS = {
     LOST_CONTACT: "lost contact", SUSPENDED: "membership suspended", LEFT: "left the Party",
     DIED: "died", WITHDREW: "withdrew", STRUCK_OFF: "struck off", EXPELLED: "expelled",
     LONG_LOST_CONTACT: "out of contact 6 months or more", LONG_SUSPENSION: "suspended 2 years or more",
+    COVERAGE_OUTSIDE_PARENT: "covers places outside its parent's territory",
   },
 };
 

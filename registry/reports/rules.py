@@ -1,11 +1,11 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Four statements: one
+Thresholds come only from `registry.core.config.RuleThresholds`. Five statements: one
 aggregates the scope's active organisations (members by status over each organisation's
 subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
 a rule; one finds the members who do; one the transfers pending too long; one the members out
-of contact or suspended too long. Python only words the
-messages, each citing its article. Rules:
+of contact or suspended too long; one the coverage outside a parent's territory. Python only
+words the messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
   (it should join a joint branch) (支部工作条例 第四条: 3 full members found a branch; 第五条:
@@ -61,6 +61,10 @@ messages, each citing its article. Rules:
 - `LONG_SUSPENSION`: a member suspended (停止党籍) for `suspended_strike_off_years` or more and
   still not restored: if contact truly cannot be made they are struck off (第二十四条: 停止党籍
   2年后确实无法取得联系的，按照自行脱党予以除名).
+- `COVERAGE_OUTSIDE_PARENT`: an organisation covering places outside its parent's territory
+  (`registry.core.containment`: a branch's estates lie in its committee's territory, a
+  group's buildings in its branch's estates; 支部工作条例 第四条: branches are set up by unit
+  or area, 第十三条: groups divide a branch's members by where they work or live).
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
   every member is placed in a branch, a group or another unit of the Party).
@@ -94,6 +98,7 @@ from registry.access.scope import (
 )
 from registry.core.calendar import months_after, probation_end, years_before
 from registry.core.config import RuleThresholds
+from registry.core.containment import outside_parent
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
     TERM_KINDS,
@@ -147,6 +152,7 @@ class Rule(StrEnum):
     TRANSFER_PENDING = "transfer_pending"
     LONG_LOST_CONTACT = "long_lost_contact"
     LONG_SUSPENSION = "long_suspension"
+    COVERAGE_OUTSIDE_PARENT = "coverage_outside_parent"
 
 
 class Severity(StrEnum):
@@ -204,6 +210,7 @@ async def rules_report(
             *await members,
             *await _transfer_violations(session, scope, rules, today),
             *await _standing_violations(session, scope, rules, today),
+            *await _containment_violations(session, scope),
         ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
     try:
@@ -216,7 +223,8 @@ async def rules_report(
         raise
     transfers = await _transfer_violations(session, scope, rules, today)
     standings = await _standing_violations(session, scope, rules, today)
-    return [*by_organisation, *by_member, *transfers, *standings]
+    outside = await _containment_violations(session, scope)
+    return [*by_organisation, *by_member, *transfers, *standings, *outside]
 
 
 async def _transfer_violations(
@@ -313,6 +321,39 @@ async def _standing_violations(
                     details={"daysSuspended": days, "years": rules.suspended_strike_off_years},
                 )
             )
+    return found
+
+
+async def _containment_violations(session: AsyncSession, scope: Scope) -> list[Violation]:
+    """`COVERAGE_OUTSIDE_PARENT`: the scope's organisations covering places outside their
+    parent's territory, one violation each naming the places, in tree order."""
+    query = outside_parent(lambda o: scope.orgs(o.path))
+    places: dict[int, list[Place]] = {}
+    holders: dict[int, Organisation] = {}
+    for org, place in await session.execute(query, scope.bounds()):
+        holders[org.id] = org
+        places.setdefault(org.id, []).append(place)
+    parents = {
+        o.id: o
+        for o in await session.scalars(
+            select(Organisation).where(Organisation.id.in_({o.parent_id for o in holders.values()}))
+        )
+    }
+    found: list[Violation] = []
+    for org_id, outside in places.items():
+        org = holders[org_id]
+        parent = parents.get(org.parent_id or 0)
+        named = "、".join(f"{p.name} ({p.code})" for p in outside)
+        found.append(
+            Violation(
+                Rule.COVERAGE_OUTSIDE_PARENT,
+                f"{org.name} covers {len(outside)} place(s) outside the territory of "
+                f"{parent.name if parent else 'its parent'}: {named}; an organisation answers "
+                "only for places inside its parent's (支部工作条例 第四条、第十三条)",
+                organisation=org,
+                details={"places": len(outside)},
+            )
+        )
     return found
 
 

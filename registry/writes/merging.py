@@ -46,6 +46,7 @@ from registry.writes.organisations import (
     add_organisation,
     cover,
     end_offices,
+    require_contained,
     uncover,
 )
 
@@ -212,6 +213,7 @@ async def merge_organisations(
     await _move_groups(session, groups, dst, on)
     places = await uncover(session, src, on)
     await cover(session, dst, places, on)
+    await require_contained(session, dst, "into")
 
     ended = await end_offices(session, src, on)
     held = {

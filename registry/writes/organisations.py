@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
 from registry.audit.changelog import describe, label
 from registry.core.config import RuleThresholds
+from registry.core.containment import outside_parent
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import OrgKind, OrgStatus, PlaceKind
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
@@ -82,6 +83,43 @@ async def cover(session: AsyncSession, org: Organisation, place_ids: list[int], 
         session.add(Coverage(organisation_id=org.id, place_id=place_id, start=on))
         opened += 1
     return opened
+
+
+async def require_contained(
+    session: AsyncSession, org: Organisation, field: str, below_field: str | None = None
+) -> None:
+    """Refuse, on `field`, a place `org` covers outside its parent's territory, and, on
+    `below_field`, a place an organisation right below it covers outside its own
+    (`registry.core.containment`), as they stand after this write's changes."""
+    await session.flush()
+    query = outside_parent(lambda o: or_(o.id == org.id, o.parent_id == org.id)).limit(1)
+    found = (await session.execute(query)).first()
+    if found is None:
+        return
+    holder, place = found
+    if holder.id == org.id:
+        parent = await session.get(Organisation, org.parent_id)
+        above = parent.code if parent else ""
+        raise fail(
+            field,
+            f"{place.code!r} lies outside the territory of {above!r}, the organisation above "
+            f"{org.code!r}: an organisation covers only places inside its parent's",
+            ErrorCode.CONFLICT,
+            "COVER_OUTSIDE_PARENT",
+            code=org.code,
+            place=place.code,
+            parent=above,
+        )
+    raise fail(
+        below_field or field,
+        f"{holder.code!r}, below {org.code!r}, covers {place.code!r}, which would then lie "
+        f"outside {org.code!r}'s territory: uncover it there first",
+        ErrorCode.CONFLICT,
+        "COVER_LEFT_BELOW",
+        code=org.code,
+        below=holder.code,
+        place=place.code,
+    )
 
 
 async def uncover(
@@ -199,6 +237,7 @@ async def create_organisation(
         approved_on=command.approved_on,
     )
     await cover(session, row, place_ids, command.established or command.approved_on)
+    await require_contained(session, row, "covers")
     return row
 
 
@@ -246,6 +285,7 @@ async def update_organisation(
             )  # fmt: skip
         if target.id != row.parent_id:
             await move_subtree(session, Organisation, row, target)
+            await require_contained(session, row, "parent")
     if command.name is not None:
         row.name = text(command.name, "name", NAME_MAX) or row.name
     if command.established is not None:
@@ -355,7 +395,8 @@ class SetCoverage:
 async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage) -> Organisation:
     """Start covering some places and stop covering others, from `on`. A branch covers at
     most `joint_branch_max_units` estates (支部工作条例 第五条: a joint branch covers 5 units
-    at most)."""
+    at most); an organisation covers only places inside its parent's territory, and stops
+    covering none that an organisation below it still covers (`require_contained`)."""
     actor.require_write()
     row = await get_organisation(
         session, actor, command.organisation, "organisation", for_update=True
@@ -390,6 +431,7 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             missing=len(missing),
         )
     await cover(session, row, add_ids, command.on)
+    await require_contained(session, row, "cover", "uncover")
     if row.kind == OrgKind.BRANCH.value and add_ids:
         units = await covered_estates(session, row.id)
         if units > command.joint_branch_max_units:
