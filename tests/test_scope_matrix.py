@@ -70,7 +70,8 @@ REF_KINDS: dict[str, str] = {
     "status": "value", "kind": "value", "category": "value", "role": "value",
     "gender": "value", "response": "value", "inService": "value", "count": "value",
     "gaps": "value", "includeDeparted": "value", "way": "value", "note": "value",
-    "decidedBy": "org",
+    "decidedBy": "org", "attendsOrganisation": "org", "attends": "value",
+    "RecordAwayInput.place": "value", "reportedOn": "value",
 }  # fmt: skip
 
 

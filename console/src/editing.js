@@ -54,6 +54,13 @@ function standingText(standing) {
   return t("edit.standingSince", { standing: kind, on: standing.on });
 }
 
+/** Where a member away from home is, and what they attend there. */
+function awayText(member) {
+  if (!member.awaySince) return t("edit.awayNone");
+  const attends = member.awayAttendsOrganisation ? named(member.awayAttendsOrganisation) : member.awayAttends ?? "—";
+  return t("edit.awayText", { since: member.awaySince, place: member.awayPlace, attends });
+}
+
 function links(items, href) {
   if (!items.length) return t("cov.none");
   return items.map((item, i) => [i ? "、" : "", el("a", { href: href(item) }, item.name)]);
@@ -479,6 +486,7 @@ export class EditView {
         { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
+        { name: "reportedOn", label: t("mem.reportedOn"), type: "date" },
         { name: "household", label: t("edit.householdCode") },
         { name: "phone", label: t("mem.phone") },
         { name: "skills", label: t("mem.skills"), type: "codes", hint: t("edit.codesHint") },
@@ -509,11 +517,13 @@ export class EditView {
           [t("edit.group"), member.group ? el("a", { href: orgHref(member.group.code), "data-role": "group" }, named(member.group)) : t("cov.none")],
           [t("mem.workplace"), member.workplace],
           [t("mem.reportsTo"), member.reportsTo ? named(member.reportsTo) : null],
+          member.inService ? [t("mem.reportedOn"), el("span", { "data-role": "reported-on" }, member.reportedOn ?? t("mem.reportedUnknown"))] : null,
           [t("mem.household"), member.household ? el("a", { href: placeHref(member.household.code) }, named(member.household)) : null],
           [t("mem.phone"), member.phone],
           [t("mem.skills"), member.skills.join("、")],
           [t("edit.offices"), member.offices.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
           [t("edit.standing"), el("span", { "data-role": "standing" }, standingText(member.standing))],
+          [t("edit.away"), el("span", { "data-role": "away" }, awayText(member))],
           member.standings.length
             ? [t("edit.standingHistory"), el("ul", { "data-role": "standings" }, member.standings.map((s) => el("li", {}, standingText(s))))]
             : null,
@@ -528,6 +538,8 @@ export class EditView {
             member.offices.length ? this.endOfficeForm(member.offices.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
             this.standingForm(member),
             RESTORABLE.includes(member.standing?.kind) ? this.restoreForm(member) : null,
+            this.awayForm(member),
+            member.awaySince ? this.returnForm(member) : null,
           ),
     );
   }
@@ -547,6 +559,34 @@ export class EditView {
       reload: this.reload(),
       send: (v) => send("ConsoleRecordStanding", "recordStanding", { member: member.code, ...v, expectedVersion: member.version }),
       done: (p) => this.saved(t("edit.standingRecorded", { name: p.member.name, standing: label(p.member.standing?.kind) })),
+    });
+  }
+
+  awayForm(member) {
+    return mutationForm({
+      id: "record-away",
+      title: t("edit.recordAway"),
+      intro: t("edit.recordAwayIntro"),
+      fields: [
+        { name: "since", label: t("edit.awaySince"), type: "date", required: true, value: member.awaySince ?? today() },
+        { name: "place", label: t("edit.awayPlace"), required: true, value: member.awayPlace },
+        { name: "attendsOrganisation", label: t("edit.attendsOrganisation"), value: member.awayAttendsOrganisation?.code },
+        { name: "attends", label: t("edit.attends"), value: member.awayAttends },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordAway", "recordAway", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.awayRecorded", { name: p.member.name })),
+    });
+  }
+
+  returnForm(member) {
+    return mutationForm({
+      id: "record-return",
+      title: t("edit.recordReturn"),
+      fields: [{ name: "on", label: t("edit.standingOn"), type: "date", value: today() }],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordReturn", "recordReturn", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.returned", { name: p.member.name })),
     });
   }
 
@@ -574,6 +614,7 @@ export class EditView {
       reportsTo: member.reportsTo?.code ?? null,
       taskCapacity: member.taskCapacity,
       group: member.group?.code ?? null,
+      reportedOn: member.reportedOn,
     };
     return mutationForm({
       id: "update-member",
@@ -586,10 +627,11 @@ export class EditView {
         { name: "skills", label: t("mem.skills"), type: "codes", value: member.skills.join("、"), hint: t("edit.codesHint") },
         { name: "workplace", label: t("mem.workplace"), value: member.workplace },
         { name: "reportsTo", label: t("edit.reportsToCode"), value: member.reportsTo?.code },
+        member.inService ? { name: "reportedOn", label: t("mem.reportedOn"), type: "date", value: member.reportedOn } : null,
         { name: "taskCapacity", label: t("edit.taskCapacity"), type: "number", min: 1, max: 10, value: member.taskCapacity },
         { name: "group", label: t("edit.groupCode"), value: member.group?.code, hint: t("edit.groupHint") },
         { name: "leaveGroup", label: t("edit.leaveGroup"), type: "checkbox" },
-      ],
+      ].filter(Boolean),
       reload: this.reload(),
       send: (v) => {
         const skills = v.skills ?? [];
@@ -613,6 +655,7 @@ export class EditView {
         { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
+        { name: "reportedOn", label: t("mem.reportedOn"), type: "date" },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
       reload: this.reload(),

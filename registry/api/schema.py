@@ -28,6 +28,7 @@ from registry.api.limits import (
     SafeParserCache,
     unexpected,
 )
+from registry.api.mutations.away import AwayMutations
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.elections import ElectionMutations
 from registry.api.mutations.hubs import HubMutations
@@ -68,6 +69,7 @@ MUTATION_TYPES: tuple[type, ...] = (
     OrganisationMutations,
     MemberMutations,
     StandingMutations,
+    AwayMutations,
     OfficeMutations,
     ElectionMutations,
     TransferMutations,

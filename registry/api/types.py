@@ -376,8 +376,21 @@ class Member(relay.Node):
     )
     workplace: str | None
     in_service: bool = strawberry.field(
-        description="In service: formal tie at a workplace, reporting where they live."
+        description="In service (在职党员): formal tie at a workplace, reporting (报到) where "
+        "they live; a recorded status."
     )
+    reported_on: date | None = strawberry.field(
+        description="The day an in-service member reported (报到) to the community where they "
+        "live; null when not known."
+    )
+    away_since: date | None = strawberry.field(
+        description="Away from home (外出, 流动党员) since this day; null at home."
+    )
+    away_place: str | None = strawberry.field(description="Where a member away from home is.")
+    away_attends: str | None = strawberry.field(
+        description="The organisation they take part in there, named in words."
+    )
+    away_attends_key: strawberry.Private[int | None]
     departed_on: date | None = strawberry.field(
         description="The day they left the Party or died (`standing`): from then on they are "
         "counted nowhere live, and their record is history."
@@ -406,7 +419,12 @@ class Member(relay.Node):
             probation_extended_on=row.probation_extended_on,
             probation_extended_months=row.probation_extended_months,
             workplace=row.workplace,
-            in_service=row.workplace is not None,
+            in_service=bool(row.in_service),
+            reported_on=row.reported_on,
+            away_since=row.away_since,
+            away_place=row.away_place,
+            away_attends=row.away_attends,
+            away_attends_key=row.away_attends_id,
             departed_on=row.departed_on,
             version=row.version,
             organisation_key=row.organisation_id,
@@ -441,6 +459,11 @@ class Member(relay.Node):
                       "to (党章 第八条), if placed in one.")  # fmt: skip
     async def group(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.group_key)
+
+    @strawberry.field(description="The organisation of the registry a member away from home "
+                      "takes part in there, if in your scope.")  # fmt: skip
+    async def away_attends_organisation(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.away_attends_key)
 
     @strawberry.field(description="Where an in-service member reports (双报到).")
     async def reports_to(self, info: GInfo) -> Organisation | None:

@@ -124,6 +124,17 @@ class Member(Base):
     full_on: Mapped[date | None] = mapped_column(Date)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
+    # In service (在职党员): the formal tie is at the workplace, and the member reports (报到)
+    # to the community where they live, since `reported_on` (null: the day is not known).
+    # Recorded, never guessed from a filled workplace.
+    in_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    # Away from home (外出, 流动党员) since `away_since`: where, and the organisation they take
+    # part in there, one of the registry's or named in words (`away_attends`).
+    away_since: Mapped[date | None] = mapped_column(Date)
+    away_place: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    away_attends_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    away_attends: Mapped[str | None] = mapped_column(String(NAME_MAX))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))

@@ -1,7 +1,7 @@
 """Per-building resident tallies (`BuildingTally`), kept current by the writes themselves.
 
 A building's row counts the households below it (directly or under a unit) and the members
-whose household is one of them: all, full, probationary and in service (a workplace); one
+whose household is one of them: all, full, probationary and in service (`Member.in_service`); one
 who left the Party or died is not counted.
 Coverage of a territory sums the rows of its buildings (`registry.reports.coverage`) instead of
 visiting 50,000 members.
@@ -46,7 +46,7 @@ from registry.core.models import BuildingTally, Member, Place
 from registry.core.paths import ids_of
 
 # The member columns a tally counts by: a change to any of them moves the member's count.
-TALLIED_MEMBER_FIELDS = ("household_id", "status", "workplace", "departed_on")
+TALLIED_MEMBER_FIELDS = ("household_id", "status", "in_service", "departed_on")
 
 TALLY_COLUMNS = (
     "households", "members", "full_members", "probationary_members", "in_service_members",
@@ -116,7 +116,7 @@ def tally_rows(listed: bool = False) -> Select[Any]:
                 1,
                 case((Member.status == MemberStatus.FULL.value, 1), else_=0),
                 case((Member.status == MemberStatus.PROBATIONARY.value, 1), else_=0),
-                case((Member.workplace.is_not(None), 1), else_=0),
+                case((Member.in_service, 1), else_=0),
             )
         )
         .select_from(Member)

@@ -55,6 +55,8 @@ class StoredMember:
     task_capacity: int | None
     group_id: int | None
     departed_on: date | None = None  # left the Party or died: history, not re-imported
+    in_service: bool = False
+    reported_on: date | None = None
 
 
 @dataclass
@@ -127,7 +129,7 @@ async def read_stored(session: AsyncSession) -> Stored:
         select(Member.id, Member.code, Member.name, Member.gender, Member.status, Member.joined,
                Member.organisation_id, Member.workplace, Member.household_id,
                Member.reports_to_id, Member.phone, Member.task_capacity, Member.group_id,
-               Member.departed_on)
+               Member.departed_on, Member.in_service, Member.reported_on)
     )  # fmt: skip
     for row in member_rows:
         member = StoredMember(*row)

@@ -176,7 +176,7 @@ async def _candidates(
             select(Member, Coverage.place_id)
             .join(Coverage, Coverage.organisation_id == Member.reports_to_id)
             .where(Coverage.end.is_(None), Coverage.place_id.in_(estate_ids))
-            .where(Member.household_id.is_(None), Member.workplace.is_not(None))
+            .where(Member.household_id.is_(None), Member.in_service)
             .where(scope.actor.member_clause(), Member.departed_on.is_(None))
             .order_by(Member.code, Coverage.place_id)
         )

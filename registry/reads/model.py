@@ -151,7 +151,7 @@ def _member_filters() -> dict[str, Filter]:
     def in_service(t: Alias, value: Any) -> ColumnElement[bool] | None:
         if value is None:
             return None
-        return t.c.workplace.is_not(None) if value else t.c.workplace.is_(None)
+        return t.c.in_service if value else ~t.c.in_service
 
     def skill(t: Alias, value: Any) -> ColumnElement[bool] | None:
         if value is None:
@@ -346,7 +346,11 @@ MEMBER_ENTITY = Entity(
         "probationExtendedMonths": _column("probation_extended_months"),
         "departedOn": _column("departed_on"),
         "workplace": _column("workplace"),
-        "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
+        "inService": lambda t, _v: json_bool(t.c.in_service),
+        "reportedOn": _column("reported_on"),
+        "awaySince": _column("away_since"),
+        "awayPlace": _column("away_place"),
+        "awayAttends": _column("away_attends"),
         "version": _column("version"),
         "phone": _phone,
         "skills": _skills,
@@ -357,6 +361,9 @@ MEMBER_ENTITY = Entity(
         "reportsTo": ToOne("Organisation", lambda o, t: t.c.id == o.c.reports_to_id),
         "household": ToOne("Place", lambda o, t: t.c.id == o.c.household_id),
         "group": ToOne("Organisation", lambda o, t: t.c.id == o.c.group_id),
+        "awayAttendsOrganisation": ToOne(
+            "Organisation", lambda o, t: t.c.id == o.c.away_attends_id
+        ),
     },
     to_many={
         "offices": ToMany(

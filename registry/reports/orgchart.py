@@ -109,6 +109,12 @@ class MemberRecord(NamedTuple):
     probation_extended_on: date | None
     probation_extended_months: int | None
     departed_on: date | None
+    in_service: bool
+    reported_on: date | None
+    away_since: date | None
+    away_place: str | None
+    away_attends_id: int | None
+    away_attends: str | None
 
 
 @dataclass

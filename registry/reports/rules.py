@@ -1,11 +1,11 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Five statements: one
+Thresholds come only from `registry.core.config.RuleThresholds`. Six statements: one
 aggregates the scope's active organisations (members by status over each organisation's
 subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
 a rule; one finds the members who do; one the transfers pending too long; one the members out
-of contact or suspended too long; one the coverage outside a parent's territory. Python only
-words the messages, each citing its article. Rules:
+of contact or suspended too long; one those away from home long; one the coverage outside a
+parent's territory. Python only words the messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
   (it should join a joint branch) (支部工作条例 第四条: 3 full members found a branch; 第五条:
@@ -61,6 +61,10 @@ words the messages, each citing its article. Rules:
 - `LONG_SUSPENSION`: a member suspended (停止党籍) for `suspended_strike_off_years` or more and
   still not restored: if contact truly cannot be made they are struck off (第二十四条: 停止党籍
   2年后确实无法取得联系的，按照自行脱党予以除名).
+- `AWAY_SHOULD_TRANSFER` (a notice): a member of the scope's organisations away from home
+  (流动党员) for `away_transfer_months` or more: one away to study, work or live that long at a
+  fairly fixed place transfers their tie there (党员教育管理工作条例 第二十五条); where it cannot
+  be transferred they take part where they are, as recorded.
 - `COVERAGE_OUTSIDE_PARENT`: an organisation covering places outside its parent's territory
   (`registry.core.containment`: a branch's estates lie in its committee's territory, a
   group's buildings in its branch's estates; 支部工作条例 第四条: branches are set up by unit
@@ -153,6 +157,7 @@ class Rule(StrEnum):
     LONG_LOST_CONTACT = "long_lost_contact"
     LONG_SUSPENSION = "long_suspension"
     COVERAGE_OUTSIDE_PARENT = "coverage_outside_parent"
+    AWAY_SHOULD_TRANSFER = "away_should_transfer"
 
 
 class Severity(StrEnum):
@@ -163,7 +168,7 @@ class Severity(StrEnum):
 # Rules whose thresholds the regulations give as "一般" (usually): worth a notice, never a breach.
 GUIDELINE_RULES = frozenset({Rule.BRANCH_TOO_LARGE, Rule.GENERAL_BRANCH_TOO_LARGE})
 # Rules that say what to prepare, not what to put right.
-NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE}
+NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE, Rule.AWAY_SHOULD_TRANSFER}
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,7 @@ async def rules_report(
             *await members,
             *await _transfer_violations(session, scope, rules, today),
             *await _standing_violations(session, scope, rules, today),
+            *await _away_violations(session, scope, rules, today),
             *await _containment_violations(session, scope),
         ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
@@ -223,8 +229,9 @@ async def rules_report(
         raise
     transfers = await _transfer_violations(session, scope, rules, today)
     standings = await _standing_violations(session, scope, rules, today)
+    away = await _away_violations(session, scope, rules, today)
     outside = await _containment_violations(session, scope)
-    return [*by_organisation, *by_member, *transfers, *standings, *outside]
+    return [*by_organisation, *by_member, *transfers, *standings, *away, *outside]
 
 
 async def _transfer_violations(
@@ -321,6 +328,39 @@ async def _standing_violations(
                     details={"daysSuspended": days, "years": rules.suspended_strike_off_years},
                 )
             )
+    return found
+
+
+async def _away_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`AWAY_SHOULD_TRANSFER`: members of the scope's organisations away from home for
+    `away_transfer_months` or more, longest away first."""
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    query = (
+        select(Member)
+        .where(Member.organisation_id.in_(orgs), Member.departed_on.is_(None))
+        .where(Member.away_since <= months_after(today, -rules.away_transfer_months))
+        .order_by(Member.away_since, Member.code)
+    )
+    found: list[Violation] = []
+    for member in await session.scalars(query, scope.bounds()):
+        since = member.away_since
+        assert since is not None  # the query keeps only members away
+        days = (today - since).days
+        found.append(
+            Violation(
+                Rule.AWAY_SHOULD_TRANSFER,
+                f"{member.name} ({member.code}) has been away from home since "
+                f"{since.isoformat()} ({days} days), at {member.away_place}: one away "
+                f"{rules.away_transfer_months} months or more at a fairly fixed place transfers "
+                "their tie (组织关系) there (党员教育管理工作条例 第二十五条)",
+                member=member,
+                since=since,
+                details={"daysAway": days, "months": rules.away_transfer_months},
+                severity=Severity.NOTICE,
+            )
+        )
     return found
 
 

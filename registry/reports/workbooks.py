@@ -55,6 +55,7 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.LONG_LOST_CONTACT: "党员失去联系6个月以上",
     rules.Rule.LONG_SUSPENSION: "停止党籍满2年",
     rules.Rule.COVERAGE_OUTSIDE_PARENT: "覆盖地点超出上级组织范围",
+    rules.Rule.AWAY_SHOULD_TRANSFER: "外出6个月以上应转移组织关系",
 }
 SEVERITY_LABELS: dict[rules.Severity, str] = {
     rules.Severity.BREACH: "需整改",

@@ -347,7 +347,11 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def merge_branches(self, data: st.DataObject) -> None:
         branches = self.model.active("branch")
-        pairs = [(s, i) for s in branches for i in branches if s != i]
+        # The survivor takes the source's places: only inside its committee's territory
+        # (registry.core.containment), as branches of one community are merged.
+        pairs = [(s, i) for s in branches for i in branches if s != i and all(
+            self.model.contains(self.model.orgs[i].parent, p) for p in self.model.covered_by(s)
+        )]  # fmt: skip
         if not pairs:
             return
         source, into = data.draw(st.sampled_from(pairs))

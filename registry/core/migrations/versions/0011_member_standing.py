@@ -1,12 +1,15 @@
 """Member standing: lost contact, suspended membership, leaving the Party and death as dated
-events that keep history; a transfer cancelled before it is received
+events that keep history; a transfer cancelled before it is received; in service (在职党员) as
+a recorded status with its 报到 date; a member away from home (流动党员)
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-05
 
 Existing members have no standing recorded (in good standing: `departed_on` null) and existing
-transfers none cancelled.
+transfers none cancelled. Existing members whose formal tie is at a workplace are carried
+forward as in service; the day each reported (报到) to the community was never recorded, so
+`reported_on` stays null (unknown) until an organiser enters it.
 """
 
 from __future__ import annotations
@@ -20,8 +23,33 @@ branch_labels = None
 depends_on = None
 
 
+def _add_reference(table: str, column: str, target: str) -> None:
+    """A nullable column referring to `target`.id with its named foreign key (inline in ADD
+    COLUMN on SQLite, as in 0008: a batch rebuild of `member` is refused by the keys pointing
+    at it)."""
+    key = op.f(f"fk_{table}_{column}_{target}")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
+            f"CONSTRAINT {key} REFERENCES {target} (id)"
+        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(key, table, target, [column], ["id"])
+
+
 def upgrade() -> None:
     op.add_column("member", sa.Column("departed_on", sa.Date(), nullable=True))
+    op.add_column(
+        "member",
+        sa.Column("in_service", sa.Boolean(), nullable=False, server_default=sa.text("false")),
+    )
+    op.add_column("member", sa.Column("reported_on", sa.Date(), nullable=True))
+    op.execute("UPDATE member SET in_service = (workplace IS NOT NULL)")
+    op.add_column("member", sa.Column("away_since", sa.Date(), nullable=True))
+    op.add_column("member", sa.Column("away_place", sa.String(length=200), nullable=True))
+    _add_reference("member", "away_attends_id", "organisation")
+    op.add_column("member", sa.Column("away_attends", sa.String(length=200), nullable=True))
     op.add_column("transfer", sa.Column("cancelled_on", sa.Date(), nullable=True))
     op.create_table(
         "member_standing",
@@ -50,4 +78,11 @@ def downgrade() -> None:
     with op.batch_alter_table("transfer") as batch:
         batch.drop_column("cancelled_on")
     with op.batch_alter_table("member") as batch:
+        batch.drop_column("away_attends")
+        batch.drop_constraint(batch.f("fk_member_away_attends_id_organisation"), type_="foreignkey")
+        batch.drop_column("away_attends_id")
+        batch.drop_column("away_place")
+        batch.drop_column("away_since")
+        batch.drop_column("reported_on")
+        batch.drop_column("in_service")
         batch.drop_column("departed_on")
