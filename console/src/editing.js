@@ -54,6 +54,12 @@ function standingText(standing) {
   return t("edit.standingSince", { standing: kind, on: standing.on });
 }
 
+/** A placement in a Party group: the group, from when (if known) and until when. */
+function placementText(placement) {
+  const group = placement.group ? placement.group.name : "—";
+  return t("edit.placement", { group, start: placement.start ?? t("mem.reportedUnknown"), end: placement.end ?? t("edit.placementNow") });
+}
+
 /** Where a member away from home is, and what they attend there. */
 function awayText(member) {
   if (!member.awaySince) return t("edit.awayNone");
@@ -524,6 +530,9 @@ export class EditView {
           [t("edit.offices"), member.offices.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
           [t("edit.standing"), el("span", { "data-role": "standing" }, standingText(member.standing))],
           [t("edit.away"), el("span", { "data-role": "away" }, awayText(member))],
+          member.groupHistory.length
+            ? [t("edit.groupHistory"), el("ul", { "data-role": "group-history" }, member.groupHistory.map((p) => el("li", {}, placementText(p))))]
+            : null,
           member.standings.length
             ? [t("edit.standingHistory"), el("ul", { "data-role": "standings" }, member.standings.map((s) => el("li", {}, standingText(s))))]
             : null,

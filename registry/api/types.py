@@ -498,6 +498,20 @@ class Member(relay.Node):
     async def standings(self, info: GInfo) -> list[Standing]:
         return await Standing.of_member(info, self.id, current=False)
 
+    @strawberry.field(description="The Party groups (党小组) the member has been placed in, "
+                      "oldest first, the current one last with no end.")  # fmt: skip
+    async def group_history(self, info: GInfo) -> list[Placement]:
+        from sqlalchemy import select
+
+        query = (
+            select(models.GroupPlacement)
+            .where(models.GroupPlacement.member_id == self.id)
+            .order_by(models.GroupPlacement.start.asc().nulls_first(), models.GroupPlacement.id)
+        )
+        async with info.context.db.read() as session:
+            rows = list(await session.scalars(query))
+        return [Placement(start=r.start, end=r.end, group_key=r.group_id) for r in rows]
+
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
         self, info: GInfo, first: int | None = None, after: str | None = None
@@ -583,6 +597,19 @@ class Transfer:
     @strawberry.field(description="The organisation receiving it.")
     async def to(self, info: GInfo) -> Organisation | None:
         row = await info.context.loaders.organisation.load(self.to_key)
+        return Organisation.from_row(row) if row else None
+
+
+@strawberry.type(description="A member's placement in a Party group (党小组), dated; `start` "
+                 "is null for a placement older than the history.")  # fmt: skip
+class Placement:
+    start: date | None
+    end: date | None
+    group_key: strawberry.Private[int]
+
+    @strawberry.field(description="The group, if in your scope.")
+    async def group(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.group_key)
         return Organisation.from_row(row) if row else None
 
 

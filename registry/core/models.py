@@ -188,6 +188,19 @@ class Affiliation(Base):
     end: Mapped[date | None] = mapped_column(Date)
 
 
+class GroupPlacement(Base):
+    """History of a member's Party group (党小组), as `Affiliation` is of their formal tie: one
+    open row (end is null) while they are in a group. Kept by `registry.core.placements` from
+    every change to `Member.group_id`; `start` is null for placements older than the history."""
+
+    __tablename__ = "group_placement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
 class MemberStanding(Base):
     """A dated standing of a member (`StandingKind`): lost contact or a suspended membership
     from `start` until restored on `end`, or leaving the Party or death on `start` (never

@@ -27,6 +27,7 @@ from registry.core.models import (
     Place,
 )
 from registry.core.paths import child_path, depth_of
+from registry.core.placements import sync_placements
 from registry.core.tallies import refresh_all
 from registry.importer.ids import Ids, batches
 from registry.importer.pairings import write_pairings
@@ -99,6 +100,9 @@ async def write_plan(
         # Places and members change wholesale: every building's tally is recomputed, in the
         # import's transaction (a failed import leaves the tallies as they were).
         await refresh_all(session)
+    if counts.get("members", {}).get("created") or counts.get("members", {}).get("updated"):
+        # Groups set by the sheet enter each member's group history as of the import.
+        await sync_placements(session, None, today)
     await _advance_sequences(session)
     await recorder.record_many(log)
     return counts

@@ -66,3 +66,23 @@ async def test_lost_contact_is_recorded_and_restored_and_death_ends_the_record(
         ("LOST_CONTACT", date.today().isoformat()),
         ("DIED", None),
     ]
+
+
+async def test_a_member_away_from_home_is_recorded_and_back(page: Page, demo: Demo) -> None:
+    who = (await roster(demo))[0]
+    await sign_in(page, demo.admin)
+    await open_edit(page, f"member/{who['id']}")
+    assert await page.locator("[data-role=away]").inner_text() == "未外出"
+
+    await fill(page, "record-away", {"since": "2026-06-01", "place": "深圳市南山区",
+                                     "attends": "某科技公司党支部"})  # fmt: skip
+    await submit(page, "record-away")
+    await done(page, f"已登记外出：{who['name']}")
+    assert await page.locator("[data-role=away]").inner_text() == (
+        "自 2026-06-01 起在 深圳市南山区，参加 某科技公司党支部 的组织生活"
+    )
+    assert await accessibility_violations(page) == []
+
+    await submit(page, "record-return")
+    await done(page, f"已返回：{who['name']}")
+    assert await page.locator("[data-role=away]").inner_text() == "未外出"

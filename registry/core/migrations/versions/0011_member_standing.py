@@ -1,6 +1,7 @@
 """Member standing: lost contact, suspended membership, leaving the Party and death as dated
 events that keep history; a transfer cancelled before it is received; in service (在职党员) as
-a recorded status with its 报到 date; a member away from home (流动党员)
+a recorded status with its 报到 date; a member away from home (流动党员); the history of
+each member's Party group
 
 Revision ID: 0011
 Revises: 0010
@@ -9,7 +10,9 @@ Create Date: 2026-12-05
 Existing members have no standing recorded (in good standing: `departed_on` null) and existing
 transfers none cancelled. Existing members whose formal tie is at a workplace are carried
 forward as in service; the day each reported (报到) to the community was never recorded, so
-`reported_on` stays null (unknown) until an organiser enters it.
+`reported_on` stays null (unknown) until an organiser enters it. Each member in a group now
+starts its group history with that placement, undated (start null: when they were placed was
+never recorded).
 """
 
 from __future__ import annotations
@@ -70,9 +73,33 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_member_standing_member_id"), "member_standing", ["member_id"], unique=False
     )
+    op.create_table(
+        "group_placement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("start", sa.Date(), nullable=True),
+        sa.Column("end", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"],
+                                name=op.f("fk_group_placement_member_id_member")),
+        sa.ForeignKeyConstraint(["group_id"], ["organisation.id"],
+                                name=op.f("fk_group_placement_group_id_organisation")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_placement")),
+    )  # fmt: skip
+    for column in ("member_id", "group_id"):
+        op.create_index(
+            op.f(f"ix_group_placement_{column}"), "group_placement", [column], unique=False
+        )
+    op.execute(
+        "INSERT INTO group_placement (member_id, group_id) "
+        "SELECT id, group_id FROM member WHERE group_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
+    for column in ("member_id", "group_id"):
+        op.drop_index(op.f(f"ix_group_placement_{column}"), table_name="group_placement")
+    op.drop_table("group_placement")
     op.drop_index(op.f("ix_member_standing_member_id"), table_name="member_standing")
     op.drop_table("member_standing")
     with op.batch_alter_table("transfer") as batch:
