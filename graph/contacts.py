@@ -36,24 +36,26 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.model import Building, Household, Id, Member, Pairing, sort_key
+from graph.model import Building, Household, Id, Member, Pairing, Reason, reason, sort_key
 
 SAME_UNIT = 1
 SAME_BUILDING = 2
 NEIGHBOURING_BUILDING = 3
 SAME_ESTATE = 4
 
+# The reason code of each distance.
 RELATION: dict[int, str] = {
-    SAME_UNIT: "same unit",
-    SAME_BUILDING: "same building",
-    NEIGHBOURING_BUILDING: "neighbouring building",
-    SAME_ESTATE: "same estate",
+    SAME_UNIT: "SAME_UNIT",
+    SAME_BUILDING: "SAME_BUILDING",
+    NEIGHBOURING_BUILDING: "NEIGHBOURING_BUILDING",
+    SAME_ESTATE: "SAME_ESTATE",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class ProposedPairing:
-    """One pairing of the proposal; `explanation` reads e.g. "same unit; kept"."""
+    """One pairing of the proposal; `relation` is a distance's code (SAME_UNIT, ...), and
+    `explanation` that distance and whether the pairing is kept, e.g. SAME_UNIT; KEPT."""
 
     member_id: Id
     household_id: Id
@@ -62,8 +64,8 @@ class ProposedPairing:
     kept: bool
 
     @property
-    def explanation(self) -> str:
-        return f"{self.relation}; {'kept' if self.kept else 'new'}"
+    def explanation(self) -> tuple[Reason, ...]:
+        return (reason(self.relation), reason("KEPT" if self.kept else "NEW"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ class UnpairedHousehold:
 
     household_id: Id
     estate_id: Id
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ class RemovedPairing:
 
     member_id: Id
     household_id: Id
-    reason: str
+    reason: Reason
     new_member_id: Id | None = None
 
 
@@ -173,11 +175,9 @@ def propose_contacts(
         solved = _solve_estate(estate_households, estate_members, capacity, neighbours, existing)
         for hid, mid in solved.items():
             chosen[hid] = member_by_id[mid]
-        reason = _unpaired_reason(estate_id, estate_members, capacity)
+        why = _unpaired_reason(estate_id, estate_members, capacity)
         unpaired += [
-            UnpairedHousehold(h.id, estate_id, reason)
-            for h in estate_households
-            if h.id not in solved
+            UnpairedHousehold(h.id, estate_id, why) for h in estate_households if h.id not in solved
         ]
 
     pairings: list[ProposedPairing] = []
@@ -227,28 +227,27 @@ def _valid_existing(
         h = household_by_id.get(p.household_id)
         m = member_by_id.get(p.member_id)
         if h is None:
-            reason = "household is no longer registered"
+            why = reason("HOUSEHOLD_GONE")
         elif m is None:
-            reason = "member is no longer available"
+            why = reason("MEMBER_GONE")
         elif m.estate_id != h.estate_id:
-            reason = f"member no longer serves estate {h.estate_id}"
+            why = reason("MEMBER_LEFT_ESTATE", estate=h.estate_id)
         elif h.id in usable:
-            reason = f"household already has contact member {usable[h.id]}"
+            why = reason("HOUSEHOLD_HAS_CONTACT", member=usable[h.id])
         else:
             usable[h.id] = m.id
             continue
-        removals.append(RemovedPairing(p.member_id, p.household_id, reason))
+        removals.append(RemovedPairing(p.member_id, p.household_id, why))
     return usable, removals
 
 
-def _unpaired_reason(estate_id: Id, members: Sequence[Member], capacity: Mapping[Id, int]) -> str:
+def _unpaired_reason(
+    estate_id: Id, members: Sequence[Member], capacity: Mapping[Id, int]
+) -> Reason:
     if not members:
-        return f"no member with spare capacity serves estate {estate_id}"
+        return reason("NO_MEMBER_SERVES_ESTATE", estate=estate_id)
     total = sum(capacity[m.id] for m in members)
-    return (
-        f"no member with spare capacity in estate {estate_id}: "
-        f"all {len(members)} members are full ({total} households)"
-    )
+    return reason("ESTATE_MEMBERS_FULL", estate=estate_id, members=len(members), households=total)
 
 
 def _removal(
@@ -262,18 +261,19 @@ def _removal(
     old_cost = contact_cost(old, household, neighbours)
     assert old_cost is not None  # cross-estate pairings were removed before solving
     if capacity[old.id] == 0:
-        why = f"member {old.id} takes no households now"
+        why = reason("MEMBER_TAKES_NONE", member=old.id)
     elif new is None:
-        why = f"member {old.id} is needed for closer households and no one else has capacity"
+        why = reason("MEMBER_NEEDED_CLOSER", member=old.id)
     else:
         new_cost = contact_cost(new, household, neighbours)
         assert new_cost is not None
         if new_cost < old_cost:
-            why = f"member {new.id} is closer ({RELATION[new_cost]} vs {RELATION[old_cost]})"
+            why = reason(
+                "CLOSER_MEMBER", member=new.id, relation=RELATION[new_cost], was=RELATION[old_cost]
+            )
         else:
-            why = (
-                f"member {old.id} is needed for closer households; "
-                f"member {new.id} takes it over ({RELATION[new_cost]})"
+            why = reason(
+                "MEMBER_NEEDED_TAKEN_OVER", member=old.id, by=new.id, relation=RELATION[new_cost]
             )
     return RemovedPairing(old.id, household.id, why, None if new is None else new.id)
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from graph.model import Household, Id, Member, sort_key
+from graph.model import Household, Id, Member, Reason, reason, sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Hub:
 @dataclass(frozen=True, slots=True)
 class Unreached:
     household_id: Id
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +104,12 @@ def _cover_building(
 
     hosted_units = {h.unit_id for h in households if h.id in host}
 
-    def why(h: Household) -> str:
+    def why(h: Household) -> Reason:
         if not hosted_units:
-            return f"no member lives in building {h.building_id}"
+            return reason("NO_MEMBER_IN_BUILDING", building=h.building_id)
         if not building_wide and h.unit_id not in hosted_units:
-            return f"no member lives in unit {h.unit_id} of building {h.building_id}"
-        return f"every hub that can reach it already links {max_reach} households"
+            return reason("NO_MEMBER_IN_UNIT", unit=h.unit_id, building=h.building_id)
+        return reason("HUBS_FULL", households=max_reach)
 
     return hubs, [Unreached(h.id, why(h)) for h in households if h.id in left]
 

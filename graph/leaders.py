@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.model import Id, sort_key
+from graph.model import Id, Reason, reason, sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +53,20 @@ class LeaderPairing:
     place_id: Id
     workload: int
     kept: bool
-    explanation: str
+    explanation: tuple[Reason, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ReleasedPairing:
     leader_id: Id
     place_id: Id
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
 class UnpairedPlace:
     place_id: Id
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,16 +110,16 @@ def pair_leaders(
     for leader_id, place_id in sorted(existing, key=lambda e: (sort_key(e[1]), sort_key(e[0]))):
         leader, place = leader_by_id.get(leader_id), place_by_id.get(place_id)
         if leader is None or place is None:
-            reason = "leader is no longer available" if place else "place is no longer registered"
+            why = reason("LEADER_GONE" if place else "PLACE_GONE")
         elif not eligible(leader, place):
-            reason = f"leader serves community {leader.community_id} only"
+            why = reason("LEADER_OTHER_COMMUNITY", community=leader.community_id)
         elif place_id in owner:
-            reason = f"place already paired with leader {owner[place_id]}"
+            why = reason("PLACE_ALREADY_PAIRED", leader=owner[place_id])
         else:
             owner[place_id] = leader_id
             held[leader_id].append(place_id)
             continue
-        released.append(ReleasedPairing(leader_id, place_id, reason))
+        released.append(ReleasedPairing(leader_id, place_id, why))
 
     active = [m for m in leaders if m.capacity > 0]
     mean = sum(workload_of.values()) / len(active) if active else 0
@@ -129,19 +129,19 @@ def pair_leaders(
         cap = leader_by_id[leader_id].capacity
         while len(kept) > cap:
             p = kept.pop()
-            released.append(ReleasedPairing(leader_id, p, f"leader is over capacity ({cap})"))
+            released.append(
+                ReleasedPairing(leader_id, p, reason("LEADER_OVER_CAPACITY", capacity=cap))
+            )
         while len(kept) > 1 and sum(workload_of[p] for p in kept) > limit:
             p = kept.pop()
             released.append(
-                ReleasedPairing(
-                    leader_id, p, f"leader's workload exceeds the balance limit {limit:g}"
-                )
+                ReleasedPairing(leader_id, p, reason("LEADER_OVER_BALANCE", limit=limit))
             )
 
     workload = {m.id: sum(workload_of[p] for p in held.get(m.id, ())) for m in leaders}
     count = {m.id: len(held.get(m.id, ())) for m in leaders}
     pairings = [
-        LeaderPairing(m, p, workload_of[p], True, f"kept (leader workload {workload[m]})")
+        LeaderPairing(m, p, workload_of[p], True, (reason("LEADER_KEPT", workload=workload[m]),))
         for m, ps in held.items()
         for p in ps
     ]
@@ -166,7 +166,7 @@ def pair_leaders(
                 place.id,
                 workload_of[place.id],
                 False,
-                f"new: least-loaded eligible leader (workload {before} -> {workload[m.id]})",
+                (reason("LEADER_NEW", before=before, after=workload[m.id]),),
             )
         )
     # A shed place that LPT hands straight back to its leader was never really released.
@@ -175,7 +175,9 @@ def pair_leaders(
     }
     released = [r for r in released if (r.leader_id, r.place_id) not in back]
     pairings = [
-        LeaderPairing(x.leader_id, x.place_id, x.workload, True, "kept after rebalancing")
+        LeaderPairing(
+            x.leader_id, x.place_id, x.workload, True, (reason("LEADER_KEPT_REBALANCED"),)
+        )
         if (x.leader_id, x.place_id) in back
         else x
         for x in pairings
@@ -185,7 +187,9 @@ def pair_leaders(
     return LeaderPlan(tuple(pairings), tuple(unpaired), tuple(released), workload)
 
 
-def _why_unpaired(place: LeadPlace, leaders: Sequence[Leader]) -> str:
+def _why_unpaired(place: LeadPlace, leaders: Sequence[Leader]) -> Reason:
     if not any(eligible(m, place) for m in leaders):
-        return f"no leader may take {place.kind} {place.id} (community {place.community_id})"
-    return f"every leader eligible for {place.kind} {place.id} is at capacity"
+        return reason(
+            "NO_ELIGIBLE_LEADER", kind=place.kind, place=place.id, community=place.community_id
+        )
+    return reason("ELIGIBLE_LEADERS_FULL", kind=place.kind, place=place.id)

@@ -27,16 +27,17 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph.model import Building, Id, Member, Task, sort_key
+from graph.model import Building, Id, Member, Reason, Task, reason, sort_key
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A chosen member; `role` is "building", "skill" or "headcount"."""
+    """A chosen member; `role` is "building", "skill" or "headcount"; `explanation` says why
+    (the role's reason, any override, then the member's load)."""
 
     member_id: Id
     role: str
-    explanation: str
+    explanation: tuple[Reason, ...]
     building_id: Id | None = None
     skills: frozenset[str] = frozenset()
     override_task_ids: tuple[Id, ...] = ()
@@ -45,7 +46,7 @@ class Choice:
 @dataclass(frozen=True, slots=True)
 class UncoveredBuilding:
     building_id: Id
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +105,12 @@ def replan_after_decline(
     return _plan(task, buildings, members, overrides, fixed=fixed, declined=declined)
 
 
-def unavailability(member: Member, task: Task, overrides: Collection[Id]) -> str | None:
+def unavailability(member: Member, task: Task, overrides: Collection[Id]) -> Reason | None:
     """Why `member` cannot take `task`, or None when they can. O(bookings)."""
     if member.load >= member.task_capacity:
-        return f"at capacity ({member.load}/{member.task_capacity} tasks)"
+        return reason("AT_CAPACITY", load=member.load, capacity=member.task_capacity)
     if member.id not in overrides and _clashes(member, task):
-        return "booked on overlapping task " + ", ".join(str(t) for t in _clashes(member, task))
+        return reason("BOOKED_ELSEWHERE", tasks=_clashes(member, task))
     return None
 
 
@@ -149,12 +150,12 @@ def _plan(
             return 0
         return 1 if m.estate_id in scope_estates else 2
 
-    def choice(m: Member, role: str, why: str, building: Id | None = None) -> Choice:
+    def choice(m: Member, role: str, why: Reason, building: Id | None = None) -> Choice:
         clashes = _clashes(m, task) if m.id in overrides else ()
-        if clashes:
-            why += "; override: overlaps task " + ", ".join(str(t) for t in clashes)
+        said = (why, reason("OVERRIDE", tasks=clashes)) if clashes else (why,)
         skills = frozenset(task.required_skills) & m.skills
-        return Choice(m.id, role, f"{why} (load {m.load})", building, skills, clashes)
+        explanation = (*said, reason("LOAD", load=m.load))
+        return Choice(m.id, role, explanation, building, skills, clashes)
 
     leads = _building_leads(open_buildings, free, estate_of, task)
     new: list[Choice] = []
@@ -163,9 +164,9 @@ def _plan(
         if m is None:
             continue
         why = (
-            f"leads building {b}: lives there"
+            reason("LEADS_HOME_BUILDING", building=b)
             if m.home_building_id == b
-            else f"leads building {b}: lives in estate {m.estate_id}, no available resident"
+            else reason("LEADS_FROM_ESTATE", building=b, estate=m.estate_id)
         )
         new.append(choice(m, "building", why, b))
     chosen = {c.member_id for c in new}
@@ -189,8 +190,8 @@ def _plan(
                 sort_key(m.id),
             ),
         )
-        gives = sorted(s for s in best.skills if missing.get(s, 0) > 0)
-        new.append(choice(best, "skill", "has " + ", ".join(gives)))
+        gives = tuple(sorted(s for s in best.skills if missing.get(s, 0) > 0))
+        new.append(choice(best, "skill", reason("HAS_SKILLS", skills=gives)))
         for s in best.skills:
             missing[s] = missing.get(s, 0) - 1
         pool.remove(best)
@@ -199,7 +200,7 @@ def _plan(
     pool.sort(key=lambda m: (place(m), m.load, sort_key(m.id)))
     short = task.headcount - len(fixed) - len(new)
     for m in pool[: max(short, 0)]:
-        new.append(choice(m, "headcount", "makes up the headcount"))
+        new.append(choice(m, "headcount", reason("MAKES_HEADCOUNT")))
 
     uncovered = [
         UncoveredBuilding(b, _uncovered_reason(b, estate_of, members, task, overrides, declined))
@@ -266,18 +267,18 @@ def _uncovered_reason(
     task: Task,
     overrides: Collection[Id],
     declined: frozenset[Id],
-) -> str:
+) -> Reason:
     estate = estate_of.get(building)
     if estate is None:
-        return f"building {building} is not in any known estate"
+        return reason("BUILDING_OUTSIDE_ESTATES", building=building)
     local = [m for m in members if m.estate_id == estate]
     if not local:
-        return f"no member lives in estate {estate}"
-    blocked = []
-    for m in local:
-        why = "declined" if m.id in declined else unavailability(m, task, overrides)
-        if why:
-            blocked.append(f"{m.id}: {why}")
+        return reason("NO_MEMBER_IN_ESTATE", estate=estate)
+    blocked = tuple(
+        m.id for m in local if m.id in declined or unavailability(m, task, overrides) is not None
+    )
     if len(blocked) == len(local):
-        return f"all {len(local)} members of estate {estate} are unavailable ({'; '.join(blocked)})"
-    return f"the available members of estate {estate} are already on the task"
+        return reason(
+            "ESTATE_MEMBERS_UNAVAILABLE", estate=estate, members=len(local), unavailable=blocked
+        )
+    return reason("ESTATE_MEMBERS_ON_TASK", estate=estate)

@@ -102,6 +102,21 @@ class Task:
     window: Window | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why: a code the reader's language words, and the values it names (ids, numbers, or a
+    tuple of them), in the order they were given. Algorithms explain and give reasons in these,
+    never in sentences, so the registry can word them in Chinese or English."""
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def reason(code: str, **params: Any) -> Reason:
+    """A `Reason` with `params` in the order given."""
+    return Reason(code, tuple(params.items()))
+
+
 def sort_key(value: Any) -> tuple[str, Any]:
     """Order mixed ids deterministically: by type name, then value (ints before strs never mix)."""
     return (type(value).__name__, value)

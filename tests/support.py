@@ -30,6 +30,15 @@ def operation(name: str) -> str:
     return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
 
 
+def said(found: Any) -> str:
+    """A reason ({code, params}) or an explanation (a list of them) as the API gave it, in
+    short: "CLOSER_MEMBER(member=M3, relation=SAME_UNIT); KEPT"."""
+    if isinstance(found, list):
+        return "; ".join(said(r) for r in found)
+    params = ", ".join(f"{p['name']}={p['value']}" for p in found["params"])
+    return f"{found['code']}({params})" if params else found["code"]
+
+
 class LiveServer:
     """uvicorn serving the real app on an ephemeral loopback port, in a thread."""
 

@@ -88,7 +88,7 @@ async def test_a_branch_committee_counts_its_portfolios_and_says_its_article(
     await registry.load(committees_workbook(pc=5, gb=5))
     api = await registry.client("admin")
     branch = (await api(operation("Organisation"), {"code": "BR"}))["organisation"]
-    roles = {o["role"] for o in branch["offices"]}
+    roles = {o["role"] for o in branch["offices"]["nodes"]}
     assert roles == {"SECRETARY", "ORGANISATION_MEMBER", "PUBLICITY_MEMBER"}
 
     office = next(o for o in await offices_of(api, "BR") if o["role"] == "PUBLICITY_MEMBER")
@@ -102,8 +102,8 @@ async def test_a_branch_committee_counts_its_portfolios_and_says_its_article(
 
 
 async def offices_of(api: GraphQLClient, code: str) -> list[dict[str, Any]]:
-    query = "query($code: String!) { organisation(code: $code) { offices { id role } } }"
-    return (await api(query, {"code": code}))["organisation"]["offices"]
+    query = "query($code: String!) { organisation(code: $code) { offices { nodes { id role } } } }"
+    return (await api(query, {"code": code}))["organisation"]["offices"]["nodes"]
 
 
 async def test_committee_roles_are_refused_to_probationary_members(registry: Registry) -> None:

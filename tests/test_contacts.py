@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from registry.core.models import Change, Member, Pairing, Place
 from seeds import CUNTAN
-from tests.support import GraphQLClient, Registry, operation
+from tests.support import GraphQLClient, Registry, operation, said
 from tests.workbooks import contact_estates
 
 PROPOSE = operation("ProposeHouseholdContacts")
@@ -59,16 +59,16 @@ async def test_propose_then_apply_changes_coverage_exactly_as_proposed(registry:
         ("W1", "F-B1-U1-01"), ("W1", "F-B1-U1-02"),
     }  # fmt: skip
     assert proposal["totalCost"] == 4 * 1 + 2 * 4
-    assert {p["explanation"] for p in proposal["pairings"]} == {
-        "same unit; new",
-        "same estate; new",
+    assert {said(p["explanation"]) for p in proposal["pairings"]} == {
+        "SAME_UNIT; NEW",
+        "SAME_ESTATE; NEW",
     }
     assert (proposal["keptCount"], proposal["addedCount"], proposal["removedCount"]) == (0, 6, 0)
     assert proposal["changedCount"] == 6
     assert {c["estate"]["code"]: c["capacity"] for c in proposal["capacities"]} == {"E": 2, "F": 10}
-    unpaired = {u["household"]["code"]: u["reason"] for u in proposal["unpaired"]}
+    unpaired = {u["household"]["code"]: said(u["reason"]) for u in proposal["unpaired"]}
     assert set(unpaired) == {"E-B1-U2-01", "E-B1-U2-02", "E-B3-U1-01", "E-B3-U1-02"}
-    assert all("all 2 members are full" in reason for reason in unpaired.values())
+    assert set(unpaired.values()) == {"ESTATE_MEMBERS_FULL(estate=E, members=2, households=4)"}
 
     assert await covered(api, "S") == 0
     applied = await api(APPLY, {"scope": "S", "expectedProposal": proposal["fingerprint"]})
@@ -118,7 +118,9 @@ async def test_existing_pairings_are_kept_unless_the_optimum_needs_them_changed(
     assert moved["totalCost"] == (1 + 1 + 2 + 2) + (1 + 1) + (1 + 1)
     for removed in moved["removed"]:
         assert removed["member"]["code"] == "M2" and removed["newMember"]["code"] == "M3"
-        assert removed["reason"] == "member M3 is closer (same unit vs neighbouring building)"
+        assert said(removed["reason"]) == (
+            "CLOSER_MEMBER(member=M3, relation=SAME_UNIT, was=NEIGHBOURING_BUILDING)"
+        )
     applied = await api(APPLY, {"scope": "E", "capacity": 4})
     assert applied["applyHouseholdContacts"]["applied"] == {"opened": 2, "ended": 2}
     assert await stored_pairings(registry) == pairs(moved)

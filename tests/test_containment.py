@@ -40,7 +40,7 @@ async def test_coverage_outside_the_parent_is_refused_inside_it_is_set(registry:
     assert await registry.snapshot() == before
     inside = await mutate(api, "SetCoverage", {"organisation": "G1", "cover": ["MX-2"]})
     assert inside["userErrors"] == []
-    assert [p["code"] for p in inside["organisation"]["covers"]] == ["MX-1", "MX-2"]
+    assert [p["code"] for p in inside["organisation"]["covers"]["nodes"]] == ["MX-1", "MX-2"]
 
 
 async def test_a_parent_keeps_what_an_organisation_below_still_covers(registry: Registry) -> None:

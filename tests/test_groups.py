@@ -288,3 +288,73 @@ async def test_a_split_keeps_a_members_group_only_where_it_moves_with_them(
     assert member_codes_of(await group_of(api, "G1")) == ["M1"]
     query = '{ members(filter: {organisation: "BR1B"}) { nodes { code group { code } } } }'
     assert (await api(query, {}))["members"]["nodes"] == [{"code": "M2", "group": None}]
+
+
+async def test_a_group_is_created_with_its_coverage_members_and_leader_in_one_write(
+    registry: Registry,
+) -> None:
+    """Given the write world (2栋 MX-2 has no group; M4 and M5 are BR2's), when a group of BR2
+    is created covering MX-2 with M5 as a member and M4 as its leader, then the group covers
+    MX-2, lists both and M4 is its 组长 — one mutation."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    created = await mutate(
+        api,
+        "CreateOrganisation",
+        {"code": "G3", "kind": "GROUP", "name": "2栋党小组", "parent": "BR2",
+         "covers": ["MX-2"], "members": ["M5"], "leader": "M4"},
+    )  # fmt: skip
+
+    assert created["userErrors"] == []
+    g3 = await group_of(api, "G3")
+    assert member_codes_of(g3) == ["M4", "M5"]
+    assert g3["leader"]["code"] == "M4"
+    place = await api(operation("ConsoleGapPlace"), {"code": "MX-2"})
+    covering = place["place"]["coveredBy"]["nodes"]
+    assert {"GROUP"} == {o["kind"] for o in covering if o["code"] == "G3"}
+
+
+@pytest.mark.parametrize(
+    ("staff", "field", "reason"),
+    [
+        ({"members": ["M5", "M1"], "leader": "M4"}, "members", "GROUP_NOT_OWN"),
+        ({"members": ["M5"], "leader": "M1"}, "leader", "GROUP_NOT_OWN"),
+        ({"members": ["M5"], "leader": "M6"}, "leader", "GROUP_NOT_OWN"),
+    ],
+)
+async def test_a_group_whose_member_or_leader_is_refused_is_not_created_at_all(
+    registry: Registry, staff: dict[str, Any], field: str, reason: str
+) -> None:
+    """Given the write world, when a group of BR2 is created with a member or leader from
+    another branch (M1 of BR1) or in service elsewhere (M6), then the refusal names that field
+    and nothing is written: no group, no coverage, nobody placed."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    before = await registry.snapshot()
+
+    created = await mutate(
+        api,
+        "CreateOrganisation",
+        {"code": "G3", "kind": "GROUP", "name": "2栋党小组", "parent": "BR2",
+         "covers": ["MX-2"], **staff},
+    )  # fmt: skip
+
+    assert [(e["field"], e["reason"]) for e in created["userErrors"]] == [(field, reason)]
+    assert created["organisation"] is None
+    assert await registry.snapshot() == before
+
+
+async def test_only_a_group_is_created_with_members(registry: Registry) -> None:
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    created = await mutate(
+        api,
+        "CreateOrganisation",
+        {"code": "BR9", "kind": "BRANCH", "name": "新支部", "parent": "PA", "members": ["M1"]},
+    )
+
+    assert [(e["field"], e["reason"]) for e in created["userErrors"]] == [
+        ("members", "STAFFED_ONLY_GROUP")
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.core.models import Change
-from tests.support import Registry, operation
+from tests.support import Registry, operation, said
 from tests.workbooks import contact_estates
 
 PROPOSE = operation("ProposeHubHouseholds")
@@ -29,11 +29,11 @@ async def test_hubs_reach_their_building_and_name_what_they_cannot(registry: Reg
     ]  # fmt: skip
     assert hubs["E-B1-U1-01"]["member"]["code"] == "M1"
     assert hubs["E-B2-U1-01"]["reachCount"] == 2
-    unreached = {u["household"]["code"]: u["reason"] for u in proposal["unreached"]}
+    unreached = {u["household"]["code"]: said(u["reason"]) for u in proposal["unreached"]}
     assert unreached == {
-        "E-B1-U2-02": "every hub that can reach it already links 3 households",
-        "E-B3-U1-01": "no member lives in building E-B3",
-        "E-B3-U1-02": "no member lives in building E-B3",
+        "E-B1-U2-02": "HUBS_FULL(households=3)",
+        "E-B3-U1-01": "NO_MEMBER_IN_BUILDING(building=E-B3)",
+        "E-B3-U1-02": "NO_MEMBER_IN_BUILDING(building=E-B3)",
     }
     applied = await api(APPLY, {"scope": "E", "maxReach": 3,
                                 "expectedProposal": proposal["fingerprint"]})  # fmt: skip
@@ -57,10 +57,10 @@ async def test_a_hub_whose_member_moved_away_is_removed(registry: Registry) -> N
         {"members": [r | {"household": "E-B3-U1-01"} for r in rows["members"] if r["code"] == "M2"]}
     )
     proposal = (await api(PROPOSE, {"scope": "E"}))["proposeHubHouseholds"]["proposal"]
-    assert proposal["removed"] == [
-        {"member": {"code": "M2"}, "household": {"code": "E-B2-U1-01"},
-         "reason": "member M2 no longer lives in household E-B2-U1-01"}
-    ]  # fmt: skip
+    assert [
+        (r["member"]["code"], r["household"]["code"], said(r["reason"]))
+        for r in proposal["removed"]
+    ] == [("M2", "E-B2-U1-01", "HUB_MOVED_OUT(member=M2, household=E-B2-U1-01)")]
     assert {h["household"]["code"] for h in proposal["hubs"]} == {"E-B1-U1-01", "E-B3-U1-01"}
     body = await api(PROPOSE, {"scope": "E", "maxReach": 0})
     assert [e["field"] for e in body["proposeHubHouseholds"]["userErrors"]] == ["maxReach"]

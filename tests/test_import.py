@@ -110,7 +110,7 @@ async def test_a_valid_workbook_loads_and_is_queryable(registry: Registry) -> No
     assert await codes_within(api, "E1") == {"E1", "B1", "U1", "H1", "H2"}
     branch = (await api(operation("Organisation"), {"code": "BR1"}))["organisation"]
     assert branch["parent"] == {"code": "PC"}
-    assert branch["covers"] == [{"code": "E1"}]
+    assert branch["covers"]["nodes"] == [{"code": "E1"}]
     assert branch["secretary"]["code"] == "M1"
     members = await api(operation("Members"), {"filter": {"organisation": "PC"}, "first": 10})
     by_code = {m["code"]: m for m in members["members"]["nodes"]}
@@ -194,9 +194,9 @@ async def test_a_covers_change_ends_the_old_coverage(registry: Registry) -> None
 
     api = await registry.client("admin")
     branch = (await api(operation("Organisation"), {"code": "BR1"}))["organisation"]
-    assert branch["covers"] == [{"code": "E2"}]
+    assert branch["covers"]["nodes"] == [{"code": "E2"}]
     other = (await api(operation("Organisation"), {"code": "BR2"}))["organisation"]
-    assert other["covers"] == []
+    assert other["covers"]["nodes"] == []
     async with registry.db.read() as session:
         ended = (await session.execute(select(Coverage).where(Coverage.end.is_not(None)))).all()
     assert len(ended) == 2  # BR2 of E2, then BR1 of E1: kept as history

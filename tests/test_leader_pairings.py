@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.core.models import Member, Pairing, Place
-from tests.support import Registry, operation
+from tests.support import Registry, operation, said
 from tests.workbooks import contact_estates
 
 PROPOSE = operation("ProposeLeaderPairings")
@@ -62,8 +62,8 @@ async def test_capacity_leaves_places_unpaired_and_bad_input_writes_nothing(
     proposal = (await api(PROPOSE, {"scope": "S", "capacity": 1}))["proposeLeaderPairings"][
         "proposal"
     ]
-    assert [(u["place"]["code"], u["reason"]) for u in proposal["unpaired"]] == [
-        ("E", "every leader eligible for estate E is at capacity")
+    assert [(u["place"]["code"], said(u["reason"])) for u in proposal["unpaired"]] == [
+        ("E", "ELIGIBLE_LEADERS_FULL(kind=estate, place=E)")
     ]
     before = await registry.snapshot()
     viewer = await registry.client("viewer", scope="S-DGW")

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from registry.core.config import Settings
 from registry.core.db import Database
 from registry.core.statement_timeout import is_statement_timeout
-from tests.support import operation
+from tests.support import OPERATIONS, operation
 from tests.workbooks import two_communities
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -48,14 +48,17 @@ async def test_a_document_of_too_many_tokens_is_refused_before_parsing_ends(regi
 
 
 NESTED = """query Nested($n: Int) {
-  organisations(first: $n) { nodes { covers { coveredBy { covers { coveredBy { code } } } } } }
+  organisations(first: $n) { nodes {
+    covers(first: 5) { nodes { coveredBy(first: 5) { nodes {
+      covers(first: 5) { nodes { coveredBy(first: 5) { nodes { code } } } } } } } } } }
 }"""
 
 
 async def test_the_cost_counts_lists_by_first_and_multiplies_nested_lists(registry) -> None:
     await registry.load(two_communities())
     api = await registry.client("admin")
-    # 1 × (1 + 1 + 10 × (1 + 10 × (1 + 10 × (1 + 10)))) = 11,112: under the limit of 20,000.
+    # 1 × (1 + 1 + 5 × (1 + 1 + 5 × (1 + 1 + 5 × (1 + 1 + 5 × (1 + 1))))) = 1,562: under the
+    # limit of 20,000 (a connection's page and its nodes count once).
     assert (await api(NESTED, {"n": 1}))["organisations"]["nodes"]
     # The same text asking for 100 per page would cost 100 times as much: refused, unrun.
     body = await api.post(NESTED, {"n": 100})
@@ -76,6 +79,24 @@ async def test_everyday_operations_stay_well_under_the_cost_limit(registry) -> N
     for name in ("Members", "Coverage", "OrgChart", "Places", "Organisations", "MemberDetail"):
         cost = request_cost(schema, parse(operation(name)), {"first": 100}, None, 20, 100)
         assert 0 < cost <= settings.max_cost / 4, (name, cost)
+
+
+async def test_every_operation_clients_send_is_under_the_cost_limit() -> None:
+    """Reasons and their params are values (free), so explaining every assignment of every
+    task the Work view lists does not multiply its cost past the limit."""
+    from graphql import parse
+    from registry.api.cost import request_cost
+    from registry.api.schema import build_schema
+
+    settings = Settings.from_env(database_url="sqlite:///unused")
+    schema = build_schema(settings)._schema
+    page, most = settings.page_size_default, settings.page_size_max
+    for path in sorted(OPERATIONS.glob("*.graphql")):
+        cost = request_cost(schema, parse(path.read_text()), {}, None, page, most)
+        assert cost <= settings.max_cost, (path.name, cost)
+    work = request_cost(schema, parse(operation("ConsoleWork")), {}, None, page, most)
+    plain = operation("ConsoleWork").replace("explanation { code params { name value } }", "")
+    assert work == request_cost(schema, parse(plain), {}, None, page, most)
 
 
 async def test_a_request_body_over_the_limit_is_refused_with_413(registry) -> None:

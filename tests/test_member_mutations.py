@@ -140,7 +140,7 @@ async def test_transfer_keeps_history_and_ends_offices_in_the_old_branch(
     history = await affiliations(registry, "M1")
     assert [end for _, end in history] == ["2025-02-01", None]
     assert history[-1][0] == "2025-02-01"
-    offices = (await member(api, "M1"))["offices"]
+    offices = (await member(api, "M1"))["offices"]["nodes"]
     assert [(o["organisation"]["code"], o["end"]) for o in offices] == [("BR1", "2025-02-01")]
     # to a workplace: in service, reporting to a community organisation
     out = await mutate(

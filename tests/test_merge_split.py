@@ -29,7 +29,7 @@ async def test_merge_moves_members_groups_places_and_offices_and_keeps_the_sourc
     # and it stays readable by its code
     source = await organisation(api, "BR2")
     assert source["status"] == "MERGED" and source["mergedInto"] == {"code": "BR1"}
-    assert source["covers"] == [] and source["offices"] == []
+    assert source["covers"]["nodes"] == [] and source["offices"]["nodes"] == []
 
     # Members (formal and reporting) now belong or report to the survivor, with history kept
     assert sorted(await member_codes(api, "BR1")) == ["M1", "M2", "M3", "M4", "M5", "M6"]
@@ -45,17 +45,17 @@ async def test_merge_moves_members_groups_places_and_offices_and_keeps_the_sourc
 
     # Covered places moved (MX once, not twice)
     survivor = payload["survivor"]
-    assert sorted(p["code"] for p in survivor["covers"]) == ["MX", "MX2"]
+    assert sorted(p["code"] for p in survivor["covers"]["nodes"]) == ["MX", "MX2"]
 
     # Open offices: the survivor keeps its secretary; the deputy continues in the survivor
     assert survivor["secretary"] == {"code": "M1"}
     m4 = await member(api, "M4")
-    assert [(o["role"], o["organisation"]["code"], o["end"]) for o in m4["offices"]] == [
+    assert [(o["role"], o["organisation"]["code"], o["end"]) for o in m4["offices"]["nodes"]] == [
         ("SECRETARY", "BR2", "2025-03-01")
     ]
     m5 = {
         (o["role"], o["organisation"]["code"], o["end"])
-        for o in (await member(api, "M5"))["offices"]
+        for o in (await member(api, "M5"))["offices"]["nodes"]
     }
     assert ("DEPUTY_SECRETARY", "BR2", "2025-03-01") in m5
     assert ("DEPUTY_SECRETARY", "BR1", None) in m5
@@ -155,14 +155,15 @@ async def test_split_moves_what_is_listed_and_closes_the_source(registry: Regist
     assert set(created) == {"BR1A", "BR1B"}
     assert created["BR1A"]["parent"] == {"code": "PA"} and created["BR1A"]["kind"] == "BRANCH"
     assert created["BR1A"]["approvedBy"] == {"code": "PA"}
-    assert created["BR1A"]["covers"] == [{"code": "MX"}]
+    assert created["BR1A"]["covers"]["nodes"] == [{"code": "MX"}]
     assert sorted(await member_codes(api, "BR1A")) == ["M1", "M3"]
     assert await member_codes(api, "BR1B") == ["M2"]
     data = await api(operation("Organisations"), {"filter": {"within": "BR1A"}})
     assert {n["code"] for n in data["organisations"]["nodes"]} == {"BR1A", "G1"}
     # The old secretary's term ended; the new branches elect their own.
     m1 = await member(api, "M1")
-    assert [(o["organisation"]["code"], o["end"]) for o in m1["offices"]] == [("BR1", "2025-04-01")]
+    ended = [(o["organisation"]["code"], o["end"]) for o in m1["offices"]["nodes"]]
+    assert ended == [("BR1", "2025-04-01")]
 
 
 async def test_a_split_that_would_orphan_members_is_refused(registry: Registry) -> None:

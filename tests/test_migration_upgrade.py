@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from registry.core.config import normalise_database_url
 from registry.core.db import Database, create_engine
@@ -60,6 +60,38 @@ ROWS: dict[str, list[str]] = {
         "1, 'abc123', 'admin', NULL, 'old', '2025-01-01 00:00:00', NULL, NULL",
     ],
 }
+
+
+# A task with assignments as the planner of revision 0010 explained them, and one it did not.
+TASK_ROWS = [
+    "INSERT INTO task (id, code, kind, name, organisation_id, leader_id, headcount, "
+    "required_skills, start, \"end\", status, version) VALUES (1, 'T1', 'other', '选举', 2, "
+    "NULL, 2, '{}', '2026-01-01', '2026-02-01', 'planned', 1)",
+    *(
+        "INSERT INTO assignment (id, task_id, member_id, status, role, building_id, explanation,"
+        f" override, proposed_on) VALUES ({i}, 1, {member}, 'proposed', '{role}', {building}, "
+        f"'{explanation}', {override}, '2026-01-01')"
+        for i, member, role, building, explanation, override in (
+            (1, 1, "building", 5, "leads building MX-2: lives in estate MX, no available "
+             "resident; override: overlaps task T0, T9 (load 1)", "TRUE"),
+            (2, 2, "skill", "NULL", "has law, medical (load 0)", "FALSE"),
+            (3, 2, "headcount", "NULL", "组织员手工指派", "FALSE"),
+        )
+    ),
+]
+# What those explanations say, as reasons.
+TASK_REASONS = [
+    [
+        {"code": "LEADS_FROM_ESTATE", "params": {"building": "MX-2", "estate": "MX"}},
+        {"code": "OVERRIDE", "params": {"tasks": "T0,T9"}},
+        {"code": "LOAD", "params": {"load": "1"}},
+    ],
+    [
+        {"code": "HAS_SKILLS", "params": {"skills": "law,medical"}},
+        {"code": "LOAD", "params": {"load": "0"}},
+    ],
+    [{"code": "LEGACY", "params": {"text": "组织员手工指派"}}],
+]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -137,6 +169,13 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     await engine.dispose()
     before = await _read_all(old_database)
     assert all(len(before[t]) == len(ROWS[t]) for t in ROWS)
+    # and, once tasks came (revision 0010), assignments explained in English sentences
+    await asyncio.to_thread(upgrade, old_database, "0010")
+    engine = create_engine(old_database)
+    async with engine.begin() as connection:
+        for statement in TASK_ROWS:
+            await connection.execute(text(statement))
+    await engine.dispose()
 
     # When it is upgraded to the latest revision
     await asyncio.to_thread(upgrade, old_database)
@@ -176,6 +215,16 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     finally:
         await engine.dispose()
     assert tallies == [(5, 2, 1, 0, 1, 1), (9, 0, 0, 0, 0, 0)]
+    # and every explanation stored in English reads as the reasons it stated
+    db = Database(old_database)
+    try:
+        async with db.read() as session:
+            from registry.core.models import Assignment
+
+            stored = await session.scalars(select(Assignment).order_by(Assignment.id))
+            assert [a.explanation for a in stored] == TASK_REASONS
+    finally:
+        await db.dispose()
 
 
 async def test_upgrading_carries_groups_and_in_service_into_their_new_columns(

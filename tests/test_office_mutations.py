@@ -26,7 +26,7 @@ async def test_appoint_to_a_dated_term(registry: Registry) -> None:
     office = payload["office"]
     assert office["role"] == "COMMITTEE_MEMBER" and office["member"] == {"code": "M2"}
     assert (office["start"], office["end"]) == ("2025-01-01", None)
-    held = (await organisation(api, "BR1"))["offices"]
+    held = (await organisation(api, "BR1"))["offices"]["nodes"]
     assert ("COMMITTEE_MEMBER", "M2") in {(o["role"], o["member"]["code"]) for o in held}
     logged = await changes(registry, "office")
     assert [c.action for c in logged] == ["create", "create"]
@@ -46,7 +46,7 @@ async def test_one_secretary_at_a_time_unless_replaced(registry: Registry) -> No
     replaced = await mutate(api, "AppointOffice", {**second, "replaceCurrent": True})
     assert replaced["userErrors"] == []
     assert (await organisation(api, "BR1"))["secretary"]["code"] == "M2"
-    old = (await member(api, "M1"))["offices"]
+    old = (await member(api, "M1"))["offices"]["nodes"]
     assert [(o["role"], o["end"]) for o in old] == [("SECRETARY", "2025-01-01")]
 
 
@@ -77,7 +77,7 @@ async def test_end_a_term(registry: Registry) -> None:
     await registry.load(WORLD)
     api = await registry.client("admin")
     organiser = await registry.client("organiser", scope="PB")
-    term = (await member(api, "M4"))["offices"][0]
+    term = (await member(api, "M4"))["offices"]["nodes"][0]
     before = await registry.snapshot()
 
     too_early = await mutate(api, "EndOffice", {"office": term["id"], "end": "2020-01-01"})

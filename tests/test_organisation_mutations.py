@@ -28,7 +28,7 @@ async def test_create_an_organisation_approved_by_a_higher_one(registry: Registr
     assert created["approvedBy"] == {"code": "WC"} and created["approvedOn"] == "2025-05-04"
     assert created["status"] == "ACTIVE" and created["version"] == 1
     stored = await organisation(api, "BR4")
-    assert stored["covers"] == [{"code": "MX2"}]
+    assert stored["covers"]["nodes"] == [{"code": "MX2"}]
     logged = [c for c in await changes(registry, "organisation") if c.action == "create"]
     assert logged[-1].after["code"] == "BR4" and logged[-1].before is None
     assert [c.after["place_id"] for c in await changes(registry, "coverage")]
@@ -138,7 +138,7 @@ async def test_dissolve_refuses_to_orphan_members_then_closes_an_empty_one(
     assert done["userErrors"] == []
     assert done["organisation"]["status"] == "DISSOLVED"
     assert done["organisation"]["closedOn"] == "2025-06-01"
-    assert (await organisation(api, "G1"))["covers"] == []
+    assert (await organisation(api, "G1"))["covers"]["nodes"] == []
 
 
 async def test_cover_and_uncover_places(registry: Registry) -> None:
@@ -151,7 +151,7 @@ async def test_cover_and_uncover_places(registry: Registry) -> None:
         api, "SetCoverage", {"organisation": "BR1", "cover": ["MX2"], "uncover": ["MX"]}
     )
     assert payload["userErrors"] == []
-    assert payload["organisation"]["covers"] == [{"code": "MX2"}]
+    assert payload["organisation"]["covers"]["nodes"] == [{"code": "MX2"}]
 
     before = await registry.snapshot()
     not_covered = await mutate(api, "SetCoverage", {"organisation": "BR1", "uncover": ["EB"]})

@@ -41,7 +41,7 @@ async def test_single_points_and_what_a_departure_breaks(registry: Registry) -> 
     assert [b["code"] for b in gone["buildingsLosingCover"]] == ["E-B2"]
     assert [h["code"] for h in gone["householdsLosingContact"]] == ["E-B2-U1-01", "E-B2-U1-02"]
     repaired = {(p["member"]["code"], p["relation"]) for p in gone["contacts"]["pairings"]}
-    assert repaired == {("M1", "neighbouring building"), ("M3", "neighbouring building")}
+    assert repaired == {("M1", "NEIGHBOURING_BUILDING"), ("M3", "NEIGHBOURING_BUILDING")}
     assert gone["contacts"]["unpaired"] == []
     assert [lead["building"]["code"] for lead in gone["buildingLeads"]] == ["E-B2"]
     assert gone["buildingLeads"][0]["member"]["code"] in {"M1", "M3"}

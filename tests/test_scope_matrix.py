@@ -52,6 +52,7 @@ REF_KINDS: dict[str, str] = {
     "place.code": "place", "organisation.code": "org",
     "task.code": "none", "suggestion.code": "none",
     "SplitPartInput.members": "member", "SplitPartInput.groups": "org",
+    "CreateOrganisationInput.members": "member",
     # things B has none of: asking for them must find nothing either
     "task": "none", "suggestion": "none", "assignment": "none", "expectedProposal": "value",
     # plain values
@@ -182,14 +183,14 @@ async def b_objects(registry) -> tuple[dict[str, list[str]], set[str]]:  # type:
         """{
           places(filter: {within: "B"}, first: 100) { nodes { id code name } }
           organisations(filter: {within: "B-DW"}, first: 100) {
-            nodes { id code name offices { id } } }
+            nodes { id code name offices { nodes { id } } } }
           members(filter: {organisation: "B-DW"}, first: 100) { nodes { id code name phone } }
         }"""
     )
     places = data["places"]["nodes"]
     orgs = data["organisations"]["nodes"]
     members = data["members"]["nodes"]
-    offices = [o["id"] for org in orgs for o in org["offices"]]
+    offices = [o["id"] for org in orgs for o in org["offices"]["nodes"]]
     assert places and orgs and members and offices
     by_kind = {
         "place": ["B-E", next(p["id"] for p in places if p["code"] == "B-E-B1-U1-01")],

@@ -106,7 +106,7 @@ async def test_a_member_who_died_is_counted_nowhere_live_but_stays_in_history(
     then = await api(operation("CoverageAsOf"), {"scope": "MX", "asOf": ago(11)})
     assert then["coverage"]["members"]["total"] == before["total"]
     record = await standing_of(api, "M1")
-    assert [(o["role"], o["end"]) for o in record["offices"]] == [("SECRETARY", ago(10))]
+    assert [(o["role"], o["end"]) for o in record["offices"]["nodes"]] == [("SECRETARY", ago(10))]
     assert record["standing"]["kind"] == "DIED"
 
 

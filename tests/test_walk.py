@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support import Registry, operation
-from tests.workbooks import two_communities
+from tests.workbooks import crossing_communities, mobilisation_estates, two_communities
 
 
 def pairing(member: str, place: str) -> dict[str, str]:
@@ -92,7 +92,7 @@ async def test_given_a_place_then_its_children_residents_and_contact_are_reachab
 MEMBER_WALK = """
 query {
   members(filter: {status: FULL}, first: 10) {
-    nodes { code contactFor { totalCount nodes { code } } assignments { id } }
+    nodes { code contactFor { totalCount nodes { code } } tasks { totalCount nodes { id } } }
   }
 }"""
 
@@ -105,7 +105,7 @@ async def test_given_a_contact_member_then_the_households_they_answer_for_are_li
     found = {m["code"]: m for m in (await admin(MEMBER_WALK))["members"]["nodes"]}
     assert codes(found["A-M1"]["contactFor"]) == ["A-E-B1-U1-01", "A-E-B2-U1-02", "B-E-B1-U1-01"]
     assert found["A-M2"]["contactFor"] == {"totalCount": 0, "nodes": []}
-    assert found["A-M1"]["assignments"] == []
+    assert found["A-M1"]["tasks"] == {"totalCount": 0, "nodes": []}
 
 
 async def test_given_a_community_token_then_walking_never_leaves_its_territory(
@@ -149,15 +149,23 @@ async def test_given_a_long_roster_then_it_pages_by_cursor_and_counts_them_all(
     assert first["totalCount"] == rest["totalCount"] == 3
 
 
-# `assignments` is not in the read model, so this selection is answered by the resolvers and
-# their loaders rather than by one compiled statement.
+# An assignment's status is not in the read model, so this selection is answered by the
+# resolvers and their loaders rather than by one compiled statement.
 NESTED = """
 query($first: Int!) {
   organisations(first: $first, filter: {kind: BRANCH}) {
     nodes {
       code
       children { nodes { code members { totalCount nodes { code } } } }
-      members { nodes { code contactFor { nodes { code contact { code } } } assignments { id } } }
+      members {
+        nodes {
+          code contactFor { nodes { code contact { code } } } tasks { nodes { status } }
+          offices { nodes { role } }
+        }
+      }
+      covers { nodes { code coveredBy { totalCount nodes { code } } } }
+      offices(current: false) { totalCount nodes { role member { code } } }
+      elections { totalCount }
     }
   }
 }"""
@@ -252,3 +260,128 @@ async def test_given_a_search_text_then_members_are_found_by_name_or_code_within
     assert elsewhere["memberByCode"]["nodes"] == [] and elsewhere["place"] is None
     places = (await viewer(SEARCH, {"text": "小区"}))["places"]
     assert codes(places) == ["A-E"]
+
+
+def offices_world() -> dict[str, list[dict[str, Any]]]:
+    """`crossing_communities` with a deputy secretary beside A-ZB's secretary: B-M2 leads
+    A's first building's group across the boundary."""
+    rows = crossing_communities()
+    rows["offices"].append(
+        {"member": "A-M2", "organisation": "A-ZB", "role": "deputy_secretary",
+         "start": "2024-03-01", "end": ""}
+    )  # fmt: skip
+    return rows
+
+
+BOUNDED = """
+query($org: String!, $place: String!, $after: String) {
+  organisation(code: $org) {
+    covers { totalCount nodes { code } }
+    offices(first: 1, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } nodes { role member { code } }
+    }
+    elections { totalCount nodes { kind heldOn } }
+  }
+  place(code: $place) { coveredBy { totalCount nodes { code } } }
+}"""
+
+# The same, with a field the compiled reads do not answer (transfers), so that the resolvers
+# and their loaders answer it: both paths must agree.
+BOUNDED_BY_RESOLVERS = BOUNDED.replace("covers {", "transfersIn { id } covers {")
+
+
+async def test_given_bounded_relations_then_each_is_a_connection_paged_and_counted(
+    registry: Registry,
+) -> None:
+    await registry.load(offices_world())
+    api = await registry.client()
+    for held_on in ("2016-05-01", "2021-05-01"):
+        recorded = await api(
+            operation("RecordElection"), {"input": {"organisation": "A-ZB", "heldOn": held_on}}
+        )
+        assert recorded["recordElection"]["userErrors"] == []
+    for query in (BOUNDED, BOUNDED_BY_RESOLVERS):
+        first = await api(query, {"org": "A-ZB", "place": "A-E-B1"})
+        org = first["organisation"]
+        assert codes(org["covers"]) == ["A-E"] and org["covers"]["totalCount"] == 1
+        assert [e["heldOn"] for e in org["elections"]["nodes"]] == ["2016-05-01", "2021-05-01"]
+        assert org["elections"]["totalCount"] == 2
+        assert codes(first["place"]["coveredBy"]) == ["A-ZB-G1"]
+        # Offices page in the order they were recorded: the secretary, then the deputy.
+        page = org["offices"]
+        assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
+        assert page["nodes"] == [{"role": "SECRETARY", "member": {"code": "A-M1"}}]
+        after = page["pageInfo"]["endCursor"]
+        rest = (await api(query, {"org": "A-ZB", "place": "A-E-B1", "after": after}))[
+            "organisation"
+        ]["offices"]
+        assert rest["nodes"] == [{"role": "DEPUTY_SECRETARY", "member": {"code": "A-M2"}}]
+        assert rest["totalCount"] == 2 and not rest["pageInfo"]["hasNextPage"]
+
+
+async def test_given_a_cursor_of_another_connection_then_offices_refuse_it(
+    registry: Registry,
+) -> None:
+    await registry.load(offices_world())
+    api = await registry.client()
+    members = (await api(PAGED))["organisation"]["members"]
+    after = members["pageInfo"]["endCursor"]
+    body = await api.post(BOUNDED, {"org": "A-ZB", "place": "A-E", "after": after})
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_INPUT"]
+
+
+MEMBER_OFFICES = """
+query($code: String!) {
+  members(filter: {code: $code}, first: 1) {
+    nodes { offices { totalCount nodes { role organisation { code } } } }
+  }
+}"""
+
+
+async def test_given_an_office_held_across_the_boundary_then_each_side_sees_only_its_own(
+    registry: Registry,
+) -> None:
+    """B-M2 leads a group of A's: A's viewer sees the office in A's group (its holder is
+    not theirs to see); B's viewer sees B-M2 but not an office in an organisation of A."""
+    await registry.load(offices_world())
+    a_viewer = await registry.client("viewer", scope="A-DW")
+    b_viewer = await registry.client("viewer", scope="B-DW")
+    group = (await a_viewer(BOUNDED, {"org": "A-ZB-G1", "place": "A-E-B1"}))["organisation"]
+    assert group["offices"]["totalCount"] == 1
+    assert group["offices"]["nodes"] == [{"role": "GROUP_LEADER", "member": None}]
+    b_m2 = (await b_viewer(MEMBER_OFFICES, {"code": "B-M2"}))["members"]["nodes"][0]
+    assert b_m2["offices"] == {"totalCount": 0, "nodes": []}
+
+
+TASKS = """
+query($code: String!) {
+  members(filter: {code: $code}, first: 1) {
+    nodes { tasks { totalCount nodes { status role task { code } } } }
+  }
+}"""
+
+
+async def test_given_a_mobilised_member_then_their_tasks_are_a_connection_cut_to_scope(
+    registry: Registry,
+) -> None:
+    await registry.load(mobilisation_estates())
+    organiser = await registry.client("organiser", scope="A-DW")
+    task = {"code": "T1", "kind": "DOOR_TO_DOOR_VISITS", "name": "入户走访",
+            "organisation": "A-DW", "places": ["A-E"], "start": "2026-01-01",
+            "end": "2026-01-31", "headcount": 3, "skills": []}  # fmt: skip
+    assert (await organiser(operation("CreateTask"), {"input": task}))["createTask"][
+        "userErrors"
+    ] == []
+    applied = (await organiser(operation("ApplyMobilisation"), {"input": {"task": "T1"}}))[
+        "applyMobilisation"
+    ]
+    chosen = {a["member"]["code"] for a in applied["assignments"]}
+    member = sorted(chosen)[0]
+    mine = (await organiser(TASKS, {"code": member}))["members"]["nodes"][0]["tasks"]
+    assert mine["totalCount"] == 1
+    assert [(t["status"], t["task"]["code"]) for t in mine["nodes"]] == [("PROPOSED", "T1")]
+    # B's viewer sees none of A's members, and an unscoped admin the same one task.
+    b_viewer = await registry.client("viewer", scope="B-DW")
+    assert (await b_viewer(TASKS, {"code": member}))["members"]["nodes"] == []
+    admin = await registry.client()
+    assert (await admin(TASKS, {"code": member}))["members"]["nodes"][0]["tasks"] == mine

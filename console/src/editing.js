@@ -168,7 +168,7 @@ export class EditView {
         { class: "card" },
         facts([
           [t("edit.parent"), place.parent ? el("a", { href: placeHref(place.parent.code) }, named(place.parent)) : null],
-          [t("edit.coveredBy"), links(place.coveredBy, (o) => orgHref(o.code))],
+          [t("edit.coveredBy"), links(place.coveredBy.nodes, (o) => orgHref(o.code))],
           [t("edit.children"), el("span", {}, `${place.children.totalCount}：`, links(place.children.nodes.slice(0, 30), (p) => placeHref(p.code)))],
           [t("edit.residents"), `${residents.length < place.residents.totalCount ? `${residents.length}/` : ""}${place.residents.totalCount}`],
         ]),
@@ -243,8 +243,8 @@ export class EditView {
           [t("edit.established"), org.established],
           org.closedOn ? [t("edit.closedOn"), org.closedOn] : null,
           org.mergedInto ? [t("edit.mergedInto"), el("a", { href: orgHref(org.mergedInto.code) }, named(org.mergedInto))] : null,
-          [t("edit.covers"), el("span", { "data-role": "covers" }, links(org.covers, (p) => placeHref(p.code)))],
-          [t("edit.offices"), el("span", { "data-role": "offices" }, org.offices.length ? org.offices.map((o, i) => [i ? "、" : "", `${t(`role.${o.role}`)} `, el("a", { href: memberHref(o.member.id) }, o.member.name), ` (${o.start ?? ""})`]) : t("cov.none"))],
+          [t("edit.covers"), el("span", { "data-role": "covers" }, links(org.covers.nodes, (p) => placeHref(p.code)))],
+          [t("edit.offices"), el("span", { "data-role": "offices" }, org.offices.nodes.length ? org.offices.nodes.map((o, i) => [i ? "、" : "", `${t(`role.${o.role}`)} `, el("a", { href: memberHref(o.member.id) }, o.member.name), ` (${o.start ?? ""})`]) : t("cov.none"))],
           [t("edit.groups"), links(org.groups.nodes, (g) => orgHref(g.code))],
           [t("edit.children"), links(org.children.nodes, (c) => orgHref(c.code))],
           [t("chart.members"), el("span", { "data-role": "member-count" }, String(org.members.totalCount))],
@@ -258,7 +258,7 @@ export class EditView {
             this.updateOrganisationForm(org),
             this.coverageForm(org),
             this.appointForm(org),
-            org.offices.length ? this.endOfficeForm(org.offices.map((o) => [o.id, `${t(`role.${o.role}`)} ${o.member.name}`])) : null,
+            org.offices.nodes.length ? this.endOfficeForm(org.offices.nodes.map((o) => [o.id, `${t(`role.${o.role}`)} ${o.member.name}`])) : null,
             org.kind === "GROUP" ? null : this.createOrganisationForm(org),
             org.kind === "GROUP" ? null : this.createMemberForm(org),
             this.mergeForm(org),
@@ -292,12 +292,12 @@ export class EditView {
       title: t("edit.setCoverage"),
       fields: [
         { name: "cover", label: t("edit.cover"), type: "codes", placeholder: "CT-BS-JAMX-B03", hint: t("edit.codesHint") },
-        { name: "uncover", label: t("edit.uncover"), type: "checks", options: org.covers.map((p) => [p.code, `${p.name}（${p.code}）`]) },
+        { name: "uncover", label: t("edit.uncover"), type: "checks", options: org.covers.nodes.map((p) => [p.code, `${p.name}（${p.code}）`]) },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
       reload: this.reload(),
       send: (v) => send("ConsoleSetCoverage", "setCoverage", { organisation: org.code, cover: v.cover ?? [], uncover: v.uncover, on: v.on, expectedVersion: org.version }),
-      done: (p) => this.saved(t("edit.coverageSet", { name: org.name, n: p.organisation.covers.length })),
+      done: (p) => this.saved(t("edit.coverageSet", { name: org.name, n: p.organisation.covers.nodes.length })),
     });
   }
 
@@ -357,8 +357,8 @@ export class EditView {
     const moving = [
       ["members", t("chart.members"), `${org.members.totalCount} → ${into.members.totalCount + org.members.totalCount}`],
       ["groups", t("edit.groups"), org.groups.nodes.map((g) => g.name).join("、") || t("cov.none")],
-      ["covers", t("edit.covers"), org.covers.map((p) => p.name).join("、") || t("cov.none")],
-      ["offices", t("edit.offices"), org.offices.map((o) => `${t(`role.${o.role}`)} ${o.member.name}`).join("、") || t("cov.none")],
+      ["covers", t("edit.covers"), org.covers.nodes.map((p) => p.name).join("、") || t("cov.none")],
+      ["offices", t("edit.offices"), org.offices.nodes.map((o) => `${t(`role.${o.role}`)} ${o.member.name}`).join("、") || t("cov.none")],
     ];
     return el(
       "div",
@@ -399,7 +399,33 @@ export class EditView {
     return form;
   }
 
-  splitForm(org) {
+  /** Split `org` into `parts` new organisations (the count is chosen above the form, which is
+   * drawn again for it); each part takes the places, groups and members ticked for it. */
+  splitForm(org, parts = 1) {
+    const box = el("div", { "data-role": "split" });
+    // Part 1's fields are code, name, ...; part n's code2 ... (as the API's into[n-1]).
+    const suffix = (i) => (i ? String(i + 1) : "");
+    const indexes = [...Array(parts).keys()];
+    const count = el(
+      "select",
+      { id: "split-parts", "data-role": "split-parts", onchange: (e) => box.replaceWith(this.splitForm(org, Number(e.target.value)).element) },
+      [1, 2, 3, 4].map((n) => el("option", { value: String(n), selected: n === parts || null }, String(n))),
+    );
+    const partFields = (i) => {
+      const n = suffix(i);
+      const heading = parts > 1 ? `${t("edit.splitPart", { n: i + 1 })} · ` : "";
+      return [
+        { name: `code${n}`, label: `${heading}${t("edit.newCode")}`, required: true, placeholder: `${org.code}-${i + 2}` },
+        { name: `name${n}`, label: `${heading}${t("edit.newName")}`, required: true },
+        { name: `covers${n}`, label: `${heading}${t("edit.takesPlaces")}`, type: "checks", options: org.covers.nodes.map((p) => [p.code, p.name]) },
+        { name: `groups${n}`, label: `${heading}${t("edit.takesGroups")}`, type: "checks", options: org.groups.nodes.map((g) => [g.code, g.name]) },
+        { name: `members${n}`, label: `${heading}${t("edit.takesMembers")}`, type: "checks", options: org.members.nodes.map((m) => [m.code, m.name]) },
+      ];
+    };
+    const part = (v, i) => {
+      const n = suffix(i);
+      return { code: v[`code${n}`], name: v[`name${n}`], covers: v[`covers${n}`], groups: v[`groups${n}`], members: v[`members${n}`] };
+    };
     const form = mutationForm({
       id: "split",
       title: t("edit.split"),
@@ -407,26 +433,29 @@ export class EditView {
       submitLabel: t("edit.preview"),
       confirmLabel: t("edit.confirmSplit"),
       fields: [
-        { name: "code", label: t("edit.newCode"), required: true, placeholder: `${org.code}-2` },
-        { name: "name", label: t("edit.newName"), required: true },
-        { name: "covers", label: t("edit.takesPlaces"), type: "checks", options: org.covers.map((p) => [p.code, p.name]) },
-        { name: "groups", label: t("edit.takesGroups"), type: "checks", options: org.groups.nodes.map((g) => [g.code, g.name]) },
-        { name: "members", label: t("edit.takesMembers"), type: "checks", options: org.members.nodes.map((m) => [m.code, m.name]) },
+        ...indexes.flatMap(partFields),
         { name: "keepSource", label: t("edit.keepSource"), type: "checkbox", value: true },
         { name: "approvedBy", label: t("edit.approvedBy"), required: true, value: org.parent?.code },
         { name: "approvedOn", label: t("edit.approvedOn"), type: "date", value: today() },
         { name: "message", label: t("edit.message"), type: "textarea" },
       ],
       reload: this.reload(),
-      // The API names a part's fields "into[0].members[3]"; "into" alone is the new code.
-      fieldOf: (field) => (field === "into" ? "code" : field.replace(/^into\[\d+\]\./, "").replace(/\[\d+\]$/, "")),
+      // The API names a part's fields "into[1].members[3]" (part 2's members); "into" alone is
+      // the first new code.
+      fieldOf: (field) => {
+        if (field === "into") return "code";
+        const found = field.match(/^into\[(\d+)\]\.(\w+)/);
+        return found ? `${found[2]}${suffix(Number(found[1]))}` : field;
+      },
       preview: (v) => {
-        const stays = (list, taken) => list.filter((x) => !taken.includes(x.code)).map((x) => x.name).join("、") || t("cov.none");
-        const takes = (list, taken) => list.filter((x) => taken.includes(x.code)).map((x) => x.name).join("、") || t("cov.none");
+        const all = indexes.map((i) => part(v, i));
+        const taken = (key) => all.flatMap((p) => p[key]);
+        const names = (list, codes) => list.filter((x) => codes.includes(x.code)).map((x) => x.name).join("、") || t("cov.none");
+        const stays = (list, key) => names(list, list.map((x) => x.code).filter((c) => !taken(key).includes(c)));
         const rows = [
-          ["covers", t("edit.covers"), takes(org.covers, v.covers), stays(org.covers, v.covers)],
-          ["groups", t("edit.groups"), takes(org.groups.nodes, v.groups), stays(org.groups.nodes, v.groups)],
-          ["members", t("chart.members"), String(v.members.length), String(org.members.totalCount - v.members.length)],
+          ["covers", t("edit.covers"), all.map((p) => names(org.covers.nodes, p.covers)), stays(org.covers.nodes, "covers")],
+          ["groups", t("edit.groups"), all.map((p) => names(org.groups.nodes, p.groups)), stays(org.groups.nodes, "groups")],
+          ["members", t("chart.members"), all.map((p) => String(p.members.length)), String(org.members.totalCount - taken("members").length)],
         ];
         return el(
           "div",
@@ -434,15 +463,21 @@ export class EditView {
           el(
             "table",
             {},
-            el("thead", {}, el("tr", {}, el("th", {}, t("edit.what")), el("th", {}, `${v.name ?? ""}（${v.code ?? ""}）`), el("th", {}, v.keepSource ? org.name : t("edit.closes")))),
-            el("tbody", {}, rows.map(([key, what, moves, kept]) => el("tr", { "data-code": key }, el("td", {}, what), el("td", { "data-key": "moves" }, moves), el("td", { "data-key": "stays" }, kept)))),
+            el("thead", {}, el("tr", {}, el("th", {}, t("edit.what")), all.map((p) => el("th", {}, `${p.name ?? ""}（${p.code ?? ""}）`)), el("th", {}, v.keepSource ? org.name : t("edit.closes")))),
+            el(
+              "tbody",
+              {},
+              rows.map(([key, what, moves, kept]) =>
+                el("tr", { "data-code": key }, el("td", {}, what), moves.map((m, i) => el("td", { "data-key": "moves", "data-part": String(i + 1) }, m)), el("td", { "data-key": "stays" }, kept)),
+              ),
+            ),
           ),
         );
       },
       send: (v) =>
         send("ConsoleSplitOrganisation", "splitOrganisation", {
           source: org.code,
-          into: [{ code: v.code, name: v.name, covers: v.covers, members: v.members, groups: v.groups }],
+          into: indexes.map((i) => part(v, i)),
           keepSource: v.keepSource,
           approvedBy: v.approvedBy,
           approvedOn: v.approvedOn,
@@ -451,7 +486,8 @@ export class EditView {
         }),
       done: (p) => this.saved(t("edit.splitDone", { names: p.created.map((c) => c.name).join("、") }), orgHref(p.created[0].code)),
     });
-    return form;
+    box.append(el("div", { class: "field" }, el("label", { for: "split-parts" }, t("edit.splitParts")), count), form.element);
+    return { element: box };
   }
 
   dissolveForm(org) {
@@ -527,7 +563,7 @@ export class EditView {
           [t("mem.household"), member.household ? el("a", { href: placeHref(member.household.code) }, named(member.household)) : null],
           [t("mem.phone"), member.phone],
           [t("mem.skills"), member.skills.join("、")],
-          [t("edit.offices"), member.offices.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
+          [t("edit.offices"), member.offices.nodes.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
           [t("edit.standing"), el("span", { "data-role": "standing" }, standingText(member.standing))],
           [t("edit.away"), el("span", { "data-role": "away" }, awayText(member))],
           member.groupHistory.length
@@ -544,7 +580,7 @@ export class EditView {
             this.updateMemberForm(member),
             this.transferForm(member),
             member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
-            member.offices.length ? this.endOfficeForm(member.offices.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
+            member.offices.nodes.length ? this.endOfficeForm(member.offices.nodes.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
             this.standingForm(member),
             RESTORABLE.includes(member.standing?.kind) ? this.restoreForm(member) : null,
             this.awayForm(member),

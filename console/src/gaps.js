@@ -6,7 +6,7 @@
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
 import { memberHref, orgHref } from "./editing.js";
-import { confirmation, errorText, mutationForm, today } from "./forms.js";
+import { confirmation, mutationForm, today } from "./forms.js";
 import { label, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
@@ -110,32 +110,12 @@ export class GapView {
     return el("div", { class: "forms" }, forms.map((f) => f.element));
   }
 
-  /** Place members in `group` (each its own write), then appoint its leader; what failed is
-   * named in the confirmation rather than undone (the group and its coverage stand). */
-  async staff(group, members, leader) {
-    const failures = [];
-    let placed = 0;
-    for (const code of new Set([...members, ...(leader ? [leader] : [])])) {
-      const answer = await send("ConsoleUpdateMember", "updateMember", { member: code, group });
-      if (answer.userErrors.length) failures.push(`${code}：${errorText(answer.userErrors[0], t("edit.groupCode"))}`);
-      else placed += 1;
-    }
-    if (leader) {
-      const answer = await send("ConsoleAppointOffice", "appointOffice", { member: leader, organisation: group, role: "GROUP_LEADER" });
-      if (answer.userErrors.length) failures.push(`${leader}：${errorText(answer.userErrors[0], t("edit.role"))}`);
-    }
-    const said = [t("gap.placed", { n: placed })];
-    if (leader && !failures.some((f) => f.startsWith(`${leader}：`))) said.push(t("gap.leader", { code: leader }));
-    if (failures.length) said.push(t("gap.failed", { list: failures.join("；") }));
-    return said.join("；");
-  }
-
   async building(building) {
     const estate = building.parent;
-    const branches = estate.coveredBy.filter((o) => HOLDS_GROUPS.has(o.kind));
+    const branches = estate.coveredBy.nodes.filter((o) => HOLDS_GROUPS.has(o.kind));
     const found = await Promise.all(branches.map((b) => gql("ConsoleGapOrganisations", { within: b.code, kind: "GROUP" })));
     const groups = found.flatMap((d) => d.organisations.nodes);
-    const closedBy = building.coveredBy.filter((o) => o.kind === "GROUP");
+    const closedBy = building.coveredBy.nodes.filter((o) => o.kind === "GROUP");
     const assign = mutationForm({
       id: "assign-group",
       title: t("gap.assignGroup"),
@@ -146,7 +126,7 @@ export class GapView {
           label: t("gap.group"),
           type: "select",
           required: true,
-          options: groups.map((g) => [g.code, `${g.name}（${g.covers.map((p) => p.name).join("、") || t("cov.none")}）`]),
+          options: groups.map((g) => [g.code, `${g.name}（${g.covers.nodes.map((p) => p.name).join("、") || t("cov.none")}）`]),
         },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
@@ -161,7 +141,6 @@ export class GapView {
     // Members of the estate's branches living here: who may be placed in its group.
     const candidates = building.residents.nodes.filter((m) => branches.some((b) => b.code === m.organisation?.code));
     const memberChoices = candidates.map((m) => [m.code, `${m.name}${m.group ? `（${m.group.name}）` : ""}`]);
-    let staffed = "";
     const create = mutationForm({
       id: "create-group",
       title: t("gap.createGroup"),
@@ -174,13 +153,15 @@ export class GapView {
         { name: "members", label: t("gap.members"), type: "checks", options: memberChoices },
         { name: "leader", label: t("gap.leaderField"), type: "select", options: candidates.map((m) => [m.code, m.name]) },
       ],
-      send: async (v) => {
-        const { members, leader, ...group } = v;
-        const created = await send("ConsoleCreateOrganisation", "createOrganisation", { ...group, kind: "GROUP", covers: [building.code] });
-        if (!created.userErrors.length) staffed = await this.staff(created.organisation.code, members, leader);
-        return created;
+      // One write: the group, its coverage of the building, its members and its leader, or
+      // (refused) none of them.
+      send: (v) => send("ConsoleCreateOrganisation", "createOrganisation", { ...v, leader: v.leader || null, kind: "GROUP", covers: [building.code] }),
+      done: (p) => {
+        const leader = p.organisation.leader;
+        const said = [t("gap.groupCreated", { building: building.name, group: p.organisation.name }), t("gap.placed", { n: p.organisation.members.totalCount })];
+        if (leader) said.push(t("gap.leader", { name: leader.name }));
+        return this.closed(said.join("；"));
       },
-      done: (p) => this.closed(`${t("gap.groupCreated", { building: building.name, group: p.organisation.name })}；${staffed}`),
     });
     clear(
       this.element,
@@ -192,10 +173,10 @@ export class GapView {
 
   async estate(estate) {
     const community = estate.parent;
-    const committees = (community?.coveredBy ?? []).filter((o) => HOLDS_BRANCHES.has(o.kind));
+    const committees = (community?.coveredBy.nodes ?? []).filter((o) => HOLDS_BRANCHES.has(o.kind));
     const found = await Promise.all(committees.map((c) => gql("ConsoleGapOrganisations", { within: c.code, kind: "BRANCH" })));
     const branches = found.flatMap((d) => d.organisations.nodes);
-    const closedBy = estate.coveredBy.filter((o) => HOLDS_GROUPS.has(o.kind));
+    const closedBy = estate.coveredBy.nodes.filter((o) => HOLDS_GROUPS.has(o.kind));
     const assign = mutationForm({
       id: "assign-branch",
       title: t("gap.assignBranch"),
@@ -206,7 +187,7 @@ export class GapView {
           label: t("gap.branch"),
           type: "select",
           required: true,
-          options: branches.map((b) => [b.code, `${b.name}（${b.covers.map((p) => p.name).join("、") || t("cov.none")}）`]),
+          options: branches.map((b) => [b.code, `${b.name}（${b.covers.nodes.map((p) => p.name).join("、") || t("cov.none")}）`]),
         },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],

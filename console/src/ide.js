@@ -18,7 +18,7 @@ query Coverage($scope: String!) {
     estates { total covered ratio }
     buildings { total covered ratio }
     members { total full probationary inService }
-    gaps(first: 5) { totalCount items { kind reason place { code name } } }
+    gaps(first: 5) { totalCount items { kind place { code name } } }
   }
 }
 `;

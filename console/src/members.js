@@ -1,14 +1,16 @@
 // Members of an organisation subtree (formal or reporting), a page at a time; phones come masked
-// from the API for roles that must not see them. Exports every member of the list.
+// from the API for roles that must not see them. Exports every member of the list. Each name
+// opens that member's edit form.
 import { downloadTables, gql, gqlAll } from "./api.js";
 import { clear, el } from "./dom.js";
+import { memberHref } from "./editing.js";
 import { label, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
 
 function columns() {
   return [
     { key: "code", label: t("cov.code") },
-    { key: "name", label: t("mem.name") },
+    { key: "name", label: t("mem.name"), display: (r) => el("a", { href: memberHref(r.id), "data-role": "edit-member" }, r.name) },
     { key: "gender", label: t("mem.gender"), value: (r) => label(r.gender) },
     { key: "status", label: t("mem.status"), value: (r) => label(r.status) },
     { key: "joined", label: t("mem.joined") },

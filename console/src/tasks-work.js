@@ -9,24 +9,11 @@ import { clear, el } from "./dom.js";
 import { announceChange, confirmation, errorText, mutationForm, today } from "./forms.js";
 import { label, skill, t } from "./i18n.js";
 import { dataTable } from "./table.js";
-import { phrase } from "./work.js";
+import { explanationText, reasonText, remember } from "./reasons.js";
 
 const TASK_KINDS = ["DOOR_TO_DOOR_VISITS", "OWNERS_COMMITTEE_ELECTION_PREPARATION", "PROPERTY_COMPANY_SELECTION", "REPAIR_FOLLOW_UP", "OWNERS_GROUP_NOTICES", "OTHER"];
 
 let pending = null;
-
-// The leader planner explains in English with no code of its own: its phrases, worded here.
-const LEADER_PHRASES = [
-  [/^kept \(leader workload (\d+)\)$/, (_, load) => t("explain.leaderKept", { load })],
-  [/^new: least-loaded eligible leader \(workload (\d+) -> (\d+)\)$/, (_, before, after) => t("explain.leaderNew", { before, after })],
-  [/^no leader may take /, () => t("explain.leaderNone")],
-  [/^every leader eligible for .* is at capacity$/, () => t("explain.leaderFull")],
-];
-
-function leaderPhrase(text) {
-  for (const [pattern, word] of LEADER_PHRASES) if (pattern.test(text)) return text.replace(pattern, word);
-  return phrase(text);
-}
 
 /** "law:2 publicity" → [{skill: "law", count: 2}, {skill: "publicity", count: 1}]. */
 function skillCounts(text) {
@@ -148,6 +135,8 @@ export class TaskView extends LoopView {
       return;
     }
     this.current = task;
+    remember("place", ...task.places, ...task.assignments.map((a) => a.building));
+    remember("member", ...task.assignments.map((a) => a.member));
     this.planSection = el("div", { "data-role": "mobilisation" });
     const estate = task.places.find((p) => p.kind === "ESTATE");
     const accepted = task.assignments.filter((a) => a.status === "ACCEPTED");
@@ -187,6 +176,8 @@ export class TaskView extends LoopView {
     const answer = (await gql("ConsoleProposeMobilisation", { task: task.code })).proposeMobilisation;
     if (answer.userErrors.length) return clear(this.planSection, refusal(answer.userErrors, () => this.load(...this.args)));
     const plan = answer.plan;
+    remember("place", ...plan.choices.map((c) => c.building), ...plan.uncovered.map((u) => u.building));
+    remember("member", ...plan.choices.map((c) => c.member));
     const apply = this.who.canWrite
       ? action(
           t("loop.applyMobilisation", { n: plan.choices.length }),
@@ -214,7 +205,7 @@ export class TaskView extends LoopView {
           { key: "role", label: t("work.role"), value: (r) => t(`assign.${r.role}`) },
           { key: "building", label: t("work.building"), value: (r) => r.building?.name ?? null },
           { key: "skills", label: t("work.skills"), value: (r) => r.skills.map(skill).join("、") },
-          { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
+          { key: "explanation", label: t("work.explanation"), value: (r) => explanationText(r.explanation) },
         ],
         rows: plan.choices.map((c) => ({ ...c, code: c.member.code })),
         filename: `${t("work.mobilisationPlan")}-${task.code}.xlsx`,
@@ -226,7 +217,7 @@ export class TaskView extends LoopView {
             note: `${plan.uncovered.length}`,
             columns: [
               { key: "building", label: t("work.building"), value: (r) => r.building.name },
-              { key: "reason", label: t("cov.reason"), value: (r) => phrase(r.reason) },
+              { key: "reason", label: t("cov.reason"), value: (r) => reasonText(r.reason) },
             ],
             rows: plan.uncovered,
             filename: `${t("work.uncovered")}-${task.code}.xlsx`,
@@ -349,6 +340,8 @@ export class PairingsView extends LoopView {
     const answer = (await gql("ConsoleProposeLeaderPairings", { scope: this.scope, capacity })).proposeLeaderPairings;
     if (answer.userErrors.length) return clear(this.leaderSection, refusal(answer.userErrors, () => this.load(this.scope)));
     const p = answer.proposal;
+    remember("place", ...(p.pairings ?? []).map((r) => r.place), ...(p.unpaired ?? []).map((r) => r.place), ...(p.unreached ?? []).flatMap((r) => [r.household, r.household.parent, r.household.parent?.parent]), ...(p.hubs ?? []).map((r) => r.building));
+    remember("member", ...(p.pairings ?? []).map((r) => r.leader), ...(p.hubs ?? []).map((r) => r.member));
     this.show(this.leaderSection, {
       role: "apply-leaders",
       summary: t("loop.leaderSummary", { n: p.pairings.length, kept: p.keptCount, added: p.addedCount, released: p.releasedCount }),
@@ -364,7 +357,7 @@ export class PairingsView extends LoopView {
             { key: "leader", label: t("loop.leader"), value: (r) => r.leader?.name ?? t("work.hidden") },
             { key: "load", label: t("loop.load"), numeric: true },
             { key: "kept", label: t("work.kept"), value: (r) => (r.kept ? t("yes") : t("no")) },
-            { key: "explanation", label: t("work.explanation"), value: (r) => leaderPhrase(r.explanation) },
+            { key: "explanation", label: t("work.explanation"), value: (r) => explanationText(r.explanation) },
           ],
           rows: p.pairings.map((r) => ({ ...r, code: r.place.code })),
           filename: `${t("loop.leaderPairings")}-${this.scope}.xlsx`,
@@ -376,7 +369,7 @@ export class PairingsView extends LoopView {
               note: `${p.unpaired.length}`,
               columns: [
                 { key: "place", label: t("cov.place"), value: (r) => r.place.name },
-                { key: "reason", label: t("cov.reason"), value: (r) => leaderPhrase(r.reason) },
+                { key: "reason", label: t("cov.reason"), value: (r) => reasonText(r.reason) },
               ],
               rows: p.unpaired,
               filename: `${t("loop.unpairedPlaces")}-${this.scope}.xlsx`,
@@ -390,6 +383,8 @@ export class PairingsView extends LoopView {
     const answer = (await gql("ConsoleProposeHubHouseholds", { scope: this.scope, maxReach })).proposeHubHouseholds;
     if (answer.userErrors.length) return clear(this.hubSection, refusal(answer.userErrors, () => this.load(this.scope)));
     const p = answer.proposal;
+    remember("place", ...(p.pairings ?? []).map((r) => r.place), ...(p.unpaired ?? []).map((r) => r.place), ...(p.unreached ?? []).flatMap((r) => [r.household, r.household.parent, r.household.parent?.parent]), ...(p.hubs ?? []).map((r) => r.building));
+    remember("member", ...(p.pairings ?? []).map((r) => r.leader), ...(p.hubs ?? []).map((r) => r.member));
     this.show(this.hubSection, {
       role: "apply-hubs",
       summary: t("loop.hubSummary", { n: p.hubs.length, kept: p.keptCount, added: p.addedCount, removed: p.removedCount, unreached: p.unreached.length }),

@@ -5,7 +5,8 @@
 import { gql, gqlAll } from "./api.js";
 import { clear, el, formatNumber, formatRatio } from "./dom.js";
 import { announceChange } from "./forms.js";
-import { errorText, has, label, lang, skill, t } from "./i18n.js";
+import { errorText, label, skill, t } from "./i18n.js";
+import { explanationText, reasonText, remember } from "./reasons.js";
 import { dataTable } from "./table.js";
 
 const OPEN_TASK = new Set(["PLANNED", "MOBILISING", "ACTIVE"]);
@@ -23,45 +24,6 @@ function placePath(place, above = []) {
 function daysBetween(from, to) {
   if (!from || !to) return null;
   return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
-}
-
-// Names of the places the view has loaded, by code: explanations the API words with codes are
-// shown with names.
-const names = new Map();
-
-function remember(...places) {
-  for (const place of places) if (place?.code && place.name) names.set(place.code, place.name);
-}
-
-function named(code) {
-  return names.get(code) ?? code;
-}
-
-// The API writes explanations and reasons in English, with no code of their own (pairing and
-// mobilisation planners): the known phrases read in Chinese, places by their names.
-const PATTERNS = [
-  [/^leads building (\S+): lives there$/, (_, b) => t("explain.livesIn", { building: named(b) })],
-  [
-    /^leads building (\S+): lives in estate (\S+), no available resident$/,
-    (_, b, e) => t("explain.livesInEstate", { building: named(b), estate: named(e) }),
-  ],
-  [/^has (.+)$/, (_, skills) => t("explain.skills", { skills: skills.split(", ").map(skill).join("、") })],
-  [/^no member lives in estate (\S+)$/, (_, e) => t("uncovered.noMember", { estate: named(e) })],
-  [/^no member with spare capacity (?:serves|in) estate (\S+)(.*)$/, (_, e, rest) => t("uncovered.noCapacity", { estate: named(e) }) + rest],
-];
-
-export function phrase(text) {
-  if (text == null || lang !== "zh") return text;
-  return text
-    .split("; ")
-    .map((part) => {
-      if (has(`phrase.${part}`)) return t(`phrase.${part}`);
-      const load = part.match(/^(.*) \(load (\d+)\)$/);
-      if (load) return `${phrase(load[1])}（${t("explain.load", { n: load[2] })}）`;
-      for (const [pattern, replacement] of PATTERNS) if (pattern.test(part)) return part.replace(pattern, replacement);
-      return part;
-    })
-    .join("；");
 }
 
 /** Why nobody answers at a link of the chain, from its role and place (not the API's text). */
@@ -100,9 +62,10 @@ export class WorkView {
     }
     this.estate = data.place;
     this.data = data;
-    names.clear();
-    remember(data.place, data.place.parent, ...(chain.responsibilityChain ?? []).map((link) => link.place));
-    remember(...data.tasks.nodes.flatMap((task) => [...task.places, ...task.assignments.map((a) => a.building)]));
+    remember("place", data.place, data.place.parent, ...(chain.responsibilityChain ?? []).map((link) => link.place));
+    remember("place", ...data.tasks.nodes.flatMap((task) => [...task.places, ...task.assignments.map((a) => a.building)]));
+    remember("member", ...data.tasks.nodes.flatMap((task) => task.assignments.map((a) => a.member)));
+    remember("task", ...data.tasks.nodes);
     this.proposalSection = el("div", { "data-role": "proposal" });
     this.chainSection = el("div", { "data-role": "chain" }, this.chainTable(chain.responsibilityChain, data.place).element);
     this.mobilisationSection = el("div", { "data-role": "mobilisation" });
@@ -265,7 +228,7 @@ export class WorkView {
             message.textContent = `${t("chart.noHits")}: ${code}`;
             return;
           }
-          remember(...data.responsibilityChain.map((link) => link.place));
+          remember("place", ...data.responsibilityChain.map((link) => link.place));
           const asked = data.responsibilityChain[0]?.place ?? { name: code };
           this.chainSection.replaceChildren(this.chainTable(data.responsibilityChain, asked).element);
         },
@@ -341,6 +304,8 @@ export class WorkView {
       return;
     }
     const proposal = answer.proposal;
+    remember("place", ...proposal.pairings.map((p) => p.household), ...proposal.unpaired.map((u) => u.household));
+    remember("member", ...proposal.pairings.map((p) => p.member), ...proposal.removed.flatMap((r) => [r.member, r.newMember]));
     const applyResult = el("span", { "data-role": "apply-result" });
     const apply = this.who.canWrite
       ? el(
@@ -398,7 +363,7 @@ export class WorkView {
     }
     const relationText = (relations) =>
       Object.entries(relations)
-        .map(([relation, n]) => `${phrase(relation)} ${n}`)
+        .map(([relation, n]) => `${t(`explain.${relation}`)} ${n}`)
         .join("、");
     clear(
       this.proposalSection,
@@ -446,10 +411,10 @@ export class WorkView {
           { key: "household", label: t("work.household"), value: (r) => r.household.code },
           { key: "where", label: t("cov.place"), value: (r) => placePath(r.household) },
           { key: "member", label: t("work.contactMember"), value: (r) => person(r.member, true) },
-          { key: "relation", label: t("work.relation"), value: (r) => phrase(r.relation) },
+          { key: "relation", label: t("work.relation"), value: (r) => t(`explain.${r.relation}`) },
           { key: "cost", label: t("work.cost"), numeric: true },
           { key: "kept", label: t("work.kept"), value: (r) => (r.kept ? t("yes") : t("no")) },
-          { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
+          { key: "explanation", label: t("work.explanation"), value: (r) => explanationText(r.explanation) },
         ],
         rows: proposal.pairings,
         filename: `${t("work.proposalPairings")}-${this.estate.name}.xlsx`,
@@ -461,7 +426,7 @@ export class WorkView {
         columns: [
           { key: "household", label: t("work.household"), value: (r) => r.household.code },
           { key: "where", label: t("cov.place"), value: (r) => placePath(r.household) },
-          { key: "reason", label: t("cov.reason"), value: (r) => phrase(r.reason) },
+          { key: "reason", label: t("cov.reason"), value: (r) => reasonText(r.reason) },
         ],
         rows: proposal.unpaired,
         filename: `${t("work.unpaired")}-${this.estate.name}.xlsx`,
@@ -475,7 +440,7 @@ export class WorkView {
               { key: "household", label: t("work.household"), value: (r) => r.household.code },
               { key: "member", label: t("work.contactMember"), value: (r) => person(r.member, true) },
               { key: "newMember", label: t("work.newMember"), value: (r) => r.newMember?.name ?? null },
-              { key: "reason", label: t("cov.reason"), value: (r) => phrase(r.reason) },
+              { key: "reason", label: t("cov.reason"), value: (r) => reasonText(r.reason) },
             ],
             rows: proposal.removed,
             filename: `${t("work.removed")}-${this.estate.name}.xlsx`,
@@ -560,7 +525,7 @@ export class WorkView {
         { key: "proposedOn", label: t("work.proposedOn") },
         { key: "respondedOn", label: t("work.respondedOn") },
         { key: "override", label: t("work.override"), value: (r) => (r.override ? t("yes") : t("no")) },
-        { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
+        { key: "explanation", label: t("work.explanation"), value: (r) => explanationText(r.explanation) },
       ],
       rows,
       filename: `${t("work.assignments")}-${this.estate.name}.xlsx`,
@@ -577,7 +542,8 @@ export class WorkView {
     }
     const plan = answer.plan;
     const taskNames = new Map(this.data.tasks.nodes.map((known) => [known.code, known.name]));
-    remember(...plan.choices.map((c) => c.building), ...plan.uncovered.map((u) => u.building));
+    remember("place", ...plan.choices.map((c) => c.building), ...plan.uncovered.map((u) => u.building));
+    remember("member", ...plan.choices.map((c) => c.member));
     const shortfalls = [
       ...plan.skillShortfalls.map((s) => `${skill(s.skill)} ${s.found}/${s.needed}`),
       plan.headcountShortfall ? t("work.headcountShortfall", { n: plan.headcountShortfall }) : null,
@@ -600,7 +566,7 @@ export class WorkView {
             // The overlapping tasks by name where this estate's list knows them.
             value: (r) => (r.override ? r.overrideTasks.map((code) => taskNames.get(code) ?? code).join("、") : ""),
           },
-          { key: "explanation", label: t("work.explanation"), value: (r) => phrase(r.explanation) },
+          { key: "explanation", label: t("work.explanation"), value: (r) => explanationText(r.explanation) },
         ],
         rows: plan.choices,
         filename: `${t("work.mobilisationPlan")}-${task.code}.xlsx`,
@@ -612,7 +578,7 @@ export class WorkView {
         columns: [
           { key: "code", label: t("cov.code"), value: (r) => r.building.code },
           { key: "building", label: t("work.building"), value: (r) => r.building.name },
-          { key: "reason", label: t("cov.reason"), value: (r) => phrase(r.reason) },
+          { key: "reason", label: t("cov.reason"), value: (r) => reasonText(r.reason) },
         ],
         rows: plan.uncovered,
         filename: `${t("work.uncovered")}-${task.code}.xlsx`,

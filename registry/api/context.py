@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from strawberry.types import Info
@@ -19,14 +20,16 @@ if TYPE_CHECKING:
 
 class NestedReports(Protocol):
     """Answers of node fields that are reports of their own (a place's coverage, a member's
-    assignments). Their types refer back to the nodes, so the node types reach them through
+    tasks). Their types refer back to the nodes, so the node types reach them through
     the context, wired in by the application, rather than by importing them."""
 
     async def coverage(
         self, info: GInfo, *, place: int | None, organisation: int | None
     ) -> Any: ...
 
-    async def assignments(self, info: GInfo, member: int) -> list[Any]: ...
+    async def tasks(
+        self, info: GInfo, member: int, first: int | None, after: str | None
+    ) -> Any: ...
 
 
 @dataclass
@@ -40,8 +43,13 @@ class Context:
     settings: Settings
     actor: Actor | None
     nested: NestedReports
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _loaders: Loaders | None = None
+
+    @cached_property
+    def request_id(self) -> str:
+        """The request's id, made when first asked: a write's change rows and log lines carry
+        it; a read never needs one."""
+        return uuid.uuid4().hex
 
     @property
     def loaders(self) -> Loaders:

@@ -25,6 +25,9 @@ from graphql import (
 
 # A list with no `first` (covers, offices, chart nodes, ...) is reckoned this long.
 UNPAGED_LIST_ESTIMATE = 10
+# Values, not records: a reason and its params are built with the object that holds them
+# (never read on their own), so they are free like scalars.
+VALUE_TYPES = frozenset({"Reason", "MessageParam"})
 
 
 def request_cost(
@@ -41,7 +44,7 @@ def request_cost(
     plus what its own selection costs per object. A field taking `first` returns up to `first`
     objects (default page size when absent, capped at the maximum); a connection's `edges` and
     `nodes` lists are that same page and do not multiply again; any other list counts as
-    UNPAGED_LIST_ESTIMATE. Nested lists multiply. Scalars are free.
+    UNPAGED_LIST_ESTIMATE. Nested lists multiply. Scalars and VALUE_TYPES are free.
     """
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -115,6 +118,8 @@ class _CostWalker:
         if definition is None:  # an interface/union member, or unknown: validation decides
             return 1 + self.selection_cost(node.selection_set, parent, seen)
         field_type = definition.type
+        if get_named_type(field_type).name in VALUE_TYPES:
+            return 0
         if is_non_null_type(field_type):
             field_type = field_type.of_type
         count = 1

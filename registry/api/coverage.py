@@ -51,9 +51,9 @@ class MemberCounts:
 
 @strawberry.type(description="A place left uncovered, and why.")
 class Gap:
-    kind: GapKindEnum
+    kind: GapKindEnum = strawberry.field(description="Why the place is a gap: the code the "
+                                         "console and workbooks word it from.")  # fmt: skip
     place: Place
-    reason: str
 
 
 @strawberry.type(description="The first gaps in tree order, and how many there are in all.")
@@ -129,7 +129,7 @@ class CoverageReport:
         default=None, description="The day these figures are of; null for now."
     )
 
-    @strawberry.field(description="Uncovered estates and buildings, each with a reason.")
+    @strawberry.field(description="Uncovered estates and buildings, each with its kind of gap.")
     async def gaps(self, info: GInfo, first: int = 50) -> GapList:
         size = min(max(first, 0), info.context.settings.page_size_max * 10)
         async with info.context.db.read() as session:
@@ -137,7 +137,7 @@ class CoverageReport:
         return GapList(
             total_count=found.total,
             items=[
-                Gap(kind=gap.kind, place=Place.from_row(gap.place), reason=gap.reason)
+                Gap(kind=gap.kind, place=Place.from_row(gap.place))
                 for gap in found.items
             ],
         )

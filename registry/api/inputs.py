@@ -17,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     StringValueNode,
@@ -80,31 +81,31 @@ class TextGuard(SchemaExtension):
         ctx = self.execution_context
         checked = ctx.graphql_document is not None and not ctx.result
         if checked and ctx.operation_type is not OperationType.MUTATION:
-            errors = self._variable_errors() + self._literal_errors()
+            assert ctx.graphql_document is not None
+            errors = text_errors(ctx.query or "", ctx.graphql_document, ctx.variables)
             if errors:
                 ctx.result = ExecutionResult(data=None, errors=errors)
         yield
 
-    def _variable_errors(self) -> list[GraphQLError]:
-        return [
-            bad_input(f"variable ${path} {problem}")
-            for path, value in texts(self.execution_context.variables or {}, "")
-            if (problem := character_problem(value, multiline=True))
-        ]
 
-    def _literal_errors(self) -> list[GraphQLError]:
-        query = self.execution_context.query or ""
-        # A string written into the document holds such a character only through an escape
-        # (\u0000) or as itself: most documents have neither and are not walked.
-        if "\\u" not in query and character_problem(query, multiline=True) is None:
-            return []
-        strings = _Strings()
-        document = self.execution_context.graphql_document
-        if document is None:  # nothing parsed, nothing to walk
-            return []
-        visit(document, strings)
-        return [
-            bad_input(f"a string argument {problem}", nodes=[node])
-            for node in strings.found
-            if (problem := character_problem(node.value, multiline=True))
-        ]
+def text_errors(
+    query: str, document: DocumentNode, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """BAD_INPUT for each variable or string written into the document that holds a character
+    no text may hold."""
+    found = [
+        bad_input(f"variable ${path} {problem}")
+        for path, value in texts(variables or {}, "")
+        if (problem := character_problem(value, multiline=True))
+    ]
+    # A string written into the document holds such a character only through an escape
+    # (\u0000) or as itself: most documents have neither and are not walked.
+    if "\\u" not in query and character_problem(query, multiline=True) is None:
+        return found
+    strings = _Strings()
+    visit(document, strings)
+    return found + [
+        bad_input(f"a string argument {problem}", nodes=[node])
+        for node in strings.found
+        if (problem := character_problem(node.value, multiline=True))
+    ]

@@ -3,8 +3,10 @@ carry an `extensions.code` (anything unexpected masked as INTERNAL, with no deta
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from functools import cache, lru_cache
+from typing import Any
 
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -101,7 +103,34 @@ class CachedValidation(SchemaExtension):
         ctx.pre_execution_errors = self.validate_document(
             ctx.schema._schema, ctx.graphql_document, (*ctx.validation_rules, *self.rules)
         )
+        if not ctx.pre_execution_errors and ctx.query and ctx.graphql_document is not None:
+            valid = getattr(ctx.schema, "valid_documents", None)
+            if isinstance(valid, ValidDocuments):
+                valid.keep(ctx.query, ctx.graphql_document)
         yield
+
+
+class ValidDocuments:
+    """The documents this schema has parsed and validated, by their text, the most recently
+    used `maxsize` of them: a query seen again needs neither (`registry.server.prepared`)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def keep(self, text: str, document: DocumentNode) -> None:
+        """Remember a document that parsed and passed validation."""
+        self.documents[text] = document
+        self.documents.move_to_end(text)
+        if len(self.documents) > self.maxsize:
+            self.documents.popitem(last=False)
+
+    def get(self, text: str) -> DocumentNode | None:
+        """The valid document of this text, if it was seen."""
+        document = self.documents.get(text)
+        if document is not None:
+            self.documents.move_to_end(text)
+        return document
 
 
 class CostLimiter(SchemaExtension):
@@ -114,32 +143,39 @@ class CostLimiter(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None and not ctx.result:
-            cost = request_cost(
-                ctx.schema._schema,
-                ctx.graphql_document,
-                ctx.variables,
+            refused = cost_error(
+                self.settings, ctx.schema._schema, ctx.graphql_document, ctx.variables,
                 ctx.operation_name,
-                self.settings.page_size_default,
-                self.settings.page_size_max,
-            )
-            if cost > self.settings.max_cost:
-                ctx.result = ExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            f"this request may cost {cost}, over the limit of "
-                            f"{self.settings.max_cost}: ask for smaller pages (`first`) or "
-                            "fewer nested lists",
-                            extensions={
-                                "code": "LIMIT_EXCEEDED",
-                                "limit": "cost",
-                                "cost": cost,
-                                "maxCost": self.settings.max_cost,
-                            },
-                        )
-                    ],
-                )
+            )  # fmt: skip
+            if refused is not None:
+                ctx.result = ExecutionResult(data=None, errors=[refused])
         yield
+
+
+def cost_error(
+    settings: Settings,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+) -> GraphQLError | None:
+    """LIMIT_EXCEEDED when the operation may cost more than the deployment's `max_cost`."""
+    cost = request_cost(
+        schema, document, variables, operation_name, settings.page_size_default,
+        settings.page_size_max,
+    )  # fmt: skip
+    if cost <= settings.max_cost:
+        return None
+    return GraphQLError(
+        f"this request may cost {cost}, over the limit of {settings.max_cost}: ask for "
+        "smaller pages (`first`) or fewer nested lists",
+        extensions={
+            "code": "LIMIT_EXCEEDED",
+            "limit": "cost",
+            "cost": cost,
+            "maxCost": settings.max_cost,
+        },
+    )
 
 
 # Messages of graphql-core's and strawberry's own refusals, and the code each gets.

@@ -18,7 +18,7 @@ from registry.core.models import Member, MemberSkill, Organisation, Place
 from registry.reads import loading
 
 Filters = tuple[tuple[str, Any], ...]
-Page = tuple[int, str | None]
+Page = tuple[int, str | int | None]
 Found = tuple[list[Any], int, bool]
 
 
@@ -32,8 +32,20 @@ class Loaders:
         self.organisation: DataLoader[int, Organisation | None] = DataLoader(self._organisations)
         self.member: DataLoader[int, Member | None] = DataLoader(self._members)
         self.skills: DataLoader[int, list[str]] = DataLoader(self._skills)
+        self._nodes: dict[str, DataLoader[int, Any | None]] = {}
         self._ones: dict[tuple[str, str], DataLoader[int, Any | None]] = {}
-        self._manys: dict[tuple[str, str, Filters, Page | None], DataLoader[int, Found]] = {}
+        self._manys: dict[tuple[str, str, Filters, Page], DataLoader[int, Found]] = {}
+
+    def node(self, entity: str) -> DataLoader[int, Any | None]:
+        """Loads, by id, the visible row of an entity of the read model."""
+        if entity not in self._nodes:
+
+            async def load(ids: list[int]) -> list[Any | None]:
+                async with self.db.read() as session:
+                    return await loading.by_ids(session, self.actor, entity, ids)
+
+            self._nodes[entity] = DataLoader(load)
+        return self._nodes[entity]
 
     def one(self, entity: str, relation: str) -> DataLoader[int, Any | None]:
         """Loads, by owner id, the visible row a to-one relation of the read model names."""
@@ -48,10 +60,10 @@ class Loaders:
         return self._ones[key]
 
     def many(
-        self, entity: str, relation: str, filters: Filters, page: Page | None
+        self, entity: str, relation: str, filters: Filters, page: Page
     ) -> DataLoader[int, Found]:
-        """Loads, by owner id, the visible rows of a to-many relation of the read model meeting
-        `filters` (one page of them with `page`), with their count and whether more follow."""
+        """Loads, by owner id, one page of the visible rows of a to-many relation of the read
+        model meeting `filters`, with their count and whether more follow."""
         key = (entity, relation, filters, page)
         if key not in self._manys:
 

@@ -30,14 +30,13 @@ from graphql import (
 from registry.api.context import GInfo
 from registry.api.execution import Encoded
 from registry.api.paging import Connection as ConnectionOf
-from registry.api.paging import decode_cursor, page_of
+from registry.api.paging import cursor_key, page_of
 from registry.reads.loading import root_page
 from registry.reads.model import ENTITIES, Entity
 from registry.reads.run import read_json
 from registry.reads.selection import (
     Connection,
     Field,
-    Many,
     ObjectPick,
     One,
     Page,
@@ -138,12 +137,8 @@ class Lookahead:
                 target = ENTITIES[relation.target]
                 arguments = self.arguments(owner, group)
                 filters = self.filters(arguments, relation.filters)
-                if relation.connection:
-                    page = self.page(target, target_type, group, arguments)
-                    items.append(Connection(key, name, filters, page))
-                else:
-                    pick = self.object_pick(target, target_type, group)
-                    items.append(Many(key, name, filters, pick))
+                page = self.page(target, target_type, group, arguments)
+                items.append(Connection(key, name, filters, page))
             else:
                 raise NotCompiled(f"{owner.name}.{name}")
         return ObjectPick(entity.name, tuple(items))
@@ -174,7 +169,7 @@ class Lookahead:
     ) -> Page:
         size = self.context.page_size(arguments.get("first"))
         after = arguments.get("after")
-        after_slot = None if after is None else self.slot(decode_cursor(after))
+        after_slot = None if after is None else self.slot(cursor_key(entity, after))
         parts: list[tuple[Any, ...]] = []
         for key, group in self.grouped(connection, details).items():
             name = group[0].node.name.value
@@ -259,7 +254,7 @@ async def root_list(
         group[0].node.name.value
         for group in lookahead.grouped(connection, lookahead.root_details()).values()
     }
-    after_key = None if after is None else decode_cursor(after)
+    after_key = None if after is None else cursor_key(ENTITIES[entity], after)
     async with context.db.read() as session:
         rows, total, more = await root_page(
             session,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageReport, coverage_report
-from registry.api.tasks import Assignment, task_loaders
+from registry.api.paging import Connection
+from registry.api.tasks import Assignment
+from registry.api.types import related_page
 
 
 class Reports:
@@ -16,9 +18,12 @@ class Reports:
     ) -> CoverageReport | None:
         return await coverage_report(info, place=place, organisation=organisation)
 
-    async def assignments(self, info: GInfo, member: int) -> list[Assignment]:
-        rows = await task_loaders(info).of_member.load(member)
-        return [Assignment.from_row(row) for row in rows]
+    async def tasks(
+        self, info: GInfo, member: int, first: int | None, after: str | None
+    ) -> Connection[Assignment]:
+        return await related_page(
+            info, ("Member", member), "tasks", (), first, after, Assignment.from_row
+        )
 
 
 REPORTS = Reports()

@@ -15,6 +15,7 @@ from registry.api.limits import bad_input
 from registry.core.db import column_rows
 from registry.core.sql import row_limit
 from registry.core.validation import character_problem
+from registry.reads.model import Entity
 
 T = TypeVar("T")
 
@@ -88,6 +89,14 @@ def decode_cursor(cursor: str) -> str:
     if not raw.startswith("k:") or character_problem(raw, multiline=False):
         raise bad_input("`after` is not a cursor from this API")
     return raw[2:]
+
+
+def cursor_key(entity: Entity, cursor: str) -> str | int:
+    """The key of `entity` a cursor of its connection holds; BAD_INPUT for anything else."""
+    key = entity.key_value(decode_cursor(cursor))
+    if key is None:
+        raise bad_input("`after` is not a cursor from this API")
+    return key
 
 
 async def paginate(

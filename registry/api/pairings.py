@@ -12,6 +12,7 @@ import strawberry
 
 from graph.leaders import place_workload
 from registry.api.context import GInfo
+from registry.api.reasons import Reason, reasons
 from registry.api.refs import parse_ref, scope_by_ref
 from registry.api.types import Member, Organisation, Place
 from registry.core.errors import UserErrors
@@ -52,24 +53,25 @@ class ContactPairing:
     member: Member | None = strawberry.field(description="Null if outside your scope.")
     household: Place
     relation: str = strawberry.field(
-        description="same unit, same building, neighbouring building or same estate."
+        description="SAME_UNIT, SAME_BUILDING, NEIGHBOURING_BUILDING or SAME_ESTATE: the "
+        "distance's reason code."
     )
     cost: int = strawberry.field(description="Distance: 1 same unit … 4 same estate.")
-    explanation: str
+    explanation: list[Reason]
     kept: bool = strawberry.field(description="True when the pairing exists today.")
 
 
 @strawberry.type(description="A household the proposal leaves without a contact member.")
 class UnpairedHousehold:
     household: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(description="A pairing of today the proposal ends, and why.")
 class RemovedContact:
     member: Member | None = strawberry.field(description="Null if outside your scope.")
     household: Place
-    reason: str
+    reason: Reason
     new_member: Member | None = strawberry.field(description="Who takes the household over.")
 
 
@@ -111,20 +113,20 @@ class ContactProposal:
                     household=rows.place(p.household_id),
                     relation=p.relation,
                     cost=p.cost,
-                    explanation=p.explanation,
+                    explanation=reasons(p.explanation),
                     kept=p.kept,
                 )
                 for p in proposal.pairings
             ],
             unpaired=[
-                UnpairedHousehold(household=rows.place(u.household_id), reason=u.reason)
+                UnpairedHousehold(household=rows.place(u.household_id), reason=Reason.of(u.reason))
                 for u in proposal.unpaired
             ],
             removed=[
                 RemovedContact(
                     member=rows.member(r.member_id),
                     household=rows.place(r.household_id),
-                    reason=r.reason,
+                    reason=Reason.of(r.reason),
                     new_member=None if r.new_member_id is None else rows.member(r.new_member_id),
                 )
                 for r in proposal.removals
@@ -172,20 +174,20 @@ class LeaderPairing:
     place: Place
     load: int
     kept: bool
-    explanation: str
+    explanation: list[Reason]
 
 
 @strawberry.type(description="A place the plan leaves without a leader, and why.")
 class UnpairedPlace:
     place: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(description="A leader pairing of today the plan ends, and why.")
 class ReleasedLeaderPairing:
     leader: Member | None
     place: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(description="A leader's total load after the plan.")
@@ -226,16 +228,19 @@ class LeaderProposal:
                     place=rows.place(p.place_id),
                     load=p.workload,
                     kept=p.kept,
-                    explanation=p.explanation,
+                    explanation=reasons(p.explanation),
                 )
                 for p in plan.pairings
             ],
             unpaired=[
-                UnpairedPlace(place=rows.place(u.place_id), reason=u.reason) for u in plan.unpaired
+                UnpairedPlace(place=rows.place(u.place_id), reason=Reason.of(u.reason))
+                for u in plan.unpaired
             ],
             released=[
                 ReleasedLeaderPairing(
-                    leader=rows.member(r.leader_id), place=rows.place(r.place_id), reason=r.reason
+                    leader=rows.member(r.leader_id),
+                    place=rows.place(r.place_id),
+                    reason=Reason.of(r.reason),
                 )
                 for r in plan.released
             ],
@@ -276,14 +281,14 @@ class HubHousehold:
 @strawberry.type(description="A household no hub reaches, and why.")
 class UnreachedHousehold:
     household: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(description="A hub of today the proposal ends, and why.")
 class RemovedHub:
     member: Member | None
     household: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(
@@ -320,11 +325,11 @@ class HubProposal:
         return cls(
             hubs=hubs,
             unreached=[
-                UnreachedHousehold(household=rows.place(u.household_id), reason=u.reason)
+                UnreachedHousehold(household=rows.place(u.household_id), reason=Reason.of(u.reason))
                 for u in proposal.plan.unreached
             ],
             removed=[
-                RemovedHub(member=rows.member(m), household=rows.place(h), reason=why)
+                RemovedHub(member=rows.member(m), household=rows.place(h), reason=Reason.of(why))
                 for m, h, why in proposal.removed
             ],
             kept_count=kept,
@@ -393,13 +398,13 @@ class SinglePointsOfFailure:
 class RecoverBuildingLead:
     member: Member | None
     building: Place
-    explanation: str
+    explanation: list[Reason]
 
 
 @strawberry.type(description="A building nobody could be found for, and why.")
 class BuildingLeftUncovered:
     building: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type(description="What loses cover if a member leaves, and how to re-cover it.")
@@ -493,13 +498,15 @@ class PairingQuery:
                 RecoverBuildingLead(
                     member=rows.member(c.member_id),
                     building=rows.place(c.building_id),
-                    explanation=c.explanation,
+                    explanation=reasons(c.explanation),
                 )
                 for c in impact.buildings.choices
                 if c.building_id is not None
             ],
             uncovered_buildings=[
-                BuildingLeftUncovered(building=rows.place(u.building_id), reason=u.reason)
+                BuildingLeftUncovered(
+                    building=rows.place(u.building_id), reason=Reason.of(u.reason)
+                )
                 for u in impact.buildings.uncovered
             ],
         )

@@ -26,6 +26,7 @@ from registry.api.limits import (
     CodedErrors,
     CostLimiter,
     SafeParserCache,
+    ValidDocuments,
     unexpected,
 )
 from registry.api.mutations.away import AwayMutations
@@ -116,7 +117,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 class RegistrySchema(strawberry.Schema):
-    """strawberry's schema, with two changes to what it does with errors.
+    """strawberry's schema, keeping the documents it validated (`valid_documents`, for
+    registry.server.prepared), with two changes to what it does with errors.
 
     Suggestions: with `hide_suggestions`, graphql-core also leaves "Did you mean ...?" out of
     the errors of execution (a variable's unknown enum value or input field), as
@@ -128,6 +130,8 @@ class RegistrySchema(strawberry.Schema):
     def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = hide_suggestions
+        # Filled by CachedValidation; read by registry.server.prepared.
+        self.valid_documents = ValidDocuments(maxsize=512)
 
     def _get_custom_context_kwargs(
         self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False

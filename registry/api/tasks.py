@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from sqlalchemy import Select, false, or_, select
@@ -28,6 +27,7 @@ from registry.api.enums import (
     TaskStatusEnum,
 )
 from registry.api.paging import Connection, paginate
+from registry.api.reasons import Reason, reasons
 from registry.api.refs import find_by_ref, find_scope, parse_ref
 from registry.api.types import Member, Organisation, Place
 from registry.core import models
@@ -43,7 +43,6 @@ class TaskLoaders:
         self.task: DataLoader[int, models.Task | None] = DataLoader(self._tasks)
         self.places: DataLoader[int, list[models.Place]] = DataLoader(self._places)
         self.assignments: DataLoader[int, list[models.Assignment]] = DataLoader(self._assignments)
-        self.of_member: DataLoader[int, list[models.Assignment]] = DataLoader(self._of_members)
 
     async def _tasks(self, keys: list[int]) -> list[models.Task | None]:
         actor = self.ctx.require_actor()
@@ -77,22 +76,6 @@ class TaskLoaders:
             found: dict[int, list[models.Assignment]] = defaultdict(list)
             for row in rows:
                 found[row.task_id].append(row)
-        return [found[k] for k in keys]
-
-
-    async def _of_members(self, keys: list[int]) -> list[list[models.Assignment]]:
-        # A member's assignments on the tasks the caller may see, oldest first.
-        actor = self.ctx.require_actor()
-        async with self.ctx.db.read() as session:
-            rows = await session.scalars(
-                select(models.Assignment)
-                .join(models.Task, models.Task.id == models.Assignment.task_id)
-                .where(models.Assignment.member_id.in_(keys), task_clause(actor))
-                .order_by(models.Assignment.id)
-            )
-            found: dict[int, list[models.Assignment]] = defaultdict(list)
-            for row in rows:
-                found[row.member_id].append(row)
         return [found[k] for k in keys]
 
 
@@ -184,7 +167,7 @@ class Assignment(relay.Node):
     id: relay.NodeID[int]
     status: AssignmentStatusEnum
     role: str = strawberry.field(description="building (leads a building), skill or headcount.")
-    explanation: str
+    explanation: list[Reason]
     override: bool
     override_at: datetime | None
     proposed_on: date
@@ -197,9 +180,10 @@ class Assignment(relay.Node):
     def from_row(cls, row: models.Assignment) -> Assignment:
         return cls(
             id=row.id, status=ASSIGNMENT_STATUS(row.status), role=row.role,
-            explanation=row.explanation, override=row.override, override_at=row.override_at,
-            proposed_on=row.proposed_on, responded_on=row.responded_on, task_key=row.task_id,
-            member_key=row.member_id, building_key=row.building_id,
+            explanation=reasons(row.explanation), override=row.override,
+            override_at=row.override_at, proposed_on=row.proposed_on,
+            responded_on=row.responded_on, task_key=row.task_id, member_key=row.member_id,
+            building_key=row.building_id,
         )  # fmt: skip
 
     @strawberry.field
@@ -223,16 +207,8 @@ class Assignment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Assignment | None]:
-        actor = info.context.require_actor()
-        keys = _ids(node_ids)
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(models.Assignment)
-                .join(models.Task, models.Task.id == models.Assignment.task_id)
-                .where(models.Assignment.id.in_(keys), task_clause(actor))
-            )
-            found: dict[int, Any] = {r.id: r for r in rows}
-        return [cls.from_row(found[k]) if k in found else None for k in keys]
+        rows = await info.context.loaders.node("Assignment").load_many(_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 @strawberry.type
@@ -242,7 +218,7 @@ class MobilisationChoice:
     member: Member
     role: str
     building: Place | None
-    explanation: str
+    explanation: list[Reason]
     skills: list[str]
     override: bool
     override_tasks: list[str]
@@ -251,7 +227,7 @@ class MobilisationChoice:
 @strawberry.type
 class UncoveredBuilding:
     building: Place
-    reason: str
+    reason: Reason
 
 
 @strawberry.type
@@ -304,7 +280,7 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
             MobilisationChoice(
                 member=Member.from_row(members[c.member_id]), role=c.role,
                 building=Place.from_row(places[c.building_id]) if c.building_id else None,
-                explanation=c.explanation, skills=sorted(c.skills),
+                explanation=reasons(c.explanation), skills=sorted(c.skills),
                 override=bool(c.override_task_ids),
                 override_tasks=[str(t) for t in c.override_task_ids],
             )
@@ -312,7 +288,9 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
         ],
         kept=len(plan.choices) - len(proposal.new_choices),
         uncovered=[
-            UncoveredBuilding(building=Place.from_row(places[u.building_id]), reason=u.reason)
+            UncoveredBuilding(
+                building=Place.from_row(places[u.building_id]), reason=Reason.of(u.reason)
+            )
             for u in plan.uncovered
         ],
         skill_shortfalls=[

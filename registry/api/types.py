@@ -38,13 +38,14 @@ from registry.api.enums import (
     StandingKindEnum,
 )
 from registry.api.limits import filter_text
-from registry.api.paging import Connection, decode_cursor, page_of
+from registry.api.paging import Connection, cursor_key, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
 from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
 from registry.core.terms import current_term
 from registry.reads.model import ENTITIES
+from registry.reads.transfers import TransferSide, transfers_of
 from registry.reports.orgchart import MemberRecord, OrgRecord
 
 T = TypeVar("T")
@@ -93,10 +94,10 @@ async def related_page(
     """One page of a to-many relation of the read model, owned by (entity, id)."""
     entity, key = owner
     size = info.context.page_size(first)
-    after_key = None if after is None else decode_cursor(after)
+    target = ENTITIES[ENTITIES[entity].to_many[relation].target]
+    after_key = None if after is None else cursor_key(target, after)
     loader = info.context.loaders.many(entity, relation, filters, (size, after_key))
     rows, total, more = await loader.load(key)
-    target = ENTITIES[ENTITIES[entity].to_many[relation].target]
     keys = [getattr(row, target.key) for row in rows]
     return page_of([to_node(row) for row in rows], keys, more, after, total)
 
@@ -112,6 +113,16 @@ async def roster(
     """One page of the members a relation of `owner` lists (residents, members), filtered."""
     filters = filter.pairs() if filter else ()
     return await related_page(info, owner, relation, filters, first, after, Member.from_row)
+
+
+async def offices_of(
+    info: GInfo, owner: tuple[str, int], current: bool, first: int | None, after: str | None
+) -> Connection[Office]:
+    """One page of the offices held in an organisation or by a member: the current ones, or
+    all of them."""
+    return await related_page(
+        info, owner, "offices", (("current", current),), first, after, Office.from_row
+    )
 
 
 def mask_phone(phone: str) -> str:
@@ -150,10 +161,13 @@ class Place(relay.Node):
         row = await info.context.loaders.place.load(self.parent_key)
         return Place.from_row(row) if row else None
 
-    @strawberry.field(description="Active organisations covering this place.")
-    async def covered_by(self, info: GInfo) -> list[Organisation]:
-        rows, _, _ = await info.context.loaders.many("Place", "coveredBy", (), None).load(self.id)
-        return [Organisation.from_row(row) for row in rows]
+    @strawberry.field(description="Organisations covering this place now, by code path.")
+    async def covered_by(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Organisation]:
+        return await related_page(
+            info, ("Place", self.id), "coveredBy", (), first, after, Organisation.from_row
+        )
 
     @strawberry.field(description="The places directly under this one, by code path.")
     async def children(
@@ -244,12 +258,13 @@ class Organisation(relay.Node):
     async def approved_by(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.approved_by_key)
 
-    @strawberry.field(description="Places this organisation covers now.")
-    async def covers(self, info: GInfo) -> list[Place]:
-        rows, _, _ = await info.context.loaders.many("Organisation", "covers", (), None).load(
-            self.id
+    @strawberry.field(description="Places this organisation covers now, by code path.")
+    async def covers(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Place]:
+        return await related_page(
+            info, ("Organisation", self.id), "covers", (), first, after, Place.from_row
         )
-        return [Place.from_row(row) for row in rows]
 
     @strawberry.field(description="The current secretary (书记), if any; a group has none.")
     async def secretary(self, info: GInfo) -> Member | None:
@@ -261,11 +276,13 @@ class Organisation(relay.Node):
         row = await info.context.loaders.one("Organisation", "leader").load(self.id)
         return Member.from_row(row) if row else None
 
-    @strawberry.field(description="Offices held in this organisation, current and past.")
-    async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        loader = info.context.loaders.many("Organisation", "offices", (("current", current),), None)
-        rows, _, _ = await loader.load(self.id)
-        return [Office.from_row(row) for row in rows]
+    @strawberry.field(description="Offices held in this organisation: the current ones, or "
+                      "with `current: false` past ones too; in the order they were "
+                      "recorded.")  # fmt: skip
+    async def offices(
+        self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
+    ) -> Connection[Office]:
+        return await offices_of(info, ("Organisation", self.id), current, first, after)
 
     @strawberry.field(description="The organisations directly under this one, by code path.")
     async def children(
@@ -316,27 +333,21 @@ class Organisation(relay.Node):
     @strawberry.field(description="Transfers of members' ties (组织关系) to this organisation: "
                       "pending ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
     async def transfers_in(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
-        return await Transfer.of_organisation(info, models.Transfer.to_id, self.id, pending_only)
+        return await Transfer.of_organisation(info, "to", self.id, pending_only)
 
     @strawberry.field(description="Transfers of its members' ties (组织关系) elsewhere: pending "
                       "ones unless `pendingOnly` is false; oldest first.")  # fmt: skip
     async def transfers_out(self, info: GInfo, pending_only: bool = True) -> list[Transfer]:
-        return await Transfer.of_organisation(
-            info, models.Transfer.from_id, self.id, pending_only
-        )
+        return await Transfer.of_organisation(info, "from", self.id, pending_only)
 
     @strawberry.field(description="Its elections, by-elections and approved postponements, "
-                      "oldest first.")  # fmt: skip
-    async def elections(self, info: GInfo) -> list[Election]:
-        from sqlalchemy import select
-
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(models.Election)
-                .where(models.Election.organisation_id == self.id)
-                .order_by(models.Election.held_on, models.Election.id)
-            )
-            return [Election.from_row(row) for row in rows]
+                      "in the order they were recorded.")  # fmt: skip
+    async def elections(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[Election]:
+        return await related_page(
+            info, ("Organisation", self.id), "elections", (), first, after, Election.from_row
+        )
 
     @strawberry.field(description="The current term of an elected organisation: when it began, "
                       "how long it lasts and when the next election (换届) is due; null for "
@@ -480,11 +491,13 @@ class Member(relay.Node):
     async def skills(self, info: GInfo) -> list[str]:
         return await info.context.loaders.skills.load(self.id)
 
-    @strawberry.field
-    async def offices(self, info: GInfo, current: bool = True) -> list[Office]:
-        loader = info.context.loaders.many("Member", "offices", (("current", current),), None)
-        rows, _, _ = await loader.load(self.id)
-        return [Office.from_row(row) for row in rows]
+    @strawberry.field(description="Offices this member holds: the current ones, or with "
+                      "`current: false` past ones too; in the order they were "
+                      "recorded.")  # fmt: skip
+    async def offices(
+        self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
+    ) -> Connection[Office]:
+        return await offices_of(info, ("Member", self.id), current, first, after)
 
     @strawberry.field(description="The member's standing now: lost contact (失去联系), a "
                       "suspended membership (停止党籍), left the Party (出党) or died; null in "
@@ -520,10 +533,13 @@ class Member(relay.Node):
             info, ("Member", self.id), "contactFor", (), first, after, Place.from_row
         )
 
-    @strawberry.field(description="Tasks this member is mobilised for: assignments, each with "
-                      "its task, status and role.")  # fmt: skip
-    async def assignments(self, info: GInfo) -> list[AssignmentOf]:
-        return await info.context.nested.assignments(info, self.id)
+    @strawberry.field(description="Tasks this member is mobilised for, on tasks you may see: "
+                      "each as their assignment, with its task, status and role; in the order "
+                      "they were proposed.")  # fmt: skip
+    async def tasks(
+        self, info: GInfo, first: int | None = None, after: str | None = None
+    ) -> Connection[AssignmentOf]:
+        return await info.context.nested.tasks(info, self.id, first, after)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
@@ -567,21 +583,11 @@ class Transfer:
 
     @staticmethod
     async def of_organisation(
-        info: GInfo, side: Any, organisation_id: int, pending_only: bool
+        info: GInfo, side: TransferSide, organisation_id: int, pending_only: bool
     ) -> list[Transfer]:
         """The transfers whose `side` (from or to) is the organisation, oldest first."""
-        from sqlalchemy import select
-
-        query = (
-            select(models.Transfer, models.Member)
-            .join(models.Member, models.Member.id == models.Transfer.member_id)
-            .where(side == organisation_id)
-            .order_by(models.Transfer.out_on, models.Transfer.id)
-        )
-        if pending_only:
-            query = query.where(models.Transfer.pending())
         async with info.context.db.read() as session:
-            rows = (await session.execute(query)).all()
+            rows = await transfers_of(session, side, organisation_id, pending_only)
         return [Transfer.from_row(row, member) for row, member in rows]
 
     @strawberry.field(description="The member, if in your scope.")
@@ -750,18 +756,5 @@ class Office(relay.Node):
     async def resolve_nodes(  # type: ignore[override]  # relay.Node types it loosely per overload
         cls, *, info: GInfo, node_ids: Iterable[str], required: bool = False
     ) -> list[Office | None]:
-        from sqlalchemy import select
-
-        from registry.core.models import Office as OfficeRow
-        from registry.core.models import Organisation as OrgRow
-
-        actor = info.context.require_actor()
-        keys = _ids(node_ids)
-        async with info.context.db.read() as session:
-            rows = await session.scalars(
-                select(OfficeRow)
-                .join(OrgRow, OrgRow.id == OfficeRow.organisation_id)
-                .where(OfficeRow.id.in_(keys), actor.org_clause())
-            )
-            found: dict[int, Any] = {row.id: row for row in rows}
-        return [cls.from_row(found[k]) if k in found else None for k in keys]
+        rows = await info.context.loaders.node("Office").load_many(_ids(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]

@@ -397,7 +397,8 @@ class Assignment(Base):
     status: Mapped[str] = mapped_column(String(16))
     role: Mapped[str] = mapped_column(String(16))
     building_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
-    explanation: Mapped[str] = mapped_column(Text)
+    # Why the member was chosen: [{"code": ..., "params": {name: text}}] (planning.reasons).
+    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     override: Mapped[bool] = mapped_column(Boolean, default=False)
     override_by_token_id: Mapped[int | None] = mapped_column(Integer)
     override_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
 """The estates of a scope as plain `graph.model` records, read in a handful of statements.
 
 Ids handed to `graph/` are the users' codes (place and member codes), so the algorithms'
-explanations name what staff know and their id order is the code order. Definitions:
+reasons name what staff know and their id order is the code order. Definitions:
 
 - **households** of an estate: household places below it; a household directly under a
   building counts as in a unit of its own building (the building's code stands for the unit).

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.hubs import HubPlan, choose_hubs
 from graph.model import Member as GraphMember
+from graph.model import Reason, reason
 from registry.access.actor import Actor
 from registry.access.scope import Scope
 from registry.core.errors import ErrorCode, fail
@@ -38,7 +39,7 @@ MAX_REACH = 200
 class HubProposal:
     territory: Territory
     plan: HubPlan
-    removed: tuple[tuple[str, str, str], ...]  # (member, household, reason) of today's hubs
+    removed: tuple[tuple[str, str, Reason], ...]  # (member, household, reason) of today's hubs
     fingerprint: str
 
     @property
@@ -90,12 +91,12 @@ async def propose_hubs(
 
 def _why_removed(
     member: str, household: str, homes: dict[object, object], chosen: set[tuple[str, str]]
-) -> str:
+) -> Reason:
     if homes.get(member) != household:
-        return f"member {member} no longer lives in household {household}"
+        return reason("HUB_MOVED_OUT", member=member, household=household)
     if any(h == household for _, h in chosen):
-        return f"another member of household {household} is its hub now"
-    return "its neighbours are all within other hubs' reach"
+        return reason("HUB_HOUSEHOLD_TAKEN", household=household)
+    return reason("HUB_NEIGHBOURS_REACHED")
 
 
 async def apply_hubs(

@@ -1,8 +1,8 @@
 """Reading a task's mobilisation problem from SQL as the plain data `graph.mobilise` takes.
 
 Ids handed to the algorithm are the user's codes (members, buildings, estates, tasks), so the
-explanations it writes ("leads building CT-BS-JAMX-B01: lives there") read as staff write them,
-and the plan is deterministic by code.
+reasons it gives name what staff know (LEADS_HOME_BUILDING building=CT-BS-JAMX-B01), and the
+plan is deterministic by code.
 
 What is loaded, in five statements whatever the size of the estate:
 
@@ -42,6 +42,7 @@ from registry.core.kinds import (
 from registry.core.models import Assignment, Member, MemberSkill, Place, Task, TaskPlace
 from registry.core.paths import ids_of, subtree_end, within_any
 from registry.core.sql import one_of
+from registry.planning.reasons import from_plain
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ async def current_plan(
         Choice(
             member_id=code_of[r.member_id],
             role=r.role,
-            explanation=r.explanation,
+            explanation=from_plain(r.explanation),
             building_id=place_code.get(r.building_id) if r.building_id else None,
             skills=frozenset(member_skills[r.member_id]) & required,
         )

@@ -46,7 +46,6 @@ from registry.reads.model import ENTITIES, MEMBER_FILTERS, Alias, Entity, visibl
 from registry.reads.selection import (
     Connection,
     Field,
-    Many,
     ObjectPick,
     One,
     Page,
@@ -124,8 +123,6 @@ class _Builder:
                 pairs.append((item.key, literal(entity.name)))
             elif isinstance(item, One):
                 pairs.append((item.key, self.one(entity, t, item)))
-            elif isinstance(item, Many):
-                pairs.append((item.key, self.many(entity, t, item)))
             else:
                 pairs.append((item.key, self.nested_connection(entity, t, item)))
         return json_object(pairs)
@@ -141,22 +138,6 @@ class _Builder:
             .correlate(o)
         )
         return as_json(found.scalar_subquery())
-
-    def many(self, owner: Entity, o: Alias, item: Many) -> ColumnElement[Any]:
-        relation = owner.to_many[item.relation]
-        target = ENTITIES[relation.target]
-        t = self.alias(target)
-        conditions = [relation.link(o, t), visible(target, t, self.viewer)]
-        conditions += _relation_filters(relation, item.filters, t)
-        order = relation.order(t) if relation.order else (t.c[target.key],)
-        rows = (
-            select(self.object(target, t, item.pick).label("j"))
-            .where(*conditions)
-            .order_by(*order)
-            .correlate(o)
-            .subquery()
-        )
-        return as_json(select(json_array_of(rows.c.j)).scalar_subquery())
 
     def nested_connection(self, owner: Entity, o: Alias, item: Connection) -> ColumnElement[Any]:
         relation = owner.to_many[item.relation]

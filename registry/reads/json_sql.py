@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, func, literal
+from sqlalchemy import ColumnElement, String, Text, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -197,9 +197,11 @@ def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[str]:
     return Base64(literal(f"{type_name}:", String).concat(func.cast(key, String)))
 
 
-def cursor_of(key: ColumnElement[str]) -> ColumnElement[str]:
-    """SQL: the connection cursor of a row's key (registry.api.paging.encode_cursor)."""
-    return Base64(literal("k:", String).concat(key))
+def cursor_of(key: ColumnElement[Any]) -> ColumnElement[str]:
+    """SQL: the connection cursor of a row's key, a text or a number
+    (registry.api.paging.encode_cursor)."""
+    text = key if isinstance(key.type, String) else cast(key, String)
+    return Base64(literal("k:", String).concat(text))
 
 
 def masked_phone(phone: ColumnElement[str]) -> ColumnElement[str]:

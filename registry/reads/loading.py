@@ -36,7 +36,7 @@ async def root_page(
     entity: str,
     filters: Filters,
     values: dict[str, Any],
-    page: tuple[int, str | None],
+    page: tuple[int, str | int | None],
     count: bool,
 ) -> tuple[list[Any], int, bool]:
     """One page (size, after key) of the visible rows of `entity` meeting a root list's
@@ -59,6 +59,19 @@ async def root_page(
         counted = select(func.count()).select_from(matching.subquery())
         total = (await column_rows(session, counted, params))[0][0]
     return rows[:size], total, len(rows) > size
+
+
+async def by_ids(
+    session: AsyncSession, actor: Actor, entity: str, ids: Sequence[int]
+) -> list[Any | None]:
+    """For each id, the visible row of `entity` with that id (or None)."""
+    model = ENTITIES[entity]
+    t = model.table.alias("t")
+    query = select(t).where(t.c.id.in_(list(ids)), visible(model, t, Viewer.of(actor)))
+    found = {
+        row.id: _target_row(row) for row in await column_rows(session, query, viewer_params(actor))
+    }
+    return [found.get(i) for i in ids]
 
 
 async def to_one(
@@ -88,11 +101,11 @@ async def to_many(
     relation: str,
     filters: Filters,
     owners: Sequence[int],
-    page: tuple[int, str | None] | None = None,
+    page: tuple[int, str | int | None],
 ) -> list[tuple[list[Any], int, bool]]:
-    """For each owner id, the visible rows of its to-many `relation` meeting `filters`: all of
-    them in the relation's order, or with `page` (size, after key) one page of them by the
-    target's key; with how many there are in all and whether more follow the page."""
+    """For each owner id, one page (size, after key) of the visible rows of its to-many
+    `relation` meeting `filters`, by the target's key; with how many there are in all and
+    whether more follow the page."""
     owner_model = ENTITIES[entity]
     link = owner_model.to_many[relation]
     target = ENTITIES[link.target]
@@ -104,20 +117,20 @@ async def to_many(
         if condition is not None:
             conditions.append(condition)
     key = t.c[target.key]
-    order = link.order(t) if link.order and page is None else (key,)
-    params = viewer_params(actor)
+    params: dict[str, Any] = viewer_params(actor)
     numbered = (
         select(
             o.c.id.label(_OWNER),
             t,
-            func.row_number().over(partition_by=o.c.id, order_by=order).label(_ROW_NUMBER),
+            func.row_number().over(partition_by=o.c.id, order_by=key).label(_ROW_NUMBER),
             func.count().over(partition_by=o.c.id).label(_TOTAL),
         )
         .select_from(o)
         .join(t, and_(*conditions))
         .where(o.c.id.in_(list(owners)))
     )
-    if page is not None and page[1] is not None:
+    size, after_key = page
+    if after_key is not None:
         # The count is of every row; the page starts after the cursor's key.
         counted = numbered.subquery()
         after = counted.c[target.key] > bindparam("after_key")
@@ -127,12 +140,13 @@ async def to_many(
                                           order_by=counted.c[target.key]).label(_ROW_NUMBER))
             .where(after)
         )  # fmt: skip
-        params = params | {"after_key": page[1]}
+        params = params | {"after_key": after_key}
     numbered_rows = numbered.subquery()
-    query = select(numbered_rows)
-    if page is not None:
-        query = query.where(numbered_rows.c[_ROW_NUMBER] <= page[0] + 1)
-    query = query.order_by(numbered_rows.c[_OWNER], numbered_rows.c[_ROW_NUMBER])
+    query = (
+        select(numbered_rows)
+        .where(numbered_rows.c[_ROW_NUMBER] <= size + 1)
+        .order_by(numbered_rows.c[_OWNER], numbered_rows.c[_ROW_NUMBER])
+    )
     grouped: dict[int, list[Any]] = defaultdict(list)
     totals: dict[int, int] = {}
     for row in await column_rows(session, query, params):
@@ -141,7 +155,6 @@ async def to_many(
     answers: list[tuple[list[Any], int, bool]] = []
     for owner in owners:
         found = grouped.get(owner, [])
-        size = page[0] if page is not None else len(found)
         answers.append((found[:size], totals.get(owner, 0), len(found) > size))
     return answers
 
@@ -163,6 +176,4 @@ class _TargetRow:
 
 def _target_row(row: Any) -> _TargetRow:
     mapping = row._mapping
-    return _TargetRow(
-        {k: v for k, v in mapping.items() if k not in (_OWNER, _ROW_NUMBER, _TOTAL)}
-    )
+    return _TargetRow({k: v for k, v in mapping.items() if k not in (_OWNER, _ROW_NUMBER, _TOTAL)})

@@ -18,13 +18,24 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, literal, or_, select, true
-from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy import ColumnElement, Integer, Table, and_, exists, func, literal, or_, select, true
 
 from registry.access.visibility import visible_member
 from registry.core.config import RuleThresholds
 from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PairingKind
-from registry.core.models import Coverage, Member, MemberSkill, Office, Organisation, Pairing, Place
+from registry.core.models import (
+    Assignment,
+    Coverage,
+    Election,
+    Member,
+    MemberSkill,
+    Office,
+    Organisation,
+    Pairing,
+    Place,
+    Task,
+    TaskPlace,
+)
 from registry.core.paths import in_subtree_of
 from registry.core.terms import current_holder, current_secretary
 from registry.reads.json_sql import (
@@ -41,7 +52,6 @@ Alias = Any  # a table alias (sqlalchemy.sql.Alias) with `.c` columns
 Value = Callable[[Alias, Viewer], ColumnElement[Any]]
 Link = Callable[[Alias, Alias], ColumnElement[bool]]
 Filter = Callable[[Alias, Any], ColumnElement[bool] | None]
-Order = Callable[[Alias], tuple[ColumnElement[Any] | UnaryExpression[Any], ...]]
 
 PLACE: Table = Place.metadata.tables[Place.__tablename__]
 ORGANISATION: Table = Organisation.metadata.tables[Organisation.__tablename__]
@@ -50,6 +60,10 @@ OFFICE: Table = Office.metadata.tables[Office.__tablename__]
 COVERAGE: Table = Coverage.metadata.tables[Coverage.__tablename__]
 PAIRING: Table = Pairing.metadata.tables[Pairing.__tablename__]
 SKILL: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
+ELECTION: Table = Election.metadata.tables[Election.__tablename__]
+ASSIGNMENT: Table = Assignment.metadata.tables[Assignment.__tablename__]
+TASK: Table = Task.metadata.tables[Task.__tablename__]
+TASK_PLACE: Table = TaskPlace.metadata.tables[TaskPlace.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -63,22 +77,21 @@ class ToOne:
 
 @dataclass(frozen=True)
 class ToMany:
-    """A relation to the rows of `target` meeting `link(owner, target)` and the caller's scope.
-    A connection pages them by the target's key (`first`, `after`, `totalCount`); a list holds
-    them all in `order`. `filters` are its arguments: each gives a condition on the target (or
-    None for no condition) from the argument's value; `defaults` the values of those not given."""
+    """A relation to the rows of `target` meeting `link(owner, target)` and the caller's scope,
+    answered as a connection that pages them by the target's key (`first`, `after`,
+    `totalCount`). `filters` are its arguments: each gives a condition on the target (or None
+    for no condition) from the argument's value; `defaults` the values of those not given."""
 
     target: str
     link: Link
-    connection: bool
     filters: Mapping[str, Filter] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
-    order: Order | None = None
 
 
 @dataclass(frozen=True)
 class Entity:
-    """A node type: its table, the unique text column its connections page by, its fields,
+    """A node type: its table, the unique column its connections page by (a code or path, or
+    for records with neither, the id: the order they were recorded in), its fields,
     relations, and who may see a row (None: anyone who may see the type at all)."""
 
     name: str
@@ -88,6 +101,13 @@ class Entity:
     to_one: Mapping[str, ToOne]
     to_many: Mapping[str, ToMany]
     visible: Callable[[Alias, Viewer], ColumnElement[bool] | None]
+
+    def key_value(self, text: str) -> str | int | None:
+        """The key a cursor's text names, as the key column holds it; None when it cannot be
+        one (a cursor of another connection)."""
+        if isinstance(self.table.c[self.key].type, Integer):
+            return int(text) if text.isascii() and text.isdigit() else None
+        return text
 
 
 def _column(name: str) -> Value:
@@ -130,10 +150,30 @@ def _member_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
 
 
 def _office_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    # An office, or an election, is seen with its organisation.
     org = viewer.orgs(ORGANISATION.c.path)
     if org is None:
         return None
     return t.c.organisation_id.in_(select(ORGANISATION.c.id).where(org))
+
+
+def _assignment_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
+    # An assignment is seen with its task: the organisation running it or a place in its
+    # scope is visible (as `registry.writes.tasks.task_clause` says of tasks).
+    org = viewer.orgs(ORGANISATION.c.path)
+    territory = viewer.territory(PLACE.c.path)
+    if org is None or territory is None:
+        return None
+    running = select(TASK.c.id).where(
+        TASK.c.organisation_id.in_(select(ORGANISATION.c.id).where(org))
+    )
+    in_territory = exists(
+        select(1)
+        .select_from(TASK_PLACE.join(PLACE, PLACE.c.id == TASK_PLACE.c.place_id))
+        .where(TASK_PLACE.c.task_id == t.c.task_id, territory)
+        .correlate(t)
+    )
+    return or_(t.c.task_id.in_(running), in_territory)
 
 
 def _current_only(t: Alias, current: Any) -> ColumnElement[bool] | None:
@@ -227,14 +267,6 @@ def _residents(owner: Alias, t: Alias) -> ColumnElement[bool]:
     return t.c.household_id.in_(homes)
 
 
-def _by_path(t: Alias) -> tuple[Any, ...]:
-    return (t.c.path,)
-
-
-def _by_start(t: Alias) -> tuple[Any, ...]:
-    return (t.c.start.asc().nulls_first(), t.c.id)
-
-
 # Filters of every list of members (and of the root `members` list).
 MEMBER_FILTERS: Mapping[str, Filter] = _member_filters()
 MEMBER_DEFAULTS: Mapping[str, Any] = {"includeDeparted": False}
@@ -256,15 +288,11 @@ PLACE_ENTITY = Entity(
         "contact": ToOne("Member", _contact_of),
     },
     to_many={
-        "children": ToMany("Place", lambda o, t: t.c.parent_id == o.c.id, connection=True),
+        "children": ToMany("Place", lambda o, t: t.c.parent_id == o.c.id),
         "residents": ToMany(
-            "Member",
-            _residents,
-            connection=True,
-            filters=MEMBER_FILTERS,
-            defaults=MEMBER_DEFAULTS,
+            "Member", _residents, filters=MEMBER_FILTERS, defaults=MEMBER_DEFAULTS
         ),
-        "coveredBy": ToMany("Organisation", _covering, connection=False, order=_by_path),
+        "coveredBy": ToMany("Organisation", _covering),
     },
     visible=_place_visible,
 )
@@ -298,14 +326,12 @@ ORGANISATION_ENTITY = Entity(
         "children": ToMany(
             "Organisation",
             lambda o, t: t.c.parent_id == o.c.id,
-            connection=True,
             filters={"includeClosed": _active_unless},
             defaults={"includeClosed": False},
         ),
         "groups": ToMany(
             "Organisation",
             lambda o, t: and_(t.c.parent_id == o.c.id, t.c.kind == OrgKind.GROUP.value),
-            connection=True,
             filters={"includeClosed": _active_unless},
             defaults={"includeClosed": False},
         ),
@@ -313,18 +339,18 @@ ORGANISATION_ENTITY = Entity(
             "Member",
             # A group's members are those placed in it; anything else's, those it holds.
             lambda o, t: or_(t.c.organisation_id == o.c.id, t.c.group_id == o.c.id),
-            connection=True,
             filters=MEMBER_FILTERS,
             defaults=MEMBER_DEFAULTS,
         ),
-        "covers": ToMany("Place", _covered, connection=False, order=_by_path),
+        "covers": ToMany("Place", _covered),
         "offices": ToMany(
             "Office",
             lambda o, t: t.c.organisation_id == o.c.id,
-            connection=False,
             filters={"current": _current_only},
             defaults={"current": True},
-            order=_by_start,
+        ),
+        "elections": ToMany(
+            "Election", lambda o, t: t.c.organisation_id == o.c.id
         ),
     },
     visible=_org_visible,
@@ -369,12 +395,11 @@ MEMBER_ENTITY = Entity(
         "offices": ToMany(
             "Office",
             lambda o, t: t.c.member_id == o.c.id,
-            connection=False,
             filters={"current": _current_only},
             defaults={"current": True},
-            order=_by_start,
         ),
-        "contactFor": ToMany("Place", _contact_for, connection=True),
+        "contactFor": ToMany("Place", _contact_for),
+        "tasks": ToMany("Assignment", lambda o, t: t.c.member_id == o.c.id),
     },
     visible=_member_visible,
 )
@@ -397,8 +422,48 @@ OFFICE_ENTITY = Entity(
     visible=_office_visible,
 )
 
+ELECTION_ENTITY = Entity(
+    name="Election",
+    table=ELECTION,
+    key="id",
+    fields={
+        "kind": _enum("kind"),
+        "heldOn": _column("held_on"),
+        "months": _column("months"),
+    },
+    to_one={
+        "organisation": ToOne("Organisation", lambda o, t: t.c.id == o.c.organisation_id),
+        "approvedBy": ToOne("Organisation", lambda o, t: t.c.id == o.c.approved_by_id),
+    },
+    to_many={},
+    visible=_office_visible,
+)
+
+# A member's tasks are their assignments; the fields of an assignment are answered by the
+# API's resolvers (its task and building come through the task's own loaders).
+ASSIGNMENT_ENTITY = Entity(
+    name="Assignment",
+    table=ASSIGNMENT,
+    key="id",
+    fields={"id": _id("Assignment")},
+    to_one={
+        "member": ToOne("Member", lambda o, t: t.c.id == o.c.member_id),
+        "building": ToOne("Place", lambda o, t: t.c.id == o.c.building_id),
+    },
+    to_many={},
+    visible=_assignment_visible,
+)
+
 ENTITIES: dict[str, Entity] = {
-    e.name: e for e in (PLACE_ENTITY, ORGANISATION_ENTITY, MEMBER_ENTITY, OFFICE_ENTITY)
+    e.name: e
+    for e in (
+        PLACE_ENTITY,
+        ORGANISATION_ENTITY,
+        MEMBER_ENTITY,
+        OFFICE_ENTITY,
+        ELECTION_ENTITY,
+        ASSIGNMENT_ENTITY,
+    )
 }
 
 

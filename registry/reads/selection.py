@@ -50,16 +50,6 @@ class One:
 
 
 @dataclass(frozen=True)
-class Many:
-    """A to-many relation that is a plain list, answered under `key`."""
-
-    key: str
-    relation: str
-    filters: Filters
-    pick: ObjectPick
-
-
-@dataclass(frozen=True)
 class Connection:
     """A to-many relation that is a connection, answered under `key`."""
 
@@ -74,7 +64,7 @@ class ObjectPick:
     """The keys of one object's answer, in the order selected."""
 
     entity: str
-    items: tuple[Field | TypeName | One | Many | Connection, ...]
+    items: tuple[Field | TypeName | One | Connection, ...]
 
 
 @dataclass(frozen=True)

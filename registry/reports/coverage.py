@@ -18,9 +18,9 @@ building, are counted from the members and places themselves. Definitions:
   the members whose formal organisation is in its subtree or who report (双报到) into it.
 - **gaps**: estates with no branch, buildings with no group, buildings whose groups are all
   unstaffed (a group with no member placed in it or no current leader 组长: covered in name
-  only, so listed although counted as covered), buildings where no member lives, each with a
-  reason, in tree order (place path), capped. As of a past day, a group's leader is the one in
-  office that day and its members are those placed in it now (placements keep no history).
+  only, so listed although counted as covered), buildings where no member lives, each with its
+  kind (the why), in tree order (place path), capped. As of a past day, a group's leader is the
+  one in office that day and its members are those placed in it now (placements keep no history).
 
 A covering organisation outside the caller's scope still makes a place covered: the number
 says whether the place is served, not by whom.
@@ -122,20 +122,12 @@ class GapKind(StrEnum):
     BUILDING_WITHOUT_MEMBER = "building_without_member"
 
 
-GAP_REASONS: dict[GapKind, str] = {
-    GapKind.ESTATE_WITHOUT_BRANCH: "no branch covers this estate",
-    GapKind.BUILDING_WITHOUT_GROUP: "no party group covers this building",
-    GapKind.BUILDING_GROUP_UNSTAFFED: "the party group covering this building has no members "
-    "or no leader",
-    GapKind.BUILDING_WITHOUT_MEMBER: "no member lives in this building",
-}
-
-
 @dataclass(frozen=True)
 class Gap:
+    """An uncovered place; its kind is why (worded by `gap.<kind>` in the wording files)."""
+
     kind: GapKind
     place: Place
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -495,7 +487,7 @@ async def gaps(
         else:
             query, bounds = _gaps_query(scope, kind, on), {}
         rows = await session.scalars(query, {**bounds, "first": first})
-        found.extend((row.path, order, Gap(kind, row, GAP_REASONS[kind])) for row in rows)
+        found.extend((row.path, order, Gap(kind, row)) for row in rows)
     found.sort(key=lambda item: (item[0], item[1]))
     return GapList(total=sum(totals.values()), items=[gap for _, _, gap in found[:first]])
 

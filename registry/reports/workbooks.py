@@ -217,7 +217,7 @@ async def coverage_tables(
                 gap.place.code,
                 gap.place.name,
                 PLACE_KIND_LABELS.get(gap.place.kind, gap.place.kind),
-                word(f"gap.{gap.kind.name}", {}) or gap.reason,
+                word(f"gap.{gap.kind.name}", {}) or gap.kind.name,
             )
             for gap in found.items
         ],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -15,7 +16,7 @@ from registry.audit.changelog import describe, label
 from registry.core.config import RuleThresholds
 from registry.core.containment import outside_parent
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
-from registry.core.kinds import OrgKind, OrgStatus, PlaceKind
+from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PlaceKind
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
 from registry.core.paths import child_path, depth_of
 from registry.core.validation import org_parent_problem
@@ -28,6 +29,8 @@ from registry.writes.common import (
     require_active,
     text,
 )
+from registry.writes.members import UpdateMember, update_member
+from registry.writes.offices import AppointOffice, appoint_office
 
 
 async def add_organisation(
@@ -182,6 +185,8 @@ class CreateOrganisation:
     approved_by: Key | None
     approved_on: date
     covers: Sequence[Key]
+    members: Sequence[Key] = ()
+    leader: Key | None = None
 
 
 @handles(CreateOrganisation)
@@ -189,8 +194,19 @@ async def create_organisation(
     session: AsyncSession, actor: Actor, command: CreateOrganisation
 ) -> Organisation:
     """Create an organisation under `parent`, approved by a higher organisation (the parent by
-    default), optionally covering places from `established` (or the approval date)."""
+    default), optionally covering places from `established` (or the approval date). A Party
+    group may be created staffed: `members` placed in it and `leader` (placed too) appointed
+    its group leader from the same day, all or nothing."""
     actor.require_write()
+    if (command.members or command.leader is not None) and command.kind is not OrgKind.GROUP:
+        raise fail(
+            "members" if command.members else "leader",
+            f"only a Party group (党小组) is created with members and a leader, not a "
+            f"{command.kind.value}",
+            ErrorCode.WRONG_KIND,
+            "STAFFED_ONLY_GROUP",
+            kind=command.kind.value,
+        )
     clean_name = text(command.name, "name", NAME_MAX) or ""
     parent_row = None
     if command.parent is not None:
@@ -236,9 +252,41 @@ async def create_organisation(
         approved_by=approver,
         approved_on=command.approved_on,
     )
-    await cover(session, row, place_ids, command.established or command.approved_on)
+    start = command.established or command.approved_on
+    await cover(session, row, place_ids, start)
     await require_contained(session, row, "covers")
+    await _staff(session, actor, row, command.members, command.leader, start)
     return row
+
+
+async def _staff(
+    session: AsyncSession,
+    actor: Actor,
+    group: Organisation,
+    members: Sequence[Key],
+    leader: Key | None,
+    start: date,
+) -> None:
+    """Place `members` (and `leader`) in the new `group` and appoint its leader; a refusal
+    names the input field (members or leader) that holds the member at fault."""
+    chosen = list(dict.fromkeys([*members, *([leader] if leader is not None else [])]))
+    for key in chosen:
+        field = "members" if key in members else "leader"
+        with _as_field(field):
+            await update_member(session, actor, UpdateMember(member=key, group=group.id))
+    if leader is not None:
+        with _as_field("leader"):
+            appointed = AppointOffice(leader, group.id, OfficeRole.GROUP_LEADER, start, False)
+            await appoint_office(session, actor, appointed)
+
+
+@contextmanager
+def _as_field(field: str) -> Iterator[None]:
+    """Refusals of a member's placement or appointment, addressed to the input's `field`."""
+    try:
+        yield
+    except UserErrors as refused:
+        raise UserErrors([replace(p, field=field) for p in refused.problems]) from None
 
 
 @dataclass(frozen=True)

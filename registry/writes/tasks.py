@@ -53,6 +53,7 @@ from registry.core.models import (
 from registry.core.sql import one_of
 from registry.planning.contacts import refuse_if_stale
 from registry.planning.mobilisation import read_problem
+from registry.planning.reasons import plain_all
 from registry.writes.commands import handles
 from registry.writes.common import check_version, free_code, require_active, text
 from registry.writes.organisations import CreateOrganisation, create_organisation
@@ -309,7 +310,7 @@ async def _store(
             task_id=proposal.task.id, member_id=proposal.member_ids[c.member_id],
             status=AssignmentStatus.PROPOSED.value, role=c.role,
             building_id=proposal.building_ids.get(c.building_id) if c.building_id else None,
-            explanation=c.explanation, override=override,
+            explanation=plain_all(c.explanation), override=override,
             override_by_token_id=actor.token_id if override else None,
             override_at=now if override else None, proposed_on=on,
         )  # fmt: skip

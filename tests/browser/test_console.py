@@ -174,6 +174,25 @@ async def test_a_viewer_sees_masked_phones(page: Page, demo: Demo) -> None:
     await shot(page, "07-viewer-members")
 
 
+async def test_each_row_of_the_members_list_opens_that_members_edit_form(
+    page: Page, demo: Demo
+) -> None:
+    await sign_in(page, demo.admin)
+    await page.goto("/console#/members")
+    await page.wait_for_selector("#view[data-ready=members]")
+    rows = page.locator("[data-table=members] tbody tr")
+    links = page.locator("[data-table=members] tbody td[data-key=name] a[data-role=edit-member]")
+    assert await links.count() == await rows.count() > 2
+    codes = await cells(page, "members", "code")
+    name = await links.nth(2).inner_text()
+
+    await links.nth(2).click()
+
+    await page.wait_for_selector(f"#view[data-ready=edit] h2[data-edit='{codes[2]}']")
+    assert name in await page.locator("#view h2").inner_text()
+    assert await page.locator("#view form[data-form]").count() > 0
+
+
 async def test_the_ide_runs_a_query_with_the_console_session(page: Page, demo: Demo) -> None:
     await sign_in(page, demo.admin)
 

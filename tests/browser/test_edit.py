@@ -19,10 +19,10 @@ ESTATE = "CT-BS-JAMX"
 ZB1, ZB2 = "CT-BS-JAMX-ZB1", "CT-BS-JAMX-ZB2"
 
 PLACE = """query($code: String!) { place(code: $code) { code name version parent { code }
-  coveredBy { code } } }"""
+  coveredBy { nodes { code } } } }"""
 ORGANISATION = """query($code: String!) { organisation(code: $code) { code name kind status version
-  closedOn parent { code } mergedInto { code } approvedBy { code } covers { code }
-  offices { role member { code } }
+  closedOn parent { code } mergedInto { code } approvedBy { code } covers { nodes { code } }
+  offices { nodes { role member { code } } }
   members(first: 100) { totalCount nodes { id code name status organisation { code } workplace
     reportsTo { code } phone skills fullOn group { code } } }
   groups { totalCount nodes { code } } } }"""
@@ -129,7 +129,7 @@ async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     await done(page, "已创建：99号楼党小组")
     group = await organisation(demo, f"{ZB1}-G99")
     assert group and group["kind"] == "GROUP" and group["parent"]["code"] == ZB1
-    assert group["covers"] == [{"code": f"{ESTATE}-B99"}]
+    assert group["covers"]["nodes"] == [{"code": f"{ESTATE}-B99"}]
 
     await fill(page, "set-coverage", {"cover": f"{ESTATE}-B99-U1；"})
     await submit(page, "set-coverage")
@@ -139,7 +139,7 @@ async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     await page.check(f"[data-form=set-coverage] [data-checks=uncover] input[value='{ESTATE}-B99']")
     await submit(page, "set-coverage")
     await done(page, "现覆盖 0 处")
-    assert (await organisation(demo, f"{ZB1}-G99"))["covers"] == []
+    assert (await organisation(demo, f"{ZB1}-G99"))["covers"]["nodes"] == []
 
     await fill(page, "set-coverage", {"cover": f"{ESTATE}-B99"})
     await submit(page, "set-coverage")
@@ -164,13 +164,13 @@ async def test_a_group_is_created_covers_a_building_gets_a_leader_and_moves(
     await submit(page, "appoint-office")
 
     await done(page, f"已任命：{leader['name']} 为组长")
-    offices = (await organisation(demo, f"{ZB1}-G99"))["offices"]
+    offices = (await organisation(demo, f"{ZB1}-G99"))["offices"]["nodes"]
     assert offices == [{"role": "GROUP_LEADER", "member": {"code": leader["code"]}}]
     assert leader["name"] in await page.locator("[data-role=offices]").inner_text()
 
     await submit(page, "end-office")
     await done(page, "已结束任期：组长")
-    assert (await organisation(demo, f"{ZB1}-G99"))["offices"] == []
+    assert (await organisation(demo, f"{ZB1}-G99"))["offices"]["nodes"] == []
 
     await fill(page, "update-organisation", {"parent": ZB2})
     await submit(page, "update-organisation")
@@ -337,7 +337,7 @@ async def test_the_two_cuntan_branches_are_merged_after_a_preview(page: Page, de
 async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> None:
     await sign_in(page, demo.admin)
     await open_edit(page, f"org/{ZB1}")
-    covers = (await organisation(demo, ZB1))["covers"]
+    covers = (await organisation(demo, ZB1))["covers"]["nodes"]
     assert len(covers) >= 1
 
     # A code already taken is refused beside the new code, in Chinese, and nothing is split
@@ -360,7 +360,8 @@ async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> N
 
     await done(page, "已拆分：新建 吉安园茅溪小区临时党支部")
     split = await organisation(demo, "CT-BS-JAMX-ZB9")
-    assert split and split["covers"] == [covers[0]] and split["parent"]["code"] == "CT-BS-DW"
+    assert split and split["covers"]["nodes"] == [covers[0]]
+    assert split["parent"]["code"] == "CT-BS-DW"
 
     await fill(page, "dissolve", {"approvedBy": "CT-BS-DW", "message": "临时支部完成任务"})
     await submit(page, "dissolve")
@@ -369,6 +370,40 @@ async def test_a_branch_is_split_off_then_dissolved(page: Page, demo: Demo) -> N
 
     await done(page, "已撤销：吉安园茅溪小区临时党支部")
     assert (await organisation(demo, "CT-BS-JAMX-ZB9"))["status"] == "DISSOLVED"
+
+
+async def test_a_branch_is_split_into_two_new_ones_at_once(page: Page, demo: Demo) -> None:
+    await sign_in(page, demo.admin)
+    await open_edit(page, f"org/{ZB1}")
+    before = await organisation(demo, ZB1)
+    total = before["members"]["totalCount"]
+    assert total >= 2
+
+    # Two new organisations, each taking a member of its own
+    await page.select_option("[data-role=split-parts]", "2")
+    await fill(page, "split", {"code": "CT-BS-JAMX-ZB7", "name": "茅溪东区党支部",
+                               "code2": "CT-BS-JAMX-ZB8", "name2": "茅溪西区党支部"})  # fmt: skip
+    await page.locator("[data-form=split] [data-checks=members] input").nth(0).check()
+    await page.locator("[data-form=split] [data-checks=members2] input").nth(1).check()
+    await submit(page, "split")
+
+    # The preview shows what each takes and what stays, before anything is written
+    await page.locator("[data-role=split-preview]").wait_for()
+    members = await page.locator(
+        "[data-role=split-preview] tr[data-code=members] td"
+    ).all_inner_texts()
+    assert members[1:] == ["1", "1", str(total - 2)]
+    assert await organisation(demo, "CT-BS-JAMX-ZB7") is None
+    await shot(page, "24b-edit-split-two")
+    await page.click("[data-form=split] [data-role=confirm]")
+
+    await done(page, "已拆分：新建 茅溪东区党支部、茅溪西区党支部")
+    east = await organisation(demo, "CT-BS-JAMX-ZB7")
+    west = await organisation(demo, "CT-BS-JAMX-ZB8")
+    assert east and west
+    assert (east["members"]["totalCount"], west["members"]["totalCount"]) == (1, 1)
+    assert {east["parent"]["code"], west["parent"]["code"]} == {before["parent"]["code"]}
+    assert (await organisation(demo, ZB1))["members"]["totalCount"] == total - 2
 
 
 async def test_a_viewer_sees_what_is_held_but_no_form(page: Page, demo: Demo) -> None:

@@ -14,7 +14,7 @@ from tests.browser.test_console import cells, coverage
 
 ESTATE = "CT-BS-JAMX"
 COMMUNITY = "CT-BS"
-PLACE = """query($code: String!) { place(code: $code) { coveredBy { code kind }
+PLACE = """query($code: String!) { place(code: $code) { coveredBy { nodes { code kind } }
   residents { totalCount } } }"""
 CREATE_PLACE = """mutation($input: CreatePlaceInput!) { createPlace(input: $input) {
   userErrors { code } } }"""
@@ -74,7 +74,7 @@ async def test_a_building_without_a_group_is_given_an_existing_group(
     await page.click("[data-form=assign-group] button[type=submit]")
 
     await closed(page, f"由党小组 {group} 覆盖")
-    assert {"code": group, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]
+    assert {"code": group, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]["nodes"]
     assert building not in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
     assert (await coverage(demo, ESTATE))["buildings"]["covered"] == covered + 1
     await shot(page, "41-gap-building-closed")
@@ -100,7 +100,16 @@ async def test_a_building_without_a_group_gets_a_new_group_with_members_and_a_le
     await open_gap_by_keyboard(page, ESTATE, building)
 
     form = "[data-form=create-group]"
-    await page.select_option(f"{form} [name=parent]", branch)
+    mutations: list[str] = []
+    page.on(
+        "request",
+        lambda r: mutations.append(r.post_data or "")
+        if r.method == "POST" and "mutation" in (r.post_data or "")
+        else None,
+    )
+    # A group of the other branch cannot hold them: refused beside the members, nothing written
+    other = (branches - {branch}).pop()
+    await page.select_option(f"{form} [name=parent]", other)
     code = f"{branch}-G77"
     await page.fill(f"{form} [name=code]", code)
     for member in ours:
@@ -108,14 +117,28 @@ async def test_a_building_without_a_group_gets_a_new_group_with_members_and_a_le
     await page.select_option(f"{form} [name=leader]", ours[0]["code"])
     await page.click(f"{form} button[type=submit]")
 
+    refused = page.locator(f"{form} [data-error-for=members] [data-reason=GROUP_NOT_OWN]")
+    await refused.wait_for()
+    assert "不是" in await refused.inner_text()
+    organisation = """query($code: String!) { organisation(code: $code) { code } }"""
+    assert (await ask(demo, organisation, {"code": code}))["organisation"] is None
+    assert building in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
+
+    # In their own branch's group they are placed, the leader appointed: one mutation
+    mutations.clear()
+    await page.select_option(f"{form} [name=parent]", branch)
+    await page.click(f"{form} button[type=submit]")
+
     await closed(page, "编入党员 2 名")
-    assert {"code": code, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]
+    assert len(mutations) == 1 and "ConsoleCreateOrganisation" in mutations[0]
+    assert {"code": code, "kind": "GROUP"} in (await place(demo, building))["coveredBy"]["nodes"]
     assert building not in await gaps(demo, ESTATE, "BUILDING_WITHOUT_GROUP")
     group = """query($code: String!) { organisation(code: $code) {
-      members { nodes { code } } offices { role member { code } } } }"""
+      members { nodes { code } } offices { nodes { role member { code } } } } }"""
     held = (await ask(demo, group, {"code": code}))["organisation"]
     assert {m["code"] for m in held["members"]["nodes"]} == {m["code"] for m in ours}
-    assert held["offices"] == [{"role": "GROUP_LEADER", "member": {"code": ours[0]["code"]}}]
+    leader = {"role": "GROUP_LEADER", "member": {"code": ours[0]["code"]}}
+    assert held["offices"]["nodes"] == [leader]
 
 
 async def test_an_estate_without_a_branch_gets_one_new_or_existing(page: Page, demo: Demo) -> None:
@@ -132,13 +155,14 @@ async def test_an_estate_without_a_branch_gets_one_new_or_existing(page: Page, d
     await page.click("[data-form=create-branch] button[type=submit]")
 
     await closed(page, "已关闭缺口：新建 新苑小区党支部")
-    assert {"code": "CT-BS-XY-ZB", "kind": "BRANCH"} in (await place(demo, "CT-BS-XY"))["coveredBy"]
+    branch = {"code": "CT-BS-XY-ZB", "kind": "BRANCH"}
+    assert branch in (await place(demo, "CT-BS-XY"))["coveredBy"]["nodes"]
 
     await open_gap_by_keyboard(page, COMMUNITY, "CT-BS-HY")
     await page.select_option("[data-form=assign-branch] select[name=organisation]", "CT-BS-XY-ZB")
     await page.click("[data-form=assign-branch] button[type=submit]")
 
     await closed(page, "和园小区 由党支部 CT-BS-XY-ZB 覆盖")
-    assert {"code": "CT-BS-XY-ZB", "kind": "BRANCH"} in (await place(demo, "CT-BS-HY"))["coveredBy"]
+    assert branch in (await place(demo, "CT-BS-HY"))["coveredBy"]["nodes"]
     remaining = await gaps(demo, COMMUNITY, "ESTATE_WITHOUT_BRANCH")
     assert "CT-BS-XY" not in remaining and "CT-BS-HY" not in remaining

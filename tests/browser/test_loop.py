@@ -6,6 +6,7 @@ in the registry through the API."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.async_api import Page
@@ -17,7 +18,8 @@ ESTATE = "CT-BS-JAMX"
 TASK = """query($code: String!) { task(code: $code) { code status kind places { code }
   assignments { id status member { code name } } } }"""
 PROPOSE = """mutation($task: String!) { proposeMobilisation(input: {task: $task}) {
-  plan { choices { member { code } } } } }"""
+  plan { choices { member { code } role building { name }
+    explanation { code params { name value } } } } } }"""
 FUNCTIONAL = """query($code: String!) { functionalMembers(organisation: $code) { code } }"""
 LEADERS = """mutation($scope: String!) { proposeLeaderPairings(input: {scope: $scope}) {
   proposal { keptCount pairings { place { code } } } } }"""
@@ -68,6 +70,16 @@ async def test_a_task_runs_from_creation_to_its_functional_organisation(
     expected = (await ask(demo, PROPOSE, {"task": code}))["proposeMobilisation"]["plan"]
     chosen = [c["member"]["code"] for c in expected["choices"]]
     assert await cells(page, "loop-plan", "code") == chosen and chosen
+    # Why each was chosen, in Chinese from the reasons' codes, the building by its name.
+    for choice, text in zip(
+        expected["choices"], await cells(page, "loop-plan", "explanation"), strict=True
+    ):
+        load = next(p["value"] for r in choice["explanation"] if r["code"] == "LOAD"
+                    for p in r["params"])  # fmt: skip
+        assert text.endswith(f"当前任务 {load} 项"), text
+        if choice["role"] == "building":
+            assert text.startswith(f"负责{choice['building']['name']}："), text
+        assert not re.search(r"[A-Z]{2,}", text), text
     await shot(page, "50-loop-preview")
 
     await page.click("[data-role=apply-mobilisation]")

@@ -116,6 +116,14 @@ async def test_proposed_contacts_match_the_api_and_apply_changes_coverage(
     assert await page.locator("[data-table=work-proposal] tbody tr").count() == len(
         expected["pairings"]
     )
+    # Each explanation is worded from its reasons' codes: the distance, then kept or new.
+    worded = {
+        f"{distance}；{kept}"
+        for distance in ("同单元", "同楼栋", "相邻楼栋", "同小区")
+        for kept in ("保留", "新增")
+    }
+    explanations = await cells(page, "work-proposal", "explanation")
+    assert explanations and set(explanations) <= worded
     fingerprint = await page.get_attribute("[data-role=proposal]", "data-fingerprint")
     assert fingerprint == expected["fingerprint"]
     assert len(expected["pairings"]) != before["covered"]

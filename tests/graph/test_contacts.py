@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from graph.contacts import propose_contacts
-from graph.model import Building, Household, Member, Pairing
+from graph.model import Building, Household, Member, Pairing, reason
 
 
 def _estate() -> tuple[list[Household], list[Building]]:
@@ -34,13 +34,15 @@ def test_given_one_member_with_room_when_proposed_then_nearest_households_first(
     proposal = propose_contacts(households, buildings, [member], capacity_k=5)
 
     by_household = {p.household_id: p for p in proposal.pairings}
-    assert [by_household[h].relation for h in (111, 112)] == ["same unit"] * 2
-    assert [by_household[h].relation for h in (121, 122)] == ["same building"] * 2
-    assert by_household[211].relation == "neighbouring building"  # neighbours are symmetric
+    assert [by_household[h].relation for h in (111, 112)] == ["SAME_UNIT"] * 2
+    assert [by_household[h].relation for h in (121, 122)] == ["SAME_BUILDING"] * 2
+    assert by_household[211].relation == "NEIGHBOURING_BUILDING"  # neighbours are symmetric
     assert len(proposal.pairings) == 5
     assert proposal.total_cost == 1 + 1 + 2 + 2 + 3
     assert len(proposal.unpaired) == 12 - 5
-    assert "no member with spare capacity in estate E" in proposal.unpaired[0].reason
+    assert proposal.unpaired[0].reason == reason(
+        "ESTATE_MEMBERS_FULL", estate="E", members=1, households=5
+    )
 
 
 def test_given_two_members_when_capacity_is_tight_then_each_takes_own_unit() -> None:
@@ -57,7 +59,7 @@ def test_given_two_members_when_capacity_is_tight_then_each_takes_own_unit() -> 
         ("b", 322),
     }
     assert proposal.total_cost == 4
-    assert all(p.explanation == "same unit; new" for p in proposal.pairings)
+    assert all(p.explanation == (reason("SAME_UNIT"), reason("NEW")) for p in proposal.pairings)
 
 
 def test_given_no_member_in_estate_when_proposed_then_household_unpaired_with_reason() -> None:
@@ -67,9 +69,7 @@ def test_given_no_member_in_estate_when_proposed_then_household_unpaired_with_re
     proposal = propose_contacts(households, buildings, [elsewhere], capacity_k=10)
 
     assert proposal.pairings == ()
-    assert {u.reason for u in proposal.unpaired} == {
-        "no member with spare capacity serves estate E"
-    }
+    assert {u.reason for u in proposal.unpaired} == {reason("NO_MEMBER_SERVES_ESTATE", estate="E")}
 
 
 def test_given_existing_pairings_that_are_optimal_then_all_are_kept() -> None:
@@ -97,7 +97,9 @@ def test_given_existing_far_pairing_when_a_closer_member_has_room_then_it_moves(
     assert [(p.member_id, p.household_id) for p in proposal.pairings] == [("near", 111)]
     (removal,) = proposal.removals
     assert removal.member_id == "far" and removal.new_member_id == "near"
-    assert "closer (same unit vs same estate)" in removal.reason
+    assert removal.reason == reason(
+        "CLOSER_MEMBER", member="near", relation="SAME_UNIT", was="SAME_ESTATE"
+    )
 
 
 def test_given_invalid_existing_pairings_then_they_are_removed_with_reasons() -> None:
@@ -110,9 +112,9 @@ def test_given_invalid_existing_pairings_then_they_are_removed_with_reasons() ->
 
     reasons = {r.member_id: r.reason for r in proposal.removals}
     assert reasons == {
-        "a": "household is no longer registered",
-        "gone": "member is no longer available",
-        "moved": "member no longer serves estate E",
+        "a": reason("HOUSEHOLD_GONE"),
+        "gone": reason("MEMBER_GONE"),
+        "moved": reason("MEMBER_LEFT_ESTATE", estate="E"),
     }
 
 
@@ -125,8 +127,8 @@ def test_given_a_member_over_capacity_then_the_optimum_decides_what_is_released(
 
     # Two same-unit households (cost 1 + 1) beat keeping 121 (same building, cost 2).
     assert [(p.household_id, p.explanation) for p in proposal.pairings] == [
-        (111, "same unit; kept"),
-        (112, "same unit; new"),
+        (111, (reason("SAME_UNIT"), reason("KEPT"))),
+        (112, (reason("SAME_UNIT"), reason("NEW"))),
     ]
     assert [r.household_id for r in proposal.removals] == [121, 311]
     assert (proposal.kept, proposal.added, proposal.removed) == (1, 1, 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.hubs import choose_hubs
-from graph.model import Household, Member
+from graph.model import Household, Member, reason
 
 
 def _building() -> list[Household]:
@@ -35,7 +35,7 @@ def test_given_per_unit_reach_then_unit_without_member_is_unreached_with_reason(
     )
 
     assert [u.household_id for u in plan.unreached] == [5, 6, 7, 8]
-    assert plan.unreached[0].reason == "no member lives in unit 2 of building B"
+    assert plan.unreached[0].reason == reason("NO_MEMBER_IN_UNIT", unit=2, building="B")
 
 
 def test_given_small_reach_then_the_rest_is_unreached_because_hubs_are_full() -> None:
@@ -43,4 +43,4 @@ def test_given_small_reach_then_the_rest_is_unreached_because_hubs_are_full() ->
 
     assert plan.hubs[0].reach == (1, 2, 3)
     assert len(plan.unreached) == 5
-    assert "already links 3 households" in plan.unreached[0].reason
+    assert plan.unreached[0].reason == reason("HUBS_FULL", households=3)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.mobilise import mobilise, replan_after_decline
-from graph.model import Booking, Building, Member, Task, Window
+from graph.mobilise import mobilise, replan_after_decline, unavailability
+from graph.model import Booking, Building, Member, Task, Window, reason
 
 BUILDINGS = [Building(1, "E"), Building(2, "E"), Building(3, "E"), Building(9, "F")]
 WINDOW = Window(10, 20)
@@ -19,7 +19,9 @@ def test_given_residents_when_mobilised_then_each_building_gets_its_own_resident
     plan = mobilise(Task("t", (1, 2, 3)), BUILDINGS, members)
 
     assert {(c.building_id, c.member_id) for c in plan.choices} == {(1, "a"), (2, "b"), (3, "c")}
-    assert all("lives there" in c.explanation for c in plan.choices)
+    assert [c.explanation for c in sorted(plan.choices, key=lambda c: c.member_id)] == [
+        (reason("LEADS_HOME_BUILDING", building=b), reason("LOAD", load=0)) for b in (1, 2, 3)
+    ]
     assert plan.uncovered == ()
 
 
@@ -29,7 +31,7 @@ def test_given_no_resident_then_a_same_estate_member_leads_and_it_is_said() -> N
     plan = mobilise(Task("t", (1, 2)), BUILDINGS, members)
 
     lead2 = next(c for c in plan.choices if c.building_id == 2)
-    assert "lives in estate E, no available resident" in lead2.explanation
+    assert reason("LEADS_FROM_ESTATE", building=2, estate="E") in lead2.explanation
     assert plan.uncovered == ()
 
 
@@ -52,13 +54,13 @@ def test_given_overlapping_booking_then_member_is_skipped_unless_overridden() ->
 
     assert blocked.choices == ()
     (gap,) = blocked.uncovered
-    assert (
-        gap.reason
-        == "all 1 members of estate F are unavailable (a: booked on overlapping task other)"
+    assert gap.reason == reason(
+        "ESTATE_MEMBERS_UNAVAILABLE", estate="F", members=1, unavailable=("a",)
     )
+    assert unavailability(members[0], task, ()) == reason("BOOKED_ELSEWHERE", tasks=("other",))
     (choice,) = overridden.choices
     assert choice.override_task_ids == ("other",)
-    assert "override: overlaps task other" in choice.explanation
+    assert reason("OVERRIDE", tasks=("other",)) in choice.explanation
     assert overridden.overrides == (choice,)
 
 
@@ -68,7 +70,8 @@ def test_given_member_at_capacity_then_never_chosen() -> None:
     plan = mobilise(Task("t", (1,), headcount=1), BUILDINGS, [full])
 
     assert plan.choices == ()
-    assert "a: at capacity (1/1 tasks)" in plan.uncovered[0].reason
+    assert dict(plan.uncovered[0].reason.params)["unavailable"] == ("a",)
+    assert unavailability(full, Task("t", (1,)), ()) == reason("AT_CAPACITY", load=1, capacity=1)
     assert plan.headcount_shortfall == 1
 
 
@@ -83,9 +86,8 @@ def test_given_skill_requirement_then_only_holders_count_and_shortfall_is_named(
     plan = mobilise(task, BUILDINGS, members)
 
     assert plan.member_ids == ("a", "med")  # med covers two missing skills at once
-    assert plan.choices[1].role == "skill" and plan.choices[1].explanation.startswith(
-        "has law, medicine"
-    )
+    assert plan.choices[1].role == "skill"
+    assert plan.choices[1].explanation[0] == reason("HAS_SKILLS", skills=("law", "medicine"))
     assert [(s.skill, s.needed, s.found) for s in plan.skill_shortfalls] == [("finance", 1, 0)]
 
 
@@ -108,7 +110,7 @@ def test_given_no_member_in_estate_then_building_uncovered_with_reason() -> None
     plan = mobilise(Task("t", (9,)), BUILDINGS, [_member("a", 1)])
 
     assert [(u.building_id, u.reason) for u in plan.uncovered] == [
-        (9, "no member lives in estate F")
+        (9, reason("NO_MEMBER_IN_ESTATE", estate="F"))
     ]
 
 
@@ -127,4 +129,4 @@ def test_given_a_decline_when_replanned_then_only_the_gap_is_refilled() -> None:
     third = replan_after_decline(second, {new.member_id}, task, BUILDINGS, members)
     assert {c.member_id for c in third.choices} & {"b", "b2"} == set()
     assert third.declined == {"b", "b2"}
-    assert "are already on the task" in third.uncovered[0].reason
+    assert third.uncovered[0].reason == reason("ESTATE_MEMBERS_ON_TASK", estate="E")

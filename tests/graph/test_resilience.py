@@ -34,6 +34,6 @@ def test_given_a_member_leaves_then_losses_are_listed_and_re_covered_without_mov
     assert impact.households_losing_contact == (0, 1)
     # b has one slot left (3 - 2), c has two: both orphans can be re-paired.
     assert len(impact.contacts.pairings) == 2
-    assert all(p.relation == "neighbouring building" for p in impact.contacts.pairings)
+    assert all(p.relation == "NEIGHBOURING_BUILDING" for p in impact.contacts.pairings)
     (lead,) = impact.buildings.choices
     assert lead.building_id == 1 and lead.member_id in {"b", "c"}

@@ -94,7 +94,7 @@ CONTACTS = """mutation($scope: String!, $capacity: Int) {
   }
 }"""
 OFFICES = """query($code: String!) {
-  organisation(code: $code) { secretary { code } offices { id member { code } } }
+  organisation(code: $code) { secretary { code } offices { nodes { id member { code } } } }
 }"""
 
 
@@ -457,7 +457,7 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def end_an_office(self, data: st.DataObject) -> None:
         org = data.draw(st.sampled_from(self.model.active()))
-        offices = self.gridreg.ask(OFFICES, {"code": org})["organisation"]["offices"]
+        offices = self.gridreg.ask(OFFICES, {"code": org})["organisation"]["offices"]["nodes"]
         if not offices:
             return
         office = data.draw(st.sampled_from(offices))

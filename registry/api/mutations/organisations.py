@@ -39,6 +39,17 @@ class CreateOrganisationInput:
     covers: list[str] = strawberry.field(
         default_factory=list, description="Places (global IDs or codes) it covers from the start."
     )
+    members: list[str] = strawberry.field(
+        default_factory=list,
+        description="A Party group only: members (global IDs or codes) placed in it from the "
+        "start; each belongs to the group's branch.",
+    )
+    leader: str | None = strawberry.field(
+        default=None,
+        description="A Party group only: the member appointed its group leader (组长) from the "
+        "start, placed in it too. The group, its coverage, members and leader are written "
+        "together or not at all.",
+    )
 
     def command(self, ctx: Context) -> organisations.CreateOrganisation:
         return organisations.CreateOrganisation(
@@ -50,6 +61,8 @@ class CreateOrganisationInput:
             approved_by=opt_ref(self.approved_by, "Organisation"),
             approved_on=on_day(self.approved_on, "approvedOn"),
             covers=refs(self.covers, "Place"),
+            members=refs(self.members, "Member"),
+            leader=opt_ref(self.leader, "Member"),
         )
 
 

@@ -1,0 +1,184 @@
+"""Queries this process has already seen, answered without strawberry's per-request pipeline.
+
+Clients send the same few query texts over and over. The first time a text comes, strawberry
+answers it as usual: its HTTP view parses the body, its schema runs the registry's extensions
+around parsing, validation and execution (`registry.api.schema`), and validation keeps the
+valid document (`ValidDocuments`). From then on, a JSON POST of that text as a query is
+answered here: the same token check and context, the same limits (cost, text), graphql-core's
+execution with the registry's executor, the same masking and logging of errors and the same
+JSON out — without the view's request adapters and the extension runner's hooks, which cost
+several times what `{ __typename }` or a small lookup costs once its SQL is cached.
+
+Anything else goes to strawberry unchanged, the body handed on as it came: mutations (they
+read the primary, and their extensions matter), GET, other media types, batches, a body that
+is not a JSON object, a text not seen or not valid, and a request a limit refuses (strawberry
+words the refusal). tests/test_prepared_queries.py checks that both paths answer alike.
+"""
+
+from __future__ import annotations
+
+from inspect import isawaitable
+from typing import Any
+
+import orjson
+from graphql.language import OperationType
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.execution import optimized_is_awaitable
+from strawberry.http import process_result
+from strawberry.schema._graphql_core import execution_context_class_kwargs
+from strawberry.types import ExecutionResult
+
+from graphql import DocumentNode, execute, get_operation_ast
+from registry.api.inputs import text_errors
+from registry.api.limits import CodedErrors, cost_error
+from registry.api.schema import RegistrySchema
+from registry.server.graphql_view import RegistryGraphQL
+
+# The request keys a prepared query may carry; any other (say `extensions`) goes to strawberry.
+_KEYS = frozenset(("query", "variables", "operationName"))
+
+
+class PreparedQueries:
+    """The /graphql endpoint: prepared queries answered here, the rest by `view`."""
+
+    def __init__(self, view: RegistryGraphQL) -> None:
+        self.view = view
+        schema = view.schema
+        assert isinstance(schema, RegistrySchema)
+        self.schema = schema
+        self.masking = CodedErrors()
+        self.executor = execution_context_class_kwargs(schema.execution_context_class)
+        # Texts with no variables that no limit refuses: nothing about them changes between
+        # requests, so they are checked once (as many as valid documents are kept).
+        self.within_limits: set[tuple[str, str | None]] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _json(scope):
+            await self.view(scope, receive, send)
+            return
+        body = await _body(receive)
+        if body is None:  # the client went away before its request was whole
+            return
+        replay = _replaying(body, receive)
+        found = self._prepared(body)
+        if found is None:
+            await self.view(scope, replay, send)
+            return
+        answer = await self._answer(scope, replay, *found)
+        if answer is None:
+            await self.view(scope, replay, send)
+            return
+        await answer(scope, replay, send)
+
+    def _prepared(
+        self, body: bytes
+    ) -> tuple[str, DocumentNode, dict[str, Any] | None, str | None] | None:
+        """The text, valid document, variables and operation name of a query seen before."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(payload, dict) or not _KEYS.issuperset(payload):
+            return None
+        query, variables = payload.get("query"), payload.get("variables")
+        name = payload.get("operationName")
+        if not isinstance(query, str) or not isinstance(variables, dict | None):
+            return None
+        if not isinstance(name, str | None):
+            return None
+        document = self.schema.valid_documents.get(query)
+        if document is None:
+            return None
+        operation = get_operation_ast(document, name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return None
+        return query, document, variables, name
+
+    async def _answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        query: str,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        name: str | None,
+    ) -> Response | None:
+        """The response to a prepared query, or None for one a limit refuses."""
+        if not self._within_limits(query, document, variables, name):
+            return None
+        graphql_schema = self.schema._schema
+        context = await self.view.get_context(Request(scope, receive))
+        result = execute(
+            graphql_schema,
+            document,
+            variable_values=variables,
+            operation_name=name,
+            context_value=context,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # strawberry's check is typed as a plain bool
+            operation_extensions=None,
+            hide_suggestions=self.schema.hide_suggestions,
+            **self.executor,
+        )
+        if isawaitable(result):
+            result = await result
+        errors = result.errors
+        if errors:
+            # As strawberry does: logged as they are, then masked for the caller.
+            self.schema._process_errors(errors)
+            errors = self.masking._process_errors(errors)
+        answer = process_result(ExecutionResult(data=result.data, errors=errors))
+        return Response(self.view.encode_json(answer), media_type="application/json")
+
+
+    def _within_limits(
+        self, query: str, document: DocumentNode, variables: dict[str, Any] | None,
+        name: str | None,
+    ) -> bool:  # fmt: skip
+        fixed = not variables
+        if fixed and (query, name) in self.within_limits:
+            return True
+        if text_errors(query, document, variables):
+            return False
+        settings = self.view.settings
+        if cost_error(settings, self.schema._schema, document, variables, name) is not None:
+            return False
+        if fixed:
+            if len(self.within_limits) >= self.schema.valid_documents.maxsize:
+                self.within_limits.clear()
+            self.within_limits.add((query, name))
+        return True
+
+
+def _json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.partition(b";")[0].strip().lower() == b"application/json"
+    return False
+
+
+async def _body(receive: Receive) -> bytes | None:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` with the body already read handed out first, so that whoever answers reads
+    the request as it came."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
