@@ -54,7 +54,8 @@ _DECIDED_KINDS = frozenset({StandingKind.SUSPENDED, StandingKind.LEFT})
 
 
 async def open_standing(session: AsyncSession, member_id: int) -> MemberStanding | None:
-    """The member's open standing (none: in good standing), locked with the member."""
+    """The member's open standing (none: in good standing). Read once the member is locked,
+    so two writes to one member's standing take turns."""
     return await session.scalar(
         select(MemberStanding)
         .where(MemberStanding.member_id == member_id, MemberStanding.end.is_(None))
