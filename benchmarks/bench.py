@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ async def _reset(url: str) -> None:
 
 
 async def _bench_backend(
-    backend: str, url: str, workbook: Path, repeats: int
+    backend: str, url: str, workbook: Path, repeats: int, fixed_cost: bool = True
 ) -> tuple[float, list[Figure]]:
     from registry.server.app import create_app
     from registry.server.serving import tune_collector
@@ -269,7 +270,8 @@ async def _bench_backend(
     ]  # fmt: skip
     await stop_keeping_actors(app.state.db)
     await app.state.db.dispose()
-    figures.append(await _fixed_cost_figure(db, backend, repeats))
+    if fixed_cost:
+        figures.append(await _fixed_cost_figure(db, backend, repeats))
     await db.dispose()
     return import_s, figures
 
@@ -352,12 +354,20 @@ async def _mobilisation_figures(repeats: int) -> list[Figure]:
     return [Figure(what, "SQLite", api_ms, graph_ms, 200.0)]
 
 
-async def _holds_the_workbook(url: str) -> bool:
-    """Whether the database is a gridreg registry with members in it already."""
+async def _holds_the_workbook(url: str, workbook: Path) -> bool:
+    """Whether the database is a gridreg registry holding the workbook's members already (as
+    many, and its last one: scales share their first codes)."""
+    with (workbook / "members.csv").open(encoding="utf-8", newline="") as handle:
+        count, last = -1, ""  # the header is no member
+        for row in csv.reader(handle):
+            count, last = count + 1, row[0]
     db = Database(url)
     try:
         async with db.read() as session:
-            return bool(await session.scalar(text("SELECT count(*) FROM member")))
+            stored = await session.scalar(text("SELECT count(*) FROM member"))
+            found = await session.scalar(text("SELECT count(*) FROM member WHERE code = :c"),
+                                         {"c": last})  # fmt: skip
+            return bool(count and stored == count and found)
     except Exception:  # noqa: BLE001 - no registry there (yet): it is imported
         return False
     finally:
@@ -370,7 +380,7 @@ def _fixed_cost_only(backend: tuple[str, str], workbook: Path) -> int:
     name, url = backend
 
     async def measure() -> Figure:
-        if not await _holds_the_workbook(url):
+        if not await _holds_the_workbook(url, workbook):
             console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
             db, _ = await _prepare(url, workbook)
         else:
@@ -387,15 +397,125 @@ def _fixed_cost_only(backend: tuple[str, str], workbook: Path) -> int:
     return 0
 
 
-def run_benchmark(args: argparse.Namespace) -> int:
-    """Generate (once) and load the synthetic workbook, time everything, print the table;
-    with `--peer`, compare with PostGraphile on the PostgreSQL database instead."""
+def _incremental_only(backend: tuple[str, str], workbook: Path, scale: str, repeats: int) -> int:
+    """`bench --incremental`: only the one-row imports (`benchmarks.incremental`), on the last
+    backend (PostgreSQL when given), loading the workbook first unless the database holds it."""
+    from benchmarks.incremental import one_row_import_ms
+
+    name, url = backend
+
+    async def measure() -> list[tuple[str, float]]:
+        if not await _holds_the_workbook(url, workbook):
+            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+            db, _ = await _prepare(url, workbook)
+            await db.dispose()
+        return await one_row_import_ms(url, workbook, min(repeats, 5))
+
+    figures = [
+        Figure(f"{what}, {scale} registry", name, milliseconds, None, 2000.0)
+        for what, milliseconds in asyncio.run(measure())
+    ]
+    _print(figures, {}, scale, min(repeats, 5))
+    return 0
+
+
+# A scale's figures beside another's (`--baseline`): what each row must meet. A figure of
+# an estate, a community or a sub-district must cost about the same in a larger registry (its
+# cost follows the answer, not the registry); the root's coverage grows with the registry.
+RATIO_TARGET = 1.5
+ROOT_COVERAGE_TARGET_MS = 1000.0
+PLAIN_RATIO_TARGET = 3.0  # members page and org chart, beside plain SQL, at any scale
+_ROOT_COVERAGE = ("coverage, whole district", "coverage, root")
+_AGAINST_PLAIN = ("members page of 100", "org chart, sub-district to groups")
+
+
+def _synthetic_workbook(scale: str) -> Path:
+    """The synthetic workbook of a scale, seed 1, generated once under var/bench."""
     from seeds.synthetic import generate
 
-    workbook = Path("var") / "bench" / f"{args.scale}-seed1"
+    workbook = Path("var") / "bench" / f"{scale}-seed1"
     if not (workbook / "places.csv").exists():
-        console.print(f"generating the synthetic {args.scale} workbook in {workbook} ...")
-        generate(workbook, scale=args.scale, seed=1, progress=True)
+        console.print(f"generating the synthetic {scale} workbook in {workbook} ...")
+        generate(workbook, scale=scale, seed=1, progress=True)
+    return workbook
+
+
+def _against_baseline(backend: tuple[str, str], scale: str, baseline: str, repeats: int) -> int:
+    """`bench --baseline`: the registry's figures at `baseline` and at `scale`, one after the
+    other on the same database (each imported in turn, on PostgreSQL when given), with the
+    ratio of each figure, scale to baseline, and its target."""
+    name, url = backend
+    found: dict[str, dict[str, Figure]] = {}
+    imports: dict[str, float] = {}
+    for label in (baseline, scale):
+        workbook = _synthetic_workbook(label)
+        console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+        # A request's fixed cost does not depend on the registry: not compared.
+        imports[label], figures = asyncio.run(
+            _bench_backend(name, url, workbook, repeats, fixed_cost=False)
+        )
+        found[label] = {f.what: f for f in figures}
+    table = Table(title=f"gridreg bench — {scale} beside {baseline} on {name}, medians of at "
+                  f"least {repeats} runs")  # fmt: skip
+    for column in ("what", f"{baseline} ms", f"{scale} ms", "ratio", "plain ratio", "target"):
+        table.add_column(column)
+    for what, large in found[scale].items():
+        small = found[baseline].get(what)
+        ratio = large.api_ms / small.api_ms if small and small.api_ms else None
+        if what in _ROOT_COVERAGE:
+            target = f"≤ {ROOT_COVERAGE_TARGET_MS:g} ms"
+        elif what in _AGAINST_PLAIN:
+            target = f"ratio ≤ {RATIO_TARGET:g}, plain ratio ≤ {PLAIN_RATIO_TARGET:g}"
+        else:
+            target = f"ratio ≤ {RATIO_TARGET:g}"
+        table.add_row(
+            what,
+            f"{small.api_ms:.1f}" if small else "",
+            f"{large.api_ms:.1f}",
+            f"{ratio:.2f}" if ratio else "",
+            f"{large.ratio:.2f}" if large.ratio else "",
+            target,
+        )
+    table.add_row("import of the workbook", f"{imports[baseline]:.1f} s",
+                  f"{imports[scale]:.1f} s", f"{imports[scale] / imports[baseline]:.1f}", "",
+                  "")  # fmt: skip
+    console.print(table)
+    return 0
+
+
+def _contact_job(backend: tuple[str, str], workbook: Path, scale: str) -> int:
+    """`bench --contact-job`: the household contacts of the whole registry as a job
+    (`benchmarks.contact_job`), on the last backend (PostgreSQL when given), loading the
+    workbook first unless the database holds it (a fresh load starts the job afresh)."""
+    from benchmarks.contact_job import run_contact_job
+
+    name, url = backend
+    checkpoint = Path("var") / "bench" / f"contact-job-{scale}.checkpoint"
+
+    async def job() -> None:
+        if not await _holds_the_workbook(url, workbook):
+            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+            db, _ = await _prepare(url, workbook)
+            await db.dispose()
+            checkpoint.unlink(missing_ok=True)
+        done = await run_contact_job(url, checkpoint, progress=True)
+        console.print(
+            f"household contacts of the {scale} registry on {name}: {done.estates:,} estates "
+            f"({done.households:,} households) in {done.seconds:.1f} s, "
+            f"{done.households_per_second:,.0f} households/s; {done.skipped:,} estates stored "
+            f"by an earlier run (checkpoint {checkpoint})"
+        )
+
+    asyncio.run(job())
+    return 0
+
+
+def run_benchmark(args: argparse.Namespace) -> int:
+    """Generate (once) and load the synthetic workbook, time everything, print the table;
+    with `--peer`, compare with PostGraphile on the PostgreSQL database instead; with
+    `--baseline` (the city's default: the district), the figures beside another scale's."""
+    baseline = args.baseline or ("district" if args.scale == "city" else None)
+    workbook = _synthetic_workbook(args.scale)
     if args.peer:
         from benchmarks.peer import run_peer
 
@@ -403,7 +523,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
             console.print("bench --peer compares on PostgreSQL: give --postgres URL")
             return 2
         url = normalise_database_url(args.postgres)
-        if not asyncio.run(_holds_the_workbook(url)):
+        if not asyncio.run(_holds_the_workbook(url, workbook)):
             console.print(f"[bold]PostgreSQL[/bold]: importing {workbook} ...")
 
             async def load() -> None:
@@ -417,6 +537,12 @@ def run_benchmark(args: argparse.Namespace) -> int:
         backends.append(("PostgreSQL", normalise_database_url(args.postgres)))
     if args.fixed_cost:
         return _fixed_cost_only(backends[-1], workbook)
+    if args.incremental:
+        return _incremental_only(backends[-1], workbook, args.scale, args.repeats)
+    if args.contact_job:
+        return _contact_job(backends[-1], workbook, args.scale)
+    if baseline:
+        return _against_baseline(backends[-1], args.scale, baseline, args.repeats)
     imports: dict[str, float] = {}
     figures: list[Figure] = []
     for backend, url in backends:

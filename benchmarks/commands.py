@@ -13,7 +13,13 @@ from benchmarks.traffic import main as run_traffic
 def add_commands(sub: Any, helps: dict[str, str]) -> None:
     """Add the `bench` and `load` subcommands to the gridreg command's subparsers."""
     bench = sub.add_parser("bench", help=helps["bench"])
-    bench.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    scales = ["tiny", "subdistrict", "district", "city"]
+    bench.add_argument("--scale", default="district", choices=scales)
+    bench.add_argument(
+        "--baseline", choices=scales,
+        help="only the registry's figures, beside this scale's (city: district by default), "
+        "on --postgres if given",
+    )  # fmt: skip
     bench.add_argument("--repeats", type=int, default=15)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
     bench.add_argument(
@@ -24,6 +30,15 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
         "--fixed-cost", action="store_true",
         help="only the server CPU per `{ __typename }` (now and as before), on --postgres if given",
     )  # fmt: skip
+    bench.add_argument(
+        "--incremental", action="store_true",
+        help="only a one-row import into the --scale registry, on --postgres if given",
+    )  # fmt: skip
+    bench.add_argument(
+        "--contact-job", action="store_true",
+        help="only the household contacts of the whole --scale registry, estate by estate, "
+        "resumable, on --postgres if given",
+    )  # fmt: skip
     bench.add_argument("--clients", type=int, default=20, help="--peer: concurrent clients")
     bench.add_argument("--seconds", type=float, default=5.0, help="--peer: seconds per figure")
     bench.add_argument("--workers", type=int, default=1, help="--peer: processes of each server")
@@ -31,4 +46,3 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
     load = sub.add_parser("load", help=helps["load"])
     add_arguments(load)
     load.set_defaults(run=lambda _settings, args: run_traffic(args))
-

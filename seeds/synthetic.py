@@ -6,20 +6,26 @@
 `generate` writes a CSV workbook (see `seeds.workbook`) and returns the row count of each sheet.
 Scales (approximate targets, see `SCALES`):
 
+- `city`: a city's root (kind district: the model's top) over ~250 subdistricts, ~2,500
+  communities, ~25,000 estates, ~125,000 buildings, ~7,500,000 households, ~1,000,000 members.
 - `district`: a district root (kind district, with a district committee), ~12 subdistricts,
   ~120 communities, ~1,200 estates, ~6,000 buildings, ~360,000 households, ~50,000 members.
 - `subdistrict`: one subdistrict root, ~10 communities, ~100 estates, ~30,000 households.
 - `tiny`: one subdistrict, 2 communities, ~4 estates, ~200 households (for tests).
 
-The same (scale, seed) gives byte-identical files. One `random.Random(seed)` drives every choice;
-Faker (zh_CN, seeded) only fills pools of names and workplaces up front, so the district
-scale writes in a few seconds. Realistic gaps are built in: estates without a branch, branches
-without groups or secretary, buildings without a group, small branches, overdue elections and
-probations. Place codes nest (`D1-S03-C07-E12-B03-U2-1502`); members are `<root>-M000123`.
+The same (scale, seed) gives byte-identical files. One `random.Random(seed)` drives every
+choice; Faker (zh_CN, seeded) only fills pools of names and workplaces up front, so the district
+scale writes in a few seconds. Rows are written as they are made, sub-district by sub-district
+(`seeds.workbook.CsvWorkbook`): the generator holds one sub-district at a time, never the whole
+workbook, so a city takes about the memory of a district. Realistic gaps are built in: estates
+without a branch, branches without groups or secretary, buildings without a group, small
+branches, overdue elections and probations. Place codes nest (`D1-S03-C07-E12-B03-U2-1502`);
+members are `<root>-M000123`.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import random
 from collections import Counter
@@ -31,7 +37,7 @@ from pathlib import Path
 
 from faker import Faker
 
-from seeds.workbook import REFERENCE_DATE, SKILLS, write_csv_workbook
+from seeds.workbook import REFERENCE_DATE, SKILLS, CsvWorkbook
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
+    "city": Scale(True, 250, 2_500, 25_000, 125_000, 7_500_000, 1_000_000),
     "district": Scale(True, 12, 120, 1_200, 6_000, 360_000, 50_000),
     "subdistrict": Scale(False, 1, 10, 100, 500, 30_000, 4_200),
     "tiny": Scale(False, 1, 2, 4, 8, 200, 40),
@@ -148,6 +155,20 @@ def _homes_in(places: Sequence[tuple[str, ...]]) -> list[tuple[str, str]]:
     return [(p[1].rsplit("-", 1)[0], p[0]) for p in places if p[2] == "household"]
 
 
+class _Indexes:
+    """0 .. n-1 as a sequence, for `random.choice` to draw an index from as it would draw an
+    item of a list of n (the items themselves are looked up once written)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> int:
+        return index
+
+
 class _Progress:
     """A rich progress bar, or nothing."""
 
@@ -174,9 +195,12 @@ class _Progress:
 
 
 class Generator:
-    """Builds the four sheets of a synthetic workbook; see the module docstring."""
+    """Writes the four sheets of a synthetic workbook into `book`; see the module docstring.
 
-    def __init__(self, scale: Scale, seed: int) -> None:
+    Rows wait in the lists below until their sub-district is done (a branch's members get their
+    group, a group its leader, after their rows are made), then go to the book."""
+
+    def __init__(self, scale: Scale, seed: int, book: CsvWorkbook) -> None:
         self.scale = scale
         self.rng = random.Random(seed)
         fake = Faker("zh_CN")
@@ -192,6 +216,11 @@ class Generator:
         self.phones: set[str] = set()
         self.used_names: set[str] = set()
         self.estate_names: dict[str, str] = {}
+        self.book = book
+        self.members_written = 0  # member rows already in the book, before `self.members`
+        self.households = 0  # household rows made so far
+        self.committee_of: dict[str, str] = {}  # community code -> its committee's code
+        self.root_name = ""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -212,6 +241,17 @@ class Generator:
         self, code: str, parent: str, kind: str, name: str, covers: Sequence[str], est: str
     ) -> None:
         self.orgs.append((code, parent, kind, name, ";".join(covers), est))
+        if kind in ("party_committee", "general_branch"):
+            self.committee_of[";".join(covers)] = code
+
+    def _flush(self) -> None:
+        """Write the rows made so far to the book and forget them."""
+        for sheet, rows in (("places", self.places), ("organisations", self.orgs),
+                            ("members", self.members), ("offices", self.offices)):  # fmt: skip
+            self.book.write(sheet, rows)
+        self.members_written += len(self.members)
+        for rows in (self.places, self.orgs, self.members, self.offices):
+            rows.clear()
 
     def _office(self, member: Member, org: str, role: str, start: str, end: str = "") -> None:
         self.offices.append((member.code, org, role, start, end))
@@ -240,6 +280,7 @@ class Generator:
                         homes.append(home)
                         self.places.append((home, unit_code, "household", door_name))
             estate.buildings.append((code, number, homes))
+            self.households += len(homes)
 
     def _community_estates(self, community: str, estates: int, households: int) -> list[Estate]:
         result = []
@@ -269,7 +310,7 @@ class Generator:
         full: bool | None = None,
     ) -> Member:
         rng = self.rng
-        code = f"{self.root}-M{len(self.members) + 1:06d}"
+        code = f"{self.root}-M{self.members_written + len(self.members) + 1:06d}"
         female = rng.random() < (0.45 if workplace else 0.35)
         name = rng.choice(self.female_names if female else self.male_names)
         if full is None:
@@ -451,7 +492,7 @@ class Generator:
                 self.offices[n] = (new.code, *row[1:])
 
     def _set_group(self, member: Member, group: str) -> None:
-        index = int(member.code.rsplit("-M", 1)[1]) - 1
+        index = int(member.code.rsplit("-M", 1)[1]) - 1 - self.members_written
         self.members[index] = (*self.members[index][:-1], group)
 
     def _estate_branches(self, estates: list[Estate]) -> list[BranchPlan]:
@@ -620,7 +661,7 @@ class Generator:
         self._leadership(working, staff, 1, rng.randint(3, 5))
         self._branch_offices(own, staff)
 
-    def build(self, progress: _Progress) -> dict[str, list[tuple[str, ...]]]:
+    def build(self, progress: _Progress) -> None:
         scale = self.scale
         community_split = distribute(scale.communities, self._weights(scale.subdistricts, 0.2), 1)
         estate_split = distribute(scale.estates, community_split, 1)
@@ -645,18 +686,15 @@ class Generator:
                 member_split[index],
                 progress,
             )
+            self._flush()
         if scale.district:
             self._district_leaders(parent_org, staff_size)
-        return {
-            "places": self.places,
-            "organisations": self.orgs,
-            "members": self.members,
-            "offices": self.offices,
-        }
+        self._flush()
 
     def _district_root(self, committee: str) -> None:
         name = self.rng.choice(DISTRICT_NAMES)
         self.used_names.add(name)
+        self.root_name = name
         self.places.append((self.root, "", "district", name))
         self._org(committee, "", "district_committee", f"{name}委", [self.root], "1983-10-01")
 
@@ -664,36 +702,53 @@ class Generator:
         """District leaders hold their formal tie at the district organs (a workplace outside this
         tree) and report to the community committee where they live."""
         rng = self.rng
-        committee_of = {
-            row[4]: row[0] for row in self.orgs if row[2] in ("party_committee", "general_branch")
-        }
-        homes = _homes_in(self.places)
-        workplace = f"{self.places[0][3]}委机关"
-        leaders = []
+        workplace = f"{self.root_name}委机关"
+        # Each lives in a household drawn from all of them, looked up in the places written.
+        drawn: list[int] = []
+        leaders: list[Member] = []
         for _ in range(count):
-            home = rng.choice(homes)
-            community = "-".join(home[1].split("-")[:3])
-            member = self._member(
-                [home], workplace=workplace, reports_to=committee_of[community], full=True
-            )
-            leaders.append(member)
+            drawn.append(rng.choice(_Indexes(self.households)))
+            leaders.append(self._member([("", "")], workplace=workplace, full=True))
+        homes = self._households_at(set(drawn))
+        for n, index in enumerate(drawn):
+            building, home = homes[index]
+            community = "-".join(home.split("-")[:3])
+            row = self.members[n]
+            self.members[n] = (*row[:7], home, self.committee_of[community], *row[9:])
+            leaders[n] = Member(row[0], True, building)
         self._leadership(committee, leaders, 2, 7)
+
+    def _households_at(self, indexes: set[int]) -> dict[int, tuple[str, str]]:
+        """(building code, household code) of the households of these indexes (in the order
+        they were made), read back from the places written (after `_flush`)."""
+        found: dict[int, tuple[str, str]] = {}
+        seen = 0
+        with self.book.flush("places").open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                if row[2] != "household":
+                    continue
+                if seen in indexes:
+                    found[seen] = _homes_in([tuple(row)])[0]
+                seen += 1
+        return found
 
 
 def generate(
-    out_dir: Path, scale: str = "district", seed: int = 1, progress: bool = False
+    out_dir: Path, scale: str | Scale = "district", seed: int = 1, progress: bool = False
 ) -> dict[str, int]:
-    """Write a synthetic CSV workbook of the given scale into `out_dir`; return rows per sheet.
+    """Write a synthetic CSV workbook of the given scale (a name of `SCALES`, or a `Scale`)
+    into `out_dir`, row by row as it is made; return rows per sheet.
 
     Deterministic: the same scale and seed give byte-identical files.
     """
-    if scale not in SCALES:
+    if isinstance(scale, str) and scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    size = SCALES[scale] if isinstance(scale, str) else scale
     bar = _Progress(progress)
-    with bar.run(SCALES[scale].communities + 1):
-        sheets = Generator(SCALES[scale], seed).build(bar)
+    with bar.run(size.communities + 1), CsvWorkbook(Path(out_dir)) as book:
+        Generator(size, seed, book).build(bar)
         bar.step("writing CSV files")
-        return write_csv_workbook(Path(out_dir), sheets)
+    return book.counts
 
 
 __all__ = ["SCALES", "Scale", "distribute", "generate"]

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 from registry.importer.workbook_format import COLUMNS
 
@@ -71,33 +72,63 @@ REFERENCE_DATE = date(2026, 11, 29)
 Row = Sequence[str]
 
 
-def write_csv_workbook(out_dir: Path, rows_by_sheet: Mapping[str, Iterable[Row]]) -> dict[str, int]:
-    """Write one `<sheet>.csv` per sheet of `SHEETS` into `out_dir`; return rows written per sheet.
+class CsvWorkbook:
+    """A CSV workbook written as its rows come: every sheet of `SHEETS` open at once, rows
+    appended to any of them in any order (a generator need not hold a sheet to write it).
 
-    Rows are sequences of strings in the column order of `SHEETS` (use "" for no value).
-    Output is byte-stable: UTF-8 without BOM, `\\n` line endings, minimal quoting.
-    """
+        with CsvWorkbook(folder) as book:
+            book.write("places", rows)
+        book.counts  # rows written per sheet
+
+    Output is byte-stable: UTF-8 without BOM, `\\n` line endings, minimal quoting."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.counts: dict[str, int] = {sheet: 0 for sheet in SHEETS}
+        self._handles: dict[str, IO[str]] = {}
+        self._writers: dict[str, Any] = {}
+
+    def __enter__(self) -> CsvWorkbook:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for sheet, columns in SHEETS.items():
+            handle = open(self.out_dir / f"{sheet}.csv", "w", encoding="utf-8", newline="")
+            self._handles[sheet] = handle
+            self._writers[sheet] = csv.writer(handle, lineterminator="\n")
+            self._writers[sheet].writerow(columns)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for handle in self._handles.values():
+            handle.close()
+
+    def write(self, sheet: str, rows: Iterable[Row]) -> None:
+        """Append rows (sequences of strings in the column order of `SHEETS`, "" for no
+        value) to a sheet."""
+        if sheet not in SHEETS:
+            raise ValueError(f"unknown sheets: {[sheet]}")
+        width, writer = len(SHEETS[sheet]), self._writers[sheet]
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"{sheet}: row {row!r} has {len(row)} cells, want {width}")
+            writer.writerow(row)
+            self.counts[sheet] += 1
+
+    def flush(self, sheet: str) -> Path:
+        """Flush a sheet's file so far, to read it back while writing; return its path."""
+        self._handles[sheet].flush()
+        return self.out_dir / f"{sheet}.csv"
+
+
+def write_csv_workbook(out_dir: Path, rows_by_sheet: Mapping[str, Iterable[Row]]) -> dict[str, int]:
+    """Write one `<sheet>.csv` per sheet of `SHEETS` into `out_dir` (see `CsvWorkbook`); return
+    rows written per sheet."""
     unknown = set(rows_by_sheet) - set(SHEETS)
     if unknown:
         raise ValueError(f"unknown sheets: {sorted(unknown)}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    for sheet, columns in SHEETS.items():
-        rows = rows_by_sheet.get(sheet, ())
-        with open(out_dir / f"{sheet}.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            count = 0
-            for row in rows:
-                if len(row) != len(columns):
-                    raise ValueError(
-                        f"{sheet}: row {row!r} has {len(row)} cells, want {len(columns)}"
-                    )
-                writer.writerow(row)
-                count += 1
-        counts[sheet] = count
-    return counts
+    with CsvWorkbook(out_dir) as book:
+        for sheet, rows in rows_by_sheet.items():
+            book.write(sheet, rows)
+    return book.counts
 
 
 def read_csv_workbook(folder: Path) -> dict[str, list[dict[str, str]]]:

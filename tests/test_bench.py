@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,36 @@ def test_given_a_fresh_directory_when_bench_runs_then_every_figure_is_printed(
         assert figure in done.stdout, f"{figure!r} missing from:\n{done.stdout}"
     # It wrote its databases under the directory it ran in, not beside the project.
     assert (tmp_path / "var" / "bench" / "bench.sqlite3").exists()
+
+
+def test_given_a_baseline_when_bench_runs_then_each_figure_stands_beside_the_baselines(
+    tmp_path: Path,
+) -> None:
+    """The city's comparison with the district (`--scale city`), on the smallest workbooks:
+    every figure of the registry at both scales, their ratio and its target."""
+    env = {**os.environ, "COLUMNS": "250"}
+    env.pop("GRIDREG_DATABASE_URL", None)
+    done = subprocess.run(
+        [str(GRIDREG), "bench", "--scale", "tiny", "--baseline", "tiny", "--repeats", "1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert any("tiny beside tiny" in line for line in lines), done.stdout
+    for figure, target in (
+        ("coverage, root", "≤ 1000 ms"),
+        ("coverage, one sub-district", "ratio ≤ 1.5"),
+        ("org chart, sub-district to groups", "plain ratio ≤ 3"),
+        ("members page of 100", "plain ratio ≤ 3"),
+    ):
+        row = next((line for line in lines if figure in line), "")
+        assert target in row, f"{figure!r} without {target!r} in:\n{done.stdout}"
+        # the baseline's milliseconds, the scale's, and their ratio
+        assert len(re.findall(r"│ +\d+\.\d+ +", row)) >= 3, row
 
 
 async def test_given_an_operation_the_api_refuses_when_the_bench_calls_it_then_it_stops(

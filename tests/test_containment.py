@@ -125,3 +125,23 @@ async def test_the_rules_report_names_coverage_stored_outside_the_parent(
     assert outside["organisation"]["code"] == "G1" and outside["severity"] == "BREACH"
     assert {d["name"]: d["value"] for d in outside["details"]} == {"places": 1}
     assert "海尔1栋 (EB-1)" in outside["message"] and "第四条" in outside["message"]
+
+
+async def test_coverage_stored_outside_does_not_hold_up_other_changes(registry: Registry) -> None:
+    """Given G1 loaded covering 海尔1栋 outside BR1's territory (the report names it), when G1 is
+    to cover 2栋 too, then that is set: only what a write adds is refused, so G1 can still be
+    put right; 海尔小区 for BR1 is still refused."""
+    world = copy.deepcopy(WORLD)
+    for org in world["organisations"]:
+        if org["code"] == "G1":
+            org["covers"] = "MX-1;EB-1"
+    await registry.load(world)
+    api = await registry.client("admin")
+
+    inside = await mutate(api, "SetCoverage", {"organisation": "G1", "cover": ["MX-2"]})
+    fixed = await mutate(api, "SetCoverage", {"organisation": "G1", "uncover": ["EB-1"]})
+    outside = await mutate(api, "SetCoverage", {"organisation": "BR1", "cover": ["EB"]})
+
+    assert inside["userErrors"] == [] and fixed["userErrors"] == []
+    assert [p["code"] for p in fixed["organisation"]["covers"]["nodes"]] == ["MX-1", "MX-2"]
+    assert [e["reason"] for e in outside["userErrors"]] == ["COVER_OUTSIDE_PARENT"]

@@ -7,6 +7,7 @@ integrity checks, which are the promises the importer relies on.
 from __future__ import annotations
 
 import re
+import tracemalloc
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from registry.core.kinds import (
 )
 from seeds import cuntan_build
 from seeds.cuntan import WORKBOOK_DIR
-from seeds.synthetic import SCALES, distribute, generate
+from seeds.synthetic import SCALES, Scale, distribute, generate
 from seeds.workbook import (
     GENDERS,
     MEMBER_STATUSES,
@@ -415,7 +416,7 @@ def test_synthetic_generator_is_deterministic_per_seed(tmp_path):
 
 def test_synthetic_generator_rejects_an_unknown_scale(tmp_path):
     with pytest.raises(ValueError, match="unknown scale"):
-        generate(tmp_path, "city")
+        generate(tmp_path, "province")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -474,6 +475,42 @@ def test_district_scale_targets_the_documented_size():
     assert district.district
     assert (district.subdistricts, district.communities, district.estates) == (12, 120, 1_200)
     assert (district.buildings, district.households, district.members) == (6_000, 360_000, 50_000)
+
+
+def test_city_scale_targets_the_size_of_a_city():
+    city = SCALES["city"]
+    assert city.district
+    assert (city.subdistricts, city.communities, city.estates) == (250, 2_500, 25_000)
+    assert (city.households, city.members) == (7_500_000, 1_000_000)
+
+
+def _generated_with_peak(folder: Path, subdistricts: int) -> tuple[dict[str, int], int]:
+    """Rows written and the peak of memory allocated while generating a district of this many
+    sub-districts of the same size (tracemalloc)."""
+    n = subdistricts
+    scale = Scale(True, n, 3 * n, 12 * n, 60 * n, 3_000 * n, 400 * n)
+    tracemalloc.start()
+    try:
+        counts = generate(folder, scale, seed=1)
+        return counts, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_generator_writes_as_it_goes_and_holds_one_subdistrict_at_a_time(tmp_path):
+    """Given districts of 2 and of 8 sub-districts of the same size, the larger writes four
+    times the rows in about the same memory: rows go to the files sub-district by
+    sub-district (a city of 250 takes the memory of one), with the same checks passing."""
+    generate(tmp_path / "warm", "tiny", seed=1)  # modules and Faker's data, loaded once
+    small_rows, small_peak = _generated_with_peak(tmp_path / "2", 2)
+    large_rows, large_peak = _generated_with_peak(tmp_path / "8", 8)
+
+    assert large_rows["places"] > 3.5 * small_rows["places"]
+    assert large_rows["members"] == 4 * small_rows["members"]
+    assert large_peak < 1.25 * small_peak, (small_peak, large_peak)
+    workbook = read_csv_workbook(tmp_path / "8")
+    assert integrity_problems(workbook) == []
+    assert {sheet: len(rows) for sheet, rows in workbook.items()} == large_rows
 
 
 def test_synthetic_generator_can_show_a_progress_bar(tmp_path):

@@ -274,7 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="seed_command", required=True
     )
     syn = seed.add_parser("synthetic", help="write a synthetic workbook")
-    syn.add_argument("--scale", default="district", choices=["tiny", "subdistrict", "district"])
+    syn.add_argument(
+        "--scale", default="district", choices=["tiny", "subdistrict", "district", "city"]
+    )
     syn.add_argument("--seed", type=int, default=1)
     syn.add_argument("--out", default="var/synthetic")
     syn.set_defaults(run=_seed_synthetic, uses_database=False)

@@ -8,7 +8,8 @@ visiting 50,000 members.
 
 The change log's commit hook (`registry.audit.changelog`) refreshes the buildings that the
 write's logged changes touch (`touched_places`), in the write's own transaction, after its
-changes, so no write path can forget it; imports call `refresh_all`. A refresh recomputes
+changes, so no write path can forget it; imports refresh the buildings their rows touch, or all
+of them (`refresh_all`) after a bulk load. A refresh recomputes
 the rows from the tables, never by adding deltas, so a refresh can only repair a row, never
 skew it.
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.core.kinds import PairingKind, PlaceKind
 from registry.core.models import Pairing
 from registry.core.validation import parse_date, parse_enum
-from registry.importer.ids import Ids
+from registry.importer.ids import Ids, batches
 from registry.importer.report import RowProblem
 from registry.importer.workbook_format import Sheet
 
@@ -111,18 +111,14 @@ async def write_pairings(
 ) -> dict[str, int]:
     """Insert new pairings, update the end of stored ones; created/updated/unchanged counts."""
     stored: dict[tuple[int, str, int, date | None], tuple[int, date | None]] = {}
-    result = await session.execute(
-        select(
-            Pairing.id,
-            Pairing.member_id,
-            Pairing.kind,
-            Pairing.place_id,
-            Pairing.start,
-            Pairing.end,
+    # The stored pairings of the sheet's members only: the cost follows the sheet.
+    for chunk in batches(sorted({members[r.member] for r in rows})):
+        result = await session.execute(
+            select(Pairing.id, Pairing.member_id, Pairing.kind, Pairing.place_id, Pairing.start,
+                   Pairing.end).where(Pairing.member_id.in_(chunk))
         )  # fmt: skip
-    )
-    for pairing_id, member_id, kind, place_id, start, end in result:
-        stored[(member_id, kind, place_id, start)] = (pairing_id, end)
+        for pairing_id, member_id, kind, place_id, start, end in result:
+            stored[(member_id, kind, place_id, start)] = (pairing_id, end)
     new: list[dict[str, Any]] = []
     ends: list[dict[str, Any]] = []
     unchanged = 0
@@ -136,8 +132,8 @@ async def write_pairings(
             ends.append({"b_id": found[0], "b_end": r.end})
         else:
             unchanged += 1
-    for start in range(0, len(new), 5000):
-        await session.execute(insert(PAIRING), new[start : start + 5000])
+    for chunk in batches(new):
+        await session.execute(insert(PAIRING), list(chunk))
     if ends:
         statement = (
             update(PAIRING).where(PAIRING.c.id == bindparam("b_id")).values(end=bindparam("b_end"))

@@ -17,8 +17,10 @@ from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.changelog import Entry, Recorder
+from registry.core.kinds import PlaceKind
 from registry.core.models import (
     Affiliation,
+    BuildingTally,
     Coverage,
     Member,
     MemberSkill,
@@ -26,9 +28,9 @@ from registry.core.models import (
     Organisation,
     Place,
 )
-from registry.core.paths import child_path, depth_of
-from registry.core.placements import sync_placements
-from registry.core.tallies import refresh_all
+from registry.core.paths import child_path, depth_of, ids_of
+from registry.core.placements import regrouped, sync_placements
+from registry.core.tallies import refresh_all, refresh_places, touched_places
 from registry.importer.ids import Ids, batches
 from registry.importer.pairings import write_pairings
 from registry.importer.progress import Tracker
@@ -37,8 +39,6 @@ from registry.importer.tasks import write_tasks
 from registry.importer.validation import MemberRow, NodeRow, OfficeRow, Plan
 from registry.writes.common import repath_subtree
 
-CHANGED = ("created", "updated")
-
 PLACE: Table = Place.metadata.tables[Place.__tablename__]
 ORGANISATION: Table = Organisation.metadata.tables[Organisation.__tablename__]
 COVERAGE: Table = Coverage.metadata.tables[Coverage.__tablename__]
@@ -46,6 +46,7 @@ MEMBER: Table = Member.metadata.tables[Member.__tablename__]
 SKILL: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
 AFFILIATION: Table = Affiliation.metadata.tables[Affiliation.__tablename__]
 OFFICE: Table = Office.metadata.tables[Office.__tablename__]
+BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename__]
 
 
 @dataclass
@@ -96,16 +97,45 @@ async def write_plan(
     if "pairings" in plan.sheets:
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
-    if any(counts.get(sheet, {}).get(n) for sheet in ("places", "members") for n in CHANGED):
-        # Places and members change wholesale: every building's tally is recomputed, in the
-        # import's transaction (a failed import leaves the tallies as they were).
-        await refresh_all(session)
-    if counts.get("members", {}).get("created") or counts.get("members", {}).get("updated"):
-        # Groups set by the sheet enter each member's group history as of the import.
-        await sync_placements(session, None, today)
+    await _refresh_tallies(session, plan, places, log)
+    # Groups the sheet set or changed enter those members' group history as of the import.
+    await sync_placements(session, regrouped((e, i, b, a) for e, i, _, b, a in log), today)
     await _advance_sequences(session)
     await recorder.record_many(log)
     return counts
+
+
+# Above this many places whose buildings' tallies may move (a bulk load), one set-based
+# recompute of every building costs less than seeking them in batches.
+WHOLESALE_TALLIES = 50_000
+TALLY_BATCH = 1_000  # places per refresh: their lineages stay under every driver's limit
+
+
+async def _refresh_tallies(
+    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry]
+) -> None:
+    """Recompute the tallies of the buildings the import's places and members may have moved,
+    in its transaction (a failed import leaves them as they were): the buildings at or above
+    each place created, moved or given another kind (where it was and where it is) and each
+    household a member joined or left (`touched_places`)."""
+    stored = plan.stored.places
+    touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
+    gone: list[int] = []  # buildings the workbook makes something else: their rows go
+    for r in plan.places:
+        old = stored.by_code.get(r.code)
+        if old is None:
+            touched.add(places[r.code])
+        elif old.kind != r.kind or old.parent_id != places.get(r.parent):
+            touched.update([old.id, *ids_of(old.path)])
+            if old.kind == PlaceKind.BUILDING and r.kind != PlaceKind.BUILDING:
+                gone.append(old.id)
+    if len(touched) > WHOLESALE_TALLIES:
+        await refresh_all(session)
+        return
+    for chunk in batches(sorted(touched), TALLY_BATCH):
+        await refresh_places(session, chunk)
+    for chunk in batches(gone):
+        await session.execute(delete(BUILDING_TALLY).where(BUILDING_TALLY.c.building_id.in_(chunk)))
 
 
 def _count(rows: Sequence[NodeRow], stored: dict[str, Any], changed: set[str]) -> Counts:

@@ -46,6 +46,7 @@ from registry.writes.organisations import (
     add_organisation,
     cover,
     end_offices,
+    outside_around,
     require_contained,
     uncover,
 )
@@ -211,9 +212,10 @@ async def merge_organisations(
         )
     )
     await _move_groups(session, groups, dst, on)
+    before = await outside_around(session, dst)
     places = await uncover(session, src, on)
     await cover(session, dst, places, on)
-    await require_contained(session, dst, "into")
+    await require_contained(session, dst, "into", before=before)
 
     ended = await end_offices(session, src, on)
     held = {

@@ -88,18 +88,37 @@ async def cover(session: AsyncSession, org: Organisation, place_ids: list[int], 
     return opened
 
 
+Outside = frozenset[tuple[int, int]]
+
+
+async def outside_around(session: AsyncSession, org: Organisation) -> Outside:
+    """(organisation id, place id) of what `org`, and the organisations right below it, cover
+    outside their parent's territory now (`registry.core.containment`)."""
+    await session.flush()
+    query = outside_parent(lambda o: or_(o.id == org.id, o.parent_id == org.id))
+    return frozenset((holder.id, place.id) for holder, place in await session.execute(query))
+
+
 async def require_contained(
-    session: AsyncSession, org: Organisation, field: str, below_field: str | None = None
+    session: AsyncSession,
+    org: Organisation,
+    field: str,
+    below_field: str | None = None,
+    before: Outside = frozenset(),
 ) -> None:
     """Refuse, on `field`, a place `org` covers outside its parent's territory, and, on
-    `below_field`, a place an organisation right below it covers outside its own
-    (`registry.core.containment`), as they stand after this write's changes."""
-    await session.flush()
-    query = outside_parent(lambda o: or_(o.id == org.id, o.parent_id == org.id)).limit(1)
-    found = (await session.execute(query)).first()
-    if found is None:
+    `below_field`, a place an organisation right below it covers outside its own, as they
+    stand after this write's changes. What was outside `before` the write (stored before the
+    rule, or by an import) is the rules report's to name: only what the write adds is
+    refused, so fixing one place never waits on another."""
+    added = await outside_around(session, org) - before
+    if not added:
         return
-    holder, place = found
+    holder_id, place_id = min(added)
+    holder = await session.get(Organisation, holder_id)
+    place = await session.get(Place, place_id)
+    if holder is None or place is None:  # both were just read: only a broken database
+        raise LookupError(f"coverage of organisation {holder_id} names a missing row")
     if holder.id == org.id:
         parent = await session.get(Organisation, org.parent_id)
         above = parent.code if parent else ""
@@ -332,8 +351,9 @@ async def update_organisation(
                 kind=row.kind, parent=target.kind,
             )  # fmt: skip
         if target.id != row.parent_id:
+            before = await outside_around(session, row)
             await move_subtree(session, Organisation, row, target)
-            await require_contained(session, row, "parent")
+            await require_contained(session, row, "parent", before=before)
     if command.name is not None:
         row.name = text(command.name, "name", NAME_MAX) or row.name
     if command.established is not None:
@@ -467,6 +487,7 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             ErrorCode.INVALID,
             "COVER_AND_UNCOVER",
         )
+    before = await outside_around(session, row)
     ended = await uncover(session, row, command.on, drop_ids)
     missing = set(drop_ids) - set(ended)
     if missing:
@@ -479,7 +500,7 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             missing=len(missing),
         )
     await cover(session, row, add_ids, command.on)
-    await require_contained(session, row, "cover", "uncover")
+    await require_contained(session, row, "cover", "uncover", before)
     if row.kind == OrgKind.BRANCH.value and add_ids:
         units = await covered_estates(session, row.id)
         if units > command.joint_branch_max_units:
