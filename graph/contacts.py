@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -182,13 +183,15 @@ def propose_contacts(
 
     pairings: list[ProposedPairing] = []
     for h in households:
-        m = chosen.get(h.id)
-        if m is None:
+        contact = chosen.get(h.id)
+        if contact is None:
             continue
-        cost = contact_cost(m, h, neighbours)
+        cost = contact_cost(contact, h, neighbours)
         assert cost is not None  # the network has no cross-estate arcs
         pairings.append(
-            ProposedPairing(m.id, h.id, cost, RELATION[cost], existing.get(h.id) == m.id)
+            ProposedPairing(
+                contact.id, h.id, cost, RELATION[cost], existing.get(h.id) == contact.id
+            )
         )
 
     household_by_id = {h.id: h for h in households}
@@ -339,7 +342,7 @@ def _solve_estate(
 
 def _hand_out(
     members: Sequence[Member],
-    flow: dict,
+    flow: dict[Any, dict[Any, dict[Any, int]]],
     unit_households: Mapping[tuple[Id, Id], list[Id]],
     own: Mapping[tuple[Id, tuple[Id, Id]], list[Id]],
 ) -> dict[Id, Id]:
@@ -355,7 +358,7 @@ def _hand_out(
         node = ("M", m.id)
         remaining = sum(flow["s"].get(node, {}).values())
         while remaining > 0:
-            path = [node]
+            path: list[Any] = [node]  # ("M", id), ("U", unit), ... "t"
             keys = []
             amount = remaining
             while path[-1] != "t":

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor, Role
 from registry.access.changes import changes_of
@@ -58,7 +59,7 @@ async def create_token(
 ) -> str:
     """Create a token and return its raw value. Unscoped tokens are for admins only."""
     # Typed on a command line, and listed one token a line: text like any other.
-    label_max = ApiToken.__table__.c.label.type.length
+    label_max = ApiToken.label.type.length
     for field, value in (("scope", scope_code), ("label", label)):
         if value is not None and (problem := character_problem(value, multiline=False)):
             raise fail(
@@ -140,7 +141,7 @@ _BELOW = aliased(Organisation)
 
 
 def _token_statement(
-    joined: Any, until: ColumnElement[Any], *conditions: ColumnElement[bool]
+    joined: Any, until: SQLColumnExpression[Any], *conditions: ColumnElement[bool]
 ) -> Select[Any]:
     return (
         select(
@@ -205,9 +206,9 @@ class ActorCache:
             return _actor(await read())[0]
         found = self.kept.get(key)
         if found is not None:
-            actor, until = found
+            kept, until = found
             if time.time() < until:
-                return actor
+                return kept
             del self.kept[key]
             return None  # over: a token or session never comes back once it has ended
         generation = self.generation

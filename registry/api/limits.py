@@ -100,13 +100,15 @@ class CachedValidation(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
+        document = ctx.graphql_document
+        assert document is not None  # strawberry validates only what parsed
         ctx.pre_execution_errors = self.validate_document(
-            ctx.schema._schema, ctx.graphql_document, (*ctx.validation_rules, *self.rules)
+            ctx.schema._schema, document, (*ctx.validation_rules, *self.rules)
         )
-        if not ctx.pre_execution_errors and ctx.query and ctx.graphql_document is not None:
+        if not ctx.pre_execution_errors and ctx.query:
             valid = getattr(ctx.schema, "valid_documents", None)
             if isinstance(valid, ValidDocuments):
-                valid.keep(ctx.query, ctx.graphql_document)
+                valid.keep(ctx.query, document)
         yield
 
 

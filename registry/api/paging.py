@@ -137,9 +137,10 @@ async def paginate(
     total = 0
     if counted is not None:
         # No row at all: nothing matches, unless the cursor is past the last of them.
-        total = rows[0][-1] if rows else (await session.scalar(counted) if after else 0)
+        total = rows[0][-1] if rows else ((await session.scalar(counted)) or 0 if after else 0)
     more = len(rows) > size
     rows = rows[:size]
     items = [row[0] for row in rows] if shape is None else rows
-    keys = [getattr(item, key.key) for item in items]
+    name = getattr(key, "key")  # noqa: B009 - a column's name; SQLColumnExpression does not type it
+    keys = [getattr(item, name) for item in items]
     return page_of(to_node(items), keys, more, after, total)

@@ -38,7 +38,7 @@ class Rows:
         if code not in self._members:
             row = self.found.members.get(code)
             visible = row is not None and code in self.found.visible_members
-            self._members[code] = Member.from_row(row) if visible else None
+            self._members[code] = Member.from_row(row) if row is not None and visible else None
         return self._members[code]
 
     def place(self, code: Any) -> Place:

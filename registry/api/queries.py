@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from typing import Any
 
 import strawberry
@@ -35,7 +36,7 @@ def _ref_slot(lookahead: Lookahead, ref: str, type_name: str) -> tuple[str, Slot
     return ("id" if isinstance(key, int) else "code", lookahead.slot(key))
 
 
-NODE_TYPES: dict[str, type] = {
+NODE_TYPES: dict[str, type[relay.Node]] = {
     t.__name__: t for t in (Place, Organisation, Member, Office, Task, Assignment, Suggestion)
 }
 
@@ -87,8 +88,10 @@ class RegistryQuery:
         key = node_key(gid.node_id)
         if node_type is None or key is None:
             return None
-        found = await node_type.resolve_nodes(info=info, node_ids=[str(key)])
-        return found[0]
+        found = node_type.resolve_nodes(info=info, node_ids=[str(key)])
+        if isawaitable(found):  # every node type of the registry resolves asynchronously
+            found = await found
+        return next(iter(found), None)
 
     @strawberry.field(description="A place by global ID or code.")
     async def place(
@@ -96,7 +99,7 @@ class RegistryQuery:
     ) -> Place | None:
         answer = await _compiled_lookup(info, "Place", id, code)
         if answer is not NotCompiled:
-            return answer  # type: ignore[return-value]  # sent on as it is
+            return answer  # sent on as it is
         row = await find_by_ref(info, get_place, "Place", id, code)
         return Place.from_row(row) if row else None
 
@@ -106,7 +109,7 @@ class RegistryQuery:
     ) -> Organisation | None:
         answer = await _compiled_lookup(info, "Organisation", id, code)
         if answer is not NotCompiled:
-            return answer  # type: ignore[return-value]  # sent on as it is
+            return answer  # sent on as it is
         row = await find_by_ref(info, get_organisation, "Organisation", id, code)
         return Organisation.from_row(row) if row else None
 

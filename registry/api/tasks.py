@@ -7,11 +7,11 @@ loaders (`task_loaders`), one scoped statement per batch.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date, datetime
 
 import strawberry
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.dataloader import DataLoader
@@ -268,7 +268,8 @@ async def plan_of(session: AsyncSession, proposal: Proposal) -> MobilisationPlan
             select(models.Member).where(models.Member.code.in_(member_codes))
         )
     }
-    places = {
+    # Keyed as graph/ names buildings (by code; any hashable id there).
+    places: dict[Hashable, models.Place] = {
         p.code: p
         for p in await session.scalars(
             select(models.Place).where(models.Place.code.in_(building_codes))
@@ -347,7 +348,7 @@ class TaskQuery:
                     .join(models.Place, models.Place.id == models.TaskPlace.place_id)
                     .where(scope.places(models.Place.path))
                 )
-                condition = models.Task.id.in_(inside)
+                condition: ColumnElement[bool] = models.Task.id.in_(inside)
                 if scope.org_tops is not None:
                     orgs = select(models.Organisation.id).where(
                         scope.orgs(models.Organisation.path)

@@ -41,6 +41,7 @@ from registry.api.limits import filter_text
 from registry.api.paging import Connection, cursor_key, page_of
 from registry.core import models
 from registry.core.config import RuleThresholds
+from registry.core.db import AnyRow
 from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
 from registry.core.terms import current_term
@@ -143,7 +144,8 @@ class Place(relay.Node):
     parent_key: strawberry.Private[int | None]
 
     @classmethod
-    def from_row(cls, row: models.Place) -> Place:
+    def from_row(cls, row: models.Place | AnyRow) -> Place:
+        """From a stored place, or a row with its columns."""
         return cls(
             id=row.id,
             code=row.code,

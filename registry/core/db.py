@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Executable, Row, event, exc, text
+from sqlalchemy import Executable, Row, Select, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -25,6 +25,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 log = logging.getLogger(__name__)
+
+# A row of any shape (SQLAlchemy types rows by the types of their columns).
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+# A SELECT of any columns, for the same reason.
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def create_engine(
@@ -462,7 +467,7 @@ class Database:
 
 async def column_rows(
     session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
-) -> Sequence[Row[Any]]:
+) -> Sequence[AnyRow]:
     """All rows of a statement that selects columns, not entities, read through the session's
     connection: the ORM's result handling is for entities, and on a page of 100 rows it costs
     half a millisecond more than the rows themselves."""

@@ -27,6 +27,7 @@ from sqlalchemy import (
     ColumnElement,
     Executable,
     Select,
+    Table,
     and_,
     bindparam,
     case,
@@ -41,10 +42,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import BindParameter, SQLColumnExpression
 
 from registry.core.kinds import MemberStatus, PlaceKind
 from registry.core.models import BuildingTally, Member, Place
 from registry.core.paths import ids_of
+
+BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename__]
 
 # The member columns a tally counts by: a change to any of them moves the member's count.
 TALLIED_MEMBER_FIELDS = ("household_id", "status", "in_service", "departed_on")
@@ -54,7 +58,7 @@ TALLY_COLUMNS = (
 )  # fmt: skip
 
 
-def _counts(building_id: ColumnElement[int], *values: Any) -> list[ColumnElement[Any]]:
+def _counts(building_id: SQLColumnExpression[int], *values: Any) -> list[ColumnElement[Any]]:
     """One row of counts under `building_id`: is_building, then the `TALLY_COLUMNS`."""
     named = zip(("is_building", *TALLY_COLUMNS), values, strict=True)
     return [
@@ -81,7 +85,7 @@ def tally_rows(listed: bool = False) -> Select[Any]:
     row of counts under its building id (`building_above`), summed per building: equi-joins,
     which planners seek by key either way round (a subtree range join makes PostgreSQL visit
     every building per member)."""
-    listed_ids = bindparam("building_ids", expanding=True)
+    listed_ids: BindParameter[list[int]] = bindparam("building_ids", expanding=True)
     building, household, home = aliased(Place), aliased(Place), aliased(Place)
     up_of_household, up_of_home = aliased(Place), aliased(Place)
 
@@ -144,7 +148,7 @@ def _upsert_statement(dialect: str, listed: bool) -> Executable:
     # Built once: composing it costs SQLAlchemy ten times what running it costs SQLite.
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     # The table, not the class: an ORM insert given parameters would run as a bulk insert.
-    statement = insert(BuildingTally.__table__).from_select(
+    statement = insert(BUILDING_TALLY).from_select(
         ["building_id", *TALLY_COLUMNS], tally_rows(listed)
     )
     return statement.on_conflict_do_update(
@@ -216,8 +220,9 @@ def touched_places(
             or after is None
             or any(before.get(f) != after.get(f) for f in TALLIED_MEMBER_FIELDS)
         ):
-            found.update(side["household_id"] for side in (before, after) if side)
-    found.discard(None)  # type: ignore[arg-type]  # members without a household
+            found.update(
+                side["household_id"] for side in (before, after) if side and side["household_id"]
+            )
     return found
 
 

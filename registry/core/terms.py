@@ -38,13 +38,15 @@ from registry.core.paths import in_subtree_of, reduce_to_tops
 CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
 
 
-def current_secretary(organisation_id: ColumnElement[int], *outer: Any) -> Any:
+def current_secretary(organisation_id: SQLColumnExpression[int], *outer: Any) -> Any:
     """SQL scalar: the member id of the organisation's current secretary (or null). `outer`:
     the tables `organisation_id` comes from, when they lie more than one query up."""
     return current_holder(organisation_id, OfficeRole.SECRETARY, *outer)
 
 
-def current_holder(organisation_id: ColumnElement[int], role: OfficeRole, *outer: Any) -> Any:
+def current_holder(
+    organisation_id: SQLColumnExpression[int], role: OfficeRole, *outer: Any
+) -> Any:
     """SQL scalar: the member id of the current holder of a one-holder office (a secretary,
     a group's leader 组长) of the organisation, or null; `outer` as for `current_secretary`."""
     holder = (

@@ -113,7 +113,7 @@ async def lock_tables(session: AsyncSession) -> None:
 
     Ids are assigned in Python from max(id)+1, so a concurrent insert must wait (SQLite's
     BEGIN IMMEDIATE already serialises writers). Readers are not blocked."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         names = ", ".join(WRITTEN_TABLES)
         await session.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
 
@@ -166,7 +166,7 @@ async def read_stored(session: AsyncSession, sheets: dict[str, Sheet]) -> Stored
     members: dict[str, StoredMember] = {}
     for chunk in batches(sorted(named.members)):
         for row in await session.execute(select(*MEMBER_COLUMNS).where(Member.code.in_(chunk))):
-            members[row.code] = StoredMember(*row)
+            members[row.code] = StoredMember(**row._mapping)
     listed = _stored_ids(sheets.get("members"), "code", members)
     skill_sets: dict[int, set[str]] = {}
     for chunk in batches(listed):

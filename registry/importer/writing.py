@@ -198,7 +198,7 @@ async def _write_tree(
     for r in rows:
         path = final_path(r.code)
         old = stored.by_code.get(r.code)
-        values = {"kind": r.kind, "name": r.name}
+        values: dict[str, Any] = {"kind": r.kind, "name": r.name}
         if with_established:
             values["established"] = r.established
         if old is None:
@@ -458,7 +458,7 @@ async def _write_offices(
 
 async def _advance_sequences(session: AsyncSession) -> None:
     """On PostgreSQL, move the id sequences past the ids assigned here."""
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("place", "organisation", "member"):
         await session.execute(

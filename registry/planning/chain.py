@@ -19,16 +19,17 @@ not the person (`hidden`); it is not a gap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.chain import Link, PlaceAncestry, Responsibilities, responsibility_chain
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_place
+from registry.core.db import AnyRow
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import (
     BUILDING_COVERING_KINDS,
@@ -54,7 +55,7 @@ class ChainLink:
     person (None when nobody holds it or, `hidden`, when the caller may not see them)."""
 
     role: str
-    place: Row[Any]
+    place: AnyRow
     organisation: Organisation | None
     member: Member | None
     hidden: bool
@@ -90,7 +91,7 @@ async def chain_of(session: AsyncSession, actor: Actor, key: Key) -> list[ChainL
     pairs = await _pairings(session, household, estate, community)
     offices = await _offices(session, [r for r in (building, estate, community, subdistrict) if r])
 
-    duties: dict[str, dict[str, Any]] = {k: {} for k in (
+    duties: dict[str, dict[Hashable, Hashable]] = {k: {} for k in (
         "contacts", "group_leaders", "branch_secretaries", "community_secretaries",
         "estate_leaders", "community_leaders", "working_committee_secretaries",
     )}  # fmt: skip
@@ -136,7 +137,7 @@ async def chain_of(session: AsyncSession, actor: Actor, key: Key) -> list[ChainL
 
 def _link(
     link: Link,
-    places: dict[str, Row[Any]],
+    places: dict[str, AnyRow],
     holders: dict[str, Organisation],
     people: dict[int, tuple[Member, bool]],
 ) -> ChainLink:
@@ -154,7 +155,7 @@ def _link(
 
 
 def _fill(
-    duty: dict[str, Any],
+    duty: dict[Hashable, Hashable],
     holders: dict[str, Organisation],
     role: str,
     place_code: str,
@@ -197,7 +198,7 @@ def _holder(
 
 
 async def _pairings(
-    session: AsyncSession, household: Row[Any] | None, estate: Row[Any], community: Row[Any]
+    session: AsyncSession, household: AnyRow | None, estate: AnyRow, community: AnyRow
 ) -> dict[tuple[int, str], int]:
     """(place id, kind) -> member id of the earliest current pairing, for the chain's places."""
     ids = [r.id for r in (household, estate, community) if r is not None]
@@ -210,7 +211,7 @@ async def _pairings(
     return {(place_id, kind): member_id for place_id, kind, member_id in rows}
 
 
-async def _offices(session: AsyncSession, places: Iterable[Row[Any]]) -> OfficeMap:
+async def _offices(session: AsyncSession, places: Iterable[AnyRow]) -> OfficeMap:
     """Active organisations covering the places, each with its current offices (one statement;
     an organisation with no current office comes once with role '')."""
     ids = [r.id for r in places]

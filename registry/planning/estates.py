@@ -20,16 +20,17 @@ organisation scope stands for the estates in its territory.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graph.model import Building, Household
 from graph.model import Member as GraphMember
 from registry.access.actor import Actor
 from registry.access.scope import Scope, ScopeKind
+from registry.core.db import AnyRow
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PairingKind, PlaceKind
 from registry.core.models import Coverage, Member, Pairing, Place
@@ -69,7 +70,7 @@ class Territory:
     `places` are Core rows with the columns of `Place.from_row` (id, code, kind, name, depth,
     version, parent_id, path); `members` are ORM rows; both keyed by code."""
 
-    places: dict[str, Row[Any]] = field(default_factory=dict)
+    places: dict[str, AnyRow] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
     households: list[Household] = field(default_factory=list)
     buildings: list[Building] = field(default_factory=list)
@@ -121,11 +122,11 @@ async def read_territory(
     return found
 
 
-def _shape(found: Territory, rows: list[Row[Any]], by_id: dict[int, Row[Any]]) -> None:
+def _shape(found: Territory, rows: Sequence[AnyRow], by_id: dict[int, AnyRow]) -> None:
     """Households with their unit, building and estate; buildings with their neighbours."""
     estates = sorted(r.code for r in rows if r.kind == PlaceKind.ESTATE.value)
     found.estates = estates
-    buildings: dict[int, list[Row[Any]]] = defaultdict(list)
+    buildings: dict[int, list[AnyRow]] = defaultdict(list)
     for r in rows:
         if r.kind == PlaceKind.BUILDING.value and r.parent_id in by_id:
             buildings[r.parent_id].append(r)
@@ -152,7 +153,7 @@ def _shape(found: Territory, rows: list[Row[Any]], by_id: dict[int, Row[Any]]) -
 
 
 async def _candidates(
-    session: AsyncSession, scope: Scope, found: Territory, by_id: dict[int, Row[Any]]
+    session: AsyncSession, scope: Scope, found: Territory, by_id: dict[int, AnyRow]
 ) -> None:
     """Live members living in the estates, and in-service members reporting to one without a
     home (one who left the Party or died is no candidate)."""

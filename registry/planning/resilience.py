@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graph.model import Id
 from graph.model import Pairing as GraphPairing
 from graph.resilience import LeaveImpact, SinglePoints, if_member_leaves, single_points_of_failure
 from registry.access.actor import Actor
@@ -51,14 +52,15 @@ from registry.planning.hubs import stored_reach
 @dataclass(frozen=True)
 class Cover:
     territory: Territory
-    buildings: dict[str, set[str]]
-    households: dict[str, set[str]]
+    # graph/'s ids: codes and id strings (Hashable there, so that any id will do)
+    buildings: dict[Id, set[Id]]
+    households: dict[Id, set[Id]]
 
 
 async def read_cover(session: AsyncSession, scope: Scope) -> Cover:
     """Who covers each building and household of the scope's estates (see the module doc)."""
     found = await read_territory(session, scope, PairingKind.HOUSEHOLD_CONTACT)
-    buildings: dict[str, set[str]] = {b.id: set() for b in found.buildings}
+    buildings: dict[Id, set[Id]] = {b.id: set() for b in found.buildings}
     for m in found.candidates:
         if m.home_building_id is not None:
             buildings.setdefault(str(m.home_building_id), set()).add(str(m.id))
@@ -76,7 +78,7 @@ async def read_cover(session: AsyncSession, scope: Scope) -> Cover:
     await read_member_codes(session, scope.actor, found, {m for _, m in leader_rows})
     for code, member_id in leader_rows:
         buildings.setdefault(code, set()).add(found.member_code[member_id])
-    households: dict[str, set[str]] = defaultdict(set)
+    households: dict[Id, set[Id]] = defaultdict(set)
     for e in found.existing:
         households[found.place_code[e.place_id]].add(found.member_code[e.member_id])
     hubs = await read_territory(session, scope, PairingKind.HUB)

@@ -196,8 +196,12 @@ class _Builder:
             elif kind == "typename":
                 pairs.append((key, literal(f"{entity.name}Connection")))
             elif kind == "nodes":
-                pick = part[2]
-                page_rows = rows(page.size, lambda t, p=pick: self.object(entity, t, p).label("j"))
+                pick: ObjectPick = part[2]
+
+                def node(t: Alias, pick: ObjectPick = pick) -> ColumnElement[Any]:
+                    return self.object(entity, t, pick).label("j")
+
+                page_rows = rows(page.size, node)
                 pairs.append((key, as_json(select(json_array_of(page_rows.c.j)).scalar_subquery())))
             elif kind == "edges":
                 edge_pairs = part[2]
@@ -301,7 +305,8 @@ def root_conditions(
                 found.append(and_(t.c.path >= top, t.c.path < subtree_end_sql(top)))
             elif name == "organisation":
                 subtree = True
-                orgs = _subtree_ids(Organisation, _top(Organisation, *value, viewer))
+                by, slot = value
+                orgs = _subtree_ids(Organisation, _top(Organisation, by, slot, viewer))
                 found.append(
                     t.c.id.in_(
                         select(Member.id).where(
@@ -313,7 +318,8 @@ def root_conditions(
                 )
             elif name == "place":
                 subtree = True
-                homes = _subtree_ids(Place, _top(Place, *value, viewer))
+                by, slot = value
+                homes = _subtree_ids(Place, _top(Place, by, slot, viewer))
                 found.append(t.c.household_id.in_(homes))
             else:
                 relation_filter = MEMBER_FILTERS.get(name)

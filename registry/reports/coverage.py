@@ -32,11 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     bindparam,
     case,
@@ -48,10 +46,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.expression import SQLColumnExpression
+from sqlalchemy.sql.expression import FromClause, SQLColumnExpression
 
 from registry.access.scope import Scope, ScopeKind, member_meets_any, shape_of
 from registry.audit.history import active_on, current_or_on, in_force, member_existed_on
+from registry.core.db import AnySelect
 from registry.core.kinds import (
     BUILDING_COVERING_KINDS,
     ESTATE_COVERING_KINDS,
@@ -195,13 +194,13 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _tally_query(scope: Scope, kind: PlaceKind, covered: ColumnElement[bool]) -> Select[Any]:
+def _tally_query(scope: Scope, kind: PlaceKind, covered: ColumnElement[bool]) -> AnySelect:
     return select(func.count(), count_if(covered)).where(
         Place.kind == kind.value, scope.places(Place.path)
     )
 
 
-def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> Select[Any]:
+def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> AnySelect:
     """Members living in the territory by status, and the buildings they live in, in one pass
     over the members (each member's building is `building_above` their household's parent)."""
     home = aliased(Place)
@@ -222,7 +221,9 @@ def _residents_query(scope: Scope, on: date | None, sqlite: bool) -> Select[Any]
     )
 
 
-def _unindexed_on_sqlite(sqlite: bool, path: SQLColumnExpression[str]) -> ColumnElement[str]:
+def _unindexed_on_sqlite(
+    sqlite: bool, path: SQLColumnExpression[str]
+) -> SQLColumnExpression[str]:
     """On SQLite, `path || ''` hides the path index so the planner walks the (fewer) members and
     seeks their homes by key, instead of seeking every place of the territory and then its
     members (5x slower at district scale). PostgreSQL hash-joins either way, and misjudges the
@@ -230,7 +231,7 @@ def _unindexed_on_sqlite(sqlite: bool, path: SQLColumnExpression[str]) -> Column
     return path.concat("") if sqlite else path
 
 
-def _households_queries(scope: Scope, on: date | None) -> tuple[Select[Any], Select[Any]]:
+def _households_queries(scope: Scope, on: date | None) -> tuple[AnySelect, AnySelect]:
     in_scope = (Place.kind == PlaceKind.HOUSEHOLD.value, scope.places(Place.path))
     total = select(func.count()).where(*in_scope)
     # Driven from the pairings (a correlated EXISTS keeps planners from scanning households).
@@ -254,11 +255,11 @@ def _member_counts(on: date | None = None) -> tuple[ColumnElement[int], ...]:
         func.count(Member.id),
         count_if(full),
         count_if(probationary),
-        count_if(Member.in_service),
+        count_if(Member.in_service.is_(True)),
     )
 
 
-def _members_query(condition: ColumnElement[bool], on: date | None = None) -> Select[Any]:
+def _members_query(condition: ColumnElement[bool], on: date | None = None) -> AnySelect:
     return select(*_member_counts(on)).where(condition, member_existed_on(on))
 
 
@@ -284,7 +285,7 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     return or_(formal, Member.reports_to_id.in_(orgs))
 
 
-def _building_tallies_query(scope: Scope) -> Select[Any]:
+def _building_tallies_query(scope: Scope) -> AnySelect:
     """Households, members living in the territory by status, and buildings with a member,
     summed over the tallies of the buildings in the territory (`registry.core.tallies`): one row
     per building instead of every member and household. Valid only when the territory is
@@ -327,12 +328,12 @@ async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
 
 def _summary_queries(
     scope: Scope, on: date | None, sqlite: bool, tallied: bool
-) -> tuple[Select[Any], ...]:
+) -> tuple[AnySelect, ...]:
     """Estates, buildings, paired households, then the residents: from the tallies (one
     statement) or live (the households, then the members), and for an organisation its
     members."""
     households, paired = _households_queries(scope, on)
-    queries: tuple[Select[Any], ...] = (
+    queries: tuple[AnySelect, ...] = (
         _tally_query(scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)),
         _tally_query(scope, PlaceKind.BUILDING, covered_by(BUILDING_COVERING_KINDS, Place.id, on)),
         paired,
@@ -346,12 +347,12 @@ def _summary_queries(
     return queries
 
 
-def _one_row(queries: tuple[Select[Any], ...]) -> tuple[Select[Any], tuple[int, ...]]:
+def _one_row(queries: tuple[AnySelect, ...]) -> tuple[AnySelect, tuple[int, ...]]:
     """The single-row aggregate `queries` side by side as one statement (one round trip, and
     one statement's overhead in the server, instead of one per figure), and how many columns
     of its row each query gave."""
     parts = [query.subquery() for query in queries]
-    joined = parts[0]
+    joined: FromClause = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())
     statement = select(*(column for part in parts for column in part.c)).select_from(joined)
@@ -361,7 +362,7 @@ def _one_row(queries: tuple[Select[Any], ...]) -> tuple[Select[Any], tuple[int, 
 @lru_cache(maxsize=256)
 def _summary_of_shape(
     shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool
-) -> tuple[Select[Any], tuple[int, ...]]:
+) -> tuple[AnySelect, tuple[int, ...]]:
     return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied))
 
 
@@ -433,7 +434,7 @@ def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnEle
     return PlaceKind.BUILDING, ~lived_in(Place, on)
 
 
-def _gaps_query(scope: Scope, kind: GapKind, on: date | None) -> Select[Any]:
+def _gaps_query(scope: Scope, kind: GapKind, on: date | None) -> AnySelect:
     place_kind, condition = _gap_condition(kind, on)
     return (
         select(Place)
@@ -459,7 +460,7 @@ async def _unstaffed(
 
 
 @lru_cache(maxsize=256)
-def _gaps_query_of_shape(shape: tuple[ScopeKind, int, int | None], kind: GapKind) -> Select[Any]:
+def _gaps_query_of_shape(shape: tuple[ScopeKind, int, int | None], kind: GapKind) -> AnySelect:
     return _gaps_query(shape_of(*shape), kind, None)
 
 
@@ -522,5 +523,5 @@ async def suggestion_figures(session: AsyncSession, scope: Scope) -> SuggestionF
             in_scope, resolved, Suggestion.resolved_on.is_not(None)
         )
     )
-    days = [(done - raised).days for raised, done in spans]
+    days = [(done - raised).days for raised, done in spans if done is not None]
     return SuggestionFigures(int(row[0]), int(row[1]), float(median(days)) if days else None)

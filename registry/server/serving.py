@@ -135,8 +135,8 @@ class Supervisor:
         )
         workers = [self._start() for _ in range(self.count)]
         failed = self._watch(workers)
-        for sig in self.signals:
-            logger.info("Received %s, stopping the workers", signal.Signals(sig).name)
+        for received in self.signals:
+            logger.info("Received %s, stopping the workers", signal.Signals(received).name)
         for process, _ in workers:
             process.terminate()  # SIGTERM: uvicorn's graceful shutdown
         for process, _ in workers:
