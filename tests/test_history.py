@@ -172,9 +172,11 @@ async def test_a_move_is_rolled_back_in_charts_of_earlier_days(registry: Registr
 async def test_a_move_leaves_the_sibling_order_of_earlier_charts_as_it_was(
     registry: Registry,
 ) -> None:
-    # Given the chart of WC as answered before branch BR1 moved (BR1 listed before BR2)
+    # Given the chart of WC as answered before branch BR1 moved (BR1 listed before BR2), and
+    # the other community's committee answering for BR1's estate too
     await registry.load(WORLD)
     api = await registry.client("admin")
+    await mutate(api, "SetCoverage", {"organisation": "PB", "cover": ["CA"]})
     before = list(await chart(api, "WC"))
     assert before.index("BR1") < before.index("BR2")
 

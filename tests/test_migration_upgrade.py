@@ -139,6 +139,25 @@ async def _read_all(url: str) -> dict[str, list[tuple]]:
         await engine.dispose()
 
 
+async def _columns(url: str, table: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return list((await connection.execute(text(f'SELECT * FROM "{table}"'))).keys())
+    finally:
+        await engine.dispose()
+
+
+async def _column_values(url: str, table: str, columns: str) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            query = text(f'SELECT {columns} FROM "{table}" ORDER BY id')
+            return [tuple(row) for row in await connection.execute(query)]
+    finally:
+        await engine.dispose()
+
+
 async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -> None:
     # Given a database at revision 0001 holding rows in every table
     await asyncio.to_thread(upgrade, old_database, "0001")
@@ -165,7 +184,12 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     # (columns added since 0001 come last and start empty)
     after = await _read_all(old_database)
     assert {t: [r[: len(b[0])] for r in after[t]] for t, b in before.items()} == before
-    assert all(set(r[len(b[0]) :]) <= {None} for t, b in before.items() for r in after[t])
+    # (but in service, 0011, carried forward from the tie: the test below)
+    added = {t: [r[len(b[0]) :] for r in after[t]] for t, b in before.items()}
+    n = len(before["member"][0])
+    served = (await _columns(old_database, "member")).index("in_service")
+    added["member"] = [r[: served - n] + r[served - n + 1 :] for r in added["member"]]
+    assert all(set(r) <= {None} for rows in added.values() for r in rows)
     db = Database(old_database)
     try:
         async with db.read() as session:
@@ -201,3 +225,36 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
             assert [a.explanation for a in stored] == TASK_REASONS
     finally:
         await db.dispose()
+
+
+async def test_upgrading_carries_groups_and_in_service_into_their_new_columns(
+    old_database: str,
+) -> None:
+    # Given a database at 0010 with a member placed in a group and one in service
+    await asyncio.to_thread(upgrade, old_database, "0010")
+    engine = create_engine(old_database)
+    async with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organisation (id, code, kind, name, parent_id, path, depth, status, "
+            "version) VALUES (1, 'BR1', 'branch', '一支部', NULL, '/1/', 0, 'active', 1), "
+            "(2, 'G1', 'group', '1栋党小组', 1, '/1/2/', 1, 'active', 1)",
+            "INSERT INTO member (id, code, name, status, organisation_id, workplace, "
+            "reports_to_id, group_id, version) VALUES "
+            "(1, 'M1', '王芳', 'full', 1, NULL, NULL, 2, 1), "
+            "(2, 'M6', '杨帆', 'full', NULL, '港务集团', 1, NULL, 1)",
+        ):
+            await connection.execute(text(statement))
+    await engine.dispose()
+
+    # When it is upgraded
+    await asyncio.to_thread(upgrade, old_database)
+
+    # Then M1's group history starts with that placement, undated; M6 is in service, the
+    # day they reported unknown
+    placements = await _column_values(old_database, "group_placement", "member_id, group_id, "
+                                      'start, "end"')  # fmt: skip
+    assert placements == [(1, 2, None, None)]
+    served = await _column_values(old_database, "member", "code, in_service, reported_on")
+    assert [(code, bool(flag), day) for code, flag, day in served] == [
+        ("M1", False, None), ("M6", True, None),
+    ]  # fmt: skip

@@ -57,9 +57,12 @@ async def test_bad_organisations_are_refused(registry: Registry) -> None:
 
 
 async def test_reparenting_moves_the_whole_subtree(registry: Registry) -> None:
-    # Given branch BR2 (with group G2) under community A's party committee
+    # Given branch BR2 (with group G2) under community A's party committee, and community B's
+    # committee answering for community A's estates too (a branch moves only where its
+    # estates lie in its new committee's territory)
     await registry.load(WORLD)
     api = await registry.client("admin")
+    await mutate(api, "SetCoverage", {"organisation": "PB", "cover": ["CA"]})
 
     # When it moves under community B's party committee
     payload = await mutate(
@@ -142,6 +145,8 @@ async def test_cover_and_uncover_places(registry: Registry) -> None:
     await registry.load(WORLD)
     api = await registry.client("admin")
 
+    # G1 stops covering 1栋 first: BR1 keeps every estate a group below it covers in.
+    await mutate(api, "SetCoverage", {"organisation": "G1", "uncover": ["MX-1"]})
     payload = await mutate(
         api, "SetCoverage", {"organisation": "BR1", "cover": ["MX2"], "uncover": ["MX"]}
     )

@@ -70,7 +70,9 @@ REF_KINDS: dict[str, str] = {
     "startedOn": "value", "replaceCurrent": "value", "filter": "value", "asOf": "value",
     "status": "value", "kind": "value", "category": "value", "role": "value",
     "gender": "value", "response": "value", "inService": "value", "count": "value",
-    "gaps": "value",
+    "gaps": "value", "includeDeparted": "value", "way": "value", "note": "value",
+    "decidedBy": "org", "attendsOrganisation": "org", "attends": "value",
+    "RecordAwayInput.place": "value", "reportedOn": "value",
 }  # fmt: skip
 
 

@@ -74,9 +74,28 @@ def integrity_problems(wb: Workbook) -> list[str]:
     if sum(1 for row in wb["places"] if not row["parent"]) != 1:
         problems.append("places need exactly one root")
 
+    place_parent = {row["code"]: row["parent"] for row in wb["places"]}
+
+    def lineage(code: str) -> set[str]:
+        found: set[str] = set()
+        while code and code not in found:
+            found.add(code)
+            code = place_parent.get(code, "")
+        return found
+
     orgs: dict[str, str] = {}
+    territory: dict[str, list[str]] = {}
     for row in wb["organisations"]:
         code, parent, kind = row["code"], row["parent"], row["kind"]
+        # Coverage containment (registry.core.containment): inside the parent's territory.
+        territory[code] = split_list(row["covers"])
+        above = set(territory.get(parent, ()))
+        if above and kind != "functional":
+            problems += [
+                f"organisation {code} covers {covered}, outside {parent}'s territory"
+                for covered in territory[code]
+                if not lineage(covered) & above
+            ]
         if code in orgs:
             problems.append(f"organisation {code} repeated")
         if kind not in ORG_KINDS:
@@ -205,6 +224,21 @@ def test_distribute_splits_a_total_exactly_and_respects_the_minimum():
 
 def test_cuntan_workbook_passes_the_integrity_checks(cuntan):
     assert integrity_problems(cuntan) == []
+
+
+def test_the_integrity_checks_find_a_group_covering_outside_its_branch(cuntan):
+    wb = {sheet: [dict(r) for r in rows] for sheet, rows in cuntan.items()}
+    group = next(r for r in wb["organisations"] if r["kind"] == "group")
+    branch = next(r for r in wb["organisations"] if r["code"] == group["parent"])
+    estates = split_list(branch["covers"])
+    elsewhere = next(
+        r["code"] for r in wb["places"]
+        if r["kind"] == "building" and r["parent"] not in estates
+    )  # fmt: skip
+    group["covers"] = elsewhere
+    assert integrity_problems(wb) == [
+        f"organisation {group['code']} covers {elsewhere}, outside {branch['code']}'s territory"
+    ]
 
 
 def test_cuntan_root_is_the_subdistrict_and_no_district_is_included(cuntan):

@@ -1,5 +1,6 @@
 """Transfers of a member's tie (组织关系) in two steps: transferred out by their organisation,
-received by the other; pending in between, seen by both sides, reported after a month."""
+received by the other; pending in between, seen by both sides, cancelled by either before it is
+received, reported after a month."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.support import GraphQLClient, Registry, operation
-from tests.write_world import WORLD, codes, mutate
+from tests.write_world import WORLD, codes, member, mutate
 
 TRANSFERS = operation("Transfers")
 
@@ -99,3 +100,62 @@ async def test_a_transfer_pending_more_than_a_month_is_reported_on_both_sides(
     assert {d["name"]: d["value"] for d in out["details"]} == {"daysPending": 40}
     assert out["since"] == forty and out["severity"] == "BREACH"
     assert await pending("BR2") == []
+
+
+async def test_either_side_cancels_a_pending_transfer_and_the_member_stays(
+    registry: Registry,
+) -> None:
+    """Given M2 transferred out of BR1 to BR3 and M4 out of BR2 to BR3, when BR3's organiser
+    (the receiving side) cancels M2's and the sub-district, for BR2 (the sending side), cancels
+    M4's, then neither is pending, both members stay where they were, the cancelled transfer
+    can be neither received nor cancelled again, and M2 may be transferred out anew."""
+    await registry.load(WORLD)
+    admin = await registry.client("admin")
+    receiver = await registry.client("organiser", scope="BR3")
+    sender = await registry.client("organiser", scope="BR2")
+    await mutate(admin, "TransferOut", {"member": "M2", "to": "BR3"})
+    await mutate(admin, "TransferOut", {"member": "M4", "to": "BR3"})
+    into = {t["memberCode"]: t["id"] for t in (await transfers(admin, "BR3"))["transfersIn"]}
+
+    by_receiver = await mutate(receiver, "CancelTransfer", {"transfer": into["M2"]})
+    by_sender = await mutate(sender, "CancelTransfer", {"transfer": into["M4"]})
+
+    today = date.today().isoformat()
+    for payload, code, home in ((by_receiver, "M2", "BR1"), (by_sender, "M4", "BR2")):
+        assert payload["userErrors"] == []
+        assert payload["transfer"]["cancelledOn"] == today and not payload["transfer"]["pending"]
+        assert (await member(admin, code))["organisation"] == {"code": home}
+    assert (await transfers(admin, "BR3"))["transfersIn"] == []
+    received = await mutate(receiver, "ReceiveTransfer", {"transfer": into["M2"]})
+    again = await mutate(receiver, "CancelTransfer", {"transfer": into["M2"]})
+    assert [e["reason"] for e in received["userErrors"]] == ["TRANSFER_CANCELLED"]
+    assert [e["reason"] for e in again["userErrors"]] == ["TRANSFER_CANCELLED"]
+    anew = await mutate(admin, "TransferOut", {"member": "M2", "to": "BR3"})
+    assert anew["userErrors"] == []
+
+
+async def test_a_transfer_is_cancelled_only_while_pending_and_by_its_sides(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    admin = await registry.client("admin")
+    await mutate(admin, "TransferOut", {"member": "M2", "to": "BR3", "on": "2026-01-10"})
+    await mutate(admin, "TransferOut", {"member": "M4", "to": "BR1"})
+    into = {t["memberCode"]: t["id"] for t in (await transfers(admin, "BR3"))["transfersIn"]}
+    done = (await transfers(admin, "BR1"))["transfersIn"][0]["id"]
+    await mutate(admin, "ReceiveTransfer", {"transfer": done})
+    before = await registry.snapshot()
+    stranger = await registry.client("organiser", scope="BRJ")
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+
+    cases = [
+        (stranger, {"transfer": into["M2"]}, "NOT_IN_SCOPE"),  # neither side's organiser
+        (admin, {"transfer": done}, "TRANSFER_RECEIVED"),
+        (admin, {"transfer": into["M2"], "on": "2026-01-09"}, "BEFORE_TRANSFERRED"),
+        (admin, {"transfer": into["M2"], "on": tomorrow}, "DAY_FUTURE"),
+        (admin, {"transfer": "x1"}, "TRANSFER_NUMBER"),
+    ]
+    for api, input, reason in cases:
+        refused = await mutate(api, "CancelTransfer", input)
+        assert [e["reason"] for e in refused["userErrors"]] == [reason], input
+    assert await registry.snapshot() == before

@@ -28,6 +28,10 @@ import ConsoleEditMember from "../../graphql/operations/ConsoleEditMember.graphq
 import ConsoleEditOrganisation from "../../graphql/operations/ConsoleEditOrganisation.graphql?raw";
 import ConsoleEditPlace from "../../graphql/operations/ConsoleEditPlace.graphql?raw";
 import ConsoleEndOffice from "../../graphql/operations/ConsoleEndOffice.graphql?raw";
+import ConsoleRecordAway from "../../graphql/operations/ConsoleRecordAway.graphql?raw";
+import ConsoleRecordReturn from "../../graphql/operations/ConsoleRecordReturn.graphql?raw";
+import ConsoleRecordStanding from "../../graphql/operations/ConsoleRecordStanding.graphql?raw";
+import ConsoleRestoreStanding from "../../graphql/operations/ConsoleRestoreStanding.graphql?raw";
 import ConsoleGapOrganisations from "../../graphql/operations/ConsoleGapOrganisations.graphql?raw";
 import ConsoleGapPlace from "../../graphql/operations/ConsoleGapPlace.graphql?raw";
 import ConsoleMergeOrganisations from "../../graphql/operations/ConsoleMergeOrganisations.graphql?raw";
@@ -84,6 +88,10 @@ Object.assign(OPERATIONS, {
   ConsoleGapOrganisations,
   ConsoleGapPlace,
   ConsoleMergeOrganisations,
+  ConsoleRecordAway,
+  ConsoleRecordReturn,
+  ConsoleRecordStanding,
+  ConsoleRestoreStanding,
   ConsoleSetCoverage,
   ConsoleSplitOrganisation,
   ConsoleTransferMember,

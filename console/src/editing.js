@@ -1,7 +1,8 @@
 // Editing the registry (#/edit, #/edit/org/CODE, #/edit/place/CODE, #/edit/member/ID): what an
 // organisation, place or member holds now, and beside it every form that changes it — create,
 // edit and move; coverage; offices; merge and split (previewed, then confirmed); dissolve;
-// members created, edited, transferred and confirmed. Each write sends the version the page was
+// members created, edited, transferred and confirmed, and their standing recorded (lost contact,
+// suspended, left, died) and restored. Each write sends the version the page was
 // loaded at; after it the page reloads and the confirmation takes the focus.
 import { gql } from "./api.js";
 import { clear, el } from "./dom.js";
@@ -11,6 +12,9 @@ import { label, t } from "./i18n.js";
 const ORG_KINDS = ["WORKING_COMMITTEE", "PARTY_COMMITTEE", "GENERAL_BRANCH", "BRANCH", "GROUP", "FUNCTIONAL", "DISTRICT_COMMITTEE"];
 const PLACE_KINDS = ["DISTRICT", "SUBDISTRICT", "COMMUNITY", "GRID", "ESTATE", "BUILDING", "UNIT", "HOUSEHOLD"];
 const ROLES = ["SECRETARY", "DEPUTY_SECRETARY", "COMMITTEE_MEMBER", "GROUP_LEADER"];
+const STANDINGS = ["LOST_CONTACT", "SUSPENDED", "LEFT", "DIED"];
+const LEAVING_WAYS = ["WITHDREW", "STRUCK_OFF", "EXPELLED"];
+const RESTORABLE = ["LOST_CONTACT", "SUSPENDED"];
 // The kind of place usually made under each kind (the form's first choice).
 const CHILD_PLACE = { DISTRICT: "SUBDISTRICT", SUBDISTRICT: "COMMUNITY", COMMUNITY: "ESTATE", GRID: "ESTATE", ESTATE: "BUILDING", BUILDING: "UNIT", UNIT: "HOUSEHOLD" };
 const CHILD_ORG = { WORKING_COMMITTEE: "PARTY_COMMITTEE", PARTY_COMMITTEE: "BRANCH", GENERAL_BRANCH: "BRANCH", BRANCH: "GROUP", DISTRICT_COMMITTEE: "WORKING_COMMITTEE" };
@@ -38,6 +42,29 @@ function facts(rows) {
     { class: "fact-list" },
     rows.filter(Boolean).map(([key, value]) => [el("dt", {}, key), el("dd", {}, value ?? "—")]),
   );
+}
+
+/** A standing as read: its kind (and how one left), since when, and until when if restored. */
+function standingText(standing) {
+  if (!standing) return t("edit.goodStanding");
+  const kind = standing.way ? `${label(standing.kind)}（${label(standing.way)}）` : label(standing.kind);
+  if (standing.restoredOn) return t("edit.standingUntil", { standing: kind, on: standing.on, until: standing.restoredOn });
+  // Leaving and death happen on a day; lost contact and a suspension last from it.
+  if (!RESTORABLE.includes(standing.kind)) return t("edit.standingAt", { standing: kind, on: standing.on });
+  return t("edit.standingSince", { standing: kind, on: standing.on });
+}
+
+/** A placement in a Party group: the group, from when (if known) and until when. */
+function placementText(placement) {
+  const group = placement.group ? placement.group.name : "—";
+  return t("edit.placement", { group, start: placement.start ?? t("mem.reportedUnknown"), end: placement.end ?? t("edit.placementNow") });
+}
+
+/** Where a member away from home is, and what they attend there. */
+function awayText(member) {
+  if (!member.awaySince) return t("edit.awayNone");
+  const attends = member.awayAttendsOrganisation ? named(member.awayAttendsOrganisation) : member.awayAttends ?? "—";
+  return t("edit.awayText", { since: member.awaySince, place: member.awayPlace, attends });
 }
 
 function links(items, href) {
@@ -501,6 +528,7 @@ export class EditView {
         { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
+        { name: "reportedOn", label: t("mem.reportedOn"), type: "date" },
         { name: "household", label: t("edit.householdCode") },
         { name: "phone", label: t("mem.phone") },
         { name: "skills", label: t("mem.skills"), type: "codes", hint: t("edit.codesHint") },
@@ -531,19 +559,94 @@ export class EditView {
           [t("edit.group"), member.group ? el("a", { href: orgHref(member.group.code), "data-role": "group" }, named(member.group)) : t("cov.none")],
           [t("mem.workplace"), member.workplace],
           [t("mem.reportsTo"), member.reportsTo ? named(member.reportsTo) : null],
+          member.inService ? [t("mem.reportedOn"), el("span", { "data-role": "reported-on" }, member.reportedOn ?? t("mem.reportedUnknown"))] : null,
           [t("mem.household"), member.household ? el("a", { href: placeHref(member.household.code) }, named(member.household)) : null],
           [t("mem.phone"), member.phone],
           [t("mem.skills"), member.skills.join("、")],
           [t("edit.offices"), member.offices.nodes.map((o) => `${o.organisation.name} ${t(`role.${o.role}`)}`).join("、") || t("cov.none")],
+          [t("edit.standing"), el("span", { "data-role": "standing" }, standingText(member.standing))],
+          [t("edit.away"), el("span", { "data-role": "away" }, awayText(member))],
+          member.groupHistory.length
+            ? [t("edit.groupHistory"), el("ul", { "data-role": "group-history" }, member.groupHistory.map((p) => el("li", {}, placementText(p))))]
+            : null,
+          member.standings.length
+            ? [t("edit.standingHistory"), el("ul", { "data-role": "standings" }, member.standings.map((s) => el("li", {}, standingText(s))))]
+            : null,
         ]),
       ),
-      this.forms(
-        this.updateMemberForm(member),
-        this.transferForm(member),
-        member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
-        member.offices.nodes.length ? this.endOfficeForm(member.offices.nodes.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
-      ),
+      member.departedOn
+        ? el("p", { class: "muted", "data-role": "departed" }, t("edit.departedNote"))
+        : this.forms(
+            this.updateMemberForm(member),
+            this.transferForm(member),
+            member.status === "PROBATIONARY" ? this.confirmForm(member) : null,
+            member.offices.nodes.length ? this.endOfficeForm(member.offices.nodes.map((o) => [o.id, `${o.organisation.name} ${t(`role.${o.role}`)}`])) : null,
+            this.standingForm(member),
+            RESTORABLE.includes(member.standing?.kind) ? this.restoreForm(member) : null,
+            this.awayForm(member),
+            member.awaySince ? this.returnForm(member) : null,
+          ),
     );
+  }
+
+  standingForm(member) {
+    return mutationForm({
+      id: "record-standing",
+      title: t("edit.recordStanding"),
+      intro: t("edit.recordStandingIntro"),
+      fields: [
+        { name: "kind", label: t("edit.standingKind"), type: "select", required: true, options: kinds(STANDINGS) },
+        { name: "on", label: t("edit.standingOn"), type: "date", value: today() },
+        { name: "way", label: t("edit.leavingWay"), type: "select", options: kinds(LEAVING_WAYS) },
+        { name: "decidedBy", label: t("edit.decidedBy"), value: member.organisation?.code },
+        { name: "note", label: t("edit.note"), type: "textarea" },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordStanding", "recordStanding", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.standingRecorded", { name: p.member.name, standing: label(p.member.standing?.kind) })),
+    });
+  }
+
+  awayForm(member) {
+    return mutationForm({
+      id: "record-away",
+      title: t("edit.recordAway"),
+      intro: t("edit.recordAwayIntro"),
+      fields: [
+        { name: "since", label: t("edit.awaySince"), type: "date", required: true, value: member.awaySince ?? today() },
+        { name: "place", label: t("edit.awayPlace"), required: true, value: member.awayPlace },
+        { name: "attendsOrganisation", label: t("edit.attendsOrganisation"), value: member.awayAttendsOrganisation?.code },
+        { name: "attends", label: t("edit.attends"), value: member.awayAttends },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordAway", "recordAway", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.awayRecorded", { name: p.member.name })),
+    });
+  }
+
+  returnForm(member) {
+    return mutationForm({
+      id: "record-return",
+      title: t("edit.recordReturn"),
+      fields: [{ name: "on", label: t("edit.standingOn"), type: "date", value: today() }],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRecordReturn", "recordReturn", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.returned", { name: p.member.name })),
+    });
+  }
+
+  restoreForm(member) {
+    return mutationForm({
+      id: "restore-standing",
+      title: t("edit.restoreStanding"),
+      fields: [
+        { name: "on", label: t("edit.standingOn"), type: "date", value: today() },
+        { name: "note", label: t("edit.note"), type: "textarea" },
+      ],
+      reload: this.reload(),
+      send: (v) => send("ConsoleRestoreStanding", "restoreStanding", { member: member.code, ...v, expectedVersion: member.version }),
+      done: (p) => this.saved(t("edit.restored", { name: p.member.name })),
+    });
   }
 
   updateMemberForm(member) {
@@ -556,6 +659,7 @@ export class EditView {
       reportsTo: member.reportsTo?.code ?? null,
       taskCapacity: member.taskCapacity,
       group: member.group?.code ?? null,
+      reportedOn: member.reportedOn,
     };
     return mutationForm({
       id: "update-member",
@@ -568,10 +672,11 @@ export class EditView {
         { name: "skills", label: t("mem.skills"), type: "codes", value: member.skills.join("、"), hint: t("edit.codesHint") },
         { name: "workplace", label: t("mem.workplace"), value: member.workplace },
         { name: "reportsTo", label: t("edit.reportsToCode"), value: member.reportsTo?.code },
+        member.inService ? { name: "reportedOn", label: t("mem.reportedOn"), type: "date", value: member.reportedOn } : null,
         { name: "taskCapacity", label: t("edit.taskCapacity"), type: "number", min: 1, max: 10, value: member.taskCapacity },
         { name: "group", label: t("edit.groupCode"), value: member.group?.code, hint: t("edit.groupHint") },
         { name: "leaveGroup", label: t("edit.leaveGroup"), type: "checkbox" },
-      ],
+      ].filter(Boolean),
       reload: this.reload(),
       send: (v) => {
         const skills = v.skills ?? [];
@@ -595,6 +700,7 @@ export class EditView {
         { name: "group", label: t("edit.groupCode"), hint: t("edit.groupHint") },
         { name: "workplace", label: t("mem.workplace") },
         { name: "reportsTo", label: t("edit.reportsToCode") },
+        { name: "reportedOn", label: t("mem.reportedOn"), type: "date" },
         { name: "on", label: t("edit.on"), type: "date", value: today() },
       ],
       reload: this.reload(),

@@ -14,12 +14,14 @@ from registry.core.kinds import (
     AssignmentStatus,
     ElectionKind,
     Gender,
+    LeavingWay,
     MemberStatus,
     OfficeRole,
     OrgKind,
     OrgStatus,
     PairingKind,
     PlaceKind,
+    StandingKind,
     SuggestionCategory,
     SuggestionStatus,
     TaskKind,
@@ -43,6 +45,8 @@ TaskStatusEnum = TaskStatus
 AssignmentStatusEnum = AssignmentStatus
 SuggestionCategoryEnum = SuggestionCategory
 SuggestionStatusEnum = SuggestionStatus
+StandingKindEnum = StandingKind
+LeavingWayEnum = LeavingWay
 
 for _enum, _name in (
     (PlaceKindEnum, "PlaceKind"),
@@ -60,6 +64,8 @@ for _enum, _name in (
     (AssignmentStatusEnum, "AssignmentStatus"),
     (SuggestionCategoryEnum, "SuggestionCategory"),
     (SuggestionStatusEnum, "SuggestionStatus"),
+    (StandingKindEnum, "StandingKind"),
+    (LeavingWayEnum, "LeavingWay"),
 ):
     strawberry.enum(_enum, name=_name)
 
@@ -85,3 +91,5 @@ TASK_STATUS = stored(TaskStatusEnum)
 ASSIGNMENT_STATUS = stored(AssignmentStatusEnum)
 SUGGESTION_CATEGORY = stored(SuggestionCategoryEnum)
 SUGGESTION_STATUS = stored(SuggestionStatusEnum)
+STANDING_KIND = stored(StandingKindEnum)
+LEAVING_WAY = stored(LeavingWayEnum)

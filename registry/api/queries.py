@@ -199,6 +199,7 @@ def _member_filters(lookahead: Lookahead, flt: MemberFilter) -> Filters:
         ("place", _ref_slot(lookahead, flt.place, "Place") if flt.place else None),
         ("status", None if flt.status is None else lookahead.slot(flt.status)),
         ("inService", flt.in_service),
+        ("includeDeparted", flt.include_departed),
         ("skill", None if skill is None else lookahead.slot(skill)),
         ("name", lookahead.slot(_name_pattern(flt.name, "filter.name")) if flt.name else None),
         ("code", lookahead.slot(filter_text(flt.code, "filter.code", NAME_MAX))

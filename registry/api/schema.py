@@ -29,6 +29,7 @@ from registry.api.limits import (
     ValidDocuments,
     unexpected,
 )
+from registry.api.mutations.away import AwayMutations
 from registry.api.mutations.contacts import ContactMutations
 from registry.api.mutations.elections import ElectionMutations
 from registry.api.mutations.hubs import HubMutations
@@ -37,6 +38,7 @@ from registry.api.mutations.members import MemberMutations
 from registry.api.mutations.offices import OfficeMutations
 from registry.api.mutations.organisations import OrganisationMutations
 from registry.api.mutations.places import PlaceMutations
+from registry.api.mutations.standing import StandingMutations
 from registry.api.mutations.suggestions import SuggestionMutations
 from registry.api.mutations.tasks import TaskMutations
 from registry.api.mutations.transfers import TransferMutations
@@ -67,6 +69,8 @@ MUTATION_TYPES: tuple[type, ...] = (
     PlaceMutations,
     OrganisationMutations,
     MemberMutations,
+    StandingMutations,
+    AwayMutations,
     OfficeMutations,
     ElectionMutations,
     TransferMutations,

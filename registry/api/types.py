@@ -20,18 +20,22 @@ from registry.api.context import GInfo
 from registry.api.enums import (
     ELECTION_KIND,
     GENDER,
+    LEAVING_WAY,
     MEMBER_STATUS,
     OFFICE_ROLE,
     ORG_KIND,
     ORG_STATUS,
     PLACE_KIND,
+    STANDING_KIND,
     ElectionKindEnum,
     GenderEnum,
+    LeavingWayEnum,
     MemberStatusEnum,
     OfficeRoleEnum,
     OrgKindEnum,
     OrgStatusEnum,
     PlaceKindEnum,
+    StandingKindEnum,
 )
 from registry.api.limits import filter_text
 from registry.api.paging import Connection, cursor_key, page_of
@@ -61,11 +65,17 @@ class RosterFilter:
     status: MemberStatusEnum | None = None
     in_service: bool | None = None
     skill: str | None = None
+    include_departed: bool = strawberry.field(
+        default=False,
+        description="List those who left the Party or died too (history); live members only "
+        "unless true.",
+    )
 
     def pairs(self) -> tuple[tuple[str, Any], ...]:
         """The read model's filters (`registry.reads.model.MEMBER_FILTERS`) this one sets."""
         skill = None if self.skill is None else filter_text(self.skill, "filter.skill", SKILL_MAX)
         given = (
+            ("includeDeparted", self.include_departed),
             ("inService", self.in_service),
             ("skill", skill),
             ("status", None if self.status is None else self.status.value),
@@ -379,7 +389,24 @@ class Member(relay.Node):
     )
     workplace: str | None
     in_service: bool = strawberry.field(
-        description="In service: formal tie at a workplace, reporting where they live."
+        description="In service (在职党员): formal tie at a workplace, reporting (报到) where "
+        "they live; a recorded status."
+    )
+    reported_on: date | None = strawberry.field(
+        description="The day an in-service member reported (报到) to the community where they "
+        "live; null when not known."
+    )
+    away_since: date | None = strawberry.field(
+        description="Away from home (外出, 流动党员) since this day; null at home."
+    )
+    away_place: str | None = strawberry.field(description="Where a member away from home is.")
+    away_attends: str | None = strawberry.field(
+        description="The organisation they take part in there, named in words."
+    )
+    away_attends_key: strawberry.Private[int | None]
+    departed_on: date | None = strawberry.field(
+        description="The day they left the Party or died (`standing`): from then on they are "
+        "counted nowhere live, and their record is history."
     )
     version: int
     organisation_key: strawberry.Private[int | None]
@@ -405,7 +432,13 @@ class Member(relay.Node):
             probation_extended_on=row.probation_extended_on,
             probation_extended_months=row.probation_extended_months,
             workplace=row.workplace,
-            in_service=row.workplace is not None,
+            in_service=bool(row.in_service),
+            reported_on=row.reported_on,
+            away_since=row.away_since,
+            away_place=row.away_place,
+            away_attends=row.away_attends,
+            away_attends_key=row.away_attends_id,
+            departed_on=row.departed_on,
             version=row.version,
             organisation_key=row.organisation_id,
             household_key=row.household_id,
@@ -440,6 +473,11 @@ class Member(relay.Node):
     async def group(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.group_key)
 
+    @strawberry.field(description="The organisation of the registry a member away from home "
+                      "takes part in there, if in your scope.")  # fmt: skip
+    async def away_attends_organisation(self, info: GInfo) -> Organisation | None:
+        return await self._org(info, self.away_attends_key)
+
     @strawberry.field(description="Where an in-service member reports (双报到).")
     async def reports_to(self, info: GInfo) -> Organisation | None:
         return await self._org(info, self.reports_to_key)
@@ -462,6 +500,32 @@ class Member(relay.Node):
         self, info: GInfo, current: bool = True, first: int | None = None, after: str | None = None
     ) -> Connection[Office]:
         return await offices_of(info, ("Member", self.id), current, first, after)
+
+    @strawberry.field(description="The member's standing now: lost contact (失去联系), a "
+                      "suspended membership (停止党籍), left the Party (出党) or died; null in "
+                      "good standing.")  # fmt: skip
+    async def standing(self, info: GInfo) -> Standing | None:
+        found = await Standing.of_member(info, self.id, current=True)
+        return found[0] if found else None
+
+    @strawberry.field(description="Every standing recorded for the member, oldest first, "
+                      "restored ones included.")  # fmt: skip
+    async def standings(self, info: GInfo) -> list[Standing]:
+        return await Standing.of_member(info, self.id, current=False)
+
+    @strawberry.field(description="The Party groups (党小组) the member has been placed in, "
+                      "oldest first, the current one last with no end.")  # fmt: skip
+    async def group_history(self, info: GInfo) -> list[Placement]:
+        from sqlalchemy import select
+
+        query = (
+            select(models.GroupPlacement)
+            .where(models.GroupPlacement.member_id == self.id)
+            .order_by(models.GroupPlacement.start.asc().nulls_first(), models.GroupPlacement.id)
+        )
+        async with info.context.db.read() as session:
+            rows = list(await session.scalars(query))
+        return [Placement(start=r.start, end=r.end, group_key=r.group_id) for r in rows]
 
     @strawberry.field(description="Households this member is the contact member of, by code path.")
     async def contact_for(
@@ -496,6 +560,9 @@ class Transfer:
     member_name: str
     out_on: date
     received_on: date | None
+    cancelled_on: date | None = strawberry.field(
+        description="When either side cancelled it, before it was received."
+    )
     pending: bool
     member_key: strawberry.Private[int]
     from_key: strawberry.Private[int]
@@ -509,7 +576,8 @@ class Transfer:
             member_name=member.name,
             out_on=row.out_on,
             received_on=row.received_on,
-            pending=row.received_on is None,
+            cancelled_on=row.cancelled_on,
+            pending=row.received_on is None and row.cancelled_on is None,
             member_key=row.member_id,
             from_key=row.from_id,
             to_key=row.to_id,
@@ -537,6 +605,70 @@ class Transfer:
     @strawberry.field(description="The organisation receiving it.")
     async def to(self, info: GInfo) -> Organisation | None:
         row = await info.context.loaders.organisation.load(self.to_key)
+        return Organisation.from_row(row) if row else None
+
+
+@strawberry.type(description="A member's placement in a Party group (党小组), dated; `start` "
+                 "is null for a placement older than the history.")  # fmt: skip
+class Placement:
+    start: date | None
+    end: date | None
+    group_key: strawberry.Private[int]
+
+    @strawberry.field(description="The group, if in your scope.")
+    async def group(self, info: GInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.group_key)
+        return Organisation.from_row(row) if row else None
+
+
+@strawberry.type(description="A dated standing of a member (党员教育管理工作条例 第二十四条; 党章 "
+                 "第九条): lost contact or a suspended membership from `on` until restored "
+                 "(`restoredOn`), or leaving the Party or death on `on`.")  # fmt: skip
+class Standing:
+    kind: StandingKindEnum
+    way: LeavingWayEnum | None = strawberry.field(
+        description="How they left the Party: 退党, 除名 or 开除党籍."
+    )
+    on: date
+    restored_on: date | None = strawberry.field(
+        description="When contact was restored (恢复联系) or the membership restored (恢复党籍)."
+    )
+    note: str | None
+    decided_by_key: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: models.MemberStanding) -> Standing:
+        return cls(
+            kind=STANDING_KIND(row.kind),
+            way=LEAVING_WAY(row.way) if row.way else None,
+            on=row.start,
+            restored_on=row.end,
+            note=row.note,
+            decided_by_key=row.decided_by_id,
+        )
+
+    @staticmethod
+    async def of_member(info: GInfo, member_id: int, current: bool) -> list[Standing]:
+        """The member's standings, oldest first; with `current`, the open one only. The member
+        was read in the caller's scope already: their standings go with them."""
+        from sqlalchemy import select
+
+        query = (
+            select(models.MemberStanding)
+            .where(models.MemberStanding.member_id == member_id)
+            .order_by(models.MemberStanding.start, models.MemberStanding.id)
+        )
+        if current:
+            query = query.where(models.MemberStanding.end.is_(None))
+        async with info.context.db.read() as session:
+            rows = list(await session.scalars(query))
+        return [Standing.from_row(row) for row in (rows[-1:] if current else rows)]
+
+    @strawberry.field(description="The organisation that decided it, if in your scope.")
+    async def decided_by(self, info: GInfo) -> Organisation | None:
+        if self.decided_by_key is None:
+            return None
+        row = await info.context.loaders.organisation.load(self.decided_by_key)
         return Organisation.from_row(row) if row else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util import await_only
 
 from registry.core.models import Base, Change
+from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_places, touched_places
 
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
@@ -257,6 +258,8 @@ def _before_commit(session: Session) -> None:
     # commit runs inside SQLAlchemy's greenlet, where an async call can be awaited in line.
     if touched := touched_places((entity, old, new) for entity, _, _, old, new in entries):
         await_only(refresh_places(recorder.session, touched))
+    if moved := regrouped((entity, i, old, new) for entity, i, _, old, new in entries):
+        await_only(sync_placements(recorder.session, moved, date.today()))
     if entries:
         at = datetime.now(UTC)  # one moment for the whole request, on both databases alike
         session.connection().execute(

@@ -80,8 +80,14 @@ def active_on(org: Any, on: date | None) -> ColumnElement[bool]:
 
 
 def member_existed_on(on: date | None) -> ColumnElement[bool]:
-    """SQL condition on Member: they had joined by `on` (always true without a date)."""
-    return true() if on is None else or_(Member.joined.is_(None), Member.joined <= on)
+    """SQL condition on Member: they had joined by `on` and not yet left the Party or died
+    (without a date: they have not left or died)."""
+    if on is None:
+        return Member.departed_on.is_(None)
+    return and_(
+        or_(Member.joined.is_(None), Member.joined <= on),
+        or_(Member.departed_on.is_(None), Member.departed_on > on),
+    )
 
 
 def org_status_on(row: Organisation, on: date) -> str | None:

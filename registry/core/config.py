@@ -62,6 +62,14 @@ class RuleThresholds:
     probation_years: int = 1
     probation_max_extension_years: int = 1
     probation_min_extension_months: int = 6
+    # 党员教育管理工作条例 第二十四条: a member out of contact for 6 months or more, not found
+    # by every means, has their membership suspended (停止党籍); suspended 2 years and still
+    # not found, they are struck off (按照自行脱党予以除名).
+    lost_contact_months: int = 6
+    suspended_strike_off_years: int = 2
+    # 党员教育管理工作条例 第二十五条: a member away to study, work or live for 6 months or more
+    # at a fairly fixed place transfers their tie (组织关系) there.
+    away_transfer_months: int = 6
     household_contact_ratio: int = 10
     # Tasks a member may hold at once unless their own task_capacity says otherwise.
     default_task_capacity: int = 2

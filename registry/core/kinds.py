@@ -37,6 +37,32 @@ class MemberStatus(StrEnum):
     PROBATIONARY = "probationary"
 
 
+class StandingKind(StrEnum):
+    """A member's dated standing besides their status (党员教育管理工作条例 第二十四条; 党章
+    第九条). Lost contact and a suspended membership can be restored; leaving and death are
+    final, and end everything the member holds."""
+
+    LOST_CONTACT = "lost_contact"  # 失去联系
+    SUSPENDED = "suspended"  # 停止党籍
+    LEFT = "left"  # 出党: 退党, 除名 or 开除党籍 (`LeavingWay`)
+    DIED = "died"  # 去世
+
+
+class LeavingWay(StrEnum):
+    """How a member left the Party (出党)."""
+
+    WITHDREW = "withdrew"  # 退党 (党章 第九条: at their request, struck off after the meeting)
+    STRUCK_OFF = "struck_off"  # 除名 (劝而不退, 自行脱党: 党章 第九条; 条例 第二十四条)
+    EXPELLED = "expelled"  # 开除党籍 (a disciplinary sanction)
+
+
+# Standings after which a member is no longer counted anywhere live (lists, counts, coverage,
+# rules, candidates); their history and dated reads keep them.
+DEPARTING_STANDINGS = frozenset({StandingKind.LEFT, StandingKind.DIED})
+# Standings that a later decision restores (恢复联系, 恢复党籍).
+RESTORABLE_STANDINGS = frozenset({StandingKind.LOST_CONTACT, StandingKind.SUSPENDED})
+
+
 class Gender(StrEnum):
     MALE = "male"
     FEMALE = "female"

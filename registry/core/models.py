@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     text,
 )
@@ -31,6 +33,7 @@ MEMBER_NAME_MAX = 100
 WORKPLACE_MAX = 200
 PHONE_MAX = 32
 SKILL_MAX = 40
+NOTE_MAX = 500
 SUGGESTION_TEXT_MAX = 2000  # a Text column: the limit is the registry's own
 
 # "C" collation lets PostgreSQL answer the path range from a btree index (DESIGN section 11).
@@ -121,6 +124,17 @@ class Member(Base):
     full_on: Mapped[date | None] = mapped_column(Date)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     workplace: Mapped[str | None] = mapped_column(String(WORKPLACE_MAX))
+    # In service (在职党员): the formal tie is at the workplace, and the member reports (报到)
+    # to the community where they live, since `reported_on` (null: the day is not known).
+    # Recorded, never guessed from a filled workplace.
+    in_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    reported_on: Mapped[date | None] = mapped_column(Date)
+    # Away from home (外出, 流动党员) since `away_since`: where, and the organisation they take
+    # part in there, one of the registry's or named in words (`away_attends`).
+    away_since: Mapped[date | None] = mapped_column(Date)
+    away_place: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    away_attends_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    away_attends: Mapped[str | None] = mapped_column(String(NAME_MAX))
     household_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
     reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
@@ -133,6 +147,10 @@ class Member(Base):
     # The branch's decision to extend the probation (延长预备期): its day and how many months.
     probation_extended_on: Mapped[date | None] = mapped_column(Date)
     probation_extended_months: Mapped[int | None] = mapped_column(Integer)
+    # The day the member left the Party or died (`MemberStanding`): from then on they are no
+    # longer counted anywhere live. Kept on the member, beside the history, because every
+    # count filters on it.
+    departed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class BuildingTally(Base):
@@ -170,10 +188,40 @@ class Affiliation(Base):
     end: Mapped[date | None] = mapped_column(Date)
 
 
+class GroupPlacement(Base):
+    """History of a member's Party group (党小组), as `Affiliation` is of their formal tie: one
+    open row (end is null) while they are in a group. Kept by `registry.core.placements` from
+    every change to `Member.group_id`; `start` is null for placements older than the history."""
+
+    __tablename__ = "group_placement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+
+
+class MemberStanding(Base):
+    """A dated standing of a member (`StandingKind`): lost contact or a suspended membership
+    from `start` until restored on `end`, or leaving the Party or death on `start` (never
+    ended). `way` says how a member left; `decided_by` is the organisation that decided it."""
+
+    __tablename__ = "member_standing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    way: Mapped[str | None] = mapped_column(String(16))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
+
+
 class Transfer(Base):
     """A member's organisational tie (组织关系) on its way: transferred out by their
-    organisation on `out_on`, received by `to` on `received_on` (null while pending). Until it
-    is received the member stays in `from`."""
+    organisation on `out_on`, received by `to` on `received_on` (null while pending), or
+    cancelled by either side on `cancelled_on` before it was received. Until it is received
+    the member stays in `from`."""
 
     __tablename__ = "transfer"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -182,6 +230,13 @@ class Transfer(Base):
     to_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     out_on: Mapped[date] = mapped_column(Date)
     received_on: Mapped[date | None] = mapped_column(Date)
+    # Cancelled before it was received, by either side: the member stays where they are.
+    cancelled_on: Mapped[date | None] = mapped_column(Date)
+
+    @classmethod
+    def pending(cls) -> ColumnElement[bool]:
+        """SQL condition: on its way, neither received nor cancelled."""
+        return and_(cls.received_on.is_(None), cls.cancelled_on.is_(None))
 
 
 class Office(Base):

@@ -1,7 +1,8 @@
 """Per-building resident tallies (`BuildingTally`), kept current by the writes themselves.
 
 A building's row counts the households below it (directly or under a unit) and the members
-whose household is one of them: all, full, probationary and in service (a workplace).
+whose household is one of them: all, full, probationary and in service (`Member.in_service`); one
+who left the Party or died is not counted.
 Coverage of a territory sums the rows of its buildings (`registry.reports.coverage`) instead of
 visiting 50,000 members.
 
@@ -50,7 +51,7 @@ from registry.core.paths import ids_of
 BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename__]
 
 # The member columns a tally counts by: a change to any of them moves the member's count.
-TALLIED_MEMBER_FIELDS = ("household_id", "status", "workplace")
+TALLIED_MEMBER_FIELDS = ("household_id", "status", "in_service", "departed_on")
 
 TALLY_COLUMNS = (
     "households", "members", "full_members", "probationary_members", "in_service_members",
@@ -120,12 +121,14 @@ def tally_rows(listed: bool = False) -> Select[Any]:
                 1,
                 case((Member.status == MemberStatus.FULL.value, 1), else_=0),
                 case((Member.status == MemberStatus.PROBATIONARY.value, 1), else_=0),
-                case((Member.workplace.is_not(None), 1), else_=0),
+                case((Member.in_service, 1), else_=0),
             )
         )
         .select_from(Member)
         .join(home, home.id == Member.household_id)
         .join(up_of_home, up_of_home.id == home.parent_id)
+        # One who left the Party or died is no longer counted where they lived.
+        .where(Member.departed_on.is_(None))
     )
     if listed:
         buildings = buildings.where(building.id.in_(listed_ids))

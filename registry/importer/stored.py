@@ -66,6 +66,9 @@ class StoredMember:
     phone: str | None
     task_capacity: int | None
     group_id: int | None
+    departed_on: date | None = None  # left the Party or died: history, not re-imported
+    in_service: bool = False
+    reported_on: date | None = None
 
 
 @dataclass
@@ -219,7 +222,8 @@ ORG_COLUMNS = (Organisation.id, Organisation.code, Organisation.kind, Organisati
 MEMBER_COLUMNS = (Member.id, Member.code, Member.name, Member.gender, Member.status,
                   Member.joined, Member.organisation_id, Member.workplace, Member.household_id,
                   Member.reports_to_id, Member.phone, Member.task_capacity,
-                  Member.group_id)  # fmt: skip
+                  Member.group_id, Member.departed_on, Member.in_service,
+                  Member.reported_on)  # fmt: skip
 
 
 async def _read_tree(

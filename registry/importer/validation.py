@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from registry.core.config import RuleThresholds
+from registry.core.errors import ErrorCode
 from registry.core.kinds import (
     MEMBER_HOLDING_KINDS,
     REPORTING_KINDS,
@@ -127,9 +128,10 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
         if node.status != OrgStatus.ACTIVE
     }
     if "members" in sheets:
+        departed = {c: m.departed_on for c, m in stored.members.items() if m.departed_on}
         plan.members = _member_rows(
             sheets["members"], place_kinds, org_kinds, _final_parents(plan.organisations,
-            stored.organisations), closed, problems,
+            stored.organisations), closed, departed, problems,
         )  # fmt: skip
     if "offices" in sheets:
         member_codes = set(stored.members) | {m.code for m in plan.members}
@@ -325,8 +327,11 @@ def _member_rows(
     org_kinds: dict[str, str],
     org_parents: dict[str, str | None],
     closed: dict[str, str],
+    departed: dict[str, date],
     problems: list[RowProblem],
 ) -> list[MemberRow]:
+    """The member rows, checked; `departed` are the stored members who left the Party or died
+    (by code), whose record is history: a row naming one is refused, never written over."""
     check = Checker(sheet.name, problems)
     first_row: dict[str, int] = {}
     rows: list[MemberRow] = []
@@ -341,6 +346,13 @@ def _member_rows(
                       "codes must be unique within a sheet")  # fmt: skip
         elif code:
             first_row[code] = number
+        if code in departed:
+            problems.append(RowProblem(
+                sheet.name, number, "code",
+                f"{code!r} left the Party or died on {departed[code]}: their record is history "
+                "and is not imported over; remove the row",
+                ErrorCode.CONFLICT, {"code": code, "on": departed[code]},
+            ))  # fmt: skip
         status = None
         if cells["status"]:
             status = check.enum(number, "status", MemberStatus, cells["status"])

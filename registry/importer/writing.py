@@ -29,6 +29,7 @@ from registry.core.models import (
     Place,
 )
 from registry.core.paths import child_path, depth_of, ids_of
+from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_all, refresh_places, touched_places
 from registry.importer.ids import Ids, batches
 from registry.importer.pairings import write_pairings
@@ -97,6 +98,8 @@ async def write_plan(
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
     await _refresh_tallies(session, plan, places, log)
+    # Groups the sheet set or changed enter those members' group history as of the import.
+    await sync_placements(session, regrouped((e, i, b, a) for e, i, _, b, a in log), today)
     await _advance_sequences(session)
     await recorder.record_many(log)
     return counts
@@ -297,7 +300,7 @@ async def _write_coverage(
 
 MEMBER_FIELDS = ("name", "gender", "status", "joined", "organisation_id", "workplace",
                  "household_id", "reports_to_id", "phone", "task_capacity",
-                 "group_id")  # fmt: skip
+                 "group_id", "in_service", "reported_on")  # fmt: skip
 # Sheet columns that may be absent (then the stored value stays), and the fields they fill.
 OPTIONAL_MEMBER_COLUMNS = {
     "gender": ("gender",), "joined": ("joined",), "household": ("household_id",),
@@ -322,7 +325,7 @@ async def _write_members(
     kept = {f for c, fs in OPTIONAL_MEMBER_COLUMNS.items() if c not in columns for f in fs}
     # organisation and workplace are one tie: either column present sets both.
     if "organisation" not in columns and "workplace" not in columns:
-        kept |= {"organisation_id", "workplace"}
+        kept |= {"organisation_id", "workplace", "in_service"}
     counts = Counts()
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
@@ -335,6 +338,8 @@ async def _write_members(
         values = _member_values(m, orgs, places)
         if old is not None:
             values |= {f: getattr(old, f) for f in kept}
+            # The sheet has no 报到 column: an in-service member keeps theirs.
+            values["reported_on"] = old.reported_on if values["in_service"] else None
             if "group" not in columns and values["organisation_id"] != old.organisation_id:
                 values["group_id"] = None  # a member leaves the old branch's group with it
         member_id = old.id if old is not None else ids.assign(m.code)
@@ -415,6 +420,10 @@ def _member_values(m: MemberRow, orgs: Ids, places: Ids) -> dict[str, Any]:
         "phone": m.phone,
         "task_capacity": m.task_capacity,
         "group_id": orgs.get(m.group) if m.group else None,
+        # The sheet's tie says it: a workplace is the in-service tie (在职党员); the 报到 day
+        # is entered in the registry, not in the sheet.
+        "in_service": m.workplace is not None,
+        "reported_on": None,
     }
 
 

@@ -155,13 +155,14 @@ def _shape(found: Territory, rows: Sequence[AnyRow], by_id: dict[int, AnyRow]) -
 async def _candidates(
     session: AsyncSession, scope: Scope, found: Territory, by_id: dict[int, AnyRow]
 ) -> None:
-    """Members living in the estates, and in-service members reporting to one without a home."""
+    """Live members living in the estates, and in-service members reporting to one without a
+    home (one who left the Party or died is no candidate)."""
     home_of = {h.id: h for h in found.households}
     residents = await session.scalars(
         select(Member)
         .join(Place, Place.id == Member.household_id)
         .where(Place.kind == PlaceKind.HOUSEHOLD.value, scope.places(Place.path))
-        .where(scope.actor.member_clause())
+        .where(scope.actor.member_clause(), Member.departed_on.is_(None))
     )
     people: list[GraphMember] = []
     for m in residents:
@@ -176,8 +177,8 @@ async def _candidates(
             select(Member, Coverage.place_id)
             .join(Coverage, Coverage.organisation_id == Member.reports_to_id)
             .where(Coverage.end.is_(None), Coverage.place_id.in_(estate_ids))
-            .where(Member.household_id.is_(None), Member.workplace.is_not(None))
-            .where(scope.actor.member_clause())
+            .where(Member.household_id.is_(None), Member.in_service)
+            .where(scope.actor.member_clause(), Member.departed_on.is_(None))
             .order_by(Member.code, Coverage.place_id)
         )
         for m, estate_id in reporting:

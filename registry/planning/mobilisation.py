@@ -103,7 +103,14 @@ async def read_problem(
         await session.execute(
             select(Member.id, Member.code, home.path, Member.task_capacity)
             .outerjoin(home, home.id == Member.household_id)
-            .where(or_(and_(local, actor.member_clause()), Member.id.in_(assigned)))
+            # Candidates are live members (not those who left the Party or died); members
+            # already assigned are read for their codes.
+            .where(
+                or_(
+                    and_(local, actor.member_clause(), Member.departed_on.is_(None)),
+                    Member.id.in_(assigned),
+                )
+            )
         )
     ).all()
     member_ids = {code: mid for mid, code, _, _ in rows}

@@ -191,14 +191,23 @@ def _member_filters() -> dict[str, Filter]:
     def in_service(t: Alias, value: Any) -> ColumnElement[bool] | None:
         if value is None:
             return None
-        return t.c.workplace.is_not(None) if value else t.c.workplace.is_(None)
+        return t.c.in_service if value else ~t.c.in_service
 
     def skill(t: Alias, value: Any) -> ColumnElement[bool] | None:
         if value is None:
             return None
         return t.c.id.in_(select(SKILL.c.member_id).where(SKILL.c.skill == value))
 
-    return {"status": status, "inService": in_service, "skill": skill}
+    def include_departed(t: Alias, value: Any) -> ColumnElement[bool] | None:
+        # Those who left the Party or died are history: listed only when asked for.
+        return None if value else t.c.departed_on.is_(None)
+
+    return {
+        "status": status,
+        "inService": in_service,
+        "skill": skill,
+        "includeDeparted": include_departed,
+    }
 
 
 def _stored(value: Any) -> Any:
@@ -260,6 +269,7 @@ def _residents(owner: Alias, t: Alias) -> ColumnElement[bool]:
 
 # Filters of every list of members (and of the root `members` list).
 MEMBER_FILTERS: Mapping[str, Filter] = _member_filters()
+MEMBER_DEFAULTS: Mapping[str, Any] = {"includeDeparted": False}
 
 PLACE_ENTITY = Entity(
     name="Place",
@@ -279,7 +289,9 @@ PLACE_ENTITY = Entity(
     },
     to_many={
         "children": ToMany("Place", lambda o, t: t.c.parent_id == o.c.id),
-        "residents": ToMany("Member", _residents, filters=MEMBER_FILTERS),
+        "residents": ToMany(
+            "Member", _residents, filters=MEMBER_FILTERS, defaults=MEMBER_DEFAULTS
+        ),
         "coveredBy": ToMany("Organisation", _covering),
     },
     visible=_place_visible,
@@ -328,6 +340,7 @@ ORGANISATION_ENTITY = Entity(
             # A group's members are those placed in it; anything else's, those it holds.
             lambda o, t: or_(t.c.organisation_id == o.c.id, t.c.group_id == o.c.id),
             filters=MEMBER_FILTERS,
+            defaults=MEMBER_DEFAULTS,
         ),
         "covers": ToMany("Place", _covered),
         "offices": ToMany(
@@ -357,8 +370,13 @@ MEMBER_ENTITY = Entity(
         "fullOn": _column("full_on"),
         "probationExtendedOn": _column("probation_extended_on"),
         "probationExtendedMonths": _column("probation_extended_months"),
+        "departedOn": _column("departed_on"),
         "workplace": _column("workplace"),
-        "inService": lambda t, _v: json_bool(t.c.workplace.is_not(None)),
+        "inService": lambda t, _v: json_bool(t.c.in_service),
+        "reportedOn": _column("reported_on"),
+        "awaySince": _column("away_since"),
+        "awayPlace": _column("away_place"),
+        "awayAttends": _column("away_attends"),
         "version": _column("version"),
         "phone": _phone,
         "skills": _skills,
@@ -369,6 +387,9 @@ MEMBER_ENTITY = Entity(
         "reportsTo": ToOne("Organisation", lambda o, t: t.c.id == o.c.reports_to_id),
         "household": ToOne("Place", lambda o, t: t.c.id == o.c.household_id),
         "group": ToOne("Organisation", lambda o, t: t.c.id == o.c.group_id),
+        "awayAttendsOrganisation": ToOne(
+            "Organisation", lambda o, t: t.c.id == o.c.away_attends_id
+        ),
     },
     to_many={
         "offices": ToMany(

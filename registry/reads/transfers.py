@@ -16,8 +16,9 @@ async def transfers_of(
     session: AsyncSession, side: TransferSide, organisation_id: int, pending_only: bool
 ) -> list[tuple[Transfer, Member]]:
     """The transfers out of (`from`) or into (`to`) the organisation, with their members,
-    oldest first; only those not yet received with `pending_only`. Both sides see a transfer
-    and its member's name and code whoever's scope the member is in, so no scope cuts them."""
+    oldest first; only those neither received nor cancelled with `pending_only`. Both sides
+    see a transfer and its member's name and code whoever's scope the member is in, so no
+    scope cuts them."""
     column = Transfer.from_id if side == "from" else Transfer.to_id
     query = (
         select(Transfer, Member)
@@ -26,5 +27,5 @@ async def transfers_of(
         .order_by(Transfer.out_on, Transfer.id)
     )
     if pending_only:
-        query = query.where(Transfer.received_on.is_(None))
+        query = query.where(Transfer.pending())
     return [(transfer, member) for transfer, member in (await session.execute(query)).all()]

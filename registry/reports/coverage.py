@@ -255,7 +255,7 @@ def _member_counts(on: date | None = None) -> tuple[ColumnElement[int], ...]:
         func.count(Member.id),
         count_if(full),
         count_if(probationary),
-        count_if(Member.workplace.is_not(None)),
+        count_if(Member.in_service.is_(True)),
     )
 
 

@@ -108,6 +108,13 @@ class MemberRecord(NamedTuple):
     group_id: int | None
     probation_extended_on: date | None
     probation_extended_months: int | None
+    departed_on: date | None
+    in_service: bool
+    reported_on: date | None
+    away_since: date | None
+    away_place: str | None
+    away_attends_id: int | None
+    away_attends: str | None
 
 
 @dataclass
@@ -143,16 +150,20 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_CO
     below = aliased(Organisation)
     holder = aliased(Organisation)
     member_count = (
-        select(func.count(Member.id)).where(Member.organisation_id == org.id).scalar_subquery()
+        select(func.count(Member.id))
+        .where(Member.organisation_id == org.id, Member.departed_on.is_(None))
+        .scalar_subquery()
     )
     reporting = (
-        select(func.count(Member.id)).where(Member.reports_to_id == org.id).scalar_subquery()
+        select(func.count(Member.id))
+        .where(Member.reports_to_id == org.id, Member.departed_on.is_(None))
+        .scalar_subquery()
     )
     member_total = (
         select(func.count(Member.id))
         .select_from(holder)
         .join(Member, Member.organisation_id == holder.id)
-        .where(in_subtree_of(holder.path, org.path))
+        .where(in_subtree_of(holder.path, org.path), Member.departed_on.is_(None))
         .scalar_subquery()
     )
     child_count = (

@@ -1,10 +1,11 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Three statements: one
+Thresholds come only from `registry.core.config.RuleThresholds`. Six statements: one
 aggregates the scope's active organisations (members by status over each organisation's
 subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
-a rule; one finds the members who do; one the transfers pending too long. Python only words the
-messages, each citing its article. Rules:
+a rule; one finds the members who do; one the transfers pending too long; one the members out
+of contact or suspended too long; one those away from home long; one the coverage outside a
+parent's territory. Python only words the messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
   (it should join a joint branch) (支部工作条例 第四条: 3 full members found a branch; 第五条:
@@ -53,6 +54,21 @@ messages, each citing its article. Rules:
   organisations more than `transfer_pending_max_months` ago and not yet received (党员教育
   管理工作条例, on 组织关系转接): named on the side in the scope, the member only where they
   still belong.
+- `LONG_LOST_CONTACT`: a member recorded as out of contact (失去联系) for
+  `lost_contact_months` or more: the branch looks for them by every means and, still not
+  found, suspends their membership (党员教育管理工作条例 第二十四条: 失去联系6个月以上 …
+  予以停止党籍).
+- `LONG_SUSPENSION`: a member suspended (停止党籍) for `suspended_strike_off_years` or more and
+  still not restored: if contact truly cannot be made they are struck off (第二十四条: 停止党籍
+  2年后确实无法取得联系的，按照自行脱党予以除名).
+- `AWAY_SHOULD_TRANSFER` (a notice): a member of the scope's organisations away from home
+  (流动党员) for `away_transfer_months` or more: one away to study, work or live that long at a
+  fairly fixed place transfers their tie there (党员教育管理工作条例 第二十五条); where it cannot
+  be transferred they take part where they are, as recorded.
+- `COVERAGE_OUTSIDE_PARENT`: an organisation covering places outside its parent's territory
+  (`registry.core.containment`: a branch's estates lie in its committee's territory, a
+  group's buildings in its branch's estates; 支部工作条例 第四条: branches are set up by unit
+  or area, 第十三条: groups divide a branch's members by where they work or live).
 - `MEMBER_WITHOUT_GROUP`: a member of an organisation that has active groups who is in none of
   them (no group, or one that was closed or lies under another organisation) (党章 第八条:
   every member is placed in a branch, a group or another unit of the Party).
@@ -86,6 +102,7 @@ from registry.access.scope import (
 )
 from registry.core.calendar import months_after, probation_end, years_before
 from registry.core.config import RuleThresholds
+from registry.core.containment import outside_parent
 from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
     TERM_KINDS,
@@ -94,8 +111,17 @@ from registry.core.kinds import (
     OrgKind,
     OrgStatus,
     PlaceKind,
+    StandingKind,
 )
-from registry.core.models import Coverage, Member, Office, Organisation, Place, Transfer
+from registry.core.models import (
+    Coverage,
+    Member,
+    MemberStanding,
+    Office,
+    Organisation,
+    Place,
+    Transfer,
+)
 from registry.core.paths import in_subtree_of
 from registry.core.sql import one_of
 from registry.core.terms import (
@@ -128,6 +154,10 @@ class Rule(StrEnum):
     NO_FORMAL_ORGANISATION = "no_formal_organisation"
     MEMBER_WITHOUT_GROUP = "member_without_group"
     TRANSFER_PENDING = "transfer_pending"
+    LONG_LOST_CONTACT = "long_lost_contact"
+    LONG_SUSPENSION = "long_suspension"
+    COVERAGE_OUTSIDE_PARENT = "coverage_outside_parent"
+    AWAY_SHOULD_TRANSFER = "away_should_transfer"
 
 
 class Severity(StrEnum):
@@ -138,7 +168,7 @@ class Severity(StrEnum):
 # Rules whose thresholds the regulations give as "一般" (usually): worth a notice, never a breach.
 GUIDELINE_RULES = frozenset({Rule.BRANCH_TOO_LARGE, Rule.GENERAL_BRANCH_TOO_LARGE})
 # Rules that say what to prepare, not what to put right.
-NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE}
+NOTICE_RULES = GUIDELINE_RULES | {Rule.ELECTION_DUE, Rule.AWAY_SHOULD_TRANSFER}
 
 
 @dataclass(frozen=True)
@@ -184,6 +214,9 @@ async def rules_report(
             *await organisations,
             *await members,
             *await _transfer_violations(session, scope, rules, today),
+            *await _standing_violations(session, scope, rules, today),
+            *await _away_violations(session, scope, rules, today),
+            *await _containment_violations(session, scope),
         ]
     tasks = [asyncio.ensure_future(organisations), asyncio.ensure_future(members)]
     try:
@@ -195,7 +228,10 @@ async def rules_report(
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
     transfers = await _transfer_violations(session, scope, rules, today)
-    return [*by_organisation, *by_member, *transfers]
+    standings = await _standing_violations(session, scope, rules, today)
+    away = await _away_violations(session, scope, rules, today)
+    outside = await _containment_violations(session, scope)
+    return [*by_organisation, *by_member, *transfers, *standings, *away, *outside]
 
 
 async def _transfer_violations(
@@ -211,7 +247,7 @@ async def _transfer_violations(
         .join(Member, Member.id == Transfer.member_id)
         .join(sender, sender.id == Transfer.from_id)
         .join(receiver, receiver.id == Transfer.to_id)
-        .where(Transfer.received_on.is_(None), Transfer.out_on < since)
+        .where(Transfer.pending(), Transfer.out_on < since)
         .where(or_(sent, received))
         .order_by(Transfer.out_on, Transfer.id)
     )
@@ -229,6 +265,133 @@ async def _transfer_violations(
                 member=member if ours else None,
                 since=transfer.out_on,
                 details={"daysPending": days},
+            )
+        )
+    return found
+
+
+async def _standing_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`LONG_LOST_CONTACT` and `LONG_SUSPENSION`: members of the scope's organisations (or
+    reporting into them) whose open standing has lasted as long as 第二十四条 allows, longest
+    first."""
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    lost_since = months_after(today, -rules.lost_contact_months)
+    suspended_since = years_before(today, rules.suspended_strike_off_years)
+    query = (
+        select(MemberStanding, Member)
+        .join(Member, Member.id == MemberStanding.member_id)
+        .where(MemberStanding.end.is_(None), Member.departed_on.is_(None))
+        .where(member_meets_any(Member.organisation_id.in_(orgs), Member.reports_to_id.in_(orgs)))
+        .where(
+            or_(
+                and_(
+                    MemberStanding.kind == StandingKind.LOST_CONTACT.value,
+                    MemberStanding.start <= lost_since,
+                ),
+                and_(
+                    MemberStanding.kind == StandingKind.SUSPENDED.value,
+                    MemberStanding.start <= suspended_since,
+                ),
+            )
+        )
+        .order_by(MemberStanding.start, Member.code)
+    )
+    found: list[Violation] = []
+    for standing, member in await session.execute(query, scope.bounds()):
+        days = (today - standing.start).days
+        if standing.kind == StandingKind.LOST_CONTACT.value:
+            found.append(
+                Violation(
+                    Rule.LONG_LOST_CONTACT,
+                    f"{member.name} ({member.code}) has been out of contact since "
+                    f"{standing.start.isoformat()} ({days} days): look for them by every means "
+                    "and, still not found, suspend their membership (停止党籍) (党员教育管理工作"
+                    f"条例 第二十四条: {rules.lost_contact_months} months)",
+                    member=member,
+                    since=standing.start,
+                    details={"daysLost": days, "months": rules.lost_contact_months},
+                )
+            )
+        else:
+            found.append(
+                Violation(
+                    Rule.LONG_SUSPENSION,
+                    f"{member.name} ({member.code})'s membership has been suspended since "
+                    f"{standing.start.isoformat()} ({days} days): if contact truly cannot be "
+                    "made, strike them off (按照自行脱党予以除名) "
+                    "(党员教育管理工作条例 第二十四条: "
+                    f"{rules.suspended_strike_off_years} years)",
+                    member=member,
+                    since=standing.start,
+                    details={"daysSuspended": days, "years": rules.suspended_strike_off_years},
+                )
+            )
+    return found
+
+
+async def _away_violations(
+    session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
+) -> list[Violation]:
+    """`AWAY_SHOULD_TRANSFER`: members of the scope's organisations away from home for
+    `away_transfer_months` or more, longest away first."""
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    query = (
+        select(Member)
+        .where(Member.organisation_id.in_(orgs), Member.departed_on.is_(None))
+        .where(Member.away_since <= months_after(today, -rules.away_transfer_months))
+        .order_by(Member.away_since, Member.code)
+    )
+    found: list[Violation] = []
+    for member in await session.scalars(query, scope.bounds()):
+        since = member.away_since
+        assert since is not None  # the query keeps only members away
+        days = (today - since).days
+        found.append(
+            Violation(
+                Rule.AWAY_SHOULD_TRANSFER,
+                f"{member.name} ({member.code}) has been away from home since "
+                f"{since.isoformat()} ({days} days), at {member.away_place}: one away "
+                f"{rules.away_transfer_months} months or more at a fairly fixed place transfers "
+                "their tie (组织关系) there (党员教育管理工作条例 第二十五条)",
+                member=member,
+                since=since,
+                details={"daysAway": days, "months": rules.away_transfer_months},
+                severity=Severity.NOTICE,
+            )
+        )
+    return found
+
+
+async def _containment_violations(session: AsyncSession, scope: Scope) -> list[Violation]:
+    """`COVERAGE_OUTSIDE_PARENT`: the scope's organisations covering places outside their
+    parent's territory, one violation each naming the places, in tree order."""
+    query = outside_parent(lambda o: scope.orgs(o.path))
+    places: dict[int, list[Place]] = {}
+    holders: dict[int, Organisation] = {}
+    for org, place in await session.execute(query, scope.bounds()):
+        holders[org.id] = org
+        places.setdefault(org.id, []).append(place)
+    parents = {
+        o.id: o
+        for o in await session.scalars(
+            select(Organisation).where(Organisation.id.in_({o.parent_id for o in holders.values()}))
+        )
+    }
+    found: list[Violation] = []
+    for org_id, outside in places.items():
+        org = holders[org_id]
+        parent = parents.get(org.parent_id or 0)
+        named = "、".join(f"{p.name} ({p.code})" for p in outside)
+        found.append(
+            Violation(
+                Rule.COVERAGE_OUTSIDE_PARENT,
+                f"{org.name} covers {len(outside)} place(s) outside the territory of "
+                f"{parent.name if parent else 'its parent'}: {named}; an organisation answers "
+                "only for places inside its parent's (支部工作条例 第四条、第十三条)",
+                organisation=org,
+                details={"places": len(outside)},
             )
         )
     return found
@@ -273,7 +436,8 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             select(func.count(Member.id))
             .select_from(below)
             .join(Member, Member.organisation_id == below.id)
-            .where(in_subtree_of(below.path, org.path), *conditions)
+            .where(in_subtree_of(below.path, org.path), Member.departed_on.is_(None))
+            .where(*conditions)
             .scalar_subquery()
         )
         return case((in_committee_kinds, counted), else_=0)
@@ -635,6 +799,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     return (
         select(Member, elected, case((ungrouped, True), else_=False))
         .where(member_meets_any(*candidates))
+        .where(Member.departed_on.is_(None))
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),

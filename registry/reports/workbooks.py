@@ -52,6 +52,10 @@ RULE_LABELS: dict[rules.Rule, str] = {
     rules.Rule.NO_FORMAL_ORGANISATION: "无正式组织关系",
     rules.Rule.MEMBER_WITHOUT_GROUP: "党员未编入党小组",
     rules.Rule.TRANSFER_PENDING: "组织关系转接超过1个月未接收",
+    rules.Rule.LONG_LOST_CONTACT: "党员失去联系6个月以上",
+    rules.Rule.LONG_SUSPENSION: "停止党籍满2年",
+    rules.Rule.COVERAGE_OUTSIDE_PARENT: "覆盖地点超出上级组织范围",
+    rules.Rule.AWAY_SHOULD_TRANSFER: "外出6个月以上应转移组织关系",
 }
 SEVERITY_LABELS: dict[rules.Severity, str] = {
     rules.Severity.BREACH: "需整改",

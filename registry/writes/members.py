@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, delete, or_, select
@@ -216,9 +216,20 @@ async def writable_member(
     session: AsyncSession, actor: Actor, key: Key, lock: bool = True
 ) -> Member:
     """A member the actor may change: one who belongs or reports inside the actor's scope
-    (living in the territory lets a scoped token read a member, not move them). Locked
-    (SELECT ... FOR UPDATE) unless `lock` is False."""
+    (living in the territory lets a scoped token read a member, not move them), and who has
+    not left the Party or died. Locked (SELECT ... FOR UPDATE) unless `lock` is False."""
     row = await get_member(session, actor, key, "member", for_update=lock)
+    if row.departed_on is not None:
+        # History is kept as it was: one who left the Party or died is changed no more.
+        raise fail(
+            "member",
+            f"{row.code!r} left the Party or died on {row.departed_on}: their record is "
+            "history and is not changed",
+            ErrorCode.CONFLICT,
+            "MEMBER_DEPARTED",
+            code=row.code,
+            on=row.departed_on,
+        )
     if actor.unscoped:
         return row
     ids = [i for i in (row.organisation_id, row.reports_to_id) if i is not None]
@@ -253,6 +264,39 @@ async def reaffiliate(session: AsyncSession, member: Member, tie: Tie, on: date)
     member.organisation_id = new.organisation_id
     member.workplace = tie.workplace
     member.reports_to_id = tie.reports_to.id if tie.reports_to else None
+    # In service is the tie chosen: at a workplace, reporting where they live. A member who
+    # leaves service has no 报到 day any more (the change log keeps the old one).
+    member.in_service = tie.workplace is not None
+    if not member.in_service:
+        member.reported_on = None
+
+
+def set_reported_on(member: Member, reported_on: date | None, today: date) -> None:
+    """Record the day an in-service member reported (报到) to the community where they live
+    (None: leave it as it is)."""
+    if reported_on is None:
+        return
+    if not member.in_service:
+        raise fail(
+            "reportedOn",
+            f"{member.code!r} is not in service: only an in-service member reports (报到) to "
+            "the community where they live",
+            ErrorCode.INVALID,
+            "NOT_IN_SERVICE",
+            code=member.code,
+        )
+    if member.joined is not None and reported_on < member.joined:
+        raise fail(
+            "reportedOn",
+            f"{member.code!r} joined on {member.joined}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_JOINED",
+            code=member.code,
+            joined=member.joined,
+        )
+    if reported_on > today:
+        raise fail("reportedOn", "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")
+    member.reported_on = reported_on
 
 
 async def _set_skills(session: AsyncSession, member_id: int, skills: list[str]) -> None:
@@ -279,6 +323,7 @@ class CreateMember:
     today: date
     task_capacity: int | None = None
     group: Key | None = None
+    reported_on: date | None = None
 
 
 @handles(CreateMember)
@@ -329,6 +374,7 @@ async def create_member(session: AsyncSession, actor: Actor, command: CreateMemb
     session.add(row)
     await session.flush()
     await reaffiliate(session, row, tie, command.joined or command.today)
+    set_reported_on(row, command.reported_on, command.today)
     place_in_group(row, in_group)
     await _set_skills(session, row.id, clean_skills(command.skills))
     await session.flush()
@@ -352,13 +398,15 @@ class UpdateMember:
     task_capacity: int | None = None
     group: Key | None = None
     leave_group: bool = False
+    reported_on: date | None = None
+    today: date = field(default_factory=date.today)
 
 
 @handles(UpdateMember)
 async def update_member(session: AsyncSession, actor: Actor, command: UpdateMember) -> Member:
     """Change a member's own details, skills, phone, task capacity, group (or, with
-    `leave_group`, take them out of theirs), and an in-service member's workplace or
-    reporting. A phone of "" clears it. The formal organisation changes only by
+    `leave_group`, take them out of theirs), and an in-service member's workplace,
+    reporting or 报到 day. A phone of "" clears it. The formal organisation changes only by
     transferMember."""
     actor.require_write()
     if command.group is not None and command.leave_group:
@@ -375,7 +423,7 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
         # The organisation is locked before the member, the order merges lock in (a merge
         # moving this member's reporting meanwhile would otherwise deadlock with us).
         seen = await writable_member(session, actor, command.member, lock=False)
-        if seen.workplace is None:
+        if not seen.in_service:
             raise fail(
                 "workplace" if command.workplace is not None else "reportsTo",
                 f"{seen.code!r} is not in service; use transferMember to give them a workplace",
@@ -397,7 +445,7 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
         row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
     if tie is not None and (
-        row.workplace is None
+        not row.in_service
         or (command.reports_to is None and row.reports_to_id != seen_reports_to)
     ):
         raise fail(
@@ -425,6 +473,7 @@ async def update_member(session: AsyncSession, actor: Actor, command: UpdateMemb
     if tie is not None:
         row.workplace = tie.workplace
         row.reports_to_id = tie.reports_to.id if tie.reports_to else None
+    set_reported_on(row, command.reported_on, command.today)
     new_skills = old_skills
     if command.skills is not None:
         new_skills = clean_skills(command.skills)
@@ -446,6 +495,7 @@ class TransferMember:
     on: date
     expected_version: int | None = None
     group: Key | None = None
+    reported_on: date | None = None
 
 
 @handles(TransferMember)
@@ -473,6 +523,7 @@ async def transfer_member(session: AsyncSession, actor: Actor, command: Transfer
         )
     old_org = row.organisation_id
     await reaffiliate(session, row, tie, command.on)
+    set_reported_on(row, command.reported_on, max(command.on, date.today()))
     place_in_group(row, in_group)
     if old_org is not None:
         for office in await session.scalars(

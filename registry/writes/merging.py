@@ -46,6 +46,8 @@ from registry.writes.organisations import (
     add_organisation,
     cover,
     end_offices,
+    outside_around,
+    require_contained,
     uncover,
 )
 
@@ -182,7 +184,8 @@ async def merge_organisations(
     members = list(
         await session.scalars(
             select(Member)
-            .where(Member.organisation_id == src.id)
+            # One who left the Party or died stays where they were, as history.
+            .where(Member.organisation_id == src.id, Member.departed_on.is_(None))
             .order_by(Member.id)
             .with_for_update()
         )
@@ -191,7 +194,7 @@ async def merge_organisations(
     reporting = list(
         await session.scalars(
             select(Member)
-            .where(Member.reports_to_id == src.id)
+            .where(Member.reports_to_id == src.id, Member.departed_on.is_(None))
             .order_by(Member.id)
             .with_for_update()
         )
@@ -209,8 +212,10 @@ async def merge_organisations(
         )
     )
     await _move_groups(session, groups, dst, on)
+    before = await outside_around(session, dst)
     places = await uncover(session, src, on)
     await cover(session, dst, places, on)
+    await require_contained(session, dst, "into", before=before)
 
     ended = await end_offices(session, src, on)
     held = {
@@ -400,7 +405,7 @@ async def split_organisation(
             await session.scalars(
                 select(Member.code)
                 .where((Member.organisation_id == src.id) | (Member.reports_to_id == src.id))
-                .where(Member.id.not_in(seen_members))
+                .where(Member.id.not_in(seen_members), Member.departed_on.is_(None))
                 .order_by(Member.code)
             )
         )

@@ -7,13 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_organisation, get_place
 from registry.audit.changelog import describe, label
 from registry.core.config import RuleThresholds
+from registry.core.containment import outside_parent
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail
 from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PlaceKind
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation, Place
@@ -85,6 +86,62 @@ async def cover(session: AsyncSession, org: Organisation, place_ids: list[int], 
         session.add(Coverage(organisation_id=org.id, place_id=place_id, start=on))
         opened += 1
     return opened
+
+
+Outside = frozenset[tuple[int, int]]
+
+
+async def outside_around(session: AsyncSession, org: Organisation) -> Outside:
+    """(organisation id, place id) of what `org`, and the organisations right below it, cover
+    outside their parent's territory now (`registry.core.containment`)."""
+    await session.flush()
+    query = outside_parent(lambda o: or_(o.id == org.id, o.parent_id == org.id))
+    return frozenset((holder.id, place.id) for holder, place in await session.execute(query))
+
+
+async def require_contained(
+    session: AsyncSession,
+    org: Organisation,
+    field: str,
+    below_field: str | None = None,
+    before: Outside = frozenset(),
+) -> None:
+    """Refuse, on `field`, a place `org` covers outside its parent's territory, and, on
+    `below_field`, a place an organisation right below it covers outside its own, as they
+    stand after this write's changes. What was outside `before` the write (stored before the
+    rule, or by an import) is the rules report's to name: only what the write adds is
+    refused, so fixing one place never waits on another."""
+    added = await outside_around(session, org) - before
+    if not added:
+        return
+    holder_id, place_id = min(added)
+    holder = await session.get(Organisation, holder_id)
+    place = await session.get(Place, place_id)
+    if holder is None or place is None:  # both were just read: only a broken database
+        raise LookupError(f"coverage of organisation {holder_id} names a missing row")
+    if holder.id == org.id:
+        parent = await session.get(Organisation, org.parent_id)
+        above = parent.code if parent else ""
+        raise fail(
+            field,
+            f"{place.code!r} lies outside the territory of {above!r}, the organisation above "
+            f"{org.code!r}: an organisation covers only places inside its parent's",
+            ErrorCode.CONFLICT,
+            "COVER_OUTSIDE_PARENT",
+            code=org.code,
+            place=place.code,
+            parent=above,
+        )
+    raise fail(
+        below_field or field,
+        f"{holder.code!r}, below {org.code!r}, covers {place.code!r}, which would then lie "
+        f"outside {org.code!r}'s territory: uncover it there first",
+        ErrorCode.CONFLICT,
+        "COVER_LEFT_BELOW",
+        code=org.code,
+        below=holder.code,
+        place=place.code,
+    )
 
 
 async def uncover(
@@ -216,6 +273,7 @@ async def create_organisation(
     )
     start = command.established or command.approved_on
     await cover(session, row, place_ids, start)
+    await require_contained(session, row, "covers")
     await _staff(session, actor, row, command.members, command.leader, start)
     return row
 
@@ -293,7 +351,9 @@ async def update_organisation(
                 kind=row.kind, parent=target.kind,
             )  # fmt: skip
         if target.id != row.parent_id:
+            before = await outside_around(session, row)
             await move_subtree(session, Organisation, row, target)
+            await require_contained(session, row, "parent", before=before)
     if command.name is not None:
         row.name = text(command.name, "name", NAME_MAX) or row.name
     if command.established is not None:
@@ -329,10 +389,14 @@ async def dissolve_organisation(
     await require_active(row, "organisation")
     approver = await get_approver(session, actor, command.approved_by, [row], "approvedBy")
     members = await session.scalar(
-        select(func.count()).select_from(Member).where(Member.organisation_id == row.id)
+        select(func.count())
+        .select_from(Member)
+        .where(Member.organisation_id == row.id, Member.departed_on.is_(None))
     )
     reporting = await session.scalar(
-        select(func.count()).select_from(Member).where(Member.reports_to_id == row.id)
+        select(func.count())
+        .select_from(Member)
+        .where(Member.reports_to_id == row.id, Member.departed_on.is_(None))
     )
     children = await session.scalar(
         select(func.count())
@@ -399,7 +463,8 @@ class SetCoverage:
 async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage) -> Organisation:
     """Start covering some places and stop covering others, from `on`. A branch covers at
     most `joint_branch_max_units` estates (支部工作条例 第五条: a joint branch covers 5 units
-    at most)."""
+    at most); an organisation covers only places inside its parent's territory, and stops
+    covering none that an organisation below it still covers (`require_contained`)."""
     actor.require_write()
     row = await get_organisation(
         session, actor, command.organisation, "organisation", for_update=True
@@ -422,6 +487,7 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             ErrorCode.INVALID,
             "COVER_AND_UNCOVER",
         )
+    before = await outside_around(session, row)
     ended = await uncover(session, row, command.on, drop_ids)
     missing = set(drop_ids) - set(ended)
     if missing:
@@ -434,6 +500,7 @@ async def set_coverage(session: AsyncSession, actor: Actor, command: SetCoverage
             missing=len(missing),
         )
     await cover(session, row, add_ids, command.on)
+    await require_contained(session, row, "cover", "uncover", before)
     if row.kind == OrgKind.BRANCH.value and add_ids:
         units = await covered_estates(session, row.id)
         if units > command.joint_branch_max_units:

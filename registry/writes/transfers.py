@@ -1,14 +1,16 @@
 """Transfers of a member's organisational tie (组织关系) in two steps: the member's organisation
 transfers it out, the receiving organisation receives it; in between it is pending, and both
-sides see it. Receiving moves the member as `transfer_member` does, on the day received."""
+sides see it, and either may cancel it. Receiving moves the member as `transfer_member` does,
+on the day received."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from registry.access.actor import SYSTEM, Actor
 from registry.access.lookup import Key, get_organisation
@@ -67,7 +69,7 @@ async def transfer_out(session: AsyncSession, actor: Actor, command: TransferOut
             organisation=target.code,
         )
     pending = await session.scalar(
-        select(Transfer.id).where(Transfer.member_id == row.id, Transfer.received_on.is_(None))
+        select(Transfer.id).where(Transfer.member_id == row.id, Transfer.pending())
     )
     if pending is not None:
         raise fail(
@@ -118,14 +120,7 @@ async def receive_transfer(
             noun="transfer",
             ref=command.transfer,
         )  # fmt: skip
-    if found.received_on is not None:
-        raise fail(
-            "transfer",
-            f"this transfer was received on {found.received_on}",
-            ErrorCode.CONFLICT,
-            "TRANSFER_RECEIVED",
-            on=found.received_on,
-        )  # fmt: skip
+    _require_pending(found)
     on = command.on
     if on < found.out_on:
         raise fail(
@@ -156,3 +151,77 @@ async def receive_transfer(
     await session.flush()
     label(session, found, "receive")
     return found
+
+
+@dataclass(frozen=True)
+class CancelTransfer:
+    """What `cancel_transfer` is asked to do."""
+
+    transfer: int
+    on: date
+    today: date
+
+
+@handles(CancelTransfer)
+async def cancel_transfer(
+    session: AsyncSession, actor: Actor, command: CancelTransfer
+) -> Transfer:
+    """Either side cancels a pending transfer on `on` (the member changed their plans, the
+    receiving organisation declined it): the member stays where they are, and their
+    organisation may transfer them out again."""
+    actor.require_write()
+    sender, receiver = aliased(Organisation), aliased(Organisation)
+    found = await session.scalar(
+        select(Transfer)
+        .join(sender, sender.id == Transfer.from_id)
+        .join(receiver, receiver.id == Transfer.to_id)
+        .where(Transfer.id == command.transfer)
+        .where(or_(actor.org_clause(sender.path), actor.org_clause(receiver.path)))
+        .with_for_update(of=Transfer)
+    )
+    if found is None:
+        raise fail(
+            "transfer",
+            f"no transfer with id {command.transfer} from or to an organisation in your "
+                   "scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="transfer",
+            ref=command.transfer,
+        )  # fmt: skip
+    _require_pending(found)
+    if command.on < found.out_on:
+        raise fail(
+            "on",
+            f"it was transferred out on {found.out_on}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_TRANSFERRED",
+            on=command.on,
+            out=found.out_on,
+        )
+    if command.on > command.today:
+        raise fail("on", "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")
+    found.cancelled_on = command.on
+    await session.flush()
+    label(session, found, "cancel")
+    return found
+
+
+def _require_pending(found: Transfer) -> None:
+    """Refuse a transfer already received or cancelled."""
+    if found.received_on is not None:
+        raise fail(
+            "transfer",
+            f"this transfer was received on {found.received_on}",
+            ErrorCode.CONFLICT,
+            "TRANSFER_RECEIVED",
+            on=found.received_on,
+        )  # fmt: skip
+    if found.cancelled_on is not None:
+        raise fail(
+            "transfer",
+            f"this transfer was cancelled on {found.cancelled_on}",
+            ErrorCode.CONFLICT,
+            "TRANSFER_CANCELLED",
+            on=found.cancelled_on,
+        )  # fmt: skip

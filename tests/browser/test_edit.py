@@ -239,18 +239,22 @@ async def test_an_in_service_member_is_registered_with_workplace_and_reporting(
             "status": "FULL",
             "workplace": "重庆市江北区某局",
             "reportsTo": "CT-BS-DW",
+            "reportedOn": "2024-05-01",
             "household": f"{ESTATE}-B03-U1-101",
         },
     )
     await submit(page, "create-member")
 
     await done(page, "已创建：在职测试")
+    assert await page.locator("[data-role=reported-on]").inner_text() == "2024-05-01"
     living = """query($code: String!) { place(code: $code) { residents(first: 100) {
-      nodes { code workplace reportsTo { code } organisation { code } } } } }"""
+      nodes { code workplace inService reportedOn reportsTo { code }
+        organisation { code } } } } }"""
     home = {"code": f"{ESTATE}-B03-U1-101"}
     nodes = (await demo.api(demo.admin)(living, home))["place"]["residents"]["nodes"]
     found = {m["code"]: m for m in nodes}["M900002"]
     assert found["workplace"] == "重庆市江北区某局" and found["reportsTo"] == {"code": "CT-BS-DW"}
+    assert found["inService"] and found["reportedOn"] == "2024-05-01"
     assert found["organisation"] is None
 
 

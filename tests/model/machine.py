@@ -279,8 +279,11 @@ class RegistryMachine(RuleBasedStateMachine):
     def set_group_coverage(self, data: st.DataObject, cover: bool) -> None:
         group = data.draw(st.sampled_from(self.model.active("group")))
         # Cover a building the group does not cover yet, or uncover one it does.
+        # Covering, only inside the branch's territory (registry.core.containment).
+        branch = self.model.orgs[group].parent
         choices = [b for b in self.model.of_kind("building")
-                   if ((group, b) in self.model.covers) != cover]  # fmt: skip
+                   if ((group, b) in self.model.covers) != cover
+                   and (not cover or self.model.contains(branch, b))]  # fmt: skip
         if not choices:
             return
         building = data.draw(st.sampled_from(choices))
@@ -308,7 +311,10 @@ class RegistryMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def create_branch(self, data: st.DataObject) -> None:
         committee = data.draw(st.sampled_from(["A-DW", "B-DW"]))
-        estate = data.draw(st.sampled_from(self.model.of_kind("estate")))
+        inside = [e for e in self.model.of_kind("estate") if self.model.contains(committee, e)]
+        if not inside:
+            return
+        estate = data.draw(st.sampled_from(inside))
         code = self.new_code(f"{committee}-Z")
         self.next_day()
         # A second branch for the same estate, as in the story the product comes from.
@@ -325,13 +331,27 @@ class RegistryMachine(RuleBasedStateMachine):
         branch = data.draw(st.sampled_from(self.model.active("branch")))
         committee = "B-DW" if self.model.orgs[branch].parent == "A-DW" else "A-DW"
         self.next_day()
-        self.gridreg.write("updateOrganisation", {"organisation": branch, "parent": committee})
-        self.model.orgs[branch].parent = committee
+        move = {"organisation": branch, "parent": committee}
+        if all(self.model.contains(committee, p) for p in self.model.covered_by(branch)):
+            self.gridreg.write("updateOrganisation", move)
+            self.model.orgs[branch].parent = committee
+            return
+        # A branch answering for estates outside the committee's territory stays where it is.
+        refused = self.gridreg.ask(
+            f"mutation($input: UpdateOrganisationInput!) {{ updateOrganisation(input: $input) "
+            f"{{ {ERRORS} }} }}",
+            {"input": move},
+        )["updateOrganisation"]["userErrors"]
+        assert [e["code"] for e in refused] == ["CONFLICT"], refused
 
     @rule(data=st.data())
     def merge_branches(self, data: st.DataObject) -> None:
         branches = self.model.active("branch")
-        pairs = [(s, i) for s in branches for i in branches if s != i]
+        # The survivor takes the source's places: only inside its committee's territory
+        # (registry.core.containment), as branches of one community are merged.
+        pairs = [(s, i) for s in branches for i in branches if s != i and all(
+            self.model.contains(self.model.orgs[i].parent, p) for p in self.model.covered_by(s)
+        )]  # fmt: skip
         if not pairs:
             return
         source, into = data.draw(st.sampled_from(pairs))

@@ -112,6 +112,12 @@ class RegistryModel:
         """Places an organisation covers now."""
         return sorted(p for o, p in self.covers if o == organisation)
 
+    def contains(self, organisation: str | None, place: str) -> bool:
+        """Whether `place` lies in the territory `organisation` covers (true when it covers
+        nothing): where an organisation below it may cover (registry.core.containment)."""
+        tops = set(self.covered_by(organisation)) if organisation else set()
+        return not tops or bool(tops & set(self.place_ancestors(place)))
+
     def residents(self, household: str) -> list[str]:
         """Members living in a household."""
         return sorted(c for c, m in self.members.items() if m.household == household)

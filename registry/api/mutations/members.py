@@ -24,6 +24,10 @@ TIE_HELP = (
 
 GROUP_HELP = "A Party group (党小组) of the member's own organisation to place them in."
 
+REPORTED_HELP = (
+    "In service only: the day they reported (报到) to the community where they live."
+)
+
 CAPACITY_HELP = (
     "How many tasks the member may hold at once (1–10); omit for the deployment default."
 )
@@ -49,6 +53,7 @@ class CreateMemberInput:
     skills: list[str] = strawberry.field(default_factory=list)
     task_capacity: int | None = strawberry.field(default=None, description=CAPACITY_HELP)
     group: str | None = strawberry.field(default=None, description=GROUP_HELP)
+    reported_on: str | None = strawberry.field(default=None, description=REPORTED_HELP)
 
     def command(self, ctx: Context) -> members.CreateMember:
         return members.CreateMember(
@@ -67,6 +72,7 @@ class CreateMemberInput:
             today=date.today(),
             task_capacity=self.task_capacity,
             group=opt_ref(self.group, "Organisation"),
+            reported_on=opt_day(self.reported_on, "reportedOn"),
         )
 
 
@@ -97,6 +103,7 @@ class UpdateMemberInput:
     leave_group: bool = strawberry.field(
         default=False, description="Take the member out of their group (党小组)."
     )
+    reported_on: str | None = strawberry.field(default=None, description=REPORTED_HELP)
     expected_version: int | None = strawberry.field(
         default=None, description="Refuse (STALE) unless the member is still at this version."
     )
@@ -115,6 +122,7 @@ class UpdateMemberInput:
             task_capacity=self.task_capacity,
             group=opt_ref(self.group, "Organisation"),
             leave_group=self.leave_group,
+            reported_on=opt_day(self.reported_on, "reportedOn"),
         )
 
 
@@ -139,6 +147,7 @@ class TransferMemberInput:
         default=None,
         description=f"{GROUP_HELP} The old branch's group is left in any case.",
     )
+    reported_on: str | None = strawberry.field(default=None, description=REPORTED_HELP)
     expected_version: int | None = None
 
     def command(self, ctx: Context) -> members.TransferMember:
@@ -150,6 +159,7 @@ class TransferMemberInput:
             on=on_day(self.on, "on"),
             expected_version=self.expected_version,
             group=opt_ref(self.group, "Organisation"),
+            reported_on=opt_day(self.reported_on, "reportedOn"),
         )
 
 

@@ -1,6 +1,9 @@
-"""Two-step transfers of a member's tie (组织关系): transferOut, receiveTransfer."""
+"""Two-step transfers of a member's tie (组织关系): transferOut, receiveTransfer,
+cancelTransfer."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,16 +39,34 @@ class ReceiveTransferInput:
     on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
 
     def command(self, ctx: Context) -> transfers.ReceiveTransfer:
-        number = str(self.transfer).strip()
-        if not number.isdigit():
-            raise fail(
-                "transfer",
-                f"{number!r} is not a transfer's number (Transfer.id)",
-                ErrorCode.INVALID,
-                "TRANSFER_NUMBER",
-                value=number,
-            )
-        return transfers.ReceiveTransfer(transfer=int(number), on=on_day(self.on, "on"))
+        return transfers.ReceiveTransfer(
+            transfer=transfer_number(self.transfer), on=on_day(self.on, "on")
+        )
+
+
+@strawberry.input
+class CancelTransferInput:
+    transfer: strawberry.ID = strawberry.field(description="Transfer.id.")
+    on: str | None = strawberry.field(default=None, description=f"{DATE_HELP} Today if omitted.")
+
+    def command(self, ctx: Context) -> transfers.CancelTransfer:
+        return transfers.CancelTransfer(
+            transfer=transfer_number(self.transfer), on=on_day(self.on, "on"), today=date.today()
+        )
+
+
+def transfer_number(raw: strawberry.ID) -> int:
+    """A transfer's number as given (Transfer.id), else a user error."""
+    number = str(raw).strip()
+    if not number.isdigit():
+        raise fail(
+            "transfer",
+            f"{number!r} is not a transfer's number (Transfer.id)",
+            ErrorCode.INVALID,
+            "TRANSFER_NUMBER",
+            value=number,
+        )
+    return int(number)
 
 
 @strawberry.type
@@ -71,4 +92,9 @@ class TransferMutations:
     @strawberry.mutation(description="Receive a pending transfer into your organisation: the "
                          "member joins it on that day.")  # fmt: skip
     async def receive_transfer(self, info: GInfo, input: ReceiveTransferInput) -> TransferPayload:
+        return await run(info, input, TransferPayload)
+
+    @strawberry.mutation(description="Cancel a pending transfer, from either side, before it "
+                         "is received: the member stays where they are.")  # fmt: skip
+    async def cancel_transfer(self, info: GInfo, input: CancelTransferInput) -> TransferPayload:
         return await run(info, input, TransferPayload)

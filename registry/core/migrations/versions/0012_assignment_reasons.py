@@ -1,7 +1,7 @@
 """assignment.explanation: the English sentence becomes a list of reasons (code + params)
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05
 
 Every stored explanation was written by the mobilisation planner in one of a few known forms
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
