@@ -7,8 +7,9 @@ import ast
 from pathlib import Path
 
 from graph.contacts import RELATION
+from registry.core.kinds import PlaceKind
 from registry.reports.coverage import GapKind
-from registry.reports.rules import Rule
+from registry.reports.rules import Rule, Severity
 from registry.reports.wording import LANGUAGES, templates, word
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,8 @@ def test_every_rule_gap_and_reason_has_its_wording_in_each_language() -> None:
         {f"rule.{r.name}" for r in Rule}
         | {f"gap.{g.name}" for g in GapKind}
         | {f"explain.{code}" for code in reason_codes()}
+        # the short labels the console's columns and the workbooks' cells show
+        | {f"label.{e.name}" for kinds in (Rule, GapKind, Severity, PlaceKind) for e in kinds}
     )
     assert len(keys) > 60  # the reasons were found
     for language in LANGUAGES:

@@ -808,21 +808,8 @@ const ENUMS = {
   zh: {
     DISTRICT_COMMITTEE: "区委", WORKING_COMMITTEE: "街道党工委", PARTY_COMMITTEE: "社区党委",
     GENERAL_BRANCH: "党总支", BRANCH: "党支部", GROUP: "党小组", FUNCTIONAL: "功能型党组织",
-    DISTRICT: "区", SUBDISTRICT: "街道", COMMUNITY: "社区", GRID: "网格", ESTATE: "小区",
-    BUILDING: "楼栋", UNIT: "单元", HOUSEHOLD: "户",
     ACTIVE: "正常", MERGED: "已合并", DISSOLVED: "已撤销",
     FULL: "正式", PROBATIONARY: "预备", MALE: "男", FEMALE: "女",
-    ESTATE_WITHOUT_BRANCH: "小区无党支部", BUILDING_WITHOUT_GROUP: "楼栋无党小组",
-    BUILDING_GROUP_UNSTAFFED: "楼栋党小组无党员或无组长", ELECTION_DUE: "换届将到期",
-    JOINT_BRANCH_TOO_WIDE: "联合党支部覆盖单位过多", GROUP_WITHOUT_MEMBERS: "党小组无党员",
-    MEMBER_WITHOUT_GROUP: "党员未编入党小组", TRANSFER_PENDING: "组织关系转接未完成",
-    BUILDING_WITHOUT_MEMBER: "楼栋无党员居住",
-    BREACH: "需整改", NOTICE: "提示",
-    BRANCH_TOO_SMALL: "支部正式党员不足", BRANCH_TOO_LARGE: "支部党员较多，可设党总支",
-    GENERAL_BRANCH_TOO_LARGE: "党总支党员较多，可设党委", COMMITTEE_SIZE: "委员会人数不符",
-    NO_SECRETARY: "无书记", OVERDUE_ELECTION: "换届逾期", GROUP_WITHOUT_LEADER: "党小组无组长",
-    PROBATION_DUE: "预备期已满待转正", PROBATION_OVERDUE: "预备期逾期",
-    PROBATIONARY_OFFICER: "预备党员任职", NO_FORMAL_ORGANISATION: "无正式组织关系",
     PLACE: "地域", ORGANISATION: "组织", MEMBER: "党员", TASK: "任务", ASSIGNMENT: "动员安排",
     SUGGESTION: "群众意见",
     OWNERS_COMMITTEE_ELECTION_PREPARATION: "业委会选举筹备", DOOR_TO_DOOR_VISITS: "进家入户",
@@ -836,29 +823,13 @@ const ENUMS = {
     CAT_ENVIRONMENT: "环境", CAT_OWNERS_COMMITTEE: "业委会", CAT_OTHER: "其他",
     LOST_CONTACT: "失去联系", SUSPENDED: "停止党籍", LEFT: "出党", DIED: "去世",
     WITHDREW: "退党", STRUCK_OFF: "除名", EXPELLED: "开除党籍",
-    LONG_LOST_CONTACT: "失去联系6个月以上", LONG_SUSPENSION: "停止党籍满2年",
-    COVERAGE_OUTSIDE_PARENT: "覆盖地点超出上级组织范围", AWAY_SHOULD_TRANSFER: "外出6个月以上应转移组织关系",
   },
   en: {
     DISTRICT_COMMITTEE: "district committee", WORKING_COMMITTEE: "working committee",
     PARTY_COMMITTEE: "party committee", GENERAL_BRANCH: "general branch", BRANCH: "branch",
     GROUP: "group", FUNCTIONAL: "functional organisation",
-    DISTRICT: "district", SUBDISTRICT: "subdistrict", COMMUNITY: "community", GRID: "grid",
-    ESTATE: "estate", BUILDING: "building", UNIT: "unit", HOUSEHOLD: "household",
     ACTIVE: "active", MERGED: "merged", DISSOLVED: "dissolved",
     FULL: "full", PROBATIONARY: "probationary", MALE: "male", FEMALE: "female",
-    ESTATE_WITHOUT_BRANCH: "estate without branch", BUILDING_WITHOUT_GROUP: "building without group",
-    BUILDING_GROUP_UNSTAFFED: "building group without members or leader", ELECTION_DUE: "election due",
-    JOINT_BRANCH_TOO_WIDE: "joint branch too wide", GROUP_WITHOUT_MEMBERS: "group without members",
-    MEMBER_WITHOUT_GROUP: "member in no group", TRANSFER_PENDING: "transfer pending",
-    BUILDING_WITHOUT_MEMBER: "building without member",
-    BREACH: "breach", NOTICE: "notice",
-    BRANCH_TOO_SMALL: "branch too small", BRANCH_TOO_LARGE: "branch large: may become a general branch",
-    GENERAL_BRANCH_TOO_LARGE: "general branch large: may become a party committee",
-    COMMITTEE_SIZE: "committee size", NO_SECRETARY: "no secretary", OVERDUE_ELECTION: "election overdue",
-    GROUP_WITHOUT_LEADER: "group without leader", PROBATION_DUE: "probation due",
-    PROBATION_OVERDUE: "probation overdue", PROBATIONARY_OFFICER: "probationary officer",
-    NO_FORMAL_ORGANISATION: "no formal organisation",
     PLACE: "place", ORGANISATION: "organisation", MEMBER: "member", TASK: "task",
     ASSIGNMENT: "assignment", SUGGESTION: "suggestion",
     OWNERS_COMMITTEE_ELECTION_PREPARATION: "owners' committee election preparation",
@@ -873,9 +844,6 @@ const ENUMS = {
     CAT_OTHER: "other",
     LOST_CONTACT: "lost contact", SUSPENDED: "membership suspended", LEFT: "left the Party",
     DIED: "died", WITHDREW: "withdrew", STRUCK_OFF: "struck off", EXPELLED: "expelled",
-    LONG_LOST_CONTACT: "out of contact 6 months or more", LONG_SUSPENSION: "suspended 2 years or more",
-    COVERAGE_OUTSIDE_PARENT: "covers places outside its parent's territory",
-    AWAY_SHOULD_TRANSFER: "away 6 months or more: transfer the tie",
   },
 };
 
@@ -1422,7 +1390,8 @@ export function has(key) {
 /** The label of an API enum value (kinds, statuses, gap kinds, rules). */
 export function label(value) {
   if (value == null) return "";
-  const known = ENUMS[lang][value];
+  // Rules, gaps, severities and place kinds are worded in the shared files, as the exports word them.
+  const known = ENUMS[lang][value] ?? DICTS[lang][`label.${value}`];
   if (known != null) return known;
   missing.add(`${lang}:${value}`);
   return lang === "en" ? value.toLowerCase().replaceAll("_", " ") : ENUMS.zh[value] ?? value;

@@ -29,48 +29,10 @@ from registry.reports.wording import word
 
 Value = str | int | float | bool | date | None
 
-GAP_LABELS: dict[coverage.GapKind, str] = {
-    coverage.GapKind.ESTATE_WITHOUT_BRANCH: "小区无党支部",
-    coverage.GapKind.BUILDING_WITHOUT_GROUP: "楼栋无党小组",
-    coverage.GapKind.BUILDING_GROUP_UNSTAFFED: "楼栋党小组无党员或无组长",
-    coverage.GapKind.BUILDING_WITHOUT_MEMBER: "楼栋无党员居住",
-}
-RULE_LABELS: dict[rules.Rule, str] = {
-    rules.Rule.BRANCH_TOO_SMALL: "支部正式党员不足",
-    rules.Rule.BRANCH_TOO_LARGE: "支部党员较多，可设党总支",
-    rules.Rule.GENERAL_BRANCH_TOO_LARGE: "党总支党员较多，可设党委",
-    rules.Rule.COMMITTEE_SIZE: "委员会人数不符",
-    rules.Rule.NO_SECRETARY: "无书记",
-    rules.Rule.JOINT_BRANCH_TOO_WIDE: "联合党支部覆盖单位超过5个",
-    rules.Rule.OVERDUE_ELECTION: "换届逾期",
-    rules.Rule.ELECTION_DUE: "6个月内应换届",
-    rules.Rule.GROUP_WITHOUT_LEADER: "党小组无组长",
-    rules.Rule.GROUP_WITHOUT_MEMBERS: "党小组无党员",
-    rules.Rule.PROBATION_DUE: "预备期已满待转正",
-    rules.Rule.PROBATION_OVERDUE: "预备期逾期",
-    rules.Rule.PROBATIONARY_OFFICER: "预备党员任职",
-    rules.Rule.NO_FORMAL_ORGANISATION: "无正式组织关系",
-    rules.Rule.MEMBER_WITHOUT_GROUP: "党员未编入党小组",
-    rules.Rule.TRANSFER_PENDING: "组织关系转接超过1个月未接收",
-    rules.Rule.LONG_LOST_CONTACT: "党员失去联系6个月以上",
-    rules.Rule.LONG_SUSPENSION: "停止党籍满2年",
-    rules.Rule.COVERAGE_OUTSIDE_PARENT: "覆盖地点超出上级组织范围",
-    rules.Rule.AWAY_SHOULD_TRANSFER: "外出6个月以上应转移组织关系",
-}
-SEVERITY_LABELS: dict[rules.Severity, str] = {
-    rules.Severity.BREACH: "需整改",
-    rules.Severity.NOTICE: "提示",
-}
-PLACE_KIND_LABELS = {
-    "district": "区",
-    "subdistrict": "街道",
-    "community": "社区",
-    "grid": "网格",
-    "estate": "小区",
-    "building": "楼栋",
-    "unit": "单元",
-    "household": "户",
-}
+
+def label(name: str) -> str:
+    """The Chinese label of a rule, gap kind, severity or place kind, as the console shows it."""
+    return word(f"label.{name}", {}) or name
 
 COVERAGE_ROWS = (
     ("estates", "小区（有党支部覆盖）"),
@@ -213,10 +175,10 @@ async def coverage_tables(
         ("类型", "地点编码", "地点名称", "地点类别", "原因"),
         [
             (
-                GAP_LABELS[gap.kind],
+                label(gap.kind.name),
                 gap.place.code,
                 gap.place.name,
-                PLACE_KIND_LABELS.get(gap.place.kind, gap.place.kind),
+                label(gap.place.kind.upper()),
                 word(f"gap.{gap.kind.name}", {}) or gap.kind.name,
             )
             for gap in found.items
@@ -228,8 +190,8 @@ async def coverage_tables(
         ("规则", "严重程度", "组织编码", "组织名称", "党员编码", "党员姓名", "起算日期", "说明"),
         [
             (
-                RULE_LABELS.get(item.rule, str(item.rule)),
-                SEVERITY_LABELS.get(item.severity, str(item.severity)),
+                label(item.rule.name),
+                label(item.severity.name),
                 item.organisation.code if item.organisation else None,
                 item.organisation.name if item.organisation else None,
                 item.member.code if item.member else None,
