@@ -9,8 +9,25 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+
 from tests.support import Registry, operation
 from tests.write_world import WORLD, mutate
+
+
+async def store_coverage(registry: Registry, organisation: str, place: str) -> None:
+    """Coverage as a registry may hold it from before the rule: written straight to the
+    tables, past every check."""
+    async with registry.db.write() as session:
+        await session.execute(
+            text(
+                "INSERT INTO coverage (organisation_id, place_id, start) "
+                "SELECT o.id, p.id, NULL FROM organisation o, place p "
+                "WHERE o.code = :organisation AND p.code = :place"
+            ),
+            {"organisation": organisation, "place": place},
+        )
 
 
 def told(payload: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
@@ -110,13 +127,11 @@ async def test_a_grid_branch_covering_a_grid_covers_the_estates_in_it(registry: 
 async def test_the_rules_report_names_coverage_stored_outside_the_parent(
     registry: Registry,
 ) -> None:
-    """Given a registry loaded with G1 (a group of BR1, which covers 茅溪) covering 海尔1栋 too,
+    """Given a registry with G1 (a group of BR1, which covers 茅溪) covering 海尔1栋 too, stored
+    before the rule,
     then the rules report names G1, with the one place outside, and nothing else of the kind."""
-    world = copy.deepcopy(WORLD)
-    for org in world["organisations"]:
-        if org["code"] == "G1":
-            org["covers"] = "MX-1;EB-1"
-    await registry.load(world)
+    await registry.load(WORLD)
+    await store_coverage(registry, "G1", "EB-1")
     api = await registry.client("admin")
 
     report = (await api(operation("RulesReport"), {"scope": "WC"}))["rulesReport"]
@@ -128,14 +143,12 @@ async def test_the_rules_report_names_coverage_stored_outside_the_parent(
 
 
 async def test_coverage_stored_outside_does_not_hold_up_other_changes(registry: Registry) -> None:
-    """Given G1 loaded covering 海尔1栋 outside BR1's territory (the report names it), when G1 is
+    """Given G1 covering 海尔1栋 outside BR1's territory, stored before the rule (the report
+    names it), when G1 is
     to cover 2栋 too, then that is set: only what a write adds is refused, so G1 can still be
     put right; 海尔小区 for BR1 is still refused."""
-    world = copy.deepcopy(WORLD)
-    for org in world["organisations"]:
-        if org["code"] == "G1":
-            org["covers"] = "MX-1;EB-1"
-    await registry.load(world)
+    await registry.load(WORLD)
+    await store_coverage(registry, "G1", "EB-1")
     api = await registry.client("admin")
 
     inside = await mutate(api, "SetCoverage", {"organisation": "G1", "cover": ["MX-2"]})
@@ -145,3 +158,49 @@ async def test_coverage_stored_outside_does_not_hold_up_other_changes(registry: 
     assert inside["userErrors"] == [] and fixed["userErrors"] == []
     assert [p["code"] for p in fixed["organisation"]["covers"]["nodes"]] == ["MX-1", "MX-2"]
     assert [e["reason"] for e in outside["userErrors"]] == ["COVER_OUTSIDE_PARENT"]
+
+
+async def test_an_import_may_not_set_coverage_outside_the_parent_and_writes_nothing(
+    registry: Registry,
+) -> None:
+    """Given the two communities, when a workbook has A's branch cover B's estate, or A's
+    committee give up A (leaving its branch outside), then the import is refused at the row
+    that did it, column covers, and nothing is written; coverage already stored outside does
+    not block a workbook that leaves it as it is."""
+    from registry.importer import ImportFailed
+    from tests.workbooks import two_communities
+
+    rows = two_communities()
+    await registry.load(rows)
+    before = await registry.snapshot()
+
+    def row_of(code: str) -> int:  # as Excel numbers it: the header is row 1
+        return 2 + next(i for i, r in enumerate(rows["organisations"]) if r["code"] == code)
+
+    for code, covers, expected in (
+        ("A-ZB", "B-E", ("A-ZB", "B-E", "A-DW")),
+        # the committee's row moves its territory; its branch's row is where the branch is listed
+        ("A-DW", "B", ("A-ZB", "A-E", "A-DW")),
+    ):
+        changed = copy.deepcopy(rows)
+        changed["organisations"][row_of(code) - 2]["covers"] = covers
+        with pytest.raises(ImportFailed) as failed:
+            await registry.load(changed)
+        problem = next(p for p in failed.value.problems if p.column == "covers")
+        assert (problem.sheet, problem.code) == ("organisations", "CONFLICT")
+        assert problem.row == row_of(expected[0])
+        params = problem.params
+        assert (params["organisation"], params["place"], params["parent"]) == expected
+        assert await registry.snapshot() == before
+
+    # Stored outside before the rule: a workbook that does not change it still imports.
+    await store_coverage(registry, "A-ZB-G1", "B-E-B1")
+    renamed = copy.deepcopy(rows)
+    renamed["organisations"][1]["name"] = "改名的社区党委"
+    renamed["organisations"][row_of("A-ZB-G1") - 2]["covers"] = "A-E-B1;B-E-B1"
+    await registry.load(renamed)
+    api = await registry.client("admin")
+    kept = await api(
+        "{ organisation(code: \"A-ZB-G1\") { covers { nodes { code } } } }"
+    )
+    assert [p["code"] for p in kept["organisation"]["covers"]["nodes"]] == ["A-E-B1", "B-E-B1"]

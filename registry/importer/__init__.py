@@ -26,6 +26,7 @@ from registry.access.actor import SYSTEM, Actor
 from registry.audit.changelog import Recorder
 from registry.core.db import Database
 from registry.core.errors import ErrorCode
+from registry.importer.containment import containment_problems, outside_pairs
 from registry.importer.progress import Tracker
 from registry.importer.reading import read_workbook
 from registry.importer.report import ImportFailed, ImportReport, RowProblem
@@ -94,7 +95,13 @@ async def _import(
             if problems:
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
+            organisations = sheets.get("organisations")
+            outside_before = await outside_pairs(session, organisations)
             counts = await write_plan(session, plan, tracker, recorder)
+            # Containment is a rule over the stored trees: checked on what was written,
+            # before anything commits (a refusal rolls the whole import back).
+            if problems := await containment_problems(session, organisations, outside_before):
+                raise ImportFailed(problems)
             await recorder.record_many([
                 (sheet, 0, "import", None, sheet_counts)
                 for sheet, sheet_counts in counts.items()
