@@ -188,7 +188,9 @@ async def test_a_covers_change_ends_the_old_coverage(registry: Registry) -> None
     row(rows, "organisations", "BR1", covers="E2;E1")
     row(rows, "organisations", "BR2", covers="")
     await import_rows(registry, rows, "both")
+    # BR1 gives up E1, so its group gives up 1栋 there (a group covers only inside its branch)
     row(rows, "organisations", "BR1", covers="E2")
+    row(rows, "organisations", "G1", covers="")
 
     await import_rows(registry, rows, "second")
 
@@ -199,7 +201,7 @@ async def test_a_covers_change_ends_the_old_coverage(registry: Registry) -> None
     assert other["covers"]["nodes"] == []
     async with registry.db.read() as session:
         ended = (await session.execute(select(Coverage).where(Coverage.end.is_not(None)))).all()
-    assert len(ended) == 2  # BR2 of E2, then BR1 of E1: kept as history
+    assert len(ended) == 3  # BR2 of E2, then BR1 of E1 and G1 of 1栋: kept as history
 
 
 async def test_a_member_transfer_keeps_history(registry: Registry) -> None:

@@ -26,7 +26,7 @@ from registry.access.actor import SYSTEM, Actor
 from registry.audit.changelog import Recorder
 from registry.core.db import Database
 from registry.core.errors import ErrorCode
-from registry.importer.containment import containment_problems, outside_pairs
+from registry.importer.containment import containment_problems, ties_of
 from registry.importer.progress import Tracker
 from registry.importer.reading import read_workbook
 from registry.importer.report import ImportFailed, ImportReport, RowProblem
@@ -96,11 +96,11 @@ async def _import(
                 raise ImportFailed(problems)
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
             organisations = sheets.get("organisations")
-            outside_before = await outside_pairs(session, organisations)
+            before = await ties_of(session, organisations)
             counts = await write_plan(session, plan, tracker, recorder)
             # Containment is a rule over the stored trees: checked on what was written,
             # before anything commits (a refusal rolls the whole import back).
-            if problems := await containment_problems(session, organisations, outside_before):
+            if problems := await containment_problems(session, organisations, before):
                 raise ImportFailed(problems)
             await recorder.record_many([
                 (sheet, 0, "import", None, sheet_counts)

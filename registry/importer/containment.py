@@ -3,11 +3,14 @@ outside its parent's territory (`registry.core.containment`), as `setCoverage` m
 
 The rule is checked on what the import has written, inside its transaction, before it
 commits: the organisations the workbook lists and their children (whose parent's territory it
-may have changed). Only pairs the import brings about are refused — coverage already stored
-outside is left to the rules report, so that it never blocks the workbook that puts it right."""
+may have changed). Only pairs the workbook's coverage or parents bring about are refused —
+coverage already stored outside, or left outside by a place the workbook moves, is the rules
+report's to name, so that it never blocks the workbook that puts it right."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
@@ -16,45 +19,78 @@ from sqlalchemy.orm import aliased
 
 from registry.core.containment import outside_parent
 from registry.core.errors import ErrorCode
-from registry.core.models import Organisation
+from registry.core.models import Coverage, Organisation, Place
 from registry.importer.report import RowProblem
 from registry.importer.workbook_format import Sheet
 
 Pair = tuple[str, str]  # (organisation code, place code)
 
 
-async def outside_pairs(session: AsyncSession, sheet: Sheet | None) -> set[Pair]:
-    """The (organisation, place) coverage pairs outside the parent's territory among the
-    organisations `sheet` lists and their children, as stored now."""
+@dataclass(frozen=True)
+class Ties:
+    """What containment depends on, for the organisations a workbook lists and their
+    children: the pairs outside now, each one's parent and what it and its parent cover."""
+
+    outside: frozenset[Pair] = frozenset()
+    parents: Mapping[str, str | None] = field(default_factory=dict)
+    covers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+async def ties_of(session: AsyncSession, sheet: Sheet | None) -> Ties:
+    """The `Ties` of the organisations `sheet` lists and their children, as stored now."""
     codes = _codes(sheet)
     if not codes:
-        return set()
-    rows = await session.execute(outside_parent(lambda org: _listed_or_child(org, codes)))
-    return {(org.code, place.code) for org, place in rows.all()}
+        return Ties()
+    org, parent = aliased(Organisation), aliased(Organisation)
+    found = await session.execute(
+        select(org.code, parent.code)
+        .outerjoin(parent, parent.id == org.parent_id)
+        .where(_listed_or_child(org, codes))
+    )
+    parents: dict[str, str | None] = {code: above for code, above in found.all()}
+    judged = set(parents) | {above for above in parents.values() if above}
+    covered = await session.execute(
+        select(Organisation.code, Place.code)
+        .join(Coverage, Coverage.organisation_id == Organisation.id)
+        .join(Place, Place.id == Coverage.place_id)
+        .where(Coverage.end.is_(None), Organisation.code.in_(judged))
+    )
+    covers: dict[str, set[str]] = {}
+    for code, place in covered.all():
+        covers.setdefault(code, set()).add(place)
+    outside = await session.execute(outside_parent(lambda o: _listed_or_child(o, codes)))
+    return Ties(
+        frozenset((o.code, p.code) for o, p in outside.all()),
+        parents,
+        {code: frozenset(places) for code, places in covers.items()},
+    )
 
 
 async def containment_problems(
-    session: AsyncSession, sheet: Sheet | None, before: set[Pair]
+    session: AsyncSession, sheet: Sheet | None, before: Ties
 ) -> list[RowProblem]:
     """A problem at the row that brought it about for each pair outside its parent's territory
-    that the import made: the organisation's own row, or its parent's."""
+    that the workbook's coverage or parents made (a place moved under an organisation is the
+    rules report's to name, as a move through the API is): the organisation's own row, or
+    its parent's."""
     if sheet is None:
         return []
-    now = await outside_pairs(session, sheet)
-    made = sorted(now - before)
-    if not made:
-        return []
+    after = await ties_of(session, sheet)
+    empty: frozenset[str] = frozenset()
+
+    def made_here(code: str, place: str) -> bool:
+        parent = after.parents.get(code)
+        return (
+            place not in before.covers.get(code, empty)
+            or before.parents.get(code) != parent
+            or (parent is not None and before.covers.get(parent) != after.covers.get(parent))
+        )
+
+    made = sorted(pair for pair in after.outside - before.outside if made_here(*pair))
     rows = {row["code"]: number for number, row in sheet.rows}
-    parent_org = aliased(Organisation)
-    found = await session.execute(
-        select(Organisation.code, parent_org.code)
-        .join(parent_org, parent_org.id == Organisation.parent_id)
-        .where(Organisation.code.in_({code for code, _ in made}))
-    )
-    parents: dict[str, str] = {code: parent for code, parent in found.all()}
     problems = []
     for code, place in made:
-        parent = parents.get(code, "")
+        parent = after.parents.get(code) or ""
         at = code if code in rows else parent
         problems.append(
             RowProblem(
