@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.support import Registry, operation
-from tests.write_world import WORLD, mutate
+from tests.write_world import WORLD, mutate, organisation
 
 
 async def test_the_chart_as_of_yesterday_answers_after_a_create_split_and_functional_form(
@@ -46,15 +46,16 @@ async def test_the_chart_before_an_import_shows_the_parents_and_reporting_of_the
     registry: Registry,
 ) -> None:
     # Given the world, and a second import that moves a branch to another community committee
-    # and a member to report elsewhere
+    # (giving up its estate there: a branch covers only inside its committee's territory)
     await registry.load(WORLD)
     await registry.load(
         {
             "organisations": [
-                {"code": "BR3", "parent": "PA", "kind": "branch", "name": "海尔支部"},
+                {"code": "BR3", "parent": "PA", "kind": "branch", "name": "海尔支部",
+                 "covers": ""},
             ],
         }
-    )
+    )  # fmt: skip
     admin = await registry.client("admin")
     yesterday = (date.today() - timedelta(days=1)).isoformat()
 
@@ -80,9 +81,15 @@ async def test_the_chart_before_an_import_shows_the_parents_and_reporting_of_the
 async def test_change_snapshots_name_references_by_code_and_hide_what_is_out_of_scope(
     registry: Registry,
 ) -> None:
-    # Given a branch of community A moved under community B's committee, and back again
+    # Given a branch of community A moved under community B's committee, and back again (having
+    # given up its estates first: a branch covers only inside its committee's territory)
     await registry.load(WORLD)
     admin = await registry.client("admin")
+    covers = (await organisation(admin, "BR2"))["covers"]["nodes"]
+    uncovered = await mutate(
+        admin, "SetCoverage", {"organisation": "BR2", "uncover": [p["code"] for p in covers]}
+    )
+    assert uncovered["userErrors"] == [], uncovered
     for parent in ("PB", "PA"):
         moved = await mutate(admin, "UpdateOrganisation", {"organisation": "BR2", "parent": parent})
         assert moved["userErrors"] == [], moved

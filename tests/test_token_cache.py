@@ -124,9 +124,10 @@ async def test_a_territory_widened_by_coverage_is_seen_by_every_process(
         for _ in range(3):
             assert (await registry.api.as_token(organiser)(BUILDING))["place"] is None
             assert (await _ask(other, organiser, BUILDING))["data"]["place"] is None
-        # when A's group is given that building to cover,
+        # when A's committee is given that building to cover (inside the sub-district, its
+        # parent's territory),
         answer = await admin(
-            operation("SetCoverage"), {"input": {"organisation": "A-ZB-G1", "cover": ["B-E-B2"]}}
+            operation("SetCoverage"), {"input": {"organisation": "A-DW", "cover": ["B-E-B2"]}}
         )
         assert answer["setCoverage"]["userErrors"] == []
         # then either process sees it in the organiser's territory,
@@ -137,7 +138,7 @@ async def test_a_territory_widened_by_coverage_is_seen_by_every_process(
         # and once it is uncovered again, no longer.
         answer = await admin(
             operation("SetCoverage"),
-            {"input": {"organisation": "A-ZB-G1", "uncover": ["B-E-B2"]}},
+            {"input": {"organisation": "A-DW", "uncover": ["B-E-B2"]}},
         )
         assert answer["setCoverage"]["userErrors"] == []
         await _soon(lambda: mine(BUILDING), {"place": None})

@@ -96,8 +96,33 @@ def _objects(connection: sqlite3.Connection) -> dict[tuple[str, str], SchemaObje
         if kind == "table" and name in STATISTICS:
             continue
         shown = " ".join(sql.replace('"', "").split()) if sql is not None else None
+        if kind == "table" and shown is not None:
+            shown = _constraints_in_order(shown)
         found[(kind, name)] = (kind, name, table, shown)
     return found
+
+
+def _constraints_in_order(create: str) -> str:
+    """A CREATE TABLE with its named constraints sorted: a table that a migration rebuilt
+    (SQLite cannot alter a column) lists them in an order that varies from run to run, and the
+    order means nothing; its columns keep theirs."""
+    start, end = create.find("("), create.rfind(")")
+    if start < 0 or end < start:
+        return create
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in create[start + 1 : end]:
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current).strip())
+    columns = [item for item in items if not item.startswith("CONSTRAINT ")]
+    constraints = sorted(item for item in items if item.startswith("CONSTRAINT "))
+    return f"{create[: start + 1]} {', '.join(columns + constraints)} {create[end:]}"
 
 
 def expected_objects(revision: str) -> dict[tuple[str, str], SchemaObject]:

@@ -31,7 +31,7 @@ from registry.core.models import (
     Place,
 )
 from registry.core.paths import ids_of
-from registry.core.validation import parse_enum
+from registry.core.validation import character_problem, parse_enum
 from registry.importer.ids import batches
 from registry.importer.workbook_format import Sheet, split_list
 
@@ -152,7 +152,10 @@ def named_codes(sheets: dict[str, Sheet]) -> Named:
             continue
         for _, cells in sheet.rows:
             cell = cells[column]
-            codes.update(split_list(cell) if listed else (cell,) if cell else ())
+            found = split_list(cell) if listed else (cell,) if cell else ()
+            # A code no text may hold names nothing stored (PostgreSQL refuses even to look
+            # for one with NUL in it); validation reports the cell.
+            codes.update(c for c in found if character_problem(c, multiline=False) is None)
     return Named(frozenset(places), frozenset(orgs), frozenset(members))
 
 
