@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 import time_machine
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -34,7 +35,7 @@ from registry.access.tokens import create_token
 from registry.core.db import Database
 from registry.core.models import BuildingTally
 from registry.core.tallies import tally_rows
-from registry.importer import import_workbook
+from registry.importer import ImportFailed, import_workbook
 from tests.model.registry_model import Org, Person, RegistryModel
 from tests.support import reset_tables, write_workbook
 from tests.workbooks import two_communities
@@ -612,10 +613,20 @@ class RegistryMachine(RuleBasedStateMachine):
         org = self.model.orgs[branch]
         committee = "B-DW" if org.parent == "A-DW" else "A-DW"
         self.next_day()
-        self.gridreg.load({"organisations": [
+        moved = {"organisations": [
             {"code": branch, "parent": committee, "kind": "branch", "name": org.name},
-        ]})  # fmt: skip
-        org.parent = committee
+        ]}  # fmt: skip
+        if all(self.model.contains(committee, p) for p in self.model.covered_by(branch)):
+            self.gridreg.load(moved)
+            org.parent = committee
+            return
+        # As through the API: a branch answering for estates outside the committee's territory
+        # stays where it is, the workbook refused at its row and nothing written.
+        with pytest.raises(ImportFailed) as refused:
+            self.gridreg.load(moved)
+        assert {(p.row, p.column, p.code) for p in refused.value.problems} == {
+            (2, "covers", "CONFLICT")
+        }
 
     @rule(data=st.data())
     def import_a_household_contact(self, data: st.DataObject) -> None:
