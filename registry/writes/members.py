@@ -285,17 +285,7 @@ def set_reported_on(member: Member, reported_on: date | None, today: date) -> No
             "NOT_IN_SERVICE",
             code=member.code,
         )
-    if member.joined is not None and reported_on < member.joined:
-        raise fail(
-            "reportedOn",
-            f"{member.code!r} joined on {member.joined}, after that day",
-            ErrorCode.INVALID,
-            "BEFORE_JOINED",
-            code=member.code,
-            joined=member.joined,
-        )
-    if reported_on > today:
-        raise fail("reportedOn", "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")
+    check_member_day("reportedOn", member, reported_on, today)
     member.reported_on = reported_on
 
 
@@ -680,3 +670,18 @@ async def extend_probation(session: AsyncSession, actor: Actor, command: ExtendP
     label(session, row, "extend_probation")
     await session.flush()
     return row
+
+
+def check_member_day(field: str, member: Member, on: date, today: date) -> None:
+    """Refuse a day in a member's record before they joined or after today."""
+    if member.joined is not None and on < member.joined:
+        raise fail(
+            field,
+            f"{member.code!r} joined on {member.joined}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_JOINED",
+            code=member.code,
+            joined=member.joined,
+        )
+    if on > today:
+        raise fail(field, "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")

@@ -45,7 +45,7 @@ from registry.core.models import (
 from registry.core.sql import one_of
 from registry.writes.commands import handles
 from registry.writes.common import check_version, text
-from registry.writes.members import writable_member
+from registry.writes.members import check_member_day, writable_member
 
 # Standings the deciding organisation must be named for: a suspension is decided by the
 # member's branch or a higher organisation (第二十四条), leaving by the organisation that
@@ -89,7 +89,7 @@ async def record_standing(
     row = await writable_member(session, actor, command.member)
     check_version(row, command.expected_version, "member")
     _check_way(command)
-    _check_day(row, command.on, command.today)
+    check_member_day("on", row, command.on, command.today)
     current = await open_standing(session, row.id)
     if current is not None:
         if current.kind == command.kind.value:
@@ -225,20 +225,6 @@ def _check_way(command: RecordStanding) -> None:
             "LEAVING_WAY_ONLY",
             standing=command.kind.value,
         )
-
-
-def _check_day(row: Member, on: date, today: date) -> None:
-    if row.joined is not None and on < row.joined:
-        raise fail(
-            "on",
-            f"{row.code!r} joined on {row.joined}, after that day",
-            ErrorCode.INVALID,
-            "BEFORE_JOINED",
-            code=row.code,
-            joined=row.joined,
-        )
-    if on > today:
-        raise fail("on", "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")
 
 
 async def _depart(session: AsyncSession, row: Member, on: date) -> None:
