@@ -146,9 +146,9 @@ def value_for(type_: Any, root: str, name: str, refs: dict[str, str]) -> Any:
         return None
     if isinstance(named, GraphQLEnumType):
         return next(iter(named.values))
-    return {"Int": 1, "Boolean": False, "ID": refs["any"]}.get(
-        named.name, "NEW-1" if kind == "new" else _plain(name)
-    )
+    if named.name == "ID":
+        return refs["any"]
+    return {"Int": 1, "Boolean": False}.get(named.name, "NEW-1" if kind == "new" else _plain(name))
 
 
 def _plain(name: str) -> str:

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from graphql.language import Lexer, Source, TokenKind
 from sqlalchemy import select
 from strawberry.relay import GlobalID
 
@@ -37,13 +36,12 @@ from graphql import (
     GraphQLField,
     GraphQLObjectType,
     get_named_type,
-    is_input_object_type,
+    is_abstract_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
-    parse,
 )
-from registry.api.cost import UNPAGED_LIST_ESTIMATE, request_cost
+from registry.api.cost import UNPAGED_LIST_ESTIMATE
 from registry.core.config import Settings
 from registry.core.models import (
     Coverage,
@@ -55,7 +53,7 @@ from registry.core.models import (
     Task,
 )
 from tests.support import Registry
-from tests.test_scope_matrix import kind_of, leaks, schema_cache, value_for
+from tests.test_scope_matrix import leaks, schema_cache, value_for
 from tests.workbooks import crossing_communities
 
 MINE, THEIRS = "CT-BS", "CT-GW"
@@ -71,6 +69,8 @@ SAMPLES: dict[str, list[str]] = {
     "org": [f"{MINE}-ZB", f"{MINE}-DW", f"{MINE}-ZB-G1"],
     "member": [f"{MINE}-M1", f"{MINE}-W1", f"{THEIRS}-M3"],
 }
+# The types SAMPLES name by code.
+BY_CODE = ("Place", "Organisation", "Member")
 # Lists are read whole: the world is small, and a page's end must not hide a leak.
 ROOT_PAGE, NESTED_PAGE = 25, 8
 
@@ -158,14 +158,32 @@ MAX_COST = SETTINGS.max_cost * 9 // 10
 MAX_TOKENS = SETTINGS.max_tokens * 9 // 10
 
 
+# A named fragment: its name, its definition and the definition's length in tokens.
+Fragment = tuple[str, str, int]
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A selection set, with its cost per object selected (as `registry.api.cost` reckons
-    it) and its length in tokens."""
+    it), its length in tokens, and the fragments it spreads (theirs too). Each chunk is also
+    a named fragment other chunks spread: the selections under a type repeat across a
+    document, and the server then parses and validates each of them once."""
 
     text: str
     cost: int
     tokens: int
+    name: str = ""
+    on: str = ""
+    fragments: frozenset[Fragment] = frozenset()
+
+    def spread(self) -> tuple[str, int, frozenset[Fragment]]:
+        """This chunk as a selection set spreading it, with its length and fragments."""
+        own = (self.name, f"fragment {self.name} on {self.on} {self.text}", self.tokens + 4)
+        return f"{{ ...{self.name} }}", 4, self.fragments | {own}
+
+
+def length(fragments: frozenset[Fragment]) -> int:
+    return sum(tokens for _, _, tokens in fragments)
 
 
 def objects_per(owner: GraphQLObjectType, field_: GraphQLField) -> int:
@@ -187,8 +205,12 @@ def nested_args(owner: str, name: str, field_: GraphQLField) -> str:
     return f"(first: {NESTED_PAGE})" if "first" in field_.args else ""
 
 
-def _set(parts: list[str], cost: int, tokens: int) -> Chunk:
-    return Chunk("{ " + " ".join(parts) + " }", cost, tokens + 2)
+def _set(
+    type_name: str, depth: int, times: int, index: int, parts: list[str], cost: int,
+    tokens: int, fragments: frozenset[Fragment],
+) -> Chunk:  # fmt: skip
+    name = f"{type_name}_{depth}_{times}_{index}"
+    return Chunk("{ " + " ".join(parts) + " }", cost, tokens + 2, name, type_name, fragments)
 
 
 @cache
@@ -197,10 +219,20 @@ def chunks(type_name: str, depth: int, times: int) -> tuple[Chunk, ...]:
     as fit the server's limits when the type is selected `times` objects over."""
     named = schema_cache().get_type(type_name)
     if not isinstance(named, GraphQLObjectType):  # an interface: each concrete type
+        each = [(t.name, c) for t in schema_cache().get_possible_types(named)  # type: ignore[arg-type]
+                for c in chunks(t.name, depth, times)]  # fmt: skip
         return tuple(
-            Chunk(f"{{ __typename ... on {t.name} {c.text} }}", c.cost, c.tokens + 6)
-            for t in schema_cache().get_possible_types(named)  # type: ignore[arg-type]
-            for c in chunks(t.name, depth, times)
+            _set(
+                type_name,
+                depth,
+                times,
+                i,
+                ["__typename", f"... on {t} {c.text}"],
+                c.cost,
+                c.tokens + 4,
+                c.fragments,
+            )  # fmt: skip
+            for i, (t, c) in enumerate(each)
         )
     leaves, entries = ["__typename"], []
     for name, field_ in named.fields.items():
@@ -215,17 +247,21 @@ def chunks(type_name: str, depth: int, times: int) -> tuple[Chunk, ...]:
             # A connection and its edges are the way to a page, not a level of objects.
             below = depth if inner.name.endswith(("Connection", "Edge")) else depth - 1
             for c in within_cost(inner.name, below, times * count):
-                entries.append(Chunk(f"{call} {c.text}", count * (1 + c.cost), c.tokens + 6))
+                text, tokens, fragments = c.spread()
+                entries.append((f"{call} {text}", count * (1 + c.cost), tokens + 6, fragments))
     found: list[Chunk] = []
-    parts, cost, tokens = leaves, 0, len(leaves)
-    for entry in entries:  # packed into as few sets as fit
+    parts, cost, tokens, fragments = leaves, 0, len(leaves), frozenset[Fragment]()
+    for text, entry_cost, entry_tokens, entry_fragments in entries:  # as few sets as fit
+        more = length(entry_fragments - fragments)
         if len(parts) > 1 and (
-            times * (cost + entry.cost) > MAX_COST or tokens + entry.tokens > MAX_TOKENS
+            times * (cost + entry_cost) > MAX_COST
+            or tokens + length(fragments) + entry_tokens + more > MAX_TOKENS
         ):
-            found.append(_set(parts, cost, tokens))
-            parts, cost, tokens = ["__typename"], 0, 1
-        parts, cost, tokens = parts + [entry.text], cost + entry.cost, tokens + entry.tokens
-    return (*found, _set(parts, cost, tokens))
+            found.append(_set(type_name, depth, times, len(found), parts, cost, tokens, fragments))
+            parts, cost, tokens, fragments = ["__typename"], 0, 1, frozenset()
+        parts, cost, tokens = parts + [text], cost + entry_cost, tokens + entry_tokens
+        fragments |= entry_fragments
+    return (*found, _set(type_name, depth, times, len(found), parts, cost, tokens, fragments))
 
 
 def within_cost(type_name: str, depth: int, times: int) -> tuple[Chunk, ...]:
@@ -249,10 +285,14 @@ def root_variables(root: str, field_: GraphQLField, samples: dict[str, str]) -> 
 
 
 @cache
-def root_documents(kind: str, root: str, names: tuple[str, ...]) -> list[str]:
+def root_documents(
+    kind: str, root: str, names: tuple[str, ...], only: str | None = None, depth: int = DEPTH
+) -> list[str]:
     """The operations reading everything under one root field given these arguments (the
-    selections depend on nothing else: nested fields name no object). Each is checked
-    against the server's own reckoning of cost and length."""
+    selections depend on nothing else: nested fields name no object); for a field returning
+    an interface, `only` names the concrete type of the object asked for, since the other
+    types' fragments cannot apply to it. The server's own limits judge each: one it refuses
+    fails the oracle (`Asked.check`)."""
     field_ = root_fields(kind)[root]
     declared = ", ".join(f"${n}: {field_.args[n].type}" for n in names)
     call = f"{root}({', '.join(f'{n}: ${n}' for n in names)})" if names else root
@@ -261,21 +301,11 @@ def root_documents(kind: str, root: str, names: tuple[str, ...]) -> list[str]:
     if is_leaf_type(inner):
         return [f"{head} {{ {call} }}"]
     times = ROOT_PAGE if "first" in names else objects_per(root_type(kind), field_)
-    documents = [f"{head} {{ {call} {c.text} }}" for c in within_cost(inner.name, DEPTH, times)]
-    variables = {n: ROOT_PAGE for n in names if n == "first"}
-    for document in documents:
-        assert token_count(document) <= SETTINGS.max_tokens, document
-        cost = request_cost(schema_cache(), parse(document), variables, None,
-                            SETTINGS.page_size_default, SETTINGS.page_size_max)  # fmt: skip
-        assert cost <= SETTINGS.max_cost, (cost, document)
-    return documents
-
-
-def token_count(document: str) -> int:
-    lexer, count = Lexer(Source(document)), 0
-    while lexer.advance().kind is not TokenKind.EOF:
-        count += 1
-    return count
+    return [
+        " ".join([f"{head} {{ {call} {text} }}", *sorted(d for _, d, _ in c.fragments)])
+        for c in within_cost(only or inner.name, depth, times)
+        for text in [f"{{ __typename ... on {only} {c.text} }}" if only else c.text]
+    ]
 
 
 def root_type(kind: str) -> GraphQLObjectType:
@@ -289,15 +319,75 @@ def root_fields(kind: str) -> dict[str, GraphQLField]:
     return root_type(kind).fields
 
 
+class _Looked(dict[str, list[str]]):
+    """Samples that note which kinds an argument looked for."""
+
+    def __init__(self, samples: dict[str, list[str]]) -> None:
+        super().__init__(samples)
+        self.kinds: set[str] = set()
+
+    def __contains__(self, kind: object) -> bool:
+        self.kinds.add(str(kind))
+        return super().__contains__(kind)
+
+    def __getitem__(self, kind: str) -> list[str]:
+        self.kinds.add(kind)
+        return super().__getitem__(kind)
+
+
 def sample_sets(world: World, root: str, field_: GraphQLField) -> list[dict[str, str]]:
-    """Each sample tried once; a field taking any node's ID tries every one of CT-BS's."""
-    kinds = {
-        kind_of(root, name) for name, arg in field_.args.items()
-        if not is_input_object_type(get_named_type(arg.type))
-    }  # fmt: skip
-    takes_any = bool(kinds & {"any", "none"})
-    width = max(len(v) for k, v in world.samples.items() if takes_any or k not in ("any", "none"))
-    return [{k: v[i % len(v)] for k, v in world.samples.items() if v} for i in range(width)]
+    """Each sample of the kinds the field's arguments name (inputs' fields included) tried
+    once; a field taking any node's ID tries every one of CT-BS's."""
+    looked = _Looked({k: v for k, v in world.samples.items() if v})
+    for name, arg in field_.args.items():
+        value_for(arg.type, root, name, looked)  # type: ignore[arg-type]
+    width = max((len(v) for k, v in looked.items() if k in looked.kinds), default=1)
+    return [{k: v[i % len(v)] for k, v in looked.items()} for i in range(width)]
+
+
+def variable_sets(world: World, root: str, field_: GraphQLField) -> list[dict[str, Any]]:
+    """The arguments of each request asking the root field, each set once: the samples in
+    turn; where an optional `id` is another way to name what a code or filter names, each
+    way alone, the ID one with IDs of the type the field returns."""
+    schema = schema_cache()
+    returns = get_named_type(field_.type).name
+    nodes = {t.name for t in schema.get_possible_types(schema.get_type("Node"))}  # type: ignore[arg-type]
+    optional_id = "id" in field_.args and not is_non_null_type(field_.args["id"].type)
+    found: dict[str, dict[str, Any]] = {}
+    for samples in sample_sets(world, root, field_):
+        variables = root_variables(root, field_, samples)
+        ways = [variables]
+        if optional_id and "id" in variables and set(variables) - {"id", "first"}:
+            by_id = {k: v for k, v in variables.items() if k in ("id", "first")}
+            ways = [{k: v for k, v in variables.items() if k != "id"}]
+            if returns not in nodes or GlobalID.from_id(by_id["id"]).type_name == returns:
+                ways.append(by_id)
+        for way in ways:
+            found.setdefault(json.dumps(way, sort_keys=True), way)
+    return list(found.values())
+
+
+def depth_of(field_: GraphQLField, variables: dict[str, Any]) -> int:
+    """How many levels down a request reads: a lookup by ID of a place, organisation or
+    member reads one, since the same object is read DEPTH levels down by its code (SAMPLES
+    and the first IDs of `World.samples["any"]` name the same objects) through the same
+    resolvers; what only the lookup by ID does happens at its root."""
+    named = get_named_type(field_.type).name
+    if set(variables) != {"id"} or named not in ("Node", *BY_CODE):
+        return DEPTH
+    return 1 if GlobalID.from_id(variables["id"]).type_name in BY_CODE else DEPTH
+
+
+def asked_type(field_: GraphQLField, variables: dict[str, Any]) -> str | None:
+    """The concrete type a field returning an interface is asked for, read off its ID."""
+    if not is_abstract_type(get_named_type(field_.type)):
+        return None
+    return GlobalID.from_id(variables["id"]).type_name
+
+
+# Codes saying the oracle's own operation was at fault (beyond a limit, malformed) or the
+# server was: an answer with one of them read nothing.
+REFUSED_OPERATION = {"INTERNAL", "BAD_INPUT", "LIMIT_EXCEEDED", "GRAPHQL_VALIDATION_FAILED"}
 
 
 @dataclass
@@ -307,10 +397,11 @@ class Asked:
     errors: list[str] = field(default_factory=list)
 
     def check(self) -> None:
-        """No leak; and no uncoded or INTERNAL error, which is a failure of its own (known:
-        a statement too deep for SQLite's parser is answered by the resolvers instead)."""
+        """No leak; and no uncoded error, nor one of REFUSED_OPERATION, which is a failure of
+        its own (known: a statement too deep for SQLite's parser is answered by the resolvers
+        instead)."""
         assert not self.leaks, "\n".join(self.leaks)
-        assert not self.errors, "errors without a code:\n" + "\n".join(self.errors[:5])
+        assert not self.errors, "operations refused or failing:\n" + "\n".join(self.errors[:5])
 
 
 async def ask_everything(registry: Registry, world: World, kind: str, role: str) -> Asked:
@@ -320,13 +411,13 @@ async def ask_everything(registry: Registry, world: World, kind: str, role: str)
     roots = root_fields(kind)
     asked = Asked()
     for root, field_ in roots.items():
-        for samples in sample_sets(world, root, field_):
-            variables = root_variables(root, field_, samples)
-            for document in root_documents(kind, root, tuple(variables)):
+        for variables in variable_sets(world, root, field_):
+            only, depth = asked_type(field_, variables), depth_of(field_, variables)
+            for document in root_documents(kind, root, tuple(variables), only, depth):
                 body = await api.post(document, variables)
                 asked.count += 1
                 codes = {e.get("extensions", {}).get("code") for e in body.get("errors") or []}
-                if None in codes or "INTERNAL" in codes or "BAD_INPUT" in codes:
+                if codes & REFUSED_OPERATION or None in codes:
                     asked.errors.append(f"{root}{variables}: {body['errors']}\n  {document}")
                 if found := leaks(body.get("data"), world.markers):
                     asked.leaks.append(f"{root}{variables} shows {sorted(found)}\n  {document}")
