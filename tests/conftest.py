@@ -15,6 +15,21 @@ from registry.core.migrate import upgrade
 from tests.support import LiveServer, Registry, reset_postgres_schema, reset_tables
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A PostgreSQL pass runs what touches the database under test (the `database_url`
+    fixture) or PostgreSQL itself (marked `postgresql`): the rest (graph algorithms, seeds,
+    the bench and served processes on SQLite files of their own) is the same in either pass,
+    and the SQLite pass runs it."""
+    if not os.environ.get("GRIDREG_TEST_DATABASE_URL"):
+        return
+    repeat = pytest.mark.skip(reason="independent of the database under test: the SQLite pass")
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()) and not any(
+            item.iter_markers("postgresql")
+        ):
+            item.add_marker(repeat)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--model-examples",

@@ -44,7 +44,10 @@ def why_skipped() -> str | None:
     return why_no_clusters()
 
 
-pytestmark = pytest.mark.skipif(why_skipped() is not None, reason=str(why_skipped()))
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.skipif(why_skipped() is not None, reason=str(why_skipped())),
+]
 
 NAME = "query PlaceName($code: String!) { place(code: $code) { name } }"
 BUILDINGS = ("A-E-B1", "A-E-B2", "B-E-B1", "B-E-B2")
