@@ -8,6 +8,9 @@ import copy
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
+
+from registry.core.models import GroupPlacement
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
 
@@ -64,3 +67,25 @@ async def test_an_import_and_a_death_enter_the_group_history(registry: Registry)
     await mutate(api, "RecordStanding", {"member": "M1", "kind": "DIED"})
 
     assert await history(api, "M1") == [("G1", today, today)]
+
+
+async def test_a_move_dated_in_the_past_closes_the_placement_on_that_day(
+    registry: Registry,
+) -> None:
+    """Given M1 placed in G1 since 2025-01-01, when M1 is transferred to BR2 on 2025-06-30,
+    then the placement in G1 ends on 2025-06-30, not on the day the transfer was recorded."""
+    world = copy.deepcopy(WORLD)
+    for member in world["members"]:
+        if member["code"] == "M1":
+            member["group"] = "G1"
+    await registry.load(world)
+    async with registry.db.write() as session:  # a placement recorded before this registry
+        await session.execute(update(GroupPlacement).values(start=date(2025, 1, 1)))
+    api = await registry.client("admin")
+
+    moved = await mutate(
+        api, "TransferMember", {"member": "M1", "organisation": "BR2", "on": "2025-06-30"}
+    )
+
+    assert moved["userErrors"] == []
+    assert await history(api, "M1") == [("G1", "2025-01-01", "2025-06-30")]

@@ -45,6 +45,7 @@ from registry.core.db import AnyRow
 from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
 from registry.core.terms import current_term
+from registry.reads.member_records import placements_of, standings_of
 from registry.reads.model import ENTITIES
 from registry.reads.transfers import TransferSide, transfers_of
 from registry.reports.orgchart import MemberRecord, OrgRecord
@@ -516,15 +517,8 @@ class Member(relay.Node):
     @strawberry.field(description="The Party groups (党小组) the member has been placed in, "
                       "oldest first, the current one last with no end.")  # fmt: skip
     async def group_history(self, info: GInfo) -> list[Placement]:
-        from sqlalchemy import select
-
-        query = (
-            select(models.GroupPlacement)
-            .where(models.GroupPlacement.member_id == self.id)
-            .order_by(models.GroupPlacement.start.asc().nulls_first(), models.GroupPlacement.id)
-        )
         async with info.context.db.read() as session:
-            rows = list(await session.scalars(query))
+            rows = await placements_of(session, self.id)
         return [Placement(start=r.start, end=r.end, group_key=r.group_id) for r in rows]
 
     @strawberry.field(description="Households this member is the contact member of, by code path.")
@@ -651,18 +645,9 @@ class Standing:
     async def of_member(info: GInfo, member_id: int, current: bool) -> list[Standing]:
         """The member's standings, oldest first; with `current`, the open one only. The member
         was read in the caller's scope already: their standings go with them."""
-        from sqlalchemy import select
-
-        query = (
-            select(models.MemberStanding)
-            .where(models.MemberStanding.member_id == member_id)
-            .order_by(models.MemberStanding.start, models.MemberStanding.id)
-        )
-        if current:
-            query = query.where(models.MemberStanding.end.is_(None))
         async with info.context.db.read() as session:
-            rows = list(await session.scalars(query))
-        return [Standing.from_row(row) for row in (rows[-1:] if current else rows)]
+            rows = await standings_of(session, member_id, current)
+        return [Standing.from_row(row) for row in rows]
 
     @strawberry.field(description="The organisation that decided it, if in your scope.")
     async def decided_by(self, info: GInfo) -> Organisation | None:

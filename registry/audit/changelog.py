@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util import await_only
 
 from registry.core.models import Base, Change
-from registry.core.placements import regrouped, sync_placements
+from registry.core.placements import days_regrouped, regrouped, sync_placements
 from registry.core.tallies import refresh_places, touched_places
 
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
@@ -259,7 +259,8 @@ def _before_commit(session: Session) -> None:
     if touched := touched_places((entity, old, new) for entity, _, _, old, new in entries):
         await_only(refresh_places(recorder.session, touched))
     if moved := regrouped((entity, i, old, new) for entity, i, _, old, new in entries):
-        await_only(sync_placements(recorder.session, moved, date.today()))
+        for day, members in sorted(days_regrouped(session, moved, date.today()).items()):
+            await_only(sync_placements(recorder.session, members, day))
     if entries:
         at = datetime.now(UTC)  # one moment for the whole request, on both databases alike
         session.connection().execute(

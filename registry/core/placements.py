@@ -2,8 +2,10 @@
 themselves, as the building tallies are (`registry.core.tallies`): the change log's commit hook
 (`registry.audit.changelog`) syncs the members whose group a write changed, in the write's own
 transaction, and imports sync every member. A sync closes an open placement naming another group
-than the member's now and opens one for the group they are in, dated the day of the write: no
-write path can leave a move out of the history, and a sync can only repair it."""
+than the member's now and opens one for the group they are in, dated the day of the write or
+the day the write says the move took effect (`regroup_on`: a transfer, a merge or a departure
+dated in the past): no write path can leave a move out of the history, and a sync can only
+repair it."""
 
 from __future__ import annotations
 
@@ -11,11 +13,29 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import case, exists, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from registry.core.models import GroupPlacement, Member
+
+_DAYS = "gridreg.regrouped_on"  # session.info: member id -> the day their group changed
+
+
+def regroup_on(session: AsyncSession | Session, member_id: int, on: date) -> None:
+    """Date the group change this write makes to the member on `on` rather than on the day of
+    the write (the sync at commit reads it)."""
+    session.info.setdefault(_DAYS, {})[member_id] = on
+
+
+def days_regrouped(session: Session, member_ids: set[int], today: date) -> dict[date, set[int]]:
+    """The members whose group changed, by the day it took effect (`regroup_on`, else
+    `today`); the days noted are used up."""
+    noted: dict[int, date] = session.info.pop(_DAYS, {})
+    days: dict[date, set[int]] = {}
+    for member_id in member_ids:
+        days.setdefault(noted.get(member_id, today), set()).add(member_id)
+    return days
 
 
 def regrouped(
@@ -46,7 +66,8 @@ async def sync_placements(
         update(GroupPlacement)
         .where(GroupPlacement.end.is_(None))
         .where(GroupPlacement.group_id.is_distinct_from(current.scalar_subquery()))
-        .values(end=on)
+        # never before it began (a move dated before a placement recorded later)
+        .values(end=case((GroupPlacement.start > on, GroupPlacement.start), else_=literal(on)))
     )
     placed = exists(
         select(1).where(

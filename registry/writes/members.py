@@ -33,6 +33,7 @@ from registry.core.models import (
     Office,
     Organisation,
 )
+from registry.core.placements import regroup_on
 from registry.writes.commands import handles
 from registry.writes.common import (
     check_version,
@@ -515,6 +516,7 @@ async def transfer_member(session: AsyncSession, actor: Actor, command: Transfer
     await reaffiliate(session, row, tie, command.on)
     set_reported_on(row, command.reported_on, max(command.on, date.today()))
     place_in_group(row, in_group)
+    regroup_on(session, row.id, command.on)  # the old group is left with the branch
     if old_org is not None:
         for office in await session.scalars(
             select(Office).where(

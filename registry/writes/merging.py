@@ -30,6 +30,7 @@ from registry.audit.changelog import describe, label
 from registry.core.errors import ErrorCode, Problem, UserErrors, fail, problem
 from registry.core.kinds import ESTATE_COVERING_KINDS, OfficeRole, OrgKind, OrgStatus
 from registry.core.models import NAME_MAX, Coverage, Member, Office, Organisation
+from registry.core.placements import regroup_on
 from registry.writes.commands import handles
 from registry.writes.common import (
     check_version,
@@ -470,6 +471,7 @@ async def split_organisation(
         for person in found.members:
             if person.group_id is not None and person.group_id not in kept:
                 person.group_id = None
+                regroup_on(session, person.id, on)
         await cover(session, new, found.places, on)
         created.append(new)
     moved = [m.id for r in resolved for m in r.members]

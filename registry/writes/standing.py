@@ -42,6 +42,7 @@ from registry.core.models import (
     Task,
     Transfer,
 )
+from registry.core.placements import regroup_on
 from registry.core.sql import one_of
 from registry.writes.commands import handles
 from registry.writes.common import check_version, text
@@ -231,6 +232,7 @@ async def _depart(session: AsyncSession, row: Member, on: date) -> None:
     """End everything a member who left or died holds, on `on` (never before it started)."""
     row.departed_on = on
     row.group_id = None
+    regroup_on(session, row.id, on)
     held: list[Affiliation | Office | Pairing] = [
         *await session.scalars(
             select(Affiliation).where(Affiliation.member_id == row.id, Affiliation.end.is_(None))
