@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -104,33 +104,13 @@ async def receive_transfer(
     """The receiving organisation receives a pending transfer on `on`: the member joins it (the
     old affiliation closes, offices there end, the old group is left)."""
     actor.require_write()
-    found = await session.scalar(
+    query = (
         select(Transfer)
         .join(Organisation, Organisation.id == Transfer.to_id)
-        .where(Transfer.id == command.transfer, actor.org_clause())
-        .with_for_update(of=Transfer)
+        .where(actor.org_clause())
     )
-    if found is None:
-        raise fail(
-            "transfer",
-            f"no transfer with id {command.transfer} to an organisation in your "
-                   "scope",
-            ErrorCode.NOT_FOUND,
-            "NOT_IN_SCOPE",
-            noun="transfer",
-            ref=command.transfer,
-        )  # fmt: skip
-    _require_pending(found)
+    found = await _pending_transfer(session, query, command.transfer, command.on, "to")
     on = command.on
-    if on < found.out_on:
-        raise fail(
-            "on",
-            f"it was transferred out on {found.out_on}, after that day",
-            ErrorCode.INVALID,
-            "BEFORE_TRANSFERRED",
-            on=command.on,
-            out=found.out_on,
-        )
     where = select(Member.organisation_id).where(Member.id == found.member_id)
     now_in = await session.scalar(where)
     if now_in != found.from_id:
@@ -163,47 +143,53 @@ class CancelTransfer:
 
 
 @handles(CancelTransfer)
-async def cancel_transfer(
-    session: AsyncSession, actor: Actor, command: CancelTransfer
-) -> Transfer:
+async def cancel_transfer(session: AsyncSession, actor: Actor, command: CancelTransfer) -> Transfer:
     """Either side cancels a pending transfer on `on` (the member changed their plans, the
     receiving organisation declined it): the member stays where they are, and their
     organisation may transfer them out again."""
     actor.require_write()
     sender, receiver = aliased(Organisation), aliased(Organisation)
-    found = await session.scalar(
+    query = (
         select(Transfer)
         .join(sender, sender.id == Transfer.from_id)
         .join(receiver, receiver.id == Transfer.to_id)
-        .where(Transfer.id == command.transfer)
         .where(or_(actor.org_clause(sender.path), actor.org_clause(receiver.path)))
-        .with_for_update(of=Transfer)
     )
-    if found is None:
-        raise fail(
-            "transfer",
-            f"no transfer with id {command.transfer} from or to an organisation in your "
-                   "scope",
-            ErrorCode.NOT_FOUND,
-            "NOT_IN_SCOPE",
-            noun="transfer",
-            ref=command.transfer,
-        )  # fmt: skip
-    _require_pending(found)
-    if command.on < found.out_on:
-        raise fail(
-            "on",
-            f"it was transferred out on {found.out_on}, after that day",
-            ErrorCode.INVALID,
-            "BEFORE_TRANSFERRED",
-            on=command.on,
-            out=found.out_on,
-        )
+    found = await _pending_transfer(session, query, command.transfer, command.on, "from or to")
     if command.on > command.today:
         raise fail("on", "the day is in the future", ErrorCode.INVALID, "DAY_FUTURE")
     found.cancelled_on = command.on
     await session.flush()
     label(session, found, "cancel")
+    return found
+
+
+async def _pending_transfer(
+    session: AsyncSession, query: Select[Transfer], transfer: int, on: date, sides: str
+) -> Transfer:
+    """The pending transfer `transfer` among those `query` selects (the caller's side of
+    them), locked; refused when not found there, no longer pending, or when `on` is before it
+    went out."""
+    found = await session.scalar(query.where(Transfer.id == transfer).with_for_update(of=Transfer))
+    if found is None:
+        raise fail(
+            "transfer",
+            f"no transfer with id {transfer} {sides} an organisation in your scope",
+            ErrorCode.NOT_FOUND,
+            "NOT_IN_SCOPE",
+            noun="transfer",
+            ref=transfer,
+        )
+    _require_pending(found)
+    if on < found.out_on:
+        raise fail(
+            "on",
+            f"it was transferred out on {found.out_on}, after that day",
+            ErrorCode.INVALID,
+            "BEFORE_TRANSFERRED",
+            on=on,
+            out=found.out_on,
+        )
     return found
 
 
