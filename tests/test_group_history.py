@@ -8,9 +8,10 @@ import copy
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from registry.core.models import GroupPlacement
+from registry.core.placements import sync_placements
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
 
@@ -89,3 +90,22 @@ async def test_a_move_dated_in_the_past_closes_the_placement_on_that_day(
 
     assert moved["userErrors"] == []
     assert await history(api, "M1") == [("G1", "2025-01-01", "2025-06-30")]
+
+
+async def test_placements_of_more_members_than_a_statement_takes_parameters_are_synced(
+    registry: Registry,
+) -> None:
+    """Given a registry, when the placements of 40,000 members are synced at once (as an
+    import of a district does; PostgreSQL takes 32,767 parameters a statement), then it
+    succeeds and a member placed in a group has their placement."""
+    world = copy.deepcopy(WORLD)
+    for member in world["members"]:
+        if member["code"] == "M1":
+            member["group"] = "G1"
+    await registry.load(world)
+    async with registry.db.write() as session:
+        await session.execute(delete(GroupPlacement))
+        await sync_placements(session, range(1, 40_001), date(2025, 1, 1))
+    api = await registry.client("admin")
+
+    assert await history(api, "M1") == [("G1", "2025-01-01", None)]

@@ -56,10 +56,22 @@ async def sync_placements(
 ) -> None:
     """Make the open placement of these members (or, with None, of every member) name the group
     they are in now: close one naming another group on `on`, open one from `on`."""
-    ids = None if member_ids is None else sorted(set(member_ids))
-    if ids == []:
+    if member_ids is None:
+        await session.flush()
+        await _sync(session, None, on)
         return
-    await session.flush()
+    ids = sorted(set(member_ids))
+    if ids:
+        await session.flush()
+    # A statement's parameters are bounded (asyncpg: 32,767): an import syncs every member.
+    for start in range(0, len(ids), _BATCH):
+        await _sync(session, ids[start : start + _BATCH], on)
+
+
+_BATCH = 10_000
+
+
+async def _sync(session: AsyncSession, ids: list[int] | None, on: date) -> None:
     member = aliased(Member)
     current = select(member.group_id).where(member.id == GroupPlacement.member_id)
     closing = (
