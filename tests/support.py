@@ -171,14 +171,26 @@ class Registry:
 
 
 async def reset_tables(db: Database) -> None:
-    """Empty every table, keeping the schema."""
-    async with db.write() as session:
-        if db.is_sqlite:
+    """Empty every table and start its ids again, keeping the schema."""
+    if db.is_sqlite:
+        async with db.write() as session:
             for table in reversed(Base.metadata.sorted_tables):
                 await session.execute(table.delete())
-        else:
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    # A test leaves a few rows: deleting them takes a millisecond where TRUNCATE of every
+    # table takes ~80 (it makes new files for each), once per test of the PostgreSQL pass.
+    async with db.engine.begin() as connection:
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.execute(_EMPTY_POSTGRES)
+
+
+_EMPTY_POSTGRES = ";".join(
+    [
+        *(f"DELETE FROM {table.name}" for table in reversed(Base.metadata.sorted_tables)),
+        "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n "
+        "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()",
+    ]
+)
 
 
 def reset_postgres_schema(url: str) -> None:
