@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.changelog import Entry, Recorder
@@ -31,7 +31,7 @@ from registry.core.models import (
 from registry.core.paths import child_path, depth_of, ids_of
 from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_all, refresh_places, touched_places
-from registry.importer.ids import Ids, batches
+from registry.importer.ids import Ids, batches, insert_rows
 from registry.importer.pairings import write_pairings
 from registry.importer.progress import Tracker
 from registry.importer.stored import Stored, StoredMember, StoredNode, Tree
@@ -231,9 +231,7 @@ async def _write_tree(
             await session.execute(statement, list(chunk))
     # Parents first: foreign keys are checked row by row.
     new.sort(key=lambda v: v["depth"])
-    for chunk in batches(new):
-        await session.execute(insert(table), list(chunk))
-        tracker.advance(f"writing {sheet}", len(chunk))
+    await insert_rows(session, table, new, lambda n: tracker.advance(f"writing {sheet}", n))
     tracker.advance(f"writing {sheet}", len(rows) - len(new))
     return {stored.code_of[c["b_id"]] for c in changed}
 
@@ -291,8 +289,7 @@ async def _write_coverage(
         ended.extend(gone)
         if not is_new and (gone or wanted - current.keys()):
             changed.add(r.code)
-    for chunk in batches(added):
-        await session.execute(insert(COVERAGE), list(chunk))
+    await insert_rows(session, COVERAGE, added)
     for chunk in batches(ended):
         await session.execute(update(COVERAGE).where(COVERAGE.c.id.in_(chunk)).values(end=today))
     return changed
@@ -379,9 +376,7 @@ async def _write_members(
                 counts.unchanged += 1
         skill_rows.extend({"member_id": member_id, "skill": s} for s in sorted(skills or ()))
     tracker.start("writing members", len(plan.members))
-    for chunk in batches(new):
-        await session.execute(insert(MEMBER), list(chunk))
-        tracker.advance("writing members", len(chunk))
+    await insert_rows(session, MEMBER, new, lambda n: tracker.advance("writing members", n))
     if changed:
         statement = (
             update(MEMBER)
@@ -398,12 +393,10 @@ async def _write_members(
             .where(AFFILIATION.c.member_id.in_(chunk), AFFILIATION.c.end.is_(None))
             .values(end=today)
         )
-    for chunk in batches(ties):
-        await session.execute(insert(AFFILIATION), list(chunk))
+    await insert_rows(session, AFFILIATION, ties)
     for chunk in batches(skills_replaced):
         await session.execute(delete(SKILL).where(SKILL.c.member_id.in_(chunk)))
-    for chunk in batches(skill_rows):
-        await session.execute(insert(SKILL), list(chunk))
+    await insert_rows(session, SKILL, skill_rows)
     return counts
 
 
@@ -446,8 +439,7 @@ async def _write_offices(
             counts.updated += 1
         else:
             counts.unchanged += 1
-    for chunk in batches(new):
-        await session.execute(insert(OFFICE), list(chunk))
+    await insert_rows(session, OFFICE, new)
     if ends:
         statement = (
             update(OFFICE).where(OFFICE.c.id == bindparam("b_id")).values(end=bindparam("b_end"))
