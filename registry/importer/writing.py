@@ -31,7 +31,7 @@ from registry.core.models import (
 from registry.core.paths import child_path, depth_of, ids_of
 from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_all, refresh_places, touched_places
-from registry.importer.ids import Ids, batches, insert_rows
+from registry.importer.ids import COPY_BATCH, Ids, batches, insert_rows
 from registry.importer.pairings import write_pairings
 from registry.importer.progress import Tracker
 from registry.importer.stored import Stored, StoredMember, StoredNode, Tree
@@ -74,13 +74,13 @@ async def write_plan(
     orgs = _tree_ids(stored.organisations, plan.organisations)
     if "places" in plan.sheets:
         changed = await _write_tree(
-            session, PLACE, plan.places, stored.places, places, tracker, "places", log
+            session, PLACE, plan.places, stored.places, places, tracker, "places", log, recorder
         )
         counts["places"] = _count(plan.places, stored.places.by_code, changed).as_dict()
     if "organisations" in plan.sheets:
         changed = await _write_tree(
             session, ORGANISATION, plan.organisations, stored.organisations, orgs, tracker,
-            "organisations", log,
+            "organisations", log, recorder,
         )  # fmt: skip
         changed |= await _write_coverage(session, plan.organisations, stored, orgs, places, today)
         counts["organisations"] = _count(
@@ -176,12 +176,16 @@ async def _write_tree(
     tracker: Tracker,
     sheet: str,
     log: list[Entry],
+    recorder: Recorder,
 ) -> set[str]:
     """Upsert one tree; return the codes of stored nodes that changed (renamed, moved, ...).
-    Their change rows go to `log`."""
+    Their change rows go to `log`; those of created nodes are recorded as they are written."""
     entity = table.name
     with_established = "established" in table.c
     by_code = {r.code: r for r in rows}
+    # Paths are kept only for nodes with children in the sheet (a city's millions of
+    # households are leaves): a leaf's path is computed when its row is written.
+    parents = {r.parent for r in rows if r.parent is not None}
     paths: dict[str, str] = {}
 
     def final_path(code: str) -> str:
@@ -189,26 +193,21 @@ async def _write_tree(
         if found is None:
             parent = by_code[code].parent if code in by_code else stored.parent_code(code)
             found = child_path(final_path(parent) if parent else None, ids[code])
-            paths[code] = found
+            if code in parents:
+                paths[code] = found
         return found
 
     moved: list[NodeRow] = []
     changed: list[dict[str, Any]] = []
-    new: list[dict[str, Any]] = []
+    new: list[NodeRow] = []
     for r in rows:
-        path = final_path(r.code)
         old = stored.by_code.get(r.code)
+        if old is None:
+            new.append(r)
+            continue
         values: dict[str, Any] = {"kind": r.kind, "name": r.name}
         if with_established:
             values["established"] = r.established
-        if old is None:
-            values |= {"id": ids[r.code], "code": r.code, "parent_id": ids.get(r.parent),
-                       "path": path, "depth": depth_of(path), "version": 1}  # fmt: skip
-            if with_established:
-                values["status"] = "active"
-            new.append(values)
-            log.append((entity, values["id"], "create", None, _node_state(values)))
-            continue
         is_moved = old.parent_id != ids.get(r.parent)
         if is_moved:
             moved.append(r)
@@ -229,11 +228,30 @@ async def _write_tree(
         )
         for chunk in batches(changed):
             await session.execute(statement, list(chunk))
-    # Parents first: foreign keys are checked row by row.
-    new.sort(key=lambda v: v["depth"])
-    await insert_rows(session, table, new, lambda n: tracker.advance(f"writing {sheet}", n))
+    # Parents first (foreign keys are checked row by row): new ids were handed out level by
+    # level. Rows and their change rows are made a batch at a time, never all at once.
+    new.sort(key=lambda r: ids[r.code])
+    for chunk in batches(new, COPY_BATCH):
+        values_of = [_new_node(r, ids, final_path(r.code), with_established) for r in chunk]
+        await insert_rows(session, table, values_of)
+        await recorder.record_many(
+            [(entity, v["id"], "create", None, _node_state(v)) for v in values_of]
+        )
+        tracker.advance(f"writing {sheet}", len(chunk))
     tracker.advance(f"writing {sheet}", len(rows) - len(new))
     return {stored.code_of[c["b_id"]] for c in changed}
+
+
+def _new_node(r: NodeRow, ids: Ids, path: str, with_established: bool) -> dict[str, Any]:
+    """The columns of a node the import creates."""
+    values: dict[str, Any] = {"kind": r.kind, "name": r.name}
+    if with_established:
+        values["established"] = r.established
+    values |= {"id": ids[r.code], "code": r.code, "parent_id": ids.get(r.parent),
+               "path": path, "depth": depth_of(path), "version": 1}  # fmt: skip
+    if with_established:
+        values["status"] = "active"
+    return values
 
 
 def _differs(old: Any, values: dict[str, Any]) -> bool:
