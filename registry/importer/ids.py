@@ -50,7 +50,7 @@ async def insert_rows(
     if not rows:
         return
     connection = await session.connection()
-    copying = connection.dialect.name == "postgresql"
+    copying = COPY and connection.dialect.name == "postgresql"
     columns = list(rows[0])
     for chunk in batches(rows, COPY_BATCH if copying else BATCH):
         if copying:
@@ -66,3 +66,4 @@ async def insert_rows(
 
 
 COPY_BATCH = 50_000  # rows per COPY: bounded tuples in memory, few round trips
+COPY = True  # False: INSERT on PostgreSQL too (tests compare the two)
