@@ -9,7 +9,7 @@ over its path range.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,16 @@ BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename_
 
 
 @dataclass
+class Created:
+    """What the members an import creates move, gathered as they are written (their change
+    rows are recorded then, not kept): the households they live in and the members placed
+    in a group."""
+
+    households: set[int] = field(default_factory=set)
+    grouped: set[int] = field(default_factory=set)
+
+
+@dataclass
 class Counts:
     created: int = 0
     updated: int = 0
@@ -70,6 +80,7 @@ async def write_plan(
     stored, today = plan.stored, date.today()
     counts: dict[str, dict[str, int]] = {}
     log: list[Entry] = []
+    created = Created()
     places = _tree_ids(stored.places, plan.places)
     orgs = _tree_ids(stored.organisations, plan.organisations)
     if "places" in plan.sheets:
@@ -89,7 +100,9 @@ async def write_plan(
     members = Ids({code: m.id for code, m in stored.members.items()}, stored.member_max_id + 1)
     if "members" in plan.sheets:
         counts["members"] = (
-            await _write_members(session, plan, members, orgs, places, today, tracker, log)
+            await _write_members(
+                session, plan, members, orgs, places, today, tracker, log, recorder, created
+            )
         ).as_dict()
     if "offices" in plan.sheets:
         offices = await _write_offices(session, plan.offices, stored, members, orgs)
@@ -97,9 +110,10 @@ async def write_plan(
     if "pairings" in plan.sheets:
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
-    await _refresh_tallies(session, plan, places, log)
+    await _refresh_tallies(session, plan, places, log, created.households)
     # Groups the sheet set or changed enter those members' group history as of the import.
-    await sync_placements(session, regrouped((e, i, b, a) for e, i, _, b, a in log), today)
+    moved = regrouped((e, i, b, a) for e, i, _, b, a in log) | created.grouped
+    await sync_placements(session, moved, today)
     await _advance_sequences(session)
     await recorder.record_many(log)
     return counts
@@ -112,7 +126,7 @@ TALLY_BATCH = 1_000  # places per refresh: their lineages stay under every drive
 
 
 async def _refresh_tallies(
-    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry]
+    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry], households: set[int]
 ) -> None:
     """Recompute the tallies of the buildings the import's places and members may have moved,
     in its transaction (a failed import leaves them as they were): the buildings at or above
@@ -120,6 +134,7 @@ async def _refresh_tallies(
     household a member joined or left (`touched_places`)."""
     stored = plan.stored.places
     touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
+    touched |= households
     gone: list[int] = []  # buildings the workbook makes something else: their rows go
     for r in plan.places:
         old = stored.by_code.get(r.code)
@@ -333,16 +348,19 @@ async def _write_members(
     today: date,
     tracker: Tracker,
     log: list[Entry],
+    recorder: Recorder,
+    created: Created,
 ) -> Counts:
     """Upsert members; a new formal tie closes the open affiliation and opens another.
-    Change rows of created and changed members go to `log`."""
+    Change rows of changed members go to `log`; created members are written and recorded a
+    batch at a time (`_create_members`)."""
     stored, columns = plan.stored, plan.sheets["members"].columns
     kept = {f for c, fs in OPTIONAL_MEMBER_COLUMNS.items() if c not in columns for f in fs}
     # organisation and workplace are one tie: either column present sets both.
     if "organisation" not in columns and "workplace" not in columns:
         kept |= {"organisation_id", "workplace", "in_service"}
     counts = Counts()
-    new: list[dict[str, Any]] = []
+    new: list[tuple[int, MemberRow]] = []
     changed: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
     closed_ties: list[int] = []
@@ -350,51 +368,49 @@ async def _write_members(
     skills_replaced: list[int] = []
     for m in plan.members:
         old = stored.members.get(m.code)
-        values = _member_values(m, orgs, places)
-        if old is not None:
-            values |= {f: getattr(old, f) for f in kept}
-            # The sheet has no 报到 column: an in-service member keeps theirs.
-            values["reported_on"] = old.reported_on if values["in_service"] else None
-            if "group" not in columns and values["organisation_id"] != old.organisation_id:
-                values["group_id"] = None  # a member leaves the old branch's group with it
-        member_id = old.id if old is not None else ids.assign(m.code)
+        if old is None:  # written with its tie and skills a batch at a time, below
+            new.append((ids.assign(m.code), m))
+            counts.created += 1
+            continue
+        values = _member_values(m, orgs, places) | {f: getattr(old, f) for f in kept}
+        # The sheet has no 报到 column: an in-service member keeps theirs.
+        values["reported_on"] = old.reported_on if values["in_service"] else None
+        if "group" not in columns and values["organisation_id"] != old.organisation_id:
+            values["group_id"] = None  # a member leaves the old branch's group with it
+        member_id = old.id
         tie = {"member_id": member_id, "organisation_id": values["organisation_id"],
                "workplace": values["workplace"], "end": None}  # fmt: skip
         skills = set(m.skills) if m.skills is not None else None
-        if old is None:
-            new.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
-            log.append(("member", member_id, "create", None, {"code": m.code, **values}))
-            ties.append(tie | {"start": None})
-            counts.created += 1
+        is_changed = any(getattr(old, f) != values[f] for f in MEMBER_FIELDS)
+        moved = (old.organisation_id, old.workplace) != (
+            tie["organisation_id"],
+            tie["workplace"],
+        )
+        if moved or member_id not in stored.open_affiliation:
+            closed_ties.append(member_id)
+            ties.append(tie | {"start": today if moved else None})
+        if skills is not None and skills != stored.skills.get(member_id, frozenset()):
+            skills_replaced.append(member_id)
+            is_changed = True
         else:
-            is_changed = any(getattr(old, f) != values[f] for f in MEMBER_FIELDS)
-            moved = (old.organisation_id, old.workplace) != (
-                tie["organisation_id"],
-                tie["workplace"],
-            )
-            if moved or member_id not in stored.open_affiliation:
-                closed_ties.append(member_id)
-                ties.append(tie | {"start": today if moved else None})
-            if skills is not None and skills != stored.skills.get(member_id, frozenset()):
-                skills_replaced.append(member_id)
-                is_changed = True
-            else:
-                skills = None
-            if is_changed:
-                changed.append({"b_id": member_id, **{f"b_{f}": values[f] for f in MEMBER_FIELDS}})
-                after = {"code": m.code, **{f: values[f] for f in MEMBER_FIELDS}}
-                if skills is not None:
-                    after["skills"] = sorted(skills)
-                before = _stored_state(old, {k: v for k, v in after.items() if k != "skills"})
-                if skills is not None:
-                    before["skills"] = sorted(stored.skills.get(member_id, frozenset()))
-                log.append(("member", member_id, "update", before, after))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            skills = None
+        if is_changed:
+            changed.append({"b_id": member_id, **{f"b_{f}": values[f] for f in MEMBER_FIELDS}})
+            after = {"code": m.code, **{f: values[f] for f in MEMBER_FIELDS}}
+            if skills is not None:
+                after["skills"] = sorted(skills)
+            before = _stored_state(old, {k: v for k, v in after.items() if k != "skills"})
+            if skills is not None:
+                before["skills"] = sorted(stored.skills.get(member_id, frozenset()))
+            log.append(("member", member_id, "update", before, after))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
         skill_rows.extend({"member_id": member_id, "skill": s} for s in sorted(skills or ()))
     tracker.start("writing members", len(plan.members))
-    await insert_rows(session, MEMBER, new, lambda n: tracker.advance("writing members", n))
+    for chunk in batches(new, COPY_BATCH):
+        await _create_members(session, chunk, orgs, places, recorder, created)
+        tracker.advance("writing members", len(chunk))
     if changed:
         statement = (
             update(MEMBER)
@@ -416,6 +432,37 @@ async def _write_members(
         await session.execute(delete(SKILL).where(SKILL.c.member_id.in_(chunk)))
     await insert_rows(session, SKILL, skill_rows)
     return counts
+
+
+async def _create_members(
+    session: AsyncSession,
+    rows: Sequence[tuple[int, MemberRow]],
+    orgs: Ids,
+    places: Ids,
+    recorder: Recorder,
+    created: Created,
+) -> None:
+    """Insert one batch of new members with their formal ties and skills, record their change
+    rows, and note the households and groups they join."""
+    members: list[dict[str, Any]] = []
+    ties: list[dict[str, Any]] = []
+    skills: list[dict[str, Any]] = []
+    entries: list[Entry] = []
+    for member_id, m in rows:
+        values = _member_values(m, orgs, places)
+        members.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
+        entries.append(("member", member_id, "create", None, {"code": m.code, **values}))
+        ties.append({"member_id": member_id, "organisation_id": values["organisation_id"],
+                     "workplace": values["workplace"], "end": None, "start": None})  # fmt: skip
+        skills.extend({"member_id": member_id, "skill": s} for s in sorted(set(m.skills or ())))
+        if values["household_id"] is not None:
+            created.households.add(values["household_id"])
+        if values["group_id"] is not None:
+            created.grouped.add(member_id)
+    await insert_rows(session, MEMBER, members)
+    await insert_rows(session, AFFILIATION, ties)
+    await insert_rows(session, SKILL, skills)
+    await recorder.record_many(entries)
 
 
 def _member_values(m: MemberRow, orgs: Ids, places: Ids) -> dict[str, Any]:
