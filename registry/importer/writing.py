@@ -163,6 +163,8 @@ def _tree_ids(stored: Tree, rows: Sequence[NodeRow]) -> Ids:
     smaller ids than their children and siblings keep the order of the sheet."""
     ids = Ids({code: node.id for code, node in stored.by_code.items()}, stored.max_id + 1)
     by_code = {r.code: r for r in rows}
+    # Depths are kept only for nodes with children in the sheet: leaves are most of a city.
+    parents = {r.parent for r in rows if r.parent is not None}
     depths: dict[str, int] = {}
 
     def depth(code: str) -> int:
@@ -173,7 +175,8 @@ def _tree_ids(stored: Tree, rows: Sequence[NodeRow]) -> Ids:
                 found = stored.by_code[code].depth
             else:
                 found = 0 if parent is None else depth(parent) + 1
-            depths[code] = found
+            if code in parents:
+                depths[code] = found
         return found
 
     new = [r.code for r in rows if r.code not in stored.by_code]
