@@ -33,7 +33,13 @@ from registry.importer.archive import (
     zip_problem,
 )
 from registry.importer.report import BAD_ENCODING, LIMIT_EXCEEDED, RowProblem
-from registry.importer.workbook_format import COLUMNS, REPEATING, REQUIRED, Sheet
+from registry.importer.workbook_format import (
+    COLUMNS,
+    REPEATING,
+    REPEATING_IN,
+    REQUIRED,
+    Sheet,
+)
 
 ENCODINGS = ("UTF-8", "UTF-16", "GB18030")  # of CSV files, as Excel saves them
 
@@ -133,7 +139,8 @@ def _sheet(
     sheet = Sheet(name, frozenset(c for c, _ in positions))
     problems: list[RowProblem] = []
     # One string per distinct value of a repeating column (see REPEATING).
-    shared: list[dict[str, str] | None] = [{} if c in REPEATING else None for c, _ in positions]
+    repeating = REPEATING | REPEATING_IN.get(name, frozenset())
+    shared: list[dict[str, str] | None] = [{} if c in repeating else None for c, _ in positions]
     for number, cells in records:
         width = len(cells)
         row = tuple(cells[i].strip() if i < width else "" for _, i in positions)

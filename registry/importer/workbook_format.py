@@ -43,17 +43,20 @@ SEPARATOR = ";"
 REPEATING = frozenset({"parent", "kind", "status", "gender", "organisation", "reports_to",
                        "group", "role", "workplace", "category", "joined", "start", "end",
                        "established", "task_capacity"})  # fmt: skip
+# Columns that repeat in one sheet only: households are named "101", "102", ... in every unit.
+REPEATING_IN = {"places": frozenset({"name"})}
 
 
 class Rows:
-    """A sheet's rows, held compactly: a tuple of cells per row (in `Sheet.order`) and the row
-    numbers in an array. Iterating yields (row number, {column: cell}) as a person reads the
-    sheet, one short-lived dict at a time, so that a city's households fit in memory."""
+    """A sheet's rows, held compactly: the cells of every row in one flat list (in
+    `Sheet.order`) and the row numbers in an array. Iterating yields (row number, {column:
+    cell}) as a person reads the sheet, one short-lived dict at a time, so that a city's
+    households fit in memory."""
 
     def __init__(self, order: tuple[str, ...]) -> None:
         self.order = order
         self._numbers = array("Q")
-        self._cells: list[tuple[str, ...]] = []
+        self._cells: list[str] = []
 
     def append(self, row: tuple[int, dict[str, str]]) -> None:
         number, cells = row
@@ -62,20 +65,20 @@ class Rows:
     def add(self, number: int, cells: tuple[str, ...]) -> None:
         """Keep a row's cells, in `order`."""
         self._numbers.append(number)
-        self._cells.append(cells)
+        self._cells.extend(cells)
 
     def __len__(self) -> int:
-        return len(self._cells)
+        return len(self._numbers)
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
-        order = self.order
-        for number, cells in zip(self._numbers, self._cells, strict=True):
-            yield number, dict(zip(order, cells, strict=True))
+        order, cells, width = self.order, self._cells, len(self.order)
+        for at, number in enumerate(self._numbers):
+            start = at * width
+            yield number, dict(zip(order, cells[start : start + width], strict=True))
 
     def column(self, name: str) -> Iterator[str]:
         """The cells of one column, row by row (without building a row's dict)."""
-        at = self.order.index(name)
-        return (cells[at] for cells in self._cells)
+        return iter(self._cells[self.order.index(name) :: len(self.order)])
 
 
 class Sheet:
