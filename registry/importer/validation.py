@@ -238,7 +238,9 @@ def _tree_rows(
             r.established = node.established
     in_sheet = {r.code: r for r in rows}
     # A code whose row is bad still exists as far as other rows are concerned: one problem each.
-    known = set(first_row) | set(stored.by_code)
+    # (Looked up in both, not copied into one set: a city's sheet holds millions of codes.)
+    def known(code: str) -> bool:
+        return code in first_row or code in stored.by_code
 
     def parent_of(code: str) -> str | None:
         if code in in_sheet:
@@ -254,7 +256,7 @@ def _tree_rows(
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for r in rows:
         parent = parent_of(r.code)
-        if parent is not None and parent not in known:
+        if parent is not None and not known(parent):
             check.add(r.row, "parent", f"unknown {noun} code {parent!r}; add a row for it to "
                       f"{sheet.name} or correct the code")  # fmt: skip
             continue
