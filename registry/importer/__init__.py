@@ -95,6 +95,11 @@ async def _import(
             tracker.advance("checking workbook", total)
             if problems:
                 raise ImportFailed(problems)
+            # The plan holds what is written; of the sheets only the organisations' rows are
+            # read again (the containment check), so the others' cells go before writing.
+            for name, sheet in sheets.items():
+                if name != "organisations":
+                    sheet.rows.clear()
             recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
             organisations = sheets.get("organisations")
             before = await ties_of(session, organisations)

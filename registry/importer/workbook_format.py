@@ -76,6 +76,11 @@ class Rows:
             start = at * width
             yield number, dict(zip(order, cells[start : start + width], strict=True))
 
+    def clear(self) -> None:
+        """Let the cells go once the rows are validated (the plan keeps what is written)."""
+        self._numbers = array("Q")
+        self._cells = []
+
     def column(self, name: str) -> Iterator[str]:
         """The cells of one column, row by row (without building a row's dict)."""
         return iter(self._cells[self.order.index(name) :: len(self.order)])
