@@ -133,7 +133,7 @@ async def test_a_csv_file_over_the_limit_of_one_sheet_is_refused_unread(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = write_workbook(tmp_path / "large", two_communities())
-    monkeypatch.setattr(reading, "MAX_PART_BYTES", (folder / "places.csv").stat().st_size - 1)
+    monkeypatch.setattr(reading, "MAX_CSV_BYTES", (folder / "places.csv").stat().st_size - 1)
 
     problems = await refused(registry, folder)
 

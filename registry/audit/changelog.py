@@ -28,6 +28,7 @@ from registry.core.tallies import refresh_places, touched_places
 
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
 BULK_ROWS = 5_000  # change rows per insert-many: under every driver's parameter limit
+COPY_ROWS = 50_000  # change rows per COPY (PostgreSQL)
 
 # Tables whose rows are not the registry's facts: derived figures, the log itself, secrets,
 # where a token's reads stand (replicas), and rows that belong to a parent's record (a member's
@@ -87,6 +88,7 @@ class Recorder:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     message: str | None = None
     _seen: dict[object, _Seen] = field(default_factory=dict, init=False, repr=False)
+    _bulk_at: datetime | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         sync = self.session.sync_session
@@ -145,10 +147,16 @@ class Recorder:
         and type handling the change rows of a district import doubled its time."""
         if not entries:
             return 0
-        at = datetime.now(UTC)
+        # One moment for every bulk row of the transaction, however many calls write them.
+        if self._bulk_at is None:
+            self._bulk_at = datetime.now(UTC)
+        at = self._bulk_at
         connection = await self.session.connection()
         if connection.dialect.name == "postgresql":
-            await _copy(connection, self._tuples(entries, at, _json_text))
+            # In batches: a city's change rows, encoded at once, would take gigabytes.
+            for start in range(0, len(entries), COPY_ROWS):
+                chunk = entries[start : start + COPY_ROWS]
+                await _copy(connection, self._tuples(chunk, at, _json_text))
         else:
             stamp = at.replace(tzinfo=None).isoformat(sep=" ")  # as SQLAlchemy stores it
             for start in range(0, len(entries), BULK_ROWS):

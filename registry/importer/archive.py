@@ -25,6 +25,11 @@ MAX_PART_BYTES = 256 * 1024 * 1024  # one part: a sheet, or the text its sheets 
 # A part larger than a megabyte may unpack to at most this many times its packed size:
 # worksheets of real registers pack 5-20 times, zip bombs thousands of times.
 MAX_PACKING = 100
+# A CSV sheet is read from disk and parsed as it streams, its rows held compactly, so its
+# bound is far above an .xlsx part's: a city of 7.5 million households is a places.csv of
+# about 510 MB. A zip of CSV files unpacks to at most MAX_CSV_SHEETS of them.
+MAX_CSV_BYTES = 2 * 1024 * 1024 * 1024
+MAX_CSV_SHEETS = 4
 MAX_CELL_CHARACTERS = 10_000  # no value gridreg keeps is longer (suggestions are the longest)
 # Bytes between two tags: a cell's text, or an attribute. Ten bytes are the most one
 # character takes in XML ("&#1114111;"), so a cell over this is over MAX_CELL_CHARACTERS.
@@ -52,25 +57,35 @@ def zip_problem(path: Path) -> RowProblem | None:
     None. Its CSV files are then bounded as any CSV file is."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return _size_problem(path.name, archive.infolist())
+            csv_limits = (MAX_CSV_SHEETS * MAX_CSV_BYTES, MAX_CSV_BYTES)
+            return _size_problem(path.name, archive.infolist(), *csv_limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
         return _problem(f"{path.name} is not a zip of CSV files (zip places.csv, ... together)")
 
 
-def _size_problem(name: str, parts: list[zipfile.ZipInfo]) -> RowProblem | None:
+def _size_problem(
+    name: str,
+    parts: list[zipfile.ZipInfo],
+    total_limit: int | None = None,
+    part_limit: int | None = None,
+) -> RowProblem | None:
+    """Why a zip unpacks to too much (by default an .xlsx's limits), or None."""
+    # Read at call time, so that the limits can be lowered (tests) or raised in one place.
+    total_limit = MAX_UNPACKED_BYTES if total_limit is None else total_limit
+    part_limit = MAX_PART_BYTES if part_limit is None else part_limit
     unpacked = sum(part.file_size for part in parts)
-    if unpacked > MAX_UNPACKED_BYTES:
+    if unpacked > total_limit:
         return _over(
-            f"{name} unpacks to {unpacked:,} bytes, over the limit of {MAX_UNPACKED_BYTES:,}; "
+            f"{name} unpacks to {unpacked:,} bytes, over the limit of {total_limit:,}; "
             "split it, or import it as CSV files",
-            "unpacked bytes", MAX_UNPACKED_BYTES,
+            "unpacked bytes", total_limit,
         )  # fmt: skip
     for part in parts:
-        if part.file_size > MAX_PART_BYTES:
+        if part.file_size > part_limit:
             return _over(
                 f"{name}: {part.filename} unpacks to {part.file_size:,} bytes, over the limit "
-                f"of {MAX_PART_BYTES:,} for one part; split the sheet, or import CSV files",
-                "unpacked bytes of one part", MAX_PART_BYTES,
+                f"of {part_limit:,} for one part; split the sheet, or import CSV files",
+                "unpacked bytes of one part", part_limit,
             )  # fmt: skip
         packed = max(part.compress_size, 1)
         if part.file_size > _MB and part.file_size > MAX_PACKING * packed:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -41,11 +41,12 @@ async def ties_of(session: AsyncSession, sheet: Sheet | None) -> Ties:
     codes = _codes(sheet)
     if not codes:
         return Ties()
+    postgres = session.get_bind().dialect.name == "postgresql"
     org, parent = aliased(Organisation), aliased(Organisation)
     found = await session.execute(
         select(org.code, parent.code)
         .outerjoin(parent, parent.id == org.parent_id)
-        .where(_listed_or_child(org, codes))
+        .where(_listed_or_child(org, codes, postgres))
     )
     parents: dict[str, str | None] = {code: above for code, above in found.all()}
     judged = set(parents) | {above for above in parents.values() if above}
@@ -53,12 +54,12 @@ async def ties_of(session: AsyncSession, sheet: Sheet | None) -> Ties:
         select(Organisation.code, Place.code)
         .join(Coverage, Coverage.organisation_id == Organisation.id)
         .join(Place, Place.id == Coverage.place_id)
-        .where(Coverage.end.is_(None), Organisation.code.in_(judged))
+        .where(Coverage.end.is_(None), _among(Organisation.code, judged, postgres))
     )
     covers: dict[str, set[str]] = {}
     for code, place in covered.all():
         covers.setdefault(code, set()).add(place)
-    outside = await session.execute(outside_parent(lambda o: _listed_or_child(o, codes)))
+    outside = await session.execute(outside_parent(lambda o: _listed_or_child(o, codes, postgres)))
     return Ties(
         frozenset((o.code, p.code) for o, p in outside.all()),
         parents,
@@ -108,6 +109,14 @@ def _codes(sheet: Sheet | None) -> set[str]:
     return {row["code"] for _, row in sheet.rows if row.get("code")} if sheet else set()
 
 
-def _listed_or_child(org: Any, codes: set[str]) -> ColumnElement[bool]:
-    listed = select(Organisation.id).where(Organisation.code.in_(codes))
-    return or_(org.code.in_(codes), org.parent_id.in_(listed))
+def _listed_or_child(org: Any, codes: set[str], postgres: bool) -> ColumnElement[bool]:
+    listed = select(Organisation.id).where(_among(Organisation.code, codes, postgres))
+    return or_(_among(org.code, codes, postgres), org.parent_id.in_(listed))
+
+
+def _among(column: Any, codes: set[str], postgres: bool) -> ColumnElement[bool]:
+    """`column IN codes`; on PostgreSQL one array parameter, as a city lists more
+    organisations than asyncpg takes parameters (32,767)."""
+    if postgres:
+        return column == any_(bindparam(None, sorted(codes), ARRAY(String), unique=True))
+    return column.in_(codes)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 BATCH = 5_000  # rows per executemany, and ids per IN (...) list: under every driver's limit
 
@@ -32,3 +35,35 @@ class Ids:
 
     def get(self, code: str | None) -> int | None:
         return None if code is None else self[code]
+
+
+async def insert_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    advance: Callable[[int], None] | None = None,
+) -> None:
+    """Insert new rows (dicts with the same keys) in batches, in the session's transaction:
+    COPY on PostgreSQL (a district's places load several times faster than by INSERT),
+    executemany elsewhere. Rows go in their order, so parents may precede children.
+    `advance` is told the rows of each batch written (a progress bar)."""
+    if not rows:
+        return
+    connection = await session.connection()
+    copying = COPY and connection.dialect.name == "postgresql"
+    columns = list(rows[0])
+    for chunk in batches(rows, COPY_BATCH if copying else BATCH):
+        if copying:
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                table.name, records=[tuple(r[c] for c in columns) for r in chunk],
+                columns=columns,
+            )  # fmt: skip
+        else:
+            await session.execute(insert(table), list(chunk))
+        if advance is not None:
+            advance(len(chunk))
+
+
+COPY_BATCH = 50_000  # rows per COPY: bounded tuples in memory, few round trips
+COPY = True  # False: INSERT on PostgreSQL too (tests compare the two)

@@ -5,7 +5,8 @@ Cells are stripped text ("" for no value); rows with no value at all are skipped
 outside the ones a sheet knows are ignored.
 
 What is read is bounded before it is parsed: an .xlsx is checked by `archive` (what it
-unpacks to, and that no text in it is longer than a cell may be), a CSV file by its size, and
+unpacks to, and that no text in it is longer than a cell may be), a CSV file by its size
+(MAX_CSV_BYTES, far larger: it is decoded and parsed as it streams from disk), and
 no cell longer than any value gridreg keeps is taken. CSV files may be UTF-8 (with or without
 the mark Excel writes), UTF-16 with its mark, or GB18030/GBK, which Chinese Excel saves as
 "CSV".
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import posixpath
 import shutil
 import zipfile
@@ -28,12 +28,18 @@ from typing import Any
 from registry.core.errors import ErrorCode
 from registry.importer.archive import (
     MAX_CELL_CHARACTERS,
-    MAX_PART_BYTES,
+    MAX_CSV_BYTES,
     archive_problem,
     zip_problem,
 )
 from registry.importer.report import BAD_ENCODING, LIMIT_EXCEEDED, RowProblem
-from registry.importer.workbook_format import COLUMNS, REQUIRED, Sheet
+from registry.importer.workbook_format import (
+    COLUMNS,
+    REPEATING,
+    REPEATING_IN,
+    REQUIRED,
+    Sheet,
+)
 
 ENCODINGS = ("UTF-8", "UTF-16", "GB18030")  # of CSV files, as Excel saves them
 
@@ -132,19 +138,29 @@ def _sheet(
     positions = [(c, header.index(c)) for c in COLUMNS[name] if c in header]
     sheet = Sheet(name, frozenset(c for c, _ in positions))
     problems: list[RowProblem] = []
+    # One string per distinct value of a repeating column (see REPEATING).
+    repeating = REPEATING | REPEATING_IN.get(name, frozenset())
+    shared: list[dict[str, str] | None] = [{} if c in repeating else None for c, _ in positions]
     for number, cells in records:
         width = len(cells)
-        row = {c: (cells[i].strip() if i < width else "") for c, i in positions}
-        long = [c for c, value in row.items() if len(value) > MAX_CELL_CHARACTERS]
-        for column in long:
+        row = tuple(cells[i].strip() if i < width else "" for _, i in positions)
+        if not any(row):
+            continue
+        long = [at for at, value in enumerate(row) if len(value) > MAX_CELL_CHARACTERS]
+        for at in long:
             message = (
-                f"the cell holds {len(row[column]):,} characters; no value is longer than "
+                f"the cell holds {len(row[at]):,} characters; no value is longer than "
                 f"{MAX_CELL_CHARACTERS:,}"
             )
             params = {"limit": "characters in one cell", "value": MAX_CELL_CHARACTERS}
-            problems.append(RowProblem(name, number, column, message, LIMIT_EXCEEDED, params))
-        if any(row.values()) and not long:
-            sheet.rows.append((number, row))
+            problems.append(
+                RowProblem(name, number, positions[at][0], message, LIMIT_EXCEEDED, params)
+            )
+        if not long:
+            sheet.rows.add(number, tuple(
+                value if seen is None else seen.setdefault(value, value)
+                for value, seen in zip(row, shared, strict=True)
+            ))  # fmt: skip
     return sheet, problems
 
 
@@ -156,45 +172,59 @@ def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[st
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    if (size := path.stat().st_size) > MAX_PART_BYTES:
+    if (size := path.stat().st_size) > MAX_CSV_BYTES:
         raise Unreadable(
-            f"{path.name} holds {size:,} bytes, over the limit of {MAX_PART_BYTES:,} for one "
+            f"{path.name} holds {size:,} bytes, over the limit of {MAX_CSV_BYTES:,} for one "
             "sheet; split it",
-            LIMIT_EXCEEDED, limit="bytes of one sheet", value=MAX_PART_BYTES,
+            LIMIT_EXCEEDED, limit="bytes of one sheet", value=MAX_CSV_BYTES,
         )  # fmt: skip
-    text = _decoded(path.read_bytes(), path.name)
+    encoding = _encoding(path)
     number = 0
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            yield number, cells
-    except csv.Error as bad:
-        if "field larger than field limit" not in str(bad):
-            raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
-        # The csv module stops at a cell over its own limit, far above any value's.
-        raise Unreadable(
-            f"a cell holds more than {csv.field_size_limit():,} characters; no value is "
-            f"longer than {MAX_CELL_CHARACTERS:,}",
-            LIMIT_EXCEEDED, number + 1, limit="characters in one cell", value=MAX_CELL_CHARACTERS,
-        ) from None  # fmt: skip
-
-
-def _decoded(data: bytes, name: str) -> str:
-    """The text of a CSV file: UTF-16 or UTF-8 by its byte-order mark, else UTF-8 if it is
-    that, else GB18030 (which reads GBK and GB2312), as Chinese Excel saves "CSV"."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
-    for encoding in encodings:
+    # Decoded and parsed as it is read: a sheet's text is never held whole.
+    with path.open(encoding=encoding, newline="") as text:
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+            for number, cells in enumerate(csv.reader(text), start=1):
+                yield number, cells
+        except csv.Error as bad:
+            if "field larger than field limit" not in str(bad):
+                raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
+            # The csv module stops at a cell over its own limit, far above any value's.
+            raise Unreadable(
+                f"a cell holds more than {csv.field_size_limit():,} characters; no value is "
+                f"longer than {MAX_CELL_CHARACTERS:,}",
+                LIMIT_EXCEEDED, number + 1, limit="characters in one cell",
+                value=MAX_CELL_CHARACTERS,
+            ) from None  # fmt: skip
+
+
+def _encoding(path: Path) -> str:
+    """The encoding of a CSV file: UTF-16 or UTF-8 by its byte-order mark, else UTF-8 if all
+    of it is that, else GB18030 (which reads GBK and GB2312), as Chinese Excel saves "CSV".
+    Checked in chunks, in memory that does not grow with the file."""
+    with path.open("rb") as data:
+        head = data.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8-sig", "gb18030"]
+        for encoding in candidates:
+            data.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                while chunk := data.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
     raise Unreadable(
-        f"{name} is not text in UTF-8, UTF-16 or GBK; save it from Excel as "
+        f"{path.name} is not text in UTF-8, UTF-16 or GBK; save it from Excel as "
         "\"CSV UTF-8 (comma delimited)\"",
-        BAD_ENCODING, file=name, encodings=list(ENCODINGS),
+        BAD_ENCODING, file=path.name, encodings=list(ENCODINGS),
     )  # fmt: skip
+
+
+_CHUNK = 4 * 1024 * 1024
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:

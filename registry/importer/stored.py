@@ -127,8 +127,9 @@ class Named:
     members: frozenset[str]
 
 
-def named_codes(sheets: dict[str, Sheet]) -> Named:
-    """Every place, organisation and member code the cells of `sheets` hold."""
+def named_codes(sheets: dict[str, Sheet], empty: frozenset[str] = frozenset()) -> Named:
+    """Every place, organisation and member code the cells of `sheets` hold; none of the
+    tables named in `empty` (nothing stored there can be named)."""
     places: set[str] = set()
     orgs: set[str] = set()
     members: set[str] = set()
@@ -146,9 +147,11 @@ def named_codes(sheets: dict[str, Sheet]) -> Named:
         ("tasks", "leader", members, False),
         ("suggestions", "place", places, False), ("suggestions", "heard_by", members, False),
     )  # fmt: skip
+    tables = (("place", places), ("organisation", orgs), ("member", members))
+    skipped = {id(codes) for table, codes in tables if table in empty}  # the sets, by identity
     for sheet_name, column, codes, listed in references:
         sheet = sheets.get(sheet_name)
-        if sheet is None or not sheet.has(column):
+        if sheet is None or not sheet.has(column) or id(codes) in skipped:
             continue
         for _, cells in sheet.rows:
             cell = cells[column]
@@ -161,7 +164,13 @@ def named_codes(sheets: dict[str, Sheet]) -> Named:
 
 async def read_stored(session: AsyncSession, sheets: dict[str, Sheet]) -> Stored:
     """The stored rows the import of `sheets` needs (see the module docstring)."""
-    named = named_codes(sheets)
+    # A table with nothing stored (a first import) is not searched code by code: a city's
+    # millions of codes would be looked up in thousands of statements for nothing.
+    stored_any = {
+        table.__tablename__: await session.scalar(select(table.id).limit(1)) is not None
+        for table in (Place, Organisation, Member)
+    }
+    named = named_codes(sheets, frozenset(t for t, found in stored_any.items() if not found))
     places = await _read_tree(session, PLACE_COLUMNS, named.places, sheets.get("places"), PlaceKind)
     organisations = await _read_tree(
         session, ORG_COLUMNS, named.organisations, sheets.get("organisations"), OrgKind

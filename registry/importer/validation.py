@@ -7,7 +7,7 @@ services refuse the same things with the same words.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,7 +49,7 @@ from registry.importer.workbook_format import Sheet, split_list
 MULTILINE_COLUMNS = frozenset({("suggestions", "text")})
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeRow:
     """A valid row of `places` or `organisations`."""
 
@@ -62,7 +62,7 @@ class NodeRow:
     covers: list[str] | None = None  # None: the column is absent, coverage is left alone
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberRow:
     row: int
     code: str
@@ -80,7 +80,7 @@ class MemberRow:
     group: str | None = None  # a Party group (党小组) of the member's organisation
 
 
-@dataclass
+@dataclass(slots=True)
 class OfficeRow:
     row: int
     member: str
@@ -150,10 +150,14 @@ def _check_characters(sheets: dict[str, Sheet], problems: list[RowProblem]) -> N
     """A problem for every cell, of any sheet and column, holding a character no text may hold
     (or a tab or line break outside MULTILINE_COLUMNS): the rule of `registry.core.validation`."""
     for sheet in sheets.values():
-        # One search over the whole sheet (a district's households: a fraction of a second);
-        # its rows are read one by one only when it is suspect.
-        whole = "".join(cell for _, cells in sheet.rows for cell in cells.values())
-        if character_problem(whole, multiline=False) is None:
+        # One search per block of cells (a district's households: a fraction of a second, in
+        # memory that does not grow with the sheet); its rows are read one by one only when it
+        # is suspect.
+        if not any(
+            character_problem("".join(block), multiline=False) is not None
+            for block in _blocks(cell for column in sheet.rows.order
+                                 for cell in sheet.rows.column(column))
+        ):  # fmt: skip
             continue
         check = Checker(sheet.name, problems)
         for number, cells in sheet.rows:
@@ -161,6 +165,16 @@ def _check_characters(sheets: dict[str, Sheet], problems: list[RowProblem]) -> N
                 multiline = (sheet.name, column) in MULTILINE_COLUMNS
                 if problem := character_problem(cell, multiline=multiline):
                     check.add(number, column, problem)
+
+
+def _blocks(cells: Iterable[str], size: int = 100_000) -> Iterator[list[str]]:
+    block: list[str] = []
+    for cell in cells:
+        block.append(cell)
+        if len(block) == size:
+            yield block
+            block = []
+    yield block
 
 
 def _final_kinds(rows: list[NodeRow], stored: Tree) -> dict[str, str]:
@@ -224,7 +238,9 @@ def _tree_rows(
             r.established = node.established
     in_sheet = {r.code: r for r in rows}
     # A code whose row is bad still exists as far as other rows are concerned: one problem each.
-    known = set(first_row) | set(stored.by_code)
+    # (Looked up in both, not copied into one set: a city's sheet holds millions of codes.)
+    def known(code: str) -> bool:
+        return code in first_row or code in stored.by_code
 
     def parent_of(code: str) -> str | None:
         if code in in_sheet:
@@ -240,7 +256,7 @@ def _tree_rows(
     verdicts: dict[tuple[str, str | None], str | None] = {}
     for r in rows:
         parent = parent_of(r.code)
-        if parent is not None and parent not in known:
+        if parent is not None and not known(parent):
             check.add(r.row, "parent", f"unknown {noun} code {parent!r}; add a row for it to "
                       f"{sheet.name} or correct the code")  # fmt: skip
             continue

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterator
 
 # The sheets in the order they load (each may refer to the ones before it), with every column:
 # the one definition of the workbook format (seeds/workbook.py writes exactly these). REQUIRED
@@ -37,16 +38,71 @@ REQUIRED: dict[str, frozenset[str]] = {
 SEPARATOR = ";"
 
 
-@dataclass
+# Columns whose values repeat from row to row (kinds, statuses, parents, organisations): one
+# string object per distinct value is kept, not one per row.
+REPEATING = frozenset({"parent", "kind", "status", "gender", "organisation", "reports_to",
+                       "group", "role", "workplace", "category", "joined", "start", "end",
+                       "established", "task_capacity"})  # fmt: skip
+# Columns that repeat in one sheet only: households are named "101", "102", ... in every unit.
+REPEATING_IN = {"places": frozenset({"name"})}
+
+
+class Rows:
+    """A sheet's rows, held compactly: the cells of every row in one flat list (in
+    `Sheet.order`) and the row numbers in an array. Iterating yields (row number, {column:
+    cell}) as a person reads the sheet, one short-lived dict at a time, so that a city's
+    households fit in memory."""
+
+    def __init__(self, order: tuple[str, ...]) -> None:
+        self.order = order
+        self._numbers = array("Q")
+        self._cells: list[str] = []
+
+    def append(self, row: tuple[int, dict[str, str]]) -> None:
+        number, cells = row
+        self.add(number, tuple(cells[c] for c in self.order))
+
+    def add(self, number: int, cells: tuple[str, ...]) -> None:
+        """Keep a row's cells, in `order`."""
+        self._numbers.append(number)
+        self._cells.extend(cells)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        order, cells, width = self.order, self._cells, len(self.order)
+        for at, number in enumerate(self._numbers):
+            start = at * width
+            yield number, dict(zip(order, cells[start : start + width], strict=True))
+
+    def clear(self) -> None:
+        """Let the cells go once the rows are validated (the plan keeps what is written)."""
+        self._numbers = array("Q")
+        self._cells = []
+
+    def column(self, name: str) -> Iterator[str]:
+        """The cells of one column, row by row (without building a row's dict)."""
+        return iter(self._cells[self.order.index(name) :: len(self.order)])
+
+
 class Sheet:
     """One sheet: the known columns it has, and its non-empty rows with their row numbers."""
 
-    name: str
-    columns: frozenset[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    def __init__(
+        self, name: str, columns: frozenset[str], order: tuple[str, ...] | None = None
+    ) -> None:
+        self.name = name
+        self.columns = columns
+        # Cells are kept in the format's column order, whatever the header's.
+        order = order or tuple(c for c in COLUMNS.get(name, ()) if c in columns)
+        self.rows = Rows(order)
 
     def has(self, column: str) -> bool:
         return column in self.columns
+
+    def __repr__(self) -> str:
+        return f"Sheet({self.name!r}, {sorted(self.columns)!r}, {len(self.rows)} rows)"
 
 
 def split_list(cell: str) -> list[str]:

@@ -9,11 +9,11 @@ over its path range.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.changelog import Entry, Recorder
@@ -31,7 +31,7 @@ from registry.core.models import (
 from registry.core.paths import child_path, depth_of, ids_of
 from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_all, refresh_places, touched_places
-from registry.importer.ids import Ids, batches
+from registry.importer.ids import COPY_BATCH, Ids, batches, insert_rows
 from registry.importer.pairings import write_pairings
 from registry.importer.progress import Tracker
 from registry.importer.stored import Stored, StoredMember, StoredNode, Tree
@@ -47,6 +47,16 @@ SKILL: Table = MemberSkill.metadata.tables[MemberSkill.__tablename__]
 AFFILIATION: Table = Affiliation.metadata.tables[Affiliation.__tablename__]
 OFFICE: Table = Office.metadata.tables[Office.__tablename__]
 BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename__]
+
+
+@dataclass
+class Created:
+    """What the members an import creates move, gathered as they are written (their change
+    rows are recorded then, not kept): the households they live in and the members placed
+    in a group."""
+
+    households: set[int] = field(default_factory=set)
+    grouped: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -70,17 +80,18 @@ async def write_plan(
     stored, today = plan.stored, date.today()
     counts: dict[str, dict[str, int]] = {}
     log: list[Entry] = []
+    created = Created()
     places = _tree_ids(stored.places, plan.places)
     orgs = _tree_ids(stored.organisations, plan.organisations)
     if "places" in plan.sheets:
         changed = await _write_tree(
-            session, PLACE, plan.places, stored.places, places, tracker, "places", log
+            session, PLACE, plan.places, stored.places, places, tracker, "places", log, recorder
         )
         counts["places"] = _count(plan.places, stored.places.by_code, changed).as_dict()
     if "organisations" in plan.sheets:
         changed = await _write_tree(
             session, ORGANISATION, plan.organisations, stored.organisations, orgs, tracker,
-            "organisations", log,
+            "organisations", log, recorder,
         )  # fmt: skip
         changed |= await _write_coverage(session, plan.organisations, stored, orgs, places, today)
         counts["organisations"] = _count(
@@ -89,7 +100,9 @@ async def write_plan(
     members = Ids({code: m.id for code, m in stored.members.items()}, stored.member_max_id + 1)
     if "members" in plan.sheets:
         counts["members"] = (
-            await _write_members(session, plan, members, orgs, places, today, tracker, log)
+            await _write_members(
+                session, plan, members, orgs, places, today, tracker, log, recorder, created
+            )
         ).as_dict()
     if "offices" in plan.sheets:
         offices = await _write_offices(session, plan.offices, stored, members, orgs)
@@ -97,9 +110,10 @@ async def write_plan(
     if "pairings" in plan.sheets:
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
-    await _refresh_tallies(session, plan, places, log)
+    await _refresh_tallies(session, plan, places, log, created.households)
     # Groups the sheet set or changed enter those members' group history as of the import.
-    await sync_placements(session, regrouped((e, i, b, a) for e, i, _, b, a in log), today)
+    moved = regrouped((e, i, b, a) for e, i, _, b, a in log) | created.grouped
+    await sync_placements(session, moved, today)
     await _advance_sequences(session)
     await recorder.record_many(log)
     return counts
@@ -112,7 +126,7 @@ TALLY_BATCH = 1_000  # places per refresh: their lineages stay under every drive
 
 
 async def _refresh_tallies(
-    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry]
+    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry], households: set[int]
 ) -> None:
     """Recompute the tallies of the buildings the import's places and members may have moved,
     in its transaction (a failed import leaves them as they were): the buildings at or above
@@ -120,6 +134,7 @@ async def _refresh_tallies(
     household a member joined or left (`touched_places`)."""
     stored = plan.stored.places
     touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
+    touched |= households
     gone: list[int] = []  # buildings the workbook makes something else: their rows go
     for r in plan.places:
         old = stored.by_code.get(r.code)
@@ -148,6 +163,8 @@ def _tree_ids(stored: Tree, rows: Sequence[NodeRow]) -> Ids:
     smaller ids than their children and siblings keep the order of the sheet."""
     ids = Ids({code: node.id for code, node in stored.by_code.items()}, stored.max_id + 1)
     by_code = {r.code: r for r in rows}
+    # Depths are kept only for nodes with children in the sheet: leaves are most of a city.
+    parents = {r.parent for r in rows if r.parent is not None}
     depths: dict[str, int] = {}
 
     def depth(code: str) -> int:
@@ -158,7 +175,8 @@ def _tree_ids(stored: Tree, rows: Sequence[NodeRow]) -> Ids:
                 found = stored.by_code[code].depth
             else:
                 found = 0 if parent is None else depth(parent) + 1
-            depths[code] = found
+            if code in parents:
+                depths[code] = found
         return found
 
     new = [r.code for r in rows if r.code not in stored.by_code]
@@ -176,12 +194,16 @@ async def _write_tree(
     tracker: Tracker,
     sheet: str,
     log: list[Entry],
+    recorder: Recorder,
 ) -> set[str]:
     """Upsert one tree; return the codes of stored nodes that changed (renamed, moved, ...).
-    Their change rows go to `log`."""
+    Their change rows go to `log`; those of created nodes are recorded as they are written."""
     entity = table.name
     with_established = "established" in table.c
     by_code = {r.code: r for r in rows}
+    # Paths are kept only for nodes with children in the sheet (a city's millions of
+    # households are leaves): a leaf's path is computed when its row is written.
+    parents = {r.parent for r in rows if r.parent is not None}
     paths: dict[str, str] = {}
 
     def final_path(code: str) -> str:
@@ -189,26 +211,21 @@ async def _write_tree(
         if found is None:
             parent = by_code[code].parent if code in by_code else stored.parent_code(code)
             found = child_path(final_path(parent) if parent else None, ids[code])
-            paths[code] = found
+            if code in parents:
+                paths[code] = found
         return found
 
     moved: list[NodeRow] = []
     changed: list[dict[str, Any]] = []
-    new: list[dict[str, Any]] = []
+    new: list[NodeRow] = []
     for r in rows:
-        path = final_path(r.code)
         old = stored.by_code.get(r.code)
+        if old is None:
+            new.append(r)
+            continue
         values: dict[str, Any] = {"kind": r.kind, "name": r.name}
         if with_established:
             values["established"] = r.established
-        if old is None:
-            values |= {"id": ids[r.code], "code": r.code, "parent_id": ids.get(r.parent),
-                       "path": path, "depth": depth_of(path), "version": 1}  # fmt: skip
-            if with_established:
-                values["status"] = "active"
-            new.append(values)
-            log.append((entity, values["id"], "create", None, _node_state(values)))
-            continue
         is_moved = old.parent_id != ids.get(r.parent)
         if is_moved:
             moved.append(r)
@@ -229,13 +246,30 @@ async def _write_tree(
         )
         for chunk in batches(changed):
             await session.execute(statement, list(chunk))
-    # Parents first: foreign keys are checked row by row.
-    new.sort(key=lambda v: v["depth"])
-    for chunk in batches(new):
-        await session.execute(insert(table), list(chunk))
+    # Parents first (foreign keys are checked row by row): new ids were handed out level by
+    # level. Rows and their change rows are made a batch at a time, never all at once.
+    new.sort(key=lambda r: ids[r.code])
+    for chunk in batches(new, COPY_BATCH):
+        values_of = [_new_node(r, ids, final_path(r.code), with_established) for r in chunk]
+        await insert_rows(session, table, values_of)
+        await recorder.record_many(
+            [(entity, v["id"], "create", None, _node_state(v)) for v in values_of]
+        )
         tracker.advance(f"writing {sheet}", len(chunk))
     tracker.advance(f"writing {sheet}", len(rows) - len(new))
     return {stored.code_of[c["b_id"]] for c in changed}
+
+
+def _new_node(r: NodeRow, ids: Ids, path: str, with_established: bool) -> dict[str, Any]:
+    """The columns of a node the import creates."""
+    values: dict[str, Any] = {"kind": r.kind, "name": r.name}
+    if with_established:
+        values["established"] = r.established
+    values |= {"id": ids[r.code], "code": r.code, "parent_id": ids.get(r.parent),
+               "path": path, "depth": depth_of(path), "version": 1}  # fmt: skip
+    if with_established:
+        values["status"] = "active"
+    return values
 
 
 def _differs(old: Any, values: dict[str, Any]) -> bool:
@@ -291,8 +325,7 @@ async def _write_coverage(
         ended.extend(gone)
         if not is_new and (gone or wanted - current.keys()):
             changed.add(r.code)
-    for chunk in batches(added):
-        await session.execute(insert(COVERAGE), list(chunk))
+    await insert_rows(session, COVERAGE, added)
     for chunk in batches(ended):
         await session.execute(update(COVERAGE).where(COVERAGE.c.id.in_(chunk)).values(end=today))
     return changed
@@ -318,16 +351,19 @@ async def _write_members(
     today: date,
     tracker: Tracker,
     log: list[Entry],
+    recorder: Recorder,
+    created: Created,
 ) -> Counts:
     """Upsert members; a new formal tie closes the open affiliation and opens another.
-    Change rows of created and changed members go to `log`."""
+    Change rows of changed members go to `log`; created members are written and recorded a
+    batch at a time (`_create_members`)."""
     stored, columns = plan.stored, plan.sheets["members"].columns
     kept = {f for c, fs in OPTIONAL_MEMBER_COLUMNS.items() if c not in columns for f in fs}
     # organisation and workplace are one tie: either column present sets both.
     if "organisation" not in columns and "workplace" not in columns:
         kept |= {"organisation_id", "workplace", "in_service"}
     counts = Counts()
-    new: list[dict[str, Any]] = []
+    new: list[tuple[int, MemberRow]] = []
     changed: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
     closed_ties: list[int] = []
@@ -335,52 +371,48 @@ async def _write_members(
     skills_replaced: list[int] = []
     for m in plan.members:
         old = stored.members.get(m.code)
-        values = _member_values(m, orgs, places)
-        if old is not None:
-            values |= {f: getattr(old, f) for f in kept}
-            # The sheet has no 报到 column: an in-service member keeps theirs.
-            values["reported_on"] = old.reported_on if values["in_service"] else None
-            if "group" not in columns and values["organisation_id"] != old.organisation_id:
-                values["group_id"] = None  # a member leaves the old branch's group with it
-        member_id = old.id if old is not None else ids.assign(m.code)
+        if old is None:  # written with its tie and skills a batch at a time, below
+            new.append((ids.assign(m.code), m))
+            counts.created += 1
+            continue
+        values = _member_values(m, orgs, places) | {f: getattr(old, f) for f in kept}
+        # The sheet has no 报到 column: an in-service member keeps theirs.
+        values["reported_on"] = old.reported_on if values["in_service"] else None
+        if "group" not in columns and values["organisation_id"] != old.organisation_id:
+            values["group_id"] = None  # a member leaves the old branch's group with it
+        member_id = old.id
         tie = {"member_id": member_id, "organisation_id": values["organisation_id"],
                "workplace": values["workplace"], "end": None}  # fmt: skip
         skills = set(m.skills) if m.skills is not None else None
-        if old is None:
-            new.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
-            log.append(("member", member_id, "create", None, {"code": m.code, **values}))
-            ties.append(tie | {"start": None})
-            counts.created += 1
+        is_changed = any(getattr(old, f) != values[f] for f in MEMBER_FIELDS)
+        moved = (old.organisation_id, old.workplace) != (
+            tie["organisation_id"],
+            tie["workplace"],
+        )
+        if moved or member_id not in stored.open_affiliation:
+            closed_ties.append(member_id)
+            ties.append(tie | {"start": today if moved else None})
+        if skills is not None and skills != stored.skills.get(member_id, frozenset()):
+            skills_replaced.append(member_id)
+            is_changed = True
         else:
-            is_changed = any(getattr(old, f) != values[f] for f in MEMBER_FIELDS)
-            moved = (old.organisation_id, old.workplace) != (
-                tie["organisation_id"],
-                tie["workplace"],
-            )
-            if moved or member_id not in stored.open_affiliation:
-                closed_ties.append(member_id)
-                ties.append(tie | {"start": today if moved else None})
-            if skills is not None and skills != stored.skills.get(member_id, frozenset()):
-                skills_replaced.append(member_id)
-                is_changed = True
-            else:
-                skills = None
-            if is_changed:
-                changed.append({"b_id": member_id, **{f"b_{f}": values[f] for f in MEMBER_FIELDS}})
-                after = {"code": m.code, **{f: values[f] for f in MEMBER_FIELDS}}
-                if skills is not None:
-                    after["skills"] = sorted(skills)
-                before = _stored_state(old, {k: v for k, v in after.items() if k != "skills"})
-                if skills is not None:
-                    before["skills"] = sorted(stored.skills.get(member_id, frozenset()))
-                log.append(("member", member_id, "update", before, after))
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
+            skills = None
+        if is_changed:
+            changed.append({"b_id": member_id, **{f"b_{f}": values[f] for f in MEMBER_FIELDS}})
+            after = {"code": m.code, **{f: values[f] for f in MEMBER_FIELDS}}
+            if skills is not None:
+                after["skills"] = sorted(skills)
+            before = _stored_state(old, {k: v for k, v in after.items() if k != "skills"})
+            if skills is not None:
+                before["skills"] = sorted(stored.skills.get(member_id, frozenset()))
+            log.append(("member", member_id, "update", before, after))
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
         skill_rows.extend({"member_id": member_id, "skill": s} for s in sorted(skills or ()))
     tracker.start("writing members", len(plan.members))
-    for chunk in batches(new):
-        await session.execute(insert(MEMBER), list(chunk))
+    for chunk in batches(new, COPY_BATCH):
+        await _create_members(session, chunk, orgs, places, recorder, created)
         tracker.advance("writing members", len(chunk))
     if changed:
         statement = (
@@ -398,13 +430,42 @@ async def _write_members(
             .where(AFFILIATION.c.member_id.in_(chunk), AFFILIATION.c.end.is_(None))
             .values(end=today)
         )
-    for chunk in batches(ties):
-        await session.execute(insert(AFFILIATION), list(chunk))
+    await insert_rows(session, AFFILIATION, ties)
     for chunk in batches(skills_replaced):
         await session.execute(delete(SKILL).where(SKILL.c.member_id.in_(chunk)))
-    for chunk in batches(skill_rows):
-        await session.execute(insert(SKILL), list(chunk))
+    await insert_rows(session, SKILL, skill_rows)
     return counts
+
+
+async def _create_members(
+    session: AsyncSession,
+    rows: Sequence[tuple[int, MemberRow]],
+    orgs: Ids,
+    places: Ids,
+    recorder: Recorder,
+    created: Created,
+) -> None:
+    """Insert one batch of new members with their formal ties and skills, record their change
+    rows, and note the households and groups they join."""
+    members: list[dict[str, Any]] = []
+    ties: list[dict[str, Any]] = []
+    skills: list[dict[str, Any]] = []
+    entries: list[Entry] = []
+    for member_id, m in rows:
+        values = _member_values(m, orgs, places)
+        members.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
+        entries.append(("member", member_id, "create", None, {"code": m.code, **values}))
+        ties.append({"member_id": member_id, "organisation_id": values["organisation_id"],
+                     "workplace": values["workplace"], "end": None, "start": None})  # fmt: skip
+        skills.extend({"member_id": member_id, "skill": s} for s in sorted(set(m.skills or ())))
+        if values["household_id"] is not None:
+            created.households.add(values["household_id"])
+        if values["group_id"] is not None:
+            created.grouped.add(member_id)
+    await insert_rows(session, MEMBER, members)
+    await insert_rows(session, AFFILIATION, ties)
+    await insert_rows(session, SKILL, skills)
+    await recorder.record_many(entries)
 
 
 def _member_values(m: MemberRow, orgs: Ids, places: Ids) -> dict[str, Any]:
@@ -446,8 +507,7 @@ async def _write_offices(
             counts.updated += 1
         else:
             counts.unchanged += 1
-    for chunk in batches(new):
-        await session.execute(insert(OFFICE), list(chunk))
+    await insert_rows(session, OFFICE, new)
     if ends:
         statement = (
             update(OFFICE).where(OFFICE.c.id == bindparam("b_id")).values(end=bindparam("b_end"))
