@@ -91,21 +91,10 @@ async def _sync(session: AsyncSession, ids: list[int] | None, on: date) -> None:
     opening = select(Member.id, Member.group_id, literal(on)).where(
         Member.group_id.is_not(None), ~placed
     )
-    # Batches of ids keep each statement under the drivers' parameter limits (asyncpg's is
-    # 32,767): an import regroups every member it creates.
-    for chunk in [None] if ids is None else _chunks(ids):
-        close, open_ = closing, opening
-        if chunk is not None:
-            close = closing.where(GroupPlacement.member_id.in_(chunk))
-            open_ = opening.where(Member.id.in_(chunk))
-        await session.execute(close.execution_options(synchronize_session=False))
-        await session.execute(
-            insert(GroupPlacement).from_select(["member_id", "group_id", "start"], open_)
-        )
-
-
-SYNC_BATCH = 5_000  # member ids per statement
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    return [ids[start : start + SYNC_BATCH] for start in range(0, len(ids), SYNC_BATCH)]
+    if ids is not None:
+        closing = closing.where(GroupPlacement.member_id.in_(ids))
+        opening = opening.where(Member.id.in_(ids))
+    await session.execute(closing.execution_options(synchronize_session=False))
+    await session.execute(
+        insert(GroupPlacement).from_select(["member_id", "group_id", "start"], opening)
+    )
