@@ -55,7 +55,7 @@ async def insert_rows(
     for chunk in batches(rows, COPY_BATCH if copying else BATCH):
         if copying:
             raw = await connection.get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]  # asyncpg here
                 table.name, records=[tuple(r[c] for c in columns) for r in chunk],
                 columns=columns,
             )  # fmt: skip
