@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_session
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util import await_only
 
+from registry.core.db import copy_rows
 from registry.core.models import Base, Change
 from registry.core.placements import days_regrouped, regrouped, sync_placements
 from registry.core.tallies import refresh_places, touched_places
@@ -155,8 +156,8 @@ class Recorder:
         if connection.dialect.name == "postgresql":
             # In batches: a city's change rows, encoded at once, would take gigabytes.
             for start in range(0, len(entries), COPY_ROWS):
-                chunk = entries[start : start + COPY_ROWS]
-                await _copy(connection, self._tuples(chunk, at, _json_text))
+                chunk = self._tuples(entries[start : start + COPY_ROWS], at, _json_text)
+                await copy_rows(connection, CHANGE.name, _COLUMNS, chunk)
         else:
             stamp = at.replace(tzinfo=None).isoformat(sep=" ")  # as SQLAlchemy stores it
             for start in range(0, len(entries), BULK_ROWS):
@@ -181,14 +182,6 @@ _SQLITE_INSERT = (
 def _json_text(values: dict[str, Any] | None) -> str | None:
     # orjson writes dates and datetimes as ISO text, as `_jsonable` does.
     return None if values is None else orjson.dumps(values).decode()
-
-
-async def _copy(connection: Any, rows: list[tuple[Any, ...]]) -> None:
-    """COPY rows into the change table through asyncpg, inside the session's transaction."""
-    raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(
-        CHANGE.name, records=rows, columns=list(_COLUMNS)
-    )
 
 
 def label(

@@ -465,6 +465,17 @@ class Database:
             await self.write_engine.dispose()
 
 
+async def copy_rows(
+    connection: AsyncConnection, table: str, columns: Sequence[str], records: Sequence[Any]
+) -> None:
+    """COPY `records` (tuples in the order of `columns`) into `table` on PostgreSQL, inside the
+    connection's transaction: bulk writes go straight to asyncpg's binary COPY, an order of
+    magnitude faster than INSERT through SQLAlchemy."""
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection  # asyncpg's, the one PostgreSQL driver here
+    await driver.copy_records_to_table(table, records=records, columns=list(columns))
+
+
 async def column_rows(
     session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Sequence[AnyRow]:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.core.db import copy_rows
+
 BATCH = 5_000  # rows per executemany, and ids per IN (...) list: under every driver's limit
 
 
@@ -54,11 +56,8 @@ async def insert_rows(
     columns = list(rows[0])
     for chunk in batches(rows, COPY_BATCH if copying else BATCH):
         if copying:
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]  # asyncpg here
-                table.name, records=[tuple(r[c] for c in columns) for r in chunk],
-                columns=columns,
-            )  # fmt: skip
+            records = [tuple(r[c] for c in columns) for r in chunk]
+            await copy_rows(connection, table.name, columns, records)
         else:
             await session.execute(insert(table), list(chunk))
         if advance is not None:
