@@ -130,36 +130,33 @@ class Named:
 def named_codes(sheets: dict[str, Sheet], empty: frozenset[str] = frozenset()) -> Named:
     """Every place, organisation and member code the cells of `sheets` hold; none of the
     tables named in `empty` (nothing stored there can be named)."""
-    places: set[str] = set()
-    orgs: set[str] = set()
-    members: set[str] = set()
+    found: dict[str, set[str]] = {"place": set(), "organisation": set(), "member": set()}
     # (sheet, column, the codes' table, whether the cell lists several codes)
     references = (
-        ("places", "code", places, False), ("places", "parent", places, False),
-        ("organisations", "code", orgs, False), ("organisations", "parent", orgs, False),
-        ("organisations", "covers", places, True),
-        ("members", "code", members, False), ("members", "organisation", orgs, False),
-        ("members", "reports_to", orgs, False), ("members", "group", orgs, False),
-        ("members", "household", places, False),
-        ("offices", "member", members, False), ("offices", "organisation", orgs, False),
-        ("pairings", "member", members, False), ("pairings", "place", places, False),
-        ("tasks", "organisation", orgs, False), ("tasks", "places", places, True),
-        ("tasks", "leader", members, False),
-        ("suggestions", "place", places, False), ("suggestions", "heard_by", members, False),
+        ("places", "code", "place", False), ("places", "parent", "place", False),
+        ("organisations", "code", "organisation", False),
+        ("organisations", "parent", "organisation", False),
+        ("organisations", "covers", "place", True),
+        ("members", "code", "member", False), ("members", "organisation", "organisation", False),
+        ("members", "reports_to", "organisation", False),
+        ("members", "group", "organisation", False), ("members", "household", "place", False),
+        ("offices", "member", "member", False), ("offices", "organisation", "organisation", False),
+        ("pairings", "member", "member", False), ("pairings", "place", "place", False),
+        ("tasks", "organisation", "organisation", False), ("tasks", "places", "place", True),
+        ("tasks", "leader", "member", False),
+        ("suggestions", "place", "place", False), ("suggestions", "heard_by", "member", False),
     )  # fmt: skip
-    tables = (("place", places), ("organisation", orgs), ("member", members))
-    skipped = {id(codes) for table, codes in tables if table in empty}  # the sets, by identity
-    for sheet_name, column, codes, listed in references:
+    for sheet_name, column, table, listed in references:
         sheet = sheets.get(sheet_name)
-        if sheet is None or not sheet.has(column) or id(codes) in skipped:
+        if sheet is None or not sheet.has(column) or table in empty:
             continue
         for _, cells in sheet.rows:
             cell = cells[column]
-            found = split_list(cell) if listed else (cell,) if cell else ()
+            named = split_list(cell) if listed else (cell,) if cell else ()
             # A code no text may hold names nothing stored (PostgreSQL refuses even to look
             # for one with NUL in it); validation reports the cell.
-            codes.update(c for c in found if character_problem(c, multiline=False) is None)
-    return Named(frozenset(places), frozenset(orgs), frozenset(members))
+            found[table].update(c for c in named if character_problem(c, multiline=False) is None)
+    return Named(*(frozenset(found[t]) for t in ("place", "organisation", "member")))
 
 
 async def read_stored(session: AsyncSession, sheets: dict[str, Sheet]) -> Stored:

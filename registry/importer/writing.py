@@ -223,9 +223,7 @@ async def _write_tree(
         if old is None:
             new.append(r)
             continue
-        values: dict[str, Any] = {"kind": r.kind, "name": r.name}
-        if with_established:
-            values["established"] = r.established
+        values = _node_values(r, with_established)
         is_moved = old.parent_id != ids.get(r.parent)
         if is_moved:
             moved.append(r)
@@ -260,11 +258,17 @@ async def _write_tree(
     return {stored.code_of[c["b_id"]] for c in changed}
 
 
-def _new_node(r: NodeRow, ids: Ids, path: str, with_established: bool) -> dict[str, Any]:
-    """The columns of a node the import creates."""
+def _node_values(r: NodeRow, with_established: bool) -> dict[str, Any]:
+    """The columns a row of a tree sheet sets, on a node created or updated."""
     values: dict[str, Any] = {"kind": r.kind, "name": r.name}
     if with_established:
         values["established"] = r.established
+    return values
+
+
+def _new_node(r: NodeRow, ids: Ids, path: str, with_established: bool) -> dict[str, Any]:
+    """The columns of a node the import creates."""
+    values = _node_values(r, with_established)
     values |= {"id": ids[r.code], "code": r.code, "parent_id": ids.get(r.parent),
                "path": path, "depth": depth_of(path), "version": 1}  # fmt: skip
     if with_established:
