@@ -17,6 +17,10 @@ from registry.cli.main import MAX_TOKEN_DAYS, main
 from registry.core.db import Database
 from registry.core.errors import ErrorCode, UserErrors
 from registry.core.migrate import upgrade
+from registry.importer.progress import STEP, Tracker
+from registry.importer.workbook_format import Rows
+from tests.support import write_workbook
+from tests.workbooks import two_communities
 
 
 @pytest.fixture
@@ -205,3 +209,42 @@ def test_exporting_an_unknown_scope_says_so(
 def test_the_command_runs_inside_an_event_loop_too(database: str) -> None:
     # The tests above call main() directly; it must not need a loop of its own.
     assert asyncio.run(asyncio.to_thread(main, ["--database", database, "token", "list"])) == 0
+
+
+def test_an_import_shows_each_sheet_read_checked_and_written(
+    database: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Given a workbook of CSV sheets
+    folder = write_workbook(tmp_path / "workbook", two_communities())
+    places = len(two_communities()["places"])
+
+    # When gridreg imports it (bars shown, as from a terminal)
+    assert main(["--database", database, "import", str(folder)]) == 0
+    shown = capsys.readouterr().out
+
+    # Then each sheet's reading (its size), checking and writing is shown done, and the check
+    # of the stored trees after writing
+    lines = {line.split("  ")[0]: line for line in shown.splitlines() if "  " in line}
+    size = (folder / "places.csv").stat().st_size
+    assert f"{size:,}/{size:,} bytes" in lines["reading places.csv"]
+    assert f"{places:,}/{places:,}" in lines["checking places"]
+    assert f"{places:,}/{places:,}" in lines["writing places"]
+    assert "checking organisations" in lines and "reading members.csv" in lines
+    assert "done" in lines["checking the trees"]
+
+
+def test_a_checking_bar_moves_before_its_sheet_is_done() -> None:
+    # Given a sheet of 25,000 rows
+    rows = Rows(("code",))
+    for number in range(2, 25_002):
+        rows.add(number, (f"H{number}",))
+
+    # When its rows are taken through a shown stage
+    with Tracker(shown=True) as tracker:
+        taken = tracker.each("checking places", rows)
+        for _ in range(STEP + 1):
+            next(taken)
+        # Then the bar counts the rows taken so far, in steps
+        assert tracker.done("checking places") == STEP
+        assert sum(1 for _ in taken) == 25_000 - STEP - 1
+        assert tracker.done("checking places") == 25_000

@@ -62,15 +62,16 @@ async def import_workbook(
     exactly as an import does, then rolls back: its report (not `written`) says what the
     import would change, and nothing is kept."""
     _require_import_rights(actor)
-    # Reading a large workbook takes seconds of CPU: off the event loop, so that a server
-    # importing an upload keeps answering other requests.
-    sheets, problems = await asyncio.to_thread(read_workbook, Path(source))
-    if problems:
-        raise ImportFailed(problems)
-    try:
-        counts, request_id = await _import(db, source, sheets, actor, progress, dry_run)
-    except _Rehearsed as rehearsal:
-        return ImportReport(rehearsal.counts, "", written=False)
+    with Tracker(progress) as tracker:
+        # Reading a large workbook takes seconds of CPU: off the event loop, so that a server
+        # importing an upload keeps answering other requests.
+        sheets, problems = await asyncio.to_thread(read_workbook, Path(source), tracker)
+        if problems:
+            raise ImportFailed(problems)
+        try:
+            counts, request_id = await _import(db, source, sheets, actor, tracker, dry_run)
+        except _Rehearsed as rehearsal:
+            return ImportReport(rehearsal.counts, "", written=False)
     written = sum(c["created"] + c["updated"] for c in counts.values())
     if written:
         await _refresh_statistics(db, written)
@@ -82,40 +83,38 @@ async def _import(
     source: Path,
     sheets: dict[str, Sheet],
     actor: Actor,
-    progress: bool,
+    tracker: Tracker,
     dry_run: bool,
 ) -> tuple[dict[str, dict[str, int]], str]:
-    with Tracker(progress) as tracker:
-        total = sum(len(sheet.rows) for sheet in sheets.values())
-        tracker.start("checking workbook", total)
-        async with db.write() as session:
-            await lock_tables(session)
-            stored = await read_stored(session, sheets)
-            plan, problems = await asyncio.to_thread(validate, sheets, stored)
-            tracker.advance("checking workbook", total)
-            if problems:
-                raise ImportFailed(problems)
-            # The plan holds what is written; of the sheets only the organisations' rows are
-            # read again (the containment check), so the others' cells go before writing.
-            for name, sheet in sheets.items():
-                if name != "organisations":
-                    sheet.rows.clear()
-            recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
-            organisations = sheets.get("organisations")
-            before = await ties_of(session, organisations)
-            counts = await write_plan(session, plan, tracker, recorder)
+    async with db.write() as session:
+        await lock_tables(session)
+        stored = await read_stored(session, sheets)
+        plan, problems = await asyncio.to_thread(validate, sheets, stored, tracker)
+        if problems:
+            raise ImportFailed(problems)
+        # The plan holds what is written; of the sheets only the organisations' rows are
+        # read again (the containment check), so the others' cells go before writing.
+        for name, sheet in sheets.items():
+            if name != "organisations":
+                sheet.rows.clear()
+        recorder = Recorder(session, actor.token_id, message=f"import {Path(source).name}")
+        organisations = sheets.get("organisations")
+        before = await ties_of(session, organisations)
+        counts = await write_plan(session, plan, tracker, recorder)
+        # Containment is a rule over the stored trees: checked on what was written,
+        # before anything commits (a refusal rolls the whole import back).
+        with tracker.step("checking the trees"):
             await _analyse_written(session, counts)
-            # Containment is a rule over the stored trees: checked on what was written,
-            # before anything commits (a refusal rolls the whole import back).
-            if problems := await containment_problems(session, organisations, before):
-                raise ImportFailed(problems)
-            await recorder.record_many([
-                (sheet, 0, "import", None, sheet_counts)
-                for sheet, sheet_counts in counts.items()
-                if sheet_counts["created"] or sheet_counts["updated"]
-            ])  # fmt: skip
-            if dry_run:
-                raise _Rehearsed(counts)  # leaves the transaction, rolling it back
+            problems = await containment_problems(session, organisations, before)
+        if problems:
+            raise ImportFailed(problems)
+        await recorder.record_many([
+            (sheet, 0, "import", None, sheet_counts)
+            for sheet, sheet_counts in counts.items()
+            if sheet_counts["created"] or sheet_counts["updated"]
+        ])  # fmt: skip
+        if dry_run:
+            raise _Rehearsed(counts)  # leaves the transaction, rolling it back
     return counts, recorder.request_id
 
 

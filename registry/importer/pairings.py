@@ -19,6 +19,7 @@ from registry.core.kinds import PairingKind, PlaceKind
 from registry.core.models import Pairing
 from registry.core.validation import parse_date, parse_enum
 from registry.importer.ids import Ids, batches
+from registry.importer.progress import Tracker
 from registry.importer.report import RowProblem
 from registry.importer.workbook_format import Sheet
 
@@ -45,6 +46,7 @@ def validate_pairings(
     place_kinds: dict[str, str],
     member_codes: set[str],
     problems: list[RowProblem],
+    tracker: Tracker,
 ) -> list[PairingRow]:
     """The valid rows of the `pairings` sheet (none if absent); problems for the rest."""
     sheet = sheets.get("pairings")
@@ -56,7 +58,7 @@ def validate_pairings(
     def add(number: int, column: str | None, message: str) -> None:
         problems.append(RowProblem("pairings", number, column, message))
 
-    for number, cells in sheet.rows:
+    for number, cells in tracker.each("checking pairings", sheet.rows):
         before = len(problems)
         member, place = cells["member"], cells["place"]
         if not member:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import posixpath
 import shutil
 import zipfile
@@ -32,6 +33,7 @@ from registry.importer.archive import (
     archive_problem,
     zip_problem,
 )
+from registry.importer.progress import STEP, Tracker
 from registry.importer.report import BAD_ENCODING, LIMIT_EXCEEDED, RowProblem
 from registry.importer.workbook_format import (
     COLUMNS,
@@ -65,18 +67,22 @@ class Unreadable(Exception):
         return RowProblem(sheet, self.row, None, str(self), self.code, self.params)
 
 
-def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
+def read_workbook(
+    source: Path, tracker: Tracker | None = None
+) -> tuple[dict[str, Sheet], list[RowProblem]]:
     """The sheets of a workbook (absent sheets are left out) and problems with its shape: a
-    folder of CSV files, an .xlsx, or a .zip of CSV files (as a browser uploads a folder)."""
+    folder of CSV files, an .xlsx, or a .zip of CSV files (as a browser uploads a folder).
+    `tracker` shows each sheet's reading as it goes."""
     source = Path(source)
+    tracker = tracker or Tracker(shown=False)
     if source.suffix.lower() == ".zip" and source.is_file():
-        return _zipped_csv(source)
+        return _zipped_csv(source, tracker)
     if source.is_dir():
-        raw = _csv_sheets(source)
+        raw = _csv_sheets(source, tracker)
     elif source.suffix.lower() in {".xlsx", ".xlsm"}:
         if problem := archive_problem(source):
             return {}, [problem]
-        raw = _xlsx_sheets(source)
+        raw = _xlsx_sheets(source, tracker)
     elif not source.exists():
         message = f"{source} does not exist"
         return {}, [RowProblem("workbook", None, None, message, ErrorCode.NOT_FOUND)]
@@ -103,7 +109,7 @@ def read_workbook(source: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
     return sheets, problems
 
 
-def _zipped_csv(path: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
+def _zipped_csv(path: Path, tracker: Tracker) -> tuple[dict[str, Sheet], list[RowProblem]]:
     """The CSV files of a zip, wherever in it they lie (a zipped folder holds folder/x.csv),
     unpacked to a private folder and read as a folder is. Its sizes are checked first."""
     if problem := zip_problem(path):
@@ -119,7 +125,7 @@ def _zipped_csv(path: Path) -> tuple[dict[str, Sheet], list[RowProblem]]:
                 return {}, [RowProblem("workbook", None, None, message, ErrorCode.DUPLICATE)]
             with archive.open(part) as packed, target.open("wb") as unpacked:
                 shutil.copyfileobj(packed, unpacked)
-        return read_workbook(Path(folder))
+        return read_workbook(Path(folder), tracker)
 
 
 def _sheet(
@@ -164,14 +170,16 @@ def _sheet(
     return sheet, problems
 
 
-def _csv_sheets(folder: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
+def _csv_sheets(
+    folder: Path, tracker: Tracker
+) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
     for name in COLUMNS:
         path = folder / f"{name}.csv"
         if path.exists():
-            yield name, _csv_records(path)
+            yield name, _csv_records(path, tracker)
 
 
-def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(path: Path, tracker: Tracker) -> Iterator[tuple[int, list[str]]]:
     if (size := path.stat().st_size) > MAX_CSV_BYTES:
         raise Unreadable(
             f"{path.name} holds {size:,} bytes, over the limit of {MAX_CSV_BYTES:,} for one "
@@ -180,11 +188,17 @@ def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
         )  # fmt: skip
     encoding = _encoding(path)
     number = 0
-    # Decoded and parsed as it is read: a sheet's text is never held whole.
-    with path.open(encoding=encoding, newline="") as text:
+    stage = f"reading {path.name}"
+    tracker.start(stage, size, unit="bytes")
+    # Decoded and parsed as it is read: a sheet's text is never held whole. The bar follows
+    # the bytes taken from the file (ahead of the parser by at most one buffer).
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as text:
         try:
             for number, cells in enumerate(csv.reader(text), start=1):
+                if number % STEP == 0:
+                    tracker.update(stage, raw.tell())
                 yield number, cells
+            tracker.update(stage, size)
         except csv.Error as bad:
             if "field larger than field limit" not in str(bad):
                 raise Unreadable(f"{path.name} is not a CSV file gridreg can read: {bad}") from None
@@ -227,7 +241,9 @@ def _encoding(path: Path) -> str:
 _CHUNK = 4 * 1024 * 1024
 
 
-def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
+def _xlsx_sheets(
+    path: Path, tracker: Tracker
+) -> Iterator[tuple[str, Iterator[tuple[int, list[str]]]]]:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
@@ -235,10 +251,21 @@ def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[str
         by_name = {title.strip().lower(): title for title in book.sheetnames}
         for name in COLUMNS:
             if name in by_name:
-                rows = book[by_name[name]].iter_rows(values_only=True)
-                yield name, ((n, [_text(v) for v in row]) for n, row in enumerate(rows, 1))
+                sheet = book[by_name[name]]
+                yield name, _xlsx_records(sheet, f"reading {name}", tracker)
     finally:
         book.close()
+
+
+def _xlsx_records(sheet: Any, stage: str, tracker: Tracker) -> Iterator[tuple[int, list[str]]]:
+    # The sheet's dimension (its last row) is what Excel wrote; absent, the bar has no total.
+    tracker.start(stage, sheet.max_row)
+    number = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number % STEP == 0:
+            tracker.update(stage, number)
+        yield number, [_text(v) for v in row]
+    tracker.update(stage, number, total=number)
 
 
 def _text(value: Any) -> str:

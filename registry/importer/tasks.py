@@ -42,6 +42,7 @@ from registry.core.models import (
     TaskPlace,
 )
 from registry.importer.checking import Checker
+from registry.importer.progress import Tracker
 from registry.importer.report import ImportFailed, RowProblem
 from registry.importer.stored import Stored
 from registry.importer.workbook_format import Sheet, split_list
@@ -85,13 +86,14 @@ def validate_tasks(
     org_kinds: dict[str, str],
     member_codes: set[str],
     problems: list[RowProblem],
+    tracker: Tracker,
 ) -> tuple[list[TaskRow], list[SuggestionRow]]:
     """Check both sheets (if present) against the workbook and the stored registry."""
     tasks: list[TaskRow] = []
     if "tasks" in sheets:
         check = Checker("tasks", problems)
         seen: dict[str, int] = {}
-        for number, cells in sheets["tasks"].rows:
+        for number, cells in tracker.each("checking tasks", sheets["tasks"].rows):
             before = len(problems)
             code = cells["code"]
             check.text(number, "code", code, CODE_MAX, required=True)
@@ -146,7 +148,7 @@ def validate_tasks(
     if "suggestions" in sheets:
         check = Checker("suggestions", problems)
         seen = {}
-        for number, cells in sheets["suggestions"].rows:
+        for number, cells in tracker.each("checking suggestions", sheets["suggestions"].rows):
             before = len(problems)
             code = cells["code"]
             check.text(number, "code", code, CODE_MAX, required=True)

@@ -40,6 +40,7 @@ from registry.core.validation import (
 )
 from registry.importer.checking import Checker
 from registry.importer.pairings import PairingRow, validate_pairings
+from registry.importer.progress import Tracker
 from registry.importer.report import RowProblem
 from registry.importer.stored import Stored, Tree
 from registry.importer.tasks import SuggestionRow, TaskRow, validate_tasks
@@ -105,20 +106,25 @@ class Plan:
     suggestions: list[SuggestionRow] = field(default_factory=list)
 
 
-def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowProblem]]:
-    """Check every row of every sheet; return the plan and every problem found."""
+def validate(
+    sheets: dict[str, Sheet], stored: Stored, tracker: Tracker | None = None
+) -> tuple[Plan, list[RowProblem]]:
+    """Check every row of every sheet; return the plan and every problem found. `tracker`
+    shows each sheet's rows being checked."""
+    tracker = tracker or Tracker(shown=False)
     problems: list[RowProblem] = []
     plan = Plan(sheets, stored)
     _check_characters(sheets, problems)
     if "places" in sheets:
         plan.places = _tree_rows(
-            sheets["places"], stored.places, PlaceKind, place_parent_problem, "place", problems
-        )
+            sheets["places"], stored.places, PlaceKind, place_parent_problem, "place", problems,
+            tracker,
+        )  # fmt: skip
     place_kinds = _final_kinds(plan.places, stored.places)
     if "organisations" in sheets:
         plan.organisations = _tree_rows(
             sheets["organisations"], stored.organisations, OrgKind, org_parent_problem,
-            "organisation", problems,
+            "organisation", problems, tracker,
         )  # fmt: skip
         _check_covers(sheets["organisations"], plan.organisations, place_kinds, problems)
     org_kinds = _final_kinds(plan.organisations, stored.organisations)
@@ -131,17 +137,17 @@ def validate(sheets: dict[str, Sheet], stored: Stored) -> tuple[Plan, list[RowPr
         departed = {c: m.departed_on for c, m in stored.members.items() if m.departed_on}
         plan.members = _member_rows(
             sheets["members"], place_kinds, org_kinds, _final_parents(plan.organisations,
-            stored.organisations), closed, departed, problems,
+            stored.organisations), closed, departed, problems, tracker,
         )  # fmt: skip
     if "offices" in sheets:
         member_codes = set(stored.members) | {m.code for m in plan.members}
-        plan.offices = _office_rows(sheets["offices"], member_codes, org_kinds, problems)
-    plan.pairings = validate_pairings(
-        sheets, place_kinds, set(stored.members) | {m.code for m in plan.members}, problems
-    )
+        plan.offices = _office_rows(
+            sheets["offices"], member_codes, org_kinds, problems, tracker
+        )
     member_codes = set(stored.members) | {m.code for m in plan.members}
+    plan.pairings = validate_pairings(sheets, place_kinds, member_codes, problems, tracker)
     plan.tasks, plan.suggestions = validate_tasks(
-        sheets, stored, place_kinds, org_kinds, member_codes, problems
+        sheets, stored, place_kinds, org_kinds, member_codes, problems, tracker
     )
     return plan, problems
 
@@ -199,13 +205,14 @@ def _tree_rows(
     parent_problem: Callable[..., str | None],
     noun: str,
     problems: list[RowProblem],
+    tracker: Tracker,
 ) -> list[NodeRow]:
     """Rows of a tree sheet: unique codes, known kinds, known parents of the right kind, no loop."""
     check = Checker(sheet.name, problems)
     first_row: dict[str, int] = {}
     rows: list[NodeRow] = []
     with_parent = sheet.has("parent")
-    for number, cells in sheet.rows:
+    for number, cells in tracker.each(f"checking {sheet.name}", sheet.rows):
         code, name = cells["code"], cells["name"]
         # A row with a usable code and kind takes part in the tree checks whatever else is wrong.
         good = check.text(number, "code", code, CODE_MAX, required=True)
@@ -345,6 +352,7 @@ def _member_rows(
     closed: dict[str, str],
     departed: dict[str, date],
     problems: list[RowProblem],
+    tracker: Tracker,
 ) -> list[MemberRow]:
     """The member rows, checked; `departed` are the stored members who left the Party or died
     (by code), whose record is history: a row naming one is refused, never written over."""
@@ -352,7 +360,7 @@ def _member_rows(
     first_row: dict[str, int] = {}
     rows: list[MemberRow] = []
     has_skills = sheet.has("skills")
-    for number, cells in sheet.rows:
+    for number, cells in tracker.each(f"checking {sheet.name}", sheet.rows):
         before = len(problems)
         code, name = cells["code"], cells["name"]
         check.text(number, "code", code, CODE_MAX, required=True)
@@ -467,12 +475,16 @@ def _check_org(
 
 
 def _office_rows(
-    sheet: Sheet, member_codes: set[str], org_kinds: dict[str, str], problems: list[RowProblem]
+    sheet: Sheet,
+    member_codes: set[str],
+    org_kinds: dict[str, str],
+    problems: list[RowProblem],
+    tracker: Tracker,
 ) -> list[OfficeRow]:
     check = Checker(sheet.name, problems)
     first_row: dict[tuple[str, str, str, date], int] = {}
     rows: list[OfficeRow] = []
-    for number, cells in sheet.rows:
+    for number, cells in tracker.each(f"checking {sheet.name}", sheet.rows):
         before = len(problems)
         member, organisation = cells["member"], cells["organisation"]
         if not member:
