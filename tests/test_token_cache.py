@@ -6,6 +6,7 @@ its next request, on PostgreSQL once the notification arrives, milliseconds afte
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import subprocess
@@ -16,7 +17,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy.engine import make_url
 
+from registry.access.changes import changes_of
 from registry.access.token_admin import list_tokens, revoke_token
 from tests.support import ROOT, operation
 from tests.workbooks import two_communities
@@ -162,3 +166,48 @@ async def test_a_kept_token_stops_at_its_expiry(registry) -> None:
     await asyncio.sleep(2.1)
     # then it is refused.
     assert _codes(await api.post(PLACES)) == ["UNAUTHENTICATED"]
+
+
+async def test_a_process_closing_its_listener_warns_of_nothing_lost(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL notifies; SQLite processes read its data version instead")
+    changed: list[bool] = []
+    # Given a process listening for token changes
+    listener = changes_of(database_url, lambda: changed.append(True))
+    assert await listener.heard()
+
+    # When it closes the connection itself (a server shutting down)
+    with caplog.at_level(logging.WARNING, logger="registry.access.changes"):
+        await listener.close()
+        await asyncio.sleep(0.2)  # (asyncpg tells of a closed connection in a later callback)
+    # Then nothing is reported lost
+    assert not caplog.records
+
+    # But when the database ends a listening connection, it is reported, and every token is
+    # read from the database until it is back
+    assert await listener.heard()
+    with caplog.at_level(logging.WARNING, logger="registry.access.changes"):
+        await _end_listening_connections(database_url)
+        deadline = time.monotonic() + 10
+        while not caplog.records:
+            assert time.monotonic() < deadline, "the loss was never noticed"
+            await asyncio.sleep(0.05)
+    assert "lost the connection" in caplog.records[0].getMessage()
+    assert not await listener.heard()
+    await listener.close()
+
+
+async def _end_listening_connections(url: str) -> None:
+    import asyncpg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND query LIKE 'LISTEN%'"
+        )
+    finally:
+        await connection.close()

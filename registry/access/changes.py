@@ -150,6 +150,8 @@ class PostgresChanges(Changes):
         self.listening = False
         connection, self.connection = self.connection, None
         if connection is not None:
+            # Closed on purpose (a process stopping): nothing is lost, nothing to report.
+            connection.remove_termination_listener(self._lost)
             with contextlib.suppress(Exception):
                 await connection.close(timeout=5)
 
