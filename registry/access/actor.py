@@ -12,7 +12,6 @@ from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.visibility import (
     visible_member,
-    visible_member_ties,
     visible_orgs,
     visible_places,
 )
@@ -70,10 +69,10 @@ class Actor:
 
     def member_clause(self) -> ColumnElement[bool]:
         """SQL condition: the member belongs, reports to, or lives within the actor's scope."""
-        ties = visible_member_ties(not self.unscoped, self.org_path, self.place_paths or ())
         found = visible_member(
-            Member.organisation_id, Member.reports_to_id, Member.household_id, ties
-        )
+            Member.org_path, Member.reports_path, Member.home_path,
+            not self.unscoped, self.org_path, self.place_paths or (),
+        )  # fmt: skip
         return true() if found is None else found
 
     def sees_org(self, path: str) -> bool:

@@ -12,12 +12,10 @@ condition": an unscoped caller sees everything.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.sql.expression import SQLColumnExpression
 
-from registry.core.models import Organisation, Place
 from registry.core.paths import bound_subtree, within, within_bound
 
 ORG_BOUND = "scope_org"
@@ -27,7 +25,9 @@ PLACE_BOUND = "scope_place"
 Path = str | None
 
 
-def _subtree(column: SQLColumnExpression[str], name: str, path: Path) -> ColumnElement[bool]:
+def _subtree(
+    column: SQLColumnExpression[str | None], name: str, path: Path
+) -> ColumnElement[bool]:
     # Unbound: named, so that the cached statement takes each caller's values at execution.
     return within_bound(column, name) if path is None else within(column, path)
 
@@ -49,30 +49,23 @@ def visible_places(
     return or_(*ranges) if ranges else false()
 
 
-def visible_member_ties(
-    scoped: bool, org_path: Path = None, tops: Sequence[Path] = ()
-) -> dict[str, Any] | None:
-    """The id sets a visible member's organisation, reporting organisation or home lies in."""
-    orgs = visible_orgs(Organisation.path, scoped, org_path)
-    if orgs is None:
-        return None
-    homes = visible_places(Place.path, scoped, tops)
-    return {
-        "orgs": select(Organisation.id).where(orgs),
-        "homes": select(Place.id).where(false() if homes is None else homes),
-    }
-
-
 def visible_member(
-    organisation_id: Any, reports_to_id: Any, household_id: Any, ties: dict[str, Any] | None
+    org_path: SQLColumnExpression[str | None],
+    reports_path: SQLColumnExpression[str | None],
+    home_path: SQLColumnExpression[str | None],
+    scoped: bool,
+    scope_org: Path = None,
+    tops: Sequence[Path] = (),
 ) -> ColumnElement[bool] | None:
-    """A member (by these columns) belongs, reports to, or lives within the caller's scope."""
-    if ties is None:
+    """A member (by the paths kept on their row: organisation, reporting organisation, home)
+    belongs, reports to, or lives within the caller's scope."""
+    if not scoped:
         return None
+    homes = [_subtree(home_path, f"{PLACE_BOUND}_{i}", top) for i, top in enumerate(tops)]
     return or_(
-        organisation_id.in_(ties["orgs"]),
-        reports_to_id.in_(ties["orgs"]),
-        household_id.in_(ties["homes"]),
+        _subtree(org_path, ORG_BOUND, scope_org),
+        _subtree(reports_path, ORG_BOUND, scope_org),
+        *homes,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -151,6 +152,18 @@ class Member(Base):
     # longer counted anywhere live. Kept on the member, beside the history, because every
     # count filters on it.
     departed_on: Mapped[date | None] = mapped_column(Date)
+    # The paths of the member's organisation, reporting organisation and home: the database
+    # keeps them (triggers of migration 0013, on every write of a member and every move of a
+    # tree), so that a scope's members are ranges of the member's own indexed columns.
+    org_path: Mapped[str | None] = mapped_column(
+        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    reports_path: Mapped[str | None] = mapped_column(
+        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    home_path: Mapped[str | None] = mapped_column(
+        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
 
 class BuildingTally(Base):

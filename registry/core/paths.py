@@ -22,7 +22,7 @@ def subtree_end(path: str) -> str:
     return path[:-1] + "0"
 
 
-def within(column: SQLColumnExpression[str], path: str) -> ColumnElement[bool]:
+def within(column: SQLColumnExpression[str | None], path: str) -> ColumnElement[bool]:
     """SQL condition: `column` lies in the subtree rooted at `path` (itself included)."""
     return and_(column >= path, column < subtree_end(path))
 
@@ -39,7 +39,7 @@ def in_subtree_of(
     return and_(column >= top, column < subtree_end_sql(top))
 
 
-def within_bound(column: SQLColumnExpression[str], name: str) -> ColumnElement[bool]:
+def within_bound(column: SQLColumnExpression[str | None], name: str) -> ColumnElement[bool]:
     """`within` for a statement built once: the subtree's bounds are the bound parameters
     `{name}_lo` and `{name}_hi`, whose values `bound_subtree(name, path)` gives."""
     return and_(column >= bindparam(f"{name}_lo"), column < bindparam(f"{name}_hi"))

@@ -177,7 +177,7 @@ class _Builder:
             found = (
                 select(key.label("k"), *(c(t) for c in columns))
                 .where(*where)
-                .order_by(key)
+                .order_by(entity.page_order(key, self.viewer))
                 .limit(row_limit(limit))
             )
             # A subquery in FROM never correlates unless told to.

@@ -45,11 +45,12 @@ async def root_page(
     follow the page."""
     model = ENTITIES[entity]
     t = model.table.alias("t")
-    matching = select(t).where(*root_conditions(model, filters, Viewer.of(actor))(t))
+    viewer = Viewer.of(actor)
+    matching = select(t).where(*root_conditions(model, filters, viewer)(t))
     params = viewer_params(actor) | values
     key = t.c[model.key]
     size, after = page
-    page_query = matching.order_by(key).limit(row_limit(size + 1))
+    page_query = matching.order_by(model.page_order(key, viewer)).limit(row_limit(size + 1))
     if after is not None:
         page_query = page_query.where(key > bindparam("after_key"))
         params = params | {"after_key": after}

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Table, and_, exists, func, literal, or_, select, true
 
-from registry.access.visibility import visible_member
 from registry.core.config import RuleThresholds
 from registry.core.kinds import OfficeRole, OrgKind, OrgStatus, PairingKind
 from registry.core.models import (
@@ -101,6 +100,21 @@ class Entity:
     to_one: Mapping[str, ToOne]
     to_many: Mapping[str, ToMany]
     visible: Callable[[Alias, Viewer], ColumnElement[bool] | None]
+    # Whether a scoped caller's rows are found from the scope's own indexes (ranges of paths
+    # on the row) rather than by walking the key's index: see `page_order`.
+    found_by_scope: bool = False
+
+    def page_order(self, key: ColumnElement[Any], viewer: Viewer) -> ColumnElement[Any]:
+        """What a page of this entity is ordered by: its key. For a caller scoped below the
+        top of the tree, of an entity `found_by_scope`, the key as an expression, which orders
+        alike but which no index serves: the database then gathers the scope's rows from the
+        path indexes and sorts them (a sub-district's 4,000 members: ~2 ms), where walking
+        the key's index visits every row before the scope's first in key order (40,000
+        members of other sub-districts: ~16 ms, and growing with the registry). A scope of
+        the whole tree is met at once by walking the key's index."""
+        if self.found_by_scope and viewer.scoped and not viewer.whole_tree:
+            return key.concat("")
+        return key
 
     def key_value(self, text: str) -> str | int | None:
         """The key a cursor's text names, as the key column holds it; None when it cannot be
@@ -145,8 +159,7 @@ def _org_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
 
 
 def _member_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
-    ties = viewer.member_ids()
-    return visible_member(t.c.organisation_id, t.c.reports_to_id, t.c.household_id, ties)
+    return viewer.members(t.c.org_path, t.c.reports_path, t.c.home_path)
 
 
 def _office_visible(t: Alias, viewer: Viewer) -> ColumnElement[bool] | None:
@@ -402,6 +415,7 @@ MEMBER_ENTITY = Entity(
         "tasks": ToMany("Assignment", lambda o, t: t.c.member_id == o.c.id),
     },
     visible=_member_visible,
+    found_by_scope=True,
 )
 
 OFFICE_ENTITY = Entity(

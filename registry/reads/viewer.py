@@ -8,7 +8,6 @@ territory are bound parameters (`scope_org_lo`, `scope_place_0_lo`, ...), never 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.sql.expression import SQLColumnExpression
@@ -16,10 +15,11 @@ from sqlalchemy.sql.expression import SQLColumnExpression
 from registry.access.actor import Actor
 from registry.access.visibility import (
     bound_values,
-    visible_member_ties,
+    visible_member,
     visible_orgs,
     visible_places,
 )
+from registry.core.paths import depth_of
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class Viewer:
     scoped: bool
     places: int
     masks_phones: bool
+    # A scope rooted at the top of the organisation tree holds nearly every member: a page of
+    # it is found fastest by walking the key's index (`registry.reads.model.Entity.page_order`).
+    whole_tree: bool = False
 
     @classmethod
     def of(cls, actor: Actor) -> Viewer:
@@ -36,6 +39,7 @@ class Viewer:
             scoped=not actor.unscoped,
             places=len(actor.place_paths or ()),
             masks_phones=actor.masks_phones,
+            whole_tree=actor.org_path is not None and depth_of(actor.org_path) == 0,
         )
 
     def orgs(self, path: SQLColumnExpression[str]) -> ColumnElement[bool] | None:
@@ -46,10 +50,17 @@ class Viewer:
         """SQL condition: a place path lies in the caller's territory (None: everything)."""
         return visible_places(path, self.scoped, [None] * self.places)
 
-    def member_ids(self) -> dict[str, Any] | None:
-        """The id sets a visible member's organisation, reporting organisation or home lies in
-        (None: every member is visible)."""
-        return visible_member_ties(self.scoped, None, [None] * self.places)
+    def members(
+        self,
+        org_path: SQLColumnExpression[str | None],
+        reports_path: SQLColumnExpression[str | None],
+        home_path: SQLColumnExpression[str | None],
+    ) -> ColumnElement[bool] | None:
+        """SQL condition: a member, by the paths on their row, is in the caller's scope (None:
+        every member is visible)."""
+        return visible_member(
+            org_path, reports_path, home_path, self.scoped, None, [None] * self.places
+        )
 
 
 def viewer_params(actor: Actor) -> dict[str, str]:

@@ -115,6 +115,9 @@ class MemberRecord(NamedTuple):
     away_place: str | None
     away_attends_id: int | None
     away_attends: str | None
+    org_path: str | None
+    reports_path: str | None
+    home_path: str | None
 
 
 @dataclass
