@@ -66,6 +66,16 @@ async def paired_medians(api: Work, plain: Work, repeats: int) -> tuple[float, f
 
 
 Call = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+class Refused(RuntimeError):
+    """The server answered an operation with errors (or not with 200): their codes say why."""
+
+    def __init__(self, name: str, status: int, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{name}: HTTP {status}: {errors}")
+        self.codes = {(e.get("extensions") or {}).get("code") for e in errors}
+
+
 # An ASGI application, as the benchmarks call it (the app under test; typed here so that
 # timing needs nothing of the web layer).
 Message = dict[str, Any]
@@ -96,7 +106,7 @@ def operation_caller(app: ASGIApp, token: str, operations: Path) -> Call:
         if status != 200 or b'"errors"' in content:
             answer = orjson.loads(content)
             if status != 200 or answer.get("errors"):
-                raise RuntimeError(f"{name}: HTTP {status}: {answer.get('errors')}")
+                raise Refused(name, status, answer.get("errors") or [])
 
     return call
 
