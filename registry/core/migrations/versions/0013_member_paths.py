@@ -70,11 +70,7 @@ def _postgresql_triggers() -> None:
         "gridreg_member_paths()"
     )
     for table in ("organisation", "place"):
-        follows = "\n".join(
-            f"UPDATE member SET {column} = NEW.path WHERE {tie} = NEW.id;"
-            for column, tie, source in TIES
-            if source == table
-        )
+        follows = _follows(table)
         op.execute(
             f"""CREATE FUNCTION gridreg_{table}_moved() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -86,6 +82,15 @@ def _postgresql_triggers() -> None:
             f"CREATE TRIGGER {table}_moved AFTER UPDATE OF path ON {table} FOR EACH ROW "
             f"WHEN (OLD.path IS DISTINCT FROM NEW.path) EXECUTE FUNCTION gridreg_{table}_moved()"
         )
+
+
+def _follows(table: str) -> str:
+    """The statements that follow a row of `table` (NEW) to the members tied to it."""
+    return " ".join(
+        f"UPDATE member SET {column} = NEW.path WHERE {tie} = NEW.id;"
+        for column, tie, source in TIES
+        if source == table
+    )
 
 
 def _sqlite_triggers() -> None:
@@ -101,11 +106,7 @@ def _sqlite_triggers() -> None:
         f"household_id ON member BEGIN UPDATE member SET {own} WHERE id = NEW.id; END"
     )
     for table in ("organisation", "place"):
-        follows = " ".join(
-            f"UPDATE member SET {column} = NEW.path WHERE {tie} = NEW.id;"
-            for column, tie, source in TIES
-            if source == table
-        )
+        follows = _follows(table)
         op.execute(
             f"CREATE TRIGGER {table}_moved AFTER UPDATE OF path ON {table} "
             f"WHEN OLD.path IS NOT NEW.path BEGIN {follows} END"
