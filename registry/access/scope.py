@@ -73,13 +73,17 @@ class Scope:
     bound: bool = False
     """A shape (`shape_of`): conditions name their bounds as parameters (`bounds()`)."""
 
-    def places(self, column: SQLColumnExpression[str] = Place.path) -> ColumnElement[bool]:
+    def places(
+        self, column: SQLColumnExpression[str | None] = Place.path
+    ) -> ColumnElement[bool]:
         """SQL condition: the place lies in the scope's territory."""
         if self.bound:
             return _bound_ranges(column, "place", len(self.place_tops))
         return within_any(column, self.place_tops)
 
-    def orgs(self, column: SQLColumnExpression[str] = Organisation.path) -> ColumnElement[bool]:
+    def orgs(
+        self, column: SQLColumnExpression[str | None] = Organisation.path
+    ) -> ColumnElement[bool]:
         """SQL condition: the organisation lies in the scope's organisations."""
         if self.org_tops is None:
             raise RuntimeError("call with_organisations(session, scope) first")
@@ -112,7 +116,9 @@ def shape_of(kind: ScopeKind, places: int, orgs: int | None) -> Scope:
     return Scope(kind, None, None, ("",) * places, org_tops, _NOBODY, bound=True)
 
 
-def _bound_ranges(column: SQLColumnExpression[str], prefix: str, count: int) -> ColumnElement[bool]:
+def _bound_ranges(
+    column: SQLColumnExpression[str | None], prefix: str, count: int
+) -> ColumnElement[bool]:
     ranges = [within_bound(column, f"{prefix}_{i}") for i in range(count)]
     return or_(*ranges) if ranges else false()
 

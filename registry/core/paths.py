@@ -50,7 +50,7 @@ def bound_subtree(name: str, path: str) -> dict[str, str]:
     return {f"{name}_lo": path, f"{name}_hi": subtree_end(path)}
 
 
-def within_any(column: SQLColumnExpression[str], tops: Iterable[str]) -> ColumnElement[bool]:
+def within_any(column: SQLColumnExpression[str | None], tops: Iterable[str]) -> ColumnElement[bool]:
     """SQL condition: `column` lies in one of the subtrees rooted at `tops` (false if none)."""
     ranges = [within(column, top) for top in tops]
     return or_(*ranges) if ranges else false()
@@ -73,3 +73,9 @@ def ids_of(path: str) -> list[int]:
 def depth_of(path: str) -> int:
     """Zero for a root."""
     return path.count("/") - 2
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of the nodes above the node at `path`, root first (none for a root)."""
+    ids = ids_of(path)
+    return ["/" + "".join(f"{i}/" for i in ids[:end]) for end in range(1, len(ids))]

@@ -12,11 +12,12 @@ Approved postponements extend it (`postponed_months`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, select
+from sqlalchemy import ColumnElement, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import SQLColumnExpression
@@ -32,7 +33,7 @@ from registry.core.kinds import (
     PlaceKind,
 )
 from registry.core.models import Coverage, Election, Office, Organisation, Place
-from registry.core.paths import in_subtree_of, reduce_to_tops
+from registry.core.paths import ancestor_paths, in_subtree_of, reduce_to_tops, within_any
 
 # Ordered so that the current holder comes last (readers keep the last row per organisation).
 CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
@@ -125,10 +126,14 @@ def serves_community(org: Any) -> ColumnElement[bool]:
     )
 
 
-async def community_tops(session: AsyncSession) -> tuple[str, ...]:
+async def community_tops(session: AsyncSession, around: Sequence[str]) -> tuple[str, ...]:
     """The paths of the organisations whose subtrees serve a community (`serves_community`),
-    reduced to the topmost: an organisation serves one when its path lies under one of them.
-    Read once for a whole report: as a condition per organisation it scans every coverage."""
+    reduced to the topmost, as far as the organisations under the paths `around` are
+    concerned: an organisation there serves one when its path lies under one of them. Read
+    once for a whole report: as a condition per organisation it scans every coverage."""
+    # Only the organisations that can hold such an organisation matter: those inside the
+    # subtrees and those above them (the prefixes of their paths), not a whole city's.
+    above = {top for path in around for top in ancestor_paths(path)}
     # Two plain steps: the open coverage of organisations of the kinds, then which of those
     # places are communities, grids or estates, by primary key. As one join PostgreSQL reads
     # every place to filter by kind (its estimate of the kinds' share is far off).
@@ -139,6 +144,7 @@ async def community_tops(session: AsyncSession) -> tuple[str, ...]:
             .where(Coverage.end.is_(None))
             .where(Organisation.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]))
             .where(Organisation.status == OrgStatus.ACTIVE.value)
+            .where(or_(within_any(Organisation.path, around), Organisation.path.in_(above)))
         )
     ).all()
     wanted = sorted({place_id for _, place_id in covered})

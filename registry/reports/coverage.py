@@ -264,17 +264,17 @@ def _members_query(condition: ColumnElement[bool], on: date | None = None) -> An
 
 
 def living_in(scope: Scope) -> ColumnElement[bool]:
-    """SQL condition on Member: lives in the scope's territory. A correlated EXISTS (one
-    primary-key probe per member) rather than IN (a list of every place in the territory)."""
-    return exists(select(1).where(Place.id == Member.household_id, scope.places(Place.path)))
+    """SQL condition on Member: lives in the scope's territory (the home's path on the
+    member's row, an indexed range)."""
+    return scope.places(Member.home_path)
 
 
 def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     """SQL condition on Member: formal organisation in the scope's organisations (with `on`:
     their affiliation of that day), or reporting into them."""
-    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
     if on is None:
-        return member_meets_any(Member.organisation_id.in_(orgs), Member.reports_to_id.in_(orgs))
+        return member_meets_any(scope.orgs(Member.org_path), scope.orgs(Member.reports_path))
+    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
     formal = exists(
         select(1).where(
             Affiliation.member_id == Member.id,

@@ -401,7 +401,7 @@ async def _organisation_violations(
     session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
 ) -> list[Violation]:
     query = _organisation_query_of_shape(scope.shape, rules, today)
-    tops = await community_tops(session)
+    tops = await community_tops(session, scope.org_tops or ())
     found: list[Violation] = []
     for org, members, full, secretaries, elected_on, began, *rest in await session.execute(
         query, scope.bounds()
@@ -767,14 +767,15 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .scalar_subquery()
     )
     probationary = and_(
-        Member.organisation_id.in_(orgs), Member.status == MemberStatus.PROBATIONARY.value
+        scope.orgs(Member.org_path), Member.status == MemberStatus.PROBATIONARY.value
     )
+    reporting = scope.orgs(Member.reports_path)
     homes = living_in(scope) if scope.place_tops else false()
     # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
     # branch narrowed to the members a rule can catch: probationary members of the scope's
-    # organisations, and members with neither organisation nor workplace (found by the null
-    # organisation) reporting into the scope or living in it. Narrowing inside the branches
-    # keeps a district-wide report from walking every member and every household.
+    # organisations, and members with neither organisation nor workplace reporting into the
+    # scope or living in it (ranges of the paths on the member's row). Narrowing inside the
+    # branches keeps a report from walking every member and every household.
     # Members of the scope's organisations that have active groups: those in none of them.
     group = aliased(Organisation)
     grouped_orgs = (
@@ -791,7 +792,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     ungrouped = and_(Member.organisation_id.in_(grouped_orgs), ~in_own_group)
     candidates = [
         probationary,
-        and_(_UNATTACHED, Member.reports_to_id.in_(orgs)),
+        and_(_UNATTACHED, reporting),
         Member.organisation_id.in_(grouped_orgs),
     ]
     if scope.place_tops:
@@ -803,7 +804,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .where(
             or_(
                 and_(probationary, or_(Member.joined < due, elected.is_not(None))),
-                and_(_UNATTACHED, or_(Member.reports_to_id.in_(orgs), homes)),
+                and_(_UNATTACHED, or_(reporting, homes)),
                 ungrouped,
             )
         )
