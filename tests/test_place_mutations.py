@@ -120,3 +120,37 @@ async def test_scope_and_roles_limit_place_writes(registry: Registry) -> None:
     assert await registry.snapshot() == before
     mine = await mutate(organiser, "UpdatePlace", {"place": "MX", "name": "茅溪小区"})
     assert mine["userErrors"] == []
+
+
+async def test_a_scope_sees_the_members_a_move_brings_into_it_and_not_those_it_takes_out(
+    registry: Registry,
+) -> None:
+    # Given organisers of community committees PA (渝北) and PB (海尔); M7 of branch BR3 (PB)
+    # lives in 海尔1栋 (EB-1)
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    pa, pb = (
+        await registry.client("organiser", scope="PA"),
+        await registry.client("organiser", scope="PB"),
+    )
+
+    async def seen(client: GraphQLClient) -> set[str]:
+        data = await client(operation("Members"), {"first": 100})
+        return {m["code"] for m in data["members"]["nodes"]}
+
+    assert "M7" in await seen(pb) and "M7" not in await seen(pa)
+
+    # When M7's building moves into estate MX (渝北), PA's territory
+    moved = await mutate(api, "UpdatePlace", {"place": "EB-1", "parent": "MX"})
+    assert moved["userErrors"] == []
+    # Then PA sees M7 (who lives there now), and PB still does (its member)
+    assert "M7" in await seen(pa) and "M7" in await seen(pb)
+
+    # When M8 of branch BRJ (江北, no home recorded) is recorded living in EB-1's household
+    home = {"member": "M8", "household": "EB-1-101"}
+    assert (await mutate(api, "UpdateMember", home))["userErrors"] == []
+    # Then PA sees M8 too; and when the building moves back to 海尔小区, PB sees M7 and M8,
+    # and PA neither: their branches are not PA's and their home no longer lies in it
+    assert "M8" in await seen(pa) and "M8" not in await seen(pb)
+    assert (await mutate(api, "UpdatePlace", {"place": "EB-1", "parent": "EB"}))["userErrors"] == []
+    assert {"M7", "M8"} <= await seen(pb) and not {"M7", "M8"} & await seen(pa)
