@@ -440,6 +440,9 @@ ROOT_COVERAGE_TARGET_MS = 1000.0
 PLAIN_RATIO_TARGET = 3.0  # members page and org chart, beside plain SQL, at any scale
 _ROOT_COVERAGE = ("coverage, whole district", "coverage, root")
 _AGAINST_PLAIN = ("members page of 100", "org chart, sub-district to groups")
+# The first page of the whole registry, with its total: it counts every member at any scale,
+# so only its ratio to the same plain SQL is a target.
+_WHOLE_REGISTRY = ("members page of 100",)
 
 
 def _synthetic_workbook(scale: str) -> Path:
@@ -478,6 +481,8 @@ def _against_baseline(backend: tuple[str, str], scale: str, baseline: str, repea
         ratio = None if ratio is not None and math.isinf(ratio) else ratio
         if what in _ROOT_COVERAGE:
             target = f"≤ {ROOT_COVERAGE_TARGET_MS:g} ms"
+        elif what in _WHOLE_REGISTRY:
+            target = f"plain ratio ≤ {PLAIN_RATIO_TARGET:g}"
         elif what in _AGAINST_PLAIN:
             target = f"ratio ≤ {RATIO_TARGET:g}, plain ratio ≤ {PLAIN_RATIO_TARGET:g}"
         else:

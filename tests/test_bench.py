@@ -69,6 +69,9 @@ def test_given_a_baseline_when_bench_runs_then_each_figure_stands_beside_the_bas
         assert target in row, f"{figure!r} without {target!r} in:\n{done.stdout}"
         # the baseline's milliseconds, the scale's, and their ratio
         assert len(re.findall(r"│ +\d+\.\d+ +", row)) >= 3, row
+    # The first page of the whole registry counts every member: only its plain ratio is held
+    members = next(line for line in lines if "members page of 100" in line)
+    assert "ratio ≤ 1.5" not in members, members
 
 
 async def test_given_an_operation_the_api_refuses_when_the_bench_calls_it_then_it_stops(
