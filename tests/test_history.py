@@ -257,6 +257,8 @@ async def test_a_write_that_names_nothing_is_logged_all_the_same(registry: Regis
     assert by_entity["place"].after["name"] == "明星小区（新）"
     assert by_entity["member"].before["household_id"] == old_home
     assert by_entity["member"].after["household_id"] == flat.id
+    # (what the writer set, not the home's path the database derives from it)
+    assert "home_path" not in by_entity["member"].after
     assert by_entity["place_setting"].action == "create"
     assert by_entity["place_setting"].after == {"place_id": estate.id, "key": "note", "value": "x"}
     assert len(rows) == 3 and {row.token_id for row in rows} == {None}

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util import await_only
 
 from registry.core.db import copy_rows
-from registry.core.models import Base, Change
+from registry.core.models import Base, Change, is_derived
 from registry.core.placements import days_regrouped, regrouped, sync_placements
 from registry.core.tallies import refresh_places, touched_places
 
@@ -51,11 +51,13 @@ def audited(row: object) -> bool:
 
 
 def state(row: object) -> dict[str, Any]:
-    """Every column of a row but its id, as a change row holds it."""
+    """Every column a writer sets on a row but its id, as a change row holds it (not those
+    the database derives: they follow from the others, and reading them back after a write
+    would cost a query per row)."""
     return {
         attr.key: getattr(row, attr.key)
         for attr in inspect(type(row)).column_attrs
-        if attr.key != "id"
+        if attr.key != "id" and not is_derived(attr.columns[0])
     }
 
 

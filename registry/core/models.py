@@ -112,6 +112,26 @@ class Coverage(Base):
     )
 
 
+DERIVED = "derived"  # Column.info key of a column the database derives
+
+
+def _derived_path() -> Any:
+    """A path column the database derives (a trigger fills it): no writer sets it, and the
+    change log, which records what writers set, leaves it out (`is_derived`)."""
+    return mapped_column(
+        PathType,
+        index=True,
+        server_default=FetchedValue(),
+        server_onupdate=FetchedValue(),
+        info={DERIVED: True},
+    )
+
+
+def is_derived(column: Any) -> bool:
+    """Whether a column is one the database derives (`_derived_path`)."""
+    return bool(column.info.get(DERIVED))
+
+
 class Member(Base):
     """A Party member with one formal organisation (or, in service, a workplace)."""
 
@@ -155,15 +175,9 @@ class Member(Base):
     # The paths of the member's organisation, reporting organisation and home: the database
     # keeps them (triggers of migration 0013, on every write of a member and every move of a
     # tree), so that a scope's members are ranges of the member's own indexed columns.
-    org_path: Mapped[str | None] = mapped_column(
-        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    reports_path: Mapped[str | None] = mapped_column(
-        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
-    home_path: Mapped[str | None] = mapped_column(
-        PathType, index=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
-    )
+    org_path: Mapped[str | None] = _derived_path()
+    reports_path: Mapped[str | None] = _derived_path()
+    home_path: Mapped[str | None] = _derived_path()
 
 
 class BuildingTally(Base):
