@@ -25,9 +25,7 @@ PLACE_BOUND = "scope_place"
 Path = str | None
 
 
-def _subtree(
-    column: SQLColumnExpression[str | None], name: str, path: Path
-) -> ColumnElement[bool]:
+def _subtree(column: SQLColumnExpression[str | None], name: str, path: Path) -> ColumnElement[bool]:
     # Unbound: named, so that the cached statement takes each caller's values at execution.
     return within_bound(column, name) if path is None else within(column, path)
 
@@ -43,8 +41,12 @@ def visible_places(
     column: SQLColumnExpression[str], scoped: bool, tops: Sequence[Path]
 ) -> ColumnElement[bool] | None:
     """A place path lies in one of the caller's territory tops (none: nothing is visible)."""
-    if not scoped:
-        return None
+    return _territory(column, tops) if scoped else None
+
+
+def _territory(
+    column: SQLColumnExpression[str | None], tops: Sequence[Path]
+) -> ColumnElement[bool]:
     ranges = [_subtree(column, f"{PLACE_BOUND}_{i}", top) for i, top in enumerate(tops)]
     return or_(*ranges) if ranges else false()
 
@@ -61,11 +63,10 @@ def visible_member(
     belongs, reports to, or lives within the caller's scope."""
     if not scoped:
         return None
-    homes = [_subtree(home_path, f"{PLACE_BOUND}_{i}", top) for i, top in enumerate(tops)]
     return or_(
         _subtree(org_path, ORG_BOUND, scope_org),
         _subtree(reports_path, ORG_BOUND, scope_org),
-        *homes,
+        _territory(home_path, tops),
     )
 
 
