@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from itertools import islice
 
 # The sheets in the order they load (each may refer to the ones before it), with every column:
 # the one definition of the workbook format (seeds/workbook.py writes exactly these). REQUIRED
@@ -83,7 +84,7 @@ class Rows:
 
     def column(self, name: str) -> Iterator[str]:
         """The cells of one column, row by row (without building a row's dict)."""
-        return iter(self._cells[self.order.index(name) :: len(self.order)])
+        return islice(self._cells, self.order.index(name), None, len(self.order))
 
 
 class Sheet:
