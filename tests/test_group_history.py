@@ -16,6 +16,15 @@ from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
 
 
+def m1_in_g1() -> dict[str, list[dict[str, Any]]]:
+    """The write world with M1 placed in BR1's group G1 by the roster."""
+    world = copy.deepcopy(WORLD)
+    for member in world["members"]:
+        if member["code"] == "M1":
+            member["group"] = "G1"
+    return world
+
+
 async def history(api: GraphQLClient, code: str) -> list[tuple[str, str | None, str | None]]:
     [found] = (await api(operation("MemberGroups"), {"code": code}))["members"]["nodes"]
     return [(p["group"]["code"], p["start"], p["end"]) for p in found["groupHistory"]]
@@ -56,11 +65,7 @@ async def test_each_placement_move_and_leaving_is_kept_with_its_day(registry: Re
 async def test_an_import_and_a_death_enter_the_group_history(registry: Registry) -> None:
     """Given a roster placing M1 in G1, then M1 recorded as having died, then M1's history
     has the placement from the day of the import, closed the day it was recorded."""
-    world = copy.deepcopy(WORLD)
-    for member in world["members"]:
-        if member["code"] == "M1":
-            member["group"] = "G1"
-    await registry.load(world)
+    await registry.load(m1_in_g1())
     api = await registry.client("admin")
     today = date.today().isoformat()
     assert await history(api, "M1") == [("G1", today, None)]
@@ -75,11 +80,7 @@ async def test_a_move_dated_in_the_past_closes_the_placement_on_that_day(
 ) -> None:
     """Given M1 placed in G1 since 2025-01-01, when M1 is transferred to BR2 on 2025-06-30,
     then the placement in G1 ends on 2025-06-30, not on the day the transfer was recorded."""
-    world = copy.deepcopy(WORLD)
-    for member in world["members"]:
-        if member["code"] == "M1":
-            member["group"] = "G1"
-    await registry.load(world)
+    await registry.load(m1_in_g1())
     async with registry.db.write() as session:  # a placement recorded before this registry
         await session.execute(update(GroupPlacement).values(start=date(2025, 1, 1)))
     api = await registry.client("admin")
@@ -98,11 +99,7 @@ async def test_placements_of_more_members_than_a_statement_takes_parameters_are_
     """Given a registry, when the placements of 40,000 members are synced at once (as an
     import of a district does; PostgreSQL takes 32,767 parameters a statement), then it
     succeeds and a member placed in a group has their placement."""
-    world = copy.deepcopy(WORLD)
-    for member in world["members"]:
-        if member["code"] == "M1":
-            member["group"] = "G1"
-    await registry.load(world)
+    await registry.load(m1_in_g1())
     async with registry.db.write() as session:
         await session.execute(delete(GroupPlacement))
         await sync_placements(session, range(1, 40_001), date(2025, 1, 1))
