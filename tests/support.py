@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import uvicorn
 from sqlalchemy import event, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry.access.actor import Role
 from registry.access.tokens import create_token
@@ -206,3 +207,16 @@ def reset_postgres_schema(url: str) -> None:
             await connection.close()
 
     asyncio.run(reset())
+
+
+async def member_paths_match_their_ties(engine: AsyncEngine) -> bool:
+    """Every member's org_path, reports_path and home_path are the paths of the organisation,
+    reporting organisation and household their ids name (none where there is none)."""
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text(
+            "SELECT m.org_path, o.path, m.reports_path, r.path, m.home_path, p.path "
+            "FROM member m LEFT JOIN organisation o ON o.id = m.organisation_id "
+            "LEFT JOIN organisation r ON r.id = m.reports_to_id "
+            "LEFT JOIN place p ON p.id = m.household_id"
+        ))).all()  # fmt: skip
+    return bool(rows) and all(r[0] == r[1] and r[2] == r[3] and r[4] == r[5] for r in rows)

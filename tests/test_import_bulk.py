@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from registry.core.models import Change
 from registry.importer import ImportFailed, archive, ids, import_workbook
-from tests.support import Registry, reset_tables, write_workbook
+from tests.support import Registry, member_paths_match_their_ties, reset_tables, write_workbook
+from tests.test_coverage import grid_workbook
 from tests.workbooks import two_communities
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -96,6 +97,46 @@ async def test_copied_rows_equal_inserted_rows(
 
     # Then the two registries and their change logs are the same
     assert await _without_moments(registry) == copied
+
+
+async def test_new_members_carry_the_final_paths_of_their_ties(registry: Registry) -> None:
+    """Given the known sub-district, when one workbook moves estate E3 and its branch B3 to
+    community C1 and adds members tied to nodes it creates, moves, names or leaves unnamed
+    (household E3-B1-101 is stored and moves with its estate; B9 is new under a stored
+    committee), then every member's stored
+    paths are those of their organisation, reporting organisation and home after the import,
+    as the database would derive them."""
+    await registry.load(grid_workbook())
+    added = [
+        {"code": "N1", "organisation": "B3", "household": "E3-B1-101", "reports_to": ""},
+        {"code": "N2", "organisation": "B9", "group": "G9", "household": "E3-B9-1",
+         "reports_to": "PC2"},
+        {"code": "N3", "organisation": "", "household": "E2-B1-102", "reports_to": "B1",
+         "workplace": "某单位"},
+        {"code": "N4", "organisation": "B2", "household": "", "reports_to": ""},
+    ]  # fmt: skip
+
+    await registry.load({
+        "places": [
+            {"code": "E3", "parent": "C1", "kind": "estate", "name": "三号小区"},
+            {"code": "E3-B9", "parent": "E3", "kind": "building", "name": "9栋"},
+            {"code": "E3-B9-1", "parent": "E3-B9", "kind": "household", "name": "1"},
+        ],
+        "organisations": [
+            {"code": "B3", "parent": "PC1", "kind": "branch", "name": "三号小区党支部",
+             "covers": "E3"},
+            {"code": "B9", "parent": "PC2", "kind": "branch", "name": "九支部", "covers": ""},
+            {"code": "G9", "parent": "B9", "kind": "group", "name": "9栋党小组",
+             "covers": "E3-B9"},
+        ],
+        "members": [
+            {"name": "新", "status": "full", "joined": "2010-07-01", "workplace": ""} | m
+            for m in added
+        ],
+    })  # fmt: skip
+
+    assert await registry.count("member") == len(grid_workbook()["members"]) + len(added)
+    assert await member_paths_match_their_ties(registry.db.engine)
 
 
 async def test_every_change_row_of_a_bulk_import_has_one_moment(

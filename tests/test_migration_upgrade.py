@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from registry.core.config import normalise_database_url
 from registry.core.db import Database, create_engine
 from registry.core.migrate import upgrade
+from tests.support import member_paths_match_their_ties
 
 # Rows of every table revision 0001 has, written the way an old release would have.
 ROWS: dict[str, list[str]] = {
@@ -163,23 +164,6 @@ async def _column_values(url: str, table: str, columns: str) -> list[tuple]:
         await engine.dispose()
 
 
-async def _member_paths_match_their_ties(url: str) -> bool:
-    """Every member's org_path, reports_path and home_path are the paths of the organisation,
-    reporting organisation and household their ids name (none where there is none)."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            rows = (await connection.execute(text(
-                "SELECT m.org_path, o.path, m.reports_path, r.path, m.home_path, p.path "
-                "FROM member m LEFT JOIN organisation o ON o.id = m.organisation_id "
-                "LEFT JOIN organisation r ON r.id = m.reports_to_id "
-                "LEFT JOIN place p ON p.id = m.household_id"
-            ))).all()  # fmt: skip
-    finally:
-        await engine.dispose()
-    return bool(rows) and all(r[0] == r[1] and r[2] == r[3] and r[4] == r[5] for r in rows)
-
-
 async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -> None:
     # Given a database at revision 0001 holding rows in every table
     await asyncio.to_thread(upgrade, old_database, "0001")
@@ -217,7 +201,11 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
         tuple(v for at, v in enumerate(r) if at not in derived) for r in added["member"]
     ]
     assert all(set(r) <= {None} for rows in added.values() for r in rows)
-    assert await _member_paths_match_their_ties(old_database)
+    engine = create_engine(old_database)
+    try:
+        assert await member_paths_match_their_ties(engine)
+    finally:
+        await engine.dispose()
     db = Database(old_database)
     try:
         async with db.read() as session:

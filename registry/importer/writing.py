@@ -28,9 +28,10 @@ from registry.core.models import (
     Organisation,
     Place,
 )
-from registry.core.paths import child_path, depth_of, ids_of
+from registry.core.paths import depth_of, ids_of
 from registry.core.placements import regrouped, sync_placements
 from registry.core.tallies import refresh_all, refresh_places, touched_places
+from registry.importer.final_paths import FinalPaths, member_paths
 from registry.importer.ids import COPY_BATCH, Ids, batches, insert_rows
 from registry.importer.pairings import write_pairings
 from registry.importer.progress import Tracker
@@ -83,15 +84,18 @@ async def write_plan(
     created = Created()
     places = _tree_ids(stored.places, plan.places)
     orgs = _tree_ids(stored.organisations, plan.organisations)
+    place_paths = FinalPaths(plan.places, stored.places, places)
+    org_paths = FinalPaths(plan.organisations, stored.organisations, orgs)
     if "places" in plan.sheets:
         changed = await _write_tree(
-            session, PLACE, plan.places, stored.places, places, tracker, "places", log, recorder
-        )
+            session, PLACE, plan.places, stored.places, places, place_paths, tracker, "places",
+            log, recorder,
+        )  # fmt: skip
         counts["places"] = _count(plan.places, stored.places.by_code, changed).as_dict()
     if "organisations" in plan.sheets:
         changed = await _write_tree(
-            session, ORGANISATION, plan.organisations, stored.organisations, orgs, tracker,
-            "organisations", log, recorder,
+            session, ORGANISATION, plan.organisations, stored.organisations, orgs, org_paths,
+            tracker, "organisations", log, recorder,
         )  # fmt: skip
         changed |= await _write_coverage(session, plan.organisations, stored, orgs, places, today)
         counts["organisations"] = _count(
@@ -101,8 +105,9 @@ async def write_plan(
     if "members" in plan.sheets:
         counts["members"] = (
             await _write_members(
-                session, plan, members, orgs, places, today, tracker, log, recorder, created
-            )
+                session, plan, members, orgs, places, (org_paths, place_paths), today, tracker,
+                log, recorder, created,
+            )  # fmt: skip
         ).as_dict()
     if "offices" in plan.sheets:
         offices = await _write_offices(session, plan.offices, stored, members, orgs)
@@ -191,6 +196,7 @@ async def _write_tree(
     rows: Sequence[NodeRow],
     stored: Tree,
     ids: Ids,
+    final_path: FinalPaths,
     tracker: Tracker,
     sheet: str,
     log: list[Entry],
@@ -200,21 +206,6 @@ async def _write_tree(
     Their change rows go to `log`; those of created nodes are recorded as they are written."""
     entity = table.name
     with_established = "established" in table.c
-    by_code = {r.code: r for r in rows}
-    # Paths are kept only for nodes with children in the sheet (a city's millions of
-    # households are leaves): a leaf's path is computed when its row is written.
-    parents = {r.parent for r in rows if r.parent is not None}
-    paths: dict[str, str] = {}
-
-    def final_path(code: str) -> str:
-        found = paths.get(code)
-        if found is None:
-            parent = by_code[code].parent if code in by_code else stored.parent_code(code)
-            found = child_path(final_path(parent) if parent else None, ids[code])
-            if code in parents:
-                paths[code] = found
-        return found
-
     moved: list[NodeRow] = []
     changed: list[dict[str, Any]] = []
     new: list[NodeRow] = []
@@ -352,6 +343,7 @@ async def _write_members(
     ids: Ids,
     orgs: Ids,
     places: Ids,
+    paths: tuple[FinalPaths, FinalPaths],
     today: date,
     tracker: Tracker,
     log: list[Entry],
@@ -416,7 +408,7 @@ async def _write_members(
         skill_rows.extend({"member_id": member_id, "skill": s} for s in sorted(skills or ()))
     tracker.start("writing members", len(plan.members))
     for chunk in batches(new, COPY_BATCH):
-        await _create_members(session, chunk, orgs, places, recorder, created)
+        await _create_members(session, chunk, orgs, places, paths, recorder, created)
         tracker.advance("writing members", len(chunk))
     if changed:
         statement = (
@@ -446,18 +438,22 @@ async def _create_members(
     rows: Sequence[tuple[int, MemberRow]],
     orgs: Ids,
     places: Ids,
+    paths: tuple[FinalPaths, FinalPaths],
     recorder: Recorder,
     created: Created,
 ) -> None:
     """Insert one batch of new members with their formal ties and skills, record their change
-    rows, and note the households and groups they join."""
+    rows, and note the households and groups they join. Each row carries its ties' final paths:
+    the database fills only paths a writer leaves out, and a lookup per row costs a city's
+    import most of a minute."""
     members: list[dict[str, Any]] = []
     ties: list[dict[str, Any]] = []
     skills: list[dict[str, Any]] = []
     entries: list[Entry] = []
     for member_id, m in rows:
         values = _member_values(m, orgs, places)
-        members.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values})
+        members.append({"id": member_id, "code": m.code, "version": 1, "full_on": None, **values,
+                        **member_paths(m, *paths)})  # fmt: skip
         entries.append(("member", member_id, "create", None, {"code": m.code, **values}))
         ties.append({"member_id": member_id, "organisation_id": values["organisation_id"],
                      "workplace": values["workplace"], "end": None, "start": None})  # fmt: skip
