@@ -209,14 +209,23 @@ def reset_postgres_schema(url: str) -> None:
     asyncio.run(reset())
 
 
-async def member_paths_match_their_ties(engine: AsyncEngine) -> bool:
+async def derived_paths_match_their_ties(engine: AsyncEngine) -> bool:
     """Every member's org_path, reports_path and home_path are the paths of the organisation,
-    reporting organisation and household their ids name (none where there is none)."""
+    reporting organisation and household their ids name (none where there is none), and every
+    coverage row's place_path the path of its place."""
     async with engine.connect() as connection:
-        rows = (await connection.execute(text(
+        members = (await connection.execute(text(
             "SELECT m.org_path, o.path, m.reports_path, r.path, m.home_path, p.path "
             "FROM member m LEFT JOIN organisation o ON o.id = m.organisation_id "
             "LEFT JOIN organisation r ON r.id = m.reports_to_id "
             "LEFT JOIN place p ON p.id = m.household_id"
         ))).all()  # fmt: skip
-    return bool(rows) and all(r[0] == r[1] and r[2] == r[3] and r[4] == r[5] for r in rows)
+        coverage = (await connection.execute(text(
+            "SELECT c.place_path, p.path FROM coverage c JOIN place p ON p.id = c.place_id"
+        ))).all()  # fmt: skip
+    return (
+        bool(members)
+        and bool(coverage)
+        and all(r[0] == r[1] and r[2] == r[3] and r[4] == r[5] for r in members)
+        and all(r[0] == r[1] for r in coverage)
+    )

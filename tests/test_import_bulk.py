@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from registry.core.models import Change
 from registry.importer import ImportFailed, archive, ids, import_workbook
-from tests.support import Registry, member_paths_match_their_ties, reset_tables, write_workbook
+from tests.support import Registry, derived_paths_match_their_ties, reset_tables, write_workbook
 from tests.test_coverage import grid_workbook
 from tests.workbooks import two_communities
 
@@ -99,13 +99,13 @@ async def test_copied_rows_equal_inserted_rows(
     assert await _without_moments(registry) == copied
 
 
-async def test_new_members_carry_the_final_paths_of_their_ties(registry: Registry) -> None:
+async def test_new_rows_carry_the_final_paths_of_their_ties(registry: Registry) -> None:
     """Given the known sub-district, when one workbook moves estate E3 and its branch B3 to
-    community C1 and adds members tied to nodes it creates, moves, names or leaves unnamed
+    community C1, adds members tied to nodes it creates, moves, names or leaves unnamed
     (household E3-B1-101 is stored and moves with its estate; B9 is new under a stored
-    committee), then every member's stored
-    paths are those of their organisation, reporting organisation and home after the import,
-    as the database would derive them."""
+    committee) and new coverage of a new building of the moved estate, then every member's
+    stored paths are those of their organisation, reporting organisation and home after the
+    import, and every coverage row's the path of its place, as the database would derive them."""
     await registry.load(grid_workbook())
     added = [
         {"code": "N1", "organisation": "B3", "household": "E3-B1-101", "reports_to": ""},
@@ -136,7 +136,7 @@ async def test_new_members_carry_the_final_paths_of_their_ties(registry: Registr
     })  # fmt: skip
 
     assert await registry.count("member") == len(grid_workbook()["members"]) + len(added)
-    assert await member_paths_match_their_ties(registry.db.engine)
+    assert await derived_paths_match_their_ties(registry.db.engine)
 
 
 async def test_every_change_row_of_a_bulk_import_has_one_moment(

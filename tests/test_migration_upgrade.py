@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from registry.core.config import normalise_database_url
 from registry.core.db import Database, create_engine
 from registry.core.migrate import upgrade
-from tests.support import member_paths_match_their_ties
+from tests.support import derived_paths_match_their_ties
 
 # Rows of every table revision 0001 has, written the way an old release would have.
 ROWS: dict[str, list[str]] = {
@@ -192,18 +192,21 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     assert {t: [r[: len(b[0])] for r in after[t]] for t, b in before.items()} == before
     # (but in service, 0011, carried forward from the tie: the test below)
     added = {t: [r[len(b[0]) :] for r in after[t]] for t, b in before.items()}
-    n = len(before["member"][0])
-    columns = await _columns(old_database, "member")
-    # (and the paths of a member's ties, 0013, copied from the trees: checked below)
-    derived = {columns.index(c) - n for c in ("in_service", "org_path", "reports_path",
-                                              "home_path")}  # fmt: skip
-    added["member"] = [
-        tuple(v for at, v in enumerate(r) if at not in derived) for r in added["member"]
-    ]
+    # (and the paths of a member's ties, 0013, and of a covered place, 0015, copied from the
+    # trees: checked below)
+    carried = {"member": ("in_service", "org_path", "reports_path", "home_path"),
+               "coverage": ("place_path",)}  # fmt: skip
+    for table, names in carried.items():
+        n = len(before[table][0])
+        columns = await _columns(old_database, table)
+        derived = {columns.index(c) - n for c in names}
+        added[table] = [
+            tuple(v for at, v in enumerate(r) if at not in derived) for r in added[table]
+        ]
     assert all(set(r) <= {None} for rows in added.values() for r in rows)
     engine = create_engine(old_database)
     try:
-        assert await member_paths_match_their_ties(engine)
+        assert await derived_paths_match_their_ties(engine)
     finally:
         await engine.dispose()
     db = Database(old_database)

@@ -154,3 +154,30 @@ async def test_a_scope_sees_the_members_a_move_brings_into_it_and_not_those_it_t
     assert "M8" in await seen(pa) and "M8" not in await seen(pb)
     assert (await mutate(api, "UpdatePlace", {"place": "EB-1", "parent": "EB"}))["userErrors"] == []
     assert {"M7", "M8"} <= await seen(pb) and not {"M7", "M8"} & await seen(pa)
+
+
+async def test_a_place_scope_answers_for_the_organisations_covering_what_moves_into_it(
+    registry: Registry,
+) -> None:
+    # Given group G1 (of branch BR1, 渝北) covering building MX-1, and estate JE of 江北
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    async def judged_in(scope: str) -> set[str]:
+        report = (await api(operation("RulesReport"), {"scope": scope}))["rulesReport"]
+        return {v["organisation"]["code"] for v in report if v["organisation"]}
+
+    assert "G1" in await judged_in("MX") and "G1" not in await judged_in("JE")
+
+    # When the building moves into estate JE
+    assert (await mutate(api, "UpdatePlace", {"place": "MX-1", "parent": "JE"}))[
+        "userErrors"
+    ] == []
+
+    # Then JE's rules report judges G1, the organisation covering a place inside it now;
+    # and when it moves back, JE's report no longer does
+    assert "G1" in await judged_in("JE")
+    assert (await mutate(api, "UpdatePlace", {"place": "MX-1", "parent": "MX"}))[
+        "userErrors"
+    ] == []
+    assert "G1" not in await judged_in("JE")

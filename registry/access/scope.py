@@ -23,7 +23,6 @@ from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
-    exists,
     false,
     or_,
     select,
@@ -189,12 +188,13 @@ async def with_organisations(session: AsyncSession, scope: Scope) -> Scope:
     inside it (and everything under them), cut to the caller's organisation subtree."""
     if scope.org_tops is not None:
         return scope
-    inside = exists(select(1).where(Place.id == Coverage.place_id, scope.places(Place.path)))
+    # The open coverage inside the scope is a range of its own index (`Coverage.place_path`):
+    # the cost follows the scope, not the registry.
     covering = await session.scalars(
         select(Organisation.path)
         .join(Coverage, Coverage.organisation_id == Organisation.id)
-        .where(Coverage.end.is_(None), Organisation.status == OrgStatus.ACTIVE.value)
-        .where(inside, scope.actor.org_clause())
+        .where(Coverage.end.is_(None), scope.places(Coverage.place_path))
+        .where(Organisation.status == OrgStatus.ACTIVE.value, scope.actor.org_clause())
         .distinct()
     )
     return replace(scope, org_tops=reduce_to_tops(covering))

@@ -91,36 +91,15 @@ class Organisation(Base):
     )
 
 
-class Coverage(Base):
-    """An organisation covers a place (dated; `end` set when it stops)."""
-
-    __tablename__ = "coverage"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
-    start: Mapped[date | None] = mapped_column(Date)
-    end: Mapped[date | None] = mapped_column(Date)
-    __table_args__ = (
-        # Org charts join an organisation's current coverage to the place tree.
-        Index(
-            "ix_coverage_current",
-            "organisation_id",
-            "place_id",
-            postgresql_where=text('"end" IS NULL'),
-            sqlite_where=text('"end" IS NULL'),
-        ),
-    )
-
-
 DERIVED = "derived"  # Column.info key of a column the database derives
 
 
-def _derived_path() -> Any:
+def _derived_path(*, index: bool = True) -> Any:
     """A path column the database derives (a trigger fills it): no writer sets it, and the
     change log, which records what writers set, leaves it out (`is_derived`)."""
     return mapped_column(
         PathType,
-        index=True,
+        index=index,
         server_default=FetchedValue(),
         server_onupdate=FetchedValue(),
         info={DERIVED: True},
@@ -130,6 +109,36 @@ def _derived_path() -> Any:
 def is_derived(column: Any) -> bool:
     """Whether a column is one the database derives (`_derived_path`)."""
     return bool(column.info.get(DERIVED))
+
+
+class Coverage(Base):
+    """An organisation covers a place (dated; `end` set when it stops)."""
+
+    __tablename__ = "coverage"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    # The covered place's path (migration 0015): a place scope's open coverage is one range.
+    place_path: Mapped[str | None] = _derived_path(index=False)
+    __table_args__ = (
+        # Org charts join an organisation's current coverage to the place tree.
+        Index(
+            "ix_coverage_current",
+            "organisation_id",
+            "place_id",
+            postgresql_where=text('"end" IS NULL'),
+            sqlite_where=text('"end" IS NULL'),
+        ),
+        Index(
+            "ix_coverage_open_place_path",
+            "place_path",
+            "organisation_id",
+            postgresql_where=text('"end" IS NULL'),
+            sqlite_where=text('"end" IS NULL'),
+        ),
+    )
 
 
 class Member(Base):

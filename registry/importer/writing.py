@@ -97,7 +97,9 @@ async def write_plan(
             session, ORGANISATION, plan.organisations, stored.organisations, orgs, org_paths,
             tracker, "organisations", log, recorder,
         )  # fmt: skip
-        changed |= await _write_coverage(session, plan.organisations, stored, orgs, places, today)
+        changed |= await _write_coverage(
+            session, plan.organisations, stored, orgs, places, place_paths, today
+        )
         counts["organisations"] = _count(
             plan.organisations, stored.organisations.by_code, changed
         ).as_dict()
@@ -297,10 +299,12 @@ async def _write_coverage(
     stored: Stored,
     orgs: Ids,
     places: Ids,
+    place_paths: FinalPaths,
     today: date,
 ) -> set[str]:
-    """Make each listed organisation cover exactly its `covers` now: open new coverage rows,
-    end (today) the ones no longer listed. Returns the codes of stored organisations changed."""
+    """Make each listed organisation cover exactly its `covers` now: open new coverage rows
+    (with their places' final paths), end (today) the ones no longer listed. Returns the codes
+    of stored organisations changed."""
     added: list[dict[str, Any]] = []
     ended: list[int] = []
     changed: set[str] = set()
@@ -308,14 +312,15 @@ async def _write_coverage(
         if r.covers is None:
             continue
         org_id = orgs[r.code]
-        wanted = {places[code] for code in r.covers}
+        wanted = {places[code]: code for code in r.covers}
         current = stored.open_coverage.get(org_id, {})
         is_new = r.code in orgs.new
         start = r.established if is_new else today
         added.extend(
-            {"organisation_id": org_id, "place_id": p, "start": start, "end": None}
-            for p in sorted(wanted - current.keys())
-        )
+            {"organisation_id": org_id, "place_id": p, "start": start, "end": None,
+             "place_path": place_paths(wanted[p])}
+            for p in sorted(wanted.keys() - current.keys())
+        )  # fmt: skip
         gone = [cover_id for place_id, cover_id in current.items() if place_id not in wanted]
         ended.extend(gone)
         if not is_new and (gone or wanted - current.keys()):
