@@ -783,12 +783,16 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
         .where(group.parent_id.in_(orgs))
     )
-    in_own_group = (
-        select(group.id)
-        .where(group.id == Member.group_id, group.parent_id == Member.organisation_id)
+    # The organisation of the member's group, if it is an active group: a scalar lookup by
+    # key per member. Written as EXISTS, PostgreSQL hashed every group of the registry for it
+    # (83,000 at a city: 37 ms of each community's report).
+    group_of = (
+        select(group.parent_id)
+        .where(group.id == Member.group_id)
         .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
-        .exists()
+        .scalar_subquery()
     )
+    in_own_group = func.coalesce(group_of, 0) == Member.organisation_id
     ungrouped = and_(Member.organisation_id.in_(grouped_orgs), ~in_own_group)
     candidates = [
         probationary,
