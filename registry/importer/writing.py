@@ -104,6 +104,7 @@ async def write_plan(
             plan.organisations, stored.organisations.by_code, changed
         ).as_dict()
     members = Ids({code: m.id for code, m in stored.members.items()}, stored.member_max_id + 1)
+    place_paths.narrow(m.household for m in plan.members)
     if "members" in plan.sheets:
         counts["members"] = (
             await _write_members(
@@ -111,6 +112,7 @@ async def write_plan(
                 log, recorder, created,
             )  # fmt: skip
         ).as_dict()
+    del place_paths, org_paths  # the trees' final paths are written: let a city's go
     if "offices" in plan.sheets:
         offices = await _write_offices(session, plan.offices, stored, members, orgs)
         counts["offices"] = offices.as_dict()
