@@ -28,14 +28,18 @@ async def _elapsed_ms(work: Work) -> float:
 # median of 15 runs of a 5 ms call moved by a tenth from one bench to the next.
 _SECONDS_PER_REPEAT = 0.1
 _MOST_RUNS_PER_REPEAT = 100
+# Slow work is run fewer than `repeats` times once its rounds have taken this long: the plain
+# SQL of a city's whole coverage takes minutes a round, and 15 rounds would take an hour.
+_MOST_SECONDS = 60.0
 
 
 def _more(runs: int, repeats: int, started: float) -> bool:
-    """Whether to run again: until `repeats` runs, then while quick work has had less than its
-    time (and fewer than the most runs)."""
-    if runs < repeats:
-        return True
+    """Whether to run again: until `repeats` runs (or, for slow work, until its rounds have
+    taken `_MOST_SECONDS`), then while quick work has had less than its time (and fewer than
+    the most runs)."""
     spent = time.perf_counter() - started
+    if runs < repeats:
+        return runs == 0 or spent < _MOST_SECONDS
     return spent < repeats * _SECONDS_PER_REPEAT and runs < repeats * _MOST_RUNS_PER_REPEAT
 
 

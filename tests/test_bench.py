@@ -89,3 +89,28 @@ async def test_given_an_operation_the_api_refuses_when_the_bench_calls_it_then_i
             await call("Members", {"first": 1})
     finally:
         await app.state.db.dispose()
+
+
+async def test_given_slow_work_when_it_is_timed_then_it_runs_fewer_rounds_than_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from benchmarks import timing
+
+    # Given work whose every run takes 25 s of the bench's clock (a city's whole coverage)
+    clock = [0.0]
+    runs: list[str] = []
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+
+    def work(name: str) -> timing.Work:
+        async def run() -> None:
+            runs.append(name)
+            clock[0] += 25.0
+
+        return run
+
+    # When it is timed for 15 rounds beside plain work just as slow
+    medians = await timing.paired_medians(work("api"), work("plain"), 15)
+
+    # Then each side runs its warm-up and as many rounds as fit in the budget, not 15
+    assert medians == (25_000.0, 25_000.0)
+    assert runs.count("api") == runs.count("plain") < 5
