@@ -33,7 +33,7 @@ def subtree_end_sql(path: SQLColumnExpression[str]) -> ColumnElement[str]:
 
 
 def in_subtree_of(
-    column: SQLColumnExpression[str], top: SQLColumnExpression[str]
+    column: SQLColumnExpression[str | None], top: SQLColumnExpression[str]
 ) -> ColumnElement[bool]:
     """SQL condition: path `column` lies in the subtree of path column `top` (itself included)."""
     return and_(column >= top, column < subtree_end_sql(top))
