@@ -182,8 +182,9 @@ class Member(Base):
     # count filters on it.
     departed_on: Mapped[date | None] = mapped_column(Date)
     # The paths of the member's organisation, reporting organisation and home: the database
-    # keeps them (triggers of migration 0013, on every write of a member and every move of a
-    # tree), so that a scope's members are ranges of the member's own indexed columns.
+    # keeps them (triggers of migrations 0013 and 0014, on every write of a member and every
+    # move of a tree; an import writes those it computes), so that a scope's members are
+    # ranges of the member's own indexed columns.
     org_path: Mapped[str | None] = _derived_path()
     reports_path: Mapped[str | None] = _derived_path()
     home_path: Mapped[str | None] = _derived_path()

@@ -112,7 +112,6 @@ async def write_plan(
                 log, recorder, created,
             )  # fmt: skip
         ).as_dict()
-    del place_paths, org_paths  # the trees' final paths are written: let a city's go
     if "offices" in plan.sheets:
         offices = await _write_offices(session, plan.offices, stored, members, orgs)
         counts["offices"] = offices.as_dict()
@@ -318,14 +317,15 @@ async def _write_coverage(
         current = stored.open_coverage.get(org_id, {})
         is_new = r.code in orgs.new
         start = r.established if is_new else today
+        opened = sorted(wanted.keys() - current.keys())
         added.extend(
             {"organisation_id": org_id, "place_id": p, "start": start, "end": None,
              "place_path": place_paths(wanted[p])}
-            for p in sorted(wanted.keys() - current.keys())
+            for p in opened
         )  # fmt: skip
         gone = [cover_id for place_id, cover_id in current.items() if place_id not in wanted]
         ended.extend(gone)
-        if not is_new and (gone or wanted - current.keys()):
+        if not is_new and (gone or opened):
             changed.add(r.code)
     await insert_rows(session, COVERAGE, added)
     for chunk in batches(ended):

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     bindparam,
     false,
     func,
@@ -32,7 +31,7 @@ from sqlalchemy.engine import Dialect
 
 from registry.access.scope import member_meets_any
 from registry.core.models import Member, Organisation, Place
-from registry.core.paths import in_subtree_of, subtree_end_sql
+from registry.core.paths import in_subtree_of
 from registry.core.sql import row_limit
 from registry.reads.json_sql import (
     as_json,
@@ -297,7 +296,7 @@ def root_conditions(
                 by, slot = value
                 model = Place if entity.name == "Place" else Organisation
                 top = _top(model, by, slot, viewer)
-                found.append(and_(t.c.path >= top, t.c.path < subtree_end_sql(top)))
+                found.append(in_subtree_of(t.c.path, top))
             elif name == "organisation":
                 # Members of the subtree or reporting into it: ranges of the paths on the
                 # member's row (migration 0013), not ids gathered from the subtree (which

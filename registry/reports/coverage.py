@@ -286,7 +286,7 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
             in_force(Affiliation.start, Affiliation.end, on),
         )
     )
-    return or_(formal, Member.reports_to_id.in_(orgs))
+    return or_(formal, scope.orgs(Member.reports_path))
 
 
 def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
