@@ -459,12 +459,24 @@ async def _unstaffed(
     when no building is covered)."""
     if not summary.buildings.covered:
         return 0
+    if on is None:
+        query, bounds = _unstaffed_query_of_shape(scope.shape), scope.bounds()
+    else:
+        query, bounds = _unstaffed_query(scope, on), {}
+    return int(await session.scalar(query, bounds) or 0)
+
+
+def _unstaffed_query(scope: Scope, on: date | None) -> AnySelect:
     _, condition = _gap_condition(GapKind.BUILDING_GROUP_UNSTAFFED, on)
-    query = (
-        select(func.count(Place.id))
-        .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path), condition)
+    return select(func.count(Place.id)).where(
+        Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path), condition
     )
-    return int(await session.scalar(query, scope.bounds()) or 0)
+
+
+@lru_cache(maxsize=256)
+def _unstaffed_query_of_shape(shape: tuple[ScopeKind, int, int | None]) -> AnySelect:
+    # Built once per shape: composing the nested EXISTS costs more than a small scope's count.
+    return _unstaffed_query(shape_of(*shape), None)
 
 
 @lru_cache(maxsize=256)

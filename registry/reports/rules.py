@@ -89,7 +89,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -191,6 +191,10 @@ RULED_KINDS = TERM_KINDS | {OrgKind.GROUP}
 # Kinds whose term's length depends on whether they serve a community (`term_years`).
 _TERM_BY_UNIT_KINDS = COMMUNITY_TERM_KINDS
 _OTHER_TERM_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
+# Kinds whose committee's size is judged (`committee_bounds`).
+_COMMITTEE_SIZED_KINDS = frozenset(
+    {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE}
+)
 
 
 async def rules_report(
@@ -367,7 +371,7 @@ async def _away_violations(
 async def _containment_violations(session: AsyncSession, scope: Scope) -> list[Violation]:
     """`COVERAGE_OUTSIDE_PARENT`: the scope's organisations covering places outside their
     parent's territory, one violation each naming the places, in tree order."""
-    query = outside_parent(lambda o: scope.orgs(o.path))
+    query = _containment_query_of_shape(scope.shape)
     places: dict[int, list[Place]] = {}
     holders: dict[int, Organisation] = {}
     for org, place in await session.execute(query, scope.bounds()):
@@ -395,6 +399,13 @@ async def _containment_violations(session: AsyncSession, scope: Scope) -> list[V
             )
         )
     return found
+
+
+@lru_cache(maxsize=256)
+def _containment_query_of_shape(shape: tuple[ScopeKind, int, int | None]) -> Select[Any]:
+    # Built once per shape: composing its nested EXISTS took 20 ms of a district's report.
+    scope = shape_of(*shape)
+    return outside_parent(lambda o: scope.orgs(o.path))
 
 
 async def _organisation_violations(
@@ -428,15 +439,14 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     org = Organisation
     # Correlated aggregates per organisation: each is an index probe, so the cost follows the
     # scope's size whatever the planner knows about the tables.
-    below = aliased(Organisation)
     in_committee_kinds = one_of(org.kind, COMMITTEE_KINDS)
 
     def subtree_members(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        # One range of the members' own organisation paths (`Member.org_path`), not a walk
+        # of the subtree's organisations and each one's members.
         counted = (
             select(func.count(Member.id))
-            .select_from(below)
-            .join(Member, Member.organisation_id == below.id)
-            .where(in_subtree_of(below.path, org.path), Member.departed_on.is_(None))
+            .where(in_subtree_of(Member.org_path, org.path), Member.departed_on.is_(None))
             .where(*conditions)
             .scalar_subquery()
         )
@@ -449,45 +459,57 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             .scalar_subquery()
         )
 
+    def only_for(kinds: frozenset[OrgKind], value: ColumnElement[Any], empty: Any) -> Any:
+        # A figure no rule reads for the organisation's kind is not looked up: groups, most of
+        # the organisations, need only their leaders and members.
+        return case((one_of(org.kind, kinds), value), else_=empty)
+
     secretary = Office.role == OfficeRole.SECRETARY.value
+    group_kinds = frozenset({OrgKind.GROUP})
     figures = (
         select(
             org.id.label("org_id"),
             org.kind.label("kind"),
             subtree_members().label("members"),
             subtree_members(Member.status == MemberStatus.FULL.value).label("full"),
-            offices(func.count(Office.id), secretary).label("secretaries"),
-            last_election(org.id).label("elected_on"),
-            committee_since(org.id).label("committee_since"),
-            offices(
-                func.count(func.distinct(Office.member_id)), one_of(Office.role, COMMITTEE_ROLES)
+            only_for(
+                SECRETARY_REQUIRED_KINDS, offices(func.count(Office.id), secretary), 0
+            ).label("secretaries"),
+            only_for(TERM_KINDS, last_election(org.id), None).label("elected_on"),
+            only_for(TERM_KINDS, committee_since(org.id), None).label("committee_since"),
+            only_for(
+                _COMMITTEE_SIZED_KINDS,
+                offices(
+                    func.count(func.distinct(Office.member_id)),
+                    one_of(Office.role, COMMITTEE_ROLES),
+                ),
+                0,
             ).label("committee"),
-            offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value).label(
-                "leaders"
-            ),
-            case(
-                (
-                    org.kind == OrgKind.GROUP.value,
-                    select(func.count(Member.id))
-                    .where(Member.group_id == org.id)
-                    .scalar_subquery(),
-                ),
-                else_=0,
+            only_for(
+                group_kinds,
+                offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value),
+                0,
+            ).label("leaders"),
+            only_for(
+                group_kinds,
+                select(func.count(Member.id)).where(Member.group_id == org.id).scalar_subquery(),
+                0,
             ).label("placed"),
-            case(
-                (
-                    org.kind == OrgKind.BRANCH.value,
-                    select(func.count(Coverage.id))
-                    .join(Place, Place.id == Coverage.place_id)
-                    .where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
-                    .where(Place.kind == PlaceKind.ESTATE.value)
-                    .scalar_subquery(),
-                ),
-                else_=0,
+            only_for(
+                frozenset({OrgKind.BRANCH}),
+                select(func.count(Coverage.id))
+                .join(Place, Place.id == Coverage.place_id)
+                .where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
+                .where(Place.kind == PlaceKind.ESTATE.value)
+                .scalar_subquery(),
+                0,
             ).label("units"),
         )
         .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
         .where(one_of(org.kind, RULED_KINDS))
+        # OFFSET 0 keeps the figures a subquery: flattened, PostgreSQL evaluated each
+        # correlated count once for every test of it below (a branch's members three times).
+        .offset(0)
         .subquery()
     )
     f = figures.c
@@ -778,26 +800,26 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     # branches keeps a report from walking every member and every household.
     # Members of the scope's organisations that have active groups: those in none of them.
     group = aliased(Organisation)
-    grouped_orgs = (
-        select(group.parent_id)
+    own_groups = (
+        select(group.id, group.parent_id)
         .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
         .where(group.parent_id.in_(orgs))
+        .cte("own_groups")
     )
-    # The organisation of the member's group, if it is an active group: a scalar lookup by
-    # key per member. Written as EXISTS, PostgreSQL hashed every group of the registry for it
-    # (83,000 at a city: 37 ms of each community's report).
-    group_of = (
-        select(group.parent_id)
-        .where(group.id == Member.group_id)
-        .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
-        .scalar_subquery()
+    grouped_orgs = select(own_groups.c.parent_id)
+    # In none of them: no group, or one that is not an active group of their own
+    # organisation. The groups are read once (a CTE) and hashed (an uncorrelated NOT IN), so
+    # a member costs a probe of that hash, not a lookup of their group by key (37,000 of them
+    # at a district's root); only the members this finds reach the statement's judging.
+    in_own_group = tuple_(Member.group_id, Member.organisation_id).in_(select(own_groups))
+    ungrouped = and_(
+        Member.organisation_id.in_(grouped_orgs),
+        or_(Member.group_id.is_(None), ~in_own_group),
     )
-    in_own_group = func.coalesce(group_of, 0) == Member.organisation_id
-    ungrouped = and_(Member.organisation_id.in_(grouped_orgs), ~in_own_group)
     candidates = [
         probationary,
         and_(_UNATTACHED, reporting),
-        Member.organisation_id.in_(grouped_orgs),
+        ungrouped,
     ]
     if scope.place_tops:
         candidates.append(and_(_UNATTACHED, homes))
