@@ -272,7 +272,7 @@ def test_a_chart_record_carries_every_column_of_its_table() -> None:
     added to the tables must be added to the records too, or the API would miss it."""
     from registry.core.models import Member as MemberRow
     from registry.core.models import Organisation as OrganisationRow
-    from registry.reports.orgchart import MemberRecord, OrgRecord
+    from registry.core.records import MemberRecord, OrgRecord
 
     assert set(OrgRecord._fields) == set(OrganisationRow.__table__.c.keys())
     assert set(MemberRecord._fields) == set(MemberRow.__table__.c.keys())

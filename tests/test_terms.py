@@ -13,7 +13,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from registry.core.calendar import months_after, years_before
+from registry.core.paths import reduce_to_tops
+from registry.core.terms import serves
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import codes, mutate
 
@@ -186,3 +191,16 @@ async def test_postponements_and_early_elections_are_approved_and_at_most_a_year
     early = await mutate(api, "RecordElection", {"organisation": "COB", "approvedBy": "CO"})
     assert early["userErrors"] == [] and early["election"]["approvedBy"] == {"code": "CO"}
     assert (await term(api, "COB"))["term"]["began"] == TODAY.isoformat()
+
+
+@given(
+    st.lists(st.lists(st.integers(1, 30), min_size=1, max_size=4), max_size=12),
+    st.lists(st.integers(1, 30), min_size=1, max_size=5),
+)
+def test_an_organisation_serves_a_community_exactly_when_it_lies_under_one_of_the_tops(
+    top_ids: list[list[int]], ids: list[int]
+) -> None:
+    """`serves` finds the one top that can hold a path; it answers as trying every top does."""
+    tops = reduce_to_tops("/" + "/".join(map(str, top)) + "/" for top in top_ids)
+    path = "/" + "/".join(map(str, ids)) + "/"
+    assert serves(path, tops) == any(path.startswith(top) for top in tops)

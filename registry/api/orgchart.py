@@ -20,6 +20,7 @@ from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
 from registry.core.errors import UserErrors
 from registry.core.models import Organisation as OrgRow
+from registry.core.records import OrgRecord
 from registry.reports import orgchart as service
 from registry.reports.coverage import Tally
 from registry.reports.orgchart_asof import org_chart_on
@@ -48,7 +49,7 @@ class OrgChartNode:
     parent_id: strawberry.ID | None = strawberry.field(
         description="The parent's global ID; null for the first node of the answer."
     )
-    row: strawberry.Private[OrgRow | service.OrgRecord]
+    row: strawberry.Private[OrgRow | OrgRecord]
     # Built when asked for: charts are large, and most clients read the counts only.
     organisation: Organisation = strawberry.field(
         resolver=lambda root: Organisation.from_row(root.row)

@@ -44,11 +44,11 @@ from registry.core.config import RuleThresholds
 from registry.core.db import AnyRow
 from registry.core.kinds import TERM_KINDS
 from registry.core.models import SKILL_MAX
+from registry.core.records import MemberRecord, OrgRecord
 from registry.core.terms import current_term
 from registry.reads.member_records import placements_of, standings_of
 from registry.reads.model import ENTITIES
 from registry.reads.transfers import TransferSide, transfers_of
-from registry.reports.orgchart import MemberRecord, OrgRecord
 
 T = TypeVar("T")
 # Reports that name the nodes back are declared lazily, by module path: this module imports

@@ -12,6 +12,7 @@ Approved postponements extend it (`postponed_months`).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -162,8 +163,12 @@ async def community_tops(session: AsyncSession, around: Sequence[str]) -> tuple[
 
 
 def serves(path: str, tops: tuple[str, ...]) -> bool:
-    """Whether the organisation at `path` lies under one of `community_tops`."""
-    return any(path.startswith(top) for top in tops)
+    """Whether the organisation at `path` lies under one of `community_tops` (sorted, none
+    inside another: `reduce_to_tops`). Only the greatest top not after the path can hold it
+    (a top between that one and the path would lie inside it), so a report of thousands of
+    organisations under hundreds of tops does not try every pair."""
+    at = bisect_right(tops, path) - 1
+    return at >= 0 and path.startswith(tops[at])
 
 
 def term_years(kind: OrgKind, community: bool, rules: RuleThresholds) -> int:

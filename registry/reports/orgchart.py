@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -51,6 +50,7 @@ from registry.core.kinds import (
 )
 from registry.core.models import Coverage, Member, Organisation, Place
 from registry.core.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
+from registry.core.records import MemberRecord, OrgRecord
 from registry.core.sql import row_limit
 from registry.core.terms import current_holder, current_secretary
 from registry.reports.coverage import Tally, covered_by
@@ -66,58 +66,6 @@ ALL_COUNTS: Counts = frozenset(
     {"members", "total", "reporting", "children", "descendants", "estates", "buildings",
      "secretary"}
 )  # fmt: skip
-
-
-class OrgRecord(NamedTuple):
-    """An organisation's row as a chart reads it: the columns alone, no ORM object (building
-    500 of those cost a chart a third of its time)."""
-
-    id: int
-    code: str
-    kind: str
-    name: str
-    parent_id: int | None
-    path: str
-    depth: int
-    status: str
-    established: date | None
-    closed_on: date | None
-    merged_into_id: int | None
-    approved_by_id: int | None
-    approved_on: date | None
-    version: int
-
-
-class MemberRecord(NamedTuple):
-    """A member's row as a chart reads it (a secretary), the columns alone."""
-
-    id: int
-    code: str
-    name: str
-    gender: str | None
-    status: str
-    joined: date | None
-    full_on: date | None
-    organisation_id: int | None
-    workplace: str | None
-    household_id: int | None
-    reports_to_id: int | None
-    phone: str | None
-    task_capacity: int | None
-    version: int
-    group_id: int | None
-    probation_extended_on: date | None
-    probation_extended_months: int | None
-    departed_on: date | None
-    in_service: bool
-    reported_on: date | None
-    away_since: date | None
-    away_place: str | None
-    away_attends_id: int | None
-    away_attends: str | None
-    org_path: str | None
-    reports_path: str | None
-    home_path: str | None
 
 
 @dataclass

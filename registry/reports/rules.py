@@ -123,6 +123,7 @@ from registry.core.models import (
     Transfer,
 )
 from registry.core.paths import in_subtree_of
+from registry.core.records import MemberRecord, OrgRecord, record_columns
 from registry.core.sql import one_of
 from registry.core.terms import (
     COMMITTEE_ROLES,
@@ -177,8 +178,8 @@ class Violation:
 
     rule: Rule
     message: str
-    organisation: Organisation | None = None
-    member: Member | None = None
+    organisation: Organisation | OrgRecord | None = None
+    member: Member | MemberRecord | None = None
     since: date | None = None
     details: dict[str, int] = field(default_factory=dict)
     severity: Severity = Severity.BREACH
@@ -402,7 +403,9 @@ async def _containment_violations(session: AsyncSession, scope: Scope) -> list[V
 
 
 @lru_cache(maxsize=256)
-def _containment_query_of_shape(shape: tuple[ScopeKind, int, int | None]) -> Select[Any]:
+def _containment_query_of_shape(
+    shape: tuple[ScopeKind, int, int | None],
+) -> Select[Organisation, Place]:
     # Built once per shape: composing its nested EXISTS took 20 ms of a district's report.
     scope = shape_of(*shape)
     return outside_parent(lambda o: scope.orgs(o.path))
@@ -414,9 +417,10 @@ async def _organisation_violations(
     query = _organisation_query_of_shape(scope.shape, rules, today)
     tops = await community_tops(session, scope.org_tops or ())
     found: list[Violation] = []
-    for org, members, full, secretaries, elected_on, began, *rest in await session.execute(
-        query, scope.bounds()
-    ):
+    width = len(OrgRecord._fields)
+    for row in await session.execute(query, scope.bounds()):
+        org = OrgRecord._make(row[:width])
+        members, full, secretaries, elected_on, began, *rest = row[width:]
         postponed, committee, leaders, placed, units = rest
         found.extend(
             _judge_organisation(
@@ -563,7 +567,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     )
     return (
         select(
-            org, f.members, f.full, f.secretaries, f.elected_on, began,
+            *record_columns(OrgRecord, org), f.members, f.full, f.secretaries, f.elected_on, began,
             postponed_months(org.id, began), f.committee, f.leaders, f.placed, f.units,
         )  # fmt: skip
         .join(figures, f.org_id == org.id)
@@ -573,7 +577,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
 
 
 def _judge_organisation(
-    org: Organisation,
+    org: OrgRecord,
     members: int,
     full: int,
     secretaries: int,
@@ -713,7 +717,7 @@ def committee_bounds(
 
 
 def _judge_term(
-    org: Organisation,
+    org: OrgRecord,
     kind: OrgKind,
     elected_on: date | None,
     began: date,
@@ -767,7 +771,9 @@ async def _member_violations(
 ) -> list[Violation]:
     query = _member_query_of_shape(scope.shape, rules, today)
     found: list[Violation] = []
-    for member, role, ungrouped in await session.execute(query, scope.bounds()):
+    width = len(MemberRecord._fields)
+    for row in await session.execute(query, scope.bounds()):
+        member, (role, ungrouped) = MemberRecord._make(row[:width]), row[width:]
         found.extend(_judge_member(member, role, bool(ungrouped), rules=rules, today=today))
     return found
 
@@ -824,7 +830,7 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     if scope.place_tops:
         candidates.append(and_(_UNATTACHED, homes))
     return (
-        select(Member, elected, case((ungrouped, True), else_=False))
+        select(*record_columns(MemberRecord, Member), elected, case((ungrouped, True), else_=False))
         .where(member_meets_any(*candidates))
         .where(Member.departed_on.is_(None))
         .where(
@@ -846,7 +852,7 @@ _UNATTACHED = and_(func.coalesce(Member.organisation_id, 0) == 0, Member.workpla
 
 
 def _judge_member(
-    member: Member, role: str | None, ungrouped: bool, *, rules: RuleThresholds, today: date
+    member: MemberRecord, role: str | None, ungrouped: bool, *, rules: RuleThresholds, today: date
 ) -> list[Violation]:
     """Word the violations of one member."""
     name = member.name
