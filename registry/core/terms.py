@@ -135,30 +135,20 @@ async def community_tops(session: AsyncSession, around: Sequence[str]) -> tuple[
     # Only the organisations that can hold such an organisation matter: those inside the
     # subtrees and those above them (the prefixes of their paths), not a whole city's.
     above = {top for path in around for top in ancestor_paths(path)}
-    # Two plain steps: the open coverage of organisations of the kinds, then which of those
-    # places are communities, grids or estates, by primary key. As one join PostgreSQL reads
-    # every place to filter by kind (its estimate of the kinds' share is far off).
-    covered = (
-        await session.execute(
-            select(Organisation.path, Coverage.place_id)
-            .join(Coverage, Coverage.organisation_id == Organisation.id)
-            .where(Coverage.end.is_(None))
-            .where(Organisation.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]))
-            .where(Organisation.status == OrgStatus.ACTIVE.value)
-            .where(or_(within_any(Organisation.path, around), Organisation.path.in_(above)))
-        )
-    ).all()
-    wanted = sorted({place_id for _, place_id in covered})
-    communal: set[int] = set()
-    for start in range(0, len(wanted), 5000):  # under every driver's parameter limit
-        communal.update(
-            await session.scalars(
-                select(Place.id)
-                .where(Place.id.in_(wanted[start : start + 5000]))
-                .where(Place.kind.in_(_COMMUNITY_PLACES))
-            )
-        )
-    paths = [path for path, place_id in covered if place_id in communal]
+    # The kind of each covered place is a lookup by key per coverage row (a scalar
+    # subquery): as a join PostgreSQL read every place to filter by kind (its estimate of the
+    # kinds' share is far off), and as a second statement the covered ids were an IN list of
+    # thousands, a new statement text to prepare on every report of a district.
+    place_kind = select(Place.kind).where(Place.id == Coverage.place_id).scalar_subquery()
+    paths = await session.scalars(
+        select(Organisation.path)
+        .join(Coverage, Coverage.organisation_id == Organisation.id)
+        .where(Coverage.end.is_(None))
+        .where(Organisation.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]))
+        .where(Organisation.status == OrgStatus.ACTIVE.value)
+        .where(or_(within_any(Organisation.path, around), Organisation.path.in_(above)))
+        .where(place_kind.in_(_COMMUNITY_PLACES))
+    )
     return reduce_to_tops(paths)
 
 
