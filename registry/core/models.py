@@ -188,6 +188,24 @@ class Member(Base):
     org_path: Mapped[str | None] = _derived_path()
     reports_path: Mapped[str | None] = _derived_path()
     home_path: Mapped[str | None] = _derived_path()
+    # The few members a rule can catch, by path (migration 0016): a report's candidates are
+    # ranges of these, so at a city's root it reads its 57,000 probationary members, not its
+    # million. Queries spell the predicates with constants (`registry.core.sql.written`): a
+    # bound value cannot prove a partial index applies.
+    __table_args__ = tuple(
+        Index(
+            f"ix_member_{name}_{column}",
+            column,
+            postgresql_where=text(f"{where} AND departed_on IS NULL"),
+            sqlite_where=text(f"{where} AND departed_on IS NULL"),
+        )
+        for name, column, where in (
+            ("probationary", "org_path", "status = 'probationary'"),
+            ("away", "org_path", "away_since IS NOT NULL"),
+            ("unattached", "reports_path", "organisation_id IS NULL AND workplace IS NULL"),
+            ("unattached", "home_path", "organisation_id IS NULL AND workplace IS NULL"),
+        )
+    )
 
 
 class BuildingTally(Base):

@@ -124,7 +124,7 @@ from registry.core.models import (
 )
 from registry.core.paths import in_subtree_of
 from registry.core.records import MemberRecord, OrgRecord, record_columns
-from registry.core.sql import one_of
+from registry.core.sql import one_of, written
 from registry.core.terms import (
     COMMITTEE_ROLES,
     committee_since,
@@ -341,10 +341,11 @@ async def _away_violations(
 ) -> list[Violation]:
     """`AWAY_SHOULD_TRANSFER`: members of the scope's organisations away from home for
     `away_transfer_months` or more, longest away first."""
-    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
+    # A range of the partial index of members away (migration 0016).
     query = (
         select(Member)
-        .where(Member.organisation_id.in_(orgs), Member.departed_on.is_(None))
+        .where(scope.orgs(Member.org_path), Member.departed_on.is_(None))
+        .where(Member.away_since.is_not(None))
         .where(Member.away_since <= months_after(today, -rules.away_transfer_months))
         .order_by(Member.away_since, Member.code)
     )
@@ -794,8 +795,11 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         .where(one_of(Office.role, COMMITTEE_ROLES))
         .scalar_subquery()
     )
+    # The probationary and the unattached are ranges of partial indexes (migration 0016).
     probationary = and_(
-        scope.orgs(Member.org_path), Member.status == MemberStatus.PROBATIONARY.value
+        scope.orgs(Member.org_path),
+        Member.status == written(MemberStatus.PROBATIONARY),
+        Member.departed_on.is_(None),
     )
     reporting = scope.orgs(Member.reports_path)
     homes = living_in(scope) if scope.place_tops else false()
@@ -844,11 +848,12 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     )
 
 
-# Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`). The missing
-# organisation is tested as an expression no index serves: PostgreSQL otherwise intersects a
-# scope's few members (found by their paths) with every member without an organisation, a
-# sixth of a city (5–10 ms per branch of the report's statement).
-_UNATTACHED = and_(func.coalesce(Member.organisation_id, 0) == 0, Member.workplace.is_(None))
+# Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`), and still a
+# member: spelled as the partial indexes of migration 0016 are, so that a scope's unattached
+# members are ranges of them (a sixth of a city has no organisation, a few neither).
+_UNATTACHED = and_(
+    Member.organisation_id.is_(None), Member.workplace.is_(None), Member.departed_on.is_(None)
+)
 
 
 def _judge_member(
