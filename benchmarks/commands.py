@@ -20,6 +20,12 @@ def add_commands(sub: Any, helps: dict[str, str]) -> None:
         help="only the registry's figures, beside this scale's (city: district by default), "
         "on --postgres if given",
     )  # fmt: skip
+    bench.add_argument(
+        "--baseline-postgres",
+        help="with --baseline and --postgres: the baseline scale's own PostgreSQL database. "
+        "Each scale then stays loaded in its database between runs, and a database already "
+        "holding its workbook is measured as it stands (its import is not timed)",
+    )  # fmt: skip
     bench.add_argument("--repeats", type=int, default=15)
     bench.add_argument("--postgres", help="PostgreSQL URL to benchmark as well")
     bench.add_argument(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from registry.access.actor import Role
 from registry.access.tokens import create_token
-from registry.core.config import Settings
+from registry.core.config import Settings, normalise_database_url
 from registry.core.db import Database
 from registry.core.models import Base
 
@@ -192,6 +193,32 @@ _EMPTY_POSTGRES = ";".join(
         "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()",
     ]
 )
+
+
+@asynccontextmanager
+async def scratch_postgres(suffix: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database beside the one under test
+    (GRIDREG_TEST_DATABASE_URL, which must be set), named after it with `suffix`, dropped
+    afterwards: its URL."""
+    import asyncpg
+
+    base = normalise_database_url(os.environ["GRIDREG_TEST_DATABASE_URL"])
+    admin_dsn = base.replace("postgresql+asyncpg://", "postgresql://")
+    name = admin_dsn.rsplit("/", 1)[1] + suffix
+
+    async def run(statement: str) -> None:
+        connection = await asyncpg.connect(admin_dsn)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    await run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await run(f"CREATE DATABASE {name}")
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def reset_postgres_schema(url: str) -> None:

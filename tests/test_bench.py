@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -114,3 +115,40 @@ async def test_given_slow_work_when_it_is_timed_then_it_runs_fewer_rounds_than_a
     # Then each side runs its warm-up and as many rounds as fit in the budget, not 15
     assert medians == (25_000.0, 25_000.0)
     assert runs.count("api") == runs.count("plain") < 5
+
+
+@pytest.mark.postgresql
+async def test_given_each_scale_in_its_own_database_when_bench_runs_again_nothing_is_reimported(
+    tmp_path: Path,
+) -> None:
+    """A city takes a quarter of an hour to import: with `--baseline-postgres`, each scale
+    stays loaded in its own database, and a second run measures them as they stand."""
+    if not os.environ.get("GRIDREG_TEST_DATABASE_URL"):
+        pytest.skip("PostgreSQL runs with GRIDREG_TEST_DATABASE_URL")
+    from tests.support import scratch_postgres
+
+    env = {**os.environ, "COLUMNS": "250"}
+    env.pop("GRIDREG_DATABASE_URL", None)
+    async with scratch_postgres("_bench_small") as small, scratch_postgres("_bench_large") as large:
+        runs = []
+        for _ in range(2):
+            done = await asyncio.to_thread(
+                subprocess.run,
+                [str(GRIDREG), "bench", "--scale", "tiny", "--baseline", "tiny", "--repeats",
+                 "1", "--postgres", large, "--baseline-postgres", small],  # fmt: skip
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert done.returncode == 0, done.stderr[-2000:]
+            runs.append(done.stdout)
+    first, again = runs
+    assert first.count("importing") == 2 and "loaded already" not in first, first
+    assert "importing" not in again, again
+    imports = next(line for line in again.splitlines() if "import of the workbook" in line)
+    assert imports.count("loaded already") == 2, imports
+    # Measured all the same: every figure of the registry at both scales.
+    row = next(line for line in again.splitlines() if "coverage, one sub-district" in line)
+    assert len(re.findall(r"│ +\d+\.\d+ +", row)) >= 3, row

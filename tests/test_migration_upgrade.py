@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from registry.core.config import normalise_database_url
 from registry.core.db import Database, create_engine
 from registry.core.migrate import upgrade
-from tests.support import derived_paths_match_their_ties
+from tests.support import derived_paths_match_their_ties, scratch_postgres
 
 # Rows of every table revision 0001 has, written the way an old release would have.
 ROWS: dict[str, list[str]] = {
@@ -106,26 +105,10 @@ async def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             pytest.skip("independent of the database under test: the SQLite pass")
         yield f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}"
         return
-    configured = os.environ.get("GRIDREG_TEST_DATABASE_URL")
-    if not configured:
+    if not os.environ.get("GRIDREG_TEST_DATABASE_URL"):
         pytest.skip("PostgreSQL runs with GRIDREG_TEST_DATABASE_URL")
-    import asyncpg
-
-    base = normalise_database_url(configured)
-    admin_dsn = base.replace("postgresql+asyncpg://", "postgresql://")
-    name = admin_dsn.rsplit("/", 1)[1] + "_upgrade"
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f"DROP DATABASE IF EXISTS {name}")
-        await connection.execute(f"CREATE DATABASE {name}")
-    finally:
-        await connection.close()
-    yield base.rsplit("/", 1)[0] + "/" + name
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    finally:
-        await connection.close()
+    async with scratch_postgres("_upgrade") as url:
+        yield url
 
 
 async def _read_all(url: str) -> dict[str, list[tuple]]:
