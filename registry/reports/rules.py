@@ -444,7 +444,10 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     org = Organisation
     # Correlated aggregates per organisation: each is an index probe, so the cost follows the
     # scope's size whatever the planner knows about the tables.
-    in_committee_kinds = one_of(org.kind, COMMITTEE_KINDS)
+    def only_for(kinds: frozenset[OrgKind], value: ColumnElement[Any], empty: Any) -> Any:
+        # A figure no rule reads for the organisation's kind is not looked up: groups, most of
+        # the organisations, need only their leaders and members.
+        return case((one_of(org.kind, kinds), value), else_=empty)
 
     def subtree_members(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         # One range of the members' own organisation paths (`Member.org_path`), not a walk
@@ -455,7 +458,7 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             .where(*conditions)
             .scalar_subquery()
         )
-        return case((in_committee_kinds, counted), else_=0)
+        return only_for(COMMITTEE_KINDS, counted, 0)
 
     def offices(value: ColumnElement[Any], *conditions: ColumnElement[bool]) -> ColumnElement[Any]:
         return (
@@ -463,11 +466,6 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
             .where(Office.organisation_id == org.id, Office.end.is_(None), *conditions)
             .scalar_subquery()
         )
-
-    def only_for(kinds: frozenset[OrgKind], value: ColumnElement[Any], empty: Any) -> Any:
-        # A figure no rule reads for the organisation's kind is not looked up: groups, most of
-        # the organisations, need only their leaders and members.
-        return case((one_of(org.kind, kinds), value), else_=empty)
 
     secretary = Office.role == OfficeRole.SECRETARY.value
     group_kinds = frozenset({OrgKind.GROUP})
