@@ -1,6 +1,8 @@
-"""Partial indexes on the members a rule can catch
+"""Partial indexes on the members still in the Party, and on those a rule can catch
 
-The rules report looks for probationary members, members away from home and members with
+A list of members counts those still in the Party (who left or died are history): counted from
+the table, a page of 100 at a district spent 4 ms of its 6 on SQLite counting its total. The
+rules report looks for probationary members, members away from home and members with
 neither organisation nor workplace among a scope's members. Each was a range of the scope's
 members filtered row by row: at a city's root 837,000 members read for 57,000 probationary
 ones, and a million homes for the few unattached. Each is now a range of an index holding only
@@ -22,16 +24,17 @@ branch_labels = None
 depends_on = None
 
 _INDEXES = (
-    ("probationary", "org_path", "status = 'probationary'"),
-    ("away", "org_path", "away_since IS NOT NULL"),
-    ("unattached", "reports_path", "organisation_id IS NULL AND workplace IS NULL"),
-    ("unattached", "home_path", "organisation_id IS NULL AND workplace IS NULL"),
+    ("present", "code", ""),
+    ("probationary", "org_path", "status = 'probationary' AND "),
+    ("away", "org_path", "away_since IS NOT NULL AND "),
+    ("unattached", "reports_path", "organisation_id IS NULL AND workplace IS NULL AND "),
+    ("unattached", "home_path", "organisation_id IS NULL AND workplace IS NULL AND "),
 )
 
 
 def upgrade() -> None:
     for name, column, where in _INDEXES:
-        predicate = sa.text(f"{where} AND departed_on IS NULL")
+        predicate = sa.text(f"{where}departed_on IS NULL")
         op.create_index(
             f"ix_member_{name}_{column}",
             "member",
