@@ -50,7 +50,7 @@ from registry.core.kinds import (
 )
 from registry.core.models import Coverage, Member, Organisation, Place
 from registry.core.paths import bound_subtree, ids_of, in_subtree_of, subtree_end_sql, within_bound
-from registry.core.records import MemberRecord, OrgRecord
+from registry.core.records import MemberRecord, OrgRecord, record_columns
 from registry.core.sql import row_limit
 from registry.core.terms import current_holder, current_secretary
 from registry.reports.coverage import Tally, covered_by
@@ -136,7 +136,7 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_CO
         return column if name in counts else zero
 
     query = select(
-        *(org.__table__.c[name] for name in OrgRecord._fields),
+        *record_columns(OrgRecord, org),
         asked("members", member_count),
         asked("total", member_total),
         asked("reporting", reporting),
