@@ -183,6 +183,36 @@ async def test_members_in_no_group_and_groups_with_no_members_are_reported(
     assert not {f for f in after if f[0] in group_rules}
 
 
+async def test_members_left_in_a_dissolved_group_are_in_none_while_their_branch_has_others(
+    registry: Registry,
+) -> None:
+    """Given BR1 with groups G1 and G3, M1 and M2 placed in G1 and M3 in G3, when G1 is
+    dissolved (its members stay placed in it), then M1 and M2 are in none of BR1's groups and
+    M3 is not; once G3 is dissolved too, BR1 has no groups and no one is reported."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+    created = await mutate(
+        api, "CreateOrganisation", {"code": "G3", "kind": "GROUP", "name": "3组", "parent": "BR1"}
+    )
+    assert created["userErrors"] == []
+    for code, group in (("M1", "G1"), ("M2", "G1"), ("M3", "G3")):
+        assert (await mutate(api, "UpdateMember", {"member": code, "group": group}))[
+            "userErrors"
+        ] == []
+
+    def ungrouped(found: set[tuple[str, str]]) -> set[str]:
+        return {code for rule, code in found if rule == "MEMBER_WITHOUT_GROUP"}
+
+    assert not ungrouped(await rules(api, "BR1"))
+    dissolve = {"organisation": "G1", "approvedBy": "BR1"}
+    assert (await mutate(api, "DissolveOrganisation", dissolve))["userErrors"] == []
+    assert ungrouped(await rules(api, "BR1")) == {"M1", "M2"}
+    assert ungrouped(await rules(api, "WC")) == {"M1", "M2", "M4", "M5"}  # BR2's, in no group
+    dissolve = {"organisation": "G3", "approvedBy": "BR1"}
+    assert (await mutate(api, "DissolveOrganisation", dissolve))["userErrors"] == []
+    assert not ungrouped(await rules(api, "BR1"))
+
+
 async def test_the_group_rules_cite_their_articles(registry: Registry) -> None:
     await registry.load(WORLD)
     api = await registry.client("admin")
