@@ -42,6 +42,29 @@ async def test_requests_are_answered_after_the_database_drops_every_connection(
         assert await api(COVERAGE, {"scope": "S", "gaps": 5}) == before
 
 
+async def test_a_compiled_read_whose_connection_is_dropped_under_it_fails_alone(
+    database_url: str,
+) -> None:
+    """Given PostgreSQL's connection dropped while a compiled read runs on it (the driver's
+    own connection, `Database.read_value`), then that read fails and the next is answered on
+    a fresh connection: the dropped one is not handed out again."""
+    from registry.core.db import Database
+
+    db = Database(database_url)
+    if db.is_sqlite:
+        await db.dispose()
+        pytest.skip("PostgreSQL runs with GRIDREG_TEST_DATABASE_URL")
+    try:
+        first = await db.read_value("SELECT pg_backend_pid()", ())
+        with pytest.raises(Exception):  # noqa: B017 - whatever the driver says of a lost server
+            await db.read_value("SELECT pg_terminate_backend(pg_backend_pid())", ())
+        after = await db.read_value("SELECT pg_backend_pid()", ())
+        assert after != first
+        assert await db.read_value("SELECT 1", ()) == 1
+    finally:
+        await db.dispose()
+
+
 async def test_a_read_session_sees_what_was_committed_between_its_statements(
     registry: Registry,
 ) -> None:

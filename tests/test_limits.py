@@ -154,6 +154,29 @@ async def test_a_statement_over_the_timeout_is_stopped(database_url: str) -> Non
         await db.dispose()
 
 
+async def test_a_plain_read_over_the_timeout_is_stopped_and_the_next_is_answered(
+    database_url: str,
+) -> None:
+    """The compiled reads' path (`Database.read_value`: the driver's own connection on
+    PostgreSQL) is held to the same timeout, and a stopped statement spoils nothing."""
+    db = Database(database_url, statement_timeout_ms=100)
+    slow = (
+        "SELECT pg_sleep(2)"
+        if not db.is_sqlite
+        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
+        " SELECT count(*) FROM n"
+    )
+    try:
+        started = datetime.now(UTC)
+        with pytest.raises(Exception) as stopped:
+            await db.read_value(slow, ())
+        assert datetime.now(UTC) - started < timedelta(seconds=1.5)
+        assert is_statement_timeout(stopped.value), stopped.value
+        assert await db.read_value("SELECT 1", ()) == 1
+    finally:
+        await db.dispose()
+
+
 async def test_an_unexpected_failure_is_masked_as_internal_with_no_detail(
     registry, monkeypatch
 ) -> None:

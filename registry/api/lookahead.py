@@ -297,10 +297,9 @@ async def _read(lookahead: Lookahead, root: RootList | RootObject) -> Any:
     subqueries, which a selection of connections within connections (edges, cursors, counts)
     can reach below the nesting the lookahead allows. The resolvers then answer it."""
     try:
-        async with lookahead.context.db.read_connection() as connection:
-            return await read_json(
-                connection, lookahead.context.require_actor(), root, lookahead.values
-            )
+        return await read_json(
+            lookahead.context.db, lookahead.context.require_actor(), root, lookahead.values
+        )
     except OperationalError as refused:
         if "parser stack overflow" not in str(refused):
             raise

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from asyncpg import PostgresConnectionError, PostgresError
 from sqlalchemy import Executable, Row, Select, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -23,8 +24,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import greenlet_spawn
 
 log = logging.getLogger(__name__)
+
 
 # A row of any shape (SQLAlchemy types rows by the types of their columns).
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
@@ -442,6 +445,33 @@ class Database:
             return
         async with self._reader.connect() as connection:
             yield connection
+
+    async def read_value(self, sql: str, parameters: Any) -> Any:
+        """The first column of the first row of one plain read statement in the driver's own
+        SQL and parameters (None: no row), read as `read_connection` reads. On PostgreSQL,
+        unless the request is routed among replicas, on the driver's connection from the read
+        pool, without SQLAlchemy's connection and execution around it: for a compiled read of
+        a tenth of a millisecond in the database those took 0.2 ms of the server's CPU, a
+        quarter of a small question's."""
+        if self.is_sqlite or self._route is not None:
+            async with self.read_connection() as connection:
+                row = (await connection.exec_driver_sql(sql, parameters)).first()
+            return None if row is None else row[0]
+        pooled = await self._reader.raw_connection()
+        driver: Any = pooled.driver_connection  # asyncpg's
+        try:
+            return await driver.fetchval(sql, *parameters)
+        except BaseException as error:
+            # An error the server answered (a timeout, a refused statement) leaves the
+            # connection usable; after anything else (a lost connection, a cancelled request)
+            # it is not pooled again.
+            if not isinstance(error, PostgresError) or isinstance(error, PostgresConnectionError):
+                await greenlet_spawn(pooled.invalidate, error)
+            raise
+        finally:
+            # Back to the pool (closed, if over the pool's size: asyncpg's close is awaited,
+            # which SQLAlchemy does inside its greenlet).
+            await greenlet_spawn(pooled.close)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
