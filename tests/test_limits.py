@@ -133,14 +133,19 @@ async def test_page_sizes_are_capped_by_the_deployment(registry) -> None:
     assert codes(body) == ["BAD_INPUT"]
 
 
-async def test_a_statement_over_the_timeout_is_stopped(database_url: str) -> None:
-    db = Database(database_url, statement_timeout_ms=100)
-    slow = (
-        "SELECT pg_sleep(2)"
-        if not db.is_sqlite
-        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
+def _slow_statement(db: Database) -> str:
+    """A statement that runs for seconds on the database's kind."""
+    if not db.is_sqlite:
+        return "SELECT pg_sleep(2)"
+    return (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
         " SELECT count(*) FROM n"
     )
+
+
+async def test_a_statement_over_the_timeout_is_stopped(database_url: str) -> None:
+    db = Database(database_url, statement_timeout_ms=100)
+    slow = _slow_statement(db)
     try:
         async with db.read() as session:
             started = datetime.now(UTC)
@@ -160,12 +165,7 @@ async def test_a_plain_read_over_the_timeout_is_stopped_and_the_next_is_answered
     """The compiled reads' path (`Database.read_value`: the driver's own connection on
     PostgreSQL) is held to the same timeout, and a stopped statement spoils nothing."""
     db = Database(database_url, statement_timeout_ms=100)
-    slow = (
-        "SELECT pg_sleep(2)"
-        if not db.is_sqlite
-        else "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000)"
-        " SELECT count(*) FROM n"
-    )
+    slow = _slow_statement(db)
     try:
         started = datetime.now(UTC)
         with pytest.raises(Exception) as stopped:
