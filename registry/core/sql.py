@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal, literal_column
+from sqlalchemy import ColumnElement, Select, any_, func, literal, literal_column
 from sqlalchemy.sql.expression import SQLColumnExpression
 
 
@@ -37,3 +37,16 @@ def written(value: str | Enum) -> ColumnElement[str]:
     if not plain.replace("_", "").isalnum():
         raise ValueError(f"not a plain value to write into SQL: {plain!r}")
     return literal_column(f"'{plain}'")
+
+
+def among(
+    column: SQLColumnExpression[Any], ids: Select[Any], postgresql: bool
+) -> ColumnElement[bool]:
+    """SQL: `column IN (ids)`, with `ids` a SELECT of one column. On PostgreSQL written
+    `column = ANY(ARRAY(ids))`: the ids are read once, first, and the column's index is probed
+    with them, whatever the one generic plan guesses of the tables' sizes. As IN or a join it
+    scanned the larger table whole (the pairings of an estate: every pairing of a city, 0.5 s,
+    growing with each estate paired)."""
+    if postgresql:
+        return column == any_(func.array(ids.scalar_subquery()))
+    return column.in_(ids)

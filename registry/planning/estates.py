@@ -35,7 +35,7 @@ from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PairingKind, PlaceKind
 from registry.core.models import Coverage, Member, Pairing, Place
 from registry.core.paths import ids_of
-from registry.core.sql import one_of
+from registry.core.sql import among, one_of
 
 # Places a contact scope may be: an estate or anything above one.
 ESTATE_OR_ABOVE = frozenset(
@@ -194,11 +194,13 @@ async def _existing(
     session: AsyncSession, scope: Scope, found: Territory, kind: PairingKind
 ) -> None:
     """Current pairings of `kind` on the territory's places, and their members' codes."""
+    places = select(Place.id).where(scope.places(Place.path))
+    postgresql = session.get_bind().dialect.name == "postgresql"
     rows = (
         await session.execute(
             select(Pairing.id, Pairing.member_id, Pairing.place_id)
-            .join(Place, Place.id == Pairing.place_id)
-            .where(Pairing.kind == kind.value, Pairing.end.is_(None), scope.places(Place.path))
+            .where(Pairing.kind == kind.value, Pairing.end.is_(None))
+            .where(among(Pairing.place_id, places, postgresql))
             .order_by(Pairing.id)
         )
     ).all()
