@@ -233,15 +233,11 @@ async def _bench_backend(
 ) -> tuple[float | None, list[Figure]]:
     """The figures of one backend, after importing the workbook (its seconds), or with
     `reuse`, on the database as it stands when it holds the workbook already (None)."""
-    from registry.core.migrate import upgrade
     from registry.server.app import create_app
     from registry.server.serving import tune_collector
 
-    import_s: float | None = None
-    if reuse and await _holds_the_workbook(url, workbook):
-        console.print(f"[bold]{backend}[/bold]: {workbook} is loaded already; not imported")
-        await asyncio.to_thread(upgrade, url)
-        db = Database(url)
+    if reuse:
+        db, import_s = await _loaded(backend, url, workbook)
     else:
         console.print(f"[bold]{backend}[/bold]: importing {workbook} ...")
         db, import_s = await _prepare(url, workbook)
@@ -402,20 +398,26 @@ async def _holds_the_workbook(url: str, workbook: Path) -> bool:
         await db.dispose()
 
 
+async def _loaded(name: str, url: str, workbook: Path) -> tuple[Database, float | None]:
+    """The database holding the workbook: as it stands when it holds it already (migrated to
+    the latest revision; None), else reset and the workbook imported (its seconds)."""
+    from registry.core.migrate import upgrade
+
+    if await _holds_the_workbook(url, workbook):
+        console.print(f"[bold]{name}[/bold]: {workbook} is loaded already; not imported")
+        await asyncio.to_thread(upgrade, url)
+        return Database(url), None
+    console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
+    return await _prepare(url, workbook)
+
+
 def _fixed_cost_only(backend: tuple[str, str], workbook: Path) -> int:
     """`bench --fixed-cost`: only the fixed cost's row, on the last backend (PostgreSQL when
     given), importing the workbook only if the database does not hold it yet."""
     name, url = backend
 
     async def measure() -> Figure:
-        if not await _holds_the_workbook(url, workbook):
-            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
-            db, _ = await _prepare(url, workbook)
-        else:
-            from registry.core.migrate import upgrade
-
-            await asyncio.to_thread(upgrade, url)
-            db = Database(url)
+        db, _ = await _loaded(name, url, workbook)
         try:
             return await _fixed_cost_figure(db, name, 5)
         finally:
@@ -433,10 +435,8 @@ def _incremental_only(backend: tuple[str, str], workbook: Path, scale: str, repe
     name, url = backend
 
     async def measure() -> list[tuple[str, float]]:
-        if not await _holds_the_workbook(url, workbook):
-            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
-            db, _ = await _prepare(url, workbook)
-            await db.dispose()
+        db, _ = await _loaded(name, url, workbook)
+        await db.dispose()
         return await one_row_import_ms(url, workbook, min(repeats, 5))
 
     figures = [
@@ -544,10 +544,9 @@ def _contact_job(backend: tuple[str, str], workbook: Path, scale: str) -> int:
     checkpoint = Path("var") / "bench" / f"contact-job-{scale}.checkpoint"
 
     async def job() -> None:
-        if not await _holds_the_workbook(url, workbook):
-            console.print(f"[bold]{name}[/bold]: importing {workbook} ...")
-            db, _ = await _prepare(url, workbook)
-            await db.dispose()
+        db, imported = await _loaded(name, url, workbook)
+        await db.dispose()
+        if imported is not None:
             checkpoint.unlink(missing_ok=True)
         done = await run_contact_job(url, checkpoint, progress=True)
         console.print(
@@ -574,14 +573,12 @@ def run_benchmark(args: argparse.Namespace) -> int:
             console.print("bench --peer compares on PostgreSQL: give --postgres URL")
             return 2
         url = normalise_database_url(args.postgres)
-        if not asyncio.run(_holds_the_workbook(url, workbook)):
-            console.print(f"[bold]PostgreSQL[/bold]: importing {workbook} ...")
 
-            async def load() -> None:
-                db, _ = await _prepare(url, workbook)
-                await db.dispose()
+        async def load() -> None:
+            db, _ = await _loaded("PostgreSQL", url, workbook)
+            await db.dispose()
 
-            asyncio.run(load())
+        asyncio.run(load())
         return run_peer(url, args)
     backends = [("SQLite", f"sqlite+aiosqlite:///{Path('var') / 'bench' / 'bench.sqlite3'}")]
     if args.postgres:
