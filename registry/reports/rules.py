@@ -192,10 +192,8 @@ RULED_KINDS = TERM_KINDS | {OrgKind.GROUP}
 # Kinds whose term's length depends on whether they serve a community (`term_years`).
 _TERM_BY_UNIT_KINDS = COMMUNITY_TERM_KINDS
 _OTHER_TERM_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
-# Kinds whose committee's size is judged (`committee_bounds`).
-_COMMITTEE_SIZED_KINDS = frozenset(
-    {OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.PARTY_COMMITTEE}
-)
+# Kinds whose committee's size is judged (`committee_bounds`): the community-level ones.
+_COMMITTEE_SIZED_KINDS = COMMUNITY_TERM_KINDS
 
 
 async def rules_report(
@@ -421,8 +419,8 @@ async def _organisation_violations(
     width = len(OrgRecord._fields)
     for row in await session.execute(query, scope.bounds()):
         org = OrgRecord._make(row[:width])
-        members, full, secretaries, elected_on, began, *rest = row[width:]
-        postponed, committee, leaders, placed, units = rest
+        members, full, secretaries, elected_on, began, postponed, *rest = row[width:]
+        committee, leaders, placed, units = rest
         found.extend(
             _judge_organisation(
                 org, members, full, secretaries, elected_on, began, serves(org.path, tops),
