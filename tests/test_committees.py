@@ -142,3 +142,45 @@ async def test_a_probationary_member_holding_a_committee_role_is_reported(
 
     [officer] = [v for v in report if v["rule"] == "PROBATIONARY_OFFICER"]
     assert officer["member"]["code"] == "P1" and "第五条" in officer["message"]
+
+
+async def test_a_probationary_officer_confirmed_as_full_member_is_no_longer_reported(
+    registry: Registry,
+) -> None:
+    """Given P1, probationary since 2025 (their probation over), on BR's committee, when the
+    branch confirms them as a full member, then the report no longer names them: a member's
+    status moves the figures of the organisations where they hold office."""
+    rows = committees_workbook(pc=5, gb=5)
+    [p1] = [m for m in rows["members"] if m["code"] == "P1"]
+    p1["joined"] = "2025-01-01"
+    rows["offices"].append(
+        {"member": "P1", "organisation": "BR", "role": "纪检委员", "start": "2026-07-01"}
+    )
+    await registry.load(rows)
+    api = await registry.client("admin")
+
+    confirmed = await api(operation("ConfirmMember"), {"input": {"member": "P1"}})
+    report = (await api(operation("RulesReport"), {"scope": "BR"}))["rulesReport"]
+
+    assert confirmed["confirmMember"]["userErrors"] == []
+    assert [v for v in report if v["rule"] == "PROBATIONARY_OFFICER"] == []
+
+
+async def test_a_member_reimported_as_probationary_while_in_office_is_reported(
+    registry: Registry,
+) -> None:
+    """Given BR3, a full member of BR sitting on PC's committee, when a workbook corrects BR3's
+    status to probationary, then BR's report names BR3 as a probationary officer: a member's
+    status moves the figures of every organisation where they hold office."""
+    rows = committees_workbook(pc=5, gb=5)
+    rows["offices"].append(
+        {"member": "BR3", "organisation": "PC", "role": "纪检委员", "start": "2026-01-01"}
+    )
+    await registry.load(rows)
+    [member] = [m for m in rows["members"] if m["code"] == "BR3"]
+    await registry.load({"members": [member | {"status": "probationary", "joined": "2026-06-01"}]})
+    api = await registry.client("admin")
+
+    report = (await api(operation("RulesReport"), {"scope": "BR"}))["rulesReport"]
+
+    assert [v["member"]["code"] for v in report if v["rule"] == "PROBATIONARY_OFFICER"] == ["BR3"]

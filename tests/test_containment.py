@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from registry.core import org_tallies
 from tests.support import Registry, operation
 from tests.write_world import WORLD, mutate
 
 
 async def store_coverage(registry: Registry, organisation: str, place: str) -> None:
     """Coverage as a registry may hold it from before the rule: written straight to the
-    tables, past every check."""
+    tables, past every check (the figures kept per organisation recounted, as a migration
+    fills them)."""
     async with registry.db.write() as session:
         await session.execute(
             text(
@@ -28,6 +30,7 @@ async def store_coverage(registry: Registry, organisation: str, place: str) -> N
             ),
             {"organisation": organisation, "place": place},
         )
+        await org_tallies.refresh_all(session)
 
 
 def told(payload: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
@@ -204,3 +207,51 @@ async def test_an_import_may_not_set_coverage_outside_the_parent_and_writes_noth
         "{ organisation(code: \"A-ZB-G1\") { covers { nodes { code } } } }"
     )
     assert [p["code"] for p in kept["organisation"]["covers"]["nodes"]] == ["A-E-B1", "B-E-B1"]
+
+
+async def test_coverage_stored_outside_stops_being_named_once_the_parent_covers_it(
+    registry: Registry,
+) -> None:
+    """Given G1 covering 海尔1栋 outside BR1's territory (stored before the rule),
+    when PA comes to cover 海尔社区 and BR1 海尔小区 in it, then the rules report no longer names
+    G1: a parent's coverage moves its children's containment."""
+    await registry.load(WORLD)
+    await store_coverage(registry, "G1", "EB-1")
+    api = await registry.client("admin")
+
+    for organisation, place in (("PA", "CB"), ("BR1", "EB")):
+        covered = await mutate(api, "SetCoverage", {"organisation": organisation, "cover": [place]})
+        assert covered["userErrors"] == []
+    report = (await api(operation("RulesReport"), {"scope": "WC"}))["rulesReport"]
+
+    assert [v for v in report if v["rule"] == "COVERAGE_OUTSIDE_PARENT"] == []
+
+
+async def test_coverage_stored_outside_stops_being_named_once_the_place_moves_inside(
+    registry: Registry,
+) -> None:
+    """Given G1 covering 海尔1栋 outside BR1's territory (stored before the rule),
+    when 海尔1栋 is moved into 茅溪小区, which BR1 covers, then the report no longer names G1."""
+    await registry.load(WORLD)
+    await store_coverage(registry, "G1", "EB-1")
+    api = await registry.client("admin")
+
+    moved = await mutate(api, "UpdatePlace", {"place": "EB-1", "parent": "MX"})
+    report = (await api(operation("RulesReport"), {"scope": "WC"}))["rulesReport"]
+
+    assert moved["userErrors"] == []
+    assert [v for v in report if v["rule"] == "COVERAGE_OUTSIDE_PARENT"] == []
+
+
+async def test_a_place_moved_out_of_the_parents_territory_is_named(registry: Registry) -> None:
+    """Given G1 covering 1栋 of 茅溪小区, which BR1 covers, when 1栋 is moved into 海尔小区 (a
+    move of the place tree, which no coverage check stops), then the report names G1 with it."""
+    await registry.load(WORLD)
+    api = await registry.client("admin")
+
+    moved = await mutate(api, "UpdatePlace", {"place": "MX-1", "parent": "EB"})
+    report = (await api(operation("RulesReport"), {"scope": "WC"}))["rulesReport"]
+
+    assert moved["userErrors"] == []
+    [outside] = [v for v in report if v["rule"] == "COVERAGE_OUTSIDE_PARENT"]
+    assert outside["organisation"]["code"] == "G1" and "1栋 (MX-1)" in outside["message"]

@@ -217,6 +217,22 @@ async def test_upgrading_a_populated_database_loses_nothing(old_database: str) -
     finally:
         await engine.dispose()
     assert tallies == [(5, 2, 1, 0, 1, 1), (9, 0, 0, 0, 0, 0)]
+    # Every organisation has the figures the rules judge it by, as the writes recount them.
+    db = Database(old_database)
+    try:
+        async with db.read() as session:
+            from registry.core.models import OrgTally
+            from registry.core.org_tallies import tally_rows
+
+            kept = OrgTally.__table__
+            stored = (await session.execute(select(kept).order_by(kept.c.organisation_id))).all()
+            recount = tally_rows().subquery()
+            counted = (
+                await session.execute(select(recount).order_by(recount.c.organisation_id))
+            ).all()
+    finally:
+        await db.dispose()
+    assert stored and [tuple(r) for r in stored] == [tuple(r) for r in counted]
     # and every explanation stored in English reads as the reasons it stated
     db = Database(old_database)
     try:

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from registry.access.actor import SYSTEM
 from registry.access.scope import ScopeKind, resolve_scope
+from registry.core import org_tallies
 from registry.core.calendar import years_before
 from registry.core.config import RuleThresholds
 from registry.core.models import Member
@@ -125,12 +126,14 @@ def rules_workbook() -> dict[str, list[dict[str, Any]]]:
 
 async def load(registry: Registry) -> None:
     """The workbook, then N1 left with no organisation (as data from an older system might
-    be: the importer and the mutations refuse such a member)."""
+    be: the importer and the mutations refuse such a member), with the figures kept for the
+    organisations recounted as a migration leaves them."""
     await registry.load(rules_workbook())
     async with registry.db.write() as session:
         await session.execute(
             update(Member).where(Member.code == "N1").values(organisation_id=None)
         )
+        await org_tallies.refresh_all(session)
 
 
 def found(report: list[dict[str, Any]]) -> set[tuple[str, str]]:

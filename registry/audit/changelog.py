@@ -24,6 +24,7 @@ from sqlalchemy.util import await_only
 
 from registry.core.db import copy_rows
 from registry.core.models import Base, Change, is_derived
+from registry.core.org_tallies import refresh_touched
 from registry.core.placements import days_regrouped, regrouped, sync_placements
 from registry.core.tallies import refresh_places, touched_places
 
@@ -35,8 +36,8 @@ COPY_ROWS = 50_000  # change rows per COPY (PostgreSQL)
 # where a token's reads stand (replicas), and rows that belong to a parent's record (a member's
 # skills, a task's places: named in the parent's change by `Recorder.label`).
 UNAUDITED = frozenset({
-    "change", "building_tally", "api_token", "console_session", "member_skill", "task_place",
-    "read_fence",
+    "change", "building_tally", "org_tally", "api_token", "console_session", "member_skill",
+    "task_place", "read_fence",
 })  # fmt: skip
 
 # One change: entity, entity id, action, before, after.
@@ -261,6 +262,8 @@ def _before_commit(session: Session) -> None:
     # commit runs inside SQLAlchemy's greenlet, where an async call can be awaited in line.
     if touched := touched_places((entity, old, new) for entity, _, _, old, new in entries):
         await_only(refresh_places(recorder.session, touched))
+    changed = [(entity, i, old, new) for entity, i, _, old, new in entries]
+    await_only(refresh_touched(recorder.session, changed))
     if moved := regrouped((entity, i, old, new) for entity, i, _, old, new in entries):
         for day, members in sorted(days_regrouped(session, moved, date.today()).items()):
             await_only(sync_placements(recorder.session, members, day))

@@ -194,19 +194,21 @@ class Member(Base):
     # at a city's root it reads its 57,000 probationary members, not its million. Queries
     # spell the predicates with constants (`registry.core.sql.written`): a bound value cannot
     # prove a partial index applies.
+    # The probationary index holds the day they joined: a report's probation due is a filter
+    # of the index, not of the table (migration 0017).
     __table_args__ = tuple(
         Index(
-            f"ix_member_{name}_{column}",
-            column,
+            f"ix_member_{name}_{'_'.join(columns)}",
+            *columns,
             postgresql_where=text(f"{where}departed_on IS NULL"),
             sqlite_where=text(f"{where}departed_on IS NULL"),
         )
-        for name, column, where in (
-            ("present", "code", ""),
-            ("probationary", "org_path", "status = 'probationary' AND "),
-            ("away", "org_path", "away_since IS NOT NULL AND "),
-            ("unattached", "reports_path", "organisation_id IS NULL AND workplace IS NULL AND "),
-            ("unattached", "home_path", "organisation_id IS NULL AND workplace IS NULL AND "),
+        for name, columns, where in (
+            ("present", ("code",), ""),
+            ("probationary", ("org_path", "joined"), "status = 'probationary' AND "),
+            ("away", ("org_path",), "away_since IS NOT NULL AND "),
+            ("unattached", ("reports_path",), "organisation_id IS NULL AND workplace IS NULL AND "),
+            ("unattached", ("home_path",), "organisation_id IS NULL AND workplace IS NULL AND "),
         )
     )
 
@@ -226,6 +228,44 @@ class BuildingTally(Base):
     full_members: Mapped[int] = mapped_column(Integer)
     probationary_members: Mapped[int] = mapped_column(Integer)
     in_service_members: Mapped[int] = mapped_column(Integer)
+
+
+class OrgTally(Base):
+    """What the rules judge an organisation by, now: its subtree's members, its current
+    offices, placements, covered estates and the day its term counts from. Derived data,
+    rewritten by every write that changes them in the same transaction
+    (`registry.core.org_tallies`), so that a city's rules report reads one row per
+    organisation instead of counting for each."""
+
+    __tablename__ = "org_tally"
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    members: Mapped[int] = mapped_column(Integer)
+    full_members: Mapped[int] = mapped_column(Integer)
+    secretaries: Mapped[int] = mapped_column(Integer)
+    committee: Mapped[int] = mapped_column(Integer)
+    leaders: Mapped[int] = mapped_column(Integer)
+    placed: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    elected_on: Mapped[date | None] = mapped_column(Date)
+    committee_since: Mapped[date | None] = mapped_column(Date)
+    # What the member and containment rules look for, counted: members in none of the
+    # organisation's groups, probationary members holding its committee offices, places it
+    # covers outside its parent's territory. Few organisations have any, and the report looks
+    # only there (partial indexes; the predicates' zero is written into queries).
+    ungrouped: Mapped[int] = mapped_column(Integer)
+    probationary_officers: Mapped[int] = mapped_column(Integer)
+    outside: Mapped[int] = mapped_column(Integer)
+    __table_args__ = tuple(
+        Index(
+            f"ix_org_tally_{figure}",
+            "organisation_id",
+            postgresql_where=text(f"{figure} > 0"),
+            sqlite_where=text(f"{figure} > 0"),
+        )
+        for figure in ("ungrouped", "probationary_officers", "outside")
+    )
 
 
 class MemberSkill(Base):

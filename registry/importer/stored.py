@@ -105,7 +105,7 @@ class Stored:
 
 # Tables an import writes; on PostgreSQL it locks them so no one inserts ids behind its back.
 WRITTEN_TABLES = ("place", "organisation", "coverage", "member", "member_skill", "affiliation",
-                  "office", "change", "building_tally")  # fmt: skip
+                  "office", "change", "building_tally", "org_tally")  # fmt: skip
 
 
 async def lock_tables(session: AsyncSession) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.changelog import Entry, Recorder
+from registry.core import org_tallies
 from registry.core.kinds import PlaceKind
 from registry.core.models import (
     Affiliation,
@@ -119,6 +120,7 @@ async def write_plan(
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
     await _refresh_tallies(session, plan, places, log, created.households)
+    await _refresh_org_tallies(session, plan, orgs, places, log)
     # Groups the sheet set or changed enter those members' group history as of the import.
     moved = regrouped((e, i, b, a) for e, i, _, b, a in log) | created.grouped
     await sync_placements(session, moved, today)
@@ -159,6 +161,49 @@ async def _refresh_tallies(
         await refresh_places(session, chunk)
     for chunk in batches(gone):
         await session.execute(delete(BUILDING_TALLY).where(BUILDING_TALLY.c.building_id.in_(chunk)))
+
+
+async def _refresh_org_tallies(
+    session: AsyncSession, plan: Plan, orgs: Ids, places: Ids, log: list[Entry]
+) -> None:
+    """Recompute the figures of the organisations the import's rows may have moved, in its
+    transaction (`org_tallies.Touched`): each organisation of the sheet, where it was and
+    where it is, with its coverage; each a member row, a group or an office names; each a
+    changed member left; whoever covers a place moved or retyped. Every organisation's after
+    a bulk load."""
+    rows = len(plan.places) + len(plan.organisations) + len(plan.members) + len(plan.offices)
+    if rows > WHOLESALE_TALLIES:
+        await org_tallies.refresh_all(session)
+        return
+    touched = org_tallies.Touched().add((e[0], e[1], e[3], e[4]) for e in log if e[0] == "member")
+    stored = plan.stored.organisations.by_code
+    for r in plan.organisations:
+        touched.counted.add(orgs[r.code])
+        touched.covering.add(orgs[r.code])
+        if (old := stored.get(r.code)) is not None:
+            touched.counted.update(ids_of(old.path))
+    for m in plan.members:
+        if m.organisation is not None:
+            touched.counted.add(orgs[m.organisation])
+        if m.group is not None:
+            touched.own.add(orgs[m.group])
+    touched.own.update(orgs[o.organisation] for o in plan.offices)
+    stored_places = plan.stored.places.by_code
+    for r in plan.places:
+        old_place = stored_places.get(r.code)
+        if old_place is not None and (
+            old_place.kind != r.kind or old_place.parent_id != places.get(r.parent)
+        ):
+            touched.places.add(old_place.path)
+            touched.places.add(await _path_of(session, places[r.code]))
+    for chunk in batches(sorted(await touched.organisations(session)), TALLY_BATCH):
+        await org_tallies.refresh_organisations(session, chunk)
+
+
+async def _path_of(session: AsyncSession, place_id: int) -> str:
+    path = await session.scalar(select(PLACE.c.path).where(PLACE.c.id == place_id))
+    assert path is not None
+    return path
 
 
 def _count(rows: Sequence[NodeRow], stored: dict[str, Any], changed: set[str]) -> Counts:

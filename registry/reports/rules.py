@@ -1,10 +1,11 @@
 """The rules report: what in a scope breaks DESIGN section 2, as of a day.
 
-Thresholds come only from `registry.core.config.RuleThresholds`. Six statements: one
-aggregates the scope's active organisations (members by status over each organisation's
-subtree, current offices, groups' members, covered estates, terms) and keeps the ones that break
-a rule; one finds the members who do; one the transfers pending too long; one the members out
-of contact or suspended too long; one those away from home long; one the coverage outside a
+Thresholds come only from `registry.core.config.RuleThresholds`. Six statements, each reading
+the figures the writes keep per organisation (`registry.core.org_tallies`) where they can
+instead of counting: one keeps the scope's active organisations whose figures (members by
+status over each one's subtree, current offices, groups' members, covered estates, terms)
+break a rule; one finds the members who do; one the transfers pending too long; one the members
+out of contact or suspended too long; one those away from home long; one the coverage outside a
 parent's territory. Python only words the messages, each citing its article. Rules:
 
 - `BRANCH_TOO_SMALL`: a branch with fewer than `branch_min_full_members` full members
@@ -89,7 +90,18 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -107,29 +119,25 @@ from registry.core.kinds import (
     COMMUNITY_TERM_KINDS,
     TERM_KINDS,
     MemberStatus,
-    OfficeRole,
     OrgKind,
     OrgStatus,
-    PlaceKind,
     StandingKind,
 )
 from registry.core.models import (
-    Coverage,
     Member,
     MemberStanding,
     Office,
     Organisation,
+    OrgTally,
     Place,
     Transfer,
 )
-from registry.core.paths import in_subtree_of
+from registry.core.org_tallies import SECRETARY_REQUIRED_KINDS
 from registry.core.records import MemberRecord, OrgRecord, record_columns
 from registry.core.sql import one_of, written
 from registry.core.terms import (
     COMMITTEE_ROLES,
-    committee_since,
     community_tops,
-    last_election,
     postponed_months,
     serves,
     term_due,
@@ -185,15 +193,10 @@ class Violation:
     severity: Severity = Severity.BREACH
 
 
-# Kinds that must have a secretary.
-SECRETARY_REQUIRED_KINDS = COMMUNITY_TERM_KINDS
-COMMITTEE_KINDS = frozenset({OrgKind.BRANCH, OrgKind.GENERAL_BRANCH})
 RULED_KINDS = TERM_KINDS | {OrgKind.GROUP}
 # Kinds whose term's length depends on whether they serve a community (`term_years`).
 _TERM_BY_UNIT_KINDS = COMMUNITY_TERM_KINDS
 _OTHER_TERM_KINDS = frozenset({OrgKind.GENERAL_BRANCH, OrgKind.BRANCH})
-# Kinds whose committee's size is judged (`committee_bounds`): the community-level ones.
-_COMMITTEE_SIZED_KINDS = COMMUNITY_TERM_KINDS
 
 
 async def rules_report(
@@ -407,7 +410,9 @@ def _containment_query_of_shape(
 ) -> Select[Organisation, Place]:
     # Built once per shape: composing its nested EXISTS took 20 ms of a district's report.
     scope = shape_of(*shape)
-    return outside_parent(lambda o: scope.orgs(o.path))
+    # Only where the figures kept per organisation count places outside.
+    outside = _tallied(OrgTally.outside)
+    return outside_parent(lambda o: and_(scope.orgs(o.path), o.id.in_(outside)))
 
 
 async def _organisation_violations(
@@ -440,80 +445,9 @@ def _organisation_query_of_shape(
 
 def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
     org = Organisation
-    # Correlated aggregates per organisation: each is an index probe, so the cost follows the
-    # scope's size whatever the planner knows about the tables.
-    def only_for(kinds: frozenset[OrgKind], value: ColumnElement[Any], empty: Any) -> Any:
-        # A figure no rule reads for the organisation's kind is not looked up: groups, most of
-        # the organisations, need only their leaders and members.
-        return case((one_of(org.kind, kinds), value), else_=empty)
-
-    def subtree_members(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        # One range of the members' own organisation paths (`Member.org_path`), not a walk
-        # of the subtree's organisations and each one's members.
-        counted = (
-            select(func.count(Member.id))
-            .where(in_subtree_of(Member.org_path, org.path), Member.departed_on.is_(None))
-            .where(*conditions)
-            .scalar_subquery()
-        )
-        return only_for(COMMITTEE_KINDS, counted, 0)
-
-    def offices(value: ColumnElement[Any], *conditions: ColumnElement[bool]) -> ColumnElement[Any]:
-        return (
-            select(value)
-            .where(Office.organisation_id == org.id, Office.end.is_(None), *conditions)
-            .scalar_subquery()
-        )
-
-    secretary = Office.role == OfficeRole.SECRETARY.value
-    group_kinds = frozenset({OrgKind.GROUP})
-    figures = (
-        select(
-            org.id.label("org_id"),
-            org.kind.label("kind"),
-            subtree_members().label("members"),
-            subtree_members(Member.status == MemberStatus.FULL.value).label("full"),
-            only_for(
-                SECRETARY_REQUIRED_KINDS, offices(func.count(Office.id), secretary), 0
-            ).label("secretaries"),
-            only_for(TERM_KINDS, last_election(org.id), None).label("elected_on"),
-            only_for(TERM_KINDS, committee_since(org.id), None).label("committee_since"),
-            only_for(
-                _COMMITTEE_SIZED_KINDS,
-                offices(
-                    func.count(func.distinct(Office.member_id)),
-                    one_of(Office.role, COMMITTEE_ROLES),
-                ),
-                0,
-            ).label("committee"),
-            only_for(
-                group_kinds,
-                offices(func.count(Office.id), Office.role == OfficeRole.GROUP_LEADER.value),
-                0,
-            ).label("leaders"),
-            only_for(
-                group_kinds,
-                select(func.count(Member.id)).where(Member.group_id == org.id).scalar_subquery(),
-                0,
-            ).label("placed"),
-            only_for(
-                frozenset({OrgKind.BRANCH}),
-                select(func.count(Coverage.id))
-                .join(Place, Place.id == Coverage.place_id)
-                .where(Coverage.organisation_id == org.id, Coverage.end.is_(None))
-                .where(Place.kind == PlaceKind.ESTATE.value)
-                .scalar_subquery(),
-                0,
-            ).label("units"),
-        )
-        .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
-        .where(one_of(org.kind, RULED_KINDS))
-        # OFFSET 0 keeps the figures a subquery: flattened, PostgreSQL evaluated each
-        # correlated count once for every test of it below (a branch's members three times).
-        .offset(0)
-        .subquery()
-    )
-    f = figures.c
+    # Each organisation's figures as the writes keep them (`registry.core.org_tallies`): the
+    # cost of a city's report is a read of its organisations' rows, not counts for each.
+    f = OrgTally
 
     def began_by(years: int) -> date:
         # A term that began by then ends within the notice period (postponements aside).
@@ -524,51 +458,53 @@ def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Sel
     # per row afterwards (`serves`): here the shorter term picks every one that may be due.
     cutoff = case(
         (
-            one_of(f.kind, _TERM_BY_UNIT_KINDS),
+            one_of(org.kind, _TERM_BY_UNIT_KINDS),
             began_by(min(rules.community_term_years, rules.other_term_years)),
         ),
-        (one_of(f.kind, _OTHER_TERM_KINDS), began_by(rules.other_term_years)),
+        (one_of(org.kind, _OTHER_TERM_KINDS), began_by(rules.other_term_years)),
         else_=began_by(rules.committee_term_years),
     )
-    is_branch = f.kind == OrgKind.BRANCH.value
+    is_branch = org.kind == OrgKind.BRANCH.value
     breaks = or_(
-        and_(is_branch, f.full < rules.branch_min_full_members),
+        and_(is_branch, f.full_members < rules.branch_min_full_members),
         and_(is_branch, f.members > rules.branch_max_members),
         and_(
-            f.kind == OrgKind.GENERAL_BRANCH.value,
+            org.kind == OrgKind.GENERAL_BRANCH.value,
             f.members > rules.general_branch_max_members,
         ),
         and_(
             is_branch,
-            f.full >= rules.committee_required_from_full_members,
+            f.full_members >= rules.committee_required_from_full_members,
             or_(f.committee < rules.committee_min_size, f.committee > rules.committee_max_size),
         ),
         and_(
-            f.kind == OrgKind.GENERAL_BRANCH.value,
+            org.kind == OrgKind.GENERAL_BRANCH.value,
             or_(
                 f.committee < rules.general_branch_committee_min_size,
                 f.committee > rules.general_branch_committee_max_size,
             ),
         ),
         and_(
-            f.kind == OrgKind.PARTY_COMMITTEE.value,
+            org.kind == OrgKind.PARTY_COMMITTEE.value,
             or_(
                 f.committee < rules.party_committee_min_size,
                 f.committee > rules.party_committee_max_size,
             ),
         ),
-        and_(one_of(f.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
-        and_(one_of(f.kind, TERM_KINDS), began <= cutoff),
-        and_(f.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
+        and_(one_of(org.kind, SECRETARY_REQUIRED_KINDS), f.secretaries == 0),
+        and_(one_of(org.kind, TERM_KINDS), began <= cutoff),
+        and_(org.kind == OrgKind.GROUP.value, or_(f.leaders == 0, f.placed == 0)),
         and_(is_branch, f.units > rules.joint_branch_max_units),
     )
     return (
         select(
-            *record_columns(OrgRecord, org), f.members, f.full, f.secretaries, f.elected_on, began,
-            postponed_months(org.id, began), f.committee, f.leaders, f.placed, f.units,
+            *record_columns(OrgRecord, org), f.members, f.full_members, f.secretaries,
+            f.elected_on, began, postponed_months(org.id, began), f.committee, f.leaders,
+            f.placed, f.units,
         )  # fmt: skip
-        .join(figures, f.org_id == org.id)
-        .where(breaks)
+        .join(f, f.organisation_id == org.id)
+        .where(scope.orgs(org.path), org.status == OrgStatus.ACTIVE.value)
+        .where(one_of(org.kind, RULED_KINDS), breaks)
         .order_by(org.path)
     )
 
@@ -783,12 +719,11 @@ def _member_query_of_shape(
 
 
 def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
-    orgs = select(Organisation.id).where(scope.orgs(Organisation.path))
     due = years_before(today, rules.probation_years)
+    committee_office = and_(Office.end.is_(None), one_of(Office.role, COMMITTEE_ROLES))
     elected = (
         select(func.min(Office.role))
-        .where(Office.member_id == Member.id, Office.end.is_(None))
-        .where(one_of(Office.role, COMMITTEE_ROLES))
+        .where(Office.member_id == Member.id, committee_office)
         .scalar_subquery()
     )
     # The probationary and the unattached are ranges of partial indexes (migration 0016).
@@ -799,31 +734,35 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
     )
     reporting = scope.orgs(Member.reports_path)
     homes = living_in(scope) if scope.place_tops else false()
-    # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
-    # branch narrowed to the members a rule can catch: probationary members of the scope's
-    # organisations, and members with neither organisation nor workplace reporting into the
-    # scope or living in it (ranges of the paths on the member's row). Narrowing inside the
-    # branches keeps a report from walking every member and every household.
-    # Members of the scope's organisations that have active groups: those in none of them.
+    # Where the figures kept per organisation (`registry.core.org_tallies`) say a rule has
+    # members to catch: the holders of a committee office where a probationary member holds
+    # one, and the members of the scope's organisations in none of their groups.
+    holders = select(Office.member_id).where(
+        committee_office, Office.organisation_id.in_(_tallied(OrgTally.probationary_officers))
+    )
+    grouping = (
+        select(OrgTally.organisation_id)
+        .join(Organisation, Organisation.id == OrgTally.organisation_id)
+        .where(OrgTally.ungrouped > _NONE, scope.orgs(Organisation.path))
+    )
     group = aliased(Organisation)
     own_groups = (
         select(group.id, group.parent_id)
         .where(group.kind == OrgKind.GROUP.value, group.status == OrgStatus.ACTIVE.value)
-        .where(group.parent_id.in_(orgs))
+        .where(group.parent_id.in_(grouping))
         .cte("own_groups")
     )
-    grouped_orgs = select(own_groups.c.parent_id)
-    # In none of them: no group, or one that is not an active group of their own
-    # organisation. The groups are read once (a CTE) and hashed (an uncorrelated NOT IN), so
-    # a member costs a probe of that hash, not a lookup of their group by key (37,000 of them
-    # at a district's root); only the members this finds reach the statement's judging.
+    # In none of them: no group, or one that is not an active group of their own organisation.
     in_own_group = tuple_(Member.group_id, Member.organisation_id).in_(select(own_groups))
     ungrouped = and_(
-        Member.organisation_id.in_(grouped_orgs),
+        Member.organisation_id.in_(grouping),
         or_(Member.group_id.is_(None), ~in_own_group),
     )
+    # Everyone the condition below can keep, found through indexes (`member_meets_any`), each
+    # branch narrowed to the members a rule can catch.
     candidates = [
-        probationary,
+        and_(probationary, Member.joined < due),
+        and_(probationary, Member.id.in_(holders)),
         and_(_UNATTACHED, reporting),
         ungrouped,
     ]
@@ -842,6 +781,16 @@ def _member_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[An
         )
         .order_by(Member.code)
     )
+
+
+# Zero written into the statement: the partial indexes of organisations with something to
+# catch (`ungrouped > 0`, migration 0017) serve a query only where the planner sees it.
+_NONE: ColumnElement[int] = literal_column("0")
+
+
+def _tallied(figure: Any) -> Select[Any]:
+    """The organisations whose kept figure (a count) is not zero: a partial index each."""
+    return select(OrgTally.organisation_id).where(figure > _NONE)
 
 
 # Neither a formal organisation nor a workplace (`NO_FORMAL_ORGANISATION`), and still a

@@ -11,7 +11,8 @@ step checks gridreg against `RegistryModel` and against its own past answers:
   service, then reporting where the model says);
 - a token scoped to community A sees exactly the members and places the model says it may,
   and no organisation, place or member outside them in any answer the machine reads;
-- the building tallies equal a recount from places and members.
+- the building tallies equal a recount from places and members, and the figures kept per
+  organisation a recount from members, offices, elections and coverage.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from sqlalchemy import select
 from registry.access.actor import Role
 from registry.access.tokens import create_token
 from registry.core.db import Database
-from registry.core.models import BuildingTally
+from registry.core.models import BuildingTally, OrgTally
+from registry.core.org_tallies import tally_rows as org_tally_rows
 from registry.core.tallies import tally_rows
 from registry.importer import ImportFailed, import_workbook
 from tests.model.registry_model import Org, Person, RegistryModel
@@ -168,6 +170,21 @@ class Gridreg:
                     await session.execute(select(recount).order_by(recount.c.building_id))
                 ).all()
             return [tuple(r) for r in stored], [tuple(r) for r in counted]
+
+        return run_async(lambda: self._with_db(work))
+
+    def org_tallies(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The figures kept per organisation and a recount, both ordered by organisation."""
+
+        async def work(db: Database) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+            async with db.read() as session:
+                kept = OrgTally.__table__
+                stored = (await session.execute(select(kept).order_by(kept.c.organisation_id)))
+                recount = org_tally_rows().subquery()
+                counted = await session.execute(
+                    select(recount).order_by(recount.c.organisation_id)
+                )
+                return [tuple(r) for r in stored], [tuple(r) for r in counted]
 
         return run_async(lambda: self._with_db(work))
 
@@ -731,4 +748,9 @@ class RegistryMachine(RuleBasedStateMachine):
     @invariant()
     def building_tallies_equal_a_recount(self) -> None:
         stored, recount = self.gridreg.tallies()
+        assert stored == recount
+
+    @invariant()
+    def organisation_figures_equal_a_recount(self) -> None:
+        stored, recount = self.gridreg.org_tallies()
         assert stored == recount
