@@ -81,6 +81,7 @@ class _Plain(NamedTuple):
     field_type: Any
     nullable: bool
     item: GraphQLLeafType | None = None
+    each: _Plain | None = None
     node: type | None = None
     type_name: str = ""
     exact: type | None = None
@@ -166,7 +167,22 @@ def _value_of(how: int, attribute: str, field_def: GraphQLField) -> _Plain | Non
         item = inner.of_type
         if isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
             return _Plain(how, attribute, None, field_def.type, nullable, item=item.of_type)
-    return None  # lists of objects, nullable items and abstract types
+        each = _each_of(inner)
+        if each is not None:
+            return _Plain(how, attribute, each.type, field_def.type, nullable, each=each)
+    return None  # nullable items and abstract types
+
+
+def _each_of(list_type: GraphQLList) -> _Plain | None:
+    """The plain reading of each item of a list of non-null objects whose type check is
+    strawberry's own, or None."""
+    item = list_type.of_type
+    if not isinstance(item, GraphQLNonNull) or not isinstance(item.of_type, GraphQLObjectType):
+        return None
+    definition = (item.of_type.extensions or {}).get("strawberry-definition")
+    if definition is None or definition.is_type_of is not None:
+        return None
+    return _Plain(_ATTRIBUTE, "", item.of_type, item, False)
 
 
 def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain | None:
@@ -218,6 +234,8 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Plans per grouped field set (the same object for every item of a list); the set is
         # kept beside its plan so that its id cannot be reused during this execution.
         self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
+        # The item reading of each list type a resolver's list is completed as (None: none).
+        self._lists: dict[GraphQLList[Any], _Plain | None] = {}
 
     def complete_value(
         self,
@@ -232,6 +250,15 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # this selection (registry.api.lookahead).
         if type(result) is Encoded:
             return result.json
+        if self._short_path and type(result) is list and isinstance(return_type, GraphQLList):
+            each = self._lists.get(return_type, _MISSING)
+            if each is _MISSING:
+                each = self._lists[return_type] = _each_of(return_type)
+            if each is not None and self.get_stream_usage(field_details_list, path) is None:
+                plain = _Plain(_ATTRIBUTE, "", each.type, return_type, False, each=each)
+                done = self._objects(plain, result, field_details_list, path, position_context)
+                if done is not _FULL_PATH:
+                    return done
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -294,7 +321,10 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             continue
                     if is_object:
                         where = Path(path, name, parent_type.name)
-                        result = self._object(plain, value, details, where, position_context)  # type: ignore[arg-type]  # an object type here
+                        if plain.each is not None:  # type: ignore[union-attr]  # set when is_object
+                            result = self._objects(plain, value, details, where, position_context)  # type: ignore[arg-type]  # a list of objects here
+                        else:
+                            result = self._object(plain, value, details, where, position_context)  # type: ignore[arg-type]  # an object type here
                     else:
                         result = _read(plain, value)  # type: ignore[arg-type]  # a leaf type here
                 if result is _FULL_PATH:
@@ -344,6 +374,49 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if self.is_awaitable(completed):
             return self._settled(completed, plain.field_type, details, path)
         return completed
+
+    def _objects(
+        self,
+        plain: _Plain,
+        value: Any,
+        details: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """The completed value of a list of objects at `path` (a violation's figures, a
+        report's violations), each item's selection run as graphql-core runs it, past its
+        per-item completion; or `_FULL_PATH` when the list or any item is unusual, decided
+        before any item's selection runs."""
+        if value is None and plain.nullable:
+            return None
+        if type(value) is not list:
+            return _FULL_PATH
+        each: _Plain = plain.each  # type: ignore[assignment]  # lists of objects only reach here
+        object_type: GraphQLObjectType = each.type  # type: ignore[assignment]  # an object type
+        check = object_type.is_type_of
+        for item in value:
+            if (
+                item is None
+                or isinstance(item, Exception)
+                or (check is not None and check(item, None) is not True)
+            ):
+                return _FULL_PATH
+        completed: list[Any] = []
+        awaitable: list[int] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for index, item in enumerate(value):
+                one = self._object(each, item, details, path.add_key(index, None), position_context)
+                if is_awaitable(one):
+                    awaitable.append(index)
+                completed.append(one)
+        except Exception:
+            if awaitable:
+                self.settle_in_background([completed[index] for index in awaitable])
+            raise
+        if not awaitable:
+            return completed
+        return _gathered_items(completed, awaitable)
 
     async def _settled(self, completed: Any, field_type: Any, details: Any, path: Path) -> Any:
         """An awaitable completion's value; its error handled as graphql-core handles it."""
@@ -396,6 +469,14 @@ def _leaves(item: GraphQLLeafType, values: Any) -> Any:
             return _FULL_PATH
         coerced.append(one)
     return coerced
+
+
+async def _gathered_items(items: list[Any], awaitable: list[int]) -> list[Any]:
+    """`items` with its awaitable entries awaited (concurrently when there are several)."""
+    done = await gather_with_cancel(*(items[index] for index in awaitable))
+    for index, one in zip(awaitable, done, strict=True):
+        items[index] = one
+    return items
 
 
 async def _gathered(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
