@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graphql import GraphQLObjectType, get_named_type
 from registry.access.scope import Scope, ScopeKind, resolve_scope
 from registry.api.context import GInfo
+from registry.api.lookahead import Lookahead, NotCompiled
 from registry.api.refs import find_scope
 from registry.api.suggestions import SuggestionFigures
 from registry.api.types import Member, Organisation, Place
@@ -128,6 +131,8 @@ class CoverageReport:
     as_of: date | None = strawberry.field(
         default=None, description="The day these figures are of; null for now."
     )
+    # The rules report, begun beside the figures when the request selects it.
+    begun: strawberry.Private[asyncio.Task[list[Violation]] | None] = None
 
     @strawberry.field(description="Uncovered estates and buildings, each with its kind of gap.")
     async def gaps(self, info: GInfo, first: int = 50) -> GapList:
@@ -153,7 +158,22 @@ class CoverageReport:
 
     @strawberry.field(description="The rules report of this scope (see `rulesReport`).")
     async def violations(self, info: GInfo) -> list[Violation]:
+        if self.begun is not None:
+            return await self.begun
         return await _violations(info, self.scope)
+
+
+def _selects(info: GInfo, field: str) -> bool:
+    """Whether the request selects `field` of the object this root field answers (aliases,
+    fragments, @skip and @include as graphql-core resolves them)."""
+    ahead = Lookahead(info)
+    owner = get_named_type(ahead.raw.return_type)
+    assert isinstance(owner, GraphQLObjectType)
+    try:
+        grouped = ahead.grouped(owner, ahead.root_details())
+    except NotCompiled:  # @defer: the field resolves in its turn
+        return False
+    return any(group[0].node.name.value == field for group in grouped.values())
 
 
 async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
@@ -220,7 +240,22 @@ class CoverageQuery:
             found = await find_scope(info, actor, scope, session)
             if found is None:
                 return None
-            return await _report(session, found, as_of)
+            # The rules report reads on connections of its own: begun now, the database
+            # answers it beside the figures instead of after them.
+            begun = (
+                asyncio.ensure_future(_violations(info, found))
+                if _selects(info, "violations")
+                else None
+            )
+            try:
+                report = await _report(session, found, as_of)
+            except BaseException:
+                if begun is not None:
+                    begun.cancel()
+                    await asyncio.gather(begun, return_exceptions=True)
+                raise
+            report.begun = begun
+            return report
 
     @strawberry.field(
         description=(
