@@ -344,7 +344,7 @@ async def test_two_members_moving_into_one_building_at_once_are_both_counted(
     that the second counts while the first has not committed), then both are counted."""
     await registry.load(grid_workbook())
     api = await registry.client("admin")
-    pause_after(monkeypatch, building_tallies, "_upsert")
+    pause_after(monkeypatch, building_tallies, "locked_upsert")
 
     def newcomer(code: str, branch: str, home: str) -> dict[str, Any]:
         return {"input": {"code": code, "name": "新党员", "status": "FULL",

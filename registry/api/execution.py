@@ -416,7 +416,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable:
             return completed
-        return _gathered_items(completed, awaitable)
+        return _gathered(completed, awaitable)
 
     async def _settled(self, completed: Any, field_type: Any, details: Any, path: Path) -> Any:
         """An awaitable completion's value; its error handled as graphql-core handles it."""
@@ -471,19 +471,13 @@ def _leaves(item: GraphQLLeafType, values: Any) -> Any:
     return coerced
 
 
-async def _gathered_items(items: list[Any], awaitable: list[int]) -> list[Any]:
-    """`items` with its awaitable entries awaited (concurrently when there are several)."""
-    done = await gather_with_cancel(*(items[index] for index in awaitable))
-    for index, one in zip(awaitable, done, strict=True):
-        items[index] = one
-    return items
-
-
-async def _gathered(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
-    """`results` with its awaitable entries awaited (concurrently when there are several)."""
+async def _gathered(results: Any, awaitable: list[Any]) -> Any:
+    """`results` (an object's fields by name, or a list's items) with its awaitable entries
+    awaited (concurrently when there are several)."""
     if len(awaitable) == 1:
         results[awaitable[0]] = await results[awaitable[0]]
     else:
-        done = await gather_with_cancel(*(results[name] for name in awaitable))
-        results.update(zip(awaitable, done, strict=True))
+        done = await gather_with_cancel(*(results[key] for key in awaitable))
+        for key, value in zip(awaitable, done, strict=True):
+            results[key] = value
     return results

@@ -36,8 +36,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -54,6 +52,7 @@ from registry.core.kinds import (
 from registry.core.models import Coverage, Member, Office, Organisation, OrgTally, Place
 from registry.core.paths import ids_of, in_subtree_of, within
 from registry.core.sql import one_of
+from registry.core.tallies import locked_upsert, upsert_from
 from registry.core.terms import COMMITTEE_ROLES, committee_since, last_election
 
 ORG_TALLY: Table = OrgTally.metadata.tables[OrgTally.__tablename__]
@@ -205,13 +204,8 @@ def _outside(org: Any) -> ColumnElement[int]:
 @lru_cache(maxsize=8)
 def _upsert_statement(dialect: str, listed: bool) -> Executable:
     # Built once: composing it costs more than running it for a few organisations.
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ORG_TALLY).from_select(
-        ["organisation_id", *ORG_TALLY_COLUMNS], tally_rows(listed)
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["organisation_id"],
-        set_={name: statement.excluded[name] for name in ORG_TALLY_COLUMNS},
+    return upsert_from(
+        dialect, ORG_TALLY, "organisation_id", ORG_TALLY_COLUMNS, tally_rows(listed)
     )
 
 
@@ -221,17 +215,8 @@ async def refresh_organisations(session: AsyncSession, organisation_ids: Iterabl
     ids = sorted(set(organisation_ids))
     if not ids:
         return
-    await session.flush()
-    # Locked in id order (no deadlock between two writers touching the same organisations);
-    # one created in this transaction has no row yet and gets one below.
-    await session.execute(
-        select(OrgTally.organisation_id)
-        .where(OrgTally.organisation_id.in_(ids))
-        .order_by(OrgTally.organisation_id)
-        .with_for_update()
-    )
     statement = _upsert_statement(session.get_bind().dialect.name, True)
-    await session.execute(statement, {"organisation_ids": ids})
+    await locked_upsert(session, OrgTally.organisation_id, ids, statement, "organisation_ids")
 
 
 async def with_counting_ancestors(

@@ -143,24 +143,43 @@ def tally_rows(listed: bool = False) -> Select[Any]:
     )
 
 
+def upsert_from(
+    dialect: str, table: Table, key: str, columns: Sequence[str], rows: Select[Any]
+) -> Executable:
+    """INSERT the `rows` (key, then `columns`) into `table`, replacing the rows of keys it
+    holds already: how a derived table (these tallies, `registry.core.org_tallies`) is
+    rewritten from a recount."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # The table, not the class: an ORM insert given parameters would run as a bulk insert.
+    statement = insert(table).from_select([key, *columns], rows)
+    return statement.on_conflict_do_update(
+        index_elements=[key], set_={name: statement.excluded[name] for name in columns}
+    )
+
+
+async def locked_upsert(
+    session: AsyncSession,
+    key: Any,
+    ids: Sequence[int],
+    statement: Executable,
+    parameter: str,
+) -> None:
+    """Lock the stored rows of `ids` (column `key`) in id order, then run `statement` (an
+    `upsert_from` of the rows listed in the expanding parameter `parameter`) for them.
+    Flushes the session first.
+
+    Locked in id order, no deadlock between two writers touching the same rows; a row
+    created in this transaction has none yet and gets one from the upsert. On PostgreSQL the
+    second writer counts what the first committed."""
+    await session.flush()
+    await session.execute(select(key).where(key.in_(ids)).order_by(key).with_for_update())
+    await session.execute(statement, {parameter: list(ids)})
+
+
 @lru_cache(maxsize=8)
 def _upsert_statement(dialect: str, listed: bool) -> Executable:
     # Built once: composing it costs SQLAlchemy ten times what running it costs SQLite.
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    # The table, not the class: an ORM insert given parameters would run as a bulk insert.
-    statement = insert(BUILDING_TALLY).from_select(
-        ["building_id", *TALLY_COLUMNS], tally_rows(listed)
-    )
-    return statement.on_conflict_do_update(
-        index_elements=["building_id"],
-        set_={name: statement.excluded[name] for name in TALLY_COLUMNS},
-    )
-
-
-async def _upsert(session: AsyncSession, building_ids: Sequence[int] | None) -> None:
-    statement = _upsert_statement(session.get_bind().dialect.name, building_ids is not None)
-    params = {} if building_ids is None else {"building_ids": list(building_ids)}
-    await session.execute(statement, params)
+    return upsert_from(dialect, BUILDING_TALLY, "building_id", TALLY_COLUMNS, tally_rows(listed))
 
 
 async def refresh_buildings(session: AsyncSession, building_ids: Iterable[int]) -> None:
@@ -169,16 +188,8 @@ async def refresh_buildings(session: AsyncSession, building_ids: Iterable[int]) 
     ids = sorted(set(building_ids))
     if not ids:
         return
-    await session.flush()
-    # Locked in id order (no deadlock between two writers touching the same buildings); a
-    # building created in this transaction has no row yet and gets one below.
-    await session.execute(
-        select(BuildingTally.building_id)
-        .where(BuildingTally.building_id.in_(ids))
-        .order_by(BuildingTally.building_id)
-        .with_for_update()
-    )
-    await _upsert(session, ids)
+    statement = _upsert_statement(session.get_bind().dialect.name, True)
+    await locked_upsert(session, BuildingTally.building_id, ids, statement, "building_ids")
 
 
 async def buildings_of(session: AsyncSession, place_ids: Iterable[int | None]) -> set[int]:
@@ -237,4 +248,4 @@ async def refresh_all(session: AsyncSession) -> None:
             )
         )
     )
-    await _upsert(session, None)
+    await session.execute(_upsert_statement(session.get_bind().dialect.name, False))
