@@ -255,3 +255,20 @@ async def test_a_place_moved_out_of_the_parents_territory_is_named(registry: Reg
     assert moved["userErrors"] == []
     [outside] = [v for v in report if v["rule"] == "COVERAGE_OUTSIDE_PARENT"]
     assert outside["organisation"]["code"] == "G1" and "1栋 (MX-1)" in outside["message"]
+
+
+async def test_a_place_an_import_moves_out_of_the_parents_territory_is_named(
+    registry: Registry,
+) -> None:
+    """Given G1 covering 1栋 of 茅溪小区, which BR1 covers, when a workbook moves 1栋 into 海尔小区,
+    then the report names G1 with it: an import moves the figures as a write does."""
+    await registry.load(WORLD)
+    await registry.load(
+        {"places": [{"code": "MX-1", "parent": "EB", "kind": "building", "name": "1栋"}]}
+    )
+    api = await registry.client("admin")
+
+    report = (await api(operation("RulesReport"), {"scope": "WC"}))["rulesReport"]
+
+    [outside] = [v for v in report if v["rule"] == "COVERAGE_OUTSIDE_PARENT"]
+    assert outside["organisation"]["code"] == "G1" and "1栋 (MX-1)" in outside["message"]

@@ -194,21 +194,20 @@ async def _refresh_org_tallies(
             touched.own.add(orgs[m.group])
     touched.own.update(orgs[o.organisation] for o in plan.offices)
     stored_places = plan.stored.places.by_code
+    moved: list[int] = []
     for r in plan.places:
         old_place = stored_places.get(r.code)
         if old_place is not None and (
             old_place.kind != r.kind or old_place.parent_id != places.get(r.parent)
         ):
             touched.places.add(old_place.path)
-            touched.places.add(await _path_of(session, places[r.code]))
+            moved.append(old_place.id)
+    for chunk in batches(moved, TALLY_BATCH):  # where they are now
+        touched.places.update(
+            await session.scalars(select(PLACE.c.path).where(PLACE.c.id.in_(chunk)))
+        )
     for chunk in batches(sorted(await touched.organisations(session)), TALLY_BATCH):
         await org_tallies.refresh_organisations(session, chunk)
-
-
-async def _path_of(session: AsyncSession, place_id: int) -> str:
-    path = await session.scalar(select(PLACE.c.path).where(PLACE.c.id == place_id))
-    assert path is not None
-    return path
 
 
 def _count(rows: Sequence[NodeRow], stored: dict[str, Any], changed: set[str]) -> Counts:
