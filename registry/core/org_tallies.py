@@ -4,17 +4,18 @@ An organisation's row holds what the rules report reads of it (`registry.reports
 members and full members of its subtree (branches and general branches), current
 secretaries and committee size, group leaders and members placed (groups), estates covered
 (branches), and the day its term counts from (its last election, or its current committee's
-earliest start). A figure no rule reads for the organisation's kind is 0 (or null), so a
-group's row costs two counts.
+earliest start); and counts of what the member and containment rules look for: its members in
+none of its groups, probationary members on its committee, places it covers outside its
+parent's territory (the report looks only where these are not zero). A figure no rule reads for
+the organisation's kind is 0 (or null).
 The report of a city reads 117,000 rows instead of counting, for each organisation, its
 members, offices, elections and coverage.
 
 As with the building tallies (`registry.core.tallies`), the change log's commit hook
 (`registry.audit.changelog`) refreshes the organisations a write's logged changes touch
-(`touched_organisations`), in the write's own transaction; imports refresh the ones their rows
-name, or all of them (`refresh_all`) after a bulk load. A refresh recomputes rows from the
-tables, never by adding deltas. Concurrent writers to the same organisation are serialised on
-its row.
+(`Touched`), in the write's own transaction; imports refresh the ones their rows name, or all
+of them (`refresh_all`) after a bulk load. A refresh recomputes rows from the tables, never by
+adding deltas. Concurrent writers to the same organisation are serialised on its row.
 """
 
 from __future__ import annotations
@@ -225,23 +226,20 @@ async def with_counting_ancestors(
     """The organisations `own` and those whose subtree counts the members of `counted`:
     each of `counted` and the branches and general branches above it (as it stands now)."""
     found = set(own)
-    ids = sorted(set(counted))
+    ids = set(counted)
     if not ids:
         return found
     await session.flush()
     lineage: set[int] = set()
-    for at in range(0, len(ids), _READ_BATCH):
-        paths = await session.scalars(
-            select(Organisation.path).where(Organisation.id.in_(ids[at : at + _READ_BATCH]))
-        )
+    for chunk in _chunks(ids):
+        paths = await session.scalars(select(Organisation.path).where(Organisation.id.in_(chunk)))
         lineage.update(ancestor for path in paths for ancestor in ids_of(path))
-    found.update(ids)
-    above = sorted(lineage - found)
-    for at in range(0, len(above), _READ_BATCH):
+    found |= ids
+    for chunk in _chunks(lineage - found):
         found.update(
             await session.scalars(
                 select(Organisation.id)
-                .where(Organisation.id.in_(above[at : at + _READ_BATCH]))
+                .where(Organisation.id.in_(chunk))
                 .where(one_of(Organisation.kind, SUBTREE_COUNTED_KINDS))
             )
         )
