@@ -67,6 +67,7 @@ from registry.core.models import (
     Member,
     Office,
     Organisation,
+    OrgTally,
     Pairing,
     Place,
 )
@@ -157,7 +158,17 @@ def covered_by(
         .where(active_on(org, on))
         .where(one_of(org.kind, kinds))
     )
-    if staffed:
+    if staffed and on is None:
+        # Today's placements and leaders as the writes keep them per group
+        # (`registry.core.org_tallies`): one probe, not a member's and an office's.
+        query = query.where(
+            exists(
+                select(1)
+                .where(OrgTally.organisation_id == org.id)
+                .where(OrgTally.placed > 0, OrgTally.leaders > 0)
+            )
+        )
+    elif staffed:
         leader = aliased(Office)
         query = query.where(
             exists(select(1).where(Member.group_id == org.id)),
