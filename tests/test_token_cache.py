@@ -190,12 +190,12 @@ async def test_a_process_closing_its_listener_warns_of_nothing_lost(
     assert await listener.heard()
     with caplog.at_level(logging.WARNING, logger="registry.access.changes"):
         await _end_listening_connections(database_url)
+        # (Another process's listener may report its own loss first: wait for this one's.)
         deadline = time.monotonic() + 10
-        while not caplog.records:
+        while await listener.heard():
             assert time.monotonic() < deadline, "the loss was never noticed"
             await asyncio.sleep(0.05)
-    assert "lost the connection" in caplog.records[0].getMessage()
-    assert not await listener.heard()
+    assert any("lost the connection" in record.getMessage() for record in caplog.records)
     await listener.close()
 
 
