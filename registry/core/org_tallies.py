@@ -220,7 +220,7 @@ async def refresh_organisations(session: AsyncSession, organisation_ids: Iterabl
     await locked_upsert(session, OrgTally.organisation_id, ids, statement, "organisation_ids")
 
 
-async def with_counting_ancestors(
+async def _with_counting_ancestors(
     session: AsyncSession, own: Iterable[int], counted: Iterable[int]
 ) -> set[int]:
     """The organisations `own` and those whose subtree counts the members of `counted`:
@@ -291,10 +291,18 @@ class Touched:
                 self.places.update(side["path"] for side in sides)
         return self
 
+    async def refresh(self, session: AsyncSession) -> None:
+        """Recompute the rows of every organisation noted (nothing to read when none is:
+        most writes, a phone or a name, move no figure)."""
+        if not (self.own or self.counted or self.covering or self.holders or self.places):
+            return
+        for chunk in _chunks(await self.organisations(session)):
+            await refresh_organisations(session, chunk)
+
     async def organisations(self, session: AsyncSession) -> set[int]:
         """Every organisation whose row may have moved, read as the tables stand now."""
         await session.flush()
-        own = set(self.own) | set(self.covering)
+        own = set(self.own)
         covering = set(self.covering)
         for chunk in _chunks(self.holders):
             own.update(
@@ -319,7 +327,7 @@ class Touched:
                     select(Organisation.id).where(Organisation.parent_id.in_(chunk))
                 )
             )
-        return await with_counting_ancestors(session, own, self.counted)
+        return await _with_counting_ancestors(session, own, self.counted)
 
 
 def _moves_counts(before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
@@ -338,10 +346,7 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 async def refresh_touched(session: AsyncSession, changes: Sequence[Change]) -> None:
     """Refresh the rows a set of logged changes may move (`Touched`)."""
-    touched = Touched().add(changes)
-    found = await touched.organisations(session)
-    for chunk in _chunks(found):
-        await refresh_organisations(session, chunk)
+    await Touched().add(changes).refresh(session)
 
 
 async def refresh_all(session: AsyncSession) -> None:

@@ -8,7 +8,7 @@ over its path range.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -142,15 +142,13 @@ async def _refresh_tallies(
     in its transaction (a failed import leaves them as they were): the buildings at or above
     each place created, moved or given another kind (where it was and where it is) and each
     household a member joined or left (`touched_places`)."""
-    stored = plan.stored.places
     touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
     touched |= households
     gone: list[int] = []  # buildings the workbook makes something else: their rows go
-    for r in plan.places:
-        old = stored.by_code.get(r.code)
+    for r, old in _moved_places(plan, places):
         if old is None:
             touched.add(places[r.code])
-        elif old.kind != r.kind or old.parent_id != places.get(r.parent):
+        else:
             touched.update([old.id, *ids_of(old.path)])
             if old.kind == PlaceKind.BUILDING and r.kind != PlaceKind.BUILDING:
                 gone.append(old.id)
@@ -193,21 +191,23 @@ async def _refresh_org_tallies(
         if m.group is not None:
             touched.own.add(orgs[m.group])
     touched.own.update(orgs[o.organisation] for o in plan.offices)
-    stored_places = plan.stored.places.by_code
-    moved: list[int] = []
-    for r in plan.places:
-        old_place = stored_places.get(r.code)
-        if old_place is not None and (
-            old_place.kind != r.kind or old_place.parent_id != places.get(r.parent)
-        ):
-            touched.places.add(old_place.path)
-            moved.append(old_place.id)
-    for chunk in batches(moved, TALLY_BATCH):  # where they are now
+    moved = [old for _, old in _moved_places(plan, places) if old is not None]
+    touched.places.update(old.path for old in moved)
+    for chunk in batches([old.id for old in moved], TALLY_BATCH):  # where they are now
         touched.places.update(
             await session.scalars(select(PLACE.c.path).where(PLACE.c.id.in_(chunk)))
         )
-    for chunk in batches(sorted(await touched.organisations(session)), TALLY_BATCH):
-        await org_tallies.refresh_organisations(session, chunk)
+    await touched.refresh(session)
+
+
+def _moved_places(plan: Plan, places: Ids) -> Iterator[tuple[NodeRow, StoredNode | None]]:
+    """The rows of the places sheet that create a place (stored None) or move or retype a
+    stored one, with the stored place."""
+    stored = plan.stored.places.by_code
+    for r in plan.places:
+        old = stored.get(r.code)
+        if old is None or old.kind != r.kind or old.parent_id != places.get(r.parent):
+            yield r, old
 
 
 def _count(rows: Sequence[NodeRow], stored: dict[str, Any], changed: set[str]) -> Counts:
