@@ -138,10 +138,14 @@ async def _columns(url: str, table: str) -> list[str]:
 
 
 async def _column_values(url: str, table: str, columns: str) -> list[tuple]:
+    return await _column_values_by(url, table, columns, "id")
+
+
+async def _column_values_by(url: str, table: str, columns: str, order: str) -> list[tuple]:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            query = text(f'SELECT {columns} FROM "{table}" ORDER BY id')
+            query = text(f'SELECT {columns} FROM "{table}" ORDER BY {order}')
             return [tuple(row) for row in await connection.execute(query)]
     finally:
         await engine.dispose()
@@ -276,3 +280,62 @@ async def test_upgrading_carries_groups_and_in_service_into_their_new_columns(
     assert [(code, bool(flag), day) for code, flag, day in served] == [
         ("M1", False, None), ("M6", True, None),
     ]  # fmt: skip
+
+
+async def test_upgrading_counts_the_groups_covering_each_building(old_database: str) -> None:
+    # Given a database at 0017 where G1 (with M1 placed in it and as its leader) covers
+    # building B1, G2 (no one placed, no leader) covers B2, and G3, dissolved, covers B3
+    await asyncio.to_thread(upgrade, old_database, "0017")
+    engine = create_engine(old_database)
+    async with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO place (id, code, kind, name, parent_id, path, depth, version) VALUES "
+            "(1, 'E', 'estate', '茅溪', NULL, '/1/', 0, 1), "
+            "(2, 'B1', 'building', '1栋', 1, '/1/2/', 1, 1), "
+            "(3, 'B2', 'building', '2栋', 1, '/1/3/', 1, 1), "
+            "(4, 'B3', 'building', '3栋', 1, '/1/4/', 1, 1)",
+            "INSERT INTO organisation (id, code, kind, name, parent_id, path, depth, status, "
+            "version) VALUES (1, 'BR1', 'branch', '一支部', NULL, '/1/', 0, 'active', 1), "
+            "(2, 'G1', 'group', '1栋党小组', 1, '/1/2/', 1, 'active', 1), "
+            "(3, 'G2', 'group', '2栋党小组', 1, '/1/3/', 1, 'active', 1), "
+            "(4, 'G3', 'group', '3栋党小组', 1, '/1/4/', 1, 'dissolved', 1)",
+            "INSERT INTO coverage (id, organisation_id, place_id, start, \"end\") VALUES "
+            "(1, 2, 2, NULL, NULL), (2, 3, 3, NULL, NULL), (3, 4, 4, NULL, NULL)",
+            "INSERT INTO member (id, code, name, status, organisation_id, group_id, version) "
+            "VALUES (1, 'M1', '王芳', 'full', 1, 2, 1)",
+            "INSERT INTO office (id, member_id, organisation_id, role, start, \"end\") VALUES "
+            "(1, 1, 2, 'group_leader', NULL, NULL)",
+        ):
+            await connection.execute(text(statement))
+    await engine.dispose()
+    from registry.core.tallies import refresh_all
+
+    db = Database(old_database)
+    try:
+        async with db.write() as session:  # the tallies of 0006, as an import leaves them
+            await session.execute(text("DELETE FROM building_tally"))
+            await session.execute(text(
+                "INSERT INTO building_tally (building_id, households, members, full_members, "
+                "probationary_members, in_service_members) VALUES "
+                "(2, 0, 0, 0, 0, 0), (3, 0, 0, 0, 0, 0), (4, 0, 0, 0, 0, 0)"
+            ))  # fmt: skip
+    finally:
+        await db.dispose()
+
+    # When it is upgraded
+    await asyncio.to_thread(upgrade, old_database)
+
+    # Then each building counts the active groups covering it, and the staffed ones
+    tallies = await _column_values_by(old_database, "building_tally", "building_id, groups, "
+                                      "staffed_groups", "building_id")  # fmt: skip
+    assert tallies == [(2, 1, 1), (3, 1, 0), (4, 0, 0)]
+    # as the writes recount them
+    db = Database(old_database)
+    try:
+        async with db.write() as session:
+            await refresh_all(session)
+    finally:
+        await db.dispose()
+    recounted = await _column_values_by(old_database, "building_tally", "building_id, groups, "
+                                        "staffed_groups", "building_id")  # fmt: skip
+    assert recounted == tallies

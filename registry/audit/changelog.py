@@ -26,7 +26,7 @@ from registry.core.db import copy_rows
 from registry.core.models import Base, Change, is_derived
 from registry.core.org_tallies import refresh_touched
 from registry.core.placements import days_regrouped, regrouped, sync_placements
-from registry.core.tallies import refresh_places, touched_places
+from registry.core.tallies import covered_places, refresh_places, touched_places
 
 CHANGE: Table = Change.metadata.tables[Change.__tablename__]
 BULK_ROWS = 5_000  # change rows per insert-many: under every driver's parameter limit
@@ -260,10 +260,13 @@ def _before_commit(session: Session) -> None:
     entries = recorder._entries()
     # Derived figures follow the same changes, so no write path can leave them stale. The
     # commit runs inside SQLAlchemy's greenlet, where an async call can be awaited in line.
-    if touched := touched_places((entity, old, new) for entity, _, _, old, new in entries):
-        await_only(refresh_places(recorder.session, touched))
     changed = [(entity, i, old, new) for entity, i, _, old, new in entries]
-    await_only(refresh_touched(recorder.session, changed))
+    organisations = await_only(refresh_touched(recorder.session, changed))
+    touched = touched_places((entity, old, new) for entity, _, _, old, new in entries)
+    if organisations:
+        touched |= await_only(covered_places(recorder.session, organisations))
+    if touched:
+        await_only(refresh_places(recorder.session, touched))
     if moved := regrouped((entity, i, old, new) for entity, i, _, old, new in entries):
         for day, members in sorted(days_regrouped(session, moved, date.today()).items()):
             await_only(sync_placements(recorder.session, members, day))

@@ -215,9 +215,10 @@ class Member(Base):
 
 class BuildingTally(Base):
     """Who lives in a building now: its households (directly or under a unit) and the members
-    whose household is one of them, by status. Derived data, rewritten by every write that
-    changes them in the same transaction (`registry.core.tallies`), so that coverage of a large
-    territory sums one row per building instead of visiting every member."""
+    whose household is one of them, by status; and the groups covering it. Derived data,
+    rewritten by every write that changes them in the same transaction
+    (`registry.core.tallies`), so that coverage of a large territory sums one row per building
+    instead of visiting every member and probing every building's coverage."""
 
     __tablename__ = "building_tally"
     building_id: Mapped[int] = mapped_column(
@@ -228,6 +229,10 @@ class BuildingTally(Base):
     full_members: Mapped[int] = mapped_column(Integer)
     probationary_members: Mapped[int] = mapped_column(Integer)
     in_service_members: Mapped[int] = mapped_column(Integer)
+    # Active groups covering the building itself, and those of them staffed (a member placed
+    # in the group and a group leader in office): coverage sums them (migration 0018).
+    groups: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    staffed_groups: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class OrgTally(Base):

@@ -291,13 +291,15 @@ class Touched:
                 self.places.update(side["path"] for side in sides)
         return self
 
-    async def refresh(self, session: AsyncSession) -> None:
-        """Recompute the rows of every organisation noted (nothing to read when none is:
-        most writes, a phone or a name, move no figure)."""
+    async def refresh(self, session: AsyncSession) -> set[int]:
+        """Recompute the rows of every organisation noted, and return their ids (nothing to
+        read when none is: most writes, a phone or a name, move no figure)."""
         if not (self.own or self.counted or self.covering or self.holders or self.places):
-            return
-        for chunk in _chunks(await self.organisations(session)):
+            return set()
+        found = await self.organisations(session)
+        for chunk in _chunks(found):
             await refresh_organisations(session, chunk)
+        return found
 
     async def organisations(self, session: AsyncSession) -> set[int]:
         """Every organisation whose row may have moved, read as the tables stand now."""
@@ -344,9 +346,9 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield ordered[at : at + _READ_BATCH]
 
 
-async def refresh_touched(session: AsyncSession, changes: Sequence[Change]) -> None:
-    """Refresh the rows a set of logged changes may move (`Touched`)."""
-    await Touched().add(changes).refresh(session)
+async def refresh_touched(session: AsyncSession, changes: Sequence[Change]) -> set[int]:
+    """Refresh the rows a set of logged changes may move (`Touched`); their ids."""
+    return await Touched().add(changes).refresh(session)
 
 
 async def refresh_all(session: AsyncSession) -> None:

@@ -2,12 +2,15 @@
 
 A building's row counts the households below it (directly or under a unit) and the members
 whose household is one of them: all, full, probationary and in service (`Member.in_service`); one
-who left the Party or died is not counted.
+who left the Party or died is not counted. It also counts the active groups covering the
+building itself, and those of them staffed (a member placed in the group, a group leader in
+office).
 Coverage of a territory sums the rows of its buildings (`registry.reports.coverage`) instead of
-visiting 50,000 members.
+visiting 50,000 members and probing each building's coverage.
 
 The change log's commit hook (`registry.audit.changelog`) refreshes the buildings that the
-write's logged changes touch (`touched_places`), in the write's own transaction, after its
+write's logged changes touch (`touched_places`) and those covered by the organisations whose
+figures it refreshes (`covered_places`), in the write's own transaction, after its
 changes, so no write path can forget it; imports refresh the buildings their rows touch, or all
 of them (`refresh_all`) after a bulk load. A refresh recomputes
 the rows from the tables, never by adding deltas, so a refresh can only repair a row, never
@@ -32,6 +35,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     literal_column,
     or_,
@@ -44,17 +48,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import BindParameter, SQLColumnExpression
 
-from registry.core.kinds import MemberStatus, PlaceKind
-from registry.core.models import BuildingTally, Member, Place
+from registry.core.kinds import (
+    BUILDING_COVERING_KINDS,
+    MemberStatus,
+    OfficeRole,
+    OrgStatus,
+    PlaceKind,
+)
+from registry.core.models import BuildingTally, Coverage, Member, Office, Organisation, Place
 from registry.core.paths import ids_of
+from registry.core.sql import one_of
 
 BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename__]
 
 # The member columns a tally counts by: a change to any of them moves the member's count.
 TALLIED_MEMBER_FIELDS = ("household_id", "status", "in_service", "departed_on")
 
+# Ids per read: under every driver's parameter limit.
+_READ_BATCH = 1_000
+
 TALLY_COLUMNS = (
     "households", "members", "full_members", "probationary_members", "in_service_members",
+    "groups", "staffed_groups",
 )  # fmt: skip
 
 
@@ -82,7 +97,8 @@ def tally_rows(listed: bool = False) -> Select[Any]:
     every building, or with `listed` for those in the (expanding) parameter `building_ids`.
 
     One pass: every building (zeros), every household and every resident member, each as a
-    row of counts under its building id (`building_above`), summed per building: equi-joins,
+    row of counts under its building id (`building_above`), and every open coverage by a group
+    under its place's id (`_covering_groups`), summed per building: equi-joins,
     which planners seek by key either way round (a subtree range join makes PostgreSQL visit
     every building per member)."""
     listed_ids: BindParameter[list[int]] = bindparam("building_ids", expanding=True)
@@ -98,7 +114,7 @@ def tally_rows(listed: bool = False) -> Select[Any]:
         )
         return building_above(up), listed_here
 
-    buildings = select(*_counts(building.id, 1, 0, 0, 0, 0, 0)).where(
+    buildings = select(*_counts(building.id, 1, 0, 0, 0, 0, 0, 0, 0)).where(
         building.kind == PlaceKind.BUILDING.value
     )
     building_id, listed_here = building_of(up_of_household)
@@ -106,7 +122,7 @@ def tally_rows(listed: bool = False) -> Select[Any]:
     # every household of the district instead of seeking the few below the buildings.
     kind = household.kind.concat("") if listed else household.kind
     households = (
-        select(*_counts(building_id, 0, 1, 0, 0, 0, 0))
+        select(*_counts(building_id, 0, 1, 0, 0, 0, 0, 0, 0))
         .select_from(household)
         .join(up_of_household, up_of_household.id == household.parent_id)
         .where(kind == PlaceKind.HOUSEHOLD.value)
@@ -122,6 +138,8 @@ def tally_rows(listed: bool = False) -> Select[Any]:
                 case((Member.status == MemberStatus.FULL.value, 1), else_=0),
                 case((Member.status == MemberStatus.PROBATIONARY.value, 1), else_=0),
                 case((Member.in_service, 1), else_=0),
+                0,
+                0,
             )
         )
         .select_from(Member)
@@ -130,16 +148,40 @@ def tally_rows(listed: bool = False) -> Select[Any]:
         # One who left the Party or died is no longer counted where they lived.
         .where(Member.departed_on.is_(None))
     )
+    groups = _covering_groups()
     if listed:
         buildings = buildings.where(building.id.in_(listed_ids))
         households = households.where(listed_here)
         members = members.where(listed_home)
-    rows = union_all(buildings, households, members).subquery()
+        groups = groups.where(Coverage.place_id.in_(listed_ids))
+    rows = union_all(buildings, households, members, groups).subquery()
     return (
         select(rows.c.building_id, *(func.sum(rows.c[name]).label(name) for name in TALLY_COLUMNS))
         .group_by(rows.c.building_id)
         # Buildings only: a household not under a building (malformed) names something else.
         .having(func.max(rows.c.is_building) == 1)
+    )
+
+
+def _covering_groups() -> Select[Any]:
+    """A row of counts per open coverage of a place by an active group (`groups` 1), with
+    `staffed_groups` 1 when the group has a member placed in it and a group leader in office
+    (the `staffed` of `registry.reports.coverage.covered_by`, today)."""
+    group = aliased(Organisation)
+    staffed = and_(
+        exists(select(1).where(Member.group_id == group.id)),
+        exists(
+            select(1)
+            .where(Office.organisation_id == group.id, Office.end.is_(None))
+            .where(Office.role == OfficeRole.GROUP_LEADER.value)
+        ),
+    )
+    return (
+        select(*_counts(Coverage.place_id, 0, 0, 0, 0, 0, 0, 1, case((staffed, 1), else_=0)))
+        .select_from(Coverage)
+        .join(group, group.id == Coverage.organisation_id)
+        .where(Coverage.end.is_(None), group.status == OrgStatus.ACTIVE.value)
+        .where(one_of(group.kind, BUILDING_COVERING_KINDS))
     )
 
 
@@ -218,11 +260,14 @@ def touched_places(
     changes: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
 ) -> set[int]:
     """The places whose buildings' rows a set of (entity, before, after) changes may move: the
-    lineage of a place created, deleted or moved (old and new path), and the households a
-    member left or joined or whose counted columns changed."""
+    lineage of a place created, deleted or moved (old and new path), the households a
+    member left or joined or whose counted columns changed, and a place whose coverage
+    changed. (What an organisation's own changes move: `covered_places`.)"""
     found: set[int] = set()
     for entity, before, after in changes:
-        if entity == "place":
+        if entity == "coverage":
+            found.update(side["place_id"] for side in (before, after) if side)
+        elif entity == "place":
             paths = {side["path"] for side in (before, after) if side}
             if before is None or after is None or len(paths) > 1:
                 found.update(ancestor for path in paths for ancestor in ids_of(path))
@@ -234,6 +279,23 @@ def touched_places(
             found.update(
                 side["household_id"] for side in (before, after) if side and side["household_id"]
             )
+    return found
+
+
+async def covered_places(session: AsyncSession, organisation_ids: Iterable[int]) -> set[int]:
+    """The places these organisations cover now: a group's status, kind, placements and
+    leader move the `groups` figures of the buildings it covers (an organisation whose
+    figures a write may have moved: `registry.core.org_tallies.Touched`)."""
+    ordered = sorted(set(organisation_ids))
+    found: set[int] = set()
+    for at in range(0, len(ordered), _READ_BATCH):
+        found.update(
+            await session.scalars(
+                select(Coverage.place_id)
+                .where(Coverage.organisation_id.in_(ordered[at : at + _READ_BATCH]))
+                .where(Coverage.end.is_(None))
+            )
+        )
     return found
 
 

@@ -31,7 +31,7 @@ from registry.core.models import (
 )
 from registry.core.paths import depth_of, ids_of
 from registry.core.placements import regrouped, sync_placements
-from registry.core.tallies import refresh_all, refresh_places, touched_places
+from registry.core.tallies import covered_places, refresh_all, refresh_places, touched_places
 from registry.importer.final_paths import FinalPaths, member_paths
 from registry.importer.ids import COPY_BATCH, Ids, batches, insert_rows
 from registry.importer.pairings import write_pairings
@@ -119,8 +119,8 @@ async def write_plan(
     if "pairings" in plan.sheets:
         counts["pairings"] = await write_pairings(session, plan.pairings, members, places)
     counts |= await write_tasks(session, plan.tasks, plan.suggestions, set(plan.sheets))
-    await _refresh_tallies(session, plan, places, log, created.households)
-    await _refresh_org_tallies(session, plan, orgs, places, log)
+    organisations = await _refresh_org_tallies(session, plan, orgs, places, log)
+    await _refresh_tallies(session, plan, (orgs, places), log, created.households, organisations)
     # Groups the sheet set or changed enter those members' group history as of the import.
     moved = regrouped((e, i, b, a) for e, i, _, b, a in log) | created.grouped
     await sync_placements(session, moved, today)
@@ -136,14 +136,28 @@ TALLY_BATCH = 1_000  # places per refresh: their lineages stay under every drive
 
 
 async def _refresh_tallies(
-    session: AsyncSession, plan: Plan, places: Ids, log: list[Entry], households: set[int]
+    session: AsyncSession,
+    plan: Plan,
+    ids: tuple[Ids, Ids],
+    log: list[Entry],
+    households: set[int],
+    organisations: set[int] | None,
 ) -> None:
-    """Recompute the tallies of the buildings the import's places and members may have moved,
-    in its transaction (a failed import leaves them as they were): the buildings at or above
-    each place created, moved or given another kind (where it was and where it is) and each
-    household a member joined or left (`touched_places`)."""
+    """Recompute the tallies of the buildings the import's places, members and organisations
+    may have moved, in its transaction (a failed import leaves them as they were): the
+    buildings at or above each place created, moved or given another kind (where it was and
+    where it is), each household a member joined or left (`touched_places`), and each
+    place covered, before and after, by an organisation whose figures it refreshed
+    (`organisations`; None when it refreshed every one)."""
+    orgs, places = ids
+    if organisations is None:
+        await refresh_all(session)
+        return
     touched = touched_places((e[0], e[3], e[4]) for e in log if e[0] == "member")
     touched |= households
+    touched |= await covered_places(session, organisations)
+    for r in plan.organisations:  # coverage the sheet ended
+        touched.update(plan.stored.open_coverage.get(orgs[r.code], {}))
     gone: list[int] = []  # buildings the workbook makes something else: their rows go
     for r, old in _moved_places(plan, places):
         if old is None:
@@ -163,12 +177,12 @@ async def _refresh_tallies(
 
 async def _refresh_org_tallies(
     session: AsyncSession, plan: Plan, orgs: Ids, places: Ids, log: list[Entry]
-) -> None:
+) -> set[int] | None:
     """Recompute the figures of the organisations the import's rows may have moved, in its
     transaction (`org_tallies.Touched`): each organisation of the sheet, where it was and
     where it is, with its coverage; each a member row, a group or an office names; each a
     changed member left; whoever covers a place moved or retyped. Every organisation's after
-    a bulk load."""
+    a bulk load. Returns the ids refreshed, None for every organisation."""
     rows = len(plan.places) + len(plan.organisations) + len(plan.members) + len(plan.offices)
     if rows > WHOLESALE_TALLIES:
         if session.get_bind().dialect.name == "postgresql":
@@ -177,7 +191,7 @@ async def _refresh_org_tallies(
             # ANALYZE in the transaction counts the rows it inserted.
             await session.execute(text("ANALYZE member, organisation, office, coverage, election"))
         await org_tallies.refresh_all(session)
-        return
+        return None
     touched = org_tallies.Touched().add((e[0], e[1], e[3], e[4]) for e in log if e[0] == "member")
     stored = plan.stored.organisations.by_code
     for r in plan.organisations:
@@ -197,7 +211,7 @@ async def _refresh_org_tallies(
         touched.places.update(
             await session.scalars(select(PLACE.c.path).where(PLACE.c.id.in_(chunk)))
         )
-    await touched.refresh(session)
+    return await touched.refresh(session)
 
 
 def _moved_places(plan: Plan, places: Ids) -> Iterator[tuple[NodeRow, StoredNode | None]]:

@@ -1,9 +1,10 @@
 """Coverage of a scope: how much of its territory the organisations and members reach.
 
 Every number is one SQL aggregate over the scope's subtree ranges (`registry.access.scope`); nothing
-loads the tree into Python. Today's households and residents are summed from the per-building
-tallies the writes keep (`registry.core.tallies`); dates in the past, and territories cut inside a
-building, are counted from the members and places themselves. Definitions:
+loads the tree into Python. Today's households, residents and buildings covered by groups are
+summed from the per-building tallies the writes keep (`registry.core.tallies`); dates in the
+past, and territories cut inside a building, are counted from the members and places themselves.
+Definitions:
 
 - **estates** in the territory; *covered* when an active organisation of a kind in
   `ESTATE_COVERING_KINDS` (branch, general branch) covers the estate itself (active Coverage).
@@ -28,10 +29,12 @@ says whether the place is served, not by whom.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -67,7 +70,6 @@ from registry.core.models import (
     Member,
     Office,
     Organisation,
-    OrgTally,
     Pairing,
     Place,
 )
@@ -108,6 +110,8 @@ class CoverageSummary:
     households: Tally
     members_living: int
     members: MemberCounts
+    # Covered buildings only unstaffed groups cover, when the building tallies gave it.
+    unstaffed: int | None = None
 
     @property
     def members_per_100_households(self) -> float | None:
@@ -145,7 +149,8 @@ def covered_by(
 ) -> ColumnElement[bool]:
     """SQL condition: an active organisation of one of `kinds` covers the place now (or, with
     `on`, covered it that day: `registry.audit.history`); with `staffed`, a group that has a
-    member placed in it and a leader (组长) in office.
+    member placed in it and a leader (组长) in office (today's staffed buildings are counted
+    from their tallies: `_gap_condition`).
 
     Nested EXISTS rather than a join, so that every planner, with or without statistics,
     seeks the place's coverage rows first and then each organisation by its key."""
@@ -158,17 +163,7 @@ def covered_by(
         .where(active_on(org, on))
         .where(one_of(org.kind, kinds))
     )
-    if staffed and on is None:
-        # Today's placements and leaders as the writes keep them per group
-        # (`registry.core.org_tallies`): one probe, not a member's and an office's.
-        query = query.where(
-            exists(
-                select(1)
-                .where(OrgTally.organisation_id == org.id)
-                .where(OrgTally.placed > 0, OrgTally.leaders > 0)
-            )
-        )
-    elif staffed:
+    if staffed:
         leader = aliased(Office)
         query = query.where(
             exists(select(1).where(Member.group_id == org.id)),
@@ -301,10 +296,11 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
 
 
 def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
-    """Households, members living in the territory by status, and buildings with a member,
-    summed over the tallies of the buildings in the territory (`registry.core.tallies`): one row
-    per building instead of every member and household. Valid only when the territory is
-    made of whole buildings (`_tallies_answer`)."""
+    """Households, members living in the territory by status, buildings with a member, then
+    buildings, those a group covers and those only unstaffed groups cover, summed over the
+    tallies of the buildings in the territory (`registry.core.tallies`): one row per building
+    instead of every member and household and each building's coverage. Valid only when the
+    territory is made of whole buildings (`_tallies_answer`)."""
     tally: FromClause = BuildingTally.__table__
     if not sqlite:
         # PostgreSQL's generic plan expects a scope's buildings to be 0.1 % of the places
@@ -320,10 +316,14 @@ def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
             func.coalesce(func.sum(tally.c.probationary_members), 0),
             func.coalesce(func.sum(tally.c.in_service_members), 0),
             count_if(tally.c.members > 0),
+            func.count(Place.id),
+            count_if(tally.c.groups > 0),
+            count_if(and_(tally.c.groups > 0, tally.c.staffed_groups == 0)),
         )
         # `kind = 'building'` lets the scope's buildings be sought on (kind, path).
         .select_from(Place)
-        .join(tally, tally.c.building_id == Place.id if sqlite else true())
+        # Outer: a building is counted even if its row were missing.
+        .join(tally, tally.c.building_id == Place.id if sqlite else true(), isouter=True)
         .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
     )
 
@@ -348,19 +348,23 @@ async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
 def _summary_queries(
     scope: Scope, on: date | None, sqlite: bool, tallied: bool
 ) -> tuple[AnySelect, ...]:
-    """Estates, buildings, paired households, then the residents: from the tallies (one
-    statement) or live (the households, then the members), and for an organisation its
-    members."""
+    """Estates, paired households, then the buildings and residents: from the tallies (one
+    statement) or live (the buildings, the households, then the members), and for an
+    organisation its members."""
     households, paired = _households_queries(scope, on)
     queries: tuple[AnySelect, ...] = (
         _tally_query(scope, PlaceKind.ESTATE, covered_by(ESTATE_COVERING_KINDS, Place.id, on)),
-        _tally_query(scope, PlaceKind.BUILDING, covered_by(BUILDING_COVERING_KINDS, Place.id, on)),
         paired,
     )
     if tallied:
         queries += (_building_tallies_query(scope, sqlite),)
     else:
-        queries += (households, _residents_query(scope, on, sqlite))
+        buildings = covered_by(BUILDING_COVERING_KINDS, Place.id, on)
+        queries += (
+            _tally_query(scope, PlaceKind.BUILDING, buildings),
+            households,
+            _residents_query(scope, on, sqlite),
+        )
     if scope.kind is ScopeKind.ORGANISATION:
         queries += (_members_query(belonging_to(scope, on), on),)
     return queries
@@ -413,17 +417,20 @@ async def _summarise(
         statement, widths = _one_row(_summary_queries(scope, on, sqlite, tallied))
         bounds = {}
     row = iter((await session.execute(statement, bounds)).one())
-    rows = [tuple(next(row) for _ in range(width)) for width in widths]
-    estates, buildings = (Tally(int(row[0]), int(row[1])) for row in rows[:2])
-    paired = int(rows[2][0] or 0)
+    rows = [tuple(int(value or 0) for value in next_n(row, width)) for width in widths]
+    estates = Tally(*rows[0])
+    paired = rows[1][0]
+    unstaffed: int | None = None
     if tallied:
         # households, members by status (total, full, probationary, in service), buildings
-        residents, rest = tuple(int(value) for value in rows[3]), rows[4:]
+        # with members; then buildings, covered, covered by unstaffed groups only
+        residents, (total, covered, unstaffed), rest = rows[2][:6], rows[2][6:], rows[3:]
+        buildings = Tally(total, covered)
     else:
-        live = (int(rows[3][0] or 0), *(int(value) for value in rows[4]))
-        residents, rest = live, rows[5:]
+        buildings = Tally(*rows[2])
+        residents, rest = (rows[3][0], *rows[4]), rows[5:]
     living = MemberCounts(*residents[1:5])
-    members = MemberCounts(*(int(value) for value in rest[0])) if rest else living
+    members = MemberCounts(*rest[0]) if rest else living
     return CoverageSummary(
         estates=estates,
         buildings=buildings,
@@ -431,12 +438,32 @@ async def _summarise(
         households=Tally(residents[0], paired),
         members_living=living.total,
         members=members,
+        unstaffed=unstaffed,
     )
+
+
+def next_n(values: Iterator[Any], n: int) -> tuple[Any, ...]:
+    """The next `n` of `values`."""
+    return tuple(next(values) for _ in range(n))
+
+
+def _tallied(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """SQL condition: the building `Place`'s tally meets `condition`."""
+    return exists(select(1).where(BuildingTally.building_id == Place.id, condition))
 
 
 def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnElement[bool]]:
     if kind is GapKind.ESTATE_WITHOUT_BRANCH:
         return PlaceKind.ESTATE, ~covered_by(ESTATE_COVERING_KINDS, Place.id, on)
+    if on is None:
+        # Today's from the building's own tally: the same answers as covered_by and lived_in,
+        # without visiting its coverage, its groups or its homes.
+        tally = BuildingTally
+        if kind is GapKind.BUILDING_WITHOUT_GROUP:
+            return PlaceKind.BUILDING, ~_tallied(tally.groups > 0)
+        if kind is GapKind.BUILDING_GROUP_UNSTAFFED:
+            return PlaceKind.BUILDING, _tallied(and_(tally.groups > 0, tally.staffed_groups == 0))
+        return PlaceKind.BUILDING, ~_tallied(tally.members > 0)
     if kind is GapKind.BUILDING_WITHOUT_GROUP:
         return PlaceKind.BUILDING, ~covered_by(BUILDING_COVERING_KINDS, Place.id, on)
     if kind is GapKind.BUILDING_GROUP_UNSTAFFED:
@@ -444,12 +471,6 @@ def _gap_condition(kind: GapKind, on: date | None) -> tuple[PlaceKind, ColumnEle
             covered_by(BUILDING_COVERING_KINDS, Place.id, on),
             ~covered_by(BUILDING_COVERING_KINDS, Place.id, on, staffed=True),
         )
-    if on is None:
-        # The building's own tally: the same answer as lived_in, without visiting its homes.
-        tallied = exists(
-            select(1).where(BuildingTally.building_id == Place.id, BuildingTally.members > 0)
-        )
-        return PlaceKind.BUILDING, ~tallied
     return PlaceKind.BUILDING, ~lived_in(Place, on)
 
 
@@ -470,6 +491,8 @@ async def _unstaffed(
     when no building is covered)."""
     if not summary.buildings.covered:
         return 0
+    if summary.unstaffed is not None:
+        return summary.unstaffed
     if on is None:
         query, bounds = _unstaffed_query_of_shape(scope.shape), scope.bounds()
     else:

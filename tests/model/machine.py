@@ -472,6 +472,28 @@ class RegistryMachine(RuleBasedStateMachine):
              "replaceCurrent": True},
         )  # fmt: skip
 
+    @precondition(lambda self: self.model.active("group"))
+    @rule(data=st.data(), lead=st.booleans())
+    def staff_a_group(self, data: st.DataObject, lead: bool) -> None:
+        group = data.draw(st.sampled_from(self.model.active("group")))
+        branch = self.model.orgs[group].parent
+        ours = sorted(c for c, m in self.model.members.items() if m.organisation == branch)
+        if not ours:
+            return
+        member = data.draw(st.sampled_from(ours))
+        self.next_day()
+        # Placements and leaders are not in the model: what they move (a building's staffed
+        # groups) is checked by its recount.
+        self.gridreg.write("updateMember", {"member": member, "group": group})
+        offices = self.gridreg.ask(OFFICES, {"code": group})["organisation"]["offices"]["nodes"]
+        holders = {office["member"]["code"] for office in offices}
+        if lead and self.model.members[member].status == "full" and member not in holders:
+            self.gridreg.write(
+                "appointOffice",
+                {"member": member, "organisation": group, "role": "GROUP_LEADER",
+                 "replaceCurrent": True},
+            )  # fmt: skip
+
     @rule(data=st.data())
     def end_an_office(self, data: st.DataObject) -> None:
         org = data.draw(st.sampled_from(self.model.active()))
