@@ -20,15 +20,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    and_,
+    exists,
     false,
+    func,
     or_,
     select,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor, Role
@@ -188,6 +193,24 @@ async def with_organisations(session: AsyncSession, scope: Scope) -> Scope:
     inside it (and everything under them), cut to the caller's organisation subtree."""
     if scope.org_tops is not None:
         return scope
+    if scope.place is not None and await _whole_registry(session, scope.place):
+        tops = await covering_tops(session, scope.actor)
+    else:
+        tops = await covering_tops_inside(session, scope)
+    return replace(scope, org_tops=tops)
+
+
+async def _whole_registry(session: AsyncSession, place: Place) -> bool:
+    """Whether every place lies inside `place`: it is the place tree's only root."""
+    if place.parent_id is not None:
+        return False
+    roots = select(Place.id).where(Place.parent_id.is_(None)).limit(2).subquery()
+    return await session.scalar(select(func.count()).select_from(roots)) == 1
+
+
+async def covering_tops_inside(session: AsyncSession, scope: Scope) -> tuple[str, ...]:
+    """The tops of the active organisations covering a place inside the scope, in the caller's
+    organisation subtree."""
     # The open coverage inside the scope is a range of its own index (`Coverage.place_path`):
     # the cost follows the scope, not the registry.
     covering = await session.scalars(
@@ -197,4 +220,35 @@ async def with_organisations(session: AsyncSession, scope: Scope) -> Scope:
         .where(Organisation.status == OrgStatus.ACTIVE.value, scope.actor.org_clause())
         .distinct()
     )
-    return replace(scope, org_tops=reduce_to_tops(covering))
+    return reduce_to_tops(covering)
+
+
+async def covering_tops(session: AsyncSession, actor: Actor) -> tuple[str, ...]:
+    """The tops of the active organisations covering any place, in the actor's organisation
+    subtree: `covering_tops_inside` the place tree's only root, inside which every place
+    lies.
+
+    Walked down the organisation tree from its roots (or the actor's organisation), stopping
+    at the first covering organisation on each branch: a city's root reads the few
+    organisations above its covering ones, not the 114,000 that cover a place."""
+    if actor.unscoped:
+        seed: ColumnElement[bool] = Organisation.parent_id.is_(None)
+    else:
+        seed = Organisation.path == actor.org_path
+
+    def covers(org: Any) -> ColumnElement[bool]:
+        return and_(
+            org.status == OrgStatus.ACTIVE.value,
+            exists(select(1).where(Coverage.organisation_id == org.id, Coverage.end.is_(None))),
+        )
+
+    top = Organisation
+    walk = (
+        select(top.id, top.path, covers(top).label("hit")).where(seed).cte("walk", recursive=True)
+    )
+    child = aliased(Organisation)
+    walk = walk.union_all(
+        select(child.id, child.path, covers(child))
+        .where(child.parent_id == walk.c.id, ~walk.c.hit)
+    )
+    return reduce_to_tops(await session.scalars(select(walk.c.path).where(walk.c.hit)))
