@@ -76,6 +76,13 @@ class Scope:
     actor: Actor
     bound: bool = False
     """A shape (`shape_of`): conditions name their bounds as parameters (`bounds()`)."""
+    every_place: bool = False
+    """Its territory is every place of the registry (the place tree's only root): a statement
+    over all of them may leave the ranges out, and be planned as a whole (PostgreSQL's
+    generic plan for a range expects a sliver and probes a city's rows one by one)."""
+    every_organisation: bool = False
+    """Its organisations are every organisation of the registry (`with_organisations`), as
+    `every_place` for places."""
 
     def places(
         self, column: SQLColumnExpression[str | None] = Place.path
@@ -176,7 +183,8 @@ async def scope_named(
 
 async def place_scope(session: AsyncSession, actor: Actor, place: Place) -> Scope:
     """The scope of a (visible) place: its subtree (organisations found on demand)."""
-    return Scope(ScopeKind.PLACE, place, None, (place.path,), None, actor)
+    every = await _whole_registry(session, place)
+    return Scope(ScopeKind.PLACE, place, None, (place.path,), None, actor, every_place=every)
 
 
 async def organisation_scope(session: AsyncSession, actor: Actor, org: Organisation) -> Scope:
@@ -193,11 +201,18 @@ async def with_organisations(session: AsyncSession, scope: Scope) -> Scope:
     inside it (and everything under them), cut to the caller's organisation subtree."""
     if scope.org_tops is not None:
         return scope
-    if scope.place is not None and await _whole_registry(session, scope.place):
+    if scope.every_place:
         tops = await covering_tops(session, scope.actor)
-    else:
-        tops = await covering_tops_inside(session, scope)
-    return replace(scope, org_tops=tops)
+        every = scope.actor.unscoped and tops == await _root_organisations(session)
+        return replace(scope, org_tops=tops, every_organisation=every)
+    return replace(scope, org_tops=await covering_tops_inside(session, scope))
+
+
+async def _root_organisations(session: AsyncSession) -> tuple[str, ...]:
+    found = await session.scalars(
+        select(Organisation.path).where(Organisation.parent_id.is_(None))
+    )
+    return tuple(sorted(found))
 
 
 async def _whole_registry(session: AsyncSession, place: Place) -> bool:

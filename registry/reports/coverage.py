@@ -295,14 +295,16 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     return or_(formal, scope.orgs(Member.reports_path))
 
 
-def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
+def _building_tallies_query(scope: Scope, sqlite: bool, every: bool) -> AnySelect:
     """Households, members living in the territory by status, buildings with a member, then
     buildings, those a group covers and those only unstaffed groups cover, summed over the
     tallies of the buildings in the territory (`registry.core.tallies`): one row per building
     instead of every member and household and each building's coverage. Valid only when the
-    territory is made of whole buildings (`_tallies_answer`)."""
+    territory is made of whole buildings (`_tallies_answer`). `every`: the territory is every
+    place (`Scope.every_place`), joined whole."""
     tally: FromClause = BuildingTally.__table__
-    if not sqlite:
+    lateral = not sqlite and not every
+    if lateral:
         # PostgreSQL's generic plan expects a scope's buildings to be 0.1 % of the places
         # and merge-joins the tallies with the whole place table in id order: 50 ms for one
         # estate of a district, 1.2 s in a city. Looked up building by building (a lateral
@@ -323,8 +325,9 @@ def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
         # `kind = 'building'` lets the scope's buildings be sought on (kind, path).
         .select_from(Place)
         # Outer: a building is counted even if its row were missing.
-        .join(tally, tally.c.building_id == Place.id if sqlite else true(), isouter=True)
-        .where(Place.kind == PlaceKind.BUILDING.value, scope.places(Place.path))
+        .join(tally, true() if lateral else tally.c.building_id == Place.id, isouter=True)
+        .where(Place.kind == PlaceKind.BUILDING.value)
+        .where(*([] if every else [scope.places(Place.path)]))
     )
 
 
@@ -346,7 +349,7 @@ async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
 
 
 def _summary_queries(
-    scope: Scope, on: date | None, sqlite: bool, tallied: bool
+    scope: Scope, on: date | None, sqlite: bool, tallied: bool, every: bool = False
 ) -> tuple[AnySelect, ...]:
     """Estates, paired households, then the buildings and residents: from the tallies (one
     statement) or live (the buildings, the households, then the members), and for an
@@ -357,7 +360,7 @@ def _summary_queries(
         paired,
     )
     if tallied:
-        queries += (_building_tallies_query(scope, sqlite),)
+        queries += (_building_tallies_query(scope, sqlite, every),)
     else:
         buildings = covered_by(BUILDING_COVERING_KINDS, Place.id, on)
         queries += (
@@ -384,9 +387,9 @@ def _one_row(queries: tuple[AnySelect, ...]) -> tuple[AnySelect, tuple[int, ...]
 
 @lru_cache(maxsize=256)
 def _summary_of_shape(
-    shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool
+    shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool, every: bool
 ) -> tuple[AnySelect, tuple[int, ...]]:
-    return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied))
+    return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied, every))
 
 
 async def coverage_summary(
@@ -411,7 +414,7 @@ async def _summarise(
 ) -> CoverageSummary:
     sqlite = session.get_bind().dialect.name == "sqlite"
     if on is None:
-        statement, widths = _summary_of_shape(scope.shape, sqlite, tallied)
+        statement, widths = _summary_of_shape(scope.shape, sqlite, tallied, scope.every_place)
         bounds = scope.bounds()
     else:
         statement, widths = _one_row(_summary_queries(scope, on, sqlite, tallied))
