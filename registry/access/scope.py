@@ -33,7 +33,6 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import SQLColumnExpression
 
 from registry.access.actor import Actor, Role
@@ -42,6 +41,7 @@ from registry.access.tokens import territory
 from registry.core.errors import ErrorCode, UserErrors, fail
 from registry.core.kinds import OrgStatus
 from registry.core.models import Coverage, Member, Organisation, Place
+from registry.core.org_walk import first_down
 from registry.core.paths import bound_subtree, reduce_to_tops, within_any, within_bound
 
 # The actor of a shape sees nothing ("~" sorts after every path: an empty range), so a
@@ -257,13 +257,4 @@ async def covering_tops(session: AsyncSession, actor: Actor) -> tuple[str, ...]:
             exists(select(1).where(Coverage.organisation_id == org.id, Coverage.end.is_(None))),
         )
 
-    top = Organisation
-    walk = (
-        select(top.id, top.path, covers(top).label("hit")).where(seed).cte("walk", recursive=True)
-    )
-    child = aliased(Organisation)
-    walk = walk.union_all(
-        select(child.id, child.path, covers(child))
-        .where(child.parent_id == walk.c.id, ~walk.c.hit)
-    )
-    return reduce_to_tops(await session.scalars(select(walk.c.path).where(walk.c.hit)))
+    return reduce_to_tops(await session.scalars(first_down(seed, covers)))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import SQLColumnExpression
@@ -34,7 +34,8 @@ from registry.core.kinds import (
     PlaceKind,
 )
 from registry.core.models import Coverage, Election, Office, Organisation, Place
-from registry.core.paths import ancestor_paths, in_subtree_of, reduce_to_tops, within_any
+from registry.core.org_walk import first_down
+from registry.core.paths import ancestor_paths, in_subtree_of, reduce_to_tops
 
 # Ordered so that the current holder comes last (readers keep the last row per organisation).
 CURRENT_LAST = (Office.start.asc().nulls_first(), Office.id.asc())
@@ -132,23 +133,33 @@ async def community_tops(session: AsyncSession, around: Sequence[str]) -> tuple[
     reduced to the topmost, as far as the organisations under the paths `around` are
     concerned: an organisation there serves one when its path lies under one of them. Read
     once for a whole report: as a condition per organisation it scans every coverage."""
-    # Only the organisations that can hold such an organisation matter: those inside the
-    # subtrees and those above them (the prefixes of their paths), not a whole city's.
+    if not around:
+        return ()
+
+    def serving(org: Any) -> ColumnElement[bool]:
+        cover, place = aliased(Coverage), aliased(Place)
+        return and_(
+            org.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]),
+            org.status == OrgStatus.ACTIVE.value,
+            exists(
+                select(1)
+                .select_from(cover)
+                .join(place, place.id == cover.place_id)
+                .where(cover.organisation_id == org.id, cover.end.is_(None))
+                .where(place.kind.in_(_COMMUNITY_PLACES))
+            ),
+        )
+
+    # Those above the subtrees (the prefixes of their paths), then the first inside each
+    # subtree walking down: a city's 2,500 community committees, not its 31,000 branches
+    # covering an estate under them.
     above = {top for path in around for top in ancestor_paths(path)}
-    # The kind of each covered place is a lookup by key per coverage row (a scalar
-    # subquery): as a join PostgreSQL read every place to filter by kind (its estimate of the
-    # kinds' share is far off), and as a second statement the covered ids were an IN list of
-    # thousands, a new statement text to prepare on every report of a district.
-    place_kind = select(Place.kind).where(Place.id == Coverage.place_id).scalar_subquery()
-    paths = await session.scalars(
-        select(Organisation.path)
-        .join(Coverage, Coverage.organisation_id == Organisation.id)
-        .where(Coverage.end.is_(None))
-        .where(Organisation.kind.in_([k.value for k in COMMUNITY_TERM_KINDS]))
-        .where(Organisation.status == OrgStatus.ACTIVE.value)
-        .where(or_(within_any(Organisation.path, around), Organisation.path.in_(above)))
-        .where(place_kind.in_(_COMMUNITY_PLACES))
+    paths = set(
+        await session.scalars(
+            select(Organisation.path).where(Organisation.path.in_(above), serving(Organisation))
+        )
     )
+    paths.update(await session.scalars(first_down(Organisation.path.in_(around), serving)))
     return reduce_to_tops(paths)
 
 

@@ -422,7 +422,10 @@ async def _organisation_violations(
     tops = await community_tops(session, scope.org_tops or ())
     found: list[Violation] = []
     width = len(OrgRecord._fields)
-    for row in await session.execute(query, scope.bounds()):
+    # On the session's connection: the ORM's handling of a statement's result costs a city's
+    # 14,000 rows half again the statement's own time.
+    connection = await session.connection()
+    for row in await connection.execute(query, scope.bounds()):
         org = OrgRecord._make(row[:width])
         members, full, secretaries, elected_on, began, postponed, *rest = row[width:]
         committee, leaders, placed, units = rest
@@ -713,7 +716,8 @@ async def _member_violations(
     query = _member_query_of_shape(scope.shape, rules, today)
     found: list[Violation] = []
     width = len(MemberRecord._fields)
-    for row in await session.execute(query, scope.bounds()):
+    connection = await session.connection()  # past the ORM, as `_organisation_violations`
+    for row in await connection.execute(query, scope.bounds()):
         member, (role, ungrouped) = MemberRecord._make(row[:width]), row[width:]
         found.extend(_judge_member(member, role, bool(ungrouped), rules=rules, today=today))
     return found
