@@ -222,6 +222,33 @@ async def test_coverage_carries_the_same_violations(registry: Registry) -> None:
     assert found(report["violations"]) == EXPECTED
 
 
+async def test_coverage_pages_its_violations_and_counts_them_all(registry: Registry) -> None:
+    """Given the rules workbook, when coverage asks for the first three violations and their
+    count, then it gets the report's first three, in its order, and how many it holds; none
+    asks for none, and the whole list comes without `first`."""
+    await registry.load(rules_workbook())
+    api = await registry.client("admin")
+    report = (await api(RULES_REPORT, {"scope": "WC"}))["rulesReport"]
+    assert len(report) > 3
+    query = """query($first: Int) { coverage(scope: "WC") {
+      violationCount
+      first: violations(first: $first) { rule organisation { code } member { code } }
+      all: violations { rule }
+    } }"""
+    for first, expected in ((3, report[:3]), (0, []), (None, report)):
+        coverage = (await api(query, {"first": first}))["coverage"]
+        assert coverage["violationCount"] == len(report)
+        assert coverage["first"] == [
+            {
+                "rule": item["rule"],
+                "organisation": item["organisation"] and {"code": item["organisation"]["code"]},
+                "member": item["member"] and {"code": item["member"]["code"]},
+            }
+            for item in expected
+        ]
+        assert len(coverage["all"]) == len(report)
+
+
 async def test_a_place_scope_reports_the_organisations_answering_for_it(
     registry: Registry,
 ) -> None:

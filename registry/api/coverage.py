@@ -131,8 +131,9 @@ class CoverageReport:
     as_of: date | None = strawberry.field(
         default=None, description="The day these figures are of; null for now."
     )
-    # The rules report, begun beside the figures when the request selects it.
-    begun: strawberry.Private[asyncio.Task[list[Violation]] | None] = None
+    # The rules report, begun beside the figures when the request selects it, or when a
+    # field first asks for it; read by both fields that give it.
+    begun: strawberry.Private[asyncio.Future[list[rules_service.Violation]] | None] = None
 
     @strawberry.field(description="Uncovered estates and buildings, each with its kind of gap.")
     async def gaps(self, info: GInfo, first: int = 50) -> GapList:
@@ -156,16 +157,30 @@ class CoverageReport:
             found = await service.suggestion_figures(session, self.scope)
         return SuggestionFigures.of(found)
 
-    @strawberry.field(description="The rules report of this scope (see `rulesReport`).")
-    async def violations(self, info: GInfo) -> list[Violation]:
-        if self.begun is not None:
-            return await self.begun
-        return await _violations(info, self.scope)
+    @strawberry.field(
+        description=(
+            "The rules report of this scope (see `rulesReport`); with `first`, its first "
+            "`first` violations (a city has tens of thousands: `violationCount` says how many)."
+        )
+    )
+    async def violations(self, info: GInfo, first: int | None = None) -> list[Violation]:
+        found = await self._violations(info)
+        shown = found if first is None else found[: max(first, 0)]
+        return [Violation.of(item) for item in shown]
+
+    @strawberry.field(description="How many violations the rules report of this scope holds.")
+    async def violation_count(self, info: GInfo) -> int:
+        return len(await self._violations(info))
+
+    async def _violations(self, info: GInfo) -> list[rules_service.Violation]:
+        if self.begun is None:
+            self.begun = asyncio.ensure_future(_violations(info, self.scope))
+        return await self.begun
 
 
-def _selects(info: GInfo, field: str) -> bool:
-    """Whether the request selects `field` of the object this root field answers (aliases,
-    fragments, @skip and @include as graphql-core resolves them)."""
+def _selects(info: GInfo, *fields: str) -> bool:
+    """Whether the request selects one of `fields` of the object this root field answers
+    (aliases, fragments, @skip and @include as graphql-core resolves them)."""
     ahead = Lookahead(info)
     owner = get_named_type(ahead.raw.return_type)
     assert isinstance(owner, GraphQLObjectType)
@@ -173,16 +188,15 @@ def _selects(info: GInfo, field: str) -> bool:
         grouped = ahead.grouped(owner, ahead.root_details())
     except NotCompiled:  # @defer: the field resolves in its turn
         return False
-    return any(group[0].node.name.value == field for group in grouped.values())
+    return any(group[0].node.name.value in fields for group in grouped.values())
 
 
-async def _violations(info: GInfo, scope: Scope) -> list[Violation]:
+async def _violations(info: GInfo, scope: Scope) -> list[rules_service.Violation]:
     db = info.context.db
     async with db.read() as session, db.read() as other:
-        found = await rules_service.rules_report(
+        return await rules_service.rules_report(
             session, scope, info.context.settings.rules, other=other
         )
-    return [Violation.of(item) for item in found]
 
 
 async def _report(session: AsyncSession, found: Scope, as_of: date | None) -> CoverageReport:
@@ -244,7 +258,7 @@ class CoverageQuery:
             # answers it beside the figures instead of after them.
             begun = (
                 asyncio.ensure_future(_violations(info, found))
-                if _selects(info, "violations")
+                if _selects(info, "violations", "violationCount")
                 else None
             )
             try:
@@ -267,4 +281,6 @@ class CoverageQuery:
     async def rules_report(self, info: GInfo, scope: str) -> list[Violation] | None:
         actor = info.context.require_actor()
         found = await find_scope(info, actor, scope)
-        return None if found is None else await _violations(info, found)
+        if found is None:
+            return None
+        return [Violation.of(item) for item in await _violations(info, found)]
