@@ -264,10 +264,12 @@ export class CoverageView {
   }
 
   violations(report, subject) {
+    const shown = report.violations.length;
     return dataTable({
       id: "coverage-violations",
       title: t("cov.violations"),
-      note: `${report.violations.length}`,
+      // The first 500, as the gaps: a city's report holds tens of thousands.
+      note: shown < report.violationCount ? t("cov.shown", { n: shown, total: report.violationCount }) : `${report.violationCount}`,
       columns: [
         { key: "rule", label: t("cov.rule"), value: (r) => label(r.rule) },
         { key: "severity", label: t("cov.severity"), value: (r) => label(r.severity) },
