@@ -249,6 +249,24 @@ async def test_coverage_pages_its_violations_and_counts_them_all(registry: Regis
         assert len(coverage["all"]) == len(report)
 
 
+async def test_many_reports_at_once_share_the_connections(registry: Registry) -> None:
+    """Given more places than the read pool holds connections, when one request asks for the
+    rules report of every place at once (each reads on two connections side by side), then
+    every report is answered: no report holds one connection while waiting for a second
+    that the others hold."""
+    book = rules_workbook()
+    book["places"] += [
+        {"code": f"H{i}", "parent": "B", "kind": "household", "name": f"{i}"}
+        for i in range(102, 132)
+    ]
+    await registry.load(book)
+    api = await registry.client("admin")
+    query = "{ places(first: 100) { nodes { code coverage { violationCount } } } }"
+    nodes = (await api(query))["places"]["nodes"]
+    assert len(nodes) > 20
+    assert all(isinstance(node["coverage"]["violationCount"], int) for node in nodes)
+
+
 async def test_a_place_scope_reports_the_organisations_answering_for_it(
     registry: Registry,
 ) -> None:

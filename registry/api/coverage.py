@@ -192,8 +192,7 @@ def _selects(info: GInfo, *fields: str) -> bool:
 
 
 async def _violations(info: GInfo, scope: Scope) -> list[rules_service.Violation]:
-    db = info.context.db
-    async with db.read() as session, db.read() as other:
+    async with info.context.db.read_pair() as (session, other):
         return await rules_service.rules_report(
             session, scope, info.context.settings.rules, other=other
         )

@@ -8,8 +8,9 @@ import copy
 import itertools
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -376,6 +377,10 @@ class Database:
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self.replicas = Replicas(read_urls, read_max_lag_s, statement_timeout_ms, pgbouncer)
         self._route: _Route | None = None
+        # Per event loop (a lock belongs to the loop it first waits on); shared by request views.
+        self._pair_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def for_request(self, session: AsyncSession, token_id: int | None) -> Database:
         """This database as one request of this token should use it: with read replicas, a
@@ -411,6 +416,22 @@ class Database:
         session = await self._replica_session() if self._route is not None else None
         async with session if session is not None else self._read() as session:
             yield session
+
+    @asynccontextmanager
+    async def read_pair(self) -> AsyncIterator[tuple[AsyncSession, AsyncSession]]:
+        """Two sessions for reading side by side, as `read` gives them, both connected before
+        either is used. Taken together, one pair at a time: requests that each held one
+        connection while waiting for their second could take the whole pool between them and
+        wait for ever (a page of places, each with its rules report)."""
+        loop = asyncio.get_running_loop()
+        lock = self._pair_locks.setdefault(loop, asyncio.Lock())
+        async with AsyncExitStack() as stack:
+            async with lock:
+                first = await stack.enter_async_context(self.read())
+                second = await stack.enter_async_context(self.read())
+                await first.connection()
+                await second.connection()
+            yield first, second
 
     async def _replica_session(self) -> AsyncSession | None:
         """A session on this request's replica, connected, or None for the primary."""
