@@ -233,26 +233,32 @@ def _tree_ids(stored: Tree, rows: Sequence[NodeRow]) -> Ids:
     """Stored ids, and new ones level by level (in row order within a level), so parents get
     smaller ids than their children and siblings keep the order of the sheet."""
     ids = Ids({code: node.id for code, node in stored.by_code.items()}, stored.max_id + 1)
-    by_code = {r.code: r for r in rows}
-    # Depths are kept only for nodes with children in the sheet: leaves are most of a city.
+    # Only the nodes with children in the sheet are kept by code (their parents and depths):
+    # leaves are most of a city, and a map of its 8 million places was the import's peak.
     parents = {r.parent for r in rows if r.parent is not None}
+    parent_of = {r.code: r.parent for r in rows if r.code in parents}
     depths: dict[str, int] = {}
 
     def depth(code: str) -> int:
+        """The depth of a node with children in the sheet, or of a stored one."""
         found = depths.get(code)
         if found is None:
-            parent = by_code[code].parent if code in by_code else None
-            if code not in by_code:
-                found = stored.by_code[code].depth
-            else:
+            if code in parent_of:
+                parent = parent_of[code]
                 found = 0 if parent is None else depth(parent) + 1
-            if code in parents:
-                depths[code] = found
+            else:
+                found = stored.by_code[code].depth
+            depths[code] = found
         return found
 
-    new = [r.code for r in rows if r.code not in stored.by_code]
-    for code in sorted(new, key=depth):  # sorted() is stable: row order within a level
-        ids.assign(code)
+    levels: dict[int, list[str]] = {}
+    for r in rows:
+        if r.code not in stored.by_code:
+            level = 0 if r.parent is None else depth(r.parent) + 1
+            levels.setdefault(level, []).append(r.code)
+    for level in sorted(levels):
+        for code in levels.pop(level):
+            ids.assign(code)
     return ids
 
 
