@@ -54,6 +54,11 @@ class ScopeKind(StrEnum):
     ORGANISATION = "organisation"
 
 
+# A scope's shape (`Scope.shape`): kind, place tops, organisation tops (None: not found yet),
+# every place, every organisation.
+Shape = tuple[ScopeKind, int, int | None, bool, bool]
+
+
 @dataclass(frozen=True)
 class ScopeRef:
     """A scope as a request names it: a place or an organisation by id or code, or (kind
@@ -103,10 +108,11 @@ class Scope:
         return within_any(column, self.org_tops)
 
     @property
-    def shape(self) -> tuple[ScopeKind, int, int | None]:
-        """What statements built for the scope depend on, bounds aside (see `shape_of`)."""
+    def shape(self) -> Shape:
+        """What statements built for the scope depend on, bounds aside (see `shape_of`): its
+        kind, how many tops, and whether it holds every place or organisation."""
         orgs = None if self.org_tops is None else len(self.org_tops)
-        return self.kind, len(self.place_tops), orgs
+        return self.kind, len(self.place_tops), orgs, self.every_place, self.every_organisation
 
     def bounds(self) -> dict[str, str]:
         """The values of the bound parameters of statements built for `shape_of(scope.shape)`."""
@@ -118,13 +124,20 @@ class Scope:
 
 
 @lru_cache(maxsize=256)
-def shape_of(kind: ScopeKind, places: int, orgs: int | None) -> Scope:
+def shape_of(
+    kind: ScopeKind,
+    places: int,
+    orgs: int | None,
+    every_place: bool = False,
+    every_organisation: bool = False,
+) -> Scope:
     """A scope standing for every scope of this shape: its conditions are bound parameters, so
     a statement built for it once serves them all, executed with `scope.bounds()`. Composing
     a statement in SQLAlchemy costs far more than running it; only the shape may be cached,
     never a scope's values or anything of its caller."""
     org_tops = None if orgs is None else ("",) * orgs
-    return Scope(kind, None, None, ("",) * places, org_tops, _NOBODY, bound=True)
+    return Scope(kind, None, None, ("",) * places, org_tops, _NOBODY, bound=True,
+                 every_place=every_place, every_organisation=every_organisation)  # fmt: skip
 
 
 def _bound_ranges(

@@ -164,15 +164,16 @@ class CoverageReport:
         )
     )
     async def violations(self, info: GInfo, first: int | None = None) -> list[Violation]:
-        found = await self._violations(info)
+        found = await self._found(info)
         shown = found if first is None else found[: max(first, 0)]
         return [Violation.of(item) for item in shown]
 
     @strawberry.field(description="How many violations the rules report of this scope holds.")
     async def violation_count(self, info: GInfo) -> int:
-        return len(await self._violations(info))
+        return len(await self._found(info))
 
-    async def _violations(self, info: GInfo) -> list[rules_service.Violation]:
+    async def _found(self, info: GInfo) -> list[rules_service.Violation]:
+        """The scope's rules report, read once for every field that gives it."""
         if self.begun is None:
             self.begun = asyncio.ensure_future(_violations(info, self.scope))
         return await self.begun

@@ -20,7 +20,7 @@ adding deltas. Concurrent writers to the same organisation are serialised on its
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -53,7 +53,7 @@ from registry.core.kinds import (
 from registry.core.models import Coverage, Member, Office, Organisation, OrgTally, Place
 from registry.core.paths import ids_of, in_subtree_of, within
 from registry.core.sql import one_of
-from registry.core.tallies import locked_upsert, upsert_from
+from registry.core.tallies import id_chunks, locked_upsert, upsert_from
 from registry.core.terms import COMMITTEE_ROLES, committee_since, last_election
 
 ORG_TALLY: Table = OrgTally.metadata.tables[OrgTally.__tablename__]
@@ -72,8 +72,6 @@ ORG_TALLY_COLUMNS = (
 
 # The member columns a figure counts by: a change to any of them moves the member's counts.
 _COUNTED_MEMBER_FIELDS = ("organisation_id", "status", "departed_on", "group_id")
-# Ids per read of organisations: under every driver's parameter limit.
-_READ_BATCH = 1_000
 
 
 def tally_rows(listed: bool = False) -> Select[Any]:
@@ -231,11 +229,11 @@ async def _with_counting_ancestors(
         return found
     await session.flush()
     lineage: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in id_chunks(ids):
         paths = await session.scalars(select(Organisation.path).where(Organisation.id.in_(chunk)))
         lineage.update(ancestor for path in paths for ancestor in ids_of(path))
     found |= ids
-    for chunk in _chunks(lineage - found):
+    for chunk in id_chunks(lineage - found):
         found.update(
             await session.scalars(
                 select(Organisation.id)
@@ -297,7 +295,7 @@ class Touched:
         if not (self.own or self.counted or self.covering or self.holders or self.places):
             return set()
         found = await self.organisations(session)
-        for chunk in _chunks(found):
+        for chunk in id_chunks(found):
             await refresh_organisations(session, chunk)
         return found
 
@@ -306,7 +304,7 @@ class Touched:
         await session.flush()
         own = set(self.own)
         covering = set(self.covering)
-        for chunk in _chunks(self.holders):
+        for chunk in id_chunks(self.holders):
             own.update(
                 await session.scalars(
                     select(Office.organisation_id).where(
@@ -323,7 +321,7 @@ class Touched:
                 )
             )
         own |= covering
-        for chunk in _chunks(covering):
+        for chunk in id_chunks(covering):
             own.update(
                 await session.scalars(
                     select(Organisation.id).where(Organisation.parent_id.in_(chunk))
@@ -338,12 +336,6 @@ def _moves_counts(before: dict[str, Any] | None, after: dict[str, Any] | None) -
         or after is None
         or any(before.get(f) != after.get(f) for f in _COUNTED_MEMBER_FIELDS)
     )
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(set(ids))
-    for at in range(0, len(ordered), _READ_BATCH):
-        yield ordered[at : at + _READ_BATCH]
 
 
 async def refresh_touched(session: AsyncSession, changes: Sequence[Change]) -> set[int]:

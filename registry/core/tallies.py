@@ -22,7 +22,7 @@ are read, so on PostgreSQL the second writer counts what the first committed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -64,8 +64,16 @@ BUILDING_TALLY: Table = BuildingTally.metadata.tables[BuildingTally.__tablename_
 # The member columns a tally counts by: a change to any of them moves the member's count.
 TALLIED_MEMBER_FIELDS = ("household_id", "status", "in_service", "departed_on")
 
-# Ids per read: under every driver's parameter limit.
+# Ids per read of the tallies' sources: under every driver's parameter limit.
 _READ_BATCH = 1_000
+
+
+def id_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The distinct `ids`, sorted, in lists short enough for one IN (...) of any driver (the
+    order rows are locked in, for the tallies of both tables)."""
+    ordered = sorted(set(ids))
+    for at in range(0, len(ordered), _READ_BATCH):
+        yield ordered[at : at + _READ_BATCH]
 
 TALLY_COLUMNS = (
     "households", "members", "full_members", "probationary_members", "in_service_members",
@@ -286,14 +294,12 @@ async def covered_places(session: AsyncSession, organisation_ids: Iterable[int])
     """The places these organisations cover now: a group's status, kind, placements and
     leader move the `groups` figures of the buildings it covers (an organisation whose
     figures a write may have moved: `registry.core.org_tallies.Touched`)."""
-    ordered = sorted(set(organisation_ids))
     found: set[int] = set()
-    for at in range(0, len(ordered), _READ_BATCH):
+    for chunk in id_chunks(organisation_ids):
         found.update(
             await session.scalars(
                 select(Coverage.place_id)
-                .where(Coverage.organisation_id.in_(ordered[at : at + _READ_BATCH]))
-                .where(Coverage.end.is_(None))
+                .where(Coverage.organisation_id.in_(chunk), Coverage.end.is_(None))
             )
         )
     return found

@@ -29,12 +29,11 @@ says whether the place is served, not by whom.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from itertools import islice
 
 from sqlalchemy import (
     ColumnElement,
@@ -51,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FromClause, SQLColumnExpression
 
-from registry.access.scope import Scope, ScopeKind, member_meets_any, shape_of
+from registry.access.scope import Scope, ScopeKind, Shape, member_meets_any, shape_of
 from registry.audit.history import active_on, current_or_on, in_force, member_existed_on
 from registry.core.db import AnySelect
 from registry.core.kinds import (
@@ -295,14 +294,15 @@ def belonging_to(scope: Scope, on: date | None = None) -> ColumnElement[bool]:
     return or_(formal, scope.orgs(Member.reports_path))
 
 
-def _building_tallies_query(scope: Scope, sqlite: bool, every: bool) -> AnySelect:
+def _building_tallies_query(scope: Scope, sqlite: bool) -> AnySelect:
     """Households, members living in the territory by status, buildings with a member, then
     buildings, those a group covers and those only unstaffed groups cover, summed over the
     tallies of the buildings in the territory (`registry.core.tallies`): one row per building
     instead of every member and household and each building's coverage. Valid only when the
-    territory is made of whole buildings (`_tallies_answer`). `every`: the territory is every
-    place (`Scope.every_place`), joined whole."""
+    territory is made of whole buildings (`_tallies_answer`). Every place's
+    (`Scope.every_place`) is joined whole."""
     tally: FromClause = BuildingTally.__table__
+    every = scope.every_place
     lateral = not sqlite and not every
     if lateral:
         # PostgreSQL's generic plan expects a scope's buildings to be 0.1 % of the places
@@ -349,7 +349,7 @@ async def _tallies_answer(session: AsyncSession, scope: Scope) -> bool:
 
 
 def _summary_queries(
-    scope: Scope, on: date | None, sqlite: bool, tallied: bool, every: bool = False
+    scope: Scope, on: date | None, sqlite: bool, tallied: bool
 ) -> tuple[AnySelect, ...]:
     """Estates, paired households, then the buildings and residents: from the tallies (one
     statement) or live (the buildings, the households, then the members), and for an
@@ -360,7 +360,7 @@ def _summary_queries(
         paired,
     )
     if tallied:
-        queries += (_building_tallies_query(scope, sqlite, every),)
+        queries += (_building_tallies_query(scope, sqlite),)
     else:
         buildings = covered_by(BUILDING_COVERING_KINDS, Place.id, on)
         queries += (
@@ -387,9 +387,9 @@ def _one_row(queries: tuple[AnySelect, ...]) -> tuple[AnySelect, tuple[int, ...]
 
 @lru_cache(maxsize=256)
 def _summary_of_shape(
-    shape: tuple[ScopeKind, int, int | None], sqlite: bool, tallied: bool, every: bool
+    shape: Shape, sqlite: bool, tallied: bool
 ) -> tuple[AnySelect, tuple[int, ...]]:
-    return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied, every))
+    return _one_row(_summary_queries(shape_of(*shape), None, sqlite, tallied))
 
 
 async def coverage_summary(
@@ -414,13 +414,13 @@ async def _summarise(
 ) -> CoverageSummary:
     sqlite = session.get_bind().dialect.name == "sqlite"
     if on is None:
-        statement, widths = _summary_of_shape(scope.shape, sqlite, tallied, scope.every_place)
+        statement, widths = _summary_of_shape(scope.shape, sqlite, tallied)
         bounds = scope.bounds()
     else:
         statement, widths = _one_row(_summary_queries(scope, on, sqlite, tallied))
         bounds = {}
     row = iter((await session.execute(statement, bounds)).one())
-    rows = [tuple(int(value or 0) for value in next_n(row, width)) for width in widths]
+    rows = [tuple(int(value or 0) for value in islice(row, width)) for width in widths]
     estates = Tally(*rows[0])
     paired = rows[1][0]
     unstaffed: int | None = None
@@ -443,11 +443,6 @@ async def _summarise(
         members=members,
         unstaffed=unstaffed,
     )
-
-
-def next_n(values: Iterator[Any], n: int) -> tuple[Any, ...]:
-    """The next `n` of `values`."""
-    return tuple(next(values) for _ in range(n))
 
 
 def _tallied(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -511,13 +506,13 @@ def _unstaffed_query(scope: Scope, on: date | None) -> AnySelect:
 
 
 @lru_cache(maxsize=256)
-def _unstaffed_query_of_shape(shape: tuple[ScopeKind, int, int | None]) -> AnySelect:
+def _unstaffed_query_of_shape(shape: Shape) -> AnySelect:
     # Built once per shape: composing the nested EXISTS costs more than a small scope's count.
     return _unstaffed_query(shape_of(*shape), None)
 
 
 @lru_cache(maxsize=256)
-def _gaps_query_of_shape(shape: tuple[ScopeKind, int, int | None], kind: GapKind) -> AnySelect:
+def _gaps_query_of_shape(shape: Shape, kind: GapKind) -> AnySelect:
     return _gaps_query(shape_of(*shape), kind, None)
 
 

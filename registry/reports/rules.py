@@ -107,7 +107,7 @@ from sqlalchemy.orm import aliased
 
 from registry.access.scope import (
     Scope,
-    ScopeKind,
+    Shape,
     member_meets_any,
     shape_of,
     with_organisations,
@@ -406,7 +406,7 @@ async def _containment_violations(session: AsyncSession, scope: Scope) -> list[V
 
 @lru_cache(maxsize=256)
 def _containment_query_of_shape(
-    shape: tuple[ScopeKind, int, int | None],
+    shape: Shape,
 ) -> Select[Organisation, Place]:
     # Built once per shape: composing its nested EXISTS took 20 ms of a district's report.
     scope = shape_of(*shape)
@@ -418,7 +418,7 @@ def _containment_query_of_shape(
 async def _organisation_violations(
     session: AsyncSession, scope: Scope, rules: RuleThresholds, today: date
 ) -> list[Violation]:
-    query = _organisation_query_of_shape(scope.shape, rules, today, scope.every_organisation)
+    query = _organisation_query_of_shape(scope.shape, rules, today)
     tops = await community_tops(session, scope.org_tops or ())
     found: list[Violation] = []
     width = len(OrgRecord._fields)
@@ -440,21 +440,16 @@ async def _organisation_violations(
 
 @lru_cache(maxsize=256)
 def _organisation_query_of_shape(
-    shape: tuple[ScopeKind, int, int | None],
-    rules: RuleThresholds,
-    today: date,
-    every: bool = False,
+    shape: Shape, rules: RuleThresholds, today: date
 ) -> Select[Any]:
     # Built once per shape, thresholds and day: composing it costs more than running it.
-    return _organisation_query(shape_of(*shape), rules, today, every)
+    return _organisation_query(shape_of(*shape), rules, today)
 
 
-def _organisation_query(
-    scope: Scope, rules: RuleThresholds, today: date, every: bool = False
-) -> Select[Any]:
-    """The organisations of the scope that may break a rule, with their figures; `every`:
-    the scope holds every organisation (no range: PostgreSQL's generic plan for a range
-    expects a sliver of the organisations and probes a city's 117,000 one by one)."""
+def _organisation_query(scope: Scope, rules: RuleThresholds, today: date) -> Select[Any]:
+    """The organisations of the scope that may break a rule, with their figures. Of every
+    organisation, without a range: PostgreSQL's generic plan for a range expects a sliver of
+    the organisations and probes a city's 117,000 one by one."""
     org = Organisation
     # Each organisation's figures as the writes keep them (`registry.core.org_tallies`): the
     # cost of a city's report is a read of its organisations' rows, not counts for each.
@@ -514,7 +509,8 @@ def _organisation_query(
             f.placed, f.units,
         )  # fmt: skip
         .join(f, f.organisation_id == org.id)
-        .where(*([] if every else [scope.orgs(org.path)]), org.status == OrgStatus.ACTIVE.value)
+        .where(*([] if scope.every_organisation else [scope.orgs(org.path)]))
+        .where(org.status == OrgStatus.ACTIVE.value)
         .where(one_of(org.kind, RULED_KINDS), breaks)
         .order_by(org.path)
     )
@@ -725,7 +721,7 @@ async def _member_violations(
 
 @lru_cache(maxsize=256)
 def _member_query_of_shape(
-    shape: tuple[ScopeKind, int, int | None], rules: RuleThresholds, today: date
+    shape: Shape, rules: RuleThresholds, today: date
 ) -> Select[Any]:
     return _member_query(shape_of(*shape), rules, today)
 
