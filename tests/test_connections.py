@@ -81,3 +81,28 @@ async def test_a_read_session_sees_what_was_committed_between_its_statements(
             assert place is not None
             place.name = f"{before} renamed"
         assert await reader.scalar(name) == f"{before} renamed"
+
+
+async def test_after_a_burst_of_reads_the_next_reads_reuse_the_connection_used_last(
+    database_url: str,
+) -> None:
+    """Given a pool that a burst of concurrent reads filled with connections, when reads come
+    one at a time, then each is served by the connection the previous one used: the one whose
+    statements are prepared and planned already, not the next in turn (which would prepare
+    every statement anew on each of the burst's connections)."""
+    from registry.core.db import Database
+
+    db = Database(database_url)
+    if db.is_sqlite:
+        await db.dispose()
+        pytest.skip("PostgreSQL runs with GRIDREG_TEST_DATABASE_URL")
+    try:
+        burst = "SELECT pg_backend_pid() FROM pg_sleep(0.05)"
+        opened = await asyncio.gather(*(db.read_value(burst, ()) for _ in range(8)))
+        assert len(set(opened)) == 8
+        one_at_a_time = [await db.read_value("SELECT pg_backend_pid()", ()) for _ in range(6)]
+        assert len(set(one_at_a_time)) == 1
+        async with db.read() as session:  # the ORM's sessions share the same pool
+            assert await session.scalar(text("SELECT pg_backend_pid()")) == one_at_a_time[0]
+    finally:
+        await db.dispose()

@@ -94,6 +94,10 @@ def create_engine(
             # new server process next time, and every statement prepared and planned anew.
             pool_size=20,
             max_overflow=10,
+            # The connection used last is handed out first: its statements are prepared and
+            # planned already. In turn (the default), a query asked after a burst of requests
+            # lands on connections that never ran it, and pays to prepare it on each (3x).
+            pool_use_lifo=True,
             connect_args=connect_args,
             # Reads run in autocommit (see Database): returning their connection needs no
             # rollback. Writes run in transactions, which this leaves alone.
