@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 APP = "registry.server.serving:serving_app"
 # uvloop is not built for Windows; asyncio there brings the 40 ms back with several workers.
 LOOP = "uvloop" if sys.platform != "win32" else "asyncio"
-HTTP = "httptools"
+# httptools, with a response written to the socket at once (registry.server.one_write).
+HTTP = "registry.server.one_write:OneWriteHttpTools"
 # Linux's SO_REUSEPORT spreads connections over the sockets; macOS's and the BSDs' do not.
 REUSEPORT = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
