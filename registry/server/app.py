@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.access.tokens import keep_actors, stop_keeping_actors
 from registry.core.config import Settings
@@ -20,6 +22,26 @@ from registry.server.graphql_view import RegistryGraphQL
 from registry.server.prepared import PreparedQueries
 from registry.web import web_routes
 from registry.web.importing import IMPORT_PATH
+
+GRAPHQL_PATH = "/graphql"
+
+
+class RegistryApp(Starlette):
+    """Starlette, with GraphQL's requests handed straight to their endpoint: past the error
+    and exception middleware and the router, whose layers cost a small query a tenth of its
+    server time. The endpoint answers every method and error itself, as JSON, and uvicorn
+    answers an exception that escapes it with a 500, as starlette's outer layer did."""
+
+    def __init__(self, graphql: ASGIApp, **options: Any) -> None:
+        super().__init__(**options)
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == GRAPHQL_PATH:
+            scope["app"] = self
+            await self.graphql(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -45,12 +67,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await stop_keeping_actors(db)
         await db.dispose()
 
-    app = Starlette(
-        routes=[
-            Route("/graphql", PreparedQueries(graphql_app), methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            *web_routes(settings.ide),
-        ],
+    app = RegistryApp(
+        BodySizeLimit(PreparedQueries(graphql_app), max_bytes=settings.max_body_bytes),
+        routes=[Route("/healthz", healthz), *web_routes(settings.ide)],
         lifespan=lifespan,
         middleware=[
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=(IMPORT_PATH,))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.web.refusals import CONSOLE_PATHS, refusal
 
@@ -12,9 +12,6 @@ from registry.web.refusals import CONSOLE_PATHS, refusal
 def error_document(message: str, code: str) -> bytes:
     """A refusal made before GraphQL runs, in the shape of GraphQL's own errors."""
     return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-
-
-ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Any]
 
 
 # A body over the limit is still read (and dropped) up to this many times the limit, so that
@@ -33,7 +30,7 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
         self.own_limit = own_limit
 
-    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.max_bytes <= 0 or scope.get("path") in self.own_limit:
             await self.app(scope, receive, send)
             return
@@ -41,7 +38,7 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > _DRAIN * self.max_bytes:
             await self._refuse(scope, send)  # far too big to read even to throw away: close at once
             return
-        messages: list[dict] = []
+        messages: list[Message] = []
         size = 0
         while True:
             message = await receive()
@@ -60,12 +57,12 @@ class BodySizeLimit:
             await self._refuse(scope, send)
             return
 
-        async def replay() -> dict:
+        async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: dict, send: Callable) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         message = (
             f"the request body is larger than {self.max_bytes} bytes; send a smaller request "
             "(split bulk work, or import a workbook)"
