@@ -52,6 +52,6 @@ class JoinedWrites:
 class OneWriteHttpTools(HttpToolsProtocol):
     """uvicorn's httptools protocol on a transport that joins a response's writes."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn declares it
         joined: Any = JoinedWrites(transport, self.loop)
         super().connection_made(joined)
