@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Annotated, Any
 
 import strawberry
@@ -27,7 +28,13 @@ from registry.reports.orgchart_asof import org_chart_on
 
 
 def _gid(org_id: int | None) -> strawberry.ID | None:
-    return None if org_id is None else strawberry.ID(to_base64("Organisation", org_id))
+    return None if org_id is None else _organisation_gid(org_id)
+
+
+# A chart encodes two global ids a box; the same charts are asked for again and again.
+@lru_cache(maxsize=1 << 15)
+def _organisation_gid(org_id: int) -> strawberry.ID:
+    return strawberry.ID(to_base64("Organisation", org_id))
 
 
 # Nothing to cover, or not counted (the request did not ask): one answer for every such node.
