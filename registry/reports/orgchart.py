@@ -206,6 +206,8 @@ def _chart_statement(include_closed: bool, counts: Counts) -> Select[Any]:
 
 
 _ORG_WIDTH = len(OrgRecord._fields)
+# No places in the territory, or not counted: one (frozen) tally for every such node.
+_NO_PLACES = Tally(0, 0)
 
 
 def _nodes_of(rows: Sequence[Any], base_depth: int) -> list[ChartNode]:
@@ -233,8 +235,8 @@ def _nodes_of(rows: Sequence[Any], base_depth: int) -> list[ChartNode]:
                 descendant_count=int(descendants),
                 secretary=_member_of(secretary),
                 leader=_member_of(leader),
-                estates=Tally(estates, covered_estates),
-                buildings=Tally(buildings, covered_buildings),
+                estates=Tally(estates, covered_estates) if estates else _NO_PLACES,
+                buildings=Tally(buildings, covered_buildings) if buildings else _NO_PLACES,
             )
         )
     return built
