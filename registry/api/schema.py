@@ -20,6 +20,7 @@ from graphql import GraphQLError
 from registry.api.coverage import CoverageQuery
 from registry.api.execution import PlainFieldExecutionContext
 from registry.api.history import HistoryQuery
+from registry.api.input_objects import plan_input_objects
 from registry.api.inputs import TextGuard
 from registry.api.limits import (
     CachedValidation,
@@ -107,13 +108,15 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     query, mutation = _root_types()
-    return RegistrySchema(
+    schema = RegistrySchema(
         query=query,
         mutation=mutation,
         extensions=extensions,
         execution_context_class=PlainFieldExecutionContext,
         hide_suggestions=not settings.introspection,
     )
+    plan_input_objects(known.definition for known in schema.schema_converter.type_map.values())
+    return schema
 
 
 class RegistrySchema(strawberry.Schema):
