@@ -181,11 +181,11 @@ _RECORD_FENCE = text(
 )
 _FENCE = text("SELECT lsn FROM read_fence WHERE token_id = :token")
 
-# A replica that is down, or could not be asked, is tried again after this long.
 # Connections `Database.read_value` keeps out of the pool between reads: enough for the reads a
 # process runs at once most of the time, few beside the pool's 20 for sessions.
 KEPT_DRIVERS = 4
 
+# A replica that is down, or could not be asked, is tried again after this long.
 REPLICA_RETRY_S = 2.0
 # Connecting to a replica gives up after this long (a host that does not answer at all).
 REPLICA_CONNECT_TIMEOUT_S = 2.0

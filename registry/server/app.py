@@ -28,8 +28,8 @@ GRAPHQL_PATH = "/graphql"
 
 class RegistryApp(Starlette):
     """Starlette, with GraphQL's requests handed straight to their endpoint: past the error
-    and exception middleware and the router, whose layers cost a small query a tenth of its
-    server time. The endpoint answers every method and error itself, as JSON, and uvicorn
+    and exception middleware and the router, whose layers cost `{ __typename }` 6 % of its
+    server CPU. The endpoint answers every method and error itself, as JSON, and uvicorn
     answers an exception that escapes it with a 500, as starlette's outer layer did."""
 
     def __init__(self, graphql: ASGIApp, **options: Any) -> None:
