@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -41,24 +42,24 @@ def said(found: Any) -> str:
     return f"{found['code']}({params})" if params else found["code"]
 
 
-class LiveServer:
-    """uvicorn serving the real app on an ephemeral loopback port, in a thread."""
+class ThreadedServer:
+    """uvicorn serving an ASGI app in a thread: on an ephemeral loopback port, or on `sock`
+    (bound, not yet listening, as a worker of `gridreg serve` is handed its socket)."""
 
-    def __init__(self, settings: Settings) -> None:
-        from registry.server.app import create_app
-
-        self.app = create_app(settings)
+    def __init__(self, app: Any, sock: socket.socket | None = None, **options: Any) -> None:
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **options)
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        sockets = {} if sock is None else {"sockets": [sock]}
+        self.thread = threading.Thread(target=self.server.run, kwargs=sockets, daemon=True)
 
     def start(self) -> str:
+        """Start serving; the server's base URL."""
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("gridreg test server did not start")
+                raise RuntimeError("the test server did not start")
             time.sleep(0.02)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         return f"http://127.0.0.1:{port}"
@@ -66,6 +67,16 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class LiveServer(ThreadedServer):
+    """uvicorn serving the real app on an ephemeral loopback port, in a thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        from registry.server.app import create_app
+
+        self.app = create_app(settings)
+        super().__init__(self.app, lifespan="on")
 
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ import uvicorn
 
 from registry.server.one_write import JoinedWrites
 from registry.server.serving import HTTP, LOOP
+from tests.support import ThreadedServer
 
 
 class Recorded:
@@ -62,21 +62,13 @@ async def app(scope: dict, receive: Callable, send: Callable) -> None:
 
 @contextmanager
 def served() -> Iterator[tuple[uvicorn.Server, int]]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, loop=LOOP, http=HTTP, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
+    """uvicorn as gridreg serves (its loop and protocol) on a loopback port, with `app`."""
+    server = ThreadedServer(app, loop=LOOP, http=HTTP, lifespan="off")
+    port = int(server.start().rsplit(":", 1)[1])
     try:
-        yield server, sock.getsockname()[1]
+        yield server.server, port
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
 
 
 def recorded(server: uvicorn.Server) -> Recorded:

@@ -15,17 +15,16 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from registry.core.migrate import upgrade
 from registry.server.serving import HTTP, LOOP, REUSEPORT, bound_socket
+from tests.support import ThreadedServer
 
 pytestmark = pytest.mark.skipif(not REUSEPORT, reason="needs Linux's SO_REUSEPORT")
 
@@ -216,24 +215,18 @@ async def tiny_app(scope: dict, receive: Callable, send: Callable) -> None:
 
 def test_connections_a_worker_accepts_have_nagle_off() -> None:
     # As a worker serves: uvicorn with our loop and protocol on a socket handed to it.
-    sock = bound_socket("127.0.0.1", 0, reuse_port=True)
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(tiny_app, loop=LOOP, http=HTTP, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    served = ThreadedServer(
+        tiny_app, bound_socket("127.0.0.1", 0, reuse_port=True), loop=LOOP, http=HTTP,
+        lifespan="off",
+    )  # fmt: skip
+    port = int(served.start().rsplit(":", 1)[1])
     client = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
         client.request("GET", "/")
         assert client.getresponse().read() == b"ok"
-        (connection,) = server.server_state.connections
+        (connection,) = served.server.server_state.connections
         accepted = connection.transport.get_extra_info("socket")  # type: ignore[attr-defined]
         assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         client.close()
-        server.should_exit = True
-        thread.join(timeout=10)
+        served.stop()
