@@ -156,8 +156,14 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
     """Hand out no connection the server has closed (a restart, an administrator): the pool
     then opens a fresh one. asyncpg notices the server's goodbye on the idle socket, so this
     costs no round trip, unlike `pool_pre_ping` (BEGIN, a ping, ROLLBACK on every checkout)."""
-    if dbapi_connection.driver_connection.is_closed():
+    if _closed_by_server(dbapi_connection):
         raise exc.DisconnectionError("the database closed this connection")
+
+
+def _closed_by_server(dbapi_connection: Any) -> bool:
+    """Whether the server has closed this pooled connection (asyncpg saw its goodbye), in
+    the pool or kept by `Database.read_value`."""
+    return bool(dbapi_connection.driver_connection.is_closed())
 
 
 # What a replica says of itself: whether it is a standby, how far it has replayed the primary's
@@ -511,7 +517,7 @@ class Database:
         kept = self._kept_drivers
         while kept:
             pooled = kept.pop()
-            if not pooled.driver_connection.is_closed():
+            if not _closed_by_server(pooled):
                 return pooled
             # The server closed it while it was kept (a restart, an administrator).
             await greenlet_spawn(pooled.invalidate)
@@ -542,9 +548,8 @@ class Database:
                     await connection.execute(_RECORD_FENCE, {"token": route.token_id})
 
     async def dispose(self) -> None:
-        kept, self._kept_drivers[:] = list(self._kept_drivers), []
-        for pooled in kept:
-            await greenlet_spawn(pooled.close)
+        while self._kept_drivers:
+            await greenlet_spawn(self._kept_drivers.pop().close)
         await self.replicas.dispose()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
