@@ -28,18 +28,17 @@ _Plan = tuple[tuple[tuple[str, str, Any, bool], ...], dict[str, None]]
 
 
 class PlannedInput:
-    """An input type's `from_input`: its fields planned on first use (per name converter, as
-    schemas of other configurations may share the type)."""
+    """An input type's `from_input`: its fields planned on first use (the schema's name
+    converter and scalars are the same every time)."""
 
     def __init__(self, definition: StrawberryObjectDefinition) -> None:
         self.definition = definition
-        self.plans: dict[int, _Plan] = {}
+        self.plan: _Plan | None = None
 
     def __call__(self, cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
-        converter = context.config.name_converter
-        plan = self.plans.get(id(converter))
+        plan = self.plan
         if plan is None:
-            plan = self.plans[id(converter)] = self._plan(converter, context.scalar_registry)
+            plan = self.plan = self._plan(context.config.name_converter, context.scalar_registry)
         fields, unset = plan
         # As strawberry does: fields with no default of their own are None unless given.
         kwargs: dict[str, Any] = dict(unset)
