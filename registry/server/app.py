@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from registry.access.tokens import keep_actors, stop_keeping_actors
 from registry.core.config import Settings
 from registry.core.db import Database
-from registry.server.body_limit import BodySizeLimit
+from registry.server.body_limit import BodyLimit, BodySizeLimit
 from registry.server.graphql_view import RegistryGraphQL
 from registry.server.prepared import PreparedQueries
 from registry.web import web_routes
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await db.dispose()
 
     app = RegistryApp(
-        BodySizeLimit(PreparedQueries(graphql_app), max_bytes=settings.max_body_bytes),
+        PreparedQueries(graphql_app, BodyLimit(settings.max_body_bytes)),
         routes=[Route("/healthz", healthz), *web_routes(settings.ide)],
         lifespan=lifespan,
         middleware=[

@@ -19,25 +19,22 @@ def error_document(message: str, code: str) -> bytes:
 _DRAIN = 16
 
 
-class BodySizeLimit:
-    """Raw ASGI middleware: refuse HTTP request bodies over `max_bytes` with 413, before the
-    application reads a byte of them (declared lengths are refused at once, streamed bodies
-    as soon as they pass the limit). Paths in `own_limit` stream their bodies and bound them
-    themselves (a workbook upload)."""
+class BodyLimit:
+    """The deployment's bound on a request's body: the body read within it, or refused (413)
+    past it. Declared lengths are refused before a byte is read, streamed bodies as soon as
+    they pass the limit; a limit of 0 or less bounds nothing."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
-        self.app = app
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.own_limit = own_limit
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.max_bytes <= 0 or scope.get("path") in self.own_limit:
-            await self.app(scope, receive, send)
-            return
+    async def read(self, scope: Scope, receive: Receive, send: Send) -> list[Message] | None:
+        """The request's messages up to the end of its body (or the client's going away), or
+        None when the body is over the limit: then it has been refused, with a 413."""
+        bound = self.max_bytes if self.max_bytes > 0 else None
         declared = dict(scope.get("headers") or ()).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > _DRAIN * self.max_bytes:
+        if bound and declared and declared.isdigit() and int(declared) > _DRAIN * bound:
             await self._refuse(scope, send)  # far too big to read even to throw away: close at once
-            return
+            return None
         messages: list[Message] = []
         size = 0
         while True:
@@ -46,21 +43,17 @@ class BodySizeLimit:
                 messages.append(message)
                 break
             size += len(message.get("body", b""))
-            if size <= self.max_bytes:
+            if bound is None or size <= bound:
                 messages.append(message)
-            elif size > _DRAIN * self.max_bytes:
+            elif size > _DRAIN * bound:
                 break
             if not message.get("more_body", False):
                 break
-        if size > self.max_bytes:
+        if bound is not None and size > bound:
             # Read (and dropped) up to a bound, so the client gets the answer, not a reset.
             await self._refuse(scope, send)
-            return
-
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay, send)
+            return None
+        return messages
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         message = (
@@ -85,3 +78,32 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimit:
+    """Raw ASGI middleware: refuse HTTP request bodies over `max_bytes` with 413, before the
+    application reads a byte of them (`BodyLimit`). Paths in `own_limit` stream their bodies
+    and bound them themselves (a workbook upload)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.limit = BodyLimit(max_bytes)
+        self.own_limit = own_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.own_limit:
+            await self.app(scope, receive, send)
+            return
+        messages = await self.limit.read(scope, receive, send)
+        if messages is not None:
+            await self.app(scope, replaying(messages, receive), send)
+
+
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """`receive` with the messages already read handed out first, so that whoever answers
+    reads the request as it came."""
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay

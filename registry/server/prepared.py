@@ -34,6 +34,7 @@ from graphql import DocumentNode, execute, get_operation_ast
 from registry.api.inputs import text_errors
 from registry.api.limits import CodedErrors, cost_error
 from registry.api.schema import RegistrySchema
+from registry.server.body_limit import BodyLimit, replaying
 from registry.server.graphql_view import RegistryGraphQL
 
 # The request keys a prepared query may carry; any other (say `extensions`) goes to strawberry.
@@ -43,8 +44,11 @@ _KEYS = frozenset(("query", "variables", "operationName"))
 class PreparedQueries:
     """The /graphql endpoint: prepared queries answered here, the rest by `view`."""
 
-    def __init__(self, view: RegistryGraphQL) -> None:
+    def __init__(self, view: RegistryGraphQL, limit: BodyLimit) -> None:
         self.view = view
+        # The body is read here, within the deployment's limit, for every request: once read,
+        # it is handed on as it came to whoever answers.
+        self.limit = limit
         schema = view.schema
         assert isinstance(schema, RegistrySchema)
         self.schema = schema
@@ -55,18 +59,20 @@ class PreparedQueries:
         self.within_limits: set[tuple[str, str | None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not _json(scope):
+        if scope["type"] != "http":
             await self.view(scope, receive, send)
             return
-        body = await _body(receive)
-        if body is None:  # the client went away before its request was whole
+        messages = await self.limit.read(scope, receive, send)
+        if messages is None:  # refused: over the limit
             return
-        replay = _replaying(body, receive)
-        found = self._prepared(body)
-        if found is None:
-            await self.view(scope, replay, send)
-            return
-        answer = await self._answer(scope, replay, *found)
+        found = None
+        if scope["method"] == "POST" and _json(scope):
+            body = _body(messages)
+            if body is None:  # the client went away before its request was whole
+                return
+            found = self._prepared(body)
+        replay = replaying(messages, receive)
+        answer = None if found is None else await self._answer(scope, replay, *found)
         if answer is None:
             await self.view(scope, replay, send)
             return
@@ -158,27 +164,10 @@ def _json(scope: Scope) -> bool:
     return False
 
 
-async def _body(receive: Receive) -> bytes | None:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """`receive` with the body already read handed out first, so that whoever answers reads
-    the request as it came."""
-    pending = True
-
-    async def replay() -> Message:
-        nonlocal pending
-        if pending:
-            pending = False
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+def _body(messages: list[Message]) -> bytes | None:
+    """The body of a request read whole, or None if the client went away first."""
+    if messages[-1]["type"] != "http.request":
+        return None
+    if len(messages) == 1:
+        return messages[0].get("body", b"")
+    return b"".join(message.get("body", b"") for message in messages)
