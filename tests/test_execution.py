@@ -376,7 +376,6 @@ SCHEMAS = {
     "default": pair(),
     "own default resolver": pair(SignQuery, default_resolver=shouting_getattr),
     "query directive": pair(directives=(lower,)),
-    "@defer": pair(enable_experimental_incremental_execution=True),
 }
 FAST = SCHEMAS["default"][1]
 
@@ -388,17 +387,10 @@ def _errors(errors: Any) -> list[tuple[str, Any]]:
     return sorted(((e["message"], e.get("path")) for e in errors or []), key=repr)
 
 
-async def answer_of(schema: strawberry.Schema, query: str) -> Answer | list[Answer]:
-    """The data and errors of `query`; with @defer, those of every part, in order."""
+async def answer_of(schema: strawberry.Schema, query: str) -> Answer:
+    """The data and errors of `query`."""
     result = await schema.execute(query)
-    initial = getattr(result, "initial_result", None)
-    if initial is None:
-        return result.data, _errors([e.formatted for e in result.errors or []])
-    parts = [(initial.data, _errors(initial.errors and [e.formatted for e in initial.errors]))]
-    async for later in result.subsequent_results:
-        for part in later.formatted.get("incremental", []):
-            parts.append((part, _errors(part.get("errors"))))
-    return parts
+    return result.data, _errors([e.formatted for e in result.errors or []])
 
 
 async def both(query: str, schemas: str = "default") -> tuple[Any, Any]:
@@ -435,10 +427,9 @@ def selection(
     type_: GraphQLNamedType,
     depth: int,
     given: dict[str, str] | None = None,
-    defer: bool = False,
 ) -> str:
     """A selection set on `type_`: some of its fields, aliased or not, some repeated, under
-    @skip/@include, in inline fragments (deferred when `defer`), objects `depth` levels down.
+    @skip/@include, in inline fragments, objects `depth` levels down.
     `given` holds the arguments of fields that need them ("Type.field": "(code: ...)");
     optional Boolean arguments are drawn."""
     given = given or {}
@@ -446,7 +437,7 @@ def selection(
         parts = ["__typename"]
         for possible in schema.get_possible_types(type_):  # type: ignore[arg-type]
             if depth > 0 and draw(st.booleans()):
-                inner = draw(selection(schema, possible, depth - 1, given, defer))
+                inner = draw(selection(schema, possible, depth - 1, given))
                 parts.append(f"... on {possible.name} {inner}")
         return "{ " + " ".join(parts) + " }"
     fields = [
@@ -458,8 +449,6 @@ def selection(
     if not fields:
         return "{ __typename }"
     wrappers = ["{}"] * 5 + [f"... on {type_.name} {{{{ {{}} }}}}", "... {{ {} }}"]
-    if defer:
-        wrappers.append("... @defer {{ {} }}")
     parts = []
     for i, (name, field) in enumerate(
         draw(st.lists(st.sampled_from(fields), min_size=1, max_size=6))
@@ -480,7 +469,7 @@ def selection(
                         "(" + ", ".join(f"{a}: {str(v).lower()}" for a, v in chosen.items()) + ")"
                     )
         inner = get_named_type(field.type)
-        sub = "" if is_leaf_type(inner) else draw(selection(schema, inner, depth - 1, given, defer))
+        sub = "" if is_leaf_type(inner) else draw(selection(schema, inner, depth - 1, given))
         piece = f"{alias}{name}{arguments}{draw(st.sampled_from(DIRECTIVES))} {sub}"
         parts.append(draw(st.sampled_from(wrappers)).format(piece))
     if draw(st.booleans()):
@@ -600,8 +589,6 @@ async def test_given_an_attribute_that_raises_then_its_error_names_its_field(
     ("schemas", "query"),
     [
         ("query directive", "{ boxes { code @lower shout @lower keeper { name @lower } } }"),
-        ("@defer", '{ boxes { code ... @defer(label: "d") { size later tally { total half } } } }'),
-        ("@defer", "{ later { ... @defer { code keeper { ... @defer { name } } } } }"),
     ],
 )
 async def test_given_query_directives_then_both_executors_answer_alike(
@@ -609,6 +596,18 @@ async def test_given_query_directives_then_both_executors_answer_alike(
 ) -> None:
     expected, answered = await both(query, schemas)
     assert answered == expected
+
+
+async def test_given_a_schema_that_delivers_incrementally_then_the_executor_refuses_it() -> None:
+    # It answers whole responses only (the registry's schema has no @defer or @stream).
+    schema = strawberry.Schema(
+        Query,
+        execution_context_class=PlainFieldExecutionContext,
+        config=StrawberryConfig(scalar_map=SCALARS, enable_experimental_incremental_execution=True),
+    )
+    result = await schema.execute("{ boxes { code } }")
+    assert result.data is None
+    assert result.errors and "incremental execution" in result.errors[0].message
 
 
 async def test_given_an_extension_that_wraps_resolvers_then_it_still_sees_every_field() -> None:
@@ -658,7 +657,7 @@ def test_given_generated_selections_then_both_executors_answer_alike(
 ) -> None:
     plain, _ = SCHEMAS[schemas]
     schema = plain._schema
-    query = data.draw(selection(schema, schema.query_type, 3, defer=schemas == "@defer"))
+    query = data.draw(selection(schema, schema.query_type, 3))
     Counting.full_path.clear()
     expected, answered = asyncio.run(settled(both(query, schemas)))
     assert answered == expected, query

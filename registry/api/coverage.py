@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graphql import GraphQLObjectType, get_named_type
 from registry.access.scope import Scope, ScopeKind, resolve_scope
 from registry.api.context import GInfo
-from registry.api.lookahead import Lookahead, NotCompiled
+from registry.api.lookahead import Lookahead
 from registry.api.refs import find_scope
 from registry.api.suggestions import SuggestionFigures
 from registry.api.types import Member, Organisation, Place
@@ -185,10 +185,7 @@ def _selects(info: GInfo, *fields: str) -> bool:
     ahead = Lookahead(info)
     owner = get_named_type(ahead.raw.return_type)
     assert isinstance(owner, GraphQLObjectType)
-    try:
-        grouped = ahead.grouped(owner, ahead.root_details())
-    except NotCompiled:  # @defer: the field resolves in its turn
-        return False
+    grouped = ahead.grouped(owner, ahead.root_details())
     return any(group[0].node.name.value in fields for group in grouped.values())
 
 

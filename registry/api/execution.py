@@ -37,6 +37,7 @@ from enum import Enum
 from math import isfinite
 from typing import Any, NamedTuple
 
+from graphql.execution import Executor
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.relay.utils import to_base64
@@ -54,6 +55,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     GraphQLString,
     Undefined,
     is_leaf_type,
@@ -224,10 +226,20 @@ class Encoded(NamedTuple):
     json: Any  # an orjson.Fragment
 
 
-class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """strawberry's execution context, reading plain fields directly (module docstring)."""
+class PlainFieldExecutionContext(Executor):
+    """strawberry's execution context, reading plain fields directly (module docstring).
+
+    It is built on graphql-core's plain executor, not on the incremental one strawberry's
+    context extends: the registry's schema has no @defer or @stream, and the incremental
+    executor's set-up and response cost a small answer (`{ __typename }`) a quarter of its
+    execution. A schema that delivers incrementally is refused (`build`)."""
+
+    # strawberry's resolve info: resolvers see the coerced variables and the operation's
+    # extensions.
+    build_resolve_info = StrawberryGraphQLCoreExecutionContext.build_resolve_info
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.operation_extensions = kwargs.pop("operation_extensions", None)
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._short_path = manager is None or not manager.middlewares
@@ -236,6 +248,16 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
         # The item reading of each list type a resolver's list is completed as (None: none).
         self._lists: dict[GraphQLList[Any], _Plain | None] = {}
+
+    @classmethod
+    def build(cls, schema: GraphQLSchema, *args: Any, **kwargs: Any) -> Any:
+        """graphql-core's `Executor.build`, for a schema without incremental delivery."""
+        if schema.get_directive("defer") or schema.get_directive("stream"):
+            raise TypeError(
+                "this executor answers whole responses only: build the schema without "
+                "incremental execution (@defer, @stream)"
+            )
+        return super().build(schema, *args, **kwargs)
 
     def complete_value(
         self,
@@ -254,7 +276,7 @@ class PlainFieldExecutionContext(StrawberryGraphQLCoreExecutionContext):
             each = self._lists.get(return_type, _MISSING)
             if each is _MISSING:
                 each = self._lists[return_type] = _each_of(return_type)
-            if each is not None and self.get_stream_usage(field_details_list, path) is None:
+            if each is not None:
                 plain = _Plain(_ATTRIBUTE, "", each.type, return_type, False, each=each)
                 done = self._objects(plain, result, field_details_list, path, position_context)
                 if done is not _FULL_PATH:

@@ -5,7 +5,7 @@ here: fragments, aliases, @skip and @include resolved as graphql-core resolves t
 a `registry.reads.selection` value, compiled into one SQL statement that builds the answer as
 JSON (`registry.reads.compile`), which the executor sends on as it is (`Encoded`). A
 selection holding anything the read model does not know (a report such as `coverage`, a field
-of another type, `@defer`) is not compiled: the field then resolves as usual, through the
+of another type) is not compiled: the field then resolves as usual, through the
 types' resolvers and the loaders, which follow the same model.
 """
 
@@ -94,8 +94,6 @@ class Lookahead:
             owner,
             details,
         )
-        if collected.new_defer_usages:
-            raise NotCompiled("@defer")
         return collected.grouped_field_set
 
     def arguments(self, owner: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, Any]:
