@@ -77,6 +77,23 @@ async def _through_strawberry(api: Any, query: str, variables: dict[str, Any]) -
     return response.json()
 
 
+async def test_given_a_seen_query_then_its_response_is_sent_as_strawberry_sends_it(
+    registry: Registry, strawberry_calls: list[str]
+) -> None:
+    await registry.load(crossing_communities())
+    api = await registry.client()
+    headers = {"Authorization": f"Bearer {api.token}"}
+    query = {"query": '{ organisation(code: "A-ZB") { code name } }'}
+    first = await api.http.post("/graphql", json=query, headers=headers)
+    again = await api.http.post("/graphql", json=query, headers=headers)
+    assert strawberry_calls == ["POST"]  # the second was answered here
+    for response in (first, again):
+        assert int(response.headers["content-length"]) == len(response.content)
+    assert again.status_code == first.status_code == 200
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert again.content == first.content
+
+
 async def test_given_an_operation_name_then_the_named_operation_is_answered(
     registry: Registry,
 ) -> None:

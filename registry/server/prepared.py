@@ -23,7 +23,6 @@ from typing import Any
 import orjson
 from graphql.language import OperationType
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 from strawberry.http import process_result
@@ -76,7 +75,10 @@ class PreparedQueries:
         if answer is None:
             await self.view(scope, replay, send)
             return
-        await answer(scope, replay, send)
+        # As starlette's Response sends it, without building one.
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
 
     def _prepared(
         self, body: bytes
@@ -110,8 +112,8 @@ class PreparedQueries:
         document: DocumentNode,
         variables: dict[str, Any] | None,
         name: str | None,
-    ) -> Response | None:
-        """The response to a prepared query, or None for one a limit refuses."""
+    ) -> bytes | None:
+        """The JSON answer to a prepared query, or None for one a limit refuses."""
         if not self._within_limits(query, document, variables, name):
             return None
         graphql_schema = self.schema._schema
@@ -135,7 +137,7 @@ class PreparedQueries:
             self.schema._process_errors(errors)
             errors = self.masking._process_errors(errors)
         answer = process_result(ExecutionResult(data=result.data, errors=errors))
-        return Response(self.view.encode_json(answer), media_type="application/json")
+        return self.view.encode_json(answer)
 
 
     def _within_limits(
