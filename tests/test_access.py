@@ -19,6 +19,23 @@ async def test_an_unknown_token_is_refused_like_no_token(registry) -> None:
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+async def test_a_token_counts_only_under_the_bearer_scheme_in_any_case(registry) -> None:
+    await registry.load(two_communities())
+    raw = await registry.token("admin")
+    query = {"query": "{ places(first: 1) { totalCount } }"}
+    for _ in range(2):  # the first time strawberry answers, then the prepared path
+        for header, served in [(f"Bearer {raw}", True), (f"bearer  {raw}", True),
+                               (f"Basic {raw}", False), ("Bearer", False)]:  # fmt: skip
+            response = await registry.http.post(
+                "/graphql", json=query, headers={"Authorization": header}
+            )
+            body = response.json()
+            if served:
+                assert body["data"]["places"]["totalCount"] > 0, header
+            else:
+                assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", header
+
+
 async def test_tokens_are_stored_only_as_digests(registry) -> None:
     raw = await registry.token("admin")
     snapshot_text = repr(await _token_rows(registry))

@@ -29,9 +29,13 @@ LASTING = timedelta(seconds=MAX_AGE)  # a session ends with its cookie
 
 def bearer_token(request: HTTPConnection) -> str | None:
     """The token from `Authorization: Bearer <token>`, if any."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
+    # Read off the raw headers: building starlette's Headers to look up this one cost
+    # `{ __typename }` 2.5 % of its instructions.
+    for name, value in request.scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() or None if scheme.lower() == "bearer" else None
+    return None
 
 
 def cookie_session(request: HTTPConnection, to_end: bool = False) -> str | None:
