@@ -2,7 +2,9 @@
 
 Two `gridreg serve` processes on the same database, one as deployed and one as before
 (`GRIDREG_TOKEN_CACHE=off`: the token read from the database on every request, and uvicorn's
-access log on), asked alternately, one kept-alive client each. What a request costs the server
+access log on), and beside them the floor: uvicorn serving, as gridreg is served, an app that
+answers at once (`benchmarks.floor_app`). All three are asked alternately, one kept-alive
+client each. What a request costs the server
 is read from the kernel's account of the server process's CPU time (user and system) around a
 batch of requests, not from a clock: the client, the database and the other engineers' work on
 a shared machine are not counted.
@@ -22,10 +24,16 @@ from pathlib import Path
 
 import aiohttp
 
+from registry.server.serving import HTTP, LOOP
+
 QUERY = {"query": "{ __typename }"}
 WHAT = (
     "server CPU per `{ __typename }` with a scoped token (plain: as before, the token read "
     "on every request and the access log on)"
+)
+FLOOR = (
+    "the floor: server CPU per request of uvicorn serving an app that answers at once, as "
+    "gridreg is served (plain: gridreg's, above; the ratio is the server's share)"
 )
 # The kernel accounts CPU time in clock ticks (10 ms): batches of thousands of requests keep
 # the tick a few per cent of a batch.
@@ -56,10 +64,25 @@ def process_cpu_seconds(pid: int) -> float:
 
 def start(database_url: str, environment: dict[str, str], *options: str) -> Server:
     """`gridreg serve` (one process) on a free port of loopback."""
+    return _serve(
+        ["registry.cli.main", "--database", database_url, "serve"], environment, *options
+    )
+
+
+def start_floor() -> Server:
+    """The floor's app (`benchmarks.floor_app`) under uvicorn, with gridreg's loop and
+    protocol, on a free port of loopback."""
+    return _serve(
+        ["uvicorn", "benchmarks.floor_app:app", "--loop", LOOP, "--http", HTTP,
+         "--no-access-log", "--log-level", "warning"],
+        {},
+    )  # fmt: skip
+
+
+def _serve(command: list[str], environment: dict[str, str], *options: str) -> Server:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "registry.cli.main", "--database", database_url, "serve",
-         "--port", str(port), *options],
+        [sys.executable, "-m", *command, "--port", str(port), *options],
         env={**os.environ, **environment},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -112,15 +135,20 @@ async def cpu_per_request(servers: list[Server], token: str, rounds: int) -> lis
     return [statistics.median(times) for times in found]
 
 
-def fixed_cost_ms(database_url: str, token: str, rounds: int = 5) -> tuple[float, float]:
-    """Server CPU per `{ __typename }` request with `token`, in ms: as served now, and as
-    before (token read on every request, access log on)."""
-    now = start(database_url, {})
-    before = start(database_url, {"GRIDREG_TOKEN_CACHE": "off"}, "--access-log")
+def fixed_cost_ms(
+    database_url: str, token: str, rounds: int = 5
+) -> tuple[float, float, float]:
+    """Server CPU per `{ __typename }` request with `token`, in ms: as served now, as before
+    (token read on every request, access log on), and the floor (`start_floor`)."""
+    servers = [
+        start(database_url, {}),
+        start(database_url, {"GRIDREG_TOKEN_CACHE": "off"}, "--access-log"),
+        start_floor(),
+    ]
     try:
-        served, old = asyncio.run(cpu_per_request([now, before], token, rounds))
+        served, old, floor = asyncio.run(cpu_per_request(servers, token, rounds))
     finally:
-        for server in (now, before):
+        for server in servers:
             server.process.terminate()
             server.process.wait(timeout=30)
-    return served, old
+    return served, old, floor
