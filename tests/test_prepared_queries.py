@@ -43,6 +43,13 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
     ("query($first: Int) { members(first: $first) { totalCount } }", {"first": -1}),
     ("query($c: String!) { coverage(scope: $c) { estates { total covered } } }", {"c": "B"}),
     ("query A { __typename } query B { places(first: 1) { totalCount } }", {}),
+    (
+        "query($code: String!) { organisation(code: $code) { ...Named parent { ...Named } } }"
+        " fragment Named on Organisation { code name }",
+        {"code": "A-ZB-G1"},
+    ),
+    ("query($code: String!) { organisation(code: $code) { code } }", {"code": 5}),
+    ("query($code: String!) { organisation(code: $code) { code } }", {}),
 ]
 
 

@@ -7,29 +7,43 @@ valid document (`ValidDocuments`). From then on, a JSON POST of that text as a q
 answered here: the same token check and context, the same limits (cost, text), graphql-core's
 execution with the registry's executor, the same masking and logging of errors and the same
 JSON out — without the view's request adapters and the extension runner's hooks, which cost
-several times what `{ __typename }` or a small lookup costs once its SQL is cached.
+several times what `{ __typename }` or a small lookup costs once its SQL is cached. The
+executor is built from the operation and fragments found once per text, as graphql-core's
+`execute` would build it (building it through `execute` cost `{ __typename }` an eighth
+of its instructions).
 
 Anything else goes to strawberry unchanged, the body handed on as it came: mutations (they
 read the primary, and their extensions matter), GET, other media types, batches, a body that
-is not a JSON object, a text not seen or not valid, and a request a limit refuses (strawberry
-words the refusal). tests/test_prepared_queries.py checks that both paths answer alike.
+is not a JSON object, a text not seen or not valid, variables that do not fit the operation,
+and a request a limit refuses (strawberry words the refusals). tests/test_prepared_queries.py
+checks that both paths answer alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from inspect import isawaitable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
+from graphql.execution import Executor
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.values import get_variable_values
 from graphql.language import OperationType
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.execution import optimized_is_awaitable
 from strawberry.http import process_result
-from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.types import ExecutionResult
 
-from graphql import DocumentNode, execute, get_operation_ast
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    default_field_resolver,
+    default_type_resolver,
+    get_operation_ast,
+)
 from registry.api.inputs import text_errors
 from registry.api.limits import CodedErrors, cost_error
 from registry.api.schema import RegistrySchema
@@ -52,10 +66,15 @@ class PreparedQueries:
         assert isinstance(schema, RegistrySchema)
         self.schema = schema
         self.masking = CodedErrors()
-        self.executor = execution_context_class_kwargs(schema.execution_context_class)
+        # The schema's own executor (the registry's; strawberry's in a differential test).
+        executor = schema.execution_context_class
+        assert executor is not None
+        self.executor: Callable[..., Executor] = executor
         # Texts with no variables that no limit refuses: nothing about them changes between
         # requests, so they are checked once (as many as valid documents are kept).
         self.within_limits: set[tuple[str, str | None]] = set()
+        # The query operation each text and operation name asks for, found once.
+        self.operations: dict[tuple[str, str | None], _Operation] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,8 +101,9 @@ class PreparedQueries:
 
     def _prepared(
         self, body: bytes
-    ) -> tuple[str, DocumentNode, dict[str, Any] | None, str | None] | None:
-        """The text, valid document, variables and operation name of a query seen before."""
+    ) -> tuple[str, DocumentNode, dict[str, Any] | None, str | None, _Operation] | None:
+        """The text, valid document, variables, operation name and operation of a query seen
+        before."""
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -99,10 +119,15 @@ class PreparedQueries:
         document = self.schema.valid_documents.get(query)
         if document is None:
             return None
-        operation = get_operation_ast(document, name)
-        if operation is None or operation.operation is not OperationType.QUERY:
-            return None
-        return query, document, variables, name
+        operation = self.operations.get((query, name))
+        if operation is None or operation.document is not document:
+            operation = _operation_of(document, name)
+            if operation is None:
+                return None
+            if len(self.operations) >= self.schema.valid_documents.maxsize:
+                self.operations.clear()
+            self.operations[(query, name)] = operation
+        return query, document, variables, name, operation
 
     async def _answer(
         self,
@@ -112,23 +137,40 @@ class PreparedQueries:
         document: DocumentNode,
         variables: dict[str, Any] | None,
         name: str | None,
+        found: _Operation,
     ) -> bytes | None:
-        """The JSON answer to a prepared query, or None for one a limit refuses."""
+        """The JSON answer to a prepared query, or None for one a limit refuses or whose
+        variables do not fit it (strawberry words those refusals)."""
         if not self._within_limits(query, document, variables, name):
             return None
         graphql_schema = self.schema._schema
+        hide_suggestions = self.schema.hide_suggestions
+        operation = found.operation
+        values = get_variable_values(
+            graphql_schema, operation.variable_definitions or (), variables or {},
+            hide_suggestions=hide_suggestions,
+        )  # fmt: skip
+        if isinstance(values, list):
+            return None
         context = await self.view.get_context(Request(scope, receive))
-        result = execute(
-            graphql_schema,
-            document,
-            variable_values=variables,
-            operation_name=name,
+        # What graphql-core's `execute` does once its executor is built, with the parts
+        # building it finds in the document found once per text (`_operation_of`).
+        executor = self.executor(
+            schema=graphql_schema,
+            fragment_definitions=found.definitions,
+            fragments=found.fragments,
+            root_value=None,
             context_value=context,
-            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # strawberry's check is typed as a plain bool
+            operation=operation,
+            variable_values=values,
+            field_resolver=default_field_resolver,
+            type_resolver=default_type_resolver,
+            subscribe_field_resolver=default_field_resolver,
+            is_awaitable=optimized_is_awaitable,
+            hide_suggestions=hide_suggestions,
             operation_extensions=None,
-            hide_suggestions=self.schema.hide_suggestions,
-            **self.executor,
         )
+        result: Any = executor.execute_operation()
         if isawaitable(result):
             result = await result
         errors = result.errors
@@ -157,6 +199,32 @@ class PreparedQueries:
                 self.within_limits.clear()
             self.within_limits.add((query, name))
         return True
+
+
+class _Operation(NamedTuple):
+    """A query operation of a valid document, with what graphql-core's `Executor.build`
+    finds beside it: the document's fragments by name, as definitions and as details."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    definitions: dict[str, FragmentDefinitionNode]
+    fragments: dict[str, FragmentDetails]
+
+
+def _operation_of(document: DocumentNode, name: str | None) -> _Operation | None:
+    """The query operation `name` picks in `document`, or None for anything else."""
+    operation = get_operation_ast(document, name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None
+    definitions = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    if any(definition.variable_definitions for definition in definitions.values()):
+        return None  # fragment arguments: left to graphql-core's own building
+    fragments = {key: FragmentDetails(definition) for key, definition in definitions.items()}
+    return _Operation(document, operation, definitions, fragments)
 
 
 def _json(scope: Scope) -> bool:
