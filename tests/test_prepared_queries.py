@@ -155,3 +155,31 @@ async def test_given_no_token_then_a_seen_query_is_refused_the_same_way(
     first, second = await anonymous.post(query), await anonymous.post(query)
     assert first == second
     assert first["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_given_a_lookup_asked_again_then_its_nested_filters_and_scope_hold(
+    registry: Registry,
+) -> None:
+    """What the first asking of a text without variables worked out about its selection is
+    kept (registry.api.lookahead): the literals of its nested filters still bind, and scope
+    is the caller's each time."""
+    await registry.load(crossing_communities())
+    admin = await registry.client()
+    listed = await admin('{ organisation(code: "A-ZB") { members { nodes { code status } } } }')
+    by_status: dict[str, set[str]] = {}
+    for member in listed["organisation"]["members"]["nodes"]:
+        by_status.setdefault(member["status"], set()).add(member["code"])
+    assert set(by_status) == {"FULL", "PROBATIONARY"}
+    for status, codes in by_status.items():
+        text = (
+            f'{{ organisation(code: "A-ZB") {{ code members(filter: {{status: {status}}}) '
+            "{ nodes { code } } } }"
+        )
+        for _ in range(3):
+            found = (await admin(text))["organisation"]
+            assert {member["code"] for member in found["members"]["nodes"]} == codes
+    other = await registry.client("organiser", scope="B-DW")
+    text = '{ organisation(code: "A-ZB") { code parent { code } } }'
+    for _ in range(3):
+        assert (await admin(text))["organisation"]["parent"] == {"code": "A-DW"}
+        assert (await other(text))["organisation"] is None

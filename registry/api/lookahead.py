@@ -11,6 +11,7 @@ types' resolvers and the loaders, which follow the same model.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -277,16 +278,47 @@ async def compiled_object(
     lookahead = Lookahead(info)
     if not lookahead.context.settings.compiled_reads:
         return NotCompiled
-    try:
-        owner = _object_type(lookahead.raw.return_type)
-        pick = lookahead.object_pick(ENTITIES[entity], owner, lookahead.root_details())
-    except NotCompiled:
+    pick = _object_pick_of(lookahead, entity)
+    if not isinstance(pick, ObjectPick):
         return NotCompiled
     root = RootObject(entity, by, lookahead.slot(value), pick)
     text = await _read(lookahead, root)
     if text is NotCompiled:
         return NotCompiled
     return None if text is None else Encoded(orjson.Fragment(text))
+
+
+# The picks of root lookups asked without variables, by the ids of what they were made from:
+# nothing a pick depends on changes between requests of the same document (its nodes, the
+# schema, the deployment's page sizes). Each entry holds those, so their ids name them while
+# it is kept. A pick takes a lookup with its parent 14 % of its instructions.
+_Kept = tuple[tuple[Any, ...], "ObjectPick | type[NotCompiled]", dict[str, Any]]
+_PICKS: dict[tuple[int, ...], _Kept] = {}
+_MOST_PICKS = 512
+
+
+def _object_pick_of(lookahead: Lookahead, entity: str) -> ObjectPick | type[NotCompiled]:
+    """The pick under a root lookup of `entity` (its slots' values put in `lookahead`), or
+    NotCompiled; kept for a lookup asked without variables."""
+    raw = lookahead.raw
+    fixed = not lookahead.variables.coerced
+    anchors = (lookahead.context.settings, raw.schema, *raw.field_nodes)
+    key = tuple(map(id, anchors))
+    kept = _PICKS.get(key) if fixed else None
+    if kept is not None and all(map(operator.is_, kept[0], anchors)):
+        lookahead.values.update(kept[2])
+        return kept[1]
+    pick: ObjectPick | type[NotCompiled]
+    try:
+        owner = _object_type(raw.return_type)
+        pick = lookahead.object_pick(ENTITIES[entity], owner, lookahead.root_details())
+    except NotCompiled:
+        pick = NotCompiled
+    if fixed:
+        if len(_PICKS) >= _MOST_PICKS:
+            _PICKS.clear()
+        _PICKS[key] = (anchors, pick, dict(lookahead.values))
+    return pick
 
 
 async def _read(lookahead: Lookahead, root: RootList | RootObject) -> Any:
