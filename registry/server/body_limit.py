@@ -6,6 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.web.headers import raw_header
 from registry.web.refusals import CONSOLE_PATHS, refusal
 
 
@@ -31,7 +32,7 @@ class BodyLimit:
         """The request's messages up to the end of its body (or the client's going away), or
         None when the body is over the limit: then it has been refused, with a 413."""
         bound = self.max_bytes if self.max_bytes > 0 else None
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        declared = raw_header(scope, b"content-length")
         if bound and declared and declared.isdigit() and int(declared) > _DRAIN * bound:
             await self._refuse(scope, send)  # far too big to read even to throw away: close at once
             return None
@@ -91,7 +92,8 @@ class BodySizeLimit:
         self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in self.own_limit:
+        unbounded = self.limit.max_bytes <= 0  # nothing to refuse: the body streams on
+        if scope["type"] != "http" or unbounded or scope.get("path") in self.own_limit:
             await self.app(scope, receive, send)
             return
         messages = await self.limit.read(scope, receive, send)

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from registry.access.actor import Actor
 from registry.access.tokens import authenticate, authenticate_session
 from registry.core.db import Database
+from registry.web.headers import raw_header
 
 COOKIE = "gridreg_session"
 SESSION_HEADER = "x-gridreg-session"
@@ -29,13 +30,11 @@ LASTING = timedelta(seconds=MAX_AGE)  # a session ends with its cookie
 
 def bearer_token(request: HTTPConnection) -> str | None:
     """The token from `Authorization: Bearer <token>`, if any."""
-    # Read off the raw headers: building starlette's Headers to look up this one cost
-    # `{ __typename }` 2.5 % of its instructions.
-    for name, value in request.scope["headers"]:
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            return token.strip() or None if scheme.lower() == "bearer" else None
-    return None
+    header = raw_header(request.scope, b"authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.decode("latin-1").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def cookie_session(request: HTTPConnection, to_end: bool = False) -> str | None:
