@@ -4,10 +4,9 @@ Two `gridreg serve` processes on the same database, one as deployed and one as b
 (`GRIDREG_TOKEN_CACHE=off`: the token read from the database on every request, and uvicorn's
 access log on), and beside them the floor: uvicorn serving, as gridreg is served, an app that
 answers at once (`benchmarks.floor_app`). All three are asked alternately, one kept-alive
-client each. What a request costs the server
-is read from the kernel's account of the server process's CPU time (user and system) around a
-batch of requests, not from a clock: the client, the database and the other engineers' work on
-a shared machine are not counted.
+client each. What a request costs the server is read from the kernel's account of the server
+process's CPU time (user and system) around a batch of requests, not from a clock: the client,
+the database and the other engineers' work on a shared machine are not counted.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ checks that both paths answer alike.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from inspect import isawaitable
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 from graphql.execution import Executor
@@ -49,6 +50,7 @@ from registry.api.limits import CodedErrors, cost_error
 from registry.api.schema import RegistrySchema
 from registry.server.body_limit import BodyLimit, replaying
 from registry.server.graphql_view import RegistryGraphQL
+from registry.web.headers import raw_header
 
 # The request keys a prepared query may carry; any other (say `extensions`) goes to strawberry.
 _KEYS = frozenset(("query", "variables", "operationName"))
@@ -70,11 +72,9 @@ class PreparedQueries:
         executor = schema.execution_context_class
         assert executor is not None
         self.executor: Callable[..., Executor] = executor
-        # Texts with no variables that no limit refuses: nothing about them changes between
-        # requests, so they are checked once (as many as valid documents are kept).
-        self.within_limits: set[tuple[str, str | None]] = set()
-        # The query operation each text and operation name asks for, found once.
-        self.operations: dict[tuple[str, str | None], _Operation] = {}
+        # What is found once about each text and operation name (as many as valid documents
+        # are kept).
+        self.prepared: dict[tuple[str, str | None], _Prepared] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,11 +99,8 @@ class PreparedQueries:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
 
-    def _prepared(
-        self, body: bytes
-    ) -> tuple[str, DocumentNode, dict[str, Any] | None, str | None, _Operation] | None:
-        """The text, valid document, variables, operation name and operation of a query seen
-        before."""
+    def _prepared(self, body: bytes) -> tuple[_Prepared, dict[str, Any] | None] | None:
+        """A query seen before, and the variables it is sent with."""
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -119,29 +116,26 @@ class PreparedQueries:
         document = self.schema.valid_documents.get(query)
         if document is None:
             return None
-        operation = self.operations.get((query, name))
-        if operation is None or operation.document is not document:
-            operation = _operation_of(document, name)
-            if operation is None:
+        found = self.prepared.get((query, name))
+        if found is None or found.document is not document:
+            found = _prepared_of(query, document, name)
+            if found is None:
                 return None
-            if len(self.operations) >= self.schema.valid_documents.maxsize:
-                self.operations.clear()
-            self.operations[(query, name)] = operation
-        return query, document, variables, name, operation
+            if len(self.prepared) >= self.schema.valid_documents.maxsize:
+                self.prepared.clear()
+            self.prepared[(query, name)] = found
+        return found, variables
 
     async def _answer(
         self,
         scope: Scope,
         receive: Receive,
-        query: str,
-        document: DocumentNode,
+        found: _Prepared,
         variables: dict[str, Any] | None,
-        name: str | None,
-        found: _Operation,
     ) -> bytes | None:
         """The JSON answer to a prepared query, or None for one a limit refuses or whose
         variables do not fit it (strawberry words those refusals)."""
-        if not self._within_limits(query, document, variables, name):
+        if not self._within_limits(found, variables):
             return None
         graphql_schema = self.schema._schema
         hide_suggestions = self.schema.hide_suggestions
@@ -154,7 +148,7 @@ class PreparedQueries:
             return None
         context = await self.view.get_context(Request(scope, receive))
         # What graphql-core's `execute` does once its executor is built, with the parts
-        # building it finds in the document found once per text (`_operation_of`).
+        # building it finds in the document found once per text (`_prepared_of`).
         executor = self.executor(
             schema=graphql_schema,
             fragment_definitions=found.definitions,
@@ -181,37 +175,37 @@ class PreparedQueries:
         answer = process_result(ExecutionResult(data=result.data, errors=errors))
         return self.view.encode_json(answer)
 
-
-    def _within_limits(
-        self, query: str, document: DocumentNode, variables: dict[str, Any] | None,
-        name: str | None,
-    ) -> bool:  # fmt: skip
+    def _within_limits(self, found: _Prepared, variables: dict[str, Any] | None) -> bool:
+        # Without variables nothing about a text changes between requests: checked once.
         fixed = not variables
-        if fixed and (query, name) in self.within_limits:
+        if fixed and found.within_limits:
             return True
-        if text_errors(query, document, variables):
+        if text_errors(found.text, found.document, variables):
             return False
         settings = self.view.settings
-        if cost_error(settings, self.schema._schema, document, variables, name) is not None:
+        schema = self.schema._schema
+        if cost_error(settings, schema, found.document, variables, found.name) is not None:
             return False
-        if fixed:
-            if len(self.within_limits) >= self.schema.valid_documents.maxsize:
-                self.within_limits.clear()
-            self.within_limits.add((query, name))
+        found.within_limits = found.within_limits or fixed
         return True
 
 
-class _Operation(NamedTuple):
+@dataclass(slots=True)
+class _Prepared:
     """A query operation of a valid document, with what graphql-core's `Executor.build`
-    finds beside it: the document's fragments by name, as definitions and as details."""
+    finds beside it (the document's fragments by name, as definitions and as details), and
+    whether the text without variables is within the limits."""
 
+    text: str
+    name: str | None
     document: DocumentNode
     operation: OperationDefinitionNode
     definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
+    within_limits: bool = False
 
 
-def _operation_of(document: DocumentNode, name: str | None) -> _Operation | None:
+def _prepared_of(text: str, document: DocumentNode, name: str | None) -> _Prepared | None:
     """The query operation `name` picks in `document`, or None for anything else."""
     operation = get_operation_ast(document, name)
     if operation is None or operation.operation is not OperationType.QUERY:
@@ -224,14 +218,12 @@ def _operation_of(document: DocumentNode, name: str | None) -> _Operation | None
     if any(definition.variable_definitions for definition in definitions.values()):
         return None  # fragment arguments: left to graphql-core's own building
     fragments = {key: FragmentDetails(definition) for key, definition in definitions.items()}
-    return _Operation(document, operation, definitions, fragments)
+    return _Prepared(text, name, document, operation, definitions, fragments)
 
 
 def _json(scope: Scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return value.partition(b";")[0].strip().lower() == b"application/json"
-    return False
+    media_type = raw_header(scope, b"content-type") or b""
+    return media_type.partition(b";")[0].strip().lower() == b"application/json"
 
 
 def _body(messages: list[Message]) -> bytes | None:
