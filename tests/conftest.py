@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from registry.core import calendar
 from registry.core.config import Settings, normalise_database_url
 from registry.core.db import Database
 from registry.core.migrate import upgrade
 from tests.support import LiveServer, Registry, reset_postgres_schema, reset_tables
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One day for the whole run, the day it began: the server's "today" and the tests' own
+    dates stay the same day when a run crosses midnight."""
+    # The environment carries it to the gridreg processes tests start (GRIDREG_TODAY).
+    day = os.environ.setdefault("GRIDREG_TODAY", calendar.today().isoformat())
+    calendar.pin_today(date.fromisoformat(day))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

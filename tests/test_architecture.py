@@ -139,3 +139,22 @@ def test_every_silenced_type_error_says_why() -> None:
         if "type: ignore" in line and not reasoned.search(line)
     ]
     assert bare == []
+
+
+def test_the_day_is_read_in_one_place() -> None:
+    """Given the registry's rules, defaults and checks, and the tests that assert on them, then
+    each asks `registry.core.calendar.today()` for "today", never the clock itself: a pinned
+    day (a test run crossing midnight) then holds for all of them at once."""
+    calendar = ROOT / "registry" / "core" / "calendar.py"
+    clock_reads = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for folder in ("registry", "graph", "tests")
+        for path in sources(folder)
+        if path != calendar
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "today"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in {"date", "datetime"}
+    ]
+    assert clock_reads == []

@@ -4,15 +4,16 @@ at a fairly fixed place, the tie (组织关系) is transferred there: the rules 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from registry.core import calendar
 from tests.support import Registry, operation
 from tests.write_world import WORLD, mutate
 
 
 def ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (calendar.today() - timedelta(days=days)).isoformat()
 
 
 def reasons(payload: dict[str, Any]) -> list[tuple[str, str]]:
@@ -55,7 +56,7 @@ async def test_away_and_back_are_refused_with_their_reasons(registry: Registry) 
     api = await registry.client("admin")
     await mutate(api, "RecordAway", {"member": "M4", "since": ago(20), "place": "成都"})
     before = await registry.snapshot()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (calendar.today() + timedelta(days=1)).isoformat()
 
     cases: list[tuple[str, dict[str, Any], tuple[str, str]]] = [
         ("RecordAway", {"member": "M1", "since": "1990-01-01", "place": "成都"},

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from registry.access.actor import Role
 from registry.access.token_admin import list_tokens
 from registry.access.tokens import create_token
 from registry.cli.main import MAX_TOKEN_DAYS, main
+from registry.core import calendar
 from registry.core.db import Database
 from registry.core.errors import ErrorCode, UserErrors
 from registry.core.migrate import upgrade
+from registry.core.models import Affiliation, Member
 from registry.importer.progress import STEP, Tracker
 from registry.importer.workbook_format import Rows
 from tests.support import write_workbook
@@ -248,3 +252,44 @@ def test_a_checking_bar_moves_before_its_sheet_is_done() -> None:
         assert tracker.done("checking places") == STEP
         assert sum(1 for _ in taken) == 25_000 - STEP - 1
         assert tracker.done("checking places") == 25_000
+
+
+@pytest.fixture
+def run_day() -> Iterator[None]:
+    """A test that sets GRIDREG_TODAY for `main()` gives the run its own day back after."""
+    day = calendar.today()
+    yield
+    calendar.pin_today(day)
+
+
+async def test_gridreg_today_holds_the_registry_s_day(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_day: None
+) -> None:
+    # Given GRIDREG_TODAY set to a day, and a workbook imported
+    monkeypatch.setenv("GRIDREG_TODAY", "2026-03-02")
+    rows = two_communities()
+    assert await asyncio.to_thread(main, ["--database", database, "import", str(
+        write_workbook(tmp_path / "first", rows)), "--quiet"]) == 0  # fmt: skip
+
+    # When it is imported again with A-M2 moved to B's branch
+    next(m for m in rows["members"] if m["code"] == "A-M2")["organisation"] = "B-ZB"
+    assert await asyncio.to_thread(main, ["--database", database, "import", str(
+        write_workbook(tmp_path / "moved", rows)), "--quiet"]) == 0  # fmt: skip
+
+    # Then the old tie ended and the new began on that day, not on the clock's
+    db = Database(database)
+    async with db.read() as session:
+        member = await session.scalar(select(Member.id).where(Member.code == "A-M2"))
+        ties = (await session.scalars(
+            select(Affiliation).where(Affiliation.member_id == member).order_by(Affiliation.id)
+        )).all()  # fmt: skip
+    await db.dispose()
+    assert ties[0].end == ties[1].start == date(2026, 3, 2)
+
+
+def test_a_day_that_is_no_date_is_one_line_of_error(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRIDREG_TODAY", "7 Dec")
+    code, err = run(capsys, "--database", database, "token", "list")
+    assert one_line_refusal(code, err) and "GRIDREG_TODAY" in err and "YYYY-MM-DD" in err

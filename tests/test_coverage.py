@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from registry.core import calendar
 from registry.core.models import Member, Pairing, Place
 from tests.support import Registry, operation
 
@@ -54,7 +55,7 @@ def grid_workbook() -> dict[str, list[dict[str, Any]]]:
     M8 and M12 (E3-B1; M12 in service, probationary, reports to B3). M3..M7, M9 live nowhere here.
     B1's members are in G1 (led by M2), B3's in G3 (led by M8): both groups are staffed.
     """
-    recently = (date.today() - timedelta(days=100)).isoformat()
+    recently = (calendar.today() - timedelta(days=100)).isoformat()
     organisations = [
         ("WC", "", "working_committee", "示例街道党工委", "S"),
         ("PC1", "WC", "party_committee", "一社区党委", "C1"),

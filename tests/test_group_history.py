@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import delete, update
 
+from registry.core import calendar
 from registry.core.models import GroupPlacement
 from registry.core.placements import sync_placements
 from tests.support import GraphQLClient, Registry, operation
@@ -36,7 +37,7 @@ async def test_each_placement_move_and_leaving_is_kept_with_its_day(registry: Re
     M2's group history holds each placement in order, all closed."""
     await registry.load(WORLD)
     api = await registry.client("admin")
-    today = date.today().isoformat()
+    today = calendar.today().isoformat()
     created = await mutate(api, "CreateOrganisation", {
         "code": "G3", "kind": "GROUP", "name": "2栋党小组", "parent": "BR1", "covers": ["MX-2"],
         "approvedOn": "2026-01-01",
@@ -67,7 +68,7 @@ async def test_an_import_and_a_death_enter_the_group_history(registry: Registry)
     has the placement from the day of the import, closed the day it was recorded."""
     await registry.load(m1_in_g1())
     api = await registry.client("admin")
-    today = date.today().isoformat()
+    today = calendar.today().isoformat()
     assert await history(api, "M1") == [("G1", today, None)]
 
     await mutate(api, "RecordStanding", {"member": "M1", "kind": "DIED"})

@@ -3,11 +3,12 @@ chart and coverage answer "as of" a past date — the org chart before the merge
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from registry.core import calendar
 from registry.core.models import ApiToken, Change, Member, Place, PlaceSetting
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, mutate
@@ -146,7 +147,7 @@ async def test_org_chart_as_of_the_day_before_the_merge(registry: Registry) -> N
     now = await chart(api, "PA")
     assert "BR2" not in now and now["G2"]["parentId"] == now["BR1"]["id"]
     assert await chart(api, "PA", "2025-03-01") == now
-    assert await chart(api, "PA", date.today().isoformat()) == now
+    assert await chart(api, "PA", calendar.today().isoformat()) == now
     # Before BR2 was founded (2016-03-01) there was BR1 only, and before 2012 no PA at all
     early = await chart(api, "PA", "2015-06-01")
     assert "BR2" not in early and early["PA"]["childCount"] == 1
@@ -161,7 +162,7 @@ async def test_a_move_is_rolled_back_in_charts_of_earlier_days(registry: Registr
     api = await registry.client("admin")
     moved = await mutate(api, "UpdateOrganisation", {"organisation": "G1", "parent": "BR2"})
     assert moved["userErrors"] == []
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
     # Then yesterday's chart has it under BR1, today's under BR2
     then, now = await chart(api, "PA", yesterday), await chart(api, "PA")
     assert then["G1"]["parentId"] == then["BR1"]["id"]
@@ -183,7 +184,7 @@ async def test_a_move_leaves_the_sibling_order_of_earlier_charts_as_it_was(
     # When BR1 moves under the other community's committee
     moved = await mutate(api, "UpdateOrganisation", {"organisation": "BR1", "parent": "PB"})
     assert moved["userErrors"] == []
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
 
     # Then the chart of a day before the move lists every organisation in the order of then
     then = [code for code in await chart(api, "WC", yesterday) if code in before]
@@ -197,7 +198,7 @@ async def test_a_rename_is_rolled_back_in_charts_of_earlier_days(registry: Regis
     before = (await chart(api, "PA"))["BR1"]["name"]
     renamed = await mutate(api, "UpdateOrganisation", {"organisation": "BR1", "name": "新支部"})
     assert renamed["userErrors"] == []
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
     # Then yesterday's chart shows the name it had then, today's the new one
     assert (await chart(api, "PA", yesterday))["BR1"]["name"] == before != "新支部"
     assert (await chart(api, "PA"))["BR1"]["name"] == "新支部"
@@ -223,10 +224,10 @@ async def test_coverage_as_of_a_date(registry: Registry) -> None:
     assert (await coverage(None))["members"]["total"] == 3
 
     # When BR1 stops covering 茅溪 today, yesterday's coverage still has it
-    stop = {"organisation": "BR1", "uncover": ["MX"], "on": date.today().isoformat()}
+    stop = {"organisation": "BR1", "uncover": ["MX"], "on": calendar.today().isoformat()}
     assert (await mutate(api, "SetCoverage", stop))["userErrors"] == []
     assert (await mutate(api, "SetCoverage", {**stop, "organisation": "BR2"}))["userErrors"] == []
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
     assert (await coverage(yesterday))["estates"] == {"total": 2, "covered": 2}
     assert (await coverage(None))["estates"] == {"total": 2, "covered": 1}
 

@@ -3,8 +3,9 @@ row with no "before"; the org chart as of any day still answers, for every token
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from registry.core import calendar
 from tests.support import Registry, operation
 from tests.write_world import WORLD, mutate, organisation
 
@@ -29,9 +30,9 @@ async def test_the_chart_as_of_yesterday_answers_after_a_create_split_and_functi
     assert split["userErrors"] == [], split
 
     # When anyone asks for the chart as it stood yesterday and today
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
     for api in (admin, await registry.client("viewer", scope="WC")):
-        for as_of in (yesterday, date.today().isoformat()):
+        for as_of in (yesterday, calendar.today().isoformat()):
             body = await api.post(
                 operation("OrgChartAsOf"), {"root": "WC", "asOf": as_of, "depth": 3}
             )
@@ -57,7 +58,7 @@ async def test_the_chart_before_an_import_shows_the_parents_and_reporting_of_the
         }
     )  # fmt: skip
     admin = await registry.client("admin")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (calendar.today() - timedelta(days=1)).isoformat()
 
     async def parents(as_of: str | None) -> dict[str, str | None]:
         data = await admin(operation("OrgChartAsOf"), {"root": "WC", "asOf": as_of, "depth": 3})

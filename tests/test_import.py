@@ -15,6 +15,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from registry.core import calendar
 from registry.core.models import Affiliation, Change, Coverage, Member
 from registry.importer import ImportFailed, RowProblem, import_workbook
 from seeds import CUNTAN
@@ -221,7 +222,7 @@ async def test_a_member_transfer_keeps_history(registry: Registry) -> None:
         query = select(Affiliation).where(Affiliation.member_id == member_id)
         ties = (await session.scalars(query.order_by(Affiliation.id))).all()
     assert [t.end is None for t in ties] == [False, True]
-    assert ties[0].end == ties[1].start == date.today()
+    assert ties[0].end == ties[1].start == calendar.today()
 
 
 async def test_every_bad_row_is_reported_and_nothing_written(registry: Registry) -> None:

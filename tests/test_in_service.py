@@ -4,9 +4,10 @@ recorded status; the 报到 day is entered for in-service members only."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from registry.core import calendar
 from tests.support import Registry, operation
 from tests.write_world import WORLD, member_codes, mutate
 
@@ -23,7 +24,7 @@ async def test_the_report_day_is_recorded_for_an_in_service_member_only(
     day before M6 joined or one to come is refused."""
     await registry.load(WORLD)
     api = await registry.client("admin")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (calendar.today() + timedelta(days=1)).isoformat()
 
     recorded = await mutate(api, "UpdateMember", {"member": "M6", "reportedOn": "2022-03-05"})
     local = await mutate(api, "UpdateMember", {"member": "M1", "reportedOn": "2022-03-05"})

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from registry.core import calendar
 from registry.core.calendar import months_after
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, codes, mutate
 
-TODAY = date.today()
+TODAY = calendar.today()
 
 
 def months_ago(months: int) -> str:

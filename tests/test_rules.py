@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from registry.access.actor import SYSTEM
 from registry.access.scope import ScopeKind, resolve_scope
-from registry.core import org_tallies
+from registry.core import calendar, org_tallies
 from registry.core.calendar import years_before
 from registry.core.config import RuleThresholds
 from registry.core.models import Member
@@ -22,7 +22,7 @@ from tests.support import Registry, operation
 from tests.workbooks import two_communities
 
 RULES_REPORT = operation("RulesReport")
-TODAY = date.today()
+TODAY = calendar.today()
 
 
 def ago(years: int = 0, days: int = 0) -> str:

@@ -5,11 +5,12 @@ history and dated reads keep them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from registry.core import calendar
 from registry.importer import ImportFailed, import_workbook
 from tests.support import GraphQLClient, Registry, operation, write_workbook
 from tests.write_world import WORLD, codes, member_codes, mutate
@@ -18,7 +19,7 @@ STANDINGS = operation("MemberStandings")
 
 
 def ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (calendar.today() - timedelta(days=days)).isoformat()
 
 
 async def standing_of(api: GraphQLClient, code: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ async def test_lost_contact_is_restored_and_both_stay_in_the_history(registry: R
     assert restored["userErrors"] == [] and restored["member"]["standing"] is None
     assert restored["member"]["standings"] == [
         {"kind": "LOST_CONTACT", "way": None, "on": ago(40),
-         "restoredOn": date.today().isoformat(), "note": "电话停机，多次上门未遇\n已回社区",
+         "restoredOn": calendar.today().isoformat(), "note": "电话停机，多次上门未遇\n已回社区",
          "decidedBy": None},
     ]  # fmt: skip
 
@@ -72,8 +73,8 @@ async def test_a_suspension_follows_lost_contact_and_closes_it(registry: Registr
     assert suspended["userErrors"] == []
     history = (await standing_of(api, "M2"))["standings"]
     assert [(s["kind"], s["on"], s["restoredOn"]) for s in history] == [
-        ("LOST_CONTACT", ago(200), date.today().isoformat()),
-        ("SUSPENDED", date.today().isoformat(), None),
+        ("LOST_CONTACT", ago(200), calendar.today().isoformat()),
+        ("SUSPENDED", calendar.today().isoformat(), None),
     ]
     assert history[1]["decidedBy"] == {"code": "BR1"}
 
@@ -139,7 +140,7 @@ async def test_standings_are_refused_with_their_reasons_and_nothing_is_written(
     await mutate(api, "RecordStanding", {"member": "M4", "kind": "LOST_CONTACT", "on": ago(30)})
     await mutate(api, "RecordStanding", {"member": "M7", "kind": "DIED", "on": ago(5)})
     before = await registry.snapshot()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (calendar.today() + timedelta(days=1)).isoformat()
 
     cases: list[tuple[str, dict[str, Any], str]] = [
         ("RecordStanding", {"member": "M1", "kind": "DIED", "on": "1990-01-01"}, "BEFORE_JOINED"),

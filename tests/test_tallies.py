@@ -4,7 +4,7 @@ coverage read from them is what counting the members and places themselves gives
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from registry.access.actor import SYSTEM
 from registry.access.scope import resolve_scope
+from registry.core import calendar
 from registry.core import tallies as building_tallies
 from registry.core.calendar import years_after
 from registry.core.models import BuildingTally, Member, Place
@@ -179,7 +180,7 @@ async def test_every_kind_of_write_keeps_the_tallies_and_coverage_exact(
     coverage from them equals the live count for every scope."""
     await registry.load(workbook_with_a_unit_group())
     api = await registry.client("admin")
-    today = date.today().isoformat()
+    today = calendar.today().isoformat()
 
     # A member comes to live in E1-B2, where nobody lived.
     await ok(api, CREATE_MEMBER, {
@@ -198,7 +199,7 @@ async def test_every_kind_of_write_keeps_the_tallies_and_coverage_exact(
     # Status and workplace: a confirmation, a move into service, a move out of it, a new
     # workplace (still in service), and a change that is none of these (the name).
     # (M12 joined 100 days ago: confirmed the day the year of probation ends.)
-    confirmed = years_after(date.today() - timedelta(days=100), 1).isoformat()
+    confirmed = years_after(calendar.today() - timedelta(days=100), 1).isoformat()
     await ok(api, CONFIRM_MEMBER, {"member": "M12", "on": confirmed})
     await ok(api, TRANSFER_MEMBER, {
         "member": "M8", "workplace": "寸滩街道社区卫生服务中心", "reportsTo": "B3", "on": today,

@@ -16,13 +16,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from registry.core import calendar
 from registry.core.calendar import months_after, years_before
 from registry.core.paths import reduce_to_tops
 from registry.core.terms import serves
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import codes, mutate
 
-TODAY = date.today()
+TODAY = calendar.today()
 
 
 def ago(years: int = 0, months: int = 0, days: int = 0) -> str:

@@ -4,9 +4,10 @@ received, reported after a month."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from registry.core import calendar
 from tests.support import GraphQLClient, Registry, operation
 from tests.write_world import WORLD, codes, member, mutate
 
@@ -50,7 +51,7 @@ async def test_a_transfer_is_pending_for_both_sides_until_received(registry: Reg
     assert received["userErrors"] == []
     moved = received["transfer"]["member"]
     assert moved == {"code": "M2", "organisation": {"code": "BR3"}, "group": None}
-    assert received["transfer"]["receivedOn"] == date.today().isoformat()
+    assert received["transfer"]["receivedOn"] == calendar.today().isoformat()
     assert codes(again["userErrors"]) == ["CONFLICT"]
     assert (await transfers(sender, "BR1"))["transfersOut"] == []
     history = await transfers(admin, "BR3")
@@ -84,8 +85,8 @@ async def test_a_transfer_pending_more_than_a_month_is_reported_on_both_sides(
     theirs), and M4's recent transfer is not reported."""
     await registry.load(WORLD)
     api = await registry.client("admin")
-    forty = (date.today() - timedelta(days=40)).isoformat()
-    ten = (date.today() - timedelta(days=10)).isoformat()
+    forty = (calendar.today() - timedelta(days=40)).isoformat()
+    ten = (calendar.today() - timedelta(days=10)).isoformat()
     await mutate(api, "TransferOut", {"member": "M2", "to": "BR3", "on": forty})
     await mutate(api, "TransferOut", {"member": "M4", "to": "BR3", "on": ten})
 
@@ -120,7 +121,7 @@ async def test_either_side_cancels_a_pending_transfer_and_the_member_stays(
     by_receiver = await mutate(receiver, "CancelTransfer", {"transfer": into["M2"]})
     by_sender = await mutate(sender, "CancelTransfer", {"transfer": into["M4"]})
 
-    today = date.today().isoformat()
+    today = calendar.today().isoformat()
     for payload, code, home in ((by_receiver, "M2", "BR1"), (by_sender, "M4", "BR2")):
         assert payload["userErrors"] == []
         assert payload["transfer"]["cancelledOn"] == today and not payload["transfer"]["pending"]
@@ -146,7 +147,7 @@ async def test_a_transfer_is_cancelled_only_while_pending_and_by_its_sides(
     await mutate(admin, "ReceiveTransfer", {"transfer": done})
     before = await registry.snapshot()
     stranger = await registry.client("organiser", scope="BRJ")
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (calendar.today() + timedelta(days=1)).isoformat()
 
     cases = [
         (stranger, {"transfer": into["M2"]}, "NOT_IN_SCOPE"),  # neither side's organiser

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_session
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.util import await_only
 
+from registry.core import calendar
 from registry.core.db import copy_rows
 from registry.core.models import Base, Change, is_derived
 from registry.core.org_tallies import refresh_touched
@@ -268,7 +269,7 @@ def _before_commit(session: Session) -> None:
     if touched:
         await_only(refresh_places(recorder.session, touched))
     if moved := regrouped((entity, i, old, new) for entity, i, _, old, new in entries):
-        for day, members in sorted(days_regrouped(session, moved, date.today()).items()):
+        for day, members in sorted(days_regrouped(session, moved, calendar.today()).items()):
             await_only(sync_placements(recorder.session, members, day))
     if entries:
         at = datetime.now(UTC)  # one moment for the whole request, on both databases alike

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.access.actor import Actor
 from registry.access.scope import Scope
+from registry.core import calendar
 from registry.core.kinds import OrgStatus
 from registry.core.models import (
     Affiliation,
@@ -104,12 +105,13 @@ def org_status_on(row: Organisation, on: date) -> str | None:
 
 
 def effective_day(change: Change) -> date:
-    """The day a change took effect: its recorded `effective_on`, else the (local) day written."""
+    """The day a change took effect: its recorded `effective_on`, else the (local) day written,
+    never after the registry's today (which a pinned day may hold behind the clock)."""
     recorded = (change.after or {}).get("effective_on")
     if recorded:
         return date.fromisoformat(recorded)
     at = change.at if change.at.tzinfo else change.at.replace(tzinfo=UTC)
-    return at.astimezone().date()
+    return min(at.astimezone().date(), calendar.today())
 
 
 async def values_on(

@@ -15,6 +15,7 @@ from typing import Any
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import DBAPIError
 
+from registry.core import calendar
 from registry.core.config import (
     MAX_TOKEN_DAYS,
     Settings,
@@ -410,6 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as bad:  # a GRIDREG_* number that is none
         print(f"gridreg: a GRIDREG_* setting is wrong: {bad}", file=sys.stderr)
         return 1
+    if settings.today:
+        calendar.pin_today(settings.today)
     problem = (
         database_url_problem(settings.database_url) or read_replicas_problem(settings)
         if uses_database

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+# The day `pin_today` fixed, if any; empty: the machine's clock.
+_pinned: list[date] = []
+
+
+def today() -> date:
+    """The registry's today: the serving machine's local date, unless `pin_today` fixed it.
+    Every rule, default and check that says "today" asks here, so one pinned day holds for all
+    of them at once."""
+    return _pinned[0] if _pinned else date.today()
+
+
+def pin_today(day: date | None) -> None:
+    """Fix the registry's today at `day` (None: follow the clock again). A test run pins the
+    day it began on, so a run that crosses midnight still agrees with itself."""
+    _pinned[:] = [] if day is None else [day]
+
 
 def years_after(day: date, years: int) -> date:
     """The same calendar day `years` later (29 February becomes 28 February); beyond the

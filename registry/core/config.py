@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import cast
 
@@ -114,6 +115,9 @@ class Settings:
     # what a token grants (registry.access.tokens); off, every request reads its token.
     token_cache: bool = True
     rules: RuleThresholds = field(default_factory=RuleThresholds)
+    # The registry's day held fixed (registry.core.calendar): training on a copy as of a day,
+    # and test runs that must not cross midnight; None: the machine's local date.
+    today: date | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -130,6 +134,8 @@ class Settings:
             "pgbouncer": _flag(env.get("GRIDREG_PGBOUNCER"), False),
             "token_cache": _flag(env.get("GRIDREG_TOKEN_CACHE"), True),
         }
+        if env.get("GRIDREG_TODAY"):
+            values["today"] = _day(env["GRIDREG_TODAY"])
         if env.get("GRIDREG_READ_MAX_LAG"):
             values["read_max_lag_s"] = float(env["GRIDREG_READ_MAX_LAG"])
         for name in (
@@ -151,6 +157,13 @@ class Settings:
             urls = cast(Sequence[str], overrides["read_database_urls"])
             values["read_database_urls"] = tuple(normalise_database_url(u) for u in urls)
         return cls(**values)  # type: ignore[arg-type]  # values typed per field above
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"GRIDREG_TODAY must be a date as YYYY-MM-DD, not {raw!r}") from None
 
 
 def _flag(raw: str | None, default: bool) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit.changelog import Entry, Recorder
-from registry.core import org_tallies
+from registry.core import calendar, org_tallies
 from registry.core.kinds import PlaceKind
 from registry.core.models import (
     Affiliation,
@@ -79,7 +79,7 @@ async def write_plan(
     Every place, organisation and member created or changed gets its own change row (before
     and after, as the API's writes record them), so that answers "as of" a date before the
     import see the registry as it was."""
-    stored, today = plan.stored, date.today()
+    stored, today = plan.stored, calendar.today()
     counts: dict[str, dict[str, int]] = {}
     log: list[Entry] = []
     created = Created()

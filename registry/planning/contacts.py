@@ -27,6 +27,7 @@ from graph.contacts import ContactProposal, propose_contacts
 from graph.model import Pairing as GraphPairing
 from registry.access.actor import Actor
 from registry.access.scope import Scope
+from registry.core import calendar
 from registry.core.errors import ErrorCode, fail
 from registry.core.kinds import PairingKind
 from registry.planning.contact_ratio import MAX_CONTACT_RATIO, contact_ratios
@@ -155,4 +156,6 @@ async def apply_diff(
     by_ids: dict[tuple[int, int], dict[str, object]] = defaultdict(dict)
     for m, p in new:
         by_ids[(member_id[m], place_id[p])] = (notes or {}).get((m, p), {})
-    return await apply_plan(session, kind, ended, list(by_ids), today or date.today(), dict(by_ids))
+    return await apply_plan(
+        session, kind, ended, list(by_ids), today or calendar.today(), dict(by_ids)
+    )

@@ -112,6 +112,7 @@ from registry.access.scope import (
     shape_of,
     with_organisations,
 )
+from registry.core import calendar
 from registry.core.calendar import months_after, probation_end, years_before
 from registry.core.config import RuleThresholds
 from registry.core.containment import outside_parent
@@ -211,7 +212,7 @@ async def rules_report(
     Given `other`, a second read session, the member rules are read on it while the
     organisation rules are read on `session`: on a large scope the two statements are the
     bulk of the report, and the database runs them side by side."""
-    today = today or date.today()
+    today = today or calendar.today()
     scope = await with_organisations(session, scope)
     organisations = _organisation_violations(session, scope, rules, today)
     members = _member_violations(other or session, scope, rules, today)

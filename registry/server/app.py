@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from registry.access.tokens import keep_actors, stop_keeping_actors
+from registry.core import calendar
 from registry.core.config import Settings
 from registry.core.db import Database
 from registry.server.body_limit import BodyLimit, BodySizeLimit
@@ -47,6 +48,8 @@ class RegistryApp(Starlette):
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application for these settings (from the environment by default)."""
     settings = settings or Settings.from_env()
+    if settings.today:
+        calendar.pin_today(settings.today)
     db = Database(
         settings.database_url,
         settings.statement_timeout_ms,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.access.actor import Actor
 from registry.access.lookup import Key, get_member, get_organisation, get_place, lock_in_order
 from registry.audit.changelog import label
+from registry.core import calendar
 from registry.core.calendar import probation_end
 from registry.core.config import RuleThresholds
 from registry.core.errors import ErrorCode, fail
@@ -390,7 +391,7 @@ class UpdateMember:
     group: Key | None = None
     leave_group: bool = False
     reported_on: date | None = None
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=calendar.today)
 
 
 @handles(UpdateMember)
@@ -514,7 +515,7 @@ async def transfer_member(session: AsyncSession, actor: Actor, command: Transfer
         )
     old_org = row.organisation_id
     await reaffiliate(session, row, tie, command.on)
-    set_reported_on(row, command.reported_on, max(command.on, date.today()))
+    set_reported_on(row, command.reported_on, max(command.on, calendar.today()))
     place_in_group(row, in_group)
     regroup_on(session, row.id, command.on)  # the old group is left with the branch
     if old_org is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from registry.core import calendar
 from registry.core.db import Database
 from registry.importer import import_workbook
 from registry.web.pages import STATIC
@@ -114,6 +116,9 @@ async def page(
         base_url=demo.base_url, viewport={"width": 1440, "height": 900}, accept_downloads=True
     )
     context.set_default_timeout(15_000)
+    # The page's today is the run's pinned day (forms fill in "today"), its clock running on
+    # from noon so timers and animations behave.
+    await context.clock.set_system_time(datetime.combine(calendar.today(), time(12)).astimezone())
     tab = await context.new_page()
     elsewhere: list[str] = []
     failures: list[Any] = []

@@ -4,11 +4,12 @@ history, offers no form, and the branch's list no longer names them. Checked thr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from playwright.async_api import Page
 
+from registry.core import calendar
 from tests.browser.conftest import Demo, accessibility_violations, shot, sign_in
 from tests.browser.test_edit import ZB1, done, fill, open_edit, submit
 
@@ -30,7 +31,7 @@ async def test_lost_contact_is_recorded_and_restored_and_death_ends_the_record(
     await sign_in(page, demo.admin)
     await open_edit(page, f"member/{who['id']}")
     assert await page.locator("[data-role=standing]").inner_text() == "正常"
-    lost_on = (date.today() - timedelta(days=200)).isoformat()
+    lost_on = (calendar.today() - timedelta(days=200)).isoformat()
 
     await fill(page, "record-standing", {"kind": "LOST_CONTACT", "on": lost_on, "note": "未遇"})
     await submit(page, "record-standing")
@@ -43,7 +44,7 @@ async def test_lost_contact_is_recorded_and_restored_and_death_ends_the_record(
     assert await page.locator("[data-role=standing]").inner_text() == "正常"
     history = page.locator("[data-role=standings] li")
     assert await history.all_inner_texts() == [
-        f"失去联系：{lost_on} 至 {date.today().isoformat()}"
+        f"失去联系：{lost_on} 至 {calendar.today().isoformat()}"
     ]
 
     await fill(page, "record-standing", {"kind": "LEFT"})
@@ -61,9 +62,9 @@ async def test_lost_contact_is_recorded_and_restored_and_death_ends_the_record(
 
     assert who["code"] not in {m["code"] for m in await roster(demo)}
     [record] = (await demo.api(demo.admin)(STANDINGS, {"code": who["code"]}))["members"]["nodes"]
-    assert record["departedOn"] == date.today().isoformat()
+    assert record["departedOn"] == calendar.today().isoformat()
     assert [(s["kind"], s["restoredOn"]) for s in record["standings"]] == [
-        ("LOST_CONTACT", date.today().isoformat()),
+        ("LOST_CONTACT", calendar.today().isoformat()),
         ("DIED", None),
     ]
 

@@ -33,6 +33,7 @@ from sqlalchemy import select
 
 from registry.access.actor import Role
 from registry.access.tokens import create_token
+from registry.core import calendar
 from registry.core.db import Database
 from registry.core.models import BuildingTally, OrgTally
 from registry.core.org_tallies import tally_rows as org_tally_rows
@@ -223,8 +224,11 @@ class RegistryMachine(RuleBasedStateMachine):
         rows = two_communities()
         self.model = RegistryModel.of_workbook(rows)
         self.day = FIRST_DAY
+        # The clock (the change log's times) and the registry's day travel together.
         self.clock = time_machine.travel(datetime(2026, 7, 1, 9, 0), tick=True)
         self.traveller = self.clock.start()
+        self.run_day = calendar.today()
+        calendar.pin_today(self.day)
         self.gridreg.reset(rows)
         self.past: Past = []
         self.made = 0
@@ -233,11 +237,13 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.clock.stop()
+        calendar.pin_today(self.run_day)
 
     def next_day(self) -> None:
         # One step a day: "as of" a day is the state at the end of it.
         self.day += timedelta(days=1)
         self.traveller.move_to(datetime(self.day.year, self.day.month, self.day.day, 9, 0))
+        calendar.pin_today(self.day)
 
     def new_code(self, prefix: str) -> str:
         self.made += 1

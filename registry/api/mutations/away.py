@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import strawberry
@@ -13,6 +12,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Member
+from registry.core import calendar
 from registry.writes import away
 
 
@@ -34,7 +34,7 @@ class RecordAwayInput:
             member=ref(self.member, "Member"),
             since=on_day(self.since, "since"),
             place=self.place,
-            today=date.today(),
+            today=calendar.today(),
             attends_organisation=opt_ref(self.attends_organisation, "Organisation"),
             attends=self.attends,
             expected_version=self.expected_version,

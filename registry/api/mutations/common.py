@@ -6,6 +6,7 @@ from datetime import date
 
 from registry.access.lookup import Key
 from registry.api.refs import parse_ref
+from registry.core import calendar
 from registry.writes.common import day
 
 DATE_HELP = "A date written YYYY-MM-DD."
@@ -26,7 +27,7 @@ def refs(values: list[str] | None, type_name: str) -> list[Key]:
 
 def on_day(raw: str | None, field: str) -> date:
     """A date typed as text (a malformed one is a user error, INVALID); today if omitted."""
-    return day(raw, field, date.today()) or date.today()
+    return day(raw, field, calendar.today()) or calendar.today()
 
 
 def opt_day(raw: str | None, field: str) -> date | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +10,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Election
+from registry.core import calendar
 from registry.core.models import Election as ElectionRow
 from registry.writes import elections
 
@@ -36,7 +35,7 @@ class RecordElectionInput:
             held_on=on_day(self.held_on, "heldOn"),
             by_election=self.by_election,
             approved_by=opt_ref(self.approved_by, "Organisation"),
-            today=date.today(),
+            today=calendar.today(),
             rules=ctx.settings.rules,
         )
 

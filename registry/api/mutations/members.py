@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import strawberry
@@ -14,6 +13,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_day, opt_ref, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Member
+from registry.core import calendar
 from registry.writes import members
 
 TIE_HELP = (
@@ -69,7 +69,7 @@ class CreateMemberInput:
             household_ref=opt_ref(self.household, "Place"),
             phone=self.phone,
             skills=self.skills,
-            today=date.today(),
+            today=calendar.today(),
             task_capacity=self.task_capacity,
             group=opt_ref(self.group, "Organisation"),
             reported_on=opt_day(self.reported_on, "reportedOn"),

@@ -3,7 +3,6 @@ restoreStanding (恢复联系, 恢复党籍)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import strawberry
@@ -15,6 +14,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, opt_ref, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Member
+from registry.core import calendar
 from registry.core.models import Member as MemberRow
 from registry.core.models import MemberStanding
 from registry.writes import standing
@@ -40,7 +40,7 @@ class RecordStandingInput:
             member=ref(self.member, "Member"),
             kind=self.kind,
             on=on_day(self.on, "on"),
-            today=date.today(),
+            today=calendar.today(),
             way=self.way,
             decided_by=opt_ref(self.decided_by, "Organisation"),
             note=self.note,
@@ -59,7 +59,7 @@ class RestoreStandingInput:
         return standing.RestoreStanding(
             member=ref(self.member, "Member"),
             on=on_day(self.on, "on"),
-            today=date.today(),
+            today=calendar.today(),
             note=self.note,
             expected_version=self.expected_version,
         )

@@ -3,8 +3,6 @@ cancelTransfer."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +11,7 @@ from registry.api.errors import UserError
 from registry.api.mutations.common import DATE_HELP, on_day, ref
 from registry.api.mutations.runner import run
 from registry.api.types import Transfer
+from registry.core import calendar
 from registry.core.errors import ErrorCode, fail
 from registry.core.models import Member
 from registry.core.models import Transfer as TransferRow
@@ -51,7 +50,9 @@ class CancelTransferInput:
 
     def command(self, ctx: Context) -> transfers.CancelTransfer:
         return transfers.CancelTransfer(
-            transfer=transfer_number(self.transfer), on=on_day(self.on, "on"), today=date.today()
+            transfer=transfer_number(self.transfer),
+            on=on_day(self.on, "on"),
+            today=calendar.today(),
         )
 
 
