@@ -1,4 +1,5 @@
-"""Whole years and months on the calendar, as the regulations count terms and probation."""
+"""The registry's today, and whole years and months on the calendar, as the regulations count
+terms and probation."""
 
 from __future__ import annotations
 

@@ -115,8 +115,8 @@ class Settings:
     # what a token grants (registry.access.tokens); off, every request reads its token.
     token_cache: bool = True
     rules: RuleThresholds = field(default_factory=RuleThresholds)
-    # The registry's day held fixed (registry.core.calendar): training on a copy as of a day,
-    # and test runs that must not cross midnight; None: the machine's local date.
+    # The registry's day held fixed (registry.core.calendar): test runs that must not cross
+    # midnight, and rehearsals of one that does; None: the machine's local date.
     today: date | None = None
 
     @classmethod
