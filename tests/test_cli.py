@@ -293,3 +293,12 @@ def test_a_day_that_is_no_date_is_one_line_of_error(
     monkeypatch.setenv("GRIDREG_TODAY", "7 Dec")
     code, err = run(capsys, "--database", database, "token", "list")
     assert one_line_refusal(code, err) and "GRIDREG_TODAY" in err and "YYYY-MM-DD" in err
+
+
+def test_a_zone_that_is_none_is_one_line_of_error(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for wrong in ("Asia", "Asia/Nowhere", "/etc/passwd"):
+        monkeypatch.setenv("GRIDREG_TIMEZONE", wrong)
+        code, err = run(capsys, "--database", database, "token", "list")
+        assert one_line_refusal(code, err) and "GRIDREG_TIMEZONE" in err and wrong in err

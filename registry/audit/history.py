@@ -105,13 +105,13 @@ def org_status_on(row: Organisation, on: date) -> str | None:
 
 
 def effective_day(change: Change) -> date:
-    """The day a change took effect: its recorded `effective_on`, else the (local) day written,
-    never after the registry's today (which a pinned day may hold behind the clock)."""
+    """The day a change took effect: its recorded `effective_on`, else the day written (in the
+    registry's zone), never after the registry's today (a pinned day may be behind the clock)."""
     recorded = (change.after or {}).get("effective_on")
     if recorded:
         return date.fromisoformat(recorded)
     at = change.at if change.at.tzinfo else change.at.replace(tzinfo=UTC)
-    return min(at.astimezone().date(), calendar.today())
+    return min(calendar.day_of(at), calendar.today())
 
 
 async def values_on(

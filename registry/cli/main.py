@@ -411,8 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as bad:  # a GRIDREG_* number that is none
         print(f"gridreg: a GRIDREG_* setting is wrong: {bad}", file=sys.stderr)
         return 1
-    if settings.today:
-        calendar.pin_today(settings.today)
+    calendar.follow(settings.timezone, settings.today)
     problem = (
         database_url_problem(settings.database_url) or read_replicas_problem(settings)
         if uses_database

@@ -3,23 +3,46 @@ terms and probation."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, tzinfo
 
-# The day `pin_today` fixed, if any; empty: the machine's clock.
+# The day `pin_today` fixed, if any; empty: the clock's.
 _pinned: list[date] = []
+# The zone whose days the registry counts (`count_days_in`); empty: the machine's own.
+_zone: list[tzinfo] = []
 
 
 def today() -> date:
-    """The registry's today: the serving machine's local date, unless `pin_today` fixed it.
-    Every rule, default and check that says "today" asks here, so one pinned day holds for all
-    of them at once."""
-    return _pinned[0] if _pinned else date.today()
+    """The registry's today: the date in its zone (the machine's, unless `count_days_in` named
+    one), unless `pin_today` fixed it. Every rule, default and check that says "today" asks
+    here, so one pinned day holds for all of them at once."""
+    if _pinned:
+        return _pinned[0]
+    return datetime.now(_zone[0]).date() if _zone else date.today()
+
+
+def day_of(moment: datetime) -> date:
+    """The day `moment` (aware) fell on in the registry's zone."""
+    return moment.astimezone(_zone[0] if _zone else None).date()
 
 
 def pin_today(day: date | None) -> None:
     """Fix the registry's today at `day` (None: follow the clock again). A test run pins the
     day it began on, so a run that crosses midnight still agrees with itself."""
     _pinned[:] = [] if day is None else [day]
+
+
+def count_days_in(zone: tzinfo | None) -> None:
+    """Count days in `zone` (None: the machine's own): a server kept in UTC still turns the
+    day at the organisers' midnight."""
+    _zone[:] = [] if zone is None else [zone]
+
+
+def follow(zone: tzinfo | None, day: date | None) -> None:
+    """Count days as a process's settings say (GRIDREG_TIMEZONE), and hold the day at `day`
+    when one is given (GRIDREG_TODAY)."""
+    count_days_in(zone)
+    if day is not None:
+        pin_today(day)
 
 
 def years_after(day: date, years: int) -> date:

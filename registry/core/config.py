@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -118,6 +119,9 @@ class Settings:
     # The registry's day held fixed (registry.core.calendar): test runs that must not cross
     # midnight, and rehearsals of one that does; None: the machine's local date.
     today: date | None = None
+    # The zone whose days the registry counts (Asia/Shanghai): a server kept in UTC would
+    # otherwise start the organisers' day at 08:00; None: the machine's own zone.
+    timezone: tzinfo | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -134,6 +138,8 @@ class Settings:
             "pgbouncer": _flag(env.get("GRIDREG_PGBOUNCER"), False),
             "token_cache": _flag(env.get("GRIDREG_TOKEN_CACHE"), True),
         }
+        if env.get("GRIDREG_TIMEZONE"):
+            values["timezone"] = _zone(env["GRIDREG_TIMEZONE"])
         if env.get("GRIDREG_TODAY"):
             values["today"] = _day(env["GRIDREG_TODAY"])
         if env.get("GRIDREG_READ_MAX_LAG"):
@@ -164,6 +170,15 @@ def _day(raw: str) -> date:
         return date.fromisoformat(raw.strip())
     except ValueError:
         raise ValueError(f"GRIDREG_TODAY must be a date as YYYY-MM-DD, not {raw!r}") from None
+
+
+def _zone(raw: str) -> tzinfo:
+    try:
+        return ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder (Asia)
+        raise ValueError(
+            f"GRIDREG_TIMEZONE must name a time zone such as Asia/Shanghai, not {raw!r}"
+        ) from None
 
 
 def _flag(raw: str | None, default: bool) -> bool:

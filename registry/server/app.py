@@ -48,8 +48,7 @@ class RegistryApp(Starlette):
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the application for these settings (from the environment by default)."""
     settings = settings or Settings.from_env()
-    if settings.today:
-        calendar.pin_today(settings.today)
+    calendar.follow(settings.timezone, settings.today)
     db = Database(
         settings.database_url,
         settings.statement_timeout_ms,
