@@ -25,6 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
     calendar.pin_today(date.fromisoformat(day))
 
 
+@pytest.fixture(autouse=True)
+def _the_run_s_day() -> Iterator[None]:
+    """Whatever a test does to the registry's day (another day pinned, a zone named), the next
+    test begins on the run's."""
+    day = calendar.today()
+    yield
+    calendar.follow(None, day)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A PostgreSQL pass runs what touches the database under test (the `database_url`
     fixture) or PostgreSQL itself (marked `postgresql`): the rest (graph algorithms, seeds,

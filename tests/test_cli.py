@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from registry.access.actor import Role
 from registry.access.token_admin import list_tokens
 from registry.access.tokens import create_token
 from registry.cli.main import MAX_TOKEN_DAYS, main
-from registry.core import calendar
 from registry.core.db import Database
 from registry.core.errors import ErrorCode, UserErrors
 from registry.core.migrate import upgrade
@@ -254,16 +252,8 @@ def test_a_checking_bar_moves_before_its_sheet_is_done() -> None:
         assert tracker.done("checking places") == 25_000
 
 
-@pytest.fixture
-def run_day() -> Iterator[None]:
-    """A test that sets GRIDREG_TODAY for `main()` gives the run its own day back after."""
-    day = calendar.today()
-    yield
-    calendar.pin_today(day)
-
-
 async def test_gridreg_today_holds_the_registry_s_day(
-    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_day: None
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given GRIDREG_TODAY set to a day, and a workbook imported
     monkeypatch.setenv("GRIDREG_TODAY", "2026-03-02")

@@ -5,7 +5,6 @@ named (GRIDREG_TIMEZONE), the day turns at that zone's midnight, not the machine
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,12 +19,11 @@ from tests.write_world import WORLD, mutate
 
 
 @pytest.fixture
-def day_behind_the_clock() -> Iterator[date]:
-    """The registry's day pinned to the day before the run's: the clock is past its midnight."""
-    began = calendar.today()
-    calendar.pin_today(began - timedelta(days=1))
-    yield calendar.today()
-    calendar.pin_today(began)
+def day_behind_the_clock() -> date:
+    """The registry's day pinned to the day before the run's: the clock is past its midnight
+    (the run's day comes back after the test, tests/conftest.py)."""
+    calendar.pin_today(calendar.today() - timedelta(days=1))
+    return calendar.today()
 
 
 async def test_writes_after_the_clock_s_midnight_fall_on_the_registry_s_day(
@@ -59,14 +57,9 @@ async def test_writes_after_the_clock_s_midnight_fall_on_the_registry_s_day(
 
 
 @pytest.fixture
-def the_clock_s_day() -> Iterator[None]:
-    """The run's pinned day lifted (the registry follows the clock), given back after, with
-    days counted in the machine's zone again."""
-    began = calendar.today()
+def the_clock_s_day() -> None:
+    """The run's pinned day lifted: the registry follows the clock (until the test ends)."""
     calendar.pin_today(None)
-    yield
-    calendar.count_days_in(None)
-    calendar.pin_today(began)
 
 
 async def test_the_day_turns_at_the_named_zone_s_midnight(

@@ -227,7 +227,6 @@ class RegistryMachine(RuleBasedStateMachine):
         # The clock (the change log's times) and the registry's day travel together.
         self.clock = time_machine.travel(datetime(2026, 7, 1, 9, 0), tick=True)
         self.traveller = self.clock.start()
-        self.run_day = calendar.today()
         calendar.pin_today(self.day)
         self.gridreg.reset(rows)
         self.past: Past = []
@@ -237,7 +236,6 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.clock.stop()
-        calendar.pin_today(self.run_day)
 
     def next_day(self) -> None:
         # One step a day: "as of" a day is the state at the end of it.

@@ -27,7 +27,8 @@ def refs(values: list[str] | None, type_name: str) -> list[Key]:
 
 def on_day(raw: str | None, field: str) -> date:
     """A date typed as text (a malformed one is a user error, INVALID); today if omitted."""
-    return day(raw, field, calendar.today()) or calendar.today()
+    today = calendar.today()
+    return day(raw, field, today) or today
 
 
 def opt_day(raw: str | None, field: str) -> date | None:
