@@ -535,13 +535,15 @@ async def test_given_basic_fields_then_they_take_the_short_path_and_guarded_fiel
 ):
     Counting.full_path.clear()
     expected, answered = await both(
-        "{ boxes { code colour since size required tags tally { total } spare { half }"
-        " keeper { name } picky { name } secret shown shouted shout later } }"
+        "{ __typename boxes { __typename code colour since size required tags tally { total }"
+        " spare { half __typename } keeper { name } picky { name } secret shown shouted shout"
+        " later } }"
     )
     assert answered == expected
     assert answered[1] == [("not for you", ["boxes", i, "secret"]) for i in range(5)]
     # Resolvers, permission classes, extensions and a type check that reads the resolve info
-    # go through graphql-core; every basic field of the five boxes is read directly.
+    # go through graphql-core; every basic field of the five boxes is read directly, and so
+    # is every type's name.
     assert Counter(Counting.full_path) == {
         "Query.boxes": 1, "Box.secret": 5, "Box.shown": 5, "Box.shouted": 5, "Box.shout": 5,
         "Box.later": 5, "Box.picky": 5, "Tally.half": 2,

@@ -28,6 +28,12 @@ def strawberry_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield calls
 
 
+SKIPPING = (
+    "query($code: String!, $plain: Boolean!) { organisation(code: $code) { __typename name "
+    "parent @skip(if: $plain) { name __typename } ... @include(if: $plain) { code } } "
+    "typename: __typename @include(if: $plain) coverage(scope: $code) @skip(if: $plain) "
+    "{ estates { total covered } } }"
+)
 # Queries as clients send them, and the variables to send: answers with data, with nulls a
 # scope cuts, with errors of every kind the resolvers raise (masked or coded).
 QUERIES: list[tuple[str, dict[str, Any]]] = [
@@ -49,6 +55,10 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         {"code": "A-ZB-G1"},
     ),
     ("query($code: String!) { organisation(code: $code) { code } }", {"code": 5}),
+    # A directive reading a variable: the fields selected change from one request to the next.
+    (SKIPPING, {"code": "A-ZB-G1", "plain": True}),
+    (SKIPPING, {"code": "A-ZB-G1", "plain": False}),
+    (SKIPPING, {"code": "A-ZB", "plain": True}),
     ("query($code: String!) { organisation(code: $code) { code } }", {}),
 ]
 

@@ -33,11 +33,13 @@ graphql-core's and strawberry's internals: their versions are pinned in pyprojec
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 from math import isfinite
 from typing import Any, NamedTuple
 
-from graphql.execution import Executor
+from graphql.execution import ExecutionResult, Executor
+from graphql.execution.collect_fields import collect_fields
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.relay.utils import to_base64
@@ -47,6 +49,7 @@ from strawberry.types.field import StrawberryField
 from graphql import (
     GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
@@ -57,6 +60,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLString,
+    OperationType,
     Undefined,
     is_leaf_type,
 )
@@ -65,9 +69,9 @@ _MISSING = object()
 _FULL_PATH = object()  # "answer this field through graphql-core's own path"
 
 
-# How a plain field's value is read: an attribute, or a relay node's id attribute (0 is
-# "through graphql-core").
-_FULL, _ATTRIBUTE, _NODE_ID = range(3)
+# How a plain field's value is read: an attribute, a relay node's id attribute, or the
+# parent type's name (`__typename`); 0 is "through graphql-core".
+_FULL, _ATTRIBUTE, _NODE_ID, _TYPENAME = range(4)
 
 
 class _Plain(NamedTuple):
@@ -132,6 +136,7 @@ def _reads_attribute(field_def: GraphQLField, definition: StrawberryField) -> bo
 
 
 _NODE_ID_RESOLVER = relay.Node.__dict__["_id"].__func__  # strawberry's resolver of node ids
+_TYPENAME_TYPE = GraphQLNonNull(GraphQLString)
 
 
 def _node_id_of(
@@ -190,6 +195,9 @@ def _each_of(list_type: GraphQLList) -> _Plain | None:
 def _plain_of(parent_type: GraphQLObjectType, field_details_list: Any) -> _Plain | None:
     """The plain reading of a field, or None when it needs graphql-core's full path."""
     node = field_details_list[0].node
+    if node.name.value == "__typename":
+        # graphql-core's resolver of the meta field answers the parent type's name.
+        return _Plain(_TYPENAME, "", None, _TYPENAME_TYPE, False, type_name=parent_type.name)
     field_def = parent_type.fields.get(node.name.value)
     if node.arguments or field_def is None or field_def.args:
         return None
@@ -226,6 +234,20 @@ class Encoded(NamedTuple):
     json: Any  # an orjson.Fragment
 
 
+@dataclass(slots=True)
+class KeptPlans:
+    """What the executions of one query operation share when its variables cannot change
+    which fields it selects (no `@skip`/`@include` reads a variable): its root fields, once
+    collected, the sub-fields graphql-core collects under each field, and the short path's
+    plans of each selection. Every execution would find the same again; kept, a small query
+    (`{ __typename }`, a lookup) spends its time answering rather than collecting."""
+
+    root: dict[str, Any] | None = None
+    sub_fields: dict[Any, Any] = field(default_factory=dict)
+    plans: dict[int, tuple[Any, list[_Step] | None]] = field(default_factory=dict)
+    lists: dict[GraphQLList[Any], _Plain | None] = field(default_factory=dict)
+
+
 class PlainFieldExecutionContext(Executor):
     """strawberry's execution context, reading plain fields directly (module docstring).
 
@@ -240,14 +262,20 @@ class PlainFieldExecutionContext(Executor):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.operation_extensions = kwargs.pop("operation_extensions", None)
+        kept: KeptPlans | None = kwargs.pop("kept", None)
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._short_path = manager is None or not manager.middlewares
+        self._kept = kept
+        if kept is None:
+            kept = KeptPlans()
+        else:
+            self._relevant_sub_fields = kept.sub_fields
         # Plans per grouped field set (the same object for every item of a list); the set is
-        # kept beside its plan so that its id cannot be reused during this execution.
-        self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
+        # kept beside its plan so that its id cannot be reused while the plan is.
+        self._plans = kept.plans
         # The item reading of each list type a resolver's list is completed as (None: none).
-        self._lists: dict[GraphQLList[Any], _Plain | None] = {}
+        self._lists = kept.lists
 
     @classmethod
     def build(cls, schema: GraphQLSchema, *args: Any, **kwargs: Any) -> Any:
@@ -258,6 +286,46 @@ class PlainFieldExecutionContext(Executor):
                 "incremental execution (@defer, @stream)"
             )
         return super().build(schema, *args, **kwargs)
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """graphql-core's, for a query whose root fields were collected by an earlier
+        execution (`KeptPlans`): run as graphql-core runs them once collected."""
+        kept = self._kept
+        if (
+            kept is None
+            or serially
+            or self.abort_signal is not None
+            or self.hooks is not None
+            or self.operation.operation is not OperationType.QUERY
+        ):
+            return super().execute_operation(serially)
+        root_type = self.schema.query_type
+        root = kept.root
+        if root is None:
+            try:
+                root = collect_fields(
+                    self.schema, self.fragments, self.variable_values, root_type,  # type: ignore[arg-type]  # a schema answering queries has one
+                    self.operation, self.hide_suggestions,
+                ).grouped_field_set  # fmt: skip
+            except Exception:  # noqa: BLE001 - graphql-core's own path reports it
+                return super().execute_operation(serially)
+            kept.root = root
+        try:
+            result = self.execute_fields(root_type, self.root_value, None, root, None)  # type: ignore[arg-type]  # as above
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)
+        if self.is_awaitable(result):
+            return self._response(result)
+        return self.build_response(result)
+
+    async def _response(self, result: Any) -> ExecutionResult:
+        try:
+            data = await result
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.build_response(None)  # type: ignore[return-value]  # whole responses only
+        return self.build_response(data)  # type: ignore[return-value]  # as above
 
     def complete_value(
         self,
@@ -324,7 +392,12 @@ class PlainFieldExecutionContext(Executor):
                     try:
                         # A node's id is read off nodes of its own class: a subclass may resolve
                         # its ids otherwise.
-                        if how == _ATTRIBUTE or type(source_value) is plain.node:  # type: ignore[union-attr]  # set for node ids
+                        if how == _ATTRIBUTE:
+                            value = getattr(source_value, attribute, _MISSING)
+                        elif how == _TYPENAME:
+                            results[name] = plain.type_name  # type: ignore[union-attr]  # set for the type name
+                            continue
+                        elif type(source_value) is plain.node:  # type: ignore[union-attr]  # set for node ids
                             value = getattr(source_value, attribute, _MISSING)
                         else:
                             value = _MISSING

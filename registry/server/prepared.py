@@ -41,10 +41,13 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     OperationDefinitionNode,
+    Visitor,
     default_field_resolver,
     default_type_resolver,
     get_operation_ast,
+    visit,
 )
+from registry.api.execution import KeptPlans, PlainFieldExecutionContext
 from registry.api.inputs import text_errors
 from registry.api.limits import CodedErrors, cost_error
 from registry.api.schema import RegistrySchema
@@ -72,6 +75,10 @@ class PreparedQueries:
         executor = schema.execution_context_class
         assert executor is not None
         self.executor: Callable[..., Executor] = executor
+        # The registry's executor keeps what each operation's executions share.
+        self.keeps = isinstance(executor, type) and issubclass(
+            executor, PlainFieldExecutionContext
+        )
         # What is found once about each text and operation name (as many as valid documents
         # are kept).
         self.prepared: dict[tuple[str, str | None], _Prepared] = {}
@@ -118,7 +125,7 @@ class PreparedQueries:
             return None
         found = self.prepared.get((query, name))
         if found is None or found.document is not document:
-            found = _prepared_of(query, document, name)
+            found = _prepared_of(query, document, name, self.keeps)
             if found is None:
                 return None
             if len(self.prepared) >= self.schema.valid_documents.maxsize:
@@ -149,6 +156,7 @@ class PreparedQueries:
         context = await self.view.get_context(Request(scope, receive))
         # What graphql-core's `execute` does once its executor is built, with the parts
         # building it finds in the document found once per text (`_prepared_of`).
+        kept = {} if found.kept is None else {"kept": found.kept}
         executor = self.executor(
             schema=graphql_schema,
             fragment_definitions=found.definitions,
@@ -163,6 +171,7 @@ class PreparedQueries:
             is_awaitable=optimized_is_awaitable,
             hide_suggestions=hide_suggestions,
             operation_extensions=None,
+            **kept,
         )
         result: Any = executor.execute_operation()
         if isawaitable(result):
@@ -202,11 +211,15 @@ class _Prepared:
     operation: OperationDefinitionNode
     definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
+    kept: KeptPlans | None
     within_limits: bool = False
 
 
-def _prepared_of(text: str, document: DocumentNode, name: str | None) -> _Prepared | None:
-    """The query operation `name` picks in `document`, or None for anything else."""
+def _prepared_of(
+    text: str, document: DocumentNode, name: str | None, keeps: bool
+) -> _Prepared | None:
+    """The query operation `name` picks in `document`, or None for anything else. Its
+    executions share their plans (`keeps`) unless a directive reads a variable."""
     operation = get_operation_ast(document, name)
     if operation is None or operation.operation is not OperationType.QUERY:
         return None
@@ -218,7 +231,36 @@ def _prepared_of(text: str, document: DocumentNode, name: str | None) -> _Prepar
     if any(definition.variable_definitions for definition in definitions.values()):
         return None  # fragment arguments: left to graphql-core's own building
     fragments = {key: FragmentDetails(definition) for key, definition in definitions.items()}
-    return _Prepared(text, name, document, operation, definitions, fragments)
+    kept = KeptPlans() if keeps and not _directives_read_variables(document) else None
+    return _Prepared(text, name, document, operation, definitions, fragments, kept)
+
+
+class _DirectiveVariables(Visitor):
+    """Finds a variable read by a directive (`@skip(if: $hide)`): the fields such an
+    operation selects may change from one request to the next."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.within = 0  # directives entered and not yet left
+        self.found = False
+
+    def enter_directive(self, *_: Any) -> None:
+        self.within += 1
+
+    def leave_directive(self, *_: Any) -> None:
+        self.within -= 1
+
+    def enter_variable(self, *_: Any) -> Any:
+        if self.within:
+            self.found = True
+            return self.BREAK
+        return None
+
+
+def _directives_read_variables(document: DocumentNode) -> bool:
+    finder = _DirectiveVariables()
+    visit(document, finder)
+    return finder.found
 
 
 def _json(scope: Scope) -> bool:
