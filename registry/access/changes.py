@@ -38,9 +38,14 @@ class Changes:
     def __init__(self, on_change: Callable[[], None]) -> None:
         self.on_change = on_change
 
+    def heard_now(self) -> bool | None:
+        """`heard`, when it can be told without waiting (None: only `heard` can tell): asked
+        on every request, so the answer that needs no waiting takes no coroutine."""
+        return False
+
     async def heard(self) -> bool:
         """True when every change committed so far has reached `on_change`."""
-        return False
+        return bool(self.heard_now())
 
     async def close(self) -> None:
         """Stop listening."""
@@ -55,7 +60,7 @@ class SqliteChanges(Changes):
         self.connection: sqlite3.Connection | None = None
         self.version: int | None = None
 
-    async def heard(self) -> bool:
+    def heard_now(self) -> bool:
         try:
             if self.connection is None:
                 # Read in the event loop's thread: the pragma reads SQLite's shared WAL index,
@@ -65,7 +70,7 @@ class SqliteChanges(Changes):
                 )
             version = int(self.connection.execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.Error:
-            await self.close()
+            self._close()
             self.on_change()
             return False
         if version != self.version:
@@ -74,6 +79,9 @@ class SqliteChanges(Changes):
         return True
 
     async def close(self) -> None:
+        self._close()
+
+    def _close(self) -> None:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
@@ -90,6 +98,9 @@ class PostgresChanges(Changes):
         self.listening = False
         self.next_try = 0.0
         self.opening: asyncio.Lock | None = None
+
+    def heard_now(self) -> bool | None:
+        return True if self.listening else None
 
     async def heard(self) -> bool:
         if self.listening:

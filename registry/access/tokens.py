@@ -6,10 +6,10 @@ import hashlib
 import math
 import secrets
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
@@ -202,7 +202,10 @@ class ActorCache:
 
     async def actor(self, key: str, read: Callable[[], Awaitable[Sequence[Any]]]) -> Actor | None:
         """The actor for digest `key`: kept, or from the rows `read` gives (and then kept)."""
-        if not await self.changes.heard():
+        heard = self.changes.heard_now()
+        if heard is None:
+            heard = await self.changes.heard()
+        if not heard:
             return _actor(await read())[0]
         found = self.kept.get(key)
         if found is not None:
@@ -220,18 +223,23 @@ class ActorCache:
         return actor
 
 
-_caches: WeakKeyDictionary[Database, ActorCache] = WeakKeyDictionary()
+# Each database's cache, by the database object's id: a WeakKeyDictionary makes a weak
+# reference on every lookup, a fifth of a kept token's check. The entry goes when its database
+# does (`weakref.finalize`), so an id is never looked up for another database.
+_caches: dict[int, ActorCache] = {}
 
 
 def keep_actors(db: Database) -> None:
     """Let `authenticate` keep the actors of the tokens it checks on `db` for this process (a
     server's; see `ActorCache`). Without it every check reads the database."""
-    _caches.setdefault(db, ActorCache(db.url))
+    if id(db) not in _caches:
+        _caches[id(db)] = ActorCache(db.url)
+        weakref.finalize(db, _caches.pop, id(db), None)
 
 
 async def stop_keeping_actors(db: Database) -> None:
     """Close what `keep_actors` opened (the listening connection)."""
-    cache = _caches.pop(db, None)
+    cache = _caches.pop(id(db), None)
     if cache is not None:
         await cache.changes.close()
 
@@ -246,7 +254,7 @@ async def authenticate(db: Database, raw: str | None) -> Actor | None:
         async with db.read() as session:
             return await column_rows(session, _TOKEN, {"token_hash": digest})
 
-    cache = _caches.get(db)
+    cache = _caches.get(id(db))
     return await (cache.actor("t" + digest, read) if cache else _read_actor(read))
 
 
@@ -262,7 +270,7 @@ async def authenticate_session(db: Database, raw: str | None) -> Actor | None:
             params = {"session_hash": digest, "now": datetime.now(UTC)}
             return await column_rows(session, _SESSION_TOKEN, params)
 
-    cache = _caches.get(db)
+    cache = _caches.get(id(db))
     return await (cache.actor("s" + digest, read) if cache else _read_actor(read))
 
 
