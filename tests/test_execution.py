@@ -135,6 +135,11 @@ class Picky:
         return isinstance(obj, Picky) and info.field_name == "picky"
 
 
+def _label(root: Any, info: strawberry.Info, times: int = 1) -> str:
+    """A resolver given its source as `root`."""
+    return f"{root.code}×{times} {info.field_name}"
+
+
 @strawberry.type
 class Box:
     code: str
@@ -153,6 +158,7 @@ class Box:
     shown: str | None = strawberry.field(default="shown", permission_classes=[Allow])
     shouted: str = strawberry.field(default="quiet", extensions=[Shout()])
     mark: Mark = Mark("x")
+    label: str = strawberry.field(resolver=_label)
 
     @strawberry.field
     def shout(self) -> str:
@@ -297,6 +303,30 @@ class Query:
     def odd_crates(self) -> list[OddCrate]:
         return [OddCrate(key=i) for i in range(2)]
 
+    @strawberry.field
+    def greet(
+        self,
+        info: strawberry.Info,
+        first_name: str | None = None,
+        times: int = 1,
+        tag: strawberry.ID | None = None,
+    ) -> str:
+        """Arguments strawberry hands on as they come, by their Python names, and the info."""
+        return f"{info.field_name} {info.path.key} {first_name!r} {times!r} {tag!r}"
+
+    @strawberry.field(permission_classes=[Deny])
+    def guarded(self, word: str = "x") -> str | None:
+        return word
+
+    @strawberry.field
+    def tinted(self, colour: Colour = Colour.RED, shape: Shape | None = None) -> str:
+        """Arguments strawberry converts (enums)."""
+        return f"{colour!r} {shape!r}"
+
+    @strawberry.field
+    def refuses(self, word: str) -> str:
+        raise ValueError(f"no {word}")
+
 
 
 # Roots whose objects are all sound (with `broken`/`odd` left false): the short path reads
@@ -311,9 +341,17 @@ BASIC = {
 
 
 class Counting(PlainFieldExecutionContext):
-    """gridreg's executor, recording each field that goes through graphql-core's machinery."""
+    """gridreg's executor, recording each field that goes through graphql-core's machinery,
+    and each whose resolver it calls past strawberry's wrapper."""
 
     full_path: ClassVar[list[str]] = []
+    direct: ClassVar[list[str]] = []
+
+    def _called(self, parent_type: Any, details: Any) -> Any:
+        called = super()._called(parent_type, details)
+        if called is not None:
+            Counting.direct.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return called
 
     def execute_field(
         self, parent_type: Any, source: Any, details: Any, path: Any, position: Any
@@ -551,6 +589,20 @@ async def test_given_basic_fields_then_they_take_the_short_path_and_guarded_fiel
     }  # fmt: skip
 
 
+async def test_given_resolvers_strawberry_adds_nothing_to_then_they_are_called_directly() -> (
+    None
+):
+    Counting.direct.clear()
+    expected, answered = await both(
+        '{ greet(firstName: "Ann", times: 2, tag: "t1") again: greet boxes { code label(times: 3)'
+        ' bare: label } guarded tinted(colour: BLUE) refuses(word: "x") }'
+    )
+    assert answered == expected
+    assert answered[1] == [("no x", ["refuses"]), ("not for you", ["guarded"])]
+    # Enums are converted and permission classes checked by strawberry's own resolver.
+    assert set(Counting.direct) == {"Query.greet", "Query.boxes", "Box.label", "Query.refuses"}
+
+
 async def test_given_a_permission_class_on_a_plain_field_then_the_field_is_denied() -> None:
     expected, answered = await both("{ boxes { code secret } }")
     assert answered == expected
@@ -777,7 +829,7 @@ SHARED_STATE = {
     "type_resolver", "subscribe_field_resolver", "enable_early_execution", "hide_suggestions",
     "abort_signal", "hooks", "middleware_manager", "error_propagation", "is_awaitable",
     "is_async_iterable", "async_work_finished_hook_task", "_relevant_sub_fields",
-    "_stream_usages", "operation_extensions", "_short_path", "_kept", "_plans", "_lists",
+    "_stream_usages", "operation_extensions", "_short_path", "_kept", "_plans", "_lists", "_calls",
 }  # fmt: skip
 
 

@@ -3,8 +3,8 @@
 Most of a large answer (an org chart's boxes, a page of members) is scalar and enum fields read
 straight off an object. graphql-core runs each of them through the whole field machinery
 (resolve info, path, resolver wrapper, value completion), which costs ~10 µs a field here and
-made the API several times slower than the SQL behind it. This executor reads three kinds of
-field without that machinery, and sends every other field down graphql-core's own path
+made the API several times slower than the SQL behind it. This executor reads the fields below
+without that machinery, and sends every other field down graphql-core's own path
 (the lists and lookups the read model can answer skip GraphQL's completion altogether: their
 answer is built by the database, `Encoded` below):
 
@@ -12,18 +12,25 @@ answer is built by the database, `Encoded` below):
   (`StrawberryField.is_basic_field`: no resolver, no field extensions — permission classes are
   field extensions —, read with the schema's default `getattr`);
 - a relay node's `id`, when the node resolves ids as strawberry does by default: its id
-  attribute, encoded as strawberry's `GlobalID` encodes it.
+  attribute, encoded as strawberry's `GlobalID` encodes it;
+- `__typename`: the parent type's name, as graphql-core's resolver of the meta field gives it.
+
+A field with a resolver goes down graphql-core's path, but where strawberry's wrapper around the
+resolver adds nothing (`registry.api.resolver_calls`) the resolver is called directly, with the
+arguments written out in the query coerced once per operation whose plans are kept
+(`KeptPlans`: the executions of a prepared query share its collected fields and plans).
 
 A value read so is a leaf, coerced with the field's own type, a list of non-null leaves, or an
 object (a tally, a secretary, a member's organisation) whose selection then runs as graphql-core
 runs it, when the object's type check is strawberry's own.
 
 No field with arguments or field extensions takes the short path, nor any other field with a
-resolver, and none does when a schema extension wraps resolvers (`SchemaExtension.resolve`,
-custom query directives), so that the extension sees every field. Anything unusual on the short
-path (a null for a non-null field, a value its type refuses, an attribute that raises, an object
-its type check refuses) goes down graphql-core's path, so answers and errors stay exactly as
-graphql-core gives them (tests/test_execution.py compares the two).
+resolver, and no field is read or called directly when a schema extension wraps resolvers
+(`SchemaExtension.resolve`, custom query directives), so that the extension sees every field.
+Anything unusual on the short path (a null for a non-null field, a value its type refuses, an
+attribute that raises, an object its type check refuses) goes down graphql-core's path, so
+answers and errors stay exactly as graphql-core gives them (tests/test_execution.py compares the
+two).
 
 Each kind is kept because `gridreg bench` shows it saves at least a tenth of a members page or
 an org chart; shortcuts that saved less (list items taken past graphql-core's completion, an
@@ -40,8 +47,8 @@ from typing import Any, NamedTuple
 
 from graphql.execution import ExecutionResult, Executor
 from graphql.execution.collect_fields import collect_fields
-from graphql.execution.executor import CollectedErrors
-from graphql.execution.values import VariableValues
+from graphql.execution.executor import CollectedErrors, to_nodes
+from graphql.execution.values import VariableValues, get_argument_values
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry import relay
 from strawberry.relay.utils import to_base64
@@ -67,6 +74,7 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
+from registry.api.resolver_calls import ResolverCall, literal_arguments, resolver_call
 
 _MISSING = object()
 _FULL_PATH = object()  # "answer this field through graphql-core's own path"
@@ -251,6 +259,16 @@ class KeptPlans:
     sub_fields: dict[Any, Any] = field(default_factory=dict)
     plans: dict[int, tuple[Any, list[_Step] | None]] = field(default_factory=dict)
     lists: dict[GraphQLList[Any], _Plain | None] = field(default_factory=dict)
+    calls: dict[int, tuple[Any, _Called | None]] = field(default_factory=dict)
+
+
+class _Called(NamedTuple):
+    """A field whose resolver is called directly: the field, the call, and its argument
+    values when the field's arguments are written out (the same on every request)."""
+
+    field_def: GraphQLField
+    call: ResolverCall
+    values: dict[str, Any] | None
 
 
 class PlainFieldExecutionContext(Executor):
@@ -281,6 +299,8 @@ class PlainFieldExecutionContext(Executor):
         self._plans = kept.plans
         # The item reading of each list type a resolver's list is completed as (None: none).
         self._lists = kept.lists
+        # How each field with a resolver is called, by its field details (kept like plans).
+        self._calls = kept.calls
 
     def again(
         self, context_value: Any, variable_values: VariableValues
@@ -352,6 +372,68 @@ class PlainFieldExecutionContext(Executor):
             self.collected_errors.add(error, None)
             return self.build_response(None)  # type: ignore[return-value]  # whole responses only
         return self.build_response(data)  # type: ignore[return-value]  # as above
+
+    def _called(self, parent_type: GraphQLObjectType, details: Any) -> _Called | None:
+        """How the field of `details` is called directly, or None (`resolver_call`)."""
+        key = id(details)
+        cached = self._calls.get(key)
+        if cached is not None and cached[0] is details:
+            return cached[1]
+        called = None
+        node = details[0].node
+        field_def = parent_type.fields.get(node.name.value)
+        call = None if field_def is None else resolver_call(self.schema, parent_type, field_def)
+        if call is not None and details[0].fragment_variable_values is None:
+            values = None
+            if literal_arguments(node):
+                # Written out: coerced once (an error is left to each request to report).
+                try:
+                    values = get_argument_values(field_def, node, self.variable_values)  # type: ignore[arg-type]  # found above
+                except Exception:  # noqa: BLE001 - reported by each request's own coercion
+                    values = None
+            called = _Called(field_def, call, values)  # type: ignore[arg-type]  # as above
+        self._calls[key] = (details, called)
+        return called
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, with the resolver called directly where strawberry's wrapper adds
+        nothing (`registry.api.resolver_calls`)."""
+        called = self._called(parent_type, field_details_list) if self._short_path else None
+        if called is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        field_def = called.field_def
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+        try:
+            values = called.values
+            if values is None:
+                values = get_argument_values(
+                    field_def, field_details_list[0].node, self.variable_values,
+                    None, self.hide_suggestions,
+                )  # fmt: skip
+            result = called.call(source, info, values)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+                return self._settled(completed, return_type, field_details_list, path)
+        except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core handles it
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
 
     def complete_value(
         self,
