@@ -224,8 +224,8 @@ class ActorCache:
 
 
 # Each database's cache, by the database object's id: a WeakKeyDictionary makes a weak
-# reference on every lookup, a fifth of a kept token's check. The entry goes when its database
-# does (`weakref.finalize`), so an id is never looked up for another database.
+# reference on every lookup, and a token is looked up on every request. The entry goes when its
+# database does (`weakref.finalize`), so an id is never looked up for another database.
 _caches: dict[int, ActorCache] = {}
 
 
