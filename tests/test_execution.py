@@ -44,6 +44,7 @@ from graphql import (
     parse,
 )
 from registry.api.execution import KeptPlans, PlainFieldExecutionContext
+from registry.api.resolver_calls import literal_arguments
 from tests.support import operation
 from tests.workbooks import two_communities
 
@@ -885,3 +886,22 @@ async def _settled_result(result: Any) -> Any:
 
 def _answer(result: Any) -> Answer:
     return result.data, _errors([error.formatted for error in result.errors or []])
+
+
+@pytest.mark.parametrize(
+    ("query", "written_out"),
+    [
+        ('{ f(a: 1, b: "x", c: [1, 2], d: {e: [{g: 1}]}) }', True),
+        ("{ f }", True),
+        ("query($v: Int) { f(a: $v) }", False),
+        ("query($v: Int) { f(c: [1, $v]) }", False),
+        ("query($v: Int) { f(d: {e: [{g: $v}]}) }", False),
+    ],
+)
+def test_given_a_field_then_its_arguments_are_written_out_only_without_a_variable(
+    query: str, written_out: bool
+) -> None:
+    """Arguments written out are coerced once per kept operation; any variable, however deep in
+    a list or an input object, makes them the request's own."""
+    node = parse(query).definitions[0].selection_set.selections[0]  # type: ignore[attr-defined]
+    assert literal_arguments(node) is written_out
