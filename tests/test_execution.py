@@ -44,7 +44,7 @@ from graphql import (
     parse,
 )
 from registry.api.execution import KeptPlans, PlainFieldExecutionContext
-from registry.api.resolver_calls import literal_arguments
+from registry.api.variables import directives_read_variables, reads_variable
 from tests.support import operation
 from tests.workbooks import two_communities
 
@@ -429,7 +429,11 @@ def _errors(errors: Any) -> list[tuple[str, Any]]:
 
 async def answer_of(schema: strawberry.Schema, query: str) -> Answer:
     """The data and errors of `query`."""
-    result = await schema.execute(query)
+    return _answer(await schema.execute(query))
+
+
+def _answer(result: Any) -> Answer:
+    """An execution result's data and errors."""
     return result.data, _errors([e.formatted for e in result.errors or []])
 
 
@@ -881,11 +885,7 @@ async def test_given_an_operation_run_again_then_each_answer_is_its_own() -> Non
 
 
 async def _settled_result(result: Any) -> Any:
-    return await result if asyncio.iscoroutine(result) or isinstance(result, Awaitable) else result
-
-
-def _answer(result: Any) -> Answer:
-    return result.data, _errors([error.formatted for error in result.errors or []])
+    return await result if isinstance(result, Awaitable) else result
 
 
 @pytest.mark.parametrize(
@@ -904,4 +904,22 @@ def test_given_a_field_then_its_arguments_are_written_out_only_without_a_variabl
     """Arguments written out are coerced once per kept operation; any variable, however deep in
     a list or an input object, makes them the request's own."""
     node = parse(query).definitions[0].selection_set.selections[0]  # type: ignore[attr-defined]
-    assert literal_arguments(node) is written_out
+    assert any(map(reads_variable, node.arguments or ())) is not written_out
+
+
+@pytest.mark.parametrize(
+    ("query", "fixed"),
+    [
+        ('query($v: Int) { f(a: $v) @skip(if: true) g @include(if: false) }', True),
+        ("query($v: Boolean!) { f @skip(if: $v) }", False),
+        ("query($v: Boolean!) { ...F } fragment F on Query { g { ... @include(if: $v) { h } } }",
+         False),
+    ],
+)
+def test_given_a_document_then_its_fields_are_fixed_unless_a_directive_reads_a_variable(
+    query: str, fixed: bool
+) -> None:
+    """A prepared query keeps its plans only when what it selects cannot change with its
+    variables: a variable read by a directive, anywhere, can change it; one in an argument
+    cannot."""
+    assert directives_read_variables(parse(query)) is not fixed

@@ -74,7 +74,8 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from registry.api.resolver_calls import ResolverCall, literal_arguments, resolver_call
+from registry.api.resolver_calls import ResolverCall, resolver_call
+from registry.api.variables import reads_variable
 
 _MISSING = object()
 _FULL_PATH = object()  # "answer this field through graphql-core's own path"
@@ -385,7 +386,7 @@ class PlainFieldExecutionContext(Executor):
         call = None if field_def is None else resolver_call(self.schema, parent_type, field_def)
         if call is not None and details[0].fragment_variable_values is None:
             values = None
-            if literal_arguments(node):
+            if not any(map(reads_variable, node.arguments or ())):
                 # Written out: coerced once (an error is left to each request to report).
                 try:
                     values = get_argument_values(field_def, node, self.variable_values)  # type: ignore[arg-type]  # found above

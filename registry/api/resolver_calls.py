@@ -22,7 +22,7 @@ import strawberry
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, VariableNode
+from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema
 
 # Argument types strawberry hands on as graphql-core coerced them (`convert_argument` returns
 # a leaf's value as it is, a global ID excepted).
@@ -93,16 +93,3 @@ def _as_is(argument_type: Any) -> bool:
     if type(argument_type) is StrawberryOptional:  # not Maybe, which wraps its value
         argument_type = argument_type.of_type
     return argument_type in _AS_IS
-
-
-def literal_arguments(node: Any) -> bool:
-    """Whether a field node's arguments are all written out (no variable anywhere in them):
-    then their values are the same on every request."""
-    pending = [argument.value for argument in node.arguments or ()]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, VariableNode):
-            return False
-        pending.extend(getattr(value, "values", ()))  # a list's items
-        pending.extend(field.value for field in getattr(value, "fields", ()))  # an object's
-    return True

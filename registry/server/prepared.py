@@ -42,20 +42,22 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     OperationDefinitionNode,
-    Visitor,
     default_field_resolver,
     default_type_resolver,
     get_operation_ast,
-    visit,
 )
 from registry.api.execution import KeptPlans, PlainFieldExecutionContext
 from registry.api.inputs import text_errors
 from registry.api.limits import CodedErrors, cost_error
 from registry.api.schema import RegistrySchema
+from registry.api.variables import directives_read_variables
 from registry.server.body_limit import BodyLimit, replaying
 from registry.server.graphql_view import RegistryGraphQL
 from registry.web.headers import raw_header
 
+# The values of an operation that declares no variables: the same on every request (those a
+# client sends anyway are ignored, as graphql-core ignores them).
+_NO_VARIABLES = VariableValues({}, {})
 # The request keys a prepared query may carry; any other (say `extensions`) goes to strawberry.
 _KEYS = frozenset(("query", "variables", "operationName"))
 
@@ -143,10 +145,11 @@ class PreparedQueries:
         variables do not fit it (strawberry words those refusals)."""
         if not self._within_limits(found, variables):
             return None
-        values = found.no_variables
-        if values is None:
+        definitions = found.operation.variable_definitions
+        values = _NO_VARIABLES
+        if definitions:
             coerced = get_variable_values(
-                self.schema._schema, found.operation.variable_definitions or (), variables or {},
+                self.schema._schema, definitions, variables or {},
                 hide_suggestions=self.schema.hide_suggestions,
             )  # fmt: skip
             if isinstance(coerced, list):
@@ -224,8 +227,6 @@ class _Prepared:
     definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
     kept: KeptPlans | None
-    # An operation that declares no variables has the same (empty) values on every request.
-    no_variables: VariableValues | None
     within_limits: bool = False
 
 
@@ -245,37 +246,8 @@ def _prepared_of(
     if any(definition.variable_definitions for definition in definitions.values()):
         return None  # fragment arguments: left to graphql-core's own building
     fragments = {key: FragmentDetails(definition) for key, definition in definitions.items()}
-    kept = KeptPlans() if keeps and not _directives_read_variables(document) else None
-    no_variables = None if operation.variable_definitions else VariableValues({}, {})
-    return _Prepared(text, name, document, operation, definitions, fragments, kept, no_variables)
-
-
-class _DirectiveVariables(Visitor):
-    """Finds a variable read by a directive (`@skip(if: $hide)`): the fields such an
-    operation selects may change from one request to the next."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.within = 0  # directives entered and not yet left
-        self.found = False
-
-    def enter_directive(self, *_: Any) -> None:
-        self.within += 1
-
-    def leave_directive(self, *_: Any) -> None:
-        self.within -= 1
-
-    def enter_variable(self, *_: Any) -> Any:
-        if self.within:
-            self.found = True
-            return self.BREAK
-        return None
-
-
-def _directives_read_variables(document: DocumentNode) -> bool:
-    finder = _DirectiveVariables()
-    visit(document, finder)
-    return finder.found
+    kept = KeptPlans() if keeps and not directives_read_variables(document) else None
+    return _Prepared(text, name, document, operation, definitions, fragments, kept)
 
 
 def _json(scope: Scope) -> bool:
