@@ -211,6 +211,32 @@ async def test_every_asset_of_the_build_is_served(registry: Registry) -> None:
     assert set(statuses.values()) == {200}
 
 
+async def test_signing_out_counts_for_the_next_request_before_the_database_says_so(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that ends a session forgets what it kept of it at once: its very next request
+    does not wait for the database's notice of the change (which other processes wait for)."""
+    from registry.access import tokens
+
+    await registry.load(WORLD)
+    await signed_in(registry, "organiser", "P1")
+    copied = registry.http.cookies[COOKIE]
+    ask = {"query": "{ organisations { totalCount } }"}
+    headers = {SESSION_HEADER: "1"}
+    # Given a process that believes it has heard of every change, and hears of none (the
+    # database's notice still on its way), and has kept the session's actor,
+    changes = tokens._caches[id(registry.server.app.state.db)].changes
+    monkeypatch.setattr(changes, "heard_now", lambda: True)
+    monkeypatch.setattr(changes, "on_change", lambda: None)
+    assert (await registry.http.post("/graphql", json=ask, headers=headers)).status_code == 200
+    # when the session is ended there and its cookie replayed,
+    await registry.http.delete("/console/session", headers=headers)
+    registry.http.cookies.set(COOKIE, copied)
+    body = (await registry.http.post("/graphql", json=ask, headers=headers)).json()
+    # then the replay is refused.
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", body
+
+
 async def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_worthless(
     registry: Registry,
 ) -> None:

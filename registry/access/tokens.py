@@ -233,14 +233,18 @@ def keep_actors(db: Database) -> None:
     """Let `authenticate` keep the actors of the tokens it checks on `db` for this process (a
     server's; see `ActorCache`). Without it every check reads the database."""
     if id(db) not in _caches:
-        _caches[id(db)] = ActorCache(db.url)
+        cache = _caches[id(db)] = ActorCache(db.url)
         weakref.finalize(db, _caches.pop, id(db), None)
+        # This process's own writes (a sign-out, a scope narrowed) count for its very next
+        # request; other processes hear of them by notification.
+        db.after_commit.append(cache.forget)
 
 
 async def stop_keeping_actors(db: Database) -> None:
     """Close what `keep_actors` opened (the listening connection)."""
     cache = _caches.pop(id(db), None)
     if cache is not None:
+        db.after_commit.remove(cache.forget)
         await cache.changes.close()
 
 

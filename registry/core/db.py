@@ -9,7 +9,7 @@ import itertools
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,6 +391,10 @@ class Database:
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self.replicas = Replicas(read_urls, read_max_lag_s, statement_timeout_ms, pgbouncer)
         self._route: _Route | None = None
+        # Called after each write this process commits (`write`): what a process keeps about
+        # the data (the access layer's actors) learns of its own writes at once, before any
+        # notification from the database reaches it.
+        self.after_commit: list[Callable[[], None]] = []
         # Connections `read_value` keeps between reads, out of the pool (shared by request views).
         self._kept_drivers: list[Any] = []
         # Per event loop (a lock belongs to the loop it first waits on); shared by request views.
@@ -539,6 +543,8 @@ class Database:
         fence moves past the write."""
         async with self._write() as session, session.begin():
             yield session
+        for committed in self.after_commit:
+            committed()
         route = self._route
         if route is not None:
             route.primary = True
