@@ -184,9 +184,10 @@ _MOST_KEPT = 10_000
 class ActorCache:
     """A process's actors of the tokens and console sessions it has checked, by digest, each
     with the moment it stops holding (the token's or session's end). Kept only while the
-    process hears of every change to what tokens grant (`registry.access.changes`): any such
-    change empties the cache before another request is answered from it, so a revocation, or
-    a scope's territory narrowed, reaches the very next request on every process."""
+    process hears of every change to what tokens grant (`registry.access.changes`): a change
+    this process commits empties the cache before its next request (`keep_actors`), one made
+    elsewhere as soon as the process hears of it (on SQLite before its next request, on
+    PostgreSQL when the notification arrives, milliseconds after the commit)."""
 
     def __init__(self, database_url: str) -> None:
         self.kept: dict[str, tuple[Actor, float]] = {}
