@@ -23,8 +23,6 @@ from pathlib import Path
 
 import aiohttp
 
-from registry.server.serving import HTTP, LOOP
-
 QUERY = {"query": "{ __typename }"}
 WHAT = (
     "server CPU per `{ __typename }` with a scoped token (plain: as before, the token read "
@@ -69,13 +67,9 @@ def start(database_url: str, environment: dict[str, str], *options: str) -> Serv
 
 
 def start_floor() -> Server:
-    """The floor's app (`benchmarks.floor_app`) under uvicorn, with gridreg's loop and
-    protocol, on a free port of loopback."""
-    return _serve(
-        ["uvicorn", "benchmarks.floor_app:app", "--loop", LOOP, "--http", HTTP,
-         "--no-access-log", "--log-level", "warning"],
-        {},
-    )  # fmt: skip
+    """The floor's app (`benchmarks.floor_app`) under uvicorn, served as gridreg is
+    (`registry.server.serving.uvicorn_options`), on a free port of loopback."""
+    return _serve(["benchmarks.floor_app"], {})
 
 
 def _serve(command: list[str], environment: dict[str, str], *options: str) -> Server:

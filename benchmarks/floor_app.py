@@ -18,3 +18,21 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         pass
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
     await send({"type": "http.response.body", "body": ANSWER})
+
+
+def main() -> None:
+    """Serve the app on loopback at `--port`, with gridreg's uvicorn options."""
+    import argparse
+
+    import uvicorn
+
+    from registry.server.serving import uvicorn_options
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    port = parser.parse_args().port
+    uvicorn.run(app, host="127.0.0.1", port=port, **{**uvicorn_options(), "log_level": "warning"})
+
+
+if __name__ == "__main__":
+    main()

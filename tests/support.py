@@ -48,7 +48,7 @@ class ThreadedServer:
 
     def __init__(self, app: Any, sock: socket.socket | None = None, **options: Any) -> None:
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", **options)
+            uvicorn.Config(app, host="127.0.0.1", port=0, **{"log_level": "warning", **options})
         )
         sockets = {} if sock is None else {"sockets": [sock]}
         self.thread = threading.Thread(target=self.server.run, kwargs=sockets, daemon=True)
@@ -74,9 +74,11 @@ class LiveServer(ThreadedServer):
 
     def __init__(self, settings: Settings) -> None:
         from registry.server.app import create_app
+        from registry.server.serving import uvicorn_options
 
         self.app = create_app(settings)
-        super().__init__(self.app, lifespan="on")
+        # As `gridreg serve` serves it: loop, protocol and headers.
+        super().__init__(self.app, lifespan="on", **{**uvicorn_options(), "log_level": "warning"})
 
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:

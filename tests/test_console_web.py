@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlparse
 
@@ -13,9 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from registry.cli.main import main
+from registry.core.config import Settings
 from registry.web.pages import STATIC
 from registry.web.session import COOKIE, SESSION_HEADER
-from tests.support import Registry
+from tests.support import LiveServer, Registry
 
 WORLD = {
     "places": [
@@ -101,6 +103,43 @@ async def test_given_a_token_when_signing_in_then_an_httponly_strict_cookie_hold
     assert [o["code"] for o in who["organisations"]] == ["P1"]
     assert [p["code"] for p in who["places"]] == ["C1"]
     assert token not in response.text
+
+
+async def test_behind_a_trusted_tls_proxy_the_session_cookie_is_secure(
+    registry: Registry,
+) -> None:
+    await registry.load(WORLD)
+    token = await registry.token("admin")
+
+    # The test client comes from 127.0.0.1, a proxy trusted by default.
+    direct = await registry.http.post("/console/session", json={"token": token})
+    proxied = await registry.http.post(
+        "/console/session", json={"token": token}, headers={"X-Forwarded-Proto": "https"}
+    )
+
+    assert "secure" not in direct.headers["set-cookie"].lower()
+    assert "secure" in proxied.headers["set-cookie"].lower()
+
+
+async def test_an_untrusted_clients_forwarded_https_does_not_make_the_cookie_secure(
+    registry: Registry, settings: Settings
+) -> None:
+    await registry.load(WORLD)
+    token = await registry.token("admin")
+    # Given a server that trusts only a proxy elsewhere,
+    server = LiveServer(replace(settings, forwarded_allow_ips="192.0.2.7"))
+    base_url = server.start()
+    try:
+        async with httpx.AsyncClient(base_url=base_url) as http:
+            # when a client on loopback claims its request came over https,
+            response = await http.post(
+                "/console/session", json={"token": token}, headers={"X-Forwarded-Proto": "https"}
+            )
+    finally:
+        server.stop()
+    # then it is not believed.
+    assert response.status_code == 200
+    assert "secure" not in response.headers["set-cookie"].lower()
 
 
 async def test_a_bad_token_or_a_form_post_does_not_sign_in(registry: Registry) -> None:

@@ -115,6 +115,10 @@ class Settings:
     # A server process keeps the actors of the tokens it has checked, emptied by any change to
     # what a token grants (registry.access.tokens); off, every request reads its token.
     token_cache: bool = True
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto the console believes (a TLS
+    # proxy's https makes the session cookie Secure): addresses or networks, comma-separated,
+    # or *; uvicorn's own variable, FORWARDED_ALLOW_IPS, and its default.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     rules: RuleThresholds = field(default_factory=RuleThresholds)
     # The registry's day held fixed (registry.core.calendar): test runs that must not cross
     # midnight, and rehearsals of one that does; None: the machine's local date.
@@ -138,6 +142,8 @@ class Settings:
             "pgbouncer": _flag(env.get("GRIDREG_PGBOUNCER"), False),
             "token_cache": _flag(env.get("GRIDREG_TOKEN_CACHE"), True),
         }
+        if env.get("FORWARDED_ALLOW_IPS"):
+            values["forwarded_allow_ips"] = env["FORWARDED_ALLOW_IPS"]
         if env.get("GRIDREG_TIMEZONE"):
             values["timezone"] = _zone(env["GRIDREG_TIMEZONE"])
         if env.get("GRIDREG_TODAY"):

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.access.tokens import keep_actors, stop_keeping_actors
 from registry.core import calendar
@@ -74,7 +75,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[Route("/healthz", healthz), *web_routes(settings.ide)],
         lifespan=lifespan,
         middleware=[
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=(IMPORT_PATH,))
+            # The console's routes read the client's scheme (a Secure cookie over https);
+            # GraphQL reads neither it nor the address, and passes by this stack.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, own_limit=(IMPORT_PATH,)),
         ],
     )
     app.state.db = db
