@@ -201,20 +201,30 @@ class ActorCache:
         self.generation += 1
         self.kept = {}
 
+    def kept_now(self, key: str) -> Actor | None:
+        """The actor kept for digest `key`, when the process knows it still holds without
+        waiting for anything (None: only `actor` can tell)."""
+        if not self.changes.heard_now():
+            return None
+        found = self.kept.get(key)
+        if found is None:
+            return None
+        kept, until = found
+        if time.time() < until:
+            return kept
+        del self.kept[key]  # over: the database says what it has become
+        return None
+
     async def actor(self, key: str, read: Callable[[], Awaitable[Sequence[Any]]]) -> Actor | None:
         """The actor for digest `key`: kept, or from the rows `read` gives (and then kept)."""
+        kept = self.kept_now(key)
+        if kept is not None:
+            return kept
         heard = self.changes.heard_now()
         if heard is None:
             heard = await self.changes.heard()
         if not heard:
             return _actor(await read())[0]
-        found = self.kept.get(key)
-        if found is not None:
-            kept, until = found
-            if time.time() < until:
-                return kept
-            del self.kept[key]
-            return None  # over: a token or session never comes back once it has ended
         generation = self.generation
         actor, until = _actor(await read())
         if actor is not None and generation == self.generation:
@@ -247,6 +257,15 @@ async def stop_keeping_actors(db: Database) -> None:
     if cache is not None:
         db.after_commit.remove(cache.forget)
         await cache.changes.close()
+
+
+def kept_actor(db: Database, raw: str) -> Actor | None:
+    """The actor for a raw bearer token when this process has it kept and knows it still
+    holds (None: ask `authenticate`). Answered without a coroutine: it is asked on every
+    request, and the coroutines around `authenticate` cost `{ __typename }` 4 % of its
+    instructions."""
+    cache = _caches.get(id(db))
+    return None if cache is None else cache.kept_now("t" + hash_token(raw))
 
 
 async def authenticate(db: Database, raw: str | None) -> Actor | None:

@@ -11,13 +11,14 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from registry.access.actor import Actor
 from registry.api.context import Context
 from registry.api.nested import REPORTS
 from registry.api.schema import build_schema
 from registry.core.config import Settings
 from registry.core.db import Database
 from registry.server.body_limit import error_document
-from registry.web import request_actor_in
+from registry.web import kept_request_actor, request_actor_in
 from registry.web.pages import ide_page
 
 # What strawberry's HTTP refusals (malformed requests) are answered with, by status.
@@ -41,6 +42,7 @@ class RegistryGraphQL(GraphQL):
         )
         self.db = db
         self.settings = settings
+        self.replicated = bool(db.replicas)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -85,6 +87,17 @@ class RegistryGraphQL(GraphQL):
             # With read replicas, the primary's record of the token's last write (its fence).
             async with self.db.read() as session:
                 db = await self.db.for_request(session, actor.token_id if actor else None)
+        return self._context(db, actor)
+
+    def kept_context(self, scope: Scope) -> Context | None:
+        """`get_context`'s answer for a request by a caller this process keeps (see
+        `kept_request_actor`), without a coroutine or a `Request`; None: ask `get_context`."""
+        if self.replicated:  # the fence is read per request
+            return None
+        actor = kept_request_actor(self.db, scope)
+        return None if actor is None else self._context(self.db, actor)
+
+    def _context(self, db: Database, actor: Actor | None) -> Context:
         return Context(db=db, settings=self.settings, actor=actor, nested=REPORTS)
 
     def encode_json(self, data: object) -> bytes:

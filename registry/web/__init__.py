@@ -5,6 +5,6 @@ serves it, keeps the session cookie and answers the few requests that are not Gr
 """
 
 from registry.web.routes import web_routes
-from registry.web.session import request_actor_in
+from registry.web.session import kept_request_actor, request_actor_in
 
-__all__ = ["request_actor_in", "web_routes"]
+__all__ = ["kept_request_actor", "request_actor_in", "web_routes"]

@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from starlette.types import Scope
 
 from registry.access.actor import Actor
-from registry.access.tokens import authenticate, authenticate_session
+from registry.access.tokens import authenticate, authenticate_session, kept_actor
 from registry.core.db import Database
 from registry.web.headers import raw_header
 
@@ -28,9 +29,9 @@ MAX_AGE = 12 * 3600
 LASTING = timedelta(seconds=MAX_AGE)  # a session ends with its cookie
 
 
-def bearer_token(request: HTTPConnection) -> str | None:
+def bearer_token(scope: Scope) -> str | None:
     """The token from `Authorization: Bearer <token>`, if any."""
-    header = raw_header(request.scope, b"authorization")
+    header = raw_header(scope, b"authorization")
     if header is None:
         return None
     scheme, _, token = header.decode("latin-1").partition(" ")
@@ -50,12 +51,20 @@ async def request_actor_in(
 ) -> Actor | None:
     """The caller: by the bearer header, else by the console's session cookie (see the
     module doc); None when neither names a live token."""
-    token = bearer_token(request)
+    token = bearer_token(request.scope)
     if token is not None:
         return await authenticate(db, token)
     if json_post_only and not is_json_post(request):
         return None
     return await authenticate_session(db, cookie_session(request))
+
+
+def kept_request_actor(db: Database, scope: Scope) -> Actor | None:
+    """The caller by the bearer header, when this process keeps its token's actor and knows
+    it still holds (`kept_actor`); None: ask `request_actor_in`, which may read the database
+    or the console's cookie."""
+    token = bearer_token(scope)
+    return None if token is None else kept_actor(db, token)
 
 
 def is_json_post(request: HTTPConnection) -> bool:
