@@ -605,13 +605,25 @@ class PlainFieldExecutionContext(Executor):
                 or (check is not None and check(item, None) is not True)
             ):
                 return _FULL_PATH
+        # Every item is an object of the same type under the same fields: their sub-fields
+        # are collected once for all (graphql-core looks them up again per item).
+        grouped, defers, _ = self.collect_subfields(object_type, details)
         completed: list[Any] = []
         awaitable: list[int] = []
         is_awaitable = self.is_awaitable
+        field_type = each.field_type
         try:
             for index, item in enumerate(value):
-                one = self._object(each, item, details, path.add_key(index, None), position_context)
+                where = path.add_key(index, None)
+                try:
+                    one = self.execute_collected_subfields(
+                        object_type, item, where, grouped, defers, position_context
+                    )
+                except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
+                    self.handle_field_error(error, field_type, details, where)
+                    one = None
                 if is_awaitable(one):
+                    one = self._settled(one, field_type, details, where)
                     awaitable.append(index)
                 completed.append(one)
         except Exception:
