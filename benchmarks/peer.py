@@ -4,7 +4,8 @@ Both are served as a team would run them, over HTTP on loopback, with the same n
 processes: `gridreg serve` and PostGraphile (installed with npm into var/peer, no auth).
 For each query the answers are first checked equal (normalised: the two APIs name fields
 differently), then timed alternately, sequential latency first (medians), then throughput
-with concurrent clients. gridreg answers with its token check and scope on: as admin, and as
+with concurrent clients, by a client that costs a fraction of what either server spends on an
+answer (`benchmarks.http_load`). gridreg answers with its token check and scope on: as admin, and as
 an organiser scoped to one sub-district (whose answers are timed, not compared: PostGraphile
 has no scope to cut them to).
 """
@@ -29,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
 
+from benchmarks.http_load import Side, answers_per_second, latencies_ms
 from registry.access.actor import Role
 from registry.access.tokens import create_token
 from registry.core.db import Database
@@ -224,39 +226,6 @@ async def _post(session: aiohttp.ClientSession, url: str, query: str, headers: A
     return body["data"]
 
 
-async def _latency(
-    session: aiohttp.ClientSession, sides: list[tuple[str, str, Any]], runs: int
-) -> list[float]:
-    """Median milliseconds of each side, asked alternately."""
-    times: list[list[float]] = [[] for _ in sides]
-    for _ in range(runs):
-        for i, (url, query, headers) in enumerate(sides):
-            started = time.perf_counter()
-            await _post(session, url, query, headers)
-            times[i].append((time.perf_counter() - started) * 1000)
-    return [statistics.median(t) for t in times]
-
-
-async def _throughput(
-    url: str, query: str, headers: Any, clients: int, seconds: float
-) -> float:
-    """Answers per second with `clients` asking at once for `seconds`."""
-    done = 0
-    stop = time.monotonic() + seconds
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def client() -> None:
-            nonlocal done
-            while time.monotonic() < stop:
-                await _post(session, url, query, headers)
-                done += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        return done / (time.monotonic() - started)
-
-
 # Throughput is measured in slices of this many seconds, the two servers alternately, so that
 # both see the same moments of a shared machine (a burst of another's work during one side's
 # whole run moved a ratio by a third).
@@ -264,7 +233,7 @@ SLICE_S = 1.0
 
 
 async def _throughputs(
-    ours: tuple[str, str, Any], theirs: tuple[str, str, Any], clients: int, seconds: float
+    ours: Side, theirs: Side, clients: int, seconds: float
 ) -> tuple[float, float, float]:
     """Answers per second of each side (medians over slices) and the median of the ratios of
     slices taken one after the other, `seconds` per side in all."""
@@ -274,8 +243,8 @@ async def _throughputs(
     peer: list[float] = []
     for index in range(slices):
         order = [(ours, mine), (theirs, peer)]
-        for (url, query, headers), rates in order if index % 2 == 0 else order[::-1]:
-            rates.append(await _throughput(url, query, headers, clients, each))
+        for side, rates in order if index % 2 == 0 else order[::-1]:
+            rates.append(await answers_per_second(side, clients, each))
     ratio = statistics.median(a / b for a, b in zip(mine, peer, strict=True))
     return statistics.median(mine), statistics.median(peer), ratio
 
@@ -320,14 +289,12 @@ async def _compare(url: str, args: Any) -> int:
                     raise RuntimeError(f"different answers for {pair.what!r}")
                 for role in ("admin", "organiser"):
                     headers = {"Authorization": f"Bearer {tokens[role]}"}
-                    ours_ms, theirs_ms = await _latency(
-                        session, [(ours_url, pair.gridreg, headers),
-                                  (theirs_url, pair.peer, None)], args.repeats,
-                    )  # fmt: skip
+                    ours_side = Side(ours_url, pair.gridreg, headers)
+                    peer_side = Side(theirs_url, pair.peer, None)
+                    ours_ms, theirs_ms = await latencies_ms([ours_side, peer_side], args.repeats)
                     ours_rps, theirs_rps, ratio = await _throughputs(
-                        (ours_url, pair.gridreg, headers), (theirs_url, pair.peer, None),
-                        args.clients, args.seconds,
-                    )  # fmt: skip
+                        ours_side, peer_side, args.clients, args.seconds
+                    )
                     table.add_row(
                         pair.what if role == "admin" else "", role, f"{ours_ms:.1f}",
                         f"{theirs_ms:.1f}", f"{ours_ms / theirs_ms:.2f}", f"{ours_rps:.0f}",

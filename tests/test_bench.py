@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.http_load import LoadError, Side, answers_per_second, latencies_ms
+from tests.support import Registry
+
 GRIDREG = Path(sys.executable).with_name("gridreg")
 
 
@@ -152,3 +155,24 @@ async def test_given_each_scale_in_its_own_database_when_bench_runs_again_nothin
     # Measured all the same: every figure of the registry at both scales.
     row = next(line for line in again.splitlines() if "coverage, one sub-district" in line)
     assert len(re.findall(r"│ +\d+\.\d+ +", row)) >= 3, row
+
+
+async def test_given_a_server_the_timing_client_counts_answers_and_stops_on_an_error(
+    registry: Registry,
+) -> None:
+    """The figures beside PostGraphile count only answers with data."""
+    token = await registry.token("admin")
+    url = str(registry.http.base_url.join("/graphql"))
+    auth = {"Authorization": f"Bearer {token}"}
+
+    assert await answers_per_second(Side(url, "{ __typename }", auth), 3, 0.3) > 0
+    [median] = await latencies_ms([Side(url, "{ __typename }", auth)], runs=5)
+    assert 0 < median < 1000
+
+    unauthenticated = Side(url, "{ places { totalCount } }", None)
+    with pytest.raises(LoadError, match="UNAUTHENTICATED"):
+        await answers_per_second(unauthenticated, clients=2, seconds=0.3)
+    with pytest.raises(LoadError, match="UNAUTHENTICATED"):
+        await latencies_ms([unauthenticated], runs=1)
+    with pytest.raises(LoadError, match="HTTP 404"):
+        await answers_per_second(Side(url + "-nowhere", "{ __typename }", auth), 1, 0.3)
