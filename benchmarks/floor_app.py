@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     port = parser.parse_args().port
-    uvicorn.run(app, host="127.0.0.1", port=port, **{**uvicorn_options(), "log_level": "warning"})
+    uvicorn.run(app, host="127.0.0.1", port=port, **uvicorn_options(log_level="warning"))
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ class LiveServer(ThreadedServer):
 
         self.app = create_app(settings)
         # As `gridreg serve` serves it: loop, protocol and headers.
-        super().__init__(self.app, lifespan="on", **{**uvicorn_options(), "log_level": "warning"})
+        super().__init__(self.app, lifespan="on", **uvicorn_options(log_level="warning"))
 
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:

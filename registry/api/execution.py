@@ -568,9 +568,24 @@ class PlainFieldExecutionContext(Executor):
         # plain True (False, or an awaitable) gets graphql-core's handling.
         if object_type.is_type_of is not None and object_type.is_type_of(value, None) is not True:
             return _FULL_PATH
+        collected = self.collect_subfields(object_type, details)
+        return self._selection(plain, value, details, path, collected, position_context)
+
+    def _selection(
+        self,
+        plain: _Plain,
+        value: Any,
+        details: Any,
+        path: Path,
+        collected: Any,
+        position_context: Any,
+    ) -> Any:
+        """The completed value of object `value` at `path`, its sub-fields `collected` for
+        its type (`collect_subfields`) run as graphql-core runs them."""
+        grouped, defers, _ = collected
         try:
-            completed = self.collect_and_execute_subfields(
-                object_type, details, path, value, position_context
+            completed = self.execute_collected_subfields(
+                plain.type, value, path, grouped, defers, position_context  # type: ignore[arg-type]  # objects only reach here
             )
         except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
             self.handle_field_error(error, plain.field_type, details, path)
@@ -607,23 +622,15 @@ class PlainFieldExecutionContext(Executor):
                 return _FULL_PATH
         # Every item is an object of the same type under the same fields: their sub-fields
         # are collected once for all (graphql-core looks them up again per item).
-        grouped, defers, _ = self.collect_subfields(object_type, details)
+        collected = self.collect_subfields(object_type, details)
         completed: list[Any] = []
         awaitable: list[int] = []
         is_awaitable = self.is_awaitable
-        field_type = each.field_type
         try:
             for index, item in enumerate(value):
                 where = path.add_key(index, None)
-                try:
-                    one = self.execute_collected_subfields(
-                        object_type, item, where, grouped, defers, position_context
-                    )
-                except Exception as error:  # noqa: BLE001 - handled as graphql-core handles it
-                    self.handle_field_error(error, field_type, details, where)
-                    one = None
+                one = self._selection(each, item, details, where, collected, position_context)
                 if is_awaitable(one):
-                    one = self._settled(one, field_type, details, where)
                     awaitable.append(index)
                 completed.append(one)
         except Exception:

@@ -42,7 +42,6 @@ class RegistryGraphQL(GraphQL):
         )
         self.db = db
         self.settings = settings
-        self.replicated = bool(db.replicas)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,7 +91,7 @@ class RegistryGraphQL(GraphQL):
     def kept_context(self, scope: Scope) -> Context | None:
         """`get_context`'s answer for a request by a caller this process keeps (see
         `kept_request_actor`), without a coroutine or a `Request`; None: ask `get_context`."""
-        if self.replicated:  # the fence is read per request
+        if self.db.replicas:  # the fence is read per request
             return None
         actor = kept_request_actor(self.db, scope)
         return None if actor is None else self._context(self.db, actor)

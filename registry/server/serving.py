@@ -83,7 +83,7 @@ def _options(host: str, port: int, access_log: bool) -> dict[str, Any]:
     return {"factory": True, "host": host, "port": port, **uvicorn_options(access_log)}
 
 
-def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
+def uvicorn_options(access_log: bool = False, log_level: str = "info") -> dict[str, Any]:
     """How uvicorn serves gridreg (its loop, protocol and headers), for `gridreg serve`, the
     tests' server and the benchmark's floor alike.
 
@@ -95,7 +95,7 @@ def uvicorn_options(access_log: bool = False) -> dict[str, Any]:
     return {
         "loop": LOOP,
         "http": HTTP,
-        "log_level": "info",
+        "log_level": log_level,
         "access_log": access_log,
         "proxy_headers": access_log,
         "server_header": False,
