@@ -83,18 +83,34 @@ class LiveServer(ThreadedServer):
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:
         """Collect the SQL statements the server runs inside the block, but for the token's
-        check: whether it runs depends on whether the server keeps the token already."""
+        check: whether it runs depends on whether the server keeps the token already. A plain
+        read (`Database.read_value`, `read_rows`) counts once, whether or not it passes
+        through SQLAlchemy (on PostgreSQL it goes to the driver directly)."""
         statements: list[str] = []
         engine = self.app.state.db.engine.sync_engine
+        plain_read = Database._plain_read
+        reading: list[bool] = []
+
+        async def counted_read(db: Database, sql: str, *args: Any, **kwargs: Any) -> Any:
+            statements.append(sql)
+            reading.append(True)
+            try:
+                return await plain_read(db, sql, *args, **kwargs)
+            finally:
+                reading.pop()
 
         def listener(*args: Any) -> None:
+            if reading:
+                return
             if "FROM api_token" not in args[2] and "JOIN api_token" not in args[2]:
                 statements.append(args[2])
 
         event.listen(engine, "before_cursor_execute", listener)
+        Database._plain_read = counted_read  # type: ignore[method-assign]  # counted while the block runs
         try:
             yield statements
         finally:
+            Database._plain_read = plain_read  # type: ignore[method-assign]  # as it was
             event.remove(engine, "before_cursor_execute", listener)
 
 

@@ -36,8 +36,10 @@ from registry.reads.loading import root_page
 from registry.reads.model import ENTITIES, Entity
 from registry.reads.run import read_json
 from registry.reads.selection import (
+    ChartPick,
     Connection,
     Field,
+    Figures,
     ObjectPick,
     One,
     Page,
@@ -45,6 +47,13 @@ from registry.reads.selection import (
     RootObject,
     Slot,
     TypeName,
+)
+from registry.reports.orgchart_json import (
+    FIGURE_PARTS,
+    MEMBER_RELATIONS,
+    NODE_FIELDS,
+    answerable,
+    chart_nodes_json,
 )
 
 T = TypeVar("T")
@@ -206,6 +215,37 @@ class Lookahead:
         return Page(size, after_slot, tuple(parts))
 
 
+    # -- org charts ----------------------------------------------------------------------
+
+    def chart_items(
+        self, node_type: GraphQLObjectType, details: list[FieldDetails]
+    ) -> tuple[Field | TypeName | Figures | One, ...]:
+        """The keys of each chart node's answer (`registry.reports.orgchart_json`)."""
+        items: list[Field | TypeName | Figures | One] = []
+        for key, group in self.grouped(node_type, details).items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                items.append(TypeName(key))
+            elif name in NODE_FIELDS:
+                items.append(Field(key, name))
+            elif name in ("estates", "buildings"):
+                tally_type = _object_type(node_type.fields[name].type)
+                parts = []
+                for sub_key, sub_group in self.grouped(tally_type, group).items():
+                    what = sub_group[0].node.name.value
+                    if what not in FIGURE_PARTS:
+                        raise NotCompiled(f"{tally_type.name}.{what}")
+                    parts.append((sub_key, what))
+                items.append(Figures(key, name, tuple(parts)))
+            elif name in MEMBER_RELATIONS:
+                member_type = _object_type(node_type.fields[name].type)
+                pick = self.object_pick(ENTITIES["Member"], member_type, group)
+                items.append(One(key, name, pick))
+            else:
+                raise NotCompiled(f"{node_type.name}.{name}")
+        return tuple(items)
+
+
 def _object_type(graphql_type: Any) -> GraphQLObjectType:
     while isinstance(graphql_type, (GraphQLNonNull, GraphQLList)):
         graphql_type = graphql_type.of_type
@@ -268,6 +308,55 @@ async def root_list(
     return page_of(
         [to_node(row) for row in rows], [getattr(row, key) for row in rows], more, after, total
     )
+
+
+# How an org chart's answer is made: its keys in order, each the chart's nodes as a pick
+# selects them, or the type's name (None).
+ChartParts = list[tuple[str, ChartPick | None]]
+
+
+def chart_parts(info: Info[Any, Any], include_closed: bool) -> ChartParts | None:
+    """The parts of an org chart's answer when the database can write all of them
+    (`registry.reports.orgchart_json`), else None: a node's `organisation` or `children`, a
+    field of a type the read model does not know, or a ratio SQLite would round."""
+    lookahead = Lookahead(info)
+    context = lookahead.context
+    if not context.settings.compiled_reads:
+        return None
+    dialect = context.db.engine.dialect
+    parts: ChartParts = []
+    try:
+        chart_type = _object_type(lookahead.raw.return_type)
+        for key, group in lookahead.grouped(chart_type, lookahead.root_details()).items():
+            name = group[0].node.name.value
+            if name == "__typename":
+                parts.append((key, None))
+                continue
+            if name != "nodes":
+                raise NotCompiled(f"{chart_type.name}.{name}")
+            node_type = _object_type(chart_type.fields[name].type)
+            pick = ChartPick(include_closed, lookahead.chart_items(node_type, group))
+            if not answerable(pick, dialect):
+                raise NotCompiled("ratio")
+            parts.append((key, pick))
+    except NotCompiled:
+        return None
+    return parts
+
+
+async def chart_answer(info: Info[Any, Any], parts: ChartParts, root: Any, depth: int) -> Encoded:
+    """The org chart under a visible `root`, `depth` levels down, written by the database as
+    `parts` select it."""
+    context = info.context
+    actor = context.require_actor()
+    answer: dict[str, Any] = {}
+    for key, pick in parts:
+        if pick is None:
+            answer[key] = "OrgChart"
+        else:
+            nodes = await chart_nodes_json(context.db, actor, root, depth, pick)
+            answer[key] = orjson.Fragment(nodes)
+    return Encoded(orjson.Fragment(orjson.dumps(answer)))
 
 
 async def compiled_object(

@@ -16,6 +16,7 @@ from registry.access.lookup import get_organisation
 from registry.api.context import GInfo
 from registry.api.coverage import CoverageTally
 from registry.api.enums import ORG_KIND, ORG_STATUS, OrgKindEnum, OrgStatusEnum
+from registry.api.lookahead import chart_answer, chart_parts
 from registry.api.paging import Connection, decode_cursor, page_of
 from registry.api.refs import parse_ref
 from registry.api.types import Member, Organisation
@@ -141,15 +142,6 @@ class OrgChart:
     )
 
 
-# The chart's counts each OrgChartNode field shows.
-_COUNTED_BY = {
-    "memberCount": "members", "memberTotal": "total", "reportingCount": "reporting",
-    "childCount": "children", "hasChildren": "children", "descendantCount": "descendants",
-    "estates": "estates", "buildings": "buildings", "secretary": "secretary",
-    "leader": "secretary",
-}  # fmt: skip
-
-
 def asked_counts(info: GInfo) -> service.Counts:
     """The counts the request shows, anywhere under this field: the chart computes only those.
     Names are gathered at every level and through fragments (a name met elsewhere only makes
@@ -159,8 +151,8 @@ def asked_counts(info: GInfo) -> service.Counts:
     def walk(selections: list[Any]) -> None:
         for selection in selections:
             name = getattr(selection, "name", None)
-            if name in _COUNTED_BY:
-                found.add(_COUNTED_BY[name])
+            if name in service.COUNTED_BY:
+                found.add(service.COUNTED_BY[name])
             walk(getattr(selection, "selections", None) or [])
 
     walk(info.selected_fields)
@@ -215,16 +207,22 @@ class OrgChartQuery:
                 extensions={"code": "BAD_INPUT"},
             )
         actor = info.context.require_actor()
+        # What the database can write as JSON is not built node by node here.
+        parts = chart_parts(info, include_closed) if as_of is None else None
         async with info.context.db.read() as session:
             top = await _visible_org(session, actor, root_ref)
             if top is None:
                 return None
-            if as_of is None:
-                chart = await service.org_chart(
-                    session, top, depth, include_closed, asked_counts(info)
+            if parts is None:
+                chart = (
+                    await service.org_chart(
+                        session, top, depth, include_closed, asked_counts(info)
+                    )
+                    if as_of is None
+                    else await org_chart_on(session, actor, top, depth, as_of, include_closed)
                 )
-            else:
-                chart = await org_chart_on(session, actor, top, depth, as_of, include_closed)
+        if parts is not None:
+            return await chart_answer(info, parts, top, depth)  # type: ignore[return-value]  # sent on as it is
         nodes = _convert(chart)
         return OrgChart(nodes=nodes, tree=nodes[0] if nodes else None)
 

@@ -77,14 +77,18 @@ class CompiledRead:
 @lru_cache(maxsize=1024)
 def compiled(root: RootList | RootObject, viewer: Viewer, dialect: Dialect) -> CompiledRead:
     """The SQL of a root selection for callers of this shape, built once per shape."""
-    statement = _Builder(viewer).root(root)
+    return compiled_statement(Builder(viewer).root(root), dialect)
+
+
+def compiled_statement(statement: Select[Any], dialect: Dialect) -> CompiledRead:
+    """A statement's SQL text for `dialect`, with the order of its parameters."""
     done = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     positions = getattr(done, "positiontup", None)
     fixed = {name: value for name, value in done.params.items() if value is not None}
     return CompiledRead(done.string, tuple(positions) if positions else None, fixed)
 
 
-class _Builder:
+class Builder:
     """Builds one statement; every table it reads gets an alias of its own."""
 
     def __init__(self, viewer: Viewer) -> None:
@@ -125,6 +129,20 @@ class _Builder:
             else:
                 pairs.append((item.key, self.nested_connection(entity, t, item)))
         return json_object(pairs)
+
+    def related(
+        self,
+        target: str,
+        pick: ObjectPick,
+        conditions: Callable[[Alias], list[ColumnElement[bool]]],
+    ) -> ColumnElement[Any]:
+        """SQL: the JSON object (or null) of the first row of entity `target` meeting
+        `conditions` (on an alias of its own), as `pick` selects it: a to-one relation that
+        the read model does not name (an org chart node's secretary)."""
+        entity = ENTITIES[target]
+        t = self.alias(entity)
+        found = select(self.object(entity, t, pick)).where(*conditions(t)).limit(1)
+        return as_json(found.scalar_subquery())
 
     def one(self, owner: Entity, o: Alias, item: One) -> ColumnElement[Any]:
         relation = owner.to_one[item.relation]

@@ -97,3 +97,24 @@ class RootObject:
     by: str
     value: Slot
     pick: ObjectPick
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A node's coverage figures for places of one kind (`name`: estates or buildings),
+    answered as an object under `key`: its `parts` are (key, what) pairs, `what` one of
+    total, covered, ratio and __typename."""
+
+    key: str
+    name: str
+    parts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ChartPick:
+    """The keys of every node's answer in an org chart (`registry.reports.orgchart_json`):
+    the node's own fields and counts, its figures, and its secretary or group leader as
+    members (`One`, relation `secretary` or `leader`)."""
+
+    include_closed: bool
+    items: tuple[Field | TypeName | Figures | One, ...]

@@ -67,6 +67,15 @@ ALL_COUNTS: Counts = frozenset(
      "secretary"}
 )  # fmt: skip
 
+# The count each field of a chart node shows (by its GraphQL name): a request's selection
+# names the counts its chart computes.
+COUNTED_BY: dict[str, str] = {
+    "memberCount": "members", "memberTotal": "total", "reportingCount": "reporting",
+    "childCount": "children", "hasChildren": "children", "descendantCount": "descendants",
+    "estates": "estates", "buildings": "buildings", "secretary": "secretary",
+    "leader": "secretary",
+}  # fmt: skip
+
 
 @dataclass
 class ChartNode:
@@ -132,20 +141,22 @@ def _counted_nodes(nodes: NodeSet, include_closed: bool, counts: Counts = ALL_CO
     leader = aliased(Member)
     zero = literal(0)
 
-    def asked(name: str, column: Any) -> Any:
-        return column if name in counts else zero
+    def asked(name: str, label: str, column: Any) -> Any:
+        # Labelled: a chart answered as JSON (`registry.reports.orgchart_json`) reads them
+        # by name.
+        return (column if name in counts else zero).label(label)
 
     query = select(
         *record_columns(OrgRecord, org),
-        asked("members", member_count),
-        asked("total", member_total),
-        asked("reporting", reporting),
-        asked("children", child_count),
-        asked("descendants", descendants),
-        asked("estates", _territory_count(org, PlaceKind.ESTATE, False)),
-        asked("estates", _territory_count(org, PlaceKind.ESTATE, True)),
-        asked("buildings", _territory_count(org, PlaceKind.BUILDING, False)),
-        asked("buildings", _territory_count(org, PlaceKind.BUILDING, True)),
+        asked("members", "member_count", member_count),
+        asked("total", "member_total", member_total),
+        asked("reporting", "reporting_count", reporting),
+        asked("children", "child_count", child_count),
+        asked("descendants", "descendant_count", descendants),
+        asked("estates", "estates", _territory_count(org, PlaceKind.ESTATE, False)),
+        asked("estates", "covered_estates", _territory_count(org, PlaceKind.ESTATE, True)),
+        asked("buildings", "buildings", _territory_count(org, PlaceKind.BUILDING, False)),
+        asked("buildings", "covered_buildings", _territory_count(org, PlaceKind.BUILDING, True)),
         *_member_columns(secretary, "secretary", "secretary" in counts),
         *_member_columns(leader, "leader", "secretary" in counts),
     )
@@ -190,7 +201,7 @@ def _territory_count(org: Any, kind: PlaceKind, covered: bool) -> ColumnElement[
 
 
 @cache
-def _chart_statement(include_closed: bool, counts: Counts) -> Select[Any]:
+def chart_statement(include_closed: bool, counts: Counts) -> Select[Any]:
     """The chart's statement for bounds given as parameters (`root`: the root's subtree,
     `within_bound`; `last`: the deepest level), built once: composing it costs far more
     than running it."""
@@ -256,7 +267,7 @@ async def org_chart(
     if not include_closed and root.status != OrgStatus.ACTIVE.value:
         return []
     bounds = {**bound_subtree("root", root.path), "last": root.depth + depth}
-    statement = _chart_statement(include_closed, counts)
+    statement = chart_statement(include_closed, counts)
     chart = _nodes_of(await column_rows(session, statement, bounds), root.depth)
     kept: dict[int, ChartNode] = {}
     for node in chart:
