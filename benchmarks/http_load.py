@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 import httptools
 import orjson
 
+from benchmarks.timing import more_runs
+
 
 class LoadError(RuntimeError):
     """An answer that was not a 200 with data, or a connection that broke."""
@@ -119,15 +121,23 @@ class _Connection(asyncio.Protocol):
 
 
 async def latencies_ms(sides: list[Side], runs: int) -> list[float]:
-    """Median milliseconds of an answer from each side, asked one at a time, alternately."""
+    """Median milliseconds of an answer from each side, asked one at a time, alternately,
+    after one warm-up each: at least `runs` rounds, more for quick answers
+    (`benchmarks.timing.more_runs`; a median of 15 answers of half a millisecond moved by a
+    tenth from run to run)."""
     connections = [await side.connect() for side in sides]
     times: list[list[float]] = [[] for _ in sides]
     try:
-        for _ in range(runs):
+        for connection in connections:
+            await connection.ask()
+        started = time.perf_counter()
+        rounds = 0
+        while more_runs(rounds, runs, started):
             for connection, taken in zip(connections, times, strict=True):
-                started = time.perf_counter()
+                began = time.perf_counter()
                 await connection.ask()
-                taken.append((time.perf_counter() - started) * 1000)
+                taken.append((time.perf_counter() - began) * 1000)
+            rounds += 1
     finally:
         for connection in connections:
             connection.close()

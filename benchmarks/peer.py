@@ -306,7 +306,8 @@ async def _compare(url: str, args: Any) -> int:
             process.wait(timeout=30)
     console.print(table)
     console.print("Same answers checked for each query (as admin). Latency: sequential "
-                  "medians, asked alternately; ratio < 1 is gridreg faster. Throughput: "
+                  f"medians, asked alternately, of at least {args.repeats} answers each and "
+                  "more for quick ones; ratio < 1 is gridreg faster. Throughput: "
                   f"{args.clients} clients for {args.seconds:g} s each, in slices of "
                   f"{SLICE_S:g} s taken alternately (medians; the ratio is the median of the "
                   "slices' ratios); ratio > 1 is gridreg faster.")  # fmt: skip

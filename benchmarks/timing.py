@@ -33,7 +33,7 @@ _MOST_RUNS_PER_REPEAT = 100
 _MOST_SECONDS = 60.0
 
 
-def _more(runs: int, repeats: int, started: float) -> bool:
+def more_runs(runs: int, repeats: int, started: float) -> bool:
     """Whether to run again: until `repeats` runs (or, for slow work, until its rounds have
     taken `_MOST_SECONDS`), then while quick work has had less than its time (and fewer than
     the most runs)."""
@@ -50,7 +50,7 @@ async def _medians(works: list[Work], repeats: int) -> list[float]:
         await work()
     rounds: list[list[float]] = []
     started = time.perf_counter()
-    while _more(len(rounds), repeats, started):
+    while more_runs(len(rounds), repeats, started):
         rounds.append([await _elapsed_ms(work) for work in works])
     return [statistics.median(times) for times in zip(*rounds, strict=True)]
 

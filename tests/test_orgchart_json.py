@@ -81,7 +81,7 @@ async def test_given_charts_of_every_shape_then_the_database_writes_what_resolve
     await registry.load({"offices": [leader | {"start": "2024-01-01"}]})
     admin = await registry.client("admin")
     dissolved = await admin(
-        "mutation { dissolveOrganisation(input: {organisation: \"G3\", approvedBy: \"B3\"}) "
+        'mutation { dissolveOrganisation(input: {organisation: "G3", approvedBy: "B3"}) '
         "{ userErrors { code } } }"
     )
     assert dissolved["dissolveOrganisation"]["userErrors"] == []

@@ -214,7 +214,6 @@ class Lookahead:
                 raise NotCompiled(f"{connection.name}.{name}")
         return Page(size, after_slot, tuple(parts))
 
-
     # -- org charts ----------------------------------------------------------------------
 
     def chart_items(

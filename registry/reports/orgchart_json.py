@@ -98,9 +98,8 @@ def compiled_chart(pick: ChartPick, viewer: Viewer, dialect: Dialect) -> Compile
             pairs.append((item.key, _figures(c.c, item)))
         else:
             pairs.append((item.key, _member(builder, c, item, viewer)))
-    statement: Select[Any] = select(
-        c.c.id, c.c.parent_id, json_text(json_object(pairs))
-    ).order_by(c.c.path)
+    box = json_text(json_object(pairs))
+    statement: Select[Any] = select(c.c.id, c.c.parent_id, box).order_by(c.c.path)
     return compiled_statement(statement, dialect)
 
 
