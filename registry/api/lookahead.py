@@ -52,7 +52,6 @@ from registry.reports.orgchart_json import (
     FIGURE_PARTS,
     MEMBER_RELATIONS,
     NODE_FIELDS,
-    answerable,
     chart_nodes_json,
 )
 
@@ -316,13 +315,12 @@ ChartParts = list[tuple[str, ChartPick | None]]
 
 def chart_parts(info: Info[Any, Any], include_closed: bool) -> ChartParts | None:
     """The parts of an org chart's answer when the database can write all of them
-    (`registry.reports.orgchart_json`), else None: a node's `organisation` or `children`, a
-    field of a type the read model does not know, or a ratio SQLite would round."""
+    (`registry.reports.orgchart_json`), else None: a node's `organisation` or `children`, or
+    a field of a type the read model does not know."""
     lookahead = Lookahead(info)
     context = lookahead.context
     if not context.settings.compiled_reads:
         return None
-    dialect = context.db.engine.dialect
     parts: ChartParts = []
     try:
         chart_type = _object_type(lookahead.raw.return_type)
@@ -334,10 +332,7 @@ def chart_parts(info: Info[Any, Any], include_closed: bool) -> ChartParts | None
             if name != "nodes":
                 raise NotCompiled(f"{chart_type.name}.{name}")
             node_type = _object_type(chart_type.fields[name].type)
-            pick = ChartPick(include_closed, lookahead.chart_items(node_type, group))
-            if not answerable(pick, dialect):
-                raise NotCompiled("ratio")
-            parts.append((key, pick))
+            parts.append((key, ChartPick(include_closed, lookahead.chart_items(node_type, group))))
     except NotCompiled:
         return None
     return parts

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
+import orjson
 from asyncpg import PostgresConnectionError, PostgresError
 from sqlalchemy import Executable, Row, Select, event, exc, text
 from sqlalchemy.engine import make_url
@@ -124,8 +125,10 @@ def create_engine(
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's own BEGIN (below) start transactions, not the driver.
         dbapi_connection.isolation_level = None
-        # Relay ids and cursors are base64, which SQLite lacks (registry.reads.json_sql).
+        # Relay ids and cursors are base64, and a real is written as the shortest text that
+        # reads back the same, neither of which SQLite has (registry.reads.json_sql).
         dbapi_connection.create_function("gridreg_base64", 1, _base64, deterministic=True)
+        dbapi_connection.create_function("gridreg_json_real", 1, _json_real, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -150,6 +153,11 @@ def _unnamed() -> str:
 
 def _base64(text: str | None) -> str | None:
     return None if text is None else base64.b64encode(text.encode()).decode()
+
+
+def _json_real(value: float | None) -> str | None:
+    # As the API writes a float (orjson): SQLite's own JSON keeps 15 digits.
+    return None if value is None else orjson.dumps(float(value)).decode()
 
 
 def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

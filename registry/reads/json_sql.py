@@ -138,6 +138,27 @@ def _bool_postgresql(element: JsonBool, compiler: SQLCompiler, **kw: Any) -> str
     return f"({compiler.process(element.clauses, **kw)})"
 
 
+class JsonReal(FunctionElement[Any]):
+    """A real number as JSON, written as the API writes a float: the shortest text that reads
+    back as the same number (SQLite's own JSON keeps 15 digits: 1/3 would lose its last)."""
+
+    name = "json_real"
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(JsonReal, "sqlite")
+def _real_sqlite(element: JsonReal, compiler: SQLCompiler, **kw: Any) -> str:
+    # A function of the registry's own (core.db); json() keeps a number's text as it is.
+    return f"json(gridreg_json_real({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(JsonReal, "postgresql")
+def _real_postgresql(element: JsonReal, compiler: SQLCompiler, **kw: Any) -> str:
+    # PostgreSQL writes a double's shortest text itself (extra_float_digits 1, the default).
+    return compiler.process(element.clauses, **kw)
+
+
 class Base64(FunctionElement[Any]):
     """Standard base64 (with padding) of a text, as relay global IDs and cursors are written."""
 
@@ -190,6 +211,11 @@ def json_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
 def json_bool(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     """SQL: a condition as JSON true or false."""
     return JsonBool(condition)
+
+
+def json_real(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL: a real number (or null) as JSON, written as the API writes a float."""
+    return JsonReal(value)
 
 
 def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[str]:

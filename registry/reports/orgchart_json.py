@@ -8,9 +8,7 @@ selected, ids, enums and coverage figures as the API writes them, the secretary 
 leader through the read model's members, `registry.reads.compile`). Python only keeps the
 nodes whose parent is kept, as `org_chart` does, and joins their texts.
 
-What the read model cannot write exactly is left to the resolvers: a node's `organisation`
-and `children`, and on SQLite the coverage ratio (SQLite writes a real with 15 digits, not the
-shortest text that reads back as the same number, as Python and PostgreSQL do).
+A node's `organisation` and `children` are left to the resolvers.
 """
 
 from __future__ import annotations
@@ -29,7 +27,14 @@ from registry.core.models import Organisation
 from registry.core.paths import bound_subtree
 from registry.core.terms import current_holder
 from registry.reads.compile import Builder, CompiledRead, compiled_statement
-from registry.reads.json_sql import enum_name, global_id, json_bool, json_object, json_text
+from registry.reads.json_sql import (
+    enum_name,
+    global_id,
+    json_bool,
+    json_object,
+    json_real,
+    json_text,
+)
 from registry.reads.model import ENTITIES, visible
 from registry.reads.selection import ChartPick, Field, Figures, One, TypeName
 from registry.reads.viewer import Viewer, viewer_params
@@ -63,18 +68,6 @@ MEMBER_RELATIONS = {
     "secretary": (OfficeRole.SECRETARY, False),
     "leader": (OfficeRole.GROUP_LEADER, True),
 }
-# Dialects that write a double as the shortest text reading back as the same number.
-_EXACT_FLOATS = frozenset({"postgresql"})
-
-
-def answerable(pick: ChartPick, dialect: Dialect) -> bool:
-    """Whether the database can write every node of `pick` as the resolvers would."""
-    return dialect.name in _EXACT_FLOATS or not any(
-        what == "ratio"
-        for item in pick.items
-        if isinstance(item, Figures)
-        for _, what in item.parts
-    )
 
 
 @lru_cache(maxsize=256)
@@ -112,7 +105,8 @@ def _figures(c: Any, item: Figures) -> ColumnElement[Any]:
         elif what == "covered":
             parts.append((key, covered))
         elif what == "ratio":
-            parts.append((key, case((total > 0, cast(covered, Float) / total), else_=null())))
+            ratio = json_real(cast(covered, Float) / total)
+            parts.append((key, case((total > 0, ratio), else_=null())))
         else:
             parts.append((key, literal("CoverageTally")))
     return json_object(parts)
@@ -135,8 +129,7 @@ async def chart_nodes_json(
 ) -> str:
     """The JSON array of the chart under a (visible) root, `depth` levels down, every node as
     `pick` selects it, in tree order; closed organisations and anything under them left out
-    unless `pick.include_closed` (a closed root: []). For a pick the database can write
-    (`answerable`)."""
+    unless `pick.include_closed` (a closed root: [])."""
     read = compiled_chart(pick, Viewer.of(actor), db.engine.dialect)
     values = {
         **bound_subtree("root", root.path),
