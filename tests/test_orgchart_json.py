@@ -32,6 +32,13 @@ NODE_OBJECTS = [
 RESOLVED = ["organisation { name }", "children { code }"]
 
 
+# XB2, dissolved in the registry below, and its two open groups.
+CLOSED_BRANCH = {"XB2", "XB2-G1", "XB2-G2"}
+UNDER_PC2 = """query($closed: Boolean!) {
+  orgChart(root: "PC2", depth: 2, includeClosed: $closed) { nodes { code } }
+}"""
+
+
 def node_selection(pick: random.Random) -> str:
     """A random selection of a chart node's fields: some aliased, some in a fragment."""
     fields = pick.sample(NODE_LEAVES, pick.randint(1, 6)) + pick.sample(
@@ -72,7 +79,8 @@ async def test_given_charts_of_every_shape_then_the_database_writes_what_resolve
     are asked by an admin, a community's organiser and a viewer, with and without closed
     organisations, then every answer equals the one the resolvers give node by node
     (compiled reads off), and the database wrote every chart whose boxes ask for neither their
-    organisation nor their children."""
+    organisation nor their children; either way, the closed branch's open groups are shown
+    only with closed organisations."""
     from registry.server.app import create_app
 
     await registry.load(grid_workbook())
@@ -120,6 +128,14 @@ async def test_given_charts_of_every_shape_then_the_database_writes_what_resolve
                 charted = body["data"]["orgChart"] is not None
                 assert by_database == (charted and not any(r in query for r in RESOLVED))
                 written += by_database
+        # Built either way, a branch closed over open groups hides them with it.
+        headers = {"Authorization": f"Bearer {admin.token}"}
+        for closed in (False, True):
+            body = {"query": UNDER_PC2, "variables": {"closed": closed}}
+            theirs = (await reference.post("/graphql", json=body, headers=headers)).json()
+            for answer in (await admin(UNDER_PC2, {"closed": closed}), theirs["data"]):
+                codes = {node["code"] for node in answer["orgChart"]["nodes"]}
+                assert CLOSED_BRANCH & codes == (CLOSED_BRANCH if closed else set())
     finally:
         await reference.aclose()
         await reference_app.state.db.dispose()

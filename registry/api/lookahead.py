@@ -28,10 +28,12 @@ from graphql import (
     GraphQLResolveInfo,
     get_named_type,
 )
+from registry.access.actor import Actor
 from registry.api.context import GInfo
 from registry.api.execution import Encoded
 from registry.api.paging import Connection as ConnectionOf
 from registry.api.paging import cursor_key, page_of
+from registry.core.db import Database
 from registry.reads.loading import root_page
 from registry.reads.model import ENTITIES, Entity
 from registry.reads.run import read_json
@@ -49,6 +51,7 @@ from registry.reads.selection import (
     TypeName,
 )
 from registry.reports.orgchart_json import (
+    FIGURE_KINDS,
     FIGURE_PARTS,
     MEMBER_RELATIONS,
     NODE_FIELDS,
@@ -226,7 +229,7 @@ class Lookahead:
                 items.append(TypeName(key))
             elif name in NODE_FIELDS:
                 items.append(Field(key, name))
-            elif name in ("estates", "buildings"):
+            elif name in FIGURE_KINDS:
                 tally_type = _object_type(node_type.fields[name].type)
                 parts = []
                 for sub_key, sub_group in self.grouped(tally_type, group).items():
@@ -317,10 +320,9 @@ def chart_parts(info: Info[Any, Any], include_closed: bool) -> ChartParts | None
     """The parts of an org chart's answer when the database can write all of them
     (`registry.reports.orgchart_json`), else None: a node's `organisation` or `children`, or
     a field of a type the read model does not know."""
-    lookahead = Lookahead(info)
-    context = lookahead.context
-    if not context.settings.compiled_reads:
+    if not info.context.settings.compiled_reads:
         return None
+    lookahead = Lookahead(info)
     parts: ChartParts = []
     try:
         chart_type = _object_type(lookahead.raw.return_type)
@@ -338,17 +340,17 @@ def chart_parts(info: Info[Any, Any], include_closed: bool) -> ChartParts | None
     return parts
 
 
-async def chart_answer(info: Info[Any, Any], parts: ChartParts, root: Any, depth: int) -> Encoded:
-    """The org chart under a visible `root`, `depth` levels down, written by the database as
-    `parts` select it."""
-    context = info.context
-    actor = context.require_actor()
+async def chart_answer(
+    db: Database, actor: Actor, parts: ChartParts, root: Any, depth: int
+) -> Encoded:
+    """The org chart under a `root` visible to `actor`, `depth` levels down, written by the
+    database as `parts` select it."""
     answer: dict[str, Any] = {}
     for key, pick in parts:
         if pick is None:
             answer[key] = "OrgChart"
         else:
-            nodes = await chart_nodes_json(context.db, actor, root, depth, pick)
+            nodes = await chart_nodes_json(db, actor, root, depth, pick)
             answer[key] = orjson.Fragment(nodes)
     return Encoded(orjson.Fragment(orjson.dumps(answer)))
 

@@ -213,16 +213,15 @@ class OrgChartQuery:
             top = await _visible_org(session, actor, root_ref)
             if top is None:
                 return None
-            if parts is None:
-                chart = (
-                    await service.org_chart(
-                        session, top, depth, include_closed, asked_counts(info)
-                    )
-                    if as_of is None
-                    else await org_chart_on(session, actor, top, depth, as_of, include_closed)
+            if as_of is not None:
+                chart = await org_chart_on(session, actor, top, depth, as_of, include_closed)
+            elif parts is None:
+                chart = await service.org_chart(
+                    session, top, depth, include_closed, asked_counts(info)
                 )
         if parts is not None:
-            return await chart_answer(info, parts, top, depth)  # type: ignore[return-value]  # sent on as it is
+            answer = await chart_answer(info.context.db, actor, parts, top, depth)
+            return answer  # type: ignore[return-value]  # sent on as it is
         nodes = _convert(chart)
         return OrgChart(nodes=nodes, tree=nodes[0] if nodes else None)
 

@@ -18,10 +18,10 @@ Only the counts a request asks for are computed (`Counts`); the rest read 0. Per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -56,6 +56,7 @@ from registry.core.terms import current_holder, current_secretary
 from registry.reports.coverage import Tally, covered_by
 
 MAX_CHART_DEPTH = 10
+T = TypeVar("T")
 
 # A set of chart nodes, as a condition on an Organisation alias.
 NodeSet = Callable[[Any], ColumnElement[bool]]
@@ -270,14 +271,26 @@ async def org_chart(
     statement = chart_statement(include_closed, counts)
     chart = _nodes_of(await column_rows(session, statement, bounds), root.depth)
     kept: dict[int, ChartNode] = {}
-    for node in chart:
+    for node in kept_under(root.id, chart, lambda n: (n.organisation.id, n.organisation.parent_id)):
         parent = kept.get(node.organisation.parent_id or -1)
-        if node.organisation.id == root.id:
-            kept[root.id] = node
-        elif parent is not None:
-            kept[node.organisation.id] = node
+        if parent is not None:
             parent.children.append(node)
+        kept[node.organisation.id] = node
     return list(kept.values())
+
+
+def kept_under(
+    root_id: int, nodes: Iterable[T], ids: Callable[[T], tuple[int, int | None]]
+) -> Iterator[T]:
+    """The nodes of a chart (in tree order, parents first) that it shows: the root, and every
+    node whose parent it shows. `ids` gives a node's id and its parent's. An open node under a
+    closed one is left out with it, when closed ones are."""
+    shown: set[int] = set()
+    for node in nodes:
+        own, parent = ids(node)
+        if own == root_id or parent in shown:
+            shown.add(own)
+            yield node
 
 
 async def org_children(

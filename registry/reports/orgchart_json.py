@@ -6,14 +6,14 @@ the chart's one statement (`registry.reports.orgchart.chart_statement`, with onl
 the request shows) is wrapped in a select that writes each node's JSON (keys and aliases as
 selected, ids, enums and coverage figures as the API writes them, the secretary and the group
 leader through the read model's members, `registry.reads.compile`). Python only keeps the
-nodes whose parent is kept, as `org_chart` does, and joins their texts.
+nodes whose parent is kept (`kept_under`, as `org_chart` does) and joins their texts.
 
 A node's `organisation` and `children` are left to the resolvers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -38,7 +38,7 @@ from registry.reads.json_sql import (
 from registry.reads.model import ENTITIES, visible
 from registry.reads.selection import ChartPick, Field, Figures, One, TypeName
 from registry.reads.viewer import Viewer, viewer_params
-from registry.reports.orgchart import COUNTED_BY, chart_statement
+from registry.reports.orgchart import COUNTED_BY, chart_statement, kept_under
 
 # A node's own fields and counts, by GraphQL name, over the chart statement's columns `c`.
 NODE_FIELDS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
@@ -61,6 +61,8 @@ NODE_FIELDS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
     "hasChildren": lambda c: json_bool(c.child_count > 0),
     "descendantCount": lambda c: c.descendant_count,
 }
+# A node's coverage figures: the places of each kind, and what may be asked of them.
+FIGURE_KINDS = frozenset({"estates", "buildings"})
 FIGURE_PARTS = frozenset({"total", "covered", "ratio", "__typename"})
 # Who a node's member relations name, and whether the caller must see them: the secretary is
 # shown as the chart shows it, the group leader only in the caller's scope (`OrgChartNode`).
@@ -122,7 +124,9 @@ def _member(builder: Builder, c: Any, item: One, viewer: Viewer) -> ColumnElemen
     def conditions(t: Any) -> list[ColumnElement[bool]]:
         # The office's holder is looked up two queries below the chart's row.
         found = [t.c.id == current_holder(c.c.id, role, c)]
-        return [*found, visible(entity, t, viewer)] if in_scope else found
+        if in_scope:
+            found.append(visible(entity, t, viewer))
+        return found
 
     return builder.related("Member", item.pick, conditions)
 
@@ -142,15 +146,5 @@ async def chart_nodes_json(
         **viewer_params(actor),
     }
     rows = await db.read_rows(read.sql, read.parameters(values))
-    return "[" + ",".join(_kept(rows, root.id)) + "]"
-
-
-def _kept(rows: Sequence[Sequence[Any]], root_id: int) -> list[str]:
-    """The texts of the nodes whose parent is kept, the root first (parents come first)."""
-    kept: set[int] = set()
-    texts: list[str] = []
-    for org_id, parent_id, text in rows:
-        if org_id == root_id or parent_id in kept:
-            kept.add(org_id)
-            texts.append(text)
-    return texts
+    shown = kept_under(root.id, rows, lambda row: (row[0], row[1]))
+    return "[" + ",".join(row[2] for row in shown) + "]"
