@@ -4,10 +4,12 @@ and anything the short path does not own must still reach strawberry."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from graphql.execution import Executor
 
 from registry.server.graphql_view import RegistryGraphQL
 from tests.support import Registry, operation
@@ -193,3 +195,26 @@ async def test_given_a_lookup_asked_again_then_its_nested_filters_and_scope_hold
     for _ in range(3):
         assert (await admin(text))["organisation"]["parent"] == {"code": "A-DW"}
         assert (await other(text))["organisation"] is None
+
+
+async def test_given_queries_answered_then_no_executor_is_left_for_the_collector(
+    registry: Registry,
+) -> None:
+    """A request's executor, its context and its errors are freed as its answer goes out,
+    not by Python's cycle collector: under load the collector spent 7 % of the server's CPU
+    freeing them, in pauses."""
+    await registry.load(crossing_communities())
+    api = await registry.client()
+    lookup = '{ organisation(code: "A-ZB") { name parent { name } } }'
+    await api("{ __typename }")  # the server's first request sets up what it keeps
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for query in (lookup, lookup, "{ __typename }", "{ nope }"):  # strawberry's, then ours
+            await api.post(query)
+        gc.collect()
+        left = [type(found).__name__ for found in gc.garbage if isinstance(found, Executor)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []

@@ -374,6 +374,16 @@ class PlainFieldExecutionContext(Executor):
             return self.build_response(None)  # type: ignore[return-value]  # whole responses only
         return self.build_response(data)  # type: ignore[return-value]  # as above
 
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's, then the executor's tie to its async helpers cut: their bound
+        methods point back at it, a cycle only Python's collector frees, and it held every
+        request's executor, context and error list until then (7 % of a server's CPU under
+        load). The whole response is built; a resolver still at work holds its own helpers
+        through its `info`."""
+        response = super().build_response(data)
+        del self.async_helpers
+        return response
+
     def _called(self, parent_type: GraphQLObjectType, details: Any) -> _Called | None:
         """How the field of `details` is called directly, or None (`resolver_call`)."""
         key = id(details)
