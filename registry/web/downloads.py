@@ -130,15 +130,23 @@ async def table_download(request: Request) -> Response:
         return refused("sign in first", "UNAUTHENTICATED", 401)
     if not is_json_post(request):
         return refused("post the tables as JSON", "UNSUPPORTED_MEDIA_TYPE", 415)
+    raw = await request.body()
     try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
+        # Off the event loop, as the workbook is built: parsing and checking the largest body
+        # the bounds allow (200,000 cells) takes 70 ms of CPU, longer on a busy machine, and
+        # every other request would wait for it.
+        tables, filename = await run_in_threadpool(_posted, raw)
+    except orjson.JSONDecodeError:  # a ValueError too: first
         return refused("the body is not JSON", "BAD_REQUEST", 400)
-    try:
-        tables = _tables(body)
-        filename = _text(body.get("filename") or "export.xlsx", "file name")
     except TooMuch as over:
         return refused(str(over), "LIMIT_EXCEEDED", 413, limit=over.limit, value=over.value)
     except ValueError as problem:
         return refused(str(problem), "BAD_REQUEST", 400)
     return await xlsx_response(tables, filename)
+
+
+def _posted(raw: bytes) -> tuple[list[Table], str]:
+    """The tables and file name of a posted body, checked against the bounds."""
+    body = orjson.loads(raw)
+    tables = _tables(body)
+    return tables, _text(body.get("filename") or "export.xlsx", "file name")
