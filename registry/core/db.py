@@ -42,8 +42,8 @@ SESSION_CONNECTIONS = 20
 # Connections `Database.read_value` keeps out of the pool between reads, besides the sessions':
 # about as many as the plain reads a process serving 20 clients runs at once. A read that
 # finds none kept goes through the pool's checkout and return (60 µs of CPU in greenlets, half
-# of a small lookup's): at 20 clients a lookup took 0.138 ms of the server's CPU with 4 kept,
-# 0.100 with 20.
+# of a small lookup's): at 20 clients a lookup took 0.132 ms of the server's CPU with 4 kept,
+# 0.096 with 16.
 KEPT_DRIVERS = 16
 
 
