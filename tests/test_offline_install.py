@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
 import tarfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -29,10 +31,33 @@ pytestmark = pytest.mark.skipif(
 
 def offline_environment() -> dict[str, str]:
     """The environment of a machine with no index to reach: no pip configuration, no extra
-    places to find packages, no index."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    places to find packages, no index; and Python writing to pipes in blocks, as it does for a
+    service whose output is logged (no PYTHONUNBUFFERED)."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PIP_") and k != "PYTHONUNBUFFERED"
+    }
     env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"}
     return env
+
+
+def _token_printed(demo: subprocess.Popen[str], deadline: float) -> str:
+    """The token `gridreg demo` prints, read as its lines come, by the deadline: a token kept
+    in the process's buffer while it serves fails the test rather than hanging it."""
+    lines: queue.Queue[str] = queue.Queue()
+    assert demo.stdout is not None
+    output = demo.stdout
+    threading.Thread(target=lambda: [lines.put(line) for line in output], daemon=True).start()
+    seen: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=min(left, 1.0))
+        except queue.Empty:
+            assert demo.poll() is None, "gridreg demo stopped: " + "".join(seen)
+            continue
+        seen.append(line)
+        if found := re.search(r"grt_[A-Za-z0-9_-]+", line):
+            return found.group(0)
+    raise AssertionError("gridreg demo printed no token while serving: " + "".join(seen))
 
 
 def free_port() -> int:
@@ -75,15 +100,8 @@ def test_the_offline_archive_installs_without_an_index_and_serves_the_demo(
         env=offline_environment(),
     )  # fmt: skip
     try:
-        token = None
         deadline = time.monotonic() + 120
-        assert demo.stdout is not None
-        while token is None and time.monotonic() < deadline:
-            line = demo.stdout.readline()
-            assert line or demo.poll() is None, "gridreg demo stopped"
-            if found := re.search(r"grt_[A-Za-z0-9_-]+", line):
-                token = found.group(0)
-        assert token, "gridreg demo printed no token"
+        token = _token_printed(demo, deadline)
         answer = None
         while answer is None and time.monotonic() < deadline:
             try:

@@ -176,7 +176,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
             async with db.read() as session:
                 loaded = await session.scalar(select(func.count()).select_from(Place))
             if not loaded:
-                print("loading the Cuntan demo workbook (seeds/cuntan) ...")
+                print("loading the Cuntan demo workbook (seeds/cuntan) ...", flush=True)
                 await import_workbook(db, CUNTAN, progress=True)
             async with db.write() as session:
                 return await create_token(session, Role.ADMIN, None, "demo")
@@ -189,7 +189,10 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         f"\ngridreg is serving the Cuntan demo at {url}\n"
         f"Console: http://{args.host}:{args.port}/console (sign in with the token below)\n"
         f"Use this admin token (header `Authorization: Bearer <token>`):\n\n    {token}\n\n"
-        "More tokens: .venv/bin/gridreg token create --role organiser --scope CT-BS-DW\n"
+        "More tokens: .venv/bin/gridreg token create --role organiser --scope CT-BS-DW\n",
+        # Now, not when the server stops: to a pipe or a service's log Python writes in
+        # blocks, and the token would wait in the buffer while the server runs.
+        flush=True,
     )
     return _serve(settings, args)
 
