@@ -46,7 +46,12 @@ def _token_printed(demo: subprocess.Popen[str], deadline: float) -> str:
     lines: queue.Queue[str] = queue.Queue()
     assert demo.stdout is not None
     output = demo.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in output], daemon=True).start()
+
+    def forward() -> None:  # until the demo stops: its log never fills the pipe
+        for line in output:
+            lines.put(line)
+
+    threading.Thread(target=forward, daemon=True).start()
     seen: list[str] = []
     while (left := deadline - time.monotonic()) > 0:
         try:
